@@ -1,0 +1,1 @@
+"""Least-privilege facts computed from the model, shared by rules."""

@@ -1,0 +1,86 @@
+"""Facts about one grant: wildcard actions, write access on every resource, admin roles and policies."""
+
+from __future__ import annotations
+
+from nhilint.iam import catalog
+from nhilint.model import Grant
+
+# AWS managed policies that are administrator or near-administrator, by name.
+AWS_ADMIN_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUserAccess"})
+GCP_ADMIN_ROLES = frozenset({"roles/owner", "roles/editor"})
+AZURE_ADMIN_ROLES = frozenset({"owner", "contributor", "user access administrator"})
+K8S_ADMIN_ROLES = frozenset({"ClusterRole/cluster-admin"})
+
+
+def is_wildcard_action(action: str) -> bool:
+    return action == "*" or action.endswith(":*")
+
+
+def wildcard_actions(grant: Grant) -> list[str]:
+    if grant.permission_type != "action" or grant.effect != "Allow" or grant.not_actions:
+        return []
+    return [a for a in grant.permissions if is_wildcard_action(a)]
+
+
+def any_resource(grant: Grant) -> bool:
+    return grant.not_resources or "*" in grant.scope
+
+
+def full_admin_statement(grant: Grant) -> bool:
+    """`Action: *` on `Resource: *`: the statement form of AdministratorAccess."""
+    return (
+        grant.permission_type == "action"
+        and grant.effect == "Allow"
+        and not grant.not_actions
+        and "*" in grant.permissions
+        and "*" in grant.scope
+        and not grant.not_resources
+    )
+
+
+def write_actions(grant: Grant) -> list[str]:
+    """Actions (not full wildcards) that reach Write or Permissions management, per the IAM catalog."""
+    found = []
+    for action in grant.permissions:
+        if is_wildcard_action(action):
+            continue
+        if catalog.access_levels(action) & {"Write", "Permissions management"}:
+            if catalog.expand(action) is not None:
+                found.append(action)
+    return found
+
+
+def admin_role(grant: Grant) -> str | None:
+    """The admin policy or role this grant confers, if it is one of the well-known ones."""
+    for permission in grant.permissions:
+        if grant.permission_type == "managed_policy":
+            name = permission.rsplit("/", 1)[-1]
+            if name in AWS_ADMIN_POLICIES and ":aws:policy/" in permission:
+                return name
+        elif grant.permission_type == "role":
+            if grant.platform == "gcp" and permission in GCP_ADMIN_ROLES:
+                return permission
+            if grant.platform == "azure" and permission.lower() in AZURE_ADMIN_ROLES and _broad_azure_scope(grant):
+                return permission
+            if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
+                return permission
+        elif grant.permission_type == "k8s_rule" and grant.effect == "Allow":
+            verbs, _, resources = permission.partition(" ")
+            if "*" in verbs.split(",") and "*" in resources.split(","):
+                return "wildcard verbs on wildcard resources"
+    if full_admin_statement(grant):
+        return "Action * on Resource *"
+    return None
+
+
+def _broad_azure_scope(grant: Grant) -> bool:
+    """Subscription or management-group scope (or one nhilint cannot evaluate, treated as broad)."""
+    for scope in grant.scope:
+        lowered = scope.lower()
+        if "/resourcegroups/" in lowered:
+            continue
+        if lowered.startswith("/subscriptions/") or "managementgroups" in lowered or lowered in ("/", ""):
+            return True
+        if lowered.startswith("${"):  # a reference to a subscription / management group resource
+            return "subscription" in lowered or "management_group" in lowered
+    return not grant.scope

@@ -1,0 +1,115 @@
+"""The library API: `scan(paths, config) -> Report`. The CLI is a thin layer over this."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from nhilint import suppress
+from nhilint.config import Config
+from nhilint.discover import discover
+from nhilint.extract.builder import Builder
+from nhilint.extract.terraform import extract_terraform
+from nhilint.model import Annotation, Finding, Inventory, Location, Severity, Suppressed
+from nhilint.parse.terraform import TerraformProject
+from nhilint.rules import RULES
+from nhilint.rules.base import Context
+
+
+@dataclass(slots=True)
+class Report:
+    root: Path
+    config: Config
+    inventory: Inventory
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def failing(self, threshold: Severity | None = None) -> list[Finding]:
+        limit = self.config.fail_on if threshold is None else threshold
+        return [f for f in self.findings if f.severity >= limit]
+
+
+def default_root(paths: list[Path]) -> Path:
+    """The current directory when every path is inside it, else the paths' common parent."""
+    cwd = Path.cwd().resolve()
+    resolved = [p.resolve() for p in paths] or [cwd]
+    if all(p.is_relative_to(cwd) for p in resolved):
+        return cwd
+    common = Path(*_common_parts([p if p.is_dir() else p.parent for p in resolved]))
+    return common
+
+
+def _common_parts(paths: list[Path]) -> list[str]:
+    parts = list(paths[0].parts)
+    for path in paths[1:]:
+        other = path.parts
+        n = 0
+        while n < min(len(parts), len(other)) and parts[n] == other[n]:
+            n += 1
+        parts = parts[:n]
+    return parts or ["/"]
+
+
+def build_inventory(paths: list[Path], config: Config, root: Path,
+                    var_files: list[Path] | None = None) -> tuple[Inventory, set[str]]:
+    """Discover, parse and extract: the inventory of every identity in `paths`, and the files named."""
+    found = discover(paths, root, config.exclude)
+    extra_vars = [root / v for v in config.var_files] + list(var_files or [])
+    project = TerraformProject(root, extra_vars)
+    module_dirs: set[Path] = set()
+    for path in found.terraform:
+        project.add_file(path)
+        module_dirs.add(path.parent.resolve())
+    # A file named alone (pre-commit) is read with the rest of its module for context.
+    if found.explicit:
+        known = {p.resolve() for p in found.terraform}
+        for directory in sorted(module_dirs):
+            for sibling in sorted(directory.iterdir()):
+                if sibling.name.endswith((".tf", ".tf.json")) and sibling.resolve() not in known:
+                    project.add_file(sibling)
+    builder = Builder(config.settings, _annotations_by_block(project.annotations))
+    extract_terraform(project, builder)
+    inventory = builder.finish()
+    inventory.errors.extend(project.errors)
+    inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
+    inventory.annotations.extend(project.annotations)
+    inventory.files = sorted({project.relative(p) for p in found.terraform})
+    explicit = {project.relative(p) for p in found.explicit}
+    return inventory, explicit
+
+
+def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[Annotation]]:
+    by_block: dict[Location, list[Annotation]] = {}
+    for annotation in annotations:
+        by_block.setdefault(annotation.block, []).append(annotation)
+    return by_block
+
+
+def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
+    context = Context(inventory, config.settings, config.today)
+    findings: list[Finding] = []
+    for rule in RULES:
+        setting = config.rule(rule.id)
+        if not setting.enabled:
+            continue
+        for finding in rule.check(rule, context):
+            if setting.severity is not None and not finding.unknown:
+                finding = replace(finding, severity=setting.severity)
+            findings.append(finding)
+    return findings
+
+
+def scan(paths: list[Path], config: Config, root: Path | None = None,
+         var_files: list[Path] | None = None) -> Report:
+    """Scan files and directories; return every finding, suppressed finding and the inventory."""
+    started = time.perf_counter()
+    scan_root = root or default_root(paths)
+    inventory, explicit = build_inventory(paths, config, scan_root, var_files)
+    findings = run_rules(inventory, config)
+    if explicit:
+        findings = [f for f in findings if f.location.path in explicit]
+    findings, silenced = suppress.apply(findings, suppress.active(inventory.annotations, config.today))
+    findings = sorted(set(findings), key=lambda f: f.sort_key)
+    return Report(scan_root, config, inventory, findings, silenced, time.perf_counter() - started)

@@ -1,0 +1,229 @@
+"""Policy packs and project config -> one frozen Config.
+
+Order of precedence (later wins): the policy pack (default: `default`, following `extends`), then the
+project's `.nhilint.yaml` or `[tool.nhilint]` in `pyproject.toml`, then command-line options. Every file
+is validated against `schemas/policy.schema.json`; a mistake names the file and the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from nhilint.model import Severity
+
+PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml")
+MAX_EXTENDS = 8
+
+
+class ConfigError(Exception):
+    """A config or policy file is wrong; the message names the file and the key. Exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Options rules and extractors read."""
+
+    owner_tags: tuple[str, ...] = ("owner",)
+    purpose_tags: tuple[str, ...] = ("purpose",)
+    expires_tags: tuple[str, ...] = ("expires",)
+    retire_on_tags: tuple[str, ...] = ("retire-on",)
+    owner_pattern: str | None = None
+    max_expiry_days: int = 365
+    known_accounts: tuple[str, ...] = ()
+    unknown_severity: Severity = Severity.INFO
+
+    @property
+    def lifecycle_keys(self) -> dict[str, tuple[str, ...]]:
+        return {
+            "owner": self.owner_tags,
+            "purpose": self.purpose_tags,
+            "expires": self.expires_tags,
+            "retire_on": self.retire_on_tags,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetting:
+    enabled: bool = True
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    settings: Settings = field(default_factory=Settings)
+    rules: MappingProxyType[str, RuleSetting] = field(default_factory=lambda: MappingProxyType({}))
+    fail_on: Severity = Severity.LOW
+    exclude: tuple[str, ...] = ()
+    var_files: tuple[str, ...] = ()
+    policy: str = "default"
+    today: date = field(default_factory=date.today)
+    sources: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> RuleSetting:
+        return self.rules.get(rule_id, RuleSetting())
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(resources.files("nhilint.schemas").joinpath("policy.schema.json").read_text())
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate(data: Any, origin: str) -> dict[str, Any]:
+    """Validate one config/policy mapping against the schema; raise ConfigError naming file and key."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping at the top level, got {type(data).__name__}")
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        message = error.message
+        if error.validator == "additionalProperties":
+            message = message.replace("Additional properties are not allowed", "unknown key")
+        raise ConfigError(f"{origin}: {key}: {message}")
+    return data
+
+
+def policy_folder() -> Traversable:
+    """The built-in policy packs: `nhilint/policies` in an installed wheel, `policies/` in a checkout."""
+    try:
+        return resources.files("nhilint.policies")
+    except ModuleNotFoundError:  # editable install: setuptools maps only top-level packages
+        return Path(__file__).resolve().parent.parent / "policies"
+
+
+def builtin_policies() -> list[str]:
+    return sorted(p.name[:-5] for p in policy_folder().iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_policy(name_or_path: str, base: Path) -> tuple[dict[str, Any], str]:
+    candidate = Path(name_or_path)
+    if not candidate.is_absolute():
+        candidate = base / candidate
+    if name_or_path.endswith((".yaml", ".yml")) or candidate.is_file():
+        if not candidate.is_file():
+            raise ConfigError(f"policy file {name_or_path} does not exist")
+        return _load_yaml(candidate), str(candidate)
+    resource = policy_folder().joinpath(f"{name_or_path}.yaml")
+    if not resource.is_file():
+        known = ", ".join(builtin_policies())
+        raise ConfigError(f"unknown policy {name_or_path!r} (built-in policies: {known})")
+    origin = f"policies/{name_or_path}.yaml"
+    return validate(yaml.safe_load(resource.read_text()), origin), origin
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return validate(data, str(path))
+
+
+def _policy_chain(name: str, base: Path) -> list[tuple[dict[str, Any], str]]:
+    chain: list[tuple[dict[str, Any], str]] = []
+    current: str | None = name
+    while current:
+        if len(chain) >= MAX_EXTENDS:
+            raise ConfigError(f"policy {name}: `extends` is nested more than {MAX_EXTENDS} deep")
+        data, origin = _read_policy(current, base)
+        chain.append((data, origin))
+        current = data.get("extends")
+    return list(reversed(chain))
+
+
+def find_project_config(root: Path) -> Path | None:
+    for name in PROJECT_FILES:
+        if (root / name).is_file():
+            return root / name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "nhilint" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
+                return pyproject
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
+    return None
+
+
+def _read_project(path: Path) -> dict[str, Any]:
+    if path.name == "pyproject.toml":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("nhilint", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read: {exc}") from None
+        return validate(data, f"{path} [tool.nhilint]")
+    return _load_yaml(path)
+
+
+def load_config(root: Path, config_path: Path | None = None, policy: str | None = None) -> Config:
+    """Build the Config for a scan rooted at `root`."""
+    project_path = config_path or find_project_config(root)
+    if config_path is not None and not config_path.is_file():
+        raise ConfigError(f"config file {config_path} does not exist")
+    project = _read_project(project_path) if project_path else {}
+    base = project_path.parent if project_path else root
+    policy_name = policy or project.get("policy") or "default"
+    layers = [*_policy_chain(policy_name, base)]
+    if project_path:
+        layers.append((project, str(project_path)))
+    return _merge(layers, policy_name)
+
+
+def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str) -> Config:
+    settings: dict[str, Any] = {}
+    rules: dict[str, RuleSetting] = {}
+    fail_on = Severity.LOW
+    exclude: list[str] = []
+    var_files: list[str] = []
+    for data, _origin in layers:
+        settings.update(data.get("settings", {}))
+        for rule_id, value in data.get("rules", {}).items():
+            current = rules.get(rule_id, RuleSetting())
+            if isinstance(value, bool):
+                rules[rule_id] = replace(current, enabled=value)
+            else:
+                severity = value.get("severity")
+                rules[rule_id] = RuleSetting(
+                    value.get("enabled", current.enabled),
+                    Severity.parse(severity) if severity else current.severity,
+                )
+        if "fail_on" in data:
+            fail_on = Severity.parse(data["fail_on"])
+        exclude.extend(data.get("exclude", []))
+        var_files.extend(data.get("var_files", []))
+    converted: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key == "unknown_severity":
+            converted[key] = Severity.parse(value)
+        elif isinstance(value, list):
+            converted[key] = tuple(value)
+        else:
+            converted[key] = value
+    return Config(
+        settings=Settings(**converted),
+        rules=MappingProxyType(rules),
+        fail_on=fail_on,
+        exclude=tuple(exclude),
+        var_files=tuple(var_files),
+        policy=policy_name,
+        sources=tuple(origin for _, origin in layers),
+    )

@@ -1,0 +1,485 @@
+"""AWS (Terraform): the table from resource types to identities, credentials, grants, trusts and usages.
+
+This module is the only place that knows AWS resource types. Managed policies are collected first and
+turned into grants when their attachments are resolved, so one policy attached to three roles gives each
+role its own grants, pointing at the statement a user would edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nhilint.extract.builder import Builder
+from nhilint.extract.common import (
+    Handler,
+    add_identity,
+    add_literal_secret,
+    as_list,
+    identity_id,
+    literal_secret,
+    ref_or_text,
+    rotation_from_time_rotating,
+)
+from nhilint.iam.policy import Document, Statement, parse_document
+from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, Trust, Unknown, Usage
+from nhilint.parse.hcl_eval import Ref, to_text
+from nhilint.parse.terraform import TfRecord, TfResource
+
+PLATFORM = "aws"
+ROLE = ("aws_iam_role",)
+USER = ("aws_iam_user",)
+GROUP = ("aws_iam_group",)
+POLICY = ("aws_iam_policy",)
+ROLE_OR_PROFILE = ("aws_iam_role", "aws_iam_instance_profile")
+
+# Workloads that run as a role: resource type -> attribute paths ("block.attr" for nested blocks).
+USAGE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "aws_lambda_function": ("role",),
+    "aws_instance": ("iam_instance_profile",),
+    "aws_launch_template": ("iam_instance_profile.arn", "iam_instance_profile.name"),
+    "aws_launch_configuration": ("iam_instance_profile",),
+    "aws_ecs_task_definition": ("task_role_arn", "execution_role_arn"),
+    "aws_eks_cluster": ("role_arn",),
+    "aws_eks_node_group": ("node_role_arn",),
+    "aws_eks_fargate_profile": ("pod_execution_role_arn",),
+    "aws_eks_pod_identity_association": ("role_arn",),
+    "aws_codebuild_project": ("service_role",),
+    "aws_codepipeline": ("role_arn",),
+    "aws_sfn_state_machine": ("role_arn",),
+    "aws_glue_job": ("role_arn",),
+    "aws_glue_crawler": ("role",),
+    "aws_sagemaker_notebook_instance": ("role_arn",),
+    "aws_sagemaker_model": ("execution_role_arn",),
+    "aws_batch_compute_environment": ("service_role", "compute_resources.instance_role"),
+    "aws_batch_job_definition": ("ecs_properties.task_properties.task_role_arn",),
+    "aws_cloudformation_stack": ("iam_role_arn",),
+    "aws_cloudwatch_event_target": ("role_arn",),
+    "aws_scheduler_schedule": ("target.role_arn",),
+    "aws_config_configuration_recorder": ("role_arn",),
+    "aws_kinesis_firehose_delivery_stream": ("extended_s3_configuration.role_arn",),
+    "aws_apprunner_service": ("instance_configuration.instance_role_arn",),
+    "aws_datasync_location_s3": ("s3_config.bucket_access_role_arn",),
+    "aws_api_gateway_account": ("cloudwatch_role_arn",),
+    "aws_flow_log": ("iam_role_arn",),
+    "aws_emr_cluster": ("service_role",),
+    "aws_dms_endpoint": ("service_access_role",),
+    "aws_iot_topic_rule": ("sns.role_arn",),
+    "aws_backup_selection": ("iam_role_arn",),
+    "aws_elastic_beanstalk_environment": (),
+    "aws_ssm_activation": ("iam_role",),
+    "aws_transfer_server": ("logging_role",),
+    "aws_redshift_cluster": ("iam_roles",),
+    "aws_rds_cluster": ("iam_roles",),
+    "aws_db_instance_role_association": ("role_arn",),
+}
+
+# Secrets written as literal values: resource type -> attributes.
+SECRET_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "aws_secretsmanager_secret_version": ("secret_string",),
+    "aws_ssm_parameter": ("value",),
+    "aws_db_instance": ("password",),
+    "aws_rds_cluster": ("master_password",),
+    "aws_redshift_cluster": ("master_password",),
+    "aws_elasticache_replication_group": ("auth_token",),
+    "aws_docdb_cluster": ("master_password",),
+    "aws_mq_broker": ("user.password",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicy:
+    """A customer managed policy in the code (aws_iam_policy), kept until its attachments are resolved."""
+
+    id: str
+    address: str
+    name: str | Unknown | None
+    document: Document
+    location: Location
+
+
+# -- identities ------------------------------------------------------------------------------------
+
+
+def role(resource: TfResource, builder: Builder) -> None:
+    boundary = resource.get("permissions_boundary")
+    attributes = (("permissions_boundary", str(boundary)),) if boundary is not None else ()
+    add_identity(resource, builder, "role", PLATFORM, default_tags=True, attributes=attributes)
+    _trusts(resource, builder, Ref(resource.address), resource.get("assume_role_policy"), "assume_role_policy")
+    for block in resource.blocks("inline_policy"):
+        name = to_text(block.get("name")) if block.has("name") else "inline"
+        _grants(block, builder, Ref(resource.address), "policy", f"inline policy {name}", resource.address,
+                resource.location)
+    arns = resource.get("managed_policy_arns")
+    for arn in as_list(arns) if not isinstance(arns, Unknown) else [arns]:
+        _attach(builder, ref_or_text(arn), Ref(resource.address), ROLE, resource.at("managed_policy_arns"),
+                f"managed_policy_arns of {resource.address}")
+
+
+def user(resource: TfResource, builder: Builder) -> None:
+    add_identity(resource, builder, "user", PLATFORM, default_tags=True)
+
+
+def group(resource: TfResource, builder: Builder) -> None:
+    add_identity(resource, builder, "group", PLATFORM, tags_attr=None, default_tags=True)
+
+
+def service_linked_role(resource: TfResource, builder: Builder) -> None:
+    add_identity(resource, builder, "service_linked_role", PLATFORM, name_attr="aws_service_name",
+                 default_tags=True)
+
+
+def instance_profile(resource: TfResource, builder: Builder) -> None:
+    """An instance profile is a handle on a role: links to it resolve to the role itself."""
+    target = ref_or_text(resource.get("role"))
+    builder.extra["aliases"].append((resource.address, resource.get("name"), target))
+
+
+def openid_connect_provider(resource: TfResource, builder: Builder) -> None:
+    url = resource.get("url")
+    builder.extra["oidc"].append((resource.address, to_text(url) if url is not None else None))
+
+
+def time_rotating(resource: TfResource, builder: Builder) -> None:
+    parts = []
+    for key in ("rotation_days", "rotation_hours", "rotation_minutes", "rotation_months", "rotation_years"):
+        value = resource.get(key)
+        if value is not None:
+            parts.append(f"every {value} {key.removeprefix('rotation_')}")
+    period = parts[0] if parts else "at rotation_rfc3339"
+    builder.extra[f"time_rotating:{resource.address}"].append((period, resource.location))
+
+
+# -- credentials -----------------------------------------------------------------------------------
+
+
+def access_key(resource: TfResource, builder: Builder) -> None:
+    rotation = rotation_from_time_rotating(resource, builder)
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address), kind="access_key", platform=PLATFORM,
+        address=resource.address, location=resource.location, rotation=rotation,
+        lifecycle=builder.lifecycle(resource.location),
+        attributes=(("status", str(resource.get("status") or "Active")),),
+    )
+    builder.add_credential(credential, ref_or_text(resource.get("user")), USER)
+
+
+def login_profile(resource: TfResource, builder: Builder) -> None:
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address), kind="console_password", platform=PLATFORM,
+        address=resource.address, location=resource.location, lifecycle=builder.lifecycle(resource.location),
+        rotation=rotation_from_time_rotating(resource, builder),
+    )
+    builder.add_credential(credential, ref_or_text(resource.get("user")), USER)
+
+
+def secretsmanager_secret(resource: TfResource, builder: Builder) -> None:
+    tags = resource.get("tags")
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address), kind="secret", platform=PLATFORM,
+        address=resource.address, location=resource.location,
+        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
+    )
+    builder.register(resource.address, credential.id, resource.type, resource.get("name"))
+    builder.add_credential(credential, None, ())
+
+
+def secret_rotation(resource: TfResource, builder: Builder) -> None:
+    days = None
+    for rules in resource.blocks("rotation_rules"):
+        days = rules.get("automatically_after_days") or rules.get("schedule_expression")
+    period = f"every {days} days" if isinstance(days, int) else (str(days) if days else "rotation configured")
+    builder.extra["rotations"].append((ref_or_text(resource.get("secret_id")), Fact(period, resource.address,
+                                                                                    resource.location)))
+
+
+def api_key(resource: TfResource, builder: Builder) -> None:
+    tags = resource.get("tags")
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address), kind="api_key", platform=PLATFORM,
+        address=resource.address, location=resource.location,
+        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
+        rotation=rotation_from_time_rotating(resource, builder),
+    )
+    builder.add_credential(credential, None, ())
+    add_literal_secret(resource, builder, "value", PLATFORM)
+
+
+# -- grants ----------------------------------------------------------------------------------------
+
+
+def managed_policy(resource: TfResource, builder: Builder) -> None:
+    document = parse_document(resource.get("policy"), resource.path, resource.value_line("policy"))
+    policy = ManagedPolicy(identity_id(PLATFORM, resource.address), resource.address,
+                           to_text(resource.get("name")) if resource.has("name") else None, document,
+                           resource.location)
+    builder.policies[policy.id] = policy
+    builder.register(resource.address, policy.id, resource.type, policy.name)
+
+
+def inline_policy(principal_types: tuple[str, ...], principal_attr: str) -> Handler:
+    def handler(resource: TfResource, builder: Builder) -> None:
+        target = ref_or_text(resource.get(principal_attr))
+        name = to_text(resource.get("name")) if resource.has("name") else resource.name
+        _grants(resource, builder, target, "policy", f"inline policy {name} ({resource.address})",
+                resource.address, resource.location, principal_types)
+
+    return handler
+
+
+def policy_attachment(principal_types: tuple[str, ...], principal_attr: str) -> Handler:
+    def handler(resource: TfResource, builder: Builder) -> None:
+        _attach(builder, ref_or_text(resource.get("policy_arn")), ref_or_text(resource.get(principal_attr)),
+                principal_types, resource.location, resource.address)
+
+    return handler
+
+
+def multi_attachment(resource: TfResource, builder: Builder) -> None:
+    policy = ref_or_text(resource.get("policy_arn"))
+    for attr, types in (("roles", ROLE), ("users", USER), ("groups", GROUP)):
+        for principal in as_list(resource.get(attr)):
+            _attach(builder, policy, ref_or_text(principal), types, resource.location, resource.address)
+
+
+def exclusive_attachments(resource: TfResource, builder: Builder) -> None:
+    attr, types = next(((a, t) for a, t in (("role_name", ROLE), ("user_name", USER), ("group_name", GROUP))
+                        if resource.has(a)), ("role_name", ROLE))
+    for arn in as_list(resource.get("policy_arns")):
+        _attach(builder, ref_or_text(arn), ref_or_text(resource.get(attr)), types, resource.location,
+                resource.address)
+
+
+def user_group_membership(resource: TfResource, builder: Builder) -> None:
+    for group_ref in as_list(resource.get("groups")):
+        _membership(builder, ref_or_text(resource.get("user")), ref_or_text(group_ref), resource)
+
+
+def group_membership(resource: TfResource, builder: Builder) -> None:
+    for user_ref in as_list(resource.get("users")):
+        _membership(builder, ref_or_text(user_ref), ref_or_text(resource.get("group")), resource)
+
+
+def _membership(builder: Builder, user_ref: Any, group_ref: Any, resource: TfResource) -> None:
+    builder.extra["memberships"].append((user_ref, group_ref, resource.location, resource.address))
+
+
+def _attach(builder: Builder, policy: Any, principal: Any, types: tuple[str, ...], location: Location,
+            via: str) -> None:
+    builder.attachments.append((policy, principal, types, location, via))
+
+
+def _grants(record: TfRecord, builder: Builder, principal: Any, key: str, via: str, source: str,
+            block: Location, types: tuple[str, ...] = ROLE) -> None:
+    value = record.get(key)
+    document = parse_document(value, record.path, record.value_line(key))
+    if document.unknown:
+        builder.add_grant(Grant(None, (), (), via, source, record.at(key), block, unknown=document.unknown),
+                          principal, types)
+        return
+    for statement in document.statements:
+        builder.add_grant(statement_grant(statement, via, source, block), principal, types)
+
+
+def statement_grant(statement: Statement, via: str, source: str, block: Location) -> Grant:
+    return Grant(
+        principal=None,
+        permissions=statement.actions,
+        scope=statement.resources,
+        via=via,
+        source=source,
+        location=Location(statement.path, statement.line, statement.end_line),
+        block=block,
+        effect=statement.effect,
+        not_actions=statement.not_actions,
+        not_resources=statement.not_resources,
+        conditions=statement.conditions,
+        unknown=statement.unknown,
+    )
+
+
+def _trusts(resource: TfResource, builder: Builder, identity: Ref, value: Any, key: str) -> None:
+    document = parse_document(value, resource.path, resource.value_line(key))
+    if document.unknown:
+        builder.add_trust(Trust("", (), (), (), key, resource.at(key), resource.location,
+                                unknown=document.unknown), identity, ROLE)
+        return
+    for statement in document.statements:
+        builder.add_trust(Trust("", statement.principals, statement.actions, statement.conditions, key,
+                                Location(statement.path, statement.line, statement.end_line), resource.location,
+                                statement.effect, statement.unknown), identity, ROLE)
+
+
+# -- usages and literal secrets --------------------------------------------------------------------
+
+
+def workload(resource: TfResource, builder: Builder) -> None:
+    for path in USAGE_ATTRIBUTES.get(resource.type, ()):
+        for value in _values_at(resource, path):
+            for item in as_list(value):
+                target = ref_or_text(item)
+                if target is None or isinstance(target, Unknown):
+                    continue
+                usage = Usage("", resource.address, resource.type, resource.location)
+                builder.add_usage(usage, target, ROLE_OR_PROFILE, PLATFORM)
+    for path in SECRET_ATTRIBUTES.get(resource.type, ()):
+        block_name, _, attr = path.rpartition(".")
+        records = resource.blocks(block_name) if block_name else [resource]
+        for record in records:
+            if resource.type == "aws_ssm_parameter" and record.get("type") != "SecureString":
+                continue
+            if record.has(attr):
+                add_literal_secret_at(record, resource, builder, attr)
+
+
+def add_literal_secret_at(record: TfRecord, resource: TfResource, builder: Builder, attr: str) -> None:
+    location = literal_secret(record, attr)
+    if location is not None:
+        builder.inventory.literal_secrets.append(
+            LiteralSecret(resource.address, attr, location, resource.location, None, PLATFORM))
+
+
+def _values_at(resource: TfResource, path: str) -> list[Any]:
+    block_name, _, attr = path.rpartition(".")
+    if not block_name:
+        return [resource.get(attr)] if resource.has(attr) else []
+    records: list[TfRecord] = [resource]
+    for part in block_name.split("."):
+        records = [child for record in records for child in record.blocks(part)]
+    return [record.get(attr) for record in records if record.has(attr)]
+
+
+# -- after every resource is seen ------------------------------------------------------------------
+
+
+def finish(builder: Builder) -> None:
+    """Resolve instance-profile aliases, OIDC provider URLs, attachments, memberships and rotations."""
+    for address, name, target in builder.extra.get("aliases", []):
+        role_id = builder.resolve(target, ROLE, PLATFORM)
+        if isinstance(role_id, str):
+            builder.register(address, role_id, "aws_iam_instance_profile", name)
+    _resolve_attachments(builder)
+    _resolve_memberships(builder)
+    _resolve_rotations(builder)
+    _name_oidc_providers(builder)
+
+
+def _name_oidc_providers(builder: Builder) -> None:
+    """`${aws_iam_openid_connect_provider.gh.arn}` in a trust -> `oidc-provider/<issuer host>`."""
+    from dataclasses import replace
+
+    urls = oidc_urls(builder)
+    if not urls:
+        return
+    trusts = builder.inventory.trusts
+    for index, trust in enumerate(trusts):
+        changed = False
+        principals = []
+        for principal in trust.principals:
+            identifier = principal.identifier
+            if isinstance(identifier, str) and identifier.startswith("${") and identifier.endswith(".arn}"):
+                address = identifier[2:-5]
+                if address in urls:
+                    principal = replace(principal, identifier=f"oidc-provider/{urls[address]}")
+                    changed = True
+            principals.append(principal)
+        if changed:
+            trusts[index] = replace(trust, principals=tuple(principals))
+
+
+def oidc_urls(builder: Builder) -> dict[str, str]:
+    """Provider address -> issuer host (`token.actions.githubusercontent.com`), for trust rules."""
+    urls: dict[str, str] = {}
+    for address, url in builder.extra.get("oidc", []):
+        if isinstance(url, str):
+            urls[address] = url.removeprefix("https://").rstrip("/")
+    return urls
+
+
+def _resolve_attachments(builder: Builder) -> None:
+    for policy_ref, principal, types, location, via in builder.attachments:
+        policy_id = builder.resolve(policy_ref, POLICY, PLATFORM)
+        policy = builder.policies.get(policy_id) if isinstance(policy_id, str) else None
+        if policy is not None:
+            label = f"managed policy {policy.address} attached by {via}"
+            if policy.document.unknown:
+                grant = Grant(None, (), (), label, policy.address, policy.location, policy.location,
+                              unknown=policy.document.unknown)
+                builder.add_grant(grant, principal, types)
+            for statement in policy.document.statements:
+                builder.add_grant(statement_grant(statement, label, policy.address, policy.location), principal,
+                                  types)
+            continue
+        text = to_text(policy_ref) if not isinstance(policy_ref, Unknown) else policy_ref
+        if isinstance(text, Unknown):
+            builder.add_grant(Grant(None, (), (), f"policy attached by {via}", via, location, location,
+                                    permission_type="managed_policy", unknown=text.reason), principal, types)
+            continue
+        builder.add_grant(Grant(None, (text,), (), f"managed policy attached by {via}", via, location, location,
+                                permission_type="managed_policy"), principal, types)
+    attached = {p for p, *_ in builder.attachments}
+    attached_ids = {builder.resolve(p, POLICY, PLATFORM) for p in attached}
+    for policy in builder.policies.values():
+        if policy.id in attached_ids:
+            continue
+        for statement in policy.document.statements:
+            builder.inventory.grants.append(
+                statement_grant(statement, f"managed policy {policy.address} (not attached in the scanned code)",
+                                policy.address, policy.location))
+
+
+def _resolve_memberships(builder: Builder) -> None:
+    for user_ref, group_ref, location, via in builder.extra.get("memberships", []):
+        group_id = builder.resolve(group_ref, GROUP, PLATFORM)
+        shown = group_id if isinstance(group_id, str) else str(group_ref)
+        grant = Grant(None, (shown,), (), f"group membership {via}", via, location, location,
+                      permission_type="group")
+        builder.add_grant(grant, user_ref, USER)
+
+
+def _resolve_rotations(builder: Builder) -> None:
+    from dataclasses import replace
+
+    by_id: dict[str, Fact] = {}
+    for secret_ref, fact in builder.extra.get("rotations", []):
+        secret_id = builder.resolve(secret_ref, ("aws_secretsmanager_secret",), PLATFORM)
+        if isinstance(secret_id, str):
+            by_id[secret_id] = fact
+    if not by_id:
+        return
+    credentials = builder.inventory.credentials
+    for index, credential in enumerate(credentials):
+        if credential.id in by_id and credential.rotation is None:
+            credentials[index] = replace(credential, rotation=by_id[credential.id])
+
+
+FIRST: frozenset[str] = frozenset({"time_rotating", "aws_iam_openid_connect_provider"})
+
+TERRAFORM: dict[str, Handler] = {
+    "aws_iam_role": role,
+    "aws_iam_user": user,
+    "aws_iam_group": group,
+    "aws_iam_service_linked_role": service_linked_role,
+    "aws_iam_instance_profile": instance_profile,
+    "aws_iam_openid_connect_provider": openid_connect_provider,
+    "time_rotating": time_rotating,
+    "aws_iam_access_key": access_key,
+    "aws_iam_user_login_profile": login_profile,
+    "aws_secretsmanager_secret": secretsmanager_secret,
+    "aws_secretsmanager_secret_rotation": secret_rotation,
+    "aws_api_gateway_api_key": api_key,
+    "aws_iam_policy": managed_policy,
+    "aws_iam_role_policy": inline_policy(ROLE, "role"),
+    "aws_iam_user_policy": inline_policy(USER, "user"),
+    "aws_iam_group_policy": inline_policy(GROUP, "group"),
+    "aws_iam_role_policy_attachment": policy_attachment(ROLE, "role"),
+    "aws_iam_user_policy_attachment": policy_attachment(USER, "user"),
+    "aws_iam_group_policy_attachment": policy_attachment(GROUP, "group"),
+    "aws_iam_policy_attachment": multi_attachment,
+    "aws_iam_role_policy_attachments_exclusive": exclusive_attachments,
+    "aws_iam_user_policy_attachments_exclusive": exclusive_attachments,
+    "aws_iam_group_policy_attachments_exclusive": exclusive_attachments,
+    "aws_iam_user_group_membership": user_group_membership,
+    "aws_iam_group_membership": group_membership,
+    **{t: workload for t in set(USAGE_ATTRIBUTES) | set(SECRET_ATTRIBUTES)},
+}

@@ -1,0 +1,208 @@
+"""The Builder every extractor writes into: collects model objects, then resolves links in `finish()`.
+
+Extractors see resources one at a time and in no particular order, so a grant can name a role that has not
+been seen yet, by reference (`aws_iam_role.ci.name`) or by its literal name (`"ci-deployer"`). Such links
+are recorded as pending and resolved once every identity is known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from nhilint.config import Settings
+from nhilint.model import (
+    Annotation,
+    Credential,
+    Fact,
+    Grant,
+    Identity,
+    Inventory,
+    Lifecycle,
+    Location,
+    Trust,
+    Unknown,
+    Unresolved,
+    Usage,
+)
+from nhilint.parse.hcl_eval import LDict, Ref, to_text
+
+LinkTarget = Ref | str | Unknown | None
+
+_ARN_NAME_RE = re.compile(r"^arn:[^:]+:iam::[^:]*:(role|user|group|policy|instance-profile)/(?:.*/)?([^/]+)$")
+
+
+@dataclass(slots=True)
+class Pending:
+    """A link to resolve later: which object, which field, the target and the resource types it may be."""
+
+    collection: list[Any]
+    index: int
+    field: str
+    target: LinkTarget
+    types: tuple[str, ...]
+    platform: str
+
+
+@dataclass(slots=True)
+class Builder:
+    settings: Settings
+    annotations: dict[Location, list[Annotation]] = field(default_factory=dict)
+    inventory: Inventory = field(default_factory=Inventory)
+    by_name: dict[tuple[str, str], str] = field(default_factory=dict)  # (resource type, name) -> id
+    by_address: dict[str, str] = field(default_factory=dict)  # address -> id
+    pending: list[Pending] = field(default_factory=list)
+    policies: dict[str, Any] = field(default_factory=dict)  # managed policy id -> PolicyInfo (aws)
+    attachments: list[Any] = field(default_factory=list)
+    extra: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+    # -- adding -------------------------------------------------------------------------------------
+
+    def add_identity(self, identity: Identity, resource_type: str) -> Identity:
+        self.inventory.identities[identity.id] = identity
+        self.by_address[identity.address] = identity.id
+        if isinstance(identity.name, str):
+            self.by_name[(resource_type, identity.name)] = identity.id
+        return identity
+
+    def register(self, address: str, object_id: str, resource_type: str, name: Any = None) -> None:
+        """Make a non-identity object (a policy, a credential) findable by address and name."""
+        self.by_address[address] = object_id
+        if isinstance(name, str):
+            self.by_name[(resource_type, name)] = object_id
+
+    def add_credential(self, credential: Credential, of: LinkTarget, types: tuple[str, ...]) -> None:
+        self._append(self.inventory.credentials, credential, "of", of, types, credential.platform)
+
+    def add_grant(self, grant: Grant, principal: LinkTarget, types: tuple[str, ...]) -> None:
+        self._append(self.inventory.grants, grant, "principal", principal, types, grant.platform)
+
+    def add_trust(self, trust: Trust, identity: LinkTarget = None, types: tuple[str, ...] = ()) -> None:
+        self._append(self.inventory.trusts, trust, "identity", identity, types, "aws")
+
+    def add_usage(self, usage: Usage, identity: LinkTarget, types: tuple[str, ...], platform: str) -> None:
+        self._append(self.inventory.usages, usage, "identity", identity, types, platform)
+
+    def _append(
+        self, collection: list[Any], item: Any, name: str, target: LinkTarget, types: tuple[str, ...], platform: str
+    ) -> None:
+        collection.append(item)
+        if target is not None:
+            self.pending.append(Pending(collection, len(collection) - 1, name, target, types, platform))
+
+    def unresolved(self, what: str, reason: str, location: Location) -> None:
+        self.inventory.unresolved.append(Unresolved(what, reason, location))
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    def lifecycle(
+        self,
+        block: Location,
+        tags: Any = None,
+        tag_source: str = "tag",
+        default_tags: tuple[Any, Location] | None = None,
+        tags_at: Location | None = None,
+    ) -> Lifecycle:
+        """Owner, purpose, expiry and retire-on from own tags, inline comments and provider default_tags."""
+        keys = self.settings.lifecycle_keys
+        facts: dict[str, Fact | None] = {}
+        notes = self.annotations.get(block, [])
+        for fact_name, tag_keys in keys.items():
+            verb = fact_name.replace("_", "-")
+            fact = _from_tags(tags, tag_keys, tag_source, tags_at or block)
+            if fact is None:
+                note = next((a for a in notes if a.verb == verb), None)
+                if note is not None:
+                    fact = Fact(note.text, "comment", note.location)
+            if fact is None and default_tags is not None:
+                fact = _from_tags(default_tags[0], tag_keys, "default_tags", default_tags[1])
+            facts[fact_name] = fact
+        return Lifecycle(**facts)
+
+    # -- resolving ----------------------------------------------------------------------------------
+
+    def resolve(self, target: LinkTarget, types: tuple[str, ...], platform: str) -> str | Unknown | None:
+        """An identity/object id for a Ref, a literal name or ARN; Unknown when it is not in the code."""
+        if target is None:
+            return None
+        if isinstance(target, Unknown):
+            return target
+        if isinstance(target, Ref):
+            found = self.by_address.get(target.address)
+            if found:
+                return found
+            return Unknown(f"{target.address} is not in the scanned code")
+        name = target
+        match = _ARN_NAME_RE.match(target)
+        if match:
+            name = match.group(2)
+        for type_ in types:
+            found = self.by_name.get((type_, name))
+            if found:
+                return found
+        return target if platform != "aws" or target.startswith("arn:") else Unknown(
+            f"{target!r} is not created in the scanned code"
+        )
+
+    def finish(self) -> Inventory:
+        dropped: dict[int, set[int]] = defaultdict(set)
+        for item in self.pending:
+            resolved = self.resolve(item.target, item.types, item.platform)
+            current = item.collection[item.index]
+            if isinstance(resolved, Unknown):
+                if item.field == "of":
+                    updated = replace(current, of=resolved)
+                elif item.field == "principal":
+                    updated = replace(current, principal=None, unknown=current.unknown or resolved.reason)
+                else:  # a usage or trust of something outside the scanned code says nothing about ours
+                    dropped[id(item.collection)].add(item.index)
+                    continue
+            else:
+                updated = replace(current, **{item.field: resolved})
+            item.collection[item.index] = updated
+        for collection in (self.inventory.usages, self.inventory.trusts):
+            gone = dropped.get(id(collection))
+            if gone:
+                collection[:] = [x for i, x in enumerate(collection) if i not in gone]
+        self._inherit_lifecycle()
+        return self.inventory
+
+    def _inherit_lifecycle(self) -> None:
+        """A credential without its own owner/expiry/retire-on inherits its identity's."""
+        identities = self.inventory.identities
+        for index, credential in enumerate(self.inventory.credentials):
+            parent = identities.get(credential.of) if isinstance(credential.of, str) else None
+            if parent is None:
+                continue
+            updates: dict[str, Fact | None] = {}
+            for name in ("owner", "purpose", "retire_on"):
+                own = credential.lifecycle.get(name)
+                inherited = parent.lifecycle.get(name)
+                if own is None and inherited is not None:
+                    updates[name] = Fact(inherited.value, f"parent:{parent.id}", inherited.location)
+            if updates:
+                lifecycle = replace(credential.lifecycle, **updates)
+                self.inventory.credentials[index] = replace(credential, lifecycle=lifecycle)
+
+
+def _from_tags(tags: Any, keys: tuple[str, ...], source: str, location: Location) -> Fact | None:
+    if tags is None:
+        return None
+    if isinstance(tags, Unknown | Ref):
+        reason = tags.reason if isinstance(tags, Unknown) else f"{tags} is known only after apply"
+        return Fact(Unknown(f"tags could not be evaluated: {reason}"), source, location)
+    if not isinstance(tags, Mapping):
+        return None
+    lowered = {str(k).lower(): k for k in tags}
+    for key in keys:
+        original = lowered.get(key.lower())
+        if original is None:
+            continue
+        value = to_text(tags[original])
+        line = tags.line if isinstance(tags, LDict) and tags.line else location.start_line
+        where = Location(location.path, line, line) if line else location
+        return Fact(value, f"{source}:{original}", where)
+    return None

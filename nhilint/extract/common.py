@@ -1,0 +1,201 @@
+"""Helpers every Terraform extractor shares: identities with lifecycle, literal secrets, rotation signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from nhilint.extract.builder import Builder
+from nhilint.model import Fact, Identity, LiteralSecret, Location, Unknown
+from nhilint.parse import hcl
+from nhilint.parse.hcl_eval import LDict, Ref, to_text
+from nhilint.parse.terraform import TfRecord, TfResource
+
+Handler = Callable[[TfResource, Builder], None]
+
+
+def text_or_unknown(value: Any) -> str | Unknown | None:
+    if value is None:
+        return None
+    return to_text(value)
+
+
+def identity_id(platform: str, address: str) -> str:
+    return f"{platform}:{address}"
+
+
+def add_identity(
+    resource: TfResource,
+    builder: Builder,
+    kind: str,
+    platform: str,
+    name_attr: str | None = "name",
+    tags_attr: str | None = "tags",
+    default_tags: bool = False,
+    attributes: tuple[tuple[str, str], ...] = (),
+) -> Identity:
+    """Create the Identity for a resource, with name, tags and the lifecycle facts they give."""
+    name = text_or_unknown(resource.get(name_attr)) if name_attr else None
+    if name is None and name_attr and resource.has(f"{name_attr}_prefix"):
+        name = Unknown(f"{name_attr}_prefix: the name is generated at apply")
+    tags = resource.get(tags_attr) if tags_attr and resource.has(tags_attr) else None
+    tag_source = tag_provenance(resource, tags_attr) if tags_attr else "tag"
+    identity = Identity(
+        id=identity_id(platform, resource.address),
+        kind=kind,
+        platform=platform,
+        address=resource.address,
+        location=resource.location,
+        name=name,
+        tags=plain_tags(tags),
+        lifecycle=builder.lifecycle(
+            resource.location,
+            tags,
+            tag_source,
+            resource.provider_tags if default_tags else None,
+            resource.at(tags_attr) if tags_attr else None,
+        ),
+        multiplicity=resource.multiplicity,
+        attributes=attributes,
+    )
+    return builder.add_identity(identity, resource.type)
+
+
+def tag_provenance(resource: TfRecord, tags_attr: str) -> str:
+    """`tag`, or `module input` when the tags come from a variable the module caller set."""
+    expr = resource.expr(tags_attr)
+    if expr is None or resource.instance.parent is None:
+        return "tag"
+    for name in variables_in(expr):
+        if name in resource.instance.inputs:
+            call = resource.instance.prefix.rstrip(".")
+            return f"module input ({call}.{name})"
+    return "tag"
+
+
+def variables_in(expr: hcl.Expr) -> Iterator[str]:
+    for node in walk(expr):
+        if isinstance(node, hcl.GetAttr) and isinstance(node.base, hcl.Name) and node.base.name == "var":
+            yield node.name
+
+
+def walk(expr: hcl.Expr) -> Iterator[hcl.Expr]:
+    """Every node of an expression tree."""
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) or node is None:
+            continue
+        yield node
+        if isinstance(node, hcl.Template):
+            stack.extend(node.parts)
+        elif isinstance(node, hcl.GetAttr):
+            stack.append(node.base)
+        elif isinstance(node, hcl.Index):
+            stack.extend((node.base, node.key))
+        elif isinstance(node, hcl.Splat):
+            stack.append(node.base)
+        elif isinstance(node, hcl.Call):
+            stack.extend(node.args)
+        elif isinstance(node, hcl.TupleExpr):
+            stack.extend(node.items)
+        elif isinstance(node, hcl.ObjectExpr):
+            for key, value in node.items:
+                stack.extend((key, value))
+        elif isinstance(node, hcl.Conditional):
+            stack.extend((node.test, node.then, node.otherwise))
+        elif isinstance(node, hcl.BinaryOp):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, hcl.UnaryOp):
+            stack.append(node.operand)
+        elif isinstance(node, hcl.ForExpr):
+            stack.extend((node.collection, node.key, node.value, node.condition))
+
+
+def resource_refs(block: hcl.Block, resource_type: str) -> list[str]:
+    """Names of `resource_type` resources referenced anywhere in a block (including nested blocks)."""
+    found: list[str] = []
+    stack = [block]
+    while stack:
+        current = stack.pop()
+        for attribute in current.body.attributes.values():
+            for node in walk(attribute.expr):
+                if (
+                    isinstance(node, hcl.GetAttr)
+                    and isinstance(node.base, hcl.Name)
+                    and node.base.name == resource_type
+                    and node.name not in found
+                ):
+                    found.append(node.name)
+        stack.extend(current.body.blocks)
+    return found
+
+
+def rotation_from_time_rotating(resource: TfResource, builder: Builder) -> Fact | None:
+    """A credential that a `time_rotating` resource replaces (replace_triggered_by, keepers…) rotates."""
+    names = resource_refs(resource.block, "time_rotating")
+    if not names:
+        return None
+    address = f"{resource.instance.prefix}time_rotating.{names[0]}"
+    info = builder.extra.get(f"time_rotating:{address}")
+    if info:
+        period, location = info[0]
+        return Fact(period, f"time_rotating:{address}", location)
+    return Fact(Unknown(f"time_rotating.{names[0]} is not in the scanned code"), f"time_rotating:{address}")
+
+
+def literal_secret(resource: TfRecord, attribute: str) -> Location | None:
+    """Where a secret value is written literally (not from a variable, a reference or a function)."""
+    expr = resource.expr(attribute)
+    if expr is None:
+        return None
+    if isinstance(expr, hcl.Literal) and isinstance(expr.value, str) and expr.value.strip():
+        return resource.at(attribute)
+    if isinstance(expr, hcl.ObjectExpr):
+        for _, value in expr.items:
+            if isinstance(value, hcl.Literal) and isinstance(value.value, str) and value.value.strip():
+                return Location(resource.path, value.line, value.line)
+    return None
+
+
+def add_literal_secret(resource: TfResource, builder: Builder, attribute: str, platform: str) -> bool:
+    location = literal_secret(resource, attribute)
+    if location is None:
+        return False
+    builder.inventory.literal_secrets.append(
+        LiteralSecret(resource.address, attribute, location, resource.location, None, platform)
+    )
+    return True
+
+
+def plain_tags(tags: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(tags, dict):
+        return ()
+    out = []
+    for key, value in tags.items():
+        text = to_text(value)
+        out.append((str(key), text if isinstance(text, str) else str(text)))
+    return tuple(sorted(out))
+
+
+def ref_or_text(value: Any) -> Ref | str | Unknown | None:
+    """A link target: keep Refs, render everything else to text (Unknown when it cannot be)."""
+    if value is None or isinstance(value, Ref | Unknown):
+        return value
+    if isinstance(value, list) and len(value) == 1:
+        return ref_or_text(value[0])
+    return to_text(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def ldict_location(value: Any, fallback: Location) -> Location:
+    if isinstance(value, LDict) and value.line and value.path:
+        return Location(value.path, value.line, value.end_line)
+    return fallback

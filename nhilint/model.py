@@ -1,0 +1,289 @@
+"""The model every stage shares: identities, credentials, grants, trusts, usages and findings.
+
+Parsers produce format-specific records; extractors turn them into these objects; rules read only these.
+Everything is frozen so a rule cannot change what another rule sees.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where something is written: a path relative to the scan root (POSIX) and 1-based lines."""
+
+    path: str
+    start_line: int
+    end_line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.start_line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that could not be evaluated statically, with the reason a user can act on."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A lifecycle fact (owner, expiry, retire-on…) and where it came from.
+
+    `value` is a string, or Unknown when the code sets it but nhilint cannot evaluate it. `source` says
+    where it came from: `tag:owner`, `default_tags:owner`, `comment`, `parent:<id>`, `module input …`.
+    """
+
+    value: str | Unknown
+    source: str
+    location: Location | None = None
+
+    @property
+    def known(self) -> bool:
+        return isinstance(self.value, str)
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """Who owns a subject, why it exists, and when it goes away."""
+
+    owner: Fact | None = None
+    purpose: Fact | None = None
+    expires: Fact | None = None
+    retire_on: Fact | None = None
+
+    def get(self, name: str) -> Fact | None:
+        value: Fact | None = getattr(self, name)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A non-human principal the code creates: role, user, service account, service principal…"""
+
+    id: str
+    kind: str
+    platform: str
+    address: str
+    location: Location
+    name: str | Unknown | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    multiplicity: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, key: str) -> str | None:
+        return dict(self.attributes).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A secret or key that lets something act as an identity.
+
+    `long_lived` means nothing in the code makes it expire or rotate. `secret_in_code` is the location of a
+    literal secret value; the value itself is never stored.
+    """
+
+    id: str
+    kind: str
+    platform: str
+    address: str
+    location: Location
+    of: str | Unknown | None = None
+    expires: Fact | None = None
+    rotation: Fact | None = None
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    static: bool = True
+    secret_in_code: Location | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, key: str) -> str | None:
+        return dict(self.attributes).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One IAM condition: operator, key and values (values may hold Unknown)."""
+
+    operator: str
+    key: str
+    values: tuple[str | Unknown, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a principal may do, and where the permission comes from.
+
+    For AWS policies one Grant is one statement (`permissions` are action patterns, `not_actions` marks
+    NotAction); for role-based systems `permissions` are role names (`roles/editor`, `Owner`,
+    `ClusterRole/cluster-admin`) or Kubernetes `verb resource` pairs. `principal` is an identity id, an
+    external principal, or None for a policy attached to nothing. `unknown` says what could not be evaluated.
+    """
+
+    principal: str | None
+    permissions: tuple[str, ...]
+    scope: tuple[str, ...]
+    via: str
+    source: str
+    location: Location
+    block: Location
+    permission_type: str = "action"
+    effect: str = "Allow"
+    not_actions: bool = False
+    not_resources: bool = False
+    conditions: tuple[Condition, ...] = ()
+    unknown: str | None = None
+    platform: str = "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class TrustPrincipal:
+    """One principal admitted by a trust statement: `AWS`, `Service`, `Federated`, `*`, a k8s subject…"""
+
+    type: str
+    identifier: str | Unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Trust:
+    """Who may become an identity: one assume-role statement, federated credential or impersonation grant."""
+
+    identity: str
+    principals: tuple[TrustPrincipal, ...]
+    actions: tuple[str, ...]
+    conditions: tuple[Condition, ...]
+    via: str
+    location: Location
+    block: Location
+    effect: str = "Allow"
+    unknown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """A workload that runs as an identity: a Lambda role, an instance profile, a Pod's ServiceAccount."""
+
+    identity: str
+    workload: str
+    kind: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class LiteralSecret:
+    """A secret value written in the code. Only where it is; the value itself is never kept."""
+
+    address: str
+    attribute: str
+    location: Location
+    block: Location
+    of: str | None = None
+    platform: str = "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """Something in the code nhilint did not follow: a remote module, a value it could not evaluate."""
+
+    what: str
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """A file that looks like infrastructure code but could not be read."""
+
+    path: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """An inline `# nhilint:<verb> ...` comment attached to the block it sits above or inside."""
+
+    verb: str
+    text: str
+    location: Location
+    block: Location
+
+
+@dataclass(slots=True)
+class Inventory:
+    """Everything extracted from one scan. Built by extractors, then read-only for analysis and rules."""
+
+    identities: dict[str, Identity] = field(default_factory=dict)
+    credentials: list[Credential] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
+    trusts: list[Trust] = field(default_factory=list)
+    usages: list[Usage] = field(default_factory=list)
+    literal_secrets: list[LiteralSecret] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def grants_of(self, identity_id: str) -> list[Grant]:
+        return [g for g in self.grants if g.principal == identity_id]
+
+    def trusts_of(self, identity_id: str) -> list[Trust]:
+        return [t for t in self.trusts if t.identity == identity_id]
+
+    def usages_of(self, identity_id: str) -> list[Usage]:
+        return [u for u in self.usages if u.identity == identity_id]
+
+    def credentials_of(self, identity_id: str) -> list[Credential]:
+        return [c for c in self.credentials if c.of == identity_id]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One violation of one rule by one identity (or credential, or file)."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    location: Location
+    identity: str | None = None
+    address: str | None = None
+    kind: str | None = None
+    platform: str | None = None
+    evidence: str = ""
+    block: Location | None = None
+    unknown: bool = False
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.location.path, self.location.start_line, self.rule_id, self.identity or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding silenced by an inline suppression, kept for the report."""
+
+    finding: Finding
+    reason: str
+    until: date | None

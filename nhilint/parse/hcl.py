@@ -1,0 +1,555 @@
+"""The one adapter over python-hcl2: HCL text -> a small typed syntax tree with line numbers.
+
+python-hcl2's dict output turns expressions back into strings and loses quotes inside function calls
+(`concat(["a"], x)` comes out as `concat([a], x)`), so nhilint reads its Lark parse tree instead and keeps
+every expression as a node. Block bodies are converted lazily: a large repository is mostly resources no
+rule looks at, and parsing is where the time goes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+
+class HclSyntaxError(Exception):
+    """The text is not valid HCL; carries the 1-based line a user should look at."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+# --- expression nodes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: str | int | float | bool | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A string with interpolations; parts are literal text or expressions."""
+
+    parts: tuple[Union[str, Expr], ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A bare identifier: `var`, `local`, `aws_iam_role`, `count`, `each`, a for-loop variable."""
+
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class GetAttr:
+    base: Expr
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    base: Expr
+    key: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Splat:
+    """`base[*].a.b` or `base.*.a`: apply `steps` (attribute names or index expressions) to each element."""
+
+    base: Expr
+    steps: tuple[Union[str, Expr], ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str
+    args: tuple[Expr, ...]
+    line: int
+    expand_last: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TupleExpr:
+    items: tuple[Expr, ...]
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectExpr:
+    items: tuple[tuple[Expr, Expr], ...]
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    test: Expr
+    then: Expr
+    otherwise: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryOp:
+    op: str
+    left: Expr
+    right: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryOp:
+    op: str
+    operand: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ForExpr:
+    key_var: str | None
+    value_var: str
+    collection: Expr
+    key: Expr | None  # None for a tuple comprehension
+    value: Expr
+    condition: Expr | None
+    grouping: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """Syntax nhilint does not evaluate (template directives, provider functions)."""
+
+    what: str
+    line: int
+
+
+Expr = Union[
+    Literal, Template, Name, GetAttr, Index, Splat, Call, TupleExpr, ObjectExpr, Conditional, BinaryOp,
+    UnaryOp, ForExpr, Unsupported,
+]
+
+
+# --- body nodes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    expr: Expr
+    line: int
+    end_line: int
+
+
+@dataclass(slots=True)
+class Block:
+    """A block: `type "label" "label" { ... }`. The body is converted on first access."""
+
+    type: str
+    labels: tuple[str, ...]
+    line: int
+    end_line: int
+    _tree: Tree | None = field(default=None, repr=False)
+    _body: Body | None = field(default=None, repr=False)
+
+    @property
+    def body(self) -> Body:
+        if self._body is None:
+            assert self._tree is not None
+            self._body = _body(self._tree)
+            self._tree = None
+        return self._body
+
+
+@dataclass(slots=True)
+class Body:
+    attributes: dict[str, Attribute]
+    blocks: list[Block]
+
+    def blocks_of(self, type_: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == type_]
+
+
+# --- parsing ----------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    from hcl2.parser import parser
+
+    return parser()
+
+
+def parse_hcl(text: str) -> Body:
+    """Parse HCL text into a Body whose top-level block bodies are converted lazily."""
+    try:
+        tree = _parser().parse(text + "\n")
+    except UnexpectedCharacters as exc:
+        raise HclSyntaxError(exc.line, f"unexpected character {text_at(text, exc.line, exc.column)!r}") from None
+    except UnexpectedToken as exc:
+        token = exc.token
+        what = "end of file" if token.type == "$END" else repr(str(token))
+        raise HclSyntaxError(exc.line if exc.line > 0 else _last_line(text), f"unexpected {what}") from None
+    except UnexpectedEOF:
+        raise HclSyntaxError(_last_line(text), "unexpected end of file") from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
+        raise HclSyntaxError(getattr(exc, "line", 1), str(exc).splitlines()[0]) from None
+    return _body(tree.children[0], lazy=True)
+
+
+def parse_expression(text: str, line: int = 1) -> Expr:
+    """Parse one expression (used for `${...}` inside heredocs); line numbers are shifted to `line`."""
+    body = parse_hcl(("\n" * (line - 1)) + f"__nhilint_expr = {text}")
+    return body.attributes["__nhilint_expr"].expr
+
+
+def text_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if 0 < line <= len(lines):
+        return lines[line - 1][column - 1 : column] or "\\n"
+    return ""
+
+
+def _last_line(text: str) -> int:
+    return max(1, text.count("\n") + 1)
+
+
+def _body(tree: Tree, lazy: bool = False) -> Body:
+    attributes: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    for child in tree.children:
+        if not isinstance(child, Tree):
+            continue
+        if child.data == "attribute":
+            name = _identifier(child.children[0])
+            attributes[name] = Attribute(name, _expr(child.children[-1]), child.meta.line, child.meta.end_line)
+        elif child.data == "block":
+            blocks.append(_block(child, lazy))
+    return Body(attributes, blocks)
+
+
+def _block(tree: Tree, lazy: bool) -> Block:
+    kids = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+    type_ = _identifier(kids[0])
+    labels = tuple(_label(k) for k in kids[1:-1])
+    body_tree = kids[-1]
+    block = Block(type_, labels, tree.meta.line, tree.meta.end_line)
+    if lazy:
+        block._tree = body_tree
+    else:
+        block._body = _body(body_tree)
+    return block
+
+
+def _label(tree: Tree) -> str:
+    if tree.data == "identifier":
+        return _identifier(tree)
+    return "".join(_unescape(str(p.children[0])) for p in tree.children if isinstance(p.children[0], Token))
+
+
+def _identifier(tree: Tree) -> str:
+    return str(tree.children[0])
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def repl(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "uU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _ESCAPES.get(code, "\\" + code)
+
+    return _ESCAPE_RE.sub(repl, text)
+
+
+def _children(tree: Tree) -> list[Tree]:
+    return [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
+def _expr(node: Tree | Token) -> Expr:  # noqa: C901 - one dispatch over the grammar's rules
+    if isinstance(node, Token):
+        return Literal(str(node), node.line or 0)
+    data = node.data
+    line = node.meta.line if not node.meta.empty else 0
+    if data == "expr_term":
+        kids = _children(node)
+        return _expr(kids[0]) if kids else Literal(None, line)
+    if data == "identifier":
+        name = _identifier(node)
+        if name in ("true", "false"):
+            return Literal(name == "true", line)
+        if name == "null":
+            return Literal(None, line)
+        return Name(name, line)
+    if data == "string":
+        return _string(node, line)
+    if data == "int_lit":
+        return Literal(int("".join(str(t) for t in node.children)), line)
+    if data == "float_lit":
+        return Literal(float("".join(str(t) for t in node.children)), line)
+    if data == "tuple":
+        return TupleExpr(tuple(_expr(k) for k in _children(node)), line, node.meta.end_line)
+    if data == "object":
+        items = []
+        for elem in _children(node):
+            key_tree, value_tree = elem.children[0], elem.children[-1]
+            items.append((_object_key(key_tree), _expr(value_tree)))
+        return ObjectExpr(tuple(items), line, node.meta.end_line)
+    if data == "function_call":
+        kids = _children(node)
+        name = _identifier(kids[0])
+        args: tuple[Expr, ...] = ()
+        expand = False
+        if len(kids) > 1:
+            args = tuple(_expr(a) for a in _children(kids[1]))
+            expand = any(isinstance(t, Token) and str(t) == "..." for t in kids[1].children)
+        return Call(name, args, line, expand)
+    if data == "provider_function_call":
+        return Unsupported("provider function call", line)
+    if data == "get_attr_expr_term":
+        base, attr = _children(node)
+        return GetAttr(_expr(base), _identifier(attr.children[0]), line)
+    if data == "index_expr_term":
+        base, index = _children(node)
+        return Index(_expr(base), _index_key(index), line)
+    if data in ("attr_splat_expr_term", "full_splat_expr_term"):
+        base, splat = _children(node)
+        steps: list[str | Expr] = []
+        for step in _children(splat):
+            if step.data == "get_attr":
+                steps.append(_identifier(step.children[0]))
+            else:
+                steps.append(_index_key(step))
+        return Splat(_expr(base), tuple(steps), line)
+    if data == "conditional":
+        test, then, otherwise = _children(node)
+        return Conditional(_expr(test), _expr(then), _expr(otherwise), line)
+    if data == "binary_op":
+        return _binary(node, line)
+    if data == "unary_op":
+        op = str(node.children[0])
+        return UnaryOp(op, _expr(node.children[1]), line)
+    if data in ("heredoc_template", "heredoc_template_trim"):
+        return _heredoc(str(node.children[0]), line, trim=data.endswith("trim"))
+    if data in ("for_tuple_expr", "for_object_expr"):
+        return _for(node, line)
+    if data == "interpolation":
+        return _expr(_children(node)[0])
+    return Unsupported(data, line)
+
+
+_PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4, "+": 5, "-": 5,
+               "*": 6, "/": 6, "%": 6}
+
+
+def _binary(node: Tree, line: int) -> Expr:
+    """Rebuild an operator chain with HCL precedence.
+
+    python-hcl2's grammar nests every chain to the right (`a * b + c` as `a * (b + c)`) and lets a
+    conditional bind tighter than a comparison (`x == "a" ? 1 : 2`); parenthesised terms stay intact.
+    """
+    operands: list[Expr] = []
+    operators: list[str] = []
+    tail: Tree | None = None
+    current: Tree = node
+    while True:
+        kids = _children(current)
+        operands.append(_expr(kids[0]))
+        term_kids = _children(kids[1])
+        operators.append(str(term_kids[0].children[0]))
+        right = term_kids[1]
+        if isinstance(right, Tree) and right.data == "binary_op":
+            current = right
+            continue
+        if isinstance(right, Tree) and right.data == "conditional":
+            tail = right
+            test_tree = _children(right)[0]
+            if isinstance(test_tree, Tree) and test_tree.data == "binary_op":
+                current = test_tree
+                continue
+            operands.append(_expr(test_tree))
+        else:
+            operands.append(_expr(right))
+        break
+    expr = _fold(operands, operators, line)
+    if tail is not None:
+        _, then, otherwise = _children(tail)
+        return Conditional(expr, _expr(then), _expr(otherwise), line)
+    return expr
+
+
+def _fold(operands: list[Expr], operators: list[str], line: int) -> Expr:
+    output: list[Expr] = [operands[0]]
+    stack: list[str] = []
+
+    def reduce() -> None:
+        op = stack.pop()
+        right = output.pop()
+        left = output.pop()
+        output.append(BinaryOp(op, left, right, line))
+
+    for op, operand in zip(operators, operands[1:], strict=True):
+        while stack and _PRECEDENCE.get(stack[-1], 0) >= _PRECEDENCE.get(op, 0):
+            reduce()
+        stack.append(op)
+        output.append(operand)
+    while stack:
+        reduce()
+    return output[0]
+
+
+def _object_key(tree: Tree) -> Expr:
+    inner = _children(tree)[0] if _children(tree) else tree
+    if inner.data == "identifier":
+        return Literal(_identifier(inner), inner.meta.line)
+    if inner.data == "object_elem_key_dot_accessor":
+        return Literal(".".join(_identifier(i) for i in _children(inner)), inner.meta.line)
+    if inner.data == "object_elem_key_expression":
+        return _expr(_children(inner)[0])
+    return _expr(inner)
+
+
+def _index_key(index: Tree) -> Expr:
+    kids = _children(index)
+    if kids:
+        return _expr(kids[0])
+    return Literal(int("".join(str(t) for t in index.children if isinstance(t, Token))), index.meta.line)
+
+
+def _string(node: Tree, line: int) -> Expr:
+    parts: list[str | Expr] = []
+    for part in node.children:
+        if not isinstance(part, Tree):
+            continue
+        inner = part.children[0]
+        if isinstance(inner, Token):
+            text = str(inner)
+            if inner.type == "ESCAPED_INTERPOLATION":
+                parts.append(text[1:])  # `$${x}` is the literal text `${x}`
+            else:
+                parts.append(_unescape(text).replace("%%{", "%{"))
+        else:
+            parts.append(_expr(inner))
+    return _template(parts, line)
+
+
+def _template(parts: list[str | Expr], line: int) -> Expr:
+    merged: list[str | Expr] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    if not merged:
+        return Literal("", line)
+    if len(merged) == 1 and isinstance(merged[0], str):
+        return Literal(merged[0], line)
+    return Template(tuple(merged), line)
+
+
+_HEREDOC_RE = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n?(.*?)\n[ \t]*\1\n?\Z", re.S)
+
+
+def _heredoc(raw: str, line: int, trim: bool) -> Expr:
+    match = _HEREDOC_RE.match(raw)
+    if not match:
+        return Unsupported("heredoc", line)
+    body = match.group(2) + "\n"
+    if trim:
+        lines = body.split("\n")
+        indents = [len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()]
+        cut = min(indents, default=0)
+        body = "\n".join(x[cut:] for x in lines)
+    return template_from_text(body, line + 1)
+
+
+def template_from_text(text: str, line: int) -> Expr:
+    """Split heredoc text into literal parts and `${...}` expressions (`$${` is a literal `${`)."""
+    if "${" not in text and "%{" not in text:
+        return Literal(text, line)
+    if "%{" in text.replace("%%{", ""):
+        return Unsupported("template directive %{...}", line)
+    parts: list[str | Expr] = []
+    pos = 0
+    while True:
+        start = text.find("${", pos)
+        if start < 0:
+            parts.append(text[pos:])
+            break
+        if start > 0 and text[start - 1] == "$":
+            parts.append(text[pos : start - 1] + "${")
+            pos = start + 2
+            continue
+        parts.append(text[pos:start])
+        end = _matching_brace(text, start + 2)
+        if end < 0:
+            return Unsupported("unterminated interpolation", line)
+        expr_line = line + text.count("\n", 0, start)
+        try:
+            parts.append(parse_expression(text[start + 2 : end].strip(), expr_line))
+        except HclSyntaxError:
+            return Unsupported("interpolation nhilint cannot parse", expr_line)
+        pos = end + 1
+    return _template([p.replace("%%{", "%{") if isinstance(p, str) else p for p in parts], line)
+
+
+def _matching_brace(text: str, pos: int) -> int:
+    depth = 0
+    in_string = False
+    i = pos
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1
+
+
+def _for(node: Tree, line: int) -> Expr:
+    kids = _children(node)
+    intro = kids[0]
+    intro_kids = _children(intro)
+    names = [_identifier(k) for k in intro_kids if k.data == "identifier"]
+    collection = _expr(intro_kids[-1])
+    rest = kids[1:]
+    condition = None
+    if rest and rest[-1].data == "for_cond":
+        condition = _expr(_children(rest[-1])[0])
+        rest = rest[:-1]
+    key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+    grouping = any(isinstance(t, Token) and str(t) == "..." for t in node.children)
+    if node.data == "for_tuple_expr":
+        return ForExpr(key_var, value_var, collection, None, _expr(rest[0]), condition, False, line)
+    return ForExpr(key_var, value_var, collection, _expr(rest[0]), _expr(rest[1]), condition, grouping, line)

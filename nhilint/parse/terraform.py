@@ -1,0 +1,632 @@
+"""Terraform: directories of `.tf` / `.tf.json` files -> module instances whose resources can be evaluated.
+
+Each directory is one module. A directory that another scanned directory calls with a local `source` is
+evaluated through that call (with its inputs, under `module.NAME.`), never on its own; every other
+directory is a root, fed by its `terraform.tfvars`, `*.auto.tfvars` and `--var-file`s. Remote module
+sources are recorded as unresolved, never fetched. Evaluation is lazy and memoised: only what an
+extractor asks for is computed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nhilint.model import Annotation, Location, ParseError, Unknown, Unresolved
+from nhilint.parse import hcl
+from nhilint.parse.hcl import Block, Body, HclSyntaxError
+from nhilint.parse.hcl_eval import Encoded, Evaluator, LDict, Ref, get_path, source_text, stamp_path
+from nhilint.parse.tfjson import body_from_json
+
+MAX_MODULE_DEPTH = 12
+CURRENT_ACCOUNT = "${current_account}"
+
+# Data sources whose value does not matter for identity analysis, only what they stand for.
+_KNOWN_DATA: dict[str, dict[str, Any]] = {
+    "aws_caller_identity": {"account_id": CURRENT_ACCOUNT},
+    "aws_partition": {"partition": "aws"},
+}
+
+_ANNOTATION_RE = re.compile(r"^\s*(?:#|//|/\*)\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*(?:\*/)?\s*$")
+_COMMENT_RE = re.compile(r"^\s*(#|//|/\*|\*)")
+
+
+@dataclass(slots=True)
+class SourceFile:
+    path: str  # relative to the scan root, POSIX
+    body: Body
+    text_lines: list[str]
+
+
+@dataclass(slots=True)
+class Module:
+    """One directory's files, parsed."""
+
+    dir: str  # relative POSIX path, "." for the root
+    files: list[SourceFile] = field(default_factory=list)
+
+    def blocks(self, type_: str) -> Iterator[tuple[SourceFile, Block]]:
+        for source in self.files:
+            for block in source.body.blocks:
+                if block.type == type_:
+                    yield source, block
+
+
+@dataclass(slots=True)
+class TfRecord:
+    """A block (resource or nested block) of one module instance, with lazy evaluated attributes."""
+
+    instance: ModuleInstance
+    source: SourceFile
+    block: Block
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def location(self) -> Location:
+        return Location(self.source.path, self.block.line, self.block.end_line)
+
+    def has(self, key: str) -> bool:
+        return key in self.block.body.attributes
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._cache:
+            return self._cache[key]
+        attribute = self.block.body.attributes.get(key)
+        value = default if attribute is None else stamp_path(self.instance.evaluator.eval(attribute.expr), self.path)
+        self._cache[key] = value
+        return value
+
+    def expr(self, key: str) -> hcl.Expr | None:
+        attribute = self.block.body.attributes.get(key)
+        return attribute.expr if attribute else None
+
+    def value_line(self, key: str) -> int:
+        """The line a value's text starts on (a heredoc's first content line), for JSON inside it."""
+        attribute = self.block.body.attributes.get(key)
+        if attribute is None:
+            return self.block.line
+        expr = attribute.expr
+        return getattr(expr, "line", attribute.line) or attribute.line
+
+    def line(self, key: str) -> int:
+        attribute = self.block.body.attributes.get(key)
+        return attribute.line if attribute else self.block.line
+
+    def at(self, key: str) -> Location:
+        attribute = self.block.body.attributes.get(key)
+        if attribute is None:
+            return self.location
+        return Location(self.source.path, attribute.line, attribute.end_line)
+
+    def blocks(self, type_: str) -> list[TfRecord]:
+        return [TfRecord(self.instance, self.source, b) for b in self.block.body.blocks if b.type == type_]
+
+
+@dataclass(slots=True)
+class TfResource(TfRecord):
+    type: str = ""
+    name: str = ""
+
+    @property
+    def address(self) -> str:
+        return f"{self.instance.prefix}{self.type}.{self.name}"
+
+    @property
+    def multiplicity(self) -> str | None:
+        for key in ("count", "for_each"):
+            attribute = self.block.body.attributes.get(key)
+            if attribute is not None:
+                value = self.get(key)
+                shown = value if isinstance(value, int | str) else _describe(attribute.expr)
+                return f"{key} = {shown}"
+        return None
+
+    @property
+    def provider_tags(self) -> tuple[Any, Location] | None:
+        """The aws provider's `default_tags` for this resource (value, where they are written)."""
+        alias = self.expr("provider")
+        return self.instance.default_tags_for(_describe(alias) if alias is not None else None)
+
+
+def _describe(expr: hcl.Expr) -> str:
+    if isinstance(expr, hcl.GetAttr):
+        return f"{_describe(expr.base)}.{expr.name}"
+    if isinstance(expr, hcl.Name):
+        return expr.name
+    return "<expression>"
+
+
+class ModuleInstance:
+    """One evaluation of a module: the root, or a `module` call (with its inputs) inside another instance."""
+
+    def __init__(
+        self,
+        project: TerraformProject,
+        module: Module,
+        prefix: str,
+        inputs: dict[str, Any],
+        parent: ModuleInstance | None,
+        call_line: Location | None = None,
+        provider_map: dict[str, str] | None = None,
+    ) -> None:
+        self.project = project
+        self.module = module
+        self.prefix = prefix
+        self.inputs = inputs  # name -> value (already evaluated in the caller, lazily via _Input)
+        self.parent = parent
+        self.call_location = call_line
+        self.provider_map = provider_map or {}
+        self.evaluator = Evaluator(self)
+        self._locals: dict[str, tuple[hcl.Attribute, str]] = {}
+        self._variables: dict[str, TfRecord] = {}
+        self._data: dict[str, TfRecord] = {}
+        self._outputs: dict[str, tuple[hcl.Attribute, str]] = {}
+        self._children: dict[str, ModuleInstance | Unknown] = {}
+        self._memo: dict[str, Any] = {}
+        self._resolving: set[str] = set()
+        for source in module.files:
+            for block in source.body.blocks:
+                if block.type == "locals":
+                    self._locals.update({k: (a, source.path) for k, a in block.body.attributes.items()})
+                elif block.type == "variable" and block.labels:
+                    self._variables[block.labels[0]] = TfRecord(self, source, block)
+                elif block.type == "data" and len(block.labels) == 2:
+                    self._data[f"{block.labels[0]}.{block.labels[1]}"] = TfRecord(self, source, block)
+                elif block.type == "output" and block.labels and "value" in block.body.attributes:
+                    self._outputs[block.labels[0]] = (block.body.attributes["value"], source.path)
+
+    @property
+    def depth(self) -> int:
+        return 0 if self.parent is None else self.parent.depth + 1
+
+    @property
+    def root(self) -> ModuleInstance:
+        return self if self.parent is None else self.parent.root
+
+    # -- Scope protocol -----------------------------------------------------------------------------
+
+    def resolve(self, name: str, steps: list[Any], line: int) -> Any:  # noqa: C901 - one name per branch
+        if name == "var":
+            return get_path(self.variable(steps[0]), steps[1:]) if steps else Unknown("bare var")
+        if name == "local":
+            return get_path(self.local(steps[0]), steps[1:]) if steps else Unknown("bare local")
+        if name == "data":
+            return self._data_value(steps)
+        if name == "module":
+            return self._module_output(steps)
+        if name == "path":
+            where = steps[0] if steps else ""
+            if where == "module":
+                return self.module.dir
+            if where in ("root", "cwd"):
+                return self.root.module.dir
+            return Unknown(f"path.{where}")
+        if name in ("count", "each"):
+            return Unknown(f"{name}.{steps[0] if steps else ''} differs per instance")
+        if name in ("terraform", "self"):
+            return Unknown(f"{name}.{steps[0] if steps else ''} is known only at plan time")
+        if steps and isinstance(steps[0], str):
+            index = 1
+            while index < len(steps) and not isinstance(steps[index], str):
+                index += 1  # aws_iam_role.x[0].arn: drop the instance key, keep the link
+            attribute = ".".join(s for s in steps[index:] if isinstance(s, str)) or None
+            return Ref(f"{self.prefix}{name}.{steps[0]}", attribute)
+        return Unknown(f"{name} on line {line} is not defined here")
+
+    def read_file(self, path: str) -> str | Unknown:
+        return self.project.read_file(path)
+
+    # -- names --------------------------------------------------------------------------------------
+
+    def variable(self, name: str) -> Any:
+        key = f"var.{name}"
+        if key in self._memo:
+            return self._memo[key]
+        if name in self.inputs:
+            value = self.inputs[name]
+            if isinstance(value, _Input):
+                value = value.evaluate()
+        elif name in self.project.var_values(self):
+            value = self.project.var_values(self)[name]
+        elif name in self._variables and self._variables[name].has("default"):
+            value = self._variables[name].get("default")
+            if value is None:
+                value = Unknown(f"var.{name} defaults to null")
+        elif name in self._variables:
+            value = Unknown(f"var.{name} has no default and no value in the scanned tfvars")
+        else:
+            value = Unknown(f"var.{name} is not declared")
+        self._memo[key] = value
+        return value
+
+    def local(self, name: str) -> Any:
+        key = f"local.{name}"
+        if key in self._memo:
+            return self._memo[key]
+        found = self._locals.get(name)
+        if found is None:
+            return Unknown(f"local.{name} is not defined")
+        if key in self._resolving:
+            return Unknown(f"local.{name} refers to itself")
+        attribute, path = found
+        self._resolving.add(key)
+        try:
+            value = stamp_path(self.evaluator.eval(attribute.expr), path)
+        finally:
+            self._resolving.discard(key)
+        self._memo[key] = value
+        return value
+
+    def data_record(self, address: str) -> TfRecord | None:
+        return self._data.get(address)
+
+    def _data_value(self, steps: list[Any]) -> Any:
+        if len(steps) < 2 or not all(isinstance(s, str) for s in steps[:2]):
+            return Unknown("incomplete data reference")
+        address = f"{steps[0]}.{steps[1]}"
+        rest = steps[2:]
+        while rest and not isinstance(rest[0], str):
+            rest = rest[1:]
+        if steps[0] == "aws_iam_policy_document" and rest and rest[0] in ("json", "minified_json"):
+            key = f"data.{address}"
+            if key not in self._memo:
+                record = self._data.get(address)
+                if record is None:
+                    self._memo[key] = Unknown(f"data.{address} is not defined")
+                elif key in self._resolving:
+                    self._memo[key] = Unknown(f"data.{address} refers to itself")
+                else:
+                    from nhilint.iam.tf_document import policy_document
+
+                    self._resolving.add(key)
+                    try:
+                        self._memo[key] = Encoded(policy_document(record), record.block.line)
+                    finally:
+                        self._resolving.discard(key)
+            return self._memo[key]
+        if steps[0] in _KNOWN_DATA and rest and rest[0] in _KNOWN_DATA[steps[0]]:
+            return _KNOWN_DATA[steps[0]][rest[0]]
+        return Unknown(f"data.{address} is read from the cloud at plan time")
+
+    def _module_output(self, steps: list[Any]) -> Any:
+        if not steps or not isinstance(steps[0], str):
+            return Unknown("incomplete module reference")
+        child = self.child(steps[0])
+        if isinstance(child, Unknown):
+            return child
+        rest = steps[1:]
+        while rest and not isinstance(rest[0], str):
+            rest = rest[1:]  # module.x["key"].out under for_each
+        if not rest:
+            return Unknown(f"module.{steps[0]} as a whole is not evaluated")
+        return get_path(child.output(rest[0]), rest[1:])
+
+    def output(self, name: str) -> Any:
+        key = f"output.{name}"
+        if key in self._memo:
+            return self._memo[key]
+        found = self._outputs.get(name)
+        if found is None:
+            return Unknown(f"{self.prefix}output {name} is not defined")
+        if key in self._resolving:
+            return Unknown(f"output {name} refers to itself")
+        attribute, path = found
+        self._resolving.add(key)
+        try:
+            value = stamp_path(self.evaluator.eval(attribute.expr), path)
+        finally:
+            self._resolving.discard(key)
+        self._memo[key] = value
+        return value
+
+    # -- children and providers ---------------------------------------------------------------------
+
+    def module_calls(self) -> Iterator[tuple[SourceFile, Block]]:
+        yield from self.module.blocks("module")
+
+    def child(self, name: str) -> ModuleInstance | Unknown:
+        if name not in self._children:
+            self._children[name] = self.project.instantiate_call(self, name)
+        return self._children[name]
+
+    def children(self) -> Iterator[ModuleInstance]:
+        for _, block in self.module_calls():
+            if block.labels:
+                child = self.child(block.labels[0])
+                if isinstance(child, ModuleInstance):
+                    yield child
+
+    def default_tags_for(self, alias: str | None) -> tuple[Any, Location] | None:
+        """The provider `default_tags` that apply to a resource, following module `providers` maps."""
+        key = alias.split(".", 1)[-1] if alias and "." in alias else None
+        if self.parent is not None:
+            mapped = self.provider_map.get(f"aws.{key}" if key else "aws")
+            parent_alias = mapped if mapped else None
+            return self.parent.default_tags_for(parent_alias)
+        for source, block in self.module.blocks("provider"):
+            if not block.labels or block.labels[0] != "aws":
+                continue
+            record = TfRecord(self, source, block)
+            if (record.get("alias") if record.has("alias") else None) != key:
+                continue
+            tags_blocks = record.blocks("default_tags")
+            if tags_blocks:
+                return tags_blocks[0].get("tags", {}), tags_blocks[0].location
+        return None
+
+
+@dataclass(slots=True)
+class _Input:
+    """A module input evaluated lazily in the caller's scope."""
+
+    evaluator: Evaluator
+    expr: hcl.Expr
+    path: str
+    _value: Any = None
+    _done: bool = False
+
+    def evaluate(self) -> Any:
+        if not self._done:
+            self._value = stamp_path(self.evaluator.eval(self.expr), self.path)
+            self._done = True
+        return self._value
+
+
+class TerraformProject:
+    """All Terraform directories of one scan, parsed, with their module instances."""
+
+    def __init__(self, root: Path, var_files: list[Path] | None = None) -> None:
+        self.root = root
+        self.modules: dict[str, Module] = {}
+        self.errors: list[ParseError] = []
+        self.unresolved: list[Unresolved] = []
+        self.annotations: list[Annotation] = []
+        self.var_files = var_files or []
+        self._var_cache: dict[str, dict[str, Any]] = {}
+        self._file_cache: dict[str, str | Unknown] = {}
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def add_file(self, path: Path) -> None:
+        rel = self.relative(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.errors.append(ParseError(rel, 1, f"cannot read file: {exc}"))
+            return
+        try:
+            body = body_from_json(text) if path.name.endswith(".tf.json") else hcl.parse_hcl(text)
+        except HclSyntaxError as exc:
+            self.errors.append(ParseError(rel, exc.line, exc.reason))
+            return
+        except ValueError as exc:
+            self.errors.append(ParseError(rel, getattr(exc, "lineno", 1), f"invalid JSON: {exc}"))
+            return
+        lines = text.splitlines()
+        source = SourceFile(rel, body, lines)
+        directory = str(Path(rel).parent.as_posix())
+        self.modules.setdefault(directory, Module(directory)).files.append(source)
+        if "nhilint:" in text:
+            self.annotations.extend(_annotations(source))
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def roots(self) -> list[ModuleInstance]:
+        """Instances for every directory that no other scanned directory calls."""
+        called: set[str] = set()
+        for module in self.modules.values():
+            for _, block in module.blocks("module"):
+                target = self._local_source(module, block)
+                if isinstance(target, str):
+                    called.add(target)
+        return [ModuleInstance(self, m, "", {}, None) for d, m in sorted(self.modules.items()) if d not in called]
+
+    def instances(self) -> Iterator[ModuleInstance]:
+        """Every module instance, depth first from each root."""
+        stack = list(reversed(self.roots()))
+        while stack:
+            instance = stack.pop()
+            yield instance
+            stack.extend(reversed(list(instance.children())))
+
+    def resources(self) -> Iterator[TfResource]:
+        for instance in self.instances():
+            for source in instance.module.files:
+                for block in source.body.blocks:
+                    if block.type == "resource" and len(block.labels) == 2:
+                        yield TfResource(instance, source, block, type=block.labels[0], name=block.labels[1])
+
+    # -- module calls -------------------------------------------------------------------------------
+
+    def _local_source(self, module: Module, block: Block) -> str | Unknown | None:
+        attribute = block.body.attributes.get("source")
+        if attribute is None or not isinstance(attribute.expr, hcl.Literal):
+            return Unknown("module source is not a literal string")
+        source = str(attribute.expr.value)
+        if not source.startswith(("./", "../")):
+            return None
+        target = (Path(module.dir) / source).as_posix()
+        parts: list[str] = []
+        for part in target.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not parts:
+                    return Unknown(f"module source {source} leaves the scan root")
+                parts.pop()
+            else:
+                parts.append(part)
+        return "/".join(parts) or "."
+
+    def instantiate_call(self, parent: ModuleInstance, name: str) -> ModuleInstance | Unknown:
+        for source_file, block in parent.module.blocks("module"):
+            if block.labels and block.labels[0] == name:
+                break
+        else:
+            return Unknown(f"module.{name} is not defined")
+        location = Location(source_file.path, block.line, block.end_line)
+        target = self._local_source(parent.module, block)
+        source_attr = block.body.attributes.get("source")
+        source_text = str(source_attr.expr.value) if source_attr and isinstance(source_attr.expr, hcl.Literal) else "?"
+        if target is None:
+            self._unresolved(f"module.{name}", f"remote module source {source_text} is not fetched", location)
+            return Unknown(f"module.{name} comes from remote source {source_text}, which is not fetched")
+        if isinstance(target, Unknown):
+            self._unresolved(f"module.{name}", target.reason, location)
+            return target
+        if parent.depth >= MAX_MODULE_DEPTH:
+            return Unknown(f"module.{name} is nested deeper than {MAX_MODULE_DEPTH} levels")
+        module = self.modules.get(target) or self._load_module_dir(target)
+        if module is None:
+            self._unresolved(f"module.{name}", f"local module {source_text} has no .tf files in the scan", location)
+            return Unknown(f"module.{name} ({source_text}) was not found")
+        inputs: dict[str, Any] = {
+            key: _Input(parent.evaluator, attr.expr, source_file.path)
+            for key, attr in block.body.attributes.items()
+            if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
+        }
+        provider_map: dict[str, str] = {}
+        providers = block.body.attributes.get("providers")
+        if providers is not None and isinstance(providers.expr, hcl.ObjectExpr):
+            for key_expr, value_expr in providers.expr.items:
+                key = key_expr.value if isinstance(key_expr, hcl.Literal) else _describe(key_expr)
+                provider_map[str(key)] = _describe(value_expr)
+        return ModuleInstance(
+            self, module, f"{parent.prefix}module.{name}.", inputs, parent, location, provider_map
+        )
+
+    def _load_module_dir(self, target: str) -> Module | None:
+        directory = self.root / target
+        if not directory.is_dir():
+            return None
+        for path in sorted(directory.iterdir()):
+            if path.name.endswith((".tf", ".tf.json")) and path.is_file():
+                self.add_file(path)
+        return self.modules.get(target)
+
+    def _unresolved(self, what: str, reason: str, location: Location) -> None:
+        item = Unresolved(what, reason, location)
+        if item not in self.unresolved:
+            self.unresolved.append(item)
+
+    # -- variables and files ------------------------------------------------------------------------
+
+    def var_values(self, instance: ModuleInstance) -> dict[str, Any]:
+        """tfvars for a root instance: terraform.tfvars, *.auto.tfvars, then --var-file, later wins."""
+        if instance.parent is not None:
+            return {}
+        directory = instance.module.dir
+        if directory not in self._var_cache:
+            values: dict[str, Any] = {}
+            folder = self.root / directory
+            candidates = [folder / "terraform.tfvars", folder / "terraform.tfvars.json"]
+            candidates += sorted(folder.glob("*.auto.tfvars")) + sorted(folder.glob("*.auto.tfvars.json"))
+            candidates += self.var_files
+            for path in candidates:
+                if path.is_file():
+                    values.update(self._read_tfvars(path))
+            self._var_cache[directory] = values
+        return self._var_cache[directory]
+
+    def _read_tfvars(self, path: Path) -> dict[str, Any]:
+        rel = self.relative(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            if path.name.endswith(".json"):
+                data = json.loads(text)
+                return dict(data) if isinstance(data, dict) else {}
+            body = hcl.parse_hcl(text)
+        except HclSyntaxError as exc:
+            self.errors.append(ParseError(rel, exc.line, exc.reason))
+            return {}
+        except (OSError, ValueError) as exc:
+            self.errors.append(ParseError(rel, 1, f"cannot read variables: {exc}"))
+            return {}
+        evaluator = Evaluator(_EmptyScope())
+        return {name: stamp_path(evaluator.eval(attr.expr), rel) for name, attr in body.attributes.items()}
+
+    def read_file(self, path: str) -> str | Unknown:
+        """`file()`: only files inside the scan root, never anything else on the machine."""
+        if path in self._file_cache:
+            return self._file_cache[path]
+        candidate = (self.root / path).resolve()
+        root = self.root.resolve()
+        result: str | Unknown
+        if not candidate.is_relative_to(root):
+            result = Unknown(f"file({path}) is outside the scan root")
+        elif not candidate.is_file():
+            result = Unknown(f"file({path}) does not exist")
+        else:
+            try:
+                result = source_text(candidate.read_text(encoding="utf-8-sig"), self.relative(candidate))
+            except (OSError, UnicodeDecodeError):
+                result = Unknown(f"file({path}) cannot be read")
+        self._file_cache[path] = result
+        return result
+
+
+class _EmptyScope:
+    """tfvars files may not reference anything."""
+
+    def resolve(self, name: str, steps: list[Any], line: int) -> Any:
+        return Unknown(f"{name} on line {line}: tfvars values must be literals")
+
+    def read_file(self, path: str) -> str | Unknown:
+        return Unknown("file() in tfvars")
+
+
+def _annotations(source: SourceFile) -> list[Annotation]:
+    """`# nhilint:verb text` comments, each attached to the top-level block it is above or inside."""
+    found: list[tuple[int, str, str]] = []
+    for number, text in enumerate(source.text_lines, start=1):
+        if "nhilint:" in text:
+            match = _ANNOTATION_RE.match(text)
+            if match:
+                found.append((number, match.group(1), match.group(2)))
+    if not found:
+        return []
+    blocks = [b for b in source.body.blocks if b.type in ("resource", "data", "module")]
+    result: list[Annotation] = []
+    for number, verb, text in found:
+        target = _block_for_comment(source, blocks, number)
+        if target is None:
+            continue
+        result.append(
+            Annotation(
+                verb,
+                text,
+                Location(source.path, number, number),
+                Location(source.path, target.line, target.end_line),
+            )
+        )
+    return result
+
+
+def _block_for_comment(source: SourceFile, blocks: list[Block], line: int) -> Block | None:
+    for block in blocks:
+        if block.line <= line <= block.end_line:
+            return block
+    below = line + 1
+    lines = source.text_lines
+    while below <= len(lines) and _COMMENT_RE.match(lines[below - 1]):
+        below += 1
+    for block in blocks:
+        if block.line == below:
+            return block
+    return None
+
+
+def ldict_line(value: Any, default: int) -> int:
+    return value.line if isinstance(value, LDict) and value.line else default

@@ -1,0 +1,1 @@
+"""Reporters: a Report (or Inventory) -> text in one format. Plain functions, no state."""

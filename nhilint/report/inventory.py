@@ -1,0 +1,81 @@
+"""The inventory as a terminal table, CSV or Markdown: what each identity is, who owns it, when it goes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from nhilint.model import Fact, Identity, Inventory, Unknown
+
+
+def _fact(fact: Fact | None) -> str:
+    if fact is None:
+        return "-"
+    if isinstance(fact.value, Unknown):
+        return "?"
+    return fact.value
+
+
+def rows(inventory: Inventory) -> list[dict[str, str]]:
+    out = []
+    for identity in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id)):
+        out.append(_row(identity, inventory))
+    return out
+
+
+def _row(identity: Identity, inventory: Inventory) -> dict[str, str]:
+    lifecycle = identity.lifecycle
+    grants = inventory.grants_of(identity.id)
+    permissions = sorted({p for g in grants for p in g.permissions})
+    return {
+        "identity": identity.id,
+        "kind": identity.kind,
+        "file": f"{identity.location.path}:{identity.location.start_line}",
+        "owner": _fact(lifecycle.owner),
+        "purpose": _fact(lifecycle.purpose),
+        "expires": _fact(lifecycle.expires),
+        "retire_on": _fact(lifecycle.retire_on),
+        "credentials": " ".join(c.kind for c in inventory.credentials_of(identity.id)) or "-",
+        "grants": str(len(grants)),
+        "permissions": " ".join(permissions[:6]) + (" …" if len(permissions) > 6 else "") or "-",
+        "trusted_by": " ".join(sorted({str(p.identifier) for t in inventory.trusts_of(identity.id)
+                                       for p in t.principals})) or "-",
+        "used_by": " ".join(sorted({u.workload for u in inventory.usages_of(identity.id)})) or "-",
+    }
+
+
+COLUMNS = ("identity", "kind", "owner", "expires", "retire_on", "credentials", "grants", "used_by")
+
+
+def render_table(inventory: Inventory) -> str:
+    data = rows(inventory)
+    if not data:
+        return "no identities found\n"
+    widths = {c: min(60, max(len(c), *(len(r[c]) for r in data))) for c in COLUMNS}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in COLUMNS).rstrip()]
+    for row in data:
+        lines.append("  ".join(_cut(row[c], widths[c]).ljust(widths[c]) for c in COLUMNS).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_csv(inventory: Inventory) -> str:
+    data = rows(inventory)
+    buffer = io.StringIO()
+    fields = list(data[0].keys()) if data else ["identity"]
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(data)
+    return buffer.getvalue()
+
+
+def render_markdown(inventory: Inventory) -> str:
+    data = rows(inventory)
+    columns = ("identity", "kind", "file", "owner", "expires", "retire_on", "credentials", "used_by")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in data:
+        lines.append("| " + " | ".join(row[c].replace("|", "\\|") for c in columns) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,151 @@
+"""JSON output for `scan` (findings) and `inventory` (identities), per the schemas in nhilint/schemas."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nhilint import __version__
+from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
+from nhilint.api import Report
+from nhilint.model import Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.rules import BY_ID
+
+SCHEMA_VERSION = "1"
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    rule = BY_ID.get(finding.rule_id)
+    return {
+        "rule_id": finding.rule_id,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "file": finding.location.path,
+        "line": finding.location.start_line,
+        "end_line": finding.location.end_line,
+        "identity": finding.identity,
+        "address": finding.address,
+        "kind": finding.kind,
+        "platform": finding.platform,
+        "owasp": rule.owasp_title if rule else None,
+        "evidence": finding.evidence,
+        "unknown": finding.unknown,
+    }
+
+
+def render_scan(report: Report) -> str:
+    document = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "nhilint", "version": __version__},
+        "policy": report.config.policy,
+        "today": report.config.today.isoformat(),
+        "summary": {
+            "files": len(report.inventory.files),
+            "identities": len(report.inventory.identities),
+            "credentials": len(report.inventory.credentials),
+            "grants": len(report.inventory.grants),
+            "findings": len(report.findings),
+            "suppressed": len(report.suppressed),
+            "parse_errors": len(report.inventory.errors),
+        },
+        "findings": [finding_dict(f) for f in report.findings],
+        "suppressed": [
+            {**finding_dict(s.finding), "reason": s.reason, "until": s.until.isoformat() if s.until else None}
+            for s in report.suppressed
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _value(value: str | Unknown | None) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else f"<unknown: {value.reason}>"
+
+
+def _fact(fact: Fact | None) -> dict[str, Any] | None:
+    if fact is None:
+        return None
+    return {"value": _value(fact.value), "source": fact.source, "known": fact.known}
+
+
+def grant_dict(grant: Grant) -> dict[str, Any]:
+    return {
+        "principal": grant.principal,
+        "permissions": list(grant.permissions),
+        "permission_type": grant.permission_type,
+        "not_actions": grant.not_actions,
+        "scope": list(grant.scope),
+        "effect": grant.effect,
+        "via": grant.via,
+        "file": grant.location.path,
+        "line": grant.location.start_line,
+        "admin": admin_role(grant) is not None,
+        "wildcard": bool(wildcard_actions(grant)) or (grant.permission_type == "action" and any_resource(grant)),
+        "privesc": [],
+        "unknown": grant.unknown,
+    }
+
+
+def trust_dict(trust: Trust) -> dict[str, Any]:
+    return {
+        "principals": [{"type": p.type, "identifier": _value(p.identifier)} for p in trust.principals],
+        "actions": list(trust.actions),
+        "conditions": [{"operator": c.operator, "key": c.key, "values": [_value(v) for v in c.values]}
+                       for c in trust.conditions],
+        "effect": trust.effect,
+        "via": trust.via,
+        "file": trust.location.path,
+        "line": trust.location.start_line,
+        "unknown": trust.unknown,
+    }
+
+
+def identity_dict(identity: Identity, inventory: Inventory) -> dict[str, Any]:
+    lifecycle = identity.lifecycle
+    return {
+        "id": identity.id,
+        "address": identity.address,
+        "kind": identity.kind,
+        "platform": identity.platform,
+        "name": _value(identity.name),
+        "file": identity.location.path,
+        "line": identity.location.start_line,
+        "owner": _fact(lifecycle.owner),
+        "purpose": _fact(lifecycle.purpose),
+        "expires": _fact(lifecycle.expires),
+        "retire_on": _fact(lifecycle.retire_on),
+        "tags": dict(identity.tags),
+        "multiplicity": identity.multiplicity,
+        "credentials": [
+            {
+                "id": c.id, "kind": c.kind, "address": c.address, "file": c.location.path,
+                "line": c.location.start_line, "expires": _fact(c.expires), "rotation": _fact(c.rotation),
+            }
+            for c in inventory.credentials_of(identity.id)
+        ],
+        "grants": [grant_dict(g) for g in inventory.grants_of(identity.id)],
+        "trusts": [trust_dict(t) for t in inventory.trusts_of(identity.id)],
+        "used_by": [
+            {"workload": u.workload, "kind": u.kind, "file": u.location.path, "line": u.location.start_line}
+            for u in inventory.usages_of(identity.id)
+        ],
+    }
+
+
+def render_inventory(inventory: Inventory) -> str:
+    document = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "nhilint", "version": __version__},
+        "identities": [identity_dict(i, inventory) for i in sorted(inventory.identities.values(),
+                                                                     key=lambda i: (i.location, i.id))],
+        "unowned_credentials": [
+            {"id": c.id, "kind": c.kind, "address": c.address, "file": c.location.path, "line": c.location.start_line,
+             "owner": _fact(c.lifecycle.owner), "expires": _fact(c.expires), "rotation": _fact(c.rotation)}
+            for c in inventory.credentials if not isinstance(c.of, str)
+        ],
+        "unresolved": [{"what": u.what, "reason": u.reason, "file": u.location.path, "line": u.location.start_line}
+                       for u in inventory.unresolved],
+        "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
+    }
+    return json.dumps(document, indent=2) + "\n"

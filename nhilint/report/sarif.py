@@ -1,0 +1,67 @@
+"""SARIF 2.1.0 for GitHub code scanning: plain JSON, rules with help text and OWASP tags."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nhilint import __version__
+from nhilint.api import Report
+from nhilint.model import Finding, Severity
+from nhilint.rules import RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
+         Severity.INFO: "note"}
+SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0",
+                     Severity.INFO: "1.0"}
+
+
+def _rule(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.doc.split("\n\n", 1)[0]},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["security", "non-human-identity", rule.owasp_title],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+        },
+    }
+
+
+def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index[finding.rule_id],
+        "level": LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": finding.location.path, "uriBaseId": "SRCROOT"},
+                "region": {"startLine": finding.location.start_line,
+                           "endLine": max(finding.location.end_line, finding.location.start_line)},
+            }
+        }],
+        "partialFingerprints": {"nhilint/v1": f"{finding.rule_id}:{finding.address or ''}:{finding.evidence}"},
+    }
+    if finding.identity:
+        result["properties"] = {"identity": finding.identity, "address": finding.address}
+    return result
+
+
+def render(report: Report) -> str:
+    index = {rule.id: i for i, rule in enumerate(RULES)}
+    document = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "nhilint", "version": __version__, "informationUri":
+                                "https://github.com/nhilint/nhilint", "rules": [_rule(r) for r in RULES]}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
+            "results": [_result(f, index) for f in report.findings],
+        }],
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,40 @@
+"""A suppression that is malformed, has no reason, or has expired.
+
+Every `# nhilint:ignore` must say why (`-- reason`); one with `until YYYY-MM-DD` stops working the day
+after that date and is then reported here, so accepted risks come back for review instead of living
+forever. Such suppressions silence nothing.
+
+Anti-pattern::
+
+    # nhilint:ignore NHI-PRIV-001
+    # nhilint:ignore NHI-PRIV-001 -- migration in progress until 2025-01-31
+
+Best practice::
+
+    # nhilint:ignore NHI-PRIV-001 -- vendor agent needs s3:* on its own bucket (SEC-1234) until 2027-01-31
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nhilint import suppress
+from nhilint.model import Finding, Severity
+from nhilint.rules.base import Context, Rule
+
+
+def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for annotation in ctx.inventory.annotations:
+        if annotation.verb != "ignore":
+            continue
+        parsed = suppress.parse(annotation)
+        if isinstance(parsed, suppress.Problem):
+            yield rule.finding(parsed.message, annotation.location, None, annotation.text, annotation.block)
+        elif parsed.until is not None and parsed.until < ctx.today:
+            yield rule.finding(
+                f"suppression of {', '.join(parsed.rule_ids)} expired on {parsed.until.isoformat()} and no "
+                "longer applies", annotation.location, None, parsed.reason, annotation.block)
+
+
+RULE = Rule("NHI-SUPP-001", "bad-suppression", Severity.MEDIUM, "NHI1",
+            "Suppression is malformed, lacks a reason, or has expired", check)

@@ -1,0 +1,128 @@
+"""What a rule is: an id, metadata, a docstring that is its documentation, and a pure check function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from nhilint.config import Settings
+from nhilint.model import Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown
+
+OWASP = {
+    "NHI1": "NHI1:2025 Improper Offboarding",
+    "NHI2": "NHI2:2025 Secret Leakage",
+    "NHI3": "NHI3:2025 Vulnerable Third-Party NHI",
+    "NHI4": "NHI4:2025 Insecure Authentication",
+    "NHI5": "NHI5:2025 Overprivileged NHI",
+    "NHI6": "NHI6:2025 Insecure Cloud Deployment Configurations",
+    "NHI7": "NHI7:2025 Long-Lived Secrets",
+    "NHI8": "NHI8:2025 Environment Isolation",
+    "NHI9": "NHI9:2025 NHI Reuse",
+    "NHI10": "NHI10:2025 Human Use of NHI",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every rule reads: the inventory, the options, and a frozen "today" for expiry checks."""
+
+    inventory: Inventory
+    settings: Settings
+    today: date
+
+
+Subject = Identity | Credential
+Check = Callable[["Rule", Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    owasp: str  # key into OWASP
+    summary: str
+    check: Check
+
+    @property
+    def doc(self) -> str:
+        module = inspect.getmodule(self.check)
+        return inspect.cleandoc(module.__doc__ or "") if module else ""
+
+    @property
+    def owasp_title(self) -> str:
+        return OWASP[self.owasp]
+
+    def finding(
+        self,
+        message: str,
+        location: Location,
+        subject: Subject | None = None,
+        evidence: str = "",
+        block: Location | None = None,
+        unknown: bool = False,
+        ctx: Context | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of this rule; an `unknown` one takes the policy's unknown severity."""
+        chosen = severity or self.severity
+        if unknown and ctx is not None:
+            chosen = ctx.settings.unknown_severity
+        return Finding(
+            rule_id=self.id,
+            severity=chosen,
+            message=message,
+            location=location,
+            identity=subject.id if subject else None,
+            address=subject.address if subject else None,
+            kind=subject.kind if subject else None,
+            platform=subject.platform if subject else None,
+            evidence=evidence,
+            block=block or (subject.location if subject else location),
+            unknown=unknown,
+        )
+
+
+def subjects(inventory: Inventory) -> Iterator[Subject]:
+    """Every identity, then every credential: the things that need an owner and a lifecycle."""
+    yield from inventory.identities.values()
+    yield from inventory.credentials
+
+
+def label(subject: Subject) -> str:
+    return f"{subject.kind.replace('_', ' ')} {subject.address}"
+
+
+def fact_where(fact: Fact, fallback: Location) -> Location:
+    return fact.location or fallback
+
+
+def unknown_reason(fact: Fact) -> str:
+    return fact.value.reason if isinstance(fact.value, Unknown) else ""
+
+
+STATIC_KEY_KINDS = frozenset({"access_key", "service_account_key", "client_secret", "sp_password"})
+
+
+def parse_date(text: str) -> date | None:
+    """`2027-03-31`, `2027-03-31T00:00:00Z` and friends -> a date; None if it is not one."""
+    from datetime import datetime
+
+    candidate = text.strip()
+    try:
+        return date.fromisoformat(candidate[:10])
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(candidate.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def expiry_of(subject: Subject) -> Fact | None:
+    """A credential's own expiry (end_date, validity) or an expires tag/comment."""
+    if isinstance(subject, Credential) and subject.expires is not None:
+        return subject.expires
+    return subject.lifecycle.expires

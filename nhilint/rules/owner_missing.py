@@ -1,0 +1,48 @@
+"""Every non-human identity and credential needs an owner.
+
+Nobody retires, rotates or answers for an identity that nobody owns. nhilint looks for the owner in the
+resource's own tags/labels (keys from `settings.owner_tags`), an inline `# nhilint:owner team-x` comment
+above or inside the block, provider `default_tags`, tags passed in through module inputs, and, for a
+credential, the identity it belongs to.
+
+Anti-pattern::
+
+    resource "aws_iam_role" "deployer" {
+      name               = "deployer"
+      assume_role_policy = data.aws_iam_policy_document.trust.json
+    }
+
+Best practice::
+
+    resource "aws_iam_role" "deployer" {
+      name               = "deployer"
+      assume_role_policy = data.aws_iam_policy_document.trust.json
+      tags = { owner = "team-platform" }
+    }
+
+When the owner tag is set from something nhilint cannot evaluate (a variable without a default, a data
+source), the finding says "could not evaluate" and takes the policy's `unknown_severity`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nhilint.model import Finding, Severity
+from nhilint.rules.base import Context, Rule, fact_where, label, subjects, unknown_reason
+
+
+def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for subject in subjects(ctx.inventory):
+        owner = subject.lifecycle.owner
+        if owner is None:
+            yield rule.finding(f"{label(subject)} has no owner", subject.location, subject)
+        elif not owner.known:
+            yield rule.finding(
+                f"could not evaluate the owner of {label(subject)}: {unknown_reason(owner)}",
+                fact_where(owner, subject.location), subject, owner.source, subject.location, True, ctx,
+            )
+
+
+RULE = Rule("NHI-OWN-001", "owner-missing", Severity.MEDIUM, "NHI1",
+            "Identity or credential has no owner", check)

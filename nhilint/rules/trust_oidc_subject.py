@@ -1,0 +1,98 @@
+"""OIDC federation must pin the subject.
+
+A role trusting an OIDC provider (GitHub Actions, GitLab, Terraform Cloud, an EKS cluster) without a
+condition on `<issuer>:sub` can be assumed by every workload that provider issues tokens to: any
+repository on GitHub, any pipeline on gitlab.com. A `sub` with a wildcard admits every repository of an
+organisation (`repo:acme/*`) or every branch and pull request of a repository (`repo:acme/app:*`).
+Cognito identity pools (which use `aud`) and SAML providers are not checked here.
+
+Anti-pattern::
+
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/*"]
+    }
+
+Best practice::
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/deploy:environment:production"]
+    }
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nhilint.model import Finding, Severity, Trust, Unknown
+from nhilint.rules.base import Context, Rule, label
+
+NOT_OIDC = ("saml-provider/", "cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com",
+            "www.amazon.com")
+
+
+def issuer_of(identifier: str) -> str | None:
+    if any(marker in identifier for marker in NOT_OIDC):
+        return None
+    if "oidc-provider/" in identifier:
+        return identifier.split("oidc-provider/", 1)[1]
+    if identifier.startswith("${"):
+        return f"the OIDC provider {identifier[2:-1].removesuffix('.arn')}"
+    return identifier
+
+
+def describe_wildcard(value: str) -> str:
+    if value.strip() in ("*", "repo:*", "repo:*:*"):
+        return "any subject"
+    if value.startswith("repo:"):
+        repo, _, ref = value[5:].partition(":")
+        if "*" in repo:
+            return "any repository of " + repo.split("/", 1)[0] if "/" in repo else "any repository"
+        if "*" in ref:
+            return f"any branch, tag, environment or pull request of {repo}"
+    return "subjects matching a wildcard"
+
+
+def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    identities = ctx.inventory.identities
+    for trust in ctx.inventory.trusts:
+        subject = identities.get(trust.identity)
+        if subject is None or trust.effect != "Allow":
+            continue
+        for principal in trust.principals:
+            if principal.type != "Federated":
+                continue
+            yield from _check_principal(rule, ctx, trust, subject, principal.identifier)
+
+
+def _check_principal(rule: Rule, ctx: Context, trust: Trust, subject, identifier) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    if isinstance(identifier, Unknown):
+        yield rule.finding(f"could not evaluate the identity provider trusted by {label(subject)}: "
+                           f"{identifier.reason}", trust.location, subject, trust.via, trust.block, True, ctx)
+        return
+    issuer = issuer_of(identifier)
+    if issuer is None:
+        return
+    sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub")]
+    if not sub_conditions:
+        yield rule.finding(f"{label(subject)} trusts OIDC issuer {issuer} without a condition on the subject "
+                           "(sub): every workload of that issuer may assume it",
+                           trust.location, subject, f"{trust.via}: Federated {issuer}", trust.block)
+        return
+    for condition in sub_conditions:
+        for value in condition.values:
+            if isinstance(value, Unknown):
+                yield rule.finding(f"could not evaluate the subject allowed to assume {label(subject)}: "
+                                   f"{value.reason}", trust.location, subject, trust.via, trust.block, True, ctx)
+            elif "*" in value or "?" in value and condition.operator.lower().startswith("stringlike"):
+                yield rule.finding(
+                    f"{label(subject)} may be assumed by {describe_wildcard(value)} via {issuer} "
+                    f"(sub {value!r})", trust.location, subject, f"{trust.via}: {condition.key} {value}",
+                    trust.block)
+
+
+RULE = Rule("NHI-TRUST-003", "oidc-subject-not-pinned", Severity.HIGH, "NHI6",
+            "OIDC federation without a pinned subject", check)

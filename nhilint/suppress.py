@@ -1,0 +1,94 @@
+"""Inline suppressions: `# nhilint:ignore NHI-PRIV-001 -- reason [until YYYY-MM-DD]`.
+
+A suppression sits directly above a block or inside it, names one or more rule ids (or `all`), and must
+give a reason after `--`. With `until`, it stops working after that date. Malformed and expired
+suppressions are reported by NHI-SUPP-001 and suppress nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from nhilint.model import Annotation, Finding, Suppressed
+
+_SUPPRESSION_RE = re.compile(
+    r"^(?P<ids>(?:all|NHI-[A-Z0-9]+-\d{3})(?:\s*,\s*(?:all|NHI-[A-Z0-9]+-\d{3}))*)"
+    r"(?:\s+until\s+(?P<until>\S+))?"
+    r"\s*(?:--\s*(?P<reason>.*?))?"
+    r"(?:\s+until\s+(?P<until2>\d{4}-\d{2}-\d{2}))?\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    rule_ids: tuple[str, ...]
+    reason: str
+    until: date | None
+    annotation: Annotation
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    annotation: Annotation
+    message: str
+
+
+def parse(annotation: Annotation) -> Suppression | Problem:
+    match = _SUPPRESSION_RE.match(annotation.text)
+    if not match:
+        return Problem(annotation, "malformed suppression; write `nhilint:ignore NHI-XXX-000 -- reason`")
+    reason = (match.group("reason") or "").strip()
+    if not reason:
+        return Problem(annotation, "suppression without a reason; add `-- why this is acceptable`")
+    until_text = match.group("until") or match.group("until2")
+    until = None
+    if until_text:
+        try:
+            until = date.fromisoformat(until_text)
+        except ValueError:
+            return Problem(annotation, f"suppression date {until_text!r} is not YYYY-MM-DD")
+    ids = tuple(i.strip() for i in match.group("ids").split(","))
+    return Suppression(ids, reason, until, annotation)
+
+
+def active(annotations: list[Annotation], today: date) -> list[Suppression]:
+    result = []
+    for annotation in annotations:
+        if annotation.verb != "ignore":
+            continue
+        parsed = parse(annotation)
+        if isinstance(parsed, Suppression) and (parsed.until is None or parsed.until >= today):
+            result.append(parsed)
+    return result
+
+
+def _covers(suppression: Suppression, finding: Finding) -> bool:
+    if "all" not in suppression.rule_ids and finding.rule_id not in suppression.rule_ids:
+        return False
+    block = suppression.annotation.block
+    for where in (finding.block, finding.location):
+        if where is None or where.path != block.path:
+            continue
+        if where.start_line == block.start_line or block.start_line <= where.start_line <= block.end_line:
+            return True
+    return False
+
+
+def apply(findings: list[Finding], suppressions: list[Suppression]) -> tuple[list[Finding], list[Suppressed]]:
+    """Split findings into those that stand and those an active suppression covers."""
+    if not suppressions:
+        return findings, []
+    kept: list[Finding] = []
+    silenced: list[Suppressed] = []
+    for finding in findings:
+        if finding.rule_id.startswith("NHI-SUPP-"):
+            kept.append(finding)
+            continue
+        match = next((s for s in suppressions if _covers(s, finding)), None)
+        if match is None:
+            kept.append(finding)
+        else:
+            silenced.append(Suppressed(finding, match.reason, match.until))
+    return kept, silenced
