@@ -28,7 +28,7 @@ from nhilint.model import (
     Unresolved,
     Usage,
 )
-from nhilint.parse.hcl_eval import LDict, Ref, to_text
+from nhilint.parse.hcl_eval import LDict, Ref, ref_marker, to_text
 
 LinkTarget = Ref | str | Unknown | None
 
@@ -130,6 +130,8 @@ class Builder:
             return None
         if isinstance(target, Unknown):
             return target
+        if isinstance(target, str):
+            target = ref_marker(target) or target
         if isinstance(target, Ref):
             found = self.by_address.get(target.address)
             if found:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from nhilint.extract import aws
+from nhilint.extract import aws, azure, gcp, kubernetes, misc
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import Handler, literal_secret
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse.terraform import TerraformProject, TfResource
 
-PLATFORMS: tuple[ModuleType, ...] = (aws,)
+PLATFORMS: tuple[ModuleType, ...] = (aws, gcp, azure, kubernetes, misc)
 
 # Provider arguments that hold credentials: a literal value there is a leaked key.
 PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {

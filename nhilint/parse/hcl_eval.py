@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -136,11 +137,25 @@ def to_text(value: Any) -> str | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):
-        return Unknown(f"{value} is known only after apply")
+        return f"${{{value}}}"  # a marker extractors can link (`serviceAccount:${google_service_account.x.email}`)
     if isinstance(value, Encoded):
         missing = deep_unknown(value.value)
         return missing if missing else json.dumps(plain(value.value), separators=(",", ":"))
     return Unknown(f"a {type(value).__name__} used as a string")
+
+
+_REF_MARKER_RE = re.compile(r"\$\{((?:module\.[A-Za-z0-9_-]+\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.]+))?\}")
+
+
+def refs_in_text(text: str) -> list[Ref]:
+    """Resource references rendered into a string as `${type.name.attr}` markers (not `${aws:username}`)."""
+    return [Ref(m.group(1), m.group(2)) for m in _REF_MARKER_RE.finditer(text)]
+
+
+def ref_marker(text: str) -> Ref | None:
+    """The Ref when a string is exactly one marker, e.g. `${aws_iam_role.ci.arn}`."""
+    match = _REF_MARKER_RE.fullmatch(text)
+    return Ref(match.group(1), match.group(2)) if match else None
 
 
 def plain(value: Any) -> Any:
