@@ -34,7 +34,9 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> Di
             _add(found, given, root, ignore, seen, explicit=True)
             continue
         for dirpath, dirnames, filenames in os.walk(given):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _ignored(Path(dirpath, d), root, ignore))
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in SKIP_DIRS and not _ignored(Path(dirpath, d), root, ignore)
+            )
             for name in sorted(filenames):
                 _add(found, Path(dirpath, name), root, ignore, seen, explicit=False)
     return found

@@ -44,9 +44,8 @@ def write_actions(grant: Grant) -> list[str]:
     for action in grant.permissions:
         if is_wildcard_action(action):
             continue
-        if catalog.access_levels(action) & {"Write", "Permissions management"}:
-            if catalog.expand(action) is not None:
-                found.append(action)
+        if catalog.access_levels(action) & {"Write", "Permissions management"} and catalog.expand(action):
+            found.append(action)
     return found
 
 

@@ -168,7 +168,8 @@ class Builder:
         for collection in (self.inventory.usages, self.inventory.trusts):
             gone = dropped.get(id(collection))
             if gone:
-                collection[:] = [x for i, x in enumerate(collection) if i not in gone]
+                kept: list[Any] = [x for i, x in enumerate(collection) if i not in gone]
+                collection[:] = kept
         self._inherit_lifecycle()
         return self.inventory
 

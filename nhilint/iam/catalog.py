@@ -80,4 +80,4 @@ def access_levels(pattern: str) -> frozenset[str]:
 
 def is_known_action(pattern: str) -> bool:
     actions = expand(pattern)
-    return actions is None and pattern == "*" or bool(actions)
+    return (actions is None and pattern == "*") or bool(actions)

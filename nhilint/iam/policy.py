@@ -60,7 +60,8 @@ def parse_document(value: Any, path: str, line: int, end_line: int | None = None
     if raw is None:
         return Document(())
     if isinstance(raw, Unknown | Ref):
-        return Document((), str(deep_unknown(raw).reason if deep_unknown(raw) else "unknown statements"))
+        missing = deep_unknown(raw)
+        return Document((), missing.reason if missing else "unknown statements")
     items = raw if isinstance(raw, list) else [raw]
     statements = []
     for item in items:

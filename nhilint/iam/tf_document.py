@@ -34,7 +34,9 @@ def policy_document(record: TfRecord) -> Any:
     for key in ("override_policy_documents", "override_json"):
         for statement in _statements_of(record.get(key)):
             sid = statement.get("Sid") if isinstance(statement, dict) else None
-            index = next((i for i, s in enumerate(statements) if isinstance(s, dict) and sid and s.get("Sid") == sid), None)
+            index = next(
+                (i for i, s in enumerate(statements) if isinstance(s, dict) and sid and s.get("Sid") == sid), None
+            )
             if index is None:
                 statements.append(statement)
             else:
@@ -85,7 +87,7 @@ def _statement(block: TfRecord) -> LDict:
                 kind = item.get("type")
                 identifiers = item.get("identifiers")
                 kind_text = kind if isinstance(kind, str) else "?"
-                if kind_text == "*" or identifiers == ["*"] and kind_text == "*":
+                if kind_text == "*" or (identifiers == ["*"] and kind_text == "*"):
                     principal = "*"  # type: ignore[assignment]
                     break
                 existing = principal.get(kind_text, [])

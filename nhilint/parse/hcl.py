@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+AnyTree: TypeAlias = "Tree[Any]"
 
 
 class HclSyntaxError(Exception):
@@ -39,7 +41,7 @@ class Literal:
 class Template:
     """A string with interpolations; parts are literal text or expressions."""
 
-    parts: tuple[Union[str, Expr], ...]
+    parts: tuple[str | Expr, ...]
     line: int
 
 
@@ -70,7 +72,7 @@ class Splat:
     """`base[*].a.b` or `base.*.a`: apply `steps` (attribute names or index expressions) to each element."""
 
     base: Expr
-    steps: tuple[Union[str, Expr], ...]
+    steps: tuple[str | Expr, ...]
     line: int
 
 
@@ -139,7 +141,7 @@ class Unsupported:
     line: int
 
 
-Expr = Union[
+Expr = Union[  # noqa: UP007 - a runtime alias over forward-declared classes
     Literal, Template, Name, GetAttr, Index, Splat, Call, TupleExpr, ObjectExpr, Conditional, BinaryOp,
     UnaryOp, ForExpr, Unsupported,
 ]
@@ -164,7 +166,7 @@ class Block:
     labels: tuple[str, ...]
     line: int
     end_line: int
-    _tree: Tree | None = field(default=None, repr=False)
+    _tree: AnyTree | None = field(default=None, repr=False)
     _body: Body | None = field(default=None, repr=False)
 
     @property
@@ -229,7 +231,7 @@ def _last_line(text: str) -> int:
     return max(1, text.count("\n") + 1)
 
 
-def _body(tree: Tree, lazy: bool = False) -> Body:
+def _body(tree: AnyTree, lazy: bool = False) -> Body:
     attributes: dict[str, Attribute] = {}
     blocks: list[Block] = []
     for child in tree.children:
@@ -243,7 +245,7 @@ def _body(tree: Tree, lazy: bool = False) -> Body:
     return Body(attributes, blocks)
 
 
-def _block(tree: Tree, lazy: bool) -> Block:
+def _block(tree: AnyTree, lazy: bool) -> Block:
     kids = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
     type_ = _identifier(kids[0])
     labels = tuple(_label(k) for k in kids[1:-1])
@@ -256,13 +258,13 @@ def _block(tree: Tree, lazy: bool) -> Block:
     return block
 
 
-def _label(tree: Tree) -> str:
+def _label(tree: AnyTree) -> str:
     if tree.data == "identifier":
         return _identifier(tree)
     return "".join(_unescape(str(p.children[0])) for p in tree.children if isinstance(p.children[0], Token))
 
 
-def _identifier(tree: Tree) -> str:
+def _identifier(tree: AnyTree) -> str:
     return str(tree.children[0])
 
 
@@ -283,11 +285,11 @@ def _unescape(text: str) -> str:
     return _ESCAPE_RE.sub(repl, text)
 
 
-def _children(tree: Tree) -> list[Tree]:
+def _children(tree: AnyTree) -> list[AnyTree]:
     return [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
 
 
-def _expr(node: Tree | Token) -> Expr:  # noqa: C901 - one dispatch over the grammar's rules
+def _expr(node: AnyTree | Token) -> Expr:
     if isinstance(node, Token):
         return Literal(str(node), node.line or 0)
     data = node.data
@@ -363,7 +365,7 @@ _PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">="
                "*": 6, "/": 6, "%": 6}
 
 
-def _binary(node: Tree, line: int) -> Expr:
+def _binary(node: AnyTree, line: int) -> Expr:
     """Rebuild an operator chain with HCL precedence.
 
     python-hcl2's grammar nests every chain to the right (`a * b + c` as `a * (b + c)`) and lets a
@@ -371,8 +373,8 @@ def _binary(node: Tree, line: int) -> Expr:
     """
     operands: list[Expr] = []
     operators: list[str] = []
-    tail: Tree | None = None
-    current: Tree = node
+    tail: AnyTree | None = None
+    current: AnyTree = node
     while True:
         kids = _children(current)
         operands.append(_expr(kids[0]))
@@ -419,7 +421,7 @@ def _fold(operands: list[Expr], operators: list[str], line: int) -> Expr:
     return output[0]
 
 
-def _object_key(tree: Tree) -> Expr:
+def _object_key(tree: AnyTree) -> Expr:
     inner = _children(tree)[0] if _children(tree) else tree
     if inner.data == "identifier":
         return Literal(_identifier(inner), inner.meta.line)
@@ -430,14 +432,14 @@ def _object_key(tree: Tree) -> Expr:
     return _expr(inner)
 
 
-def _index_key(index: Tree) -> Expr:
+def _index_key(index: AnyTree) -> Expr:
     kids = _children(index)
     if kids:
         return _expr(kids[0])
     return Literal(int("".join(str(t) for t in index.children if isinstance(t, Token))), index.meta.line)
 
 
-def _string(node: Tree, line: int) -> Expr:
+def _string(node: AnyTree, line: int) -> Expr:
     parts: list[str | Expr] = []
     for part in node.children:
         if not isinstance(part, Tree):
@@ -537,7 +539,7 @@ def _matching_brace(text: str, pos: int) -> int:
     return -1
 
 
-def _for(node: Tree, line: int) -> Expr:
+def _for(node: AnyTree, line: int) -> Expr:
     kids = _children(node)
     intro = kids[0]
     intro_kids = _children(intro)

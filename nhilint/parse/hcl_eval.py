@@ -144,7 +144,9 @@ def to_text(value: Any) -> str | Unknown:
     return Unknown(f"a {type(value).__name__} used as a string")
 
 
-_REF_MARKER_RE = re.compile(r"\$\{((?:module\.[A-Za-z0-9_-]+\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.]+))?\}")
+_REF_MARKER_RE = re.compile(
+    r"\$\{((?:module\.[A-Za-z0-9_-]+\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.]+))?\}"
+)
 
 
 def refs_in_text(text: str) -> list[Ref]:
@@ -175,7 +177,7 @@ class Evaluator:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
 
-    def eval(self, expr: Expr) -> Any:  # noqa: C901 - one dispatch over node types
+    def eval(self, expr: Expr) -> Any:
         if isinstance(expr, hcl.Literal):
             return expr.value
         if isinstance(expr, hcl.Template):

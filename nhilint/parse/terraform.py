@@ -193,7 +193,7 @@ class ModuleInstance:
 
     # -- Scope protocol -----------------------------------------------------------------------------
 
-    def resolve(self, name: str, steps: list[Any], line: int) -> Any:  # noqa: C901 - one name per branch
+    def resolve(self, name: str, steps: list[Any], line: int) -> Any:
         if name == "var":
             return get_path(self.variable(steps[0]), steps[1:]) if steps else Unknown("bare var")
         if name == "local":
@@ -471,11 +471,10 @@ class TerraformProject:
         return "/".join(parts) or "."
 
     def instantiate_call(self, parent: ModuleInstance, name: str) -> ModuleInstance | Unknown:
-        for source_file, block in parent.module.blocks("module"):
-            if block.labels and block.labels[0] == name:
-                break
-        else:
+        found = next(((f, b) for f, b in parent.module.blocks("module") if b.labels and b.labels[0] == name), None)
+        if found is None:
             return Unknown(f"module.{name} is not defined")
+        source_file, block = found
         location = Location(source_file.path, block.line, block.end_line)
         target = self._local_source(parent.module, block)
         source_attr = block.body.attributes.get("source")

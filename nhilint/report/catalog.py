@@ -6,7 +6,7 @@ from nhilint.rules import RULES
 
 
 def render_text() -> str:
-    lines = [f"{r.id:<14} {str(r.severity):<9} {r.owasp:<6} {r.summary}" for r in RULES]
+    lines = [f"{r.id:<14} {r.severity!s:<9} {r.owasp:<6} {r.summary}" for r in RULES]
     return "\n".join(lines) + "\n"
 
 
