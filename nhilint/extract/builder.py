@@ -54,6 +54,7 @@ class Builder:
     inventory: Inventory = field(default_factory=Inventory)
     by_name: dict[tuple[str, str], str] = field(default_factory=dict)  # (resource type, name) -> id
     by_address: dict[str, str] = field(default_factory=dict)  # address -> id
+    instances: dict[str, list[str]] = field(default_factory=dict)  # base address -> ids of its instances
     pending: list[Pending] = field(default_factory=list)
     policies: dict[str, Any] = field(default_factory=dict)  # managed policy id -> PolicyInfo (aws)
     attachments: list[Any] = field(default_factory=list)
@@ -63,16 +64,21 @@ class Builder:
 
     def add_identity(self, identity: Identity, resource_type: str) -> Identity:
         self.inventory.identities[identity.id] = identity
-        self.by_address[identity.address] = identity.id
+        self._index_address(identity.address, identity.id)
         if isinstance(identity.name, str):
             self.by_name[(resource_type, identity.name)] = identity.id
         return identity
 
     def register(self, address: str, object_id: str, resource_type: str, name: Any = None) -> None:
         """Make a non-identity object (a policy, a credential) findable by address and name."""
-        self.by_address[address] = object_id
+        self._index_address(address, object_id)
         if isinstance(name, str):
             self.by_name[(resource_type, name)] = object_id
+
+    def _index_address(self, address: str, object_id: str) -> None:
+        self.by_address[address] = object_id
+        if address.endswith("]"):  # aws_iam_role.x["ci"]: also findable as one of aws_iam_role.x
+            self.instances.setdefault(address[: address.rindex("[")], []).append(object_id)
 
     def add_credential(self, credential: Credential, of: LinkTarget, types: tuple[str, ...]) -> None:
         self._append(self.inventory.credentials, credential, "of", of, types, credential.platform)
@@ -136,6 +142,11 @@ class Builder:
             found = self.by_address.get(target.address)
             if found:
                 return found
+            several = self.instances.get(target.address, [])
+            if len(several) == 1:
+                return several[0]
+            if several:
+                return Unknown(f"{target.address} has {len(several)} instances; which one is not known")
             return Unknown(f"{target.address} is not in the scanned code")
         name = target
         match = _ARN_NAME_RE.match(target)

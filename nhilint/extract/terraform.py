@@ -41,7 +41,7 @@ def handlers() -> tuple[dict[str, list[Handler]], frozenset[str], list[Callable[
 
 def extract_terraform(project: TerraformProject, builder: Builder) -> None:
     table, first, finishers = handlers()
-    resources: list[TfResource] = [r for r in project.resources() if r.type in table]
+    resources: list[TfResource] = list(project.resources(table))
     ordered = [r for r in resources if r.type in first] + [r for r in resources if r.type not in first]
     for resource in ordered:
         for handler in table[resource.type]:

@@ -246,7 +246,7 @@ class Evaluator:
                 steps.append(node.name)
                 node = node.base
             elif isinstance(node, hcl.Index):
-                steps.append(_IndexStep(self.eval(node.key)))
+                steps.append(IndexStep(self.eval(node.key)))
                 node = node.base
             else:
                 return self._apply_steps(self.eval(node), list(reversed(steps)))
@@ -260,7 +260,7 @@ class Evaluator:
         if isinstance(base, Unknown | Ref):
             return base if isinstance(base, Unknown) else Ref(base.address, "[*]")
         items = base if isinstance(base, list) else [base]
-        steps = [s if isinstance(s, str) else _IndexStep(self.eval(s)) for s in expr.steps]
+        steps = [s if isinstance(s, str) else IndexStep(self.eval(s)) for s in expr.steps]
         return [get_path(item, list(steps)) for item in items]
 
     def _binary(self, expr: hcl.BinaryOp) -> Any:
@@ -294,7 +294,7 @@ class Evaluator:
             names = {expr.value_var: value}
             if expr.key_var:
                 names[expr.key_var] = key
-            inner = Evaluator(_LoopScope(self.scope, names))
+            inner = Evaluator(NameScope(self.scope, names))
             if expr.condition is not None:
                 keep = inner.eval(expr.condition)
                 if isinstance(keep, Unknown):
@@ -353,11 +353,11 @@ class Evaluator:
         if isinstance(text, Unknown):
             return text
         template = hcl.template_from_text(text, 1)
-        return Evaluator(_LoopScope(self.scope, dict(args[1]))).eval(template)
+        return Evaluator(NameScope(self.scope, dict(args[1]))).eval(template)
 
 
 @dataclass(frozen=True, slots=True)
-class _IndexStep:
+class IndexStep:
     key: Any
 
 
@@ -369,7 +369,7 @@ def get_path(value: Any, steps: list[Any]) -> Any:
         if isinstance(value, Ref):
             attr = step if isinstance(step, str) else None
             return Ref(value.address, attr if value.attribute is None else f"{value.attribute}.{attr}")
-        key = step.key if isinstance(step, _IndexStep) else step
+        key = step.key if isinstance(step, IndexStep) else step
         if isinstance(key, Unknown):
             return key
         if isinstance(value, dict):
@@ -388,7 +388,7 @@ def get_path(value: Any, steps: list[Any]) -> Any:
     return value
 
 
-class _LoopScope:
+class NameScope:
     """A scope that adds names (for-loop variables, templatefile vars) over a parent scope."""
 
     def __init__(self, parent: Scope, names: dict[str, Any]) -> None:

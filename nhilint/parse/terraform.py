@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,17 @@ from typing import Any
 from nhilint.model import Annotation, Location, ParseError, Unknown, Unresolved
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block, Body, HclSyntaxError
-from nhilint.parse.hcl_eval import Encoded, Evaluator, LDict, Ref, get_path, source_text, stamp_path
+from nhilint.parse.hcl_eval import (
+    Encoded,
+    Evaluator,
+    IndexStep,
+    LDict,
+    NameScope,
+    Ref,
+    get_path,
+    source_text,
+    stamp_path,
+)
 from nhilint.parse.tfjson import body_from_json
 
 MAX_MODULE_DEPTH = 12
@@ -64,6 +74,7 @@ class TfRecord:
     source: SourceFile
     block: Block
     _cache: dict[str, Any] = field(default_factory=dict)
+    evaluator: Evaluator | None = None  # set for one instance of a count/for_each resource
 
     @property
     def path(self) -> str:
@@ -80,7 +91,8 @@ class TfRecord:
         if key in self._cache:
             return self._cache[key]
         attribute = self.block.body.attributes.get(key)
-        value = default if attribute is None else stamp_path(self.instance.evaluator.eval(attribute.expr), self.path)
+        evaluator = self.evaluator or self.instance.evaluator
+        value = default if attribute is None else stamp_path(evaluator.eval(attribute.expr), self.path)
         self._cache[key] = value
         return value
 
@@ -107,17 +119,22 @@ class TfRecord:
         return Location(self.source.path, attribute.line, attribute.end_line)
 
     def blocks(self, type_: str) -> list[TfRecord]:
-        return [TfRecord(self.instance, self.source, b) for b in self.block.body.blocks if b.type == type_]
+        return [
+            TfRecord(self.instance, self.source, b, evaluator=self.evaluator)
+            for b in self.block.body.blocks
+            if b.type == type_
+        ]
 
 
 @dataclass(slots=True)
 class TfResource(TfRecord):
     type: str = ""
     name: str = ""
+    key: str | int | None = None  # the instance key of a count/for_each resource, when known
 
     @property
     def address(self) -> str:
-        return f"{self.instance.prefix}{self.type}.{self.name}"
+        return f"{self.instance.prefix}{self.type}.{self.name}{instance_suffix(self.key)}"
 
     @property
     def multiplicity(self) -> str | None:
@@ -134,6 +151,33 @@ class TfResource(TfRecord):
         """The aws provider's `default_tags` for this resource (value, where they are written)."""
         alias = self.expr("provider")
         return self.instance.default_tags_for(_describe(alias) if alias is not None else None)
+
+
+def instance_suffix(key: str | int | None) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+
+
+def expansions(evaluator: Evaluator, block: Block) -> list[tuple[str | int | None, dict[str, Any]]]:
+    """The instances of a block with `count` or `for_each`, with the names each one binds.
+
+    An unknown collection gives one instance whose `each`/`count` values stay unknown.
+    """
+    attributes = block.body.attributes
+    if "for_each" in attributes:
+        collection = evaluator.eval(attributes["for_each"].expr)
+        if isinstance(collection, dict):
+            return [(str(k), {"each": {"key": str(k), "value": v}}) for k, v in collection.items()]
+        if isinstance(collection, list) and all(isinstance(v, str) for v in collection):
+            return [(v, {"each": {"key": v, "value": v}}) for v in dict.fromkeys(collection)]
+    elif "count" in attributes:
+        count = evaluator.eval(attributes["count"].expr)
+        if isinstance(count, bool):
+            count = int(count)
+        if isinstance(count, int) and 0 <= count <= 1000:
+            return [(i, {"count": {"index": i}}) for i in range(count)]
+    return [(None, {})]
 
 
 def _describe(expr: hcl.Expr) -> str:
@@ -156,7 +200,9 @@ class ModuleInstance:
         parent: ModuleInstance | None,
         call_line: Location | None = None,
         provider_map: dict[str, str] | None = None,
+        key: str | int | None = None,
     ) -> None:
+        self.key = key
         self.project = project
         self.module = module
         self.prefix = prefix
@@ -169,7 +215,7 @@ class ModuleInstance:
         self._variables: dict[str, TfRecord] = {}
         self._data: dict[str, TfRecord] = {}
         self._outputs: dict[str, tuple[hcl.Attribute, str]] = {}
-        self._children: dict[str, ModuleInstance | Unknown] = {}
+        self._children: dict[str, list[ModuleInstance] | Unknown] = {}
         self._memo: dict[str, Any] = {}
         self._resolving: set[str] = set()
         for source in module.files:
@@ -214,11 +260,17 @@ class ModuleInstance:
         if name in ("terraform", "self"):
             return Unknown(f"{name}.{steps[0] if steps else ''} is known only at plan time")
         if steps and isinstance(steps[0], str):
+            suffix = ""
             index = 1
+            if index < len(steps) and isinstance(steps[index], IndexStep):
+                key = steps[index].key
+                if isinstance(key, str | int) and not isinstance(key, bool):
+                    suffix = instance_suffix(key)  # aws_iam_role.x["ci"].arn links to that instance
+                index += 1
             while index < len(steps) and not isinstance(steps[index], str):
-                index += 1  # aws_iam_role.x[0].arn: drop the instance key, keep the link
+                index += 1
             attribute = ".".join(s for s in steps[index:] if isinstance(s, str)) or None
-            return Ref(f"{self.prefix}{name}.{steps[0]}", attribute)
+            return Ref(f"{self.prefix}{name}.{steps[0]}{suffix}", attribute)
         return Unknown(f"{name} on line {line} is not defined here")
 
     def read_file(self, path: str) -> str | Unknown:
@@ -299,12 +351,17 @@ class ModuleInstance:
     def _module_output(self, steps: list[Any]) -> Any:
         if not steps or not isinstance(steps[0], str):
             return Unknown("incomplete module reference")
-        child = self.child(steps[0])
-        if isinstance(child, Unknown):
-            return child
+        instances = self.child(steps[0])
+        if isinstance(instances, Unknown):
+            return instances
         rest = steps[1:]
-        while rest and not isinstance(rest[0], str):
-            rest = rest[1:]  # module.x["key"].out under for_each
+        chosen = instances[0] if len(instances) == 1 else None
+        if rest and isinstance(rest[0], IndexStep):
+            chosen = next((i for i in instances if i.key == rest[0].key), None)
+            rest = rest[1:]
+        if chosen is None:
+            return Unknown(f"module.{steps[0]} has {len(instances)} instances; which one is not known")
+        child = chosen
         if not rest:
             return Unknown(f"module.{steps[0]} as a whole is not evaluated")
         return get_path(child.output(rest[0]), rest[1:])
@@ -332,7 +389,8 @@ class ModuleInstance:
     def module_calls(self) -> Iterator[tuple[SourceFile, Block]]:
         yield from self.module.blocks("module")
 
-    def child(self, name: str) -> ModuleInstance | Unknown:
+    def child(self, name: str) -> list[ModuleInstance] | Unknown:
+        """The instances of `module.NAME` (several under count/for_each)."""
         if name not in self._children:
             self._children[name] = self.project.instantiate_call(self, name)
         return self._children[name]
@@ -341,8 +399,8 @@ class ModuleInstance:
         for _, block in self.module_calls():
             if block.labels:
                 child = self.child(block.labels[0])
-                if isinstance(child, ModuleInstance):
-                    yield child
+                if not isinstance(child, Unknown):
+                    yield from child
 
     def default_tags_for(self, alias: str | None) -> tuple[Any, Location] | None:
         """The provider `default_tags` that apply to a resource, following module `providers` maps."""
@@ -441,12 +499,19 @@ class TerraformProject:
             yield instance
             stack.extend(reversed(list(instance.children())))
 
-    def resources(self) -> Iterator[TfResource]:
+    def resources(self, types: Container[str] | None = None) -> Iterator[TfResource]:
+        """Resources of every instance; those of `types` with a known count/for_each, once per instance."""
         for instance in self.instances():
             for source in instance.module.files:
                 for block in source.body.blocks:
-                    if block.type == "resource" and len(block.labels) == 2:
-                        yield TfResource(instance, source, block, type=block.labels[0], name=block.labels[1])
+                    if block.type != "resource" or len(block.labels) != 2:
+                        continue
+                    type_, name = block.labels
+                    if types is not None and type_ not in types:
+                        continue
+                    for key, names in expansions(instance.evaluator, block):
+                        evaluator = Evaluator(NameScope(instance, names)) if names else None
+                        yield TfResource(instance, source, block, evaluator=evaluator, type=type_, name=name, key=key)
 
     # -- module calls -------------------------------------------------------------------------------
 
@@ -470,7 +535,7 @@ class TerraformProject:
                 parts.append(part)
         return "/".join(parts) or "."
 
-    def instantiate_call(self, parent: ModuleInstance, name: str) -> ModuleInstance | Unknown:
+    def instantiate_call(self, parent: ModuleInstance, name: str) -> list[ModuleInstance] | Unknown:
         found = next(((f, b) for f, b in parent.module.blocks("module") if b.labels and b.labels[0] == name), None)
         if found is None:
             return Unknown(f"module.{name} is not defined")
@@ -491,20 +556,23 @@ class TerraformProject:
         if module is None:
             self._unresolved(f"module.{name}", f"local module {source_text} has no .tf files in the scan", location)
             return Unknown(f"module.{name} ({source_text}) was not found")
-        inputs: dict[str, Any] = {
-            key: _Input(parent.evaluator, attr.expr, source_file.path)
-            for key, attr in block.body.attributes.items()
-            if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
-        }
         provider_map: dict[str, str] = {}
         providers = block.body.attributes.get("providers")
         if providers is not None and isinstance(providers.expr, hcl.ObjectExpr):
             for key_expr, value_expr in providers.expr.items:
                 key = key_expr.value if isinstance(key_expr, hcl.Literal) else _describe(key_expr)
                 provider_map[str(key)] = _describe(value_expr)
-        return ModuleInstance(
-            self, module, f"{parent.prefix}module.{name}.", inputs, parent, location, provider_map
-        )
+        instances = []
+        for key, names in expansions(parent.evaluator, block):
+            evaluator = Evaluator(NameScope(parent, names)) if names else parent.evaluator
+            inputs: dict[str, Any] = {
+                attr_name: _Input(evaluator, attr.expr, source_file.path)
+                for attr_name, attr in block.body.attributes.items()
+                if attr_name not in ("source", "version", "count", "for_each", "providers", "depends_on")
+            }
+            prefix = f"{parent.prefix}module.{name}{instance_suffix(key)}."
+            instances.append(ModuleInstance(self, module, prefix, inputs, parent, location, provider_map, key))
+        return instances
 
     def _load_module_dir(self, target: str) -> Module | None:
         directory = self.root / target

@@ -23,7 +23,7 @@ class YamlBudgetError(ValueError):
 
 def load_located(text: str, base_line: int = 1) -> Any:
     """Load one YAML/JSON document; mappings come back as LDict with 1-based lines shifted by base_line."""
-    node = yaml.compose(text, Loader=LOADER)
+    node = yaml.compose(str(text), Loader=LOADER)  # the C parser rejects str subclasses
     if node is None:
         return None
     return located(node, base_line - 1, [0])
