@@ -68,8 +68,7 @@ def tag_provenance(resource: TfRecord, tags_attr: str) -> str:
         return "tag"
     for name in variables_in(expr):
         if name in resource.instance.inputs:
-            call = resource.instance.prefix.rstrip(".")
-            return f"module input ({call}.{name})"
+            return f"module input {resource.instance.prefix.rstrip('.')}"
     return "tag"
 
 

@@ -1,0 +1,96 @@
+"""Terraform loading: modules, tfvars, for_each/count instances, file(), default_tags, broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nhilint.parse.terraform import TerraformProject
+from tests.helpers import scan_tree, write_tree
+
+
+def test_tfvars_auto_tfvars_and_var_file_precedence(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "main.tf": 'variable "a" { default = "default" }\nvariable "b" {}\nvariable "c" {}\n'
+                   'resource "aws_iam_user" "u" {\n  name = "${var.a}-${var.b}-${var.c}"\n}\n',
+        "terraform.tfvars": 'b = "tfvars"\nc = "tfvars"\n',
+        "z.auto.tfvars": 'c = "auto"\n',
+        "extra.tfvars": 'a = "varfile"\n',
+    })
+    project = TerraformProject(tmp_path, [tmp_path / "extra.tfvars"])
+    project.add_file(tmp_path / "main.tf")
+    (resource,) = list(project.resources())
+    assert resource.get("name") == "varfile-tfvars-auto"
+
+
+def test_for_each_and_module_for_each_make_instances(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {
+        "main.tf": '''
+            module "team" {
+              source   = "./team"
+              for_each = { data = "team-data", web = "team-web" }
+              owner    = each.value
+            }
+            resource "aws_iam_role" "svc" {
+              for_each           = toset(["api", "worker"])
+              name               = "svc-${each.key}"
+              assume_role_policy = "{}"
+            }
+            resource "aws_iam_role_policy_attachment" "svc" {
+              for_each   = aws_iam_role.svc
+              role       = each.value.name
+              policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+            }
+        ''',
+        "team/main.tf": '''
+            variable "owner" {}
+            resource "aws_iam_role" "this" {
+              name               = var.owner
+              assume_role_policy = "{}"
+              tags               = { owner = var.owner }
+            }
+        ''',
+    })
+    identities = report.inventory.identities
+    assert sorted(identities) == [
+        'aws:aws_iam_role.svc["api"]',
+        'aws:aws_iam_role.svc["worker"]',
+        'aws:module.team["data"].aws_iam_role.this',
+        'aws:module.team["web"].aws_iam_role.this',
+    ]
+    owner = identities['aws:module.team["web"].aws_iam_role.this'].lifecycle.owner
+    assert owner is not None and owner.value == "team-web" and owner.source == 'module input module.team["web"]:owner'
+    assert identities['aws:aws_iam_role.svc["api"]'].name == "svc-api"
+
+
+def test_file_reads_only_inside_the_root(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.json"
+    outside.write_text('{"Statement": []}')
+    root = tmp_path / "repo"
+    write_tree(root, {
+        "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("../secret.json")\n}\n'
+                   'resource "aws_iam_policy" "q" {\n  policy = file("${path.module}/q.json")\n}\n',
+        "q.json": '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
+    })
+    project = TerraformProject(root)
+    project.add_file(root / "main.tf")
+    p, q = list(project.resources())
+    assert "outside the scan root" in str(p.get("policy"))
+    assert str(q.get("policy")).startswith('{"Statement"')
+
+
+def test_broken_file_is_an_error_and_others_are_read(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.tf": 'resource "x" "y" {\n  a = \n}\n', "b.tf": 'resource "aws_iam_user" "u" {}\n'})
+    project = TerraformProject(tmp_path)
+    project.add_file(tmp_path / "a.tf")
+    project.add_file(tmp_path / "b.tf")
+    assert [(e.path, e.line) for e in project.errors] == [("a.tf", 2)]
+    assert [r.address for r in project.resources()] == ["aws_iam_user.u"]
+
+
+def test_tf_json_resources_and_lines(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {
+        "main.tf.json": '{\n  "resource": {\n    "aws_iam_user": {\n      "bot": {\n        "name": "bot"\n'
+                        '      }\n    }\n  }\n}\n',
+    })
+    (identity,) = report.inventory.identities.values()
+    assert (identity.id, identity.location.start_line, identity.name) == ("aws:aws_iam_user.bot", 4, "bot")
