@@ -41,7 +41,7 @@ _KNOWN_DATA: dict[str, dict[str, Any]] = {
     "aws_partition": {"partition": "aws"},
 }
 
-_ANNOTATION_RE = re.compile(r"^\s*(?:#|//|/\*)\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*(?:\*/)?\s*$")
+_ANNOTATION_RE = re.compile(r"(?:^|\s)(?:#|//|/\*)\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*(?:\*/)?\s*$")
 _COMMENT_RE = re.compile(r"^\s*(#|//|/\*|\*)")
 
 
@@ -659,7 +659,7 @@ def _annotations(source: SourceFile) -> list[Annotation]:
     found: list[tuple[int, str, str]] = []
     for number, text in enumerate(source.text_lines, start=1):
         if "nhilint:" in text:
-            match = _ANNOTATION_RE.match(text)
+            match = _ANNOTATION_RE.search(text)
             if match:
                 found.append((number, match.group(1), match.group(2)))
     if not found:
