@@ -17,8 +17,9 @@ resource "aws_iam_role" "legacy" {{
 
 
 def test_suppression_silences_only_the_named_rule_on_that_block(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {"main.tf": ROLE.format(comment="# nhilint:ignore NHI-RET-001 -- retired with app")
-                                  + 'resource "aws_iam_role" "other" {\n  name = "o"\n  assume_role_policy = "{}"\n}\n'})
+    other = 'resource "aws_iam_role" "other" {\n  name = "o"\n  assume_role_policy = "{}"\n}\n'
+    comment = "# nhilint:ignore NHI-RET-001 -- retired with app"
+    report = scan_tree(tmp_path, {"main.tf": ROLE.format(comment=comment) + other})
     assert triples(report, "NHI-RET") == [("NHI-RET-001", "main.tf", 7, "aws:aws_iam_role.other")]
     assert [(s.finding.rule_id, s.finding.identity, s.reason) for s in report.suppressed] == [
         ("NHI-RET-001", "aws:aws_iam_role.legacy", "retired with app")
