@@ -1,0 +1,58 @@
+"""Policy packs and project config: built-in packs are valid, layers merge in order, errors name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nhilint.config import ConfigError, builtin_policies, load_config, policy_folder, validate
+from nhilint.model import Severity
+from tests.helpers import write_tree
+
+
+@pytest.mark.parametrize("name", builtin_policies())
+def test_builtin_policy_packs_are_valid(name: str) -> None:
+    data = yaml.safe_load(policy_folder().joinpath(f"{name}.yaml").read_text())
+    validate(data, name)
+
+
+def test_default_and_strict_exist() -> None:
+    assert {"default", "strict"} <= set(builtin_policies())
+
+
+def test_strict_extends_default_and_project_overrides(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".nhilint.yaml": "policy: strict\nsettings:\n  max_expiry_days: 30\n"
+                                           "rules:\n  NHI-EXP-004: false\n"})
+    config = load_config(tmp_path)
+    assert config.policy == "strict"
+    assert config.settings.max_expiry_days == 30
+    assert config.settings.owner_pattern == "^(team|squad|svc)-[a-z0-9-]+$"
+    assert "owner" in config.settings.owner_tags  # inherited from default
+    assert config.settings.unknown_severity is Severity.MEDIUM
+    assert config.rule("NHI-EXP-004").enabled is False
+    assert config.rule("NHI-RET-001").severity is Severity.HIGH
+
+
+def test_custom_policy_file_extending_default(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"team.yaml": "extends: default\nfail_on: high\nsettings:\n  owner_tags: [squad]\n"})
+    config = load_config(tmp_path, None, str(tmp_path / "team.yaml"))
+    assert config.fail_on is Severity.HIGH and config.settings.owner_tags == ("squad",)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("settings:\n  owner_pattern: '('\n", "owner_pattern"),
+        ("rules:\n  NHI-OWN-1: false\n", "NHI-OWN-1"),
+        ("fail_on: severe\n", "fail_on"),
+        ("settings:\n  known_accounts: ['12']\n", "known_accounts"),
+        ("- a list\n", "mapping"),
+    ],
+)
+def test_invalid_config_names_file_and_key(tmp_path: Path, text: str, needle: str) -> None:
+    write_tree(tmp_path, {".nhilint.yaml": text})
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path)
+    assert ".nhilint.yaml" in str(error.value) and needle in str(error.value)
