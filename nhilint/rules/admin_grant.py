@@ -30,7 +30,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for grant in ctx.inventory.grants:
         if grant.effect != "Allow":
             continue
-        if grant.permission_type in ("managed_policy", "role") and grant.unknown and not grant.permissions:
+        if grant.permission_type in ("managed_policy", "role", "k8s_rule") and grant.unknown and not grant.permissions:
             subject = identities.get(grant.principal) if grant.principal else None
             who = label(subject) if subject else "an identity"
             yield rule.finding(f"could not evaluate what is attached to {who}: {grant.unknown}", grant.location,
