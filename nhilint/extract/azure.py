@@ -1,7 +1,340 @@
-"""azure (Terraform): resource types -> identities, credentials, grants, trusts and usages."""
+"""Azure (Terraform): Entra applications and service principals, managed identities, their secrets,
+federated credentials and role assignments.
+
+Applications, service principals, user-assigned identities and role definitions are read in the first
+pass, so role assignments, credentials and usages resolve against them when they are seen.
+
+- Lifecycle: azuread `tags` are a list of strings; `owner:team-x` / `owner=team-x` entries are read as tag
+  pairs, then `# nhilint:` comments; a non-empty literal `owners` list is the owner fallback (source
+  "owners"). A service principal without its own facts inherits its application's (`parent:<id>`).
+- `end_date_relative` ("8760h") has no date until apply: the expiry Fact is the text
+  "8760h after creation (365 days)", which counts as an expiry but is not compared with a date.
+- System-assigned identities come from an `identity` block on any azurerm resource (the `PREFIXES` hook in
+  `extract/terraform.py`): an identity at `<resource address>.identity`, used by the resource itself.
+- Role assignments: Grant(permission_type "role", platform "azure", scope = (scope,)), permissions =
+  (role name,). When the role is an in-code `azurerm_role_definition`, its `actions` and `data_actions`
+  follow the name in `permissions` (so a rule sees `Microsoft.Authorization/*/write`), and its
+  `not_actions`/`not_data_actions` are recorded as a Condition("NotActions", "azure:notActions", …).
+"""
 
 from __future__ import annotations
 
-from nhilint.extract.common import Handler
+import re
+from dataclasses import dataclass, replace
+from typing import Any
 
-TERRAFORM: dict[str, Handler] = {}
+from nhilint.extract.builder import Builder
+from nhilint.extract.common import (
+    Handler,
+    add_identity,
+    add_literal_secret,
+    as_list,
+    identity_id,
+    plain_tags,
+    ref_or_text,
+    rotation_from_time_rotating,
+)
+from nhilint.extract.gcp import address_id, data_record, marker, text_of
+from nhilint.model import (
+    Condition,
+    Credential,
+    Fact,
+    Grant,
+    Identity,
+    Trust,
+    TrustPrincipal,
+    Unknown,
+    Usage,
+)
+from nhilint.parse.hcl_eval import LDict, Ref, to_text
+from nhilint.parse.terraform import TfRecord, TfResource
+
+PLATFORM = "azure"
+APP = ("azuread_application",)
+SP = ("azuread_service_principal",)
+UAI_TYPE = "azurerm_user_assigned_identity"
+ROLE_DEFINITION = "azurerm_role_definition"
+
+# Built-in roles by definition GUID, so an assignment by id is as visible as one by name.
+BUILTIN_ROLES = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+}
+
+_TAG_RE = re.compile(r"^\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")
+_HOURS_RE = re.compile(r"^\s*(\d+)h\s*$")
+_UAI_ID_RE = re.compile(r"/userAssignedIdentities/([^/]+)$", re.IGNORECASE)
+
+Link = Ref | str | Unknown | None
+
+
+def link(value: Any) -> Link:
+    """A link target: Refs (also `${…}` markers with instance keys), literal text, or Unknown."""
+    target = ref_or_text(value)
+    return (marker(target) or target) if isinstance(target, str) else target
+
+
+def first_link(resource: TfRecord, attrs: tuple[str, ...]) -> Link:
+    return next((link(resource.get(a)) for a in attrs if resource.has(a)), None)
+
+
+# -- Entra applications and service principals ------------------------------------------------------
+
+
+def entra_tags(resource: TfRecord) -> Any:
+    """azuread `tags = ["owner:team-x", "HideApp"]` -> {"owner": "team-x"} (Unknown stays Unknown)."""
+    tags = resource.get("tags")
+    if not isinstance(tags, list):
+        return tags
+    pairs = LDict(line=resource.line("tags"), path=resource.path)
+    for item in tags:
+        match = _TAG_RE.match(item) if isinstance(item, str) else None
+        if match:
+            pairs[match.group(1)] = match.group(2)
+    return pairs
+
+
+def entra_identity(resource: TfResource, builder: Builder, kind: str, name: Any) -> Identity:
+    tags = entra_tags(resource)
+    lifecycle = builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags"))
+    owners = resource.get("owners")
+    if lifecycle.owner is None and isinstance(owners, list) and owners and all(
+            isinstance(o, str) and "${" not in o for o in owners):
+        lifecycle = replace(lifecycle, owner=Fact(", ".join(owners), "owners", resource.at("owners")))
+    identity = Identity(
+        id=identity_id(PLATFORM, resource.address), kind=kind, platform=PLATFORM, address=resource.address,
+        location=resource.location, name=name, tags=plain_tags(tags), lifecycle=lifecycle,
+        multiplicity=resource.multiplicity,
+    )
+    return builder.add_identity(identity, resource.type)
+
+
+def application(resource: TfResource, builder: Builder) -> None:
+    name = to_text(resource.get("display_name")) if resource.has("display_name") else None
+    entra_identity(resource, builder, "application", name)
+
+
+def service_principal(resource: TfResource, builder: Builder) -> None:
+    """Linked to its application in `finish`, where every application is known."""
+    identity = entra_identity(resource, builder, "service_principal", None)
+    builder.extra["azure:sp_apps"].append((identity.id, first_link(resource, ("client_id", "application_id"))))
+
+
+def _link_service_principals(builder: Builder) -> None:
+    identities = builder.inventory.identities
+    for sp_id, app_link in builder.extra.get("azure:sp_apps", []):
+        sp = identities[sp_id]
+        app_id = address_id(builder, app_link.address) if isinstance(app_link, Ref) else None
+        app = identities.get(app_id) if isinstance(app_id, str) else None
+        shown = app.id if app else to_text(app_link) if isinstance(app_link, Ref | str) else None
+        updates: dict[str, Any] = {}
+        for name in ("owner", "purpose", "expires", "retire_on"):
+            inherited = app.lifecycle.get(name) if app else None
+            if app and inherited is not None and sp.lifecycle.get(name) is None:
+                updates[name] = Fact(inherited.value, f"parent:{app.id}", inherited.location)
+        identities[sp_id] = replace(
+            sp, name=sp.name if sp.name is not None or app is None else app.name,
+            attributes=(*sp.attributes, ("application", shown)) if isinstance(shown, str) else sp.attributes,
+            lifecycle=replace(sp.lifecycle, **updates) if updates else sp.lifecycle,
+        )
+
+
+# -- credentials -----------------------------------------------------------------------------------
+
+
+def expiry(resource: TfResource) -> Fact | None:
+    """`end_date` as written, or `end_date_relative` as text (its date is only known at apply)."""
+    if resource.has("end_date"):
+        text, reason = text_of(resource, "end_date")
+        return Fact(Unknown(reason) if reason else text, "end_date", resource.at("end_date"))
+    if resource.has("end_date_relative"):
+        text, reason = text_of(resource, "end_date_relative")
+        match = _HOURS_RE.match(text) if reason is None else None
+        value = f"{text} after creation ({int(match.group(1)) / 24:g} days)" if match else f"{text} after creation"
+        return Fact(Unknown(reason) if reason else value, "end_date_relative", resource.at("end_date_relative"))
+    return None
+
+
+def credential(kind: str, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
+    def handler(resource: TfResource, builder: Builder) -> None:
+        cred = Credential(
+            id=identity_id(PLATFORM, resource.address), kind=kind, platform=PLATFORM, address=resource.address,
+            location=resource.location, expires=expiry(resource), lifecycle=builder.lifecycle(resource.location),
+            rotation=rotation_from_time_rotating(resource, builder),
+        )
+        builder.add_credential(cred, first_link(resource, parent_attrs), types)
+        if secret:
+            add_literal_secret(resource, builder, "value", PLATFORM)
+
+    return handler
+
+
+def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) -> Handler:
+    """Trust: tokens of `issuer` whose `sub` equals `subject` (and `aud` one of the audiences)."""
+    def handler(resource: TfResource, builder: Builder) -> None:
+        issuer = to_text(resource.get("issuer"))
+        key = issuer if isinstance(issuer, str) else "<unknown issuer>"
+        conditions = []
+        if resource.has("subject"):
+            conditions.append(Condition("StringEquals", f"{key}:sub", (to_text(resource.get("subject")),)))
+        audiences = [to_text(a) for a in as_list(resource.get("audiences", resource.get("audience")))]
+        if audiences:
+            conditions.append(Condition("StringEquals", f"{key}:aud", tuple(audiences)))
+        trust = Trust("", (TrustPrincipal("Federated", issuer),), (), tuple(conditions),
+                      f"federated identity credential {resource.address}", resource.at("subject"), resource.location)
+        builder.add_trust(trust, first_link(resource, parent_attrs), types)
+
+    return handler
+
+
+# -- managed identities ----------------------------------------------------------------------------
+
+
+def user_assigned_identity(resource: TfResource, builder: Builder) -> None:
+    add_identity(resource, builder, "managed_identity", PLATFORM)
+
+
+def find_uai(builder: Builder, value: Any) -> str | None:
+    """An in-code user-assigned identity by reference, resource id or name."""
+    target = link(value)
+    found: str | Unknown | None = None
+    if isinstance(target, Ref):
+        found = address_id(builder, target.address)
+    elif isinstance(target, str):
+        match = _UAI_ID_RE.search(target)
+        found = builder.by_name.get((UAI_TYPE, match.group(1) if match else target))
+    identity = builder.inventory.identities.get(found) if isinstance(found, str) else None
+    return identity.id if identity is not None and identity.kind == "managed_identity" else None
+
+
+def identity_blocks(resource: TfResource, builder: Builder) -> None:
+    """`identity { type = "SystemAssigned, UserAssigned" identity_ids = [...] }` on any azurerm resource."""
+    used: list[str | None] = []
+    for block in resource.blocks("identity"):
+        kind = to_text(block.get("type"))
+        if isinstance(kind, Unknown):
+            builder.unresolved(f"{resource.address}.identity", f"identity type not evaluated: {kind.reason}",
+                               block.location)
+            continue
+        if "systemassigned" in kind.lower().replace(" ", ""):
+            used.append(_system_identity(resource, builder, block).id)
+        if "userassigned" in kind.lower().replace(" ", ""):
+            used.extend(find_uai(builder, item) for item in as_list(block.get("identity_ids")))
+    for block in resource.blocks("kubelet_identity"):
+        used.append(find_uai(builder, block.get("user_assigned_identity_id")))
+    for found in dict.fromkeys(u for u in used if u):
+        builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (), PLATFORM)
+
+
+def _system_identity(resource: TfResource, builder: Builder, block: TfRecord) -> Identity:
+    tags = resource.get("tags") if resource.has("tags") else None
+    address = f"{resource.address}.identity"
+    identity = Identity(
+        id=identity_id(PLATFORM, address), kind="managed_identity", platform=PLATFORM, address=address,
+        location=block.location, name=to_text(resource.get("name")) if resource.has("name") else None,
+        tags=plain_tags(tags), lifecycle=builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags")),
+        multiplicity=resource.multiplicity, attributes=(("assignment", "system"),),
+    )
+    return builder.add_identity(identity, "azurerm_system_assigned_identity")
+
+
+# -- role definitions and assignments ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoleDefinition:
+    address: str
+    name: str | Unknown
+    guid: str | None
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+
+
+def role_definition(resource: TfResource, builder: Builder) -> None:
+    actions: list[str] = []
+    not_actions: list[str] = []
+    for block in resource.blocks("permissions"):
+        for attr, into in (("actions", actions), ("data_actions", actions), ("not_actions", not_actions),
+                           ("not_data_actions", not_actions)):
+            into.extend(t if isinstance(t := to_text(a), str) else str(t) for a in as_list(block.get(attr)))
+    guid = resource.get("role_definition_id")
+    builder.extra["azure:role_definitions"].append(RoleDefinition(
+        resource.address, to_text(resource.get("name")), guid if isinstance(guid, str) else None,
+        tuple(actions), tuple(not_actions)))
+
+
+def _role(resource: TfResource, builder: Builder) -> tuple[str | Unknown, RoleDefinition | None]:
+    """The role's name (or id as written) and, for an in-code definition, the definition."""
+    definitions: list[RoleDefinition] = builder.extra.get("azure:role_definitions", [])
+    if resource.has("role_definition_name"):
+        name = to_text(resource.get("role_definition_name"))
+        return name, next((d for d in definitions if d.name == name), None)
+    data = data_record(resource, "role_definition_id", ROLE_DEFINITION)
+    if data is not None and isinstance(data.get("name"), str):
+        return data.get("name"), None
+    target = link(resource.get("role_definition_id"))
+    if isinstance(target, Ref):
+        found = next((d for d in definitions if d.address == target.address
+                      or d.address.startswith(f"{target.address}[")), None)
+        return (found.name, found) if found else (to_text(target), None)
+    if isinstance(target, str):
+        guid = target.rstrip("/").rsplit("/", 1)[-1].split("|")[0].lower()
+        found = next((d for d in definitions if d.guid and d.guid.lower() == guid), None)
+        return (found.name if found else BUILTIN_ROLES.get(guid, target)), found
+    return target or Unknown("no role_definition_name or role_definition_id"), None
+
+
+def role_assignment(resource: TfResource, builder: Builder) -> None:
+    name, definition = _role(resource, builder)
+    scope, scope_unknown = text_of(resource, "scope")
+    conditions: list[Condition] = []
+    permissions: tuple[str, ...] = (name,) if isinstance(name, str) else ()
+    if definition is not None:
+        permissions += definition.actions
+        if definition.not_actions:
+            conditions.append(Condition("NotActions", "azure:notActions", definition.not_actions))
+    if resource.has("condition"):
+        conditions.append(Condition("ABAC", "condition", (to_text(resource.get("condition")),)))
+    at = resource.at("role_definition_name" if resource.has("role_definition_name") else "role_definition_id")
+    grant = Grant(None, permissions, (scope,), f"role assignment {resource.address}", resource.address, at,
+                  resource.location, permission_type="role", conditions=tuple(conditions), platform=PLATFORM,
+                  unknown=(name.reason if isinstance(name, Unknown) else None) or scope_unknown)
+    builder.add_grant(grant, principal_link(resource.get("principal_id")), ())
+
+
+def principal_link(value: Any) -> Link:
+    """`azurerm_linux_virtual_machine.vm.identity[0].principal_id` names the VM's system-assigned identity."""
+    target = link(value)
+    if isinstance(target, Ref) and (target.attribute or "").startswith("identity"):
+        return Ref(f"{target.address}.identity")
+    return target
+
+
+def finish(builder: Builder) -> None:
+    _link_service_principals(builder)
+
+
+FIRST: frozenset[str] = frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION})
+
+PREFIXES: dict[str, Handler] = {"azurerm_": identity_blocks}
+
+TERRAFORM: dict[str, Handler] = {
+    "azuread_application": application,
+    "azuread_application_registration": application,
+    "azuread_service_principal": service_principal,
+    "azuread_application_password": credential("client_secret", ("application_id", "application_object_id"),
+                                               APP, True),
+    "azuread_service_principal_password": credential("sp_password", ("service_principal_id",), SP, True),
+    "azuread_application_certificate": credential("certificate", ("application_id", "application_object_id"),
+                                                  APP, False),
+    "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
+    "azuread_application_federated_identity_credential": federated_credential(
+        ("application_id", "application_object_id"), APP),
+    "azurerm_federated_identity_credential": federated_credential(("parent_id", "user_assigned_identity_id"),
+                                                                  (UAI_TYPE,)),
+    UAI_TYPE: user_assigned_identity,
+    ROLE_DEFINITION: role_definition,
+    "azurerm_role_assignment": role_assignment,
+}

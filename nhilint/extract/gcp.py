@@ -1,7 +1,477 @@
-"""gcp (Terraform): resource types -> identities, credentials, grants, trusts and usages."""
+"""GCP (Terraform): service accounts, their keys, IAM members, workload identity federation and usages.
+
+Service accounts are handled in the first pass, so an IAM member naming one (by reference,
+`serviceAccount:${google_service_account.x.email}`, or by its literal email) resolves when it is seen.
+A member that is not an in-code service account stays the member string itself (`user:alice@acme.io`).
+
+- `google_{project,folder,organization,<resource>}_iam_{member,binding,policy}`: one Grant per member,
+  permissions = (role,), permission_type "role", scope `project/<p>`, `folder/<f>`, `organization/<o>`.
+  `_policy` reads the `binding` blocks of the `data "google_iam_policy"` it names; anything else is a grant
+  with `unknown` set.
+- `google_service_account_iam_*`: who may act as a service account. Impersonating roles (and custom or
+  unevaluated ones) become a Trust on that account, principal type = member prefix (serviceAccount, user,
+  group, principalSet, allUsers…); an in-code service-account member also gets the Grant.
+- Workload identity federation: a `principalSet://…/workloadIdentityPools/POOL/…` member of an in-code pool
+  whose provider has no `attribute_condition` gains a `Federated` principal (the issuer) plus the claim the
+  principal set pins as an `<issuer>:<claim>` condition, so the OIDC trust rule (NHI-TRUST-003) sees a
+  pool that admits every identity of its issuer. A provider with an `attribute_condition` adds that
+  condition (operator "CEL") instead of the principal.
+"""
 
 from __future__ import annotations
 
-from nhilint.extract.common import Handler
+import re
+from dataclasses import dataclass, replace
+from typing import Any
 
-TERRAFORM: dict[str, Handler] = {}
+from nhilint.extract.builder import Builder
+from nhilint.extract.common import Handler, add_identity, identity_id, ref_or_text, rotation_from_time_rotating
+from nhilint.model import Condition, Credential, Fact, Grant, Location, Trust, TrustPrincipal, Unknown, Usage
+from nhilint.parse import hcl
+from nhilint.parse.hcl_eval import Ref, to_text
+from nhilint.parse.terraform import TfRecord, TfResource
+
+PLATFORM = "gcp"
+SA_TYPE = "google_service_account"
+SA_ANY_PROJECT = "google_service_account (project not evaluated)"  # by_name key: account_id alone
+SA_DOMAIN = ".iam.gserviceaccount.com"
+
+# Roles on a service account that let the member act as it (or make itself able to).
+IMPERSONATION_ROLES = frozenset({
+    "roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator", "roles/iam.workloadIdentityUser",
+    "roles/iam.serviceAccountOpenIdTokenCreator", "roles/iam.serviceAccountKeyAdmin",
+    "roles/iam.serviceAccountAdmin", "roles/owner", "roles/editor",
+})
+
+# IAM resource families: type prefix -> (attribute naming the resource, scope label).
+IAM_SCOPES: dict[str, tuple[str, str]] = {
+    "google_project_iam": ("project", "project"),
+    "google_folder_iam": ("folder", "folder"),
+    "google_organization_iam": ("org_id", "organization"),
+    "google_service_account_iam": ("service_account_id", "serviceAccount"),
+    "google_storage_bucket_iam": ("bucket", "bucket"),
+    "google_secret_manager_secret_iam": ("secret_id", "secret"),
+    "google_pubsub_topic_iam": ("topic", "topic"),
+    "google_bigquery_dataset_iam": ("dataset_id", "dataset"),
+    "google_kms_crypto_key_iam": ("crypto_key_id", "cryptoKey"),
+    "google_artifact_registry_repository_iam": ("repository", "repository"),
+}
+
+# Workloads that run as a service account: resource type -> attribute paths ("block.attr").
+USAGE_PATHS: dict[str, tuple[str, ...]] = {
+    "google_compute_instance": ("service_account.email",),
+    "google_compute_instance_template": ("service_account.email",),
+    "google_compute_region_instance_template": ("service_account.email",),
+    "google_container_cluster": ("node_config.service_account",
+                                 "cluster_autoscaling.auto_provisioning_defaults.service_account"),
+    "google_container_node_pool": ("node_config.service_account",),
+    "google_cloud_run_service": ("template.spec.service_account_name",),
+    "google_cloud_run_v2_service": ("template.service_account",),
+    "google_cloud_run_v2_job": ("template.template.service_account",),
+    "google_cloudfunctions_function": ("service_account_email",),
+    "google_cloudfunctions2_function": ("service_config.service_account_email", "build_config.service_account"),
+    "google_cloud_scheduler_job": ("http_target.oidc_token.service_account_email",
+                                   "http_target.oauth_token.service_account_email"),
+    "google_composer_environment": ("config.node_config.service_account",),
+    "google_dataflow_job": ("service_account_email",),
+    "google_dataflow_flex_template_job": ("service_account_email",),
+    "google_dataproc_cluster": ("cluster_config.gce_cluster_config.service_account",),
+    "google_workflows_workflow": ("service_account",),
+    "google_cloudbuild_trigger": ("service_account",),
+    "google_pubsub_subscription": ("push_config.oidc_token.service_account_email",),
+}
+
+# `${type.name["key"].attr}` markers, with instance keys (hcl_eval.ref_marker does not take keys).
+_KEY = r'(?:\[(?:"[^"]*"|\d+)\])?'
+_MARKER_RE = re.compile(
+    rf"\$\{{((?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY})(?:\.([A-Za-z0-9_.]+))?\}}"
+)
+
+
+# -- helpers (azure.py uses them too) --------------------------------------------------------------
+
+
+def marker(text: str) -> Ref | None:
+    """The Ref when a string is exactly one `${…}` marker."""
+    match = _MARKER_RE.fullmatch(text)
+    return Ref(match.group(1), match.group(2)) if match else None
+
+
+def markers_in(text: str) -> list[tuple[Ref, int]]:
+    """Every marker in a string, with where it ends."""
+    return [(Ref(m.group(1), m.group(2)), m.end()) for m in _MARKER_RE.finditer(text)]
+
+
+def address_id(builder: Builder, address: str) -> str | Unknown | None:
+    """The id registered for an address, or its only instance; Unknown when several instances match."""
+    found = builder.by_address.get(address)
+    if found is not None:
+        return found
+    several = builder.instances.get(address, [])
+    if len(several) > 1:
+        return Unknown(f"{address} has {len(several)} instances; which one is not known")
+    return several[0] if several else None
+
+
+def expr_text(expr: hcl.Expr | None) -> str:
+    """An expression as written (`${var.project}`), to show a value that could not be evaluated."""
+    def inner(node: Any) -> str:
+        if isinstance(node, hcl.Name):
+            return node.name
+        if isinstance(node, hcl.GetAttr):
+            return f"{inner(node.base)}.{node.name}"
+        if isinstance(node, hcl.Index):
+            literal = node.key.value if isinstance(node.key, hcl.Literal) else None
+            key = f'"{literal}"' if isinstance(literal, str) else literal if literal is not None else inner(node.key)
+            return f"{inner(node.base)}[{key}]"
+        return "…"
+
+    if isinstance(expr, hcl.Template):
+        return "".join(p if isinstance(p, str) else f"${{{inner(p)}}}" for p in expr.parts)
+    return f"${{{inner(expr)}}}" if expr is not None else ""
+
+
+def text_of(record: TfRecord, attr: str) -> tuple[str, str | None]:
+    """(text, unknown reason): Refs render as markers, unevaluated values as the expression written."""
+    text = to_text(record.get(attr))
+    if isinstance(text, Unknown):
+        return expr_text(record.expr(attr)), text.reason
+    return text, None
+
+
+def data_record(record: TfRecord, attr: str, data_type: str) -> TfRecord | None:
+    """The `data "<data_type>"` block an attribute refers to (`data.google_iam_policy.x.policy_data`)."""
+    expr = record.expr(attr)
+    node = expr.parts[0] if isinstance(expr, hcl.Template) and len(expr.parts) == 1 else expr
+    names: list[str] = []
+    while isinstance(node, hcl.GetAttr | hcl.Index):
+        if isinstance(node, hcl.GetAttr):
+            names.append(node.name)
+        node = node.base
+    if not isinstance(node, hcl.Name) or node.name != "data" or len(names) < 2 or names[-1] != data_type:
+        return None
+    return record.instance.data_record(f"{data_type}.{names[-2]}")
+
+
+# -- service accounts ------------------------------------------------------------------------------
+
+
+def service_account(resource: TfResource, builder: Builder) -> None:
+    """The identity, findable by account_id and by email (by account_id alone when the project is unknown)."""
+    project = resource.get("project") if resource.has("project") else provider_project(resource)
+    account_id = resource.get("account_id")
+    email = f"{account_id}@{project}{SA_DOMAIN}" if isinstance(account_id, str) and isinstance(
+        project, str) and "${" not in project else None
+    identity = add_identity(resource, builder, "service_account", PLATFORM, name_attr="account_id",
+                            tags_attr=None, attributes=(("email", email),) if email else ())
+    if email:
+        builder.by_name[(SA_TYPE, email)] = identity.id
+    elif isinstance(account_id, str):
+        builder.by_name[(SA_ANY_PROJECT, account_id)] = identity.id
+
+
+def provider_project(resource: TfResource) -> Any:
+    """The `project` of the root's default google provider, when the resource surely uses that provider."""
+    if resource.has("provider"):
+        return None
+    instance = resource.instance
+    while instance.parent is not None:
+        if any(key.split(".")[0] in ("google", "google-beta") for key in instance.provider_map):
+            return None
+        instance = instance.parent
+    for source, block in instance.module.blocks("provider"):
+        if block.labels and block.labels[0] == "google" and "alias" not in block.body.attributes:
+            return TfRecord(instance, source, block).get("project")
+    return None
+
+
+def sa_link(value: Any) -> Ref | str | Unknown | None:
+    """A service account as a Ref or an email/account_id (`projects/p/serviceAccounts/<email>` too)."""
+    target = ref_or_text(value)
+    if isinstance(target, str):
+        target = target.removeprefix("serviceAccount:").rsplit("/serviceAccounts/", 1)[-1]
+        target = marker(target) or target
+    if isinstance(target, Ref) and target.attribute == "member":
+        return Ref(target.address, "email")
+    return target
+
+
+def find_sa(builder: Builder, link: Ref | str | Unknown | None) -> str | Unknown | None:
+    """The id of the in-code service account a link names; None when it is not one; Unknown if ambiguous."""
+    found: str | Unknown | None = None
+    if isinstance(link, Ref):
+        found = address_id(builder, link.address)
+    elif isinstance(link, str):
+        found = builder.by_name.get((SA_TYPE, link))
+        local, _, domain = link.partition("@")
+        if found is None and domain.endswith(SA_DOMAIN):
+            found = builder.by_name.get((SA_ANY_PROJECT, local))
+    if isinstance(found, Unknown):
+        return found
+    identity = builder.inventory.identities.get(found) if found else None
+    return found if identity is not None and identity.kind == "service_account" else None
+
+
+def owner_of(builder: Builder, value: Any) -> str | Unknown | None:
+    """For `Credential.of`: the in-code id, the literal email, or Unknown for a reference we cannot follow."""
+    link = sa_link(value)
+    found = find_sa(builder, link)
+    if found is not None:
+        return found
+    if isinstance(link, Ref):
+        return Unknown(f"{link.address} is not in the scanned code")
+    return link
+
+
+def service_account_key(resource: TfResource, builder: Builder) -> None:
+    """A key is static unless a time_rotating resource or `keepers` replace it, or `valid_before` ends it."""
+    rotation = rotation_from_time_rotating(resource, builder)
+    if rotation is None and resource.has("keepers"):
+        rotation = Fact("replaced when its keepers change", "keepers", resource.at("keepers"))
+    expires = None
+    if resource.has("valid_before"):
+        text, reason = text_of(resource, "valid_before")
+        expires = Fact(Unknown(reason) if reason else text, "valid_before", resource.at("valid_before"))
+    algorithm = resource.get("key_algorithm")
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address), kind="service_account_key", platform=PLATFORM,
+        address=resource.address, location=resource.location, rotation=rotation, expires=expires,
+        of=owner_of(builder, resource.get("service_account_id")), lifecycle=builder.lifecycle(resource.location),
+        attributes=(("key_algorithm", algorithm),) if isinstance(algorithm, str) else (),
+    )
+    builder.add_credential(credential, None, ())
+
+
+def apikeys_key(resource: TfResource, builder: Builder) -> None:
+    """An API key: which restriction kinds it has (APIs, callers), and its service account if bound to one."""
+    kinds = sorted({child.type for r in resource.blocks("restrictions") for child in r.block.body.blocks})
+    of = owner_of(builder, resource.get("service_account_email")) if resource.has("service_account_email") else None
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address), kind="api_key", platform=PLATFORM,
+        address=resource.address, location=resource.location, of=of,
+        rotation=rotation_from_time_rotating(resource, builder), lifecycle=builder.lifecycle(resource.location),
+        attributes=(("restrictions", ", ".join(kinds) if kinds else "none"),),
+    )
+    builder.add_credential(credential, None, ())
+
+
+# -- IAM members -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One role given to members: a member/binding resource or one binding of a policy."""
+
+    role: str | Unknown
+    members: list[Any]
+    conditions: tuple[Condition, ...]
+    location: Location
+    members_at: Location
+    unknown: str | None = None
+
+
+def iam(scope_attr: str, label: str) -> Handler:
+    def handler(resource: TfResource, builder: Builder) -> None:
+        if resource.has(scope_attr):
+            scope_text, scope_unknown = text_of(resource, scope_attr)
+        else:  # only `project` may be left out: the provider's project
+            project = provider_project(resource)
+            scope_text, scope_unknown = (project if isinstance(project, str) else "<provider project>"), None
+        scope_text = scope_text.removeprefix("folders/").removeprefix("organizations/")
+        target = None
+        if label == "serviceAccount":
+            scope_text = scope_text.rsplit("/serviceAccounts/", 1)[-1]
+            found = find_sa(builder, sa_link(resource.get(scope_attr)))
+            target = found if isinstance(found, str) else None
+        for binding in bindings(resource):
+            _binding(builder, resource, binding, (f"{label}/{scope_text}",), scope_unknown, target)
+
+    return handler
+
+
+def _binding(builder: Builder, resource: TfResource, binding: Binding, scope: tuple[str, ...],
+             scope_unknown: str | None, target_sa: str | None) -> None:
+    role = binding.role
+    permissions = (role,) if isinstance(role, str) else ()
+    unknown = binding.unknown or (role.reason if isinstance(role, Unknown) else None) or scope_unknown
+    via = f"{resource.type} {resource.address}"
+    on_account = resource.type.startswith("google_service_account_iam")
+    principals: list[TrustPrincipal] = []
+    for value in binding.members:
+        kind, identifier, text = parse_member(value)
+        principals.append(TrustPrincipal(kind, identifier))
+        sa = find_sa(builder, sa_link(identifier)) if kind == "serviceAccount" else None
+        if on_account and not isinstance(sa, str):
+            continue  # on another account, only in-code service accounts get a grant; the rest is trust
+        principal = sa if isinstance(sa, str) else text if isinstance(text, str) and sa is None else None
+        reason = sa.reason if isinstance(sa, Unknown) else text.reason if isinstance(text, Unknown) else None
+        builder.add_grant(Grant(principal, permissions, scope, via, resource.address, binding.location,
+                                resource.location, permission_type="role", conditions=binding.conditions,
+                                unknown=unknown or reason, platform=PLATFORM), None, ())
+    if binding.unknown and not binding.members and not on_account:
+        builder.add_grant(Grant(None, permissions, scope, via, resource.address, binding.location,
+                                resource.location, permission_type="role", unknown=unknown, platform=PLATFORM),
+                          None, ())
+    acts_as = not isinstance(role, str) or role in IMPERSONATION_ROLES or not role.startswith("roles/")
+    if target_sa is not None and acts_as:
+        builder.add_trust(Trust(target_sa, tuple(principals), permissions, binding.conditions, via,
+                                binding.members_at, resource.location, unknown=unknown), None, ())
+
+
+def parse_member(value: Any) -> tuple[str, str | Unknown, str | Unknown]:
+    """(prefix, identifier, whole member) of an IAM member: `serviceAccount:x@p.iam…` -> serviceAccount, email."""
+    if isinstance(value, Ref) and value.attribute == "member":
+        value = f"serviceAccount:${{{value.address}.email}}"
+    text = to_text(value)
+    if isinstance(text, Unknown):
+        return "member", text, text
+    prefix, sep, rest = text.partition(":")
+    return (prefix, rest, text) if sep else (text, text, text)
+
+
+def bindings(resource: TfResource) -> list[Binding]:
+    """The role/members pairs a member, binding or policy resource sets."""
+    conditions = tuple(
+        Condition("CEL", title if isinstance(title := c.get("title"), str) else "condition",
+                  (to_text(c.get("expression")),))
+        for c in resource.blocks("condition")
+    )
+    if not resource.type.endswith("_policy"):
+        attr = "member" if resource.type.endswith("_member") else "members"
+        members = resource.get(attr)
+        unknown = members.reason if isinstance(members, Unknown) else None
+        members = [members] if attr == "member" else members if isinstance(members, list) else []
+        return [Binding(to_text(resource.get("role")), members, conditions, resource.at("role"),
+                        resource.at(attr), unknown if attr == "members" else None)]
+    data = data_record(resource, "policy_data", "google_iam_policy")
+    if data is None:
+        value = resource.get("policy_data")
+        reason = value.reason if isinstance(value, Unknown) else "policy_data is not a data.google_iam_policy"
+        return [Binding(Unknown(reason), [], (), resource.at("policy_data"), resource.at("policy_data"), reason)]
+    found = []
+    for block in data.blocks("binding"):
+        members = block.get("members")
+        unknown = members.reason if isinstance(members, Unknown) else None
+        found.append(Binding(to_text(block.get("role")), members if isinstance(members, list) else [], (),
+                             block.at("role"), block.at("members"), unknown))
+    if data.blocks("dynamic"):
+        reason = f"dynamic blocks of data.google_iam_policy.{data.block.labels[1]} are not evaluated"
+        found.append(Binding(Unknown(reason), [], (), data.location, data.location, reason))
+    return found
+
+
+# -- workload identity federation ------------------------------------------------------------------
+
+
+def pool(resource: TfResource, builder: Builder) -> None:
+    builder.extra["gcp:wif_pools"].append((resource.address, resource.get("workload_identity_pool_id")))
+
+
+def pool_provider(resource: TfResource, builder: Builder) -> None:
+    """Record issuer, attribute mapping and condition; `finish` applies them to principalSet trusts."""
+    issuer: str | Unknown = "unknown issuer"
+    for oidc in resource.blocks("oidc"):
+        issuer = to_text(oidc.get("issuer_uri"))
+    for aws in resource.blocks("aws"):
+        issuer = f"aws account {to_text(aws.get('account_id'))}"
+    if resource.blocks("saml"):
+        issuer = "saml"
+    mapping = resource.get("attribute_mapping")
+    condition = resource.get("attribute_condition") if resource.has("attribute_condition") else None
+    builder.extra["gcp:wif_providers"].append((ref_or_text(resource.get("workload_identity_pool_id")), issuer,
+                                               mapping if isinstance(mapping, dict) else {}, condition))
+
+
+_POOL_RE = re.compile(r"workloadIdentityPools/([^/]+)(/.*)?$")
+_ASSERTION_RE = re.compile(r"^\s*assertion\.([A-Za-z0-9_]+)\s*$")
+
+
+def _federate(builder: Builder) -> None:
+    """Add issuers and pinned claims of in-code pool providers to principalSet trusts."""
+    by_id: dict[str, str] = {}  # pool id -> pool address
+    addresses = set()
+    for address, pool_id in builder.extra.get("gcp:wif_pools", []):
+        addresses.add(address)
+        if isinstance(pool_id, str):
+            by_id[pool_id] = address
+    providers: dict[str, list[tuple[Any, ...]]] = {}
+    for link, *rest in builder.extra.get("gcp:wif_providers", []):
+        address = link.address if isinstance(link, Ref) else by_id.get(link) if isinstance(link, str) else None
+        if address:
+            providers.setdefault(address, []).append(tuple(rest))
+    trusts = builder.inventory.trusts
+    for index, trust in enumerate(trusts):
+        principals, conditions = list(trust.principals), list(trust.conditions)
+        for principal in trust.principals:
+            if principal.type not in ("principalSet", "principal") or not isinstance(principal.identifier, str):
+                continue
+            address, remainder = _pool_of(principal.identifier, addresses, by_id)
+            for issuer, mapping, condition in providers.get(address or "", []):
+                key = issuer if isinstance(issuer, str) else "<unknown issuer>"
+                pinned = _pinned_claim(remainder, mapping)
+                if pinned is not None:
+                    conditions.append(Condition("StringEquals", f"{key}:{pinned[0]}", (pinned[1],)))
+                if condition is None:
+                    principals.append(TrustPrincipal("Federated", issuer))
+                else:
+                    conditions.append(Condition("CEL", f"{key}:attribute_condition", (to_text(condition),)))
+        if len(principals) != len(trust.principals) or len(conditions) != len(trust.conditions):
+            trusts[index] = replace(trust, principals=tuple(principals), conditions=tuple(conditions))
+
+
+def _pool_of(identifier: str, addresses: set[str], by_id: dict[str, str]) -> tuple[str | None, str]:
+    """(in-code pool address, what follows the pool) of a principalSet identifier."""
+    for ref, end in markers_in(identifier):
+        if ref.address in addresses:
+            return ref.address, identifier[end:]
+    match = _POOL_RE.search(identifier)
+    if match and match.group(1) in by_id:
+        return by_id[match.group(1)], match.group(2) or ""
+    return None, ""
+
+
+def _pinned_claim(remainder: str, mapping: dict[str, Any]) -> tuple[str, str] | None:
+    """`/subject/S`, `/attribute.X/V`, `/group/G` -> (token claim, value); None for the whole pool (`/*`)."""
+    kind, _, value = remainder.strip("/").partition("/")
+    if not value or not (kind in ("subject", "group") or kind.startswith("attribute.")):
+        return None
+    attribute = {"subject": "google.subject", "group": "google.groups"}.get(kind, kind)
+    source = mapping.get(attribute)
+    match = _ASSERTION_RE.match(source) if isinstance(source, str) else None
+    return (match.group(1) if match else attribute), value
+
+
+# -- usages and the end ----------------------------------------------------------------------------
+
+
+def workload(resource: TfResource, builder: Builder) -> None:
+    seen: set[str] = set()
+    for path in USAGE_PATHS.get(resource.type, ()):
+        *blocks, attr = path.split(".")
+        records: list[TfRecord] = [resource]
+        for name in blocks:
+            records = [child for record in records for child in record.blocks(name)]
+        for record in records:
+            found = find_sa(builder, sa_link(record.get(attr))) if record.has(attr) else None
+            if isinstance(found, str) and found not in seen:
+                seen.add(found)
+                builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (),
+                                  PLATFORM)
+
+
+def finish(builder: Builder) -> None:
+    _federate(builder)
+
+
+FIRST: frozenset[str] = frozenset({SA_TYPE})
+
+TERRAFORM: dict[str, Handler] = {
+    SA_TYPE: service_account,
+    "google_service_account_key": service_account_key,
+    "google_apikeys_key": apikeys_key,
+    "google_iam_workload_identity_pool": pool,
+    "google_iam_workload_identity_pool_provider": pool_provider,
+    **{f"{prefix}_{suffix}": iam(attr, label) for prefix, (attr, label) in IAM_SCOPES.items()
+       for suffix in ("member", "binding", "policy")},
+    **{t: workload for t in USAGE_PATHS},
+}

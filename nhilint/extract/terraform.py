@@ -39,12 +39,31 @@ def handlers() -> tuple[dict[str, list[Handler]], frozenset[str], list[Callable[
     return table, frozenset(first), finishers
 
 
+class _Handled:
+    """The resource types some handler takes: those in the table, and any starting with a `PREFIXES` key.
+
+    A platform may export `PREFIXES: dict[str, Handler]` for what any resource of a provider can carry (an
+    azurerm `identity { type = "SystemAssigned" }` block); those handlers run after the type's own ones.
+    """
+
+    def __init__(self, table: dict[str, list[Handler]]) -> None:
+        self.table = table
+        self.prefixed = [item for platform in PLATFORMS for item in getattr(platform, "PREFIXES", {}).items()]
+
+    def __contains__(self, type_: object) -> bool:
+        return isinstance(type_, str) and bool(self.of(type_))
+
+    def of(self, type_: str) -> list[Handler]:
+        return self.table.get(type_, []) + [handler for prefix, handler in self.prefixed if type_.startswith(prefix)]
+
+
 def extract_terraform(project: TerraformProject, builder: Builder) -> None:
     table, first, finishers = handlers()
-    resources: list[TfResource] = list(project.resources(table))
+    handled = _Handled(table)
+    resources: list[TfResource] = list(project.resources(handled))
     ordered = [r for r in resources if r.type in first] + [r for r in resources if r.type not in first]
     for resource in ordered:
-        for handler in table[resource.type]:
+        for handler in handled.of(resource.type):
             handler(resource, builder)
     _provider_secrets(project, builder)
     for finish in finishers:
