@@ -29,12 +29,13 @@ from nhilint.extract.common import (
     add_identity,
     add_literal_secret,
     as_list,
+    data_record,
     identity_id,
     plain_tags,
     ref_or_text,
     rotation_from_time_rotating,
+    text_of,
 )
-from nhilint.extract.gcp import address_id, data_record, marker, text_of
 from nhilint.model import (
     Condition,
     Credential,
@@ -46,7 +47,7 @@ from nhilint.model import (
     Unknown,
     Usage,
 )
-from nhilint.parse.hcl_eval import LDict, Ref, to_text
+from nhilint.parse.hcl_eval import LDict, Ref, ref_marker, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
 
 PLATFORM = "azure"
@@ -73,7 +74,7 @@ Link = Ref | str | Unknown | None
 def link(value: Any) -> Link:
     """A link target: Refs (also `${…}` markers with instance keys), literal text, or Unknown."""
     target = ref_or_text(value)
-    return (marker(target) or target) if isinstance(target, str) else target
+    return (ref_marker(target) or target) if isinstance(target, str) else target
 
 
 def first_link(resource: TfRecord, attrs: tuple[str, ...]) -> Link:
@@ -126,7 +127,7 @@ def _link_service_principals(builder: Builder) -> None:
     identities = builder.inventory.identities
     for sp_id, app_link in builder.extra.get("azure:sp_apps", []):
         sp = identities[sp_id]
-        app_id = address_id(builder, app_link.address) if isinstance(app_link, Ref) else None
+        app_id = builder.lookup_address(app_link.address) if isinstance(app_link, Ref) else None
         app = identities.get(app_id) if isinstance(app_id, str) else None
         shown = app.id if app else to_text(app_link) if isinstance(app_link, Ref | str) else None
         updates: dict[str, Any] = {}
@@ -201,7 +202,7 @@ def find_uai(builder: Builder, value: Any) -> str | None:
     target = link(value)
     found: str | Unknown | None = None
     if isinstance(target, Ref):
-        found = address_id(builder, target.address)
+        found = builder.lookup_address(target.address)
     elif isinstance(target, str):
         match = _UAI_ID_RE.search(target)
         found = builder.by_name.get((UAI_TYPE, match.group(1) if match else target))

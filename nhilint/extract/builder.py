@@ -130,6 +130,16 @@ class Builder:
 
     # -- resolving ----------------------------------------------------------------------------------
 
+    def lookup_address(self, address: str) -> str | Unknown | None:
+        """The id registered for an address, or its only instance; Unknown when several instances match."""
+        found = self.by_address.get(address)
+        if found is not None:
+            return found
+        several = self.instances.get(address, [])
+        if len(several) > 1:
+            return Unknown(f"{address} has {len(several)} instances; which one is not known")
+        return several[0] if several else None
+
     def resolve(self, target: LinkTarget, types: tuple[str, ...], platform: str) -> str | Unknown | None:
         """An identity/object id for a Ref, a literal name or ARN; Unknown when it is not in the code."""
         if target is None:
@@ -139,15 +149,8 @@ class Builder:
         if isinstance(target, str):
             target = ref_marker(target) or target
         if isinstance(target, Ref):
-            found = self.by_address.get(target.address)
-            if found:
-                return found
-            several = self.instances.get(target.address, [])
-            if len(several) == 1:
-                return several[0]
-            if several:
-                return Unknown(f"{target.address} has {len(several)} instances; which one is not known")
-            return Unknown(f"{target.address} is not in the scanned code")
+            found = self.lookup_address(target.address)
+            return found if found is not None else Unknown(f"{target.address} is not in the scanned code")
         name = target
         match = _ARN_NAME_RE.match(target)
         if match:

@@ -198,3 +198,43 @@ def ldict_location(value: Any, fallback: Location) -> Location:
     if isinstance(value, LDict) and value.line and value.path:
         return Location(value.path, value.line, value.end_line)
     return fallback
+
+
+def expr_text(expr: hcl.Expr | None) -> str:
+    """An expression as written (`${var.project}`), to show a value that could not be evaluated."""
+    def inner(node: Any) -> str:
+        if isinstance(node, hcl.Name):
+            return node.name
+        if isinstance(node, hcl.GetAttr):
+            return f"{inner(node.base)}.{node.name}"
+        if isinstance(node, hcl.Index):
+            literal = node.key.value if isinstance(node.key, hcl.Literal) else None
+            key = f'"{literal}"' if isinstance(literal, str) else literal if literal is not None else inner(node.key)
+            return f"{inner(node.base)}[{key}]"
+        return "…"
+
+    if isinstance(expr, hcl.Template):
+        return "".join(p if isinstance(p, str) else f"${{{inner(p)}}}" for p in expr.parts)
+    return f"${{{inner(expr)}}}" if expr is not None else ""
+
+
+def text_of(record: TfRecord, attr: str) -> tuple[str, str | None]:
+    """(text, unknown reason): Refs render as markers, unevaluated values as the expression written."""
+    text = to_text(record.get(attr))
+    if isinstance(text, Unknown):
+        return expr_text(record.expr(attr)), text.reason
+    return text, None
+
+
+def data_record(record: TfRecord, attr: str, data_type: str) -> TfRecord | None:
+    """The `data "<data_type>"` block an attribute refers to (`data.google_iam_policy.x.policy_data`)."""
+    expr = record.expr(attr)
+    node = expr.parts[0] if isinstance(expr, hcl.Template) and len(expr.parts) == 1 else expr
+    names: list[str] = []
+    while isinstance(node, hcl.GetAttr | hcl.Index):
+        if isinstance(node, hcl.GetAttr):
+            names.append(node.name)
+        node = node.base
+    if not isinstance(node, hcl.Name) or node.name != "data" or len(names) < 2 or names[-1] != data_type:
+        return None
+    return record.instance.data_record(f"{data_type}.{names[-2]}")

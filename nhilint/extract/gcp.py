@@ -25,10 +25,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import Handler, add_identity, identity_id, ref_or_text, rotation_from_time_rotating
+from nhilint.extract.common import (
+    Handler,
+    add_identity,
+    data_record,
+    identity_id,
+    ref_or_text,
+    rotation_from_time_rotating,
+    text_of,
+)
 from nhilint.model import Condition, Credential, Fact, Grant, Location, Trust, TrustPrincipal, Unknown, Usage
-from nhilint.parse import hcl
-from nhilint.parse.hcl_eval import Ref, to_text
+from nhilint.parse.hcl_eval import Ref, ref_marker, refs_in_text, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
 
 PLATFORM = "gcp"
@@ -81,78 +88,6 @@ USAGE_PATHS: dict[str, tuple[str, ...]] = {
     "google_pubsub_subscription": ("push_config.oidc_token.service_account_email",),
 }
 
-# `${type.name["key"].attr}` markers, with instance keys (hcl_eval.ref_marker does not take keys).
-_KEY = r'(?:\[(?:"[^"]*"|\d+)\])?'
-_MARKER_RE = re.compile(
-    rf"\$\{{((?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY})(?:\.([A-Za-z0-9_.]+))?\}}"
-)
-
-
-# -- helpers (azure.py uses them too) --------------------------------------------------------------
-
-
-def marker(text: str) -> Ref | None:
-    """The Ref when a string is exactly one `${…}` marker."""
-    match = _MARKER_RE.fullmatch(text)
-    return Ref(match.group(1), match.group(2)) if match else None
-
-
-def markers_in(text: str) -> list[tuple[Ref, int]]:
-    """Every marker in a string, with where it ends."""
-    return [(Ref(m.group(1), m.group(2)), m.end()) for m in _MARKER_RE.finditer(text)]
-
-
-def address_id(builder: Builder, address: str) -> str | Unknown | None:
-    """The id registered for an address, or its only instance; Unknown when several instances match."""
-    found = builder.by_address.get(address)
-    if found is not None:
-        return found
-    several = builder.instances.get(address, [])
-    if len(several) > 1:
-        return Unknown(f"{address} has {len(several)} instances; which one is not known")
-    return several[0] if several else None
-
-
-def expr_text(expr: hcl.Expr | None) -> str:
-    """An expression as written (`${var.project}`), to show a value that could not be evaluated."""
-    def inner(node: Any) -> str:
-        if isinstance(node, hcl.Name):
-            return node.name
-        if isinstance(node, hcl.GetAttr):
-            return f"{inner(node.base)}.{node.name}"
-        if isinstance(node, hcl.Index):
-            literal = node.key.value if isinstance(node.key, hcl.Literal) else None
-            key = f'"{literal}"' if isinstance(literal, str) else literal if literal is not None else inner(node.key)
-            return f"{inner(node.base)}[{key}]"
-        return "…"
-
-    if isinstance(expr, hcl.Template):
-        return "".join(p if isinstance(p, str) else f"${{{inner(p)}}}" for p in expr.parts)
-    return f"${{{inner(expr)}}}" if expr is not None else ""
-
-
-def text_of(record: TfRecord, attr: str) -> tuple[str, str | None]:
-    """(text, unknown reason): Refs render as markers, unevaluated values as the expression written."""
-    text = to_text(record.get(attr))
-    if isinstance(text, Unknown):
-        return expr_text(record.expr(attr)), text.reason
-    return text, None
-
-
-def data_record(record: TfRecord, attr: str, data_type: str) -> TfRecord | None:
-    """The `data "<data_type>"` block an attribute refers to (`data.google_iam_policy.x.policy_data`)."""
-    expr = record.expr(attr)
-    node = expr.parts[0] if isinstance(expr, hcl.Template) and len(expr.parts) == 1 else expr
-    names: list[str] = []
-    while isinstance(node, hcl.GetAttr | hcl.Index):
-        if isinstance(node, hcl.GetAttr):
-            names.append(node.name)
-        node = node.base
-    if not isinstance(node, hcl.Name) or node.name != "data" or len(names) < 2 or names[-1] != data_type:
-        return None
-    return record.instance.data_record(f"{data_type}.{names[-2]}")
-
-
 # -- service accounts ------------------------------------------------------------------------------
 
 
@@ -190,7 +125,7 @@ def sa_link(value: Any) -> Ref | str | Unknown | None:
     target = ref_or_text(value)
     if isinstance(target, str):
         target = target.removeprefix("serviceAccount:").rsplit("/serviceAccounts/", 1)[-1]
-        target = marker(target) or target
+        target = ref_marker(target) or target
     if isinstance(target, Ref) and target.attribute == "member":
         return Ref(target.address, "email")
     return target
@@ -200,7 +135,7 @@ def find_sa(builder: Builder, link: Ref | str | Unknown | None) -> str | Unknown
     """The id of the in-code service account a link names; None when it is not one; Unknown if ambiguous."""
     found: str | Unknown | None = None
     if isinstance(link, Ref):
-        found = address_id(builder, link.address)
+        found = builder.lookup_address(link.address)
     elif isinstance(link, str):
         found = builder.by_name.get((SA_TYPE, link))
         local, _, domain = link.partition("@")
@@ -421,7 +356,7 @@ def _federate(builder: Builder) -> None:
 
 def _pool_of(identifier: str, addresses: set[str], by_id: dict[str, str]) -> tuple[str | None, str]:
     """(in-code pool address, what follows the pool) of a principalSet identifier."""
-    for ref, end in markers_in(identifier):
+    for ref, end in refs_in_text(identifier):
         if ref.address in addresses:
             return ref.address, identifier[end:]
     match = _POOL_RE.search(identifier)

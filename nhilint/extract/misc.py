@@ -278,7 +278,7 @@ def _refs(value: Any) -> list[Ref]:
     if isinstance(value, Ref):
         return [value]
     if isinstance(value, str):
-        return refs_in_text(value)
+        return [ref for ref, _ in refs_in_text(value)]
     if isinstance(value, list):
         return [r for item in value for r in _refs(item)]
     if isinstance(value, dict):

@@ -144,14 +144,17 @@ def to_text(value: Any) -> str | Unknown:
     return Unknown(f"a {type(value).__name__} used as a string")
 
 
+# `${type.name.attr}` markers, with module prefixes and instance keys (`module.a["x"].aws_iam_role.r[0].arn`);
+# IAM policy variables such as `${aws:username}` do not match.
+_KEY = r'(?:\[(?:"[^"]*"|\d+)\])?'
 _REF_MARKER_RE = re.compile(
-    r"\$\{((?:module\.[A-Za-z0-9_-]+\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.]+))?\}"
+    rf"\$\{{((?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY})(?:\.([A-Za-z0-9_.]+))?\}}"
 )
 
 
-def refs_in_text(text: str) -> list[Ref]:
-    """Resource references rendered into a string as `${type.name.attr}` markers (not `${aws:username}`)."""
-    return [Ref(m.group(1), m.group(2)) for m in _REF_MARKER_RE.finditer(text)]
+def refs_in_text(text: str) -> list[tuple[Ref, int]]:
+    """Resource references rendered into a string as markers, each with the offset where it ends."""
+    return [(Ref(m.group(1), m.group(2)), m.end()) for m in _REF_MARKER_RE.finditer(text)]
 
 
 def ref_marker(text: str) -> Ref | None:
