@@ -158,12 +158,21 @@ def expiry(resource: TfResource) -> Fact | None:
     return None
 
 
+def validity(resource: TfResource) -> tuple[tuple[str, str], ...]:
+    """`end_date_relative = "8760h"` as the `validity_seconds` attribute NHI-EXP-002 compares with its limit."""
+    if not resource.has("end_date_relative") or resource.has("end_date"):
+        return ()
+    text, reason = text_of(resource, "end_date_relative")
+    match = _HOURS_RE.match(text) if reason is None else None
+    return (("validity_seconds", str(int(match.group(1)) * 3600)),) if match else ()
+
+
 def credential(kind: str, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
         cred = Credential(
             id=identity_id(PLATFORM, resource.address), kind=kind, platform=PLATFORM, address=resource.address,
             location=resource.location, expires=expiry(resource), lifecycle=builder.lifecycle(resource.location),
-            rotation=rotation_from_time_rotating(resource, builder),
+            rotation=rotation_from_time_rotating(resource, builder), attributes=validity(resource),
         )
         builder.add_credential(cred, first_link(resource, parent_attrs), types)
         if secret:
