@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -10,7 +13,7 @@ from nhilint import suppress
 from nhilint.config import Config
 from nhilint.discover import discover
 from nhilint.extract.builder import Builder
-from nhilint.extract.terraform import extract_terraform
+from nhilint.extract.terraform import extract_terraform, resource_types
 from nhilint.model import Annotation, Finding, Inventory, Location, Severity, Suppressed
 from nhilint.parse.terraform import TerraformProject
 from nhilint.rules import RULES
@@ -29,6 +32,18 @@ class Report:
     def failing(self, threshold: Severity | None = None) -> list[Finding]:
         limit = self.config.fail_on if threshold is None else threshold
         return [f for f in self.findings if f.severity >= limit]
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Parse trees are large and acyclic: the cyclic GC would rescan them over and over (25% of a big scan)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def default_root(paths: list[Path]) -> Path:
@@ -57,7 +72,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path,
     """Discover, parse and extract: the inventory of every identity in `paths`, and the files named."""
     found = discover(paths, root, config.exclude)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
-    project = TerraformProject(root, extra_vars)
+    project = TerraformProject(root, extra_vars, resource_types())
     module_dirs: set[Path] = set()
     for path in found.terraform:
         project.add_file(path)
@@ -106,7 +121,8 @@ def scan(paths: list[Path], config: Config, root: Path | None = None,
     """Scan files and directories; return every finding, suppressed finding and the inventory."""
     started = time.perf_counter()
     scan_root = root or default_root(paths)
-    inventory, explicit = build_inventory(paths, config, scan_root, var_files)
+    with _no_gc():
+        inventory, explicit = build_inventory(paths, config, scan_root, var_files)
     findings = run_rules(inventory, config)
     if explicit:
         findings = [f for f in findings if f.location.path in explicit]

@@ -33,12 +33,14 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> Di
             found.explicit.add(given.resolve())
             _add(found, given, root, ignore, seen, explicit=True)
             continue
+        # A directory named on the command line is scanned even if .gitignore covers it.
+        patterns = [] if _ignored(given, root, ignore) else ignore
         for dirpath, dirnames, filenames in os.walk(given):
             dirnames[:] = sorted(
-                d for d in dirnames if d not in SKIP_DIRS and not _ignored(Path(dirpath, d), root, ignore)
+                d for d in dirnames if d not in SKIP_DIRS and not _ignored(Path(dirpath, d), root, patterns)
             )
             for name in sorted(filenames):
-                _add(found, Path(dirpath, name), root, ignore, seen, explicit=False)
+                _add(found, Path(dirpath, name), root, patterns, seen, explicit=False)
     return found
 
 

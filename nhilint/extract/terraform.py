@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from types import ModuleType
 
 from nhilint.extract import aws, azure, gcp, kubernetes, misc
@@ -55,6 +55,11 @@ class _Handled:
 
     def of(self, type_: str) -> list[Handler]:
         return self.table.get(type_, []) + [handler for prefix, handler in self.prefixed if type_.startswith(prefix)]
+
+
+def resource_types() -> Container[str]:
+    """Every resource type some extractor reads (the parser may drop the bodies of all others)."""
+    return _Handled(handlers()[0])
 
 
 def extract_terraform(project: TerraformProject, builder: Builder) -> None:

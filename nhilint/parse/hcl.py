@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, Union
 
@@ -197,8 +198,12 @@ def _parser() -> Any:
     return parser()
 
 
-def parse_hcl(text: str) -> Body:
-    """Parse HCL text into a Body whose top-level block bodies are converted lazily."""
+def parse_hcl(text: str, keep: Callable[[str, tuple[str, ...]], bool] | None = None) -> Body:
+    """Parse HCL text into a Body whose top-level block bodies are converted lazily.
+
+    `keep(type, labels)` says which top-level blocks need their body at all; the others keep only their
+    header and lines, so a large repository does not hold the parse tree of every S3 bucket in memory.
+    """
     try:
         tree = _parser().parse(text + "\n")
     except UnexpectedCharacters as exc:
@@ -211,7 +216,7 @@ def parse_hcl(text: str) -> Body:
         raise HclSyntaxError(_last_line(text), "unexpected end of file") from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
         raise HclSyntaxError(getattr(exc, "line", 1), str(exc).splitlines()[0]) from None
-    return _body(tree.children[0], lazy=True)
+    return _body(tree.children[0], lazy=True, keep=keep)
 
 
 def parse_expression(text: str, line: int = 1) -> Expr:
@@ -231,7 +236,7 @@ def _last_line(text: str) -> int:
     return max(1, text.count("\n") + 1)
 
 
-def _body(tree: AnyTree, lazy: bool = False) -> Body:
+def _body(tree: AnyTree, lazy: bool = False, keep: Callable[[str, tuple[str, ...]], bool] | None = None) -> Body:
     attributes: dict[str, Attribute] = {}
     blocks: list[Block] = []
     for child in tree.children:
@@ -241,17 +246,19 @@ def _body(tree: AnyTree, lazy: bool = False) -> Body:
             name = _identifier(child.children[0])
             attributes[name] = Attribute(name, _expr(child.children[-1]), child.meta.line, child.meta.end_line)
         elif child.data == "block":
-            blocks.append(_block(child, lazy))
+            blocks.append(_block(child, lazy, keep))
     return Body(attributes, blocks)
 
 
-def _block(tree: AnyTree, lazy: bool) -> Block:
+def _block(tree: AnyTree, lazy: bool, keep: Callable[[str, tuple[str, ...]], bool] | None = None) -> Block:
     kids = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
     type_ = _identifier(kids[0])
     labels = tuple(_label(k) for k in kids[1:-1])
     body_tree = kids[-1]
     block = Block(type_, labels, tree.meta.line, tree.meta.end_line)
-    if lazy:
+    if keep is not None and not keep(type_, labels):
+        block._body = Body({}, [])
+    elif lazy:
         block._tree = body_tree
     else:
         block._body = _body(body_tree)

@@ -441,7 +441,15 @@ class _Input:
 class TerraformProject:
     """All Terraform directories of one scan, parsed, with their module instances."""
 
-    def __init__(self, root: Path, var_files: list[Path] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        var_files: list[Path] | None = None,
+        resource_types: Container[str] | None = None,
+    ) -> None:
+        """`resource_types`: the resource types anyone will read; other resource bodies are not kept."""
+        self.resource_types = resource_types
+        self._roots: list[ModuleInstance] | None = None
         self.root = root
         self.modules: dict[str, Module] = {}
         self.errors: list[ParseError] = []
@@ -461,7 +469,7 @@ class TerraformProject:
             self.errors.append(ParseError(rel, 1, f"cannot read file: {exc}"))
             return
         try:
-            body = body_from_json(text) if path.name.endswith(".tf.json") else hcl.parse_hcl(text)
+            body = body_from_json(text) if path.name.endswith(".tf.json") else hcl.parse_hcl(text, self._keep)
         except HclSyntaxError as exc:
             self.errors.append(ParseError(rel, exc.line, exc.reason))
             return
@@ -481,8 +489,18 @@ class TerraformProject:
         except ValueError:
             return path.as_posix()
 
+    def _keep(self, type_: str, labels: tuple[str, ...]) -> bool:
+        if type_ != "resource" or self.resource_types is None:
+            return True
+        return bool(labels) and labels[0] in self.resource_types
+
     def roots(self) -> list[ModuleInstance]:
-        """Instances for every directory that no other scanned directory calls."""
+        """Instances for every directory that no other scanned directory calls (computed once)."""
+        if self._roots is None:
+            self._roots = self._find_roots()
+        return self._roots
+
+    def _find_roots(self) -> list[ModuleInstance]:
         called: set[str] = set()
         for module in self.modules.values():
             for _, block in module.blocks("module"):
