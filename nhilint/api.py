@@ -74,8 +74,8 @@ def build_inventory(paths: list[Path], config: Config, root: Path,
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
     project = TerraformProject(root, extra_vars, resource_types())
     module_dirs: set[Path] = set()
+    project.add_files(found.terraform)
     for path in found.terraform:
-        project.add_file(path)
         module_dirs.add(path.parent.resolve())
     # A file named alone (pre-commit) is read with the rest of its module for context.
     if found.explicit:

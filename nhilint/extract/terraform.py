@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from types import ModuleType
 
 from nhilint.extract import aws, azure, gcp, kubernetes, misc
@@ -57,9 +57,21 @@ class _Handled:
         return self.table.get(type_, []) + [handler for prefix, handler in self.prefixed if type_.startswith(prefix)]
 
 
-def resource_types() -> Container[str]:
+class TypeFilter:
+    """Which resource types some extractor reads: exact names and provider prefixes (picklable)."""
+
+    def __init__(self, names: frozenset[str], prefixes: tuple[str, ...]) -> None:
+        self.names = names
+        self.prefixes = prefixes
+
+    def __contains__(self, type_: object) -> bool:
+        return isinstance(type_, str) and (type_ in self.names or type_.startswith(self.prefixes))
+
+
+def resource_types() -> TypeFilter:
     """Every resource type some extractor reads (the parser may drop the bodies of all others)."""
-    return _Handled(handlers()[0])
+    prefixes = tuple(prefix for platform in PLATFORMS for prefix in getattr(platform, "PREFIXES", {}))
+    return TypeFilter(frozenset(handlers()[0]), prefixes)
 
 
 def extract_terraform(project: TerraformProject, builder: Builder) -> None:

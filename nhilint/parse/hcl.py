@@ -198,11 +198,12 @@ def _parser() -> Any:
     return parser()
 
 
-def parse_hcl(text: str, keep: Callable[[str, tuple[str, ...]], bool] | None = None) -> Body:
+def parse_hcl(text: str, keep: Callable[[str, tuple[str, ...]], bool] | None = None, lazy: bool = True) -> Body:
     """Parse HCL text into a Body whose top-level block bodies are converted lazily.
 
     `keep(type, labels)` says which top-level blocks need their body at all; the others keep only their
     header and lines, so a large repository does not hold the parse tree of every S3 bucket in memory.
+    `lazy=False` converts everything now (a worker process must return plain, picklable nodes).
     """
     try:
         tree = _parser().parse(text + "\n")
@@ -216,7 +217,7 @@ def parse_hcl(text: str, keep: Callable[[str, tuple[str, ...]], bool] | None = N
         raise HclSyntaxError(_last_line(text), "unexpected end of file") from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
         raise HclSyntaxError(getattr(exc, "line", 1), str(exc).splitlines()[0]) from None
-    return _body(tree.children[0], lazy=True, keep=keep)
+    return _body(tree.children[0], lazy=lazy, keep=keep)
 
 
 def parse_expression(text: str, line: int = 1) -> Expr:

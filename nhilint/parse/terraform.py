@@ -10,6 +10,7 @@ extractor asks for is computed.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from nhilint.parse.hcl_eval import (
 from nhilint.parse.tfjson import body_from_json
 
 MAX_MODULE_DEPTH = 12
+PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
 CURRENT_ACCOUNT = "${current_account}"
 
 # Data sources whose value does not matter for identity analysis, only what they stand for.
@@ -461,38 +463,40 @@ class TerraformProject:
 
     # -- loading ------------------------------------------------------------------------------------
 
+    def add_files(self, paths: list[Path]) -> None:
+        """Parse files; a large scan parses in worker processes (parsing is where the time goes)."""
+        jobs = min(os.cpu_count() or 1, 8)
+        if len(paths) < PARALLEL_THRESHOLD or jobs < 2:
+            for path in paths:
+                self.add_file(path)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        tasks = [(path, self.relative(path), self.resource_types) for path in paths]
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            for result in pool.map(_parse_file, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
+                self._add_parsed(result)
+
     def add_file(self, path: Path) -> None:
-        rel = self.relative(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.errors.append(ParseError(rel, 1, f"cannot read file: {exc}"))
+        self._add_parsed(_parse_file((path, self.relative(path), self.resource_types), lazy=True))
+
+    def _add_parsed(self, parsed: tuple[str, SourceFile | ParseError]) -> None:
+        rel, result = parsed
+        if isinstance(result, ParseError):
+            self.errors.append(result)
             return
-        try:
-            body = body_from_json(text) if path.name.endswith(".tf.json") else hcl.parse_hcl(text, self._keep)
-        except HclSyntaxError as exc:
-            self.errors.append(ParseError(rel, exc.line, exc.reason))
-            return
-        except ValueError as exc:
-            self.errors.append(ParseError(rel, getattr(exc, "lineno", 1), f"invalid JSON: {exc}"))
-            return
-        lines = text.splitlines()
-        source = SourceFile(rel, body, lines)
         directory = str(Path(rel).parent.as_posix())
-        self.modules.setdefault(directory, Module(directory)).files.append(source)
-        if "nhilint:" in text:
-            self.annotations.extend(_annotations(source))
+        self.modules.setdefault(directory, Module(directory)).files.append(result)
+        if any("nhilint:" in line for line in result.text_lines):
+            self.annotations.extend(_annotations(result))
 
     def relative(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
-
-    def _keep(self, type_: str, labels: tuple[str, ...]) -> bool:
-        if type_ != "resource" or self.resource_types is None:
-            return True
-        return bool(labels) and labels[0] in self.resource_types
 
     def roots(self) -> list[ModuleInstance]:
         """Instances for every directory that no other scanned directory calls (computed once)."""
@@ -660,6 +664,28 @@ class TerraformProject:
                 result = Unknown(f"file({path}) cannot be read")
         self._file_cache[path] = result
         return result
+
+
+def _parse_file(
+    task: tuple[Path, str, Container[str] | None], lazy: bool = False
+) -> tuple[str, SourceFile | ParseError]:
+    """Read and parse one file (in this process, or in a worker that returns a fully converted tree)."""
+    path, rel, resource_types = task
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return rel, ParseError(rel, 1, f"cannot read file: {exc}")
+
+    def keep(type_: str, labels: tuple[str, ...]) -> bool:
+        return type_ != "resource" or resource_types is None or (bool(labels) and labels[0] in resource_types)
+
+    try:
+        body = body_from_json(text) if path.name.endswith(".tf.json") else hcl.parse_hcl(text, keep, lazy)
+    except HclSyntaxError as exc:
+        return rel, ParseError(rel, exc.line, exc.reason)
+    except ValueError as exc:
+        return rel, ParseError(rel, getattr(exc, "lineno", 1), f"invalid JSON: {exc}")
+    return rel, SourceFile(rel, body, text.splitlines())
 
 
 class _EmptyScope:

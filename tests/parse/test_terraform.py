@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from nhilint.parse import terraform
 from nhilint.parse.terraform import TerraformProject
 from tests.helpers import scan_tree, write_tree
 
@@ -94,3 +97,26 @@ def test_tf_json_resources_and_lines(tmp_path: Path) -> None:
     })
     (identity,) = report.inventory.identities.values()
     assert (identity.id, identity.location.start_line, identity.name) == ("aws:aws_iam_user.bot", 4, "bot")
+
+
+def test_parallel_parse_gives_the_same_inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        f"svc{i}/main.tf": f'''
+            resource "aws_iam_role" "r{i}" {{
+              name               = "r{i}"
+              assume_role_policy = "{{}}"
+              tags               = {{ owner = "team-{i}" }}
+            }}
+            resource "aws_s3_bucket" "b{i}" {{
+              bucket = "b{i}"
+            }}
+        '''
+        for i in range(6)
+    }
+    files["svc0/broken.tf"] = 'resource "x" {\n'
+    serial = scan_tree(tmp_path, files)
+    monkeypatch.setattr(terraform, "PARALLEL_THRESHOLD", 2)
+    parallel = scan_tree(tmp_path, files)
+    assert sorted(parallel.inventory.identities) == sorted(serial.inventory.identities)
+    assert [f.sort_key for f in parallel.findings] == [f.sort_key for f in serial.findings]
+    assert [(e.path, e.line) for e in parallel.inventory.errors] == [("svc0/broken.tf", 2)]
