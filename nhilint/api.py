@@ -73,17 +73,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path,
     found = discover(paths, root, config.exclude)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
     project = TerraformProject(root, extra_vars, resource_types())
-    module_dirs: set[Path] = set()
-    project.add_files(found.terraform)
-    for path in found.terraform:
-        module_dirs.add(path.parent.resolve())
-    # A file named alone (pre-commit) is read with the rest of its module for context.
-    if found.explicit:
-        known = {p.resolve() for p in found.terraform}
-        for directory in sorted(module_dirs):
-            for sibling in sorted(directory.iterdir()):
-                if sibling.name.endswith((".tf", ".tf.json")) and sibling.resolve() not in known:
-                    project.add_file(sibling)
+    project.add_files(found.terraform + _module_siblings(found.terraform) if found.explicit else found.terraform)
     builder = Builder(config.settings, _annotations_by_block(project.annotations))
     extract_terraform(project, builder)
     inventory = builder.finish()
@@ -93,6 +83,17 @@ def build_inventory(paths: list[Path], config: Config, root: Path,
     inventory.files = sorted({project.relative(p) for p in found.terraform})
     explicit = {project.relative(p) for p in found.explicit}
     return inventory, explicit
+
+
+def _module_siblings(files: list[Path]) -> list[Path]:
+    """The other files of each named file's module: read for context (variables, tags, policy documents)."""
+    known = {p.resolve() for p in files}
+    siblings: list[Path] = []
+    for directory in sorted({p.parent.resolve() for p in files}):
+        for sibling in sorted(directory.iterdir()):
+            if sibling.name.endswith((".tf", ".tf.json")) and sibling.resolve() not in known:
+                siblings.append(sibling)
+    return siblings
 
 
 def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[Annotation]]:
