@@ -1,0 +1,363 @@
+"""Measure nhilint on a large generated Terraform tree; optionally append the figures to RESULTS.md.
+
+    python benchmarks/run.py [--tree DIR] [--files 2000] [--seed 1] [--append-results] [--profile]
+
+Every measurement is a fresh subprocess, so interpreter start-up and imports are counted:
+
+a. whole scan      `nhilint scan . --format json -o /dev/null` in the tree: best-of-N wall time, peak RSS
+b. hcl2 baseline   python-hcl2 alone, `hcl2.load(f)` on every .tf file of the tree: best-of-N wall time;
+                   the ratio (a)/(b) is the parsing overhead of nhilint (target <= 2.0)
+c. pre-commit      `nhilint scan f1 .. f5 -q` on five files of one service directory: best and median of
+                   10 runs (target < 0.5 s)
+d. start-up        `nhilint --version`, `python -c "import nhilint.cli"` and `-X importtime` totals
+
+Subprocesses run with the tree as working directory: nhilint takes the current directory as the scan root
+and honours its .gitignore, and this repository ignores benchmarks/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_TREE = HERE / "out" / "tree"
+RESULTS = HERE / "RESULTS.md"
+PRECOMMIT_TARGET_S = 0.5
+RATIO_TARGET = 2.0
+
+HCL2_SCRIPT = """\
+import sys
+import hcl2
+
+errors = 0
+with open(sys.argv[1], encoding="utf-8") as listing:
+    paths = listing.read().splitlines()
+for path in paths:
+    with open(path, encoding="utf-8") as handle:
+        try:
+            hcl2.load(handle)
+        except Exception:
+            errors += 1
+print(len(paths), errors)
+"""
+
+RESULTS_HEADER = f"""# nhilint benchmark results
+
+Appended by `python benchmarks/run.py --append-results` (see `benchmarks/README.md`). Each section is one
+run on a tree from `benchmarks/generate.py` (same `--files` / `--seed` -> same tree). Times are wall-clock
+seconds of a fresh subprocess (imports included); "best" is the minimum over the repeats.
+
+| Figure | What | Target |
+|---|---|---|
+| scan best | `nhilint scan TREE --format json -o /dev/null`, best of N | - |
+| scan peak RSS | max resident set of the scan process or its largest worker (MiB) | - |
+| hcl2 best | python-hcl2 alone, `hcl2.load()` of every `.tf` file, best of N | - |
+| scan / hcl2 | ratio of the wall times (notes: ratio of CPU times, workers included) | <= {RATIO_TARGET} |
+| pre-commit best / median | `nhilint scan f1..f5 -q`, five files of one service dir, 10 runs \
+| < {PRECOMMIT_TARGET_S} s |
+| `--version` | `nhilint --version`, best of 5 | - |
+| import nhilint.cli / .api | `python -c "import ..."`, best of 5; notes: `-X importtime` cumulative | - |
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    max_rss_kib: int  # largest single process: the child or any of its reaped workers, not a sum
+    cpu_seconds: float = 0.0  # user + system of the child and its reaped workers
+    stderr: str = ""
+
+
+@dataclass
+class Figures:
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (figure, value, target/verdict)
+
+    def add(self, name: str, value: str, note: str = "") -> None:
+        self.rows.append((name, value, note))
+
+
+def run_child(argv: list[str], cwd: Path, stdout_path: str = os.devnull) -> Run:
+    """Run argv once; wall time and the child's own peak RSS (os.wait4, KiB on Linux)."""
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", errors="replace")
+    return Run(elapsed, process.returncode, int(usage.ru_maxrss), usage.ru_utime + usage.ru_stime, stderr)
+
+
+def repeat(argv: list[str], cwd: Path, times: int, ok: tuple[int, ...] = (0,)) -> list[Run]:
+    runs = []
+    for _ in range(times):
+        run = run_child(argv, cwd)
+        check(run, argv, ok)
+        runs.append(run)
+    return runs
+
+
+def check(run: Run, argv: list[str], ok: tuple[int, ...]) -> None:
+    """Fail on an unexpected exit code, or on a traceback (an uncaught exception also exits 1)."""
+    if run.returncode not in ok or "Traceback (most recent call last)" in run.stderr:
+        sys.stderr.write(run.stderr[-6000:])
+        raise SystemExit(f"{' '.join(argv)} crashed (exit {run.returncode})")
+
+
+def nhilint_command() -> list[str]:
+    script = Path(sys.executable).parent / "nhilint"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("nhilint")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from nhilint.cli import entry; entry()"]
+
+
+def tree_stats(tree: Path) -> tuple[list[Path], int]:
+    files = sorted(p for p in tree.rglob("*.tf") if p.is_file())
+    pattern = re.compile(r'^\s*resource\s+"', re.M)
+    resources = sum(len(pattern.findall(p.read_text(encoding="utf-8"))) for p in files)
+    return files, resources
+
+
+def ensure_tree(tree: Path, files: int, seed: int) -> None:
+    if tree.is_dir() and any(tree.rglob("*.tf")):
+        return
+    print(f"generating {tree} ({files} files, seed {seed}) ...", flush=True)
+    subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree), "--files", str(files),
+                    "--seed", str(seed)], check=True)
+
+
+def precommit_files(tree: Path) -> list[str]:
+    """Five .tf files of the first service directory (sorted) that has at least five."""
+    for directory in sorted(p for p in (tree / "envs").glob("*/*") if p.is_dir()):
+        names = sorted(p.name for p in directory.glob("*.tf"))
+        if len(names) >= 5:
+            preferred = [n for n in names if n not in ("variables.tf", "outputs.tf", "locals.tf")]
+            chosen = (preferred + [n for n in names if n not in preferred])[:5]
+            return [(directory / n).relative_to(tree).as_posix() for n in chosen]
+    raise SystemExit(f"no service directory with five .tf files under {tree}/envs")
+
+
+def import_time_us(module: str) -> int:
+    """Cumulative `-X importtime` microseconds of `module` (imports it pulls in included)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
+                            capture_output=True, text=True, check=True)
+    for line in result.stderr.splitlines():
+        parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
+        if len(parts) == 3 and parts[2] == module:
+            return int(parts[1])
+    return -1
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{rev}+dirty" if dirty else rev
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def seconds(value: float) -> str:
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def profile(tree: Path, top: int) -> None:
+    """cProfile of one whole scan, sorted by cumulative time."""
+    script = nhilint_command()
+    if len(script) != 1:
+        raise SystemExit("--profile needs the nhilint console script")
+    command = [sys.executable, "-m", "cProfile", "-s", "cumtime", script[0], "scan", ".", "--format", "json",
+               "-o", os.devnull]
+    result = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    lines = result.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    print("\n".join(lines[max(0, start - 4): start + 1 + top]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark nhilint on a generated Terraform tree.")
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE,
+                        help=f"tree to scan (default {DEFAULT_TREE})")
+    parser.add_argument("--files", type=int, default=2000, help="files to generate if the tree is missing")
+    parser.add_argument("--seed", type=int, default=1, help="seed to generate with if the tree is missing")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats of the whole-tree runs (default 3)")
+    parser.add_argument("--precommit-runs", type=int, default=10, help="repeats of the pre-commit run")
+    parser.add_argument("--append-results", action="store_true", help=f"append a section to {RESULTS}")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of one whole scan")
+    parser.add_argument("--profile-lines", type=int, default=25, help="profile rows to print (default 25)")
+    args = parser.parse_args(argv)
+
+    tree: Path = args.tree.resolve()
+    ensure_tree(tree, args.files, args.seed)
+    tf_files, resources = tree_stats(tree)
+    nhilint = nhilint_command()
+    print(f"tree {tree}: {len(tf_files)} .tf files, {resources} resources", flush=True)
+    figures = Figures()
+
+    # a. whole scan; the first run keeps its JSON to check the scan actually saw the tree.
+    scan_argv = [*nhilint, "scan", ".", "--format", "json", "-o"]
+    with tempfile.TemporaryDirectory() as scratch:
+        report_path = Path(scratch) / "scan.json"
+        first = run_child([*scan_argv, str(report_path)], tree)
+        check(first, scan_argv, (0, 1))
+        if not report_path.is_file():
+            sys.stderr.write(first.stderr[-6000:])
+            raise SystemExit(f"nhilint wrote no report (exit {first.returncode})")
+        summary = json.loads(report_path.read_text(encoding="utf-8"))["summary"]
+    if not summary["files"]:
+        raise SystemExit(f"nhilint scanned no files in {tree}: {summary}")
+    print(f"scan 1/{args.repeat}: {first.seconds:.1f} s, summary {summary}", flush=True)
+    scans = [first, *repeat([*scan_argv, os.devnull], tree, args.repeat - 1, ok=(0, 1))]
+    scan_fastest = min(scans, key=lambda r: r.seconds)
+    scan_best = scan_fastest.seconds
+    scan_rss = max(r.max_rss_kib for r in scans)
+    print(f"scan best {scan_best:.1f} s, peak RSS {scan_rss / 1024:.0f} MiB", flush=True)
+
+    # b. python-hcl2 alone on the same files.
+    with tempfile.TemporaryDirectory() as scratch:
+        listing = Path(scratch) / "files.txt"
+        listing.write_text("\n".join(str(p) for p in tf_files) + "\n", encoding="utf-8")
+        script = Path(scratch) / "hcl2_load.py"
+        script.write_text(HCL2_SCRIPT, encoding="utf-8")
+        hcl2_argv = [sys.executable, str(script), str(listing)]
+        hcl2_runs = []
+        for _ in range(args.repeat):
+            out = Path(scratch) / "hcl2.out"
+            run = run_child(hcl2_argv, tree, str(out))
+            check(run, hcl2_argv, (0,))
+            hcl2_runs.append(run)
+            parsed, hcl2_errors = (int(x) for x in out.read_text(encoding="utf-8").split())
+    hcl2_fastest = min(hcl2_runs, key=lambda r: r.seconds)
+    hcl2_best = hcl2_fastest.seconds
+    hcl2_rss = max(r.max_rss_kib for r in hcl2_runs)
+    ratio = scan_best / hcl2_best
+    print(f"hcl2 best {hcl2_best:.1f} s ({parsed} files, {hcl2_errors} errors), ratio {ratio:.2f}",
+          flush=True)
+
+    # c. pre-commit: five files of one service directory.
+    chosen = precommit_files(tree)
+    pre_argv = [*nhilint, "scan", *chosen, "-q"]
+    pre_runs = repeat(pre_argv, tree, args.precommit_runs, ok=(0, 1))
+    pre_times = [r.seconds for r in pre_runs]
+    pre_best, pre_median = min(pre_times), statistics.median(pre_times)
+    print(f"pre-commit ({' '.join(chosen)}): best {pre_best:.3f} s, median {pre_median:.3f} s", flush=True)
+
+    # d. start-up and import cost.
+    version_best = min(r.seconds for r in repeat([*nhilint, "--version"], tree, 5))
+    import_best = {
+        module: min(r.seconds for r in repeat([sys.executable, "-c", f"import {module}"], tree, 5))
+        for module in ("nhilint.cli", "nhilint.api")
+    }
+    import_us = {module: import_time_us(module) for module in import_best}
+
+    cpu_ratio = scan_fastest.cpu_seconds / hcl2_fastest.cpu_seconds
+    figures.add("scan best", seconds(scan_best),
+                f"exit {first.returncode}, best of {args.repeat}; CPU {scan_fastest.cpu_seconds:.1f} s")
+    figures.add("scan runs", ", ".join(f"{r.seconds:.1f}" for r in scans) + " s", "")
+    figures.add("scan peak RSS", f"{scan_rss / 1024:.0f} MiB", f"{scan_rss} KiB")
+    figures.add("hcl2 best", seconds(hcl2_best),
+                f"CPU {hcl2_fastest.cpu_seconds:.1f} s; peak RSS {hcl2_rss / 1024:.0f} MiB, "
+                f"{hcl2_errors} parse errors")
+    figures.add("scan / hcl2", f"{ratio:.2f}",
+                f"wall; target <= {RATIO_TARGET}: {verdict(ratio <= RATIO_TARGET)}; "
+                f"CPU ratio {cpu_ratio:.2f}")
+    figures.add("pre-commit best", seconds(pre_best),
+                f"target < {PRECOMMIT_TARGET_S} s: {verdict(pre_best < PRECOMMIT_TARGET_S)}")
+    figures.add("pre-commit median", seconds(pre_median),
+                f"of {args.precommit_runs}; target < {PRECOMMIT_TARGET_S} s: "
+                f"{verdict(pre_median < PRECOMMIT_TARGET_S)}")
+    figures.add("nhilint --version", seconds(version_best), "best of 5")
+    for module, best in import_best.items():
+        figures.add(f"import {module}", seconds(best),
+                    f"-X importtime cumulative {import_us[module] / 1e6:.3f} s")
+    sys.path.insert(0, str(HERE))
+    from generate import expected_identities
+
+    declared = expected_identities(tree) if (tree / "envs").is_dir() and (tree / "modules").is_dir() else -1
+    scanned = (f"{summary['files']} files, {summary['identities']} identities (tree declares {declared}), "
+               f"{summary['credentials']} "
+               f"credentials, {summary['grants']} grants, {summary['findings']} findings, "
+               f"{summary['parse_errors']} parse errors")
+
+    width = max(len(name) for name, _, _ in figures.rows)
+    value_width = max(len(value) for _, value, _ in figures.rows)
+    print()
+    for name, value, note in figures.rows:
+        print(f"{name.ljust(width)}  {value.rjust(value_width)}  {note}")
+    print(f"scan summary: {scanned}")
+
+    if args.append_results:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        section = [
+            f"\n## {stamp} - {git_revision()}\n",
+            f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()} "
+            f"({platform.system()} {platform.machine()}); nhilint {package_version('nhilint')}, "
+            f"python-hcl2 {package_version('python-hcl2')}, lark {package_version('lark')}",
+            f"- tree: {len(tf_files)} .tf files, {resources} resources "
+            f"(`{tree.relative_to(REPO) if tree.is_relative_to(REPO) else tree}`)",
+            f"- scan saw: {scanned}",
+            f"- pre-commit files: {', '.join(f'`{c}`' for c in chosen)}",
+            "",
+            "| Figure | Value | Notes |",
+            "|---|---|---|",
+            *(f"| {name} | {value} | {note} |" for name, value, note in figures.rows),
+            "",
+        ]
+        if not RESULTS.exists():
+            RESULTS.write_text(RESULTS_HEADER, encoding="utf-8")
+        with RESULTS.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(section))
+        print(f"appended to {RESULTS}")
+
+    if args.profile:
+        print()
+        profile(tree, args.profile_lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
