@@ -302,14 +302,16 @@ class ModuleInstance:
         return value
 
     def local(self, name: str) -> Any:
-        key = f"local.{name}"
+        return self._memoised(f"local.{name}", self._locals.get(name), f"local.{name} is not defined")
+
+    def _memoised(self, key: str, found: tuple[hcl.Attribute, str] | None, missing: str) -> Any:
+        """Evaluate a named expression (a local, an output) once, refusing cycles."""
         if key in self._memo:
             return self._memo[key]
-        found = self._locals.get(name)
         if found is None:
-            return Unknown(f"local.{name} is not defined")
+            return Unknown(missing)
         if key in self._resolving:
-            return Unknown(f"local.{name} refers to itself")
+            return Unknown(f"{key} refers to itself")
         attribute, path = found
         self._resolving.add(key)
         try:
@@ -369,22 +371,7 @@ class ModuleInstance:
         return get_path(child.output(rest[0]), rest[1:])
 
     def output(self, name: str) -> Any:
-        key = f"output.{name}"
-        if key in self._memo:
-            return self._memo[key]
-        found = self._outputs.get(name)
-        if found is None:
-            return Unknown(f"{self.prefix}output {name} is not defined")
-        if key in self._resolving:
-            return Unknown(f"output {name} refers to itself")
-        attribute, path = found
-        self._resolving.add(key)
-        try:
-            value = stamp_path(self.evaluator.eval(attribute.expr), path)
-        finally:
-            self._resolving.discard(key)
-        self._memo[key] = value
-        return value
+        return self._memoised(f"output.{name}", self._outputs.get(name), f"{self.prefix}output {name} is not defined")
 
     # -- children and providers ---------------------------------------------------------------------
 
