@@ -1875,7 +1875,7 @@ def expected_identities(tree: Path) -> int:
     """Principals the tree declares, counted once per root module and once per module instance.
 
     Every `envs/<env>/<service>` directory is its own root, so the same address in two of them is two
-    identities; a module called from N places creates its principals N times.
+    identities; a module called from N places creates its principals N times, an uncalled one once.
     """
     alternatives = "|".join(PRINCIPAL_TYPES)
     resource = re.compile(rf'^resource\s+"(?:{alternatives})"\s+"', re.M)
@@ -1885,12 +1885,16 @@ def expected_identities(tree: Path) -> int:
         return sum(len(resource.findall(p.read_text(encoding="utf-8"))) for p in directory.glob("*.tf"))
 
     modules = {p.name: count(p) for p in (tree / "modules").iterdir() if p.is_dir()}
+    called: set[str] = set()
     total = 0
     for root in (p for p in (tree / "envs").glob("*/*") if p.is_dir()):
         total += count(root)
         for path in root.glob("*.tf"):
-            total += sum(modules.get(name, 0) for name in call.findall(path.read_text(encoding="utf-8")))
-    return total
+            for name in call.findall(path.read_text(encoding="utf-8")):
+                called.add(name)
+                total += modules.get(name, 0)
+    # A module directory nobody calls is a root of its own (nhilint scans it with its defaults).
+    return total + sum(n for name, n in modules.items() if name not in called)
 
 
 def main(argv: list[str] | None = None) -> int:

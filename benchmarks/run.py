@@ -171,8 +171,10 @@ def git_revision() -> str:
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        # Modified tracked files outside benchmarks/ (RESULTS.md itself changes with every run).
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)benchmarks"], cwd=REPO, capture_output=True, text=True,
+                               check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{rev}+dirty" if dirty else rev
@@ -232,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     tree: Path = args.tree.resolve()
+    revision_at_start = git_revision()
     ensure_tree(tree, args.files, args.seed)
     tf_files, resources = tree_stats(tree)
     nhilint = nhilint_command()
@@ -332,8 +335,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.append_results:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        revision = git_revision()
+        if revision != revision_at_start:
+            revision = f"{revision_at_start} -> {revision} (the checkout changed during the run)"
         section = [
-            f"\n## {stamp} - {git_revision()}\n",
+            f"\n## {stamp} - {revision}\n",
             f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()} "
             f"({platform.system()} {platform.machine()}); nhilint {package_version('nhilint')}, "
             f"python-hcl2 {package_version('python-hcl2')}, lark {package_version('lark')}",
