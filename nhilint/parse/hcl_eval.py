@@ -144,12 +144,11 @@ def to_text(value: Any) -> str | Unknown:
     return Unknown(f"a {type(value).__name__} used as a string")
 
 
-# `${type.name.attr}` markers, with module prefixes and instance keys (`module.a["x"].aws_iam_role.r[0].arn`);
-# IAM policy variables such as `${aws:username}` do not match.
+# `${type.name.attr}` markers, with a root directory, module prefixes and instance keys
+# (`envs/prod/module.a["x"].aws_iam_role.r[0].arn`); IAM policy variables such as `${aws:username}` do not match.
 _KEY = r'(?:\[(?:"[^"]*"|\d+)\])?'
-_REF_MARKER_RE = re.compile(
-    rf"\$\{{((?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY})(?:\.([A-Za-z0-9_.]+))?\}}"
-)
+_ADDRESS = rf"(?:[A-Za-z0-9_.-]+/)*(?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY}"
+_REF_MARKER_RE = re.compile(rf"\$\{{({_ADDRESS})(?:\.([A-Za-z0-9_.]+))?\}}")
 
 
 def refs_in_text(text: str) -> list[tuple[Ref, int]]:

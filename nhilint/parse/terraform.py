@@ -498,7 +498,13 @@ class TerraformProject:
                 target = self._local_source(module, block)
                 if isinstance(target, str):
                     called.add(target)
-        return [ModuleInstance(self, m, "", {}, None) for d, m in sorted(self.modules.items()) if d not in called]
+        # Addresses of a root in a subdirectory carry its path (`envs/prod/aws_iam_role.app`): a monorepo has
+        # many roots, and `aws_iam_role.app` in two of them are two identities.
+        return [
+            ModuleInstance(self, m, "" if d == "." else f"{d}/", {}, None)
+            for d, m in sorted(self.modules.items())
+            if d not in called
+        ]
 
     def instances(self) -> Iterator[ModuleInstance]:
         """Every module instance, depth first from each root."""

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from nhilint.analyse.privilege import admin_role
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -40,7 +40,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if admin is None:
             continue
         subject = identities.get(grant.principal) if grant.principal else None
-        who = label(subject) if subject else (grant.principal or f"policy {grant.source}")
+        who = label(subject) if subject else (grant.principal or f"policy {short_address(grant.source)}")
         yield rule.finding(f"{who} is granted admin access ({admin})", grant.location, subject,
                            f"{grant.via}: {admin}", grant.block)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -91,8 +92,16 @@ def subjects(inventory: Inventory) -> Iterator[Subject]:
     yield from inventory.credentials
 
 
+_SCOPE_RE = re.compile(r"^(?:[A-Za-z0-9_.-]+/)+(?=module\.|[A-Za-z][A-Za-z0-9_-]*\.)")
+
+
+def short_address(address: str) -> str:
+    """The address without its root module's directory (the finding's file already says where)."""
+    return _SCOPE_RE.sub("", address)
+
+
 def label(subject: Subject) -> str:
-    return f"{subject.kind.replace('_', ' ')} {subject.address}"
+    return f"{subject.kind.replace('_', ' ')} {short_address(subject.address)}"
 
 
 def fact_where(fact: Fact, fallback: Location) -> Location:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -26,8 +26,9 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         user = identities.get(credential.of) if isinstance(credential.of, str) else None
         who = label(user) if user else str(credential.of or "a user outside the scanned code")
-        yield rule.finding(f"{who} has a console password ({credential.address}): a person uses this machine "
-                           "identity", credential.location, credential)
+        profile = short_address(credential.address)
+        yield rule.finding(f"{who} has a console password ({profile}): a person uses this machine identity",
+                           credential.location, credential)
 
 
 RULE = Rule("NHI-CRED-003", "console-login-machine-user", Severity.HIGH, "NHI10",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -27,7 +27,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if not (grant.not_actions or grant.not_resources):
             continue
         subject = identities.get(grant.principal) if grant.principal else None
-        who = label(subject) if subject else f"policy {grant.source}"
+        who = label(subject) if subject else f"policy {short_address(grant.source)}"
         what = " and ".join(w for w, on in (("NotAction", grant.not_actions), ("NotResource", grant.not_resources))
                             if on)
         yield rule.finding(f"{who} is granted an Allow with {what}", grant.location, subject,

@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule
+from nhilint.rules.base import Context, Rule, short_address
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for secret in ctx.inventory.literal_secrets:
         finding = rule.finding(
-            f"a secret value is written in the code at {secret.address}.{secret.attribute} (value not shown)",
+            f"a secret value is written in the code at {short_address(secret.address)}.{secret.attribute} "
+            "(value not shown)",
             secret.location, None, f"{secret.address}.{secret.attribute}", secret.block,
         )
         yield _with_address(finding, secret.address, secret.platform)

@@ -27,7 +27,8 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         if (credential.rotation and credential.rotation.known) or (credential.expires and credential.expires.known):
             continue
-        of = f" for {credential.of}" if isinstance(credential.of, str) else ""
+        parent = ctx.inventory.identities.get(credential.of) if isinstance(credential.of, str) else None
+        of = f" of {label(parent)}" if parent else ""
         if credential.expires is not None and not credential.expires.known:
             yield rule.finding(f"could not evaluate the expiry of {label(credential)}{of}", credential.location,
                                credential, credential.expires.source, unknown=True, ctx=ctx)

@@ -25,14 +25,14 @@ from collections.abc import Iterator
 
 from nhilint.analyse.privilege import full_admin_statement, wildcard_actions
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     identities = ctx.inventory.identities
     for grant in ctx.inventory.grants:
         subject = identities.get(grant.principal) if grant.principal else None
-        who = label(subject) if subject else f"policy {grant.source}"
+        who = label(subject) if subject else f"policy {short_address(grant.source)}"
         if grant.permission_type == "action" and grant.unknown and grant.effect == "Allow" and not grant.permissions:
             yield rule.finding(f"could not evaluate the actions granted to {who}: {grant.unknown}",
                                grant.location, subject, grant.via, grant.block, True, ctx)

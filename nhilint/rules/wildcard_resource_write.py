@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from nhilint.analyse.privilege import any_resource, write_actions
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -34,7 +34,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if not actions:
             continue
         subject = identities.get(grant.principal) if grant.principal else None
-        who = label(subject) if subject else f"policy {grant.source}"
+        who = label(subject) if subject else f"policy {short_address(grant.source)}"
         shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
         yield rule.finding(f"{who} may {shown} on every resource (Resource \"*\")", grant.location, subject,
                            f"{grant.via}: {', '.join(actions)}", grant.block)

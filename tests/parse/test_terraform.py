@@ -120,3 +120,25 @@ def test_parallel_parse_gives_the_same_inventory(tmp_path: Path, monkeypatch: py
     assert sorted(parallel.inventory.identities) == sorted(serial.inventory.identities)
     assert [f.sort_key for f in parallel.findings] == [f.sort_key for f in serial.findings]
     assert [(e.path, e.line) for e in parallel.inventory.errors] == [("svc0/broken.tf", 2)]
+
+
+def test_same_address_in_two_root_modules_is_two_identities(tmp_path: Path) -> None:
+    role = '''
+        resource "aws_iam_role" "app" {{
+          name               = "{name}"
+          assume_role_policy = "{{}}"
+        }}
+        resource "aws_iam_role_policy_attachment" "app" {{
+          role       = aws_iam_role.app.name
+          policy_arn = "arn:aws:iam::aws:policy/{policy}"
+        }}
+    '''
+    report = scan_tree(tmp_path, {
+        "envs/prod/app/main.tf": role.format(name="prod-app", policy="ReadOnlyAccess"),
+        "envs/dev/app/main.tf": role.format(name="dev-app", policy="AdministratorAccess"),
+    })
+    assert sorted(report.inventory.identities) == [
+        "aws:envs/dev/app/aws_iam_role.app", "aws:envs/prod/app/aws_iam_role.app",
+    ]
+    admin = [(f.location.path, f.identity) for f in report.findings if f.rule_id == "NHI-PRIV-004"]
+    assert admin == [("envs/dev/app/main.tf", "aws:envs/dev/app/aws_iam_role.app")]
