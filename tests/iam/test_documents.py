@@ -1,0 +1,91 @@
+"""Policy documents: aws_iam_policy_document composition, heredoc JSON lines, unknown statements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import scan_tree
+
+COMPOSED = '''
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::reports/*"]
+  }
+  statement {
+    sid       = "Queue"
+    actions   = ["sqs:SendMessage"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "override" {
+  statement {
+    sid       = "Queue"
+    actions   = ["sqs:SendMessage"]
+    resources = ["arn:aws:sqs:eu-west-1:111122223333:jobs"]
+  }
+}
+
+data "aws_iam_policy_document" "final" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [data.aws_iam_policy_document.override.json]
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["arn:aws:logs:*:*:log-group:/app/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalTag/team"
+      values   = ["payments"]
+    }
+  }
+}
+
+resource "aws_iam_role" "app" {
+  name               = "app"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role_policy" "app" {
+  role   = aws_iam_role.app.name
+  policy = data.aws_iam_policy_document.final.json
+}
+'''
+
+
+def test_source_and_override_documents_compose_by_sid(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {"main.tf": COMPOSED})
+    grants = report.inventory.grants_of("aws:aws_iam_role.app")
+    assert [(g.permissions, g.scope, g.location.start_line) for g in grants] == [
+        (("s3:GetObject",), ("arn:aws:s3:::reports/*",), 2),
+        (("sqs:SendMessage",), ("arn:aws:sqs:eu-west-1:111122223333:jobs",), 15),
+        (("logs:PutLogEvents",), ("arn:aws:logs:*:*:log-group:/app/*",), 25),
+    ]
+    (logs,) = [g for g in grants if g.permissions == ("logs:PutLogEvents",)]
+    assert [(c.operator, c.key, c.values) for c in logs.conditions] == [
+        ("StringEquals", "aws:PrincipalTag/team", ("payments",))
+    ]
+    assert not [f for f in report.findings if f.rule_id.startswith("NHI-PRIV")]
+
+
+def test_statement_with_an_unevaluable_action_is_unknown_not_silent(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {"main.tf": '''
+        variable "actions" {
+          type = list(string)
+        }
+        resource "aws_iam_user" "bot" {
+          name = "bot"
+        }
+        resource "aws_iam_user_policy" "bot" {
+          user = aws_iam_user.bot.name
+          policy = jsonencode({
+            Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
+          })
+        }
+    '''})
+    (grant,) = report.inventory.grants_of("aws:aws_iam_user.bot")
+    assert grant.permissions == () and grant.unknown and "var.actions" in grant.unknown
+    unknown = [(f.rule_id, f.location.start_line, f.unknown) for f in report.findings if f.rule_id == "NHI-PRIV-001"]
+    assert unknown == [("NHI-PRIV-001", 10, True)]
