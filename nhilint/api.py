@@ -15,6 +15,7 @@ from nhilint.discover import discover
 from nhilint.extract.builder import Builder
 from nhilint.extract.terraform import extract_terraform, resource_types
 from nhilint.model import Annotation, Finding, Inventory, Location, Severity, Suppressed
+from nhilint.parse.cache import default_directory
 from nhilint.parse.terraform import TerraformProject
 from nhilint.rules import RULES
 from nhilint.rules.base import Context
@@ -67,12 +68,16 @@ def _common_parts(paths: list[Path]) -> list[str]:
     return parts or ["/"]
 
 
-def build_inventory(paths: list[Path], config: Config, root: Path,
-                    var_files: list[Path] | None = None) -> tuple[Inventory, set[str]]:
-    """Discover, parse and extract: the inventory of every identity in `paths`, and the files named."""
+def build_inventory(paths: list[Path], config: Config, root: Path, var_files: list[Path] | None = None,
+                    cache: bool = False) -> tuple[Inventory, set[str]]:
+    """Discover, parse and extract: the inventory of every identity in `paths`, and the files named.
+
+    `cache`: keep parsed files in the user's cache directory (see nhilint.parse.cache).
+    """
     found = discover(paths, root, config.exclude)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
-    project = TerraformProject(root, extra_vars, resource_types())
+    cache_dir = default_directory() if cache else None
+    project = TerraformProject(root, extra_vars, resource_types(), cache_dir)
     project.add_files(found.terraform + _module_siblings(found.terraform) if found.explicit else found.terraform)
     builder = Builder(config.settings, _annotations_by_block(project.annotations))
     extract_terraform(project, builder)
@@ -118,12 +123,12 @@ def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
 
 
 def scan(paths: list[Path], config: Config, root: Path | None = None,
-         var_files: list[Path] | None = None) -> Report:
+         var_files: list[Path] | None = None, cache: bool = False) -> Report:
     """Scan files and directories; return every finding, suppressed finding and the inventory."""
     started = time.perf_counter()
     scan_root = root or default_root(paths)
     with _no_gc():
-        inventory, explicit = build_inventory(paths, config, scan_root, var_files)
+        inventory, explicit = build_inventory(paths, config, scan_root, var_files, cache)
     findings = run_rules(inventory, config)
     if explicit:
         findings = [f for f in findings if f.location.path in explicit]

@@ -59,6 +59,8 @@ common_options = [
                  help="Terraform variables file (repeatable)."),
     click.option("--today", metavar="YYYY-MM-DD", help="Evaluate expiry as of this date (reproducible builds)."),
     click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file."),
+    click.option("--no-cache", is_flag=True, help="Do not use the parse cache (NHILINT_CACHE_DIR, default "
+                 "~/.cache/nhilint)."),
 ]
 
 
@@ -83,12 +85,13 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, no summary line.")
 @with_common
 def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, config: str | None,
-         policy: str | None, var_files: tuple[str, ...], today: str | None, output: str | None) -> None:
+         policy: str | None, var_files: tuple[str, ...], today: str | None, output: str | None,
+         no_cache: bool) -> None:
     """Scan PATHS (files or directories; default .) and fail on policy violations."""
     from nhilint.api import scan as run_scan
 
     loaded, root, targets = _config(paths, config, policy, fail_on, today)
-    report = run_scan(targets, loaded, root, [Path(v) for v in var_files])
+    report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
     if fmt == "json":
         from nhilint.report.json_report import render_scan
 
@@ -111,13 +114,13 @@ def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, con
               show_default=True)
 @with_common
 def inventory(paths: tuple[str, ...], fmt: str, config: str | None, policy: str | None,
-              var_files: tuple[str, ...], today: str | None, output: str | None) -> None:
+              var_files: tuple[str, ...], today: str | None, output: str | None, no_cache: bool) -> None:
     """List every identity: owner, expiry, retire-on, credentials, grants, trusts and users."""
     from nhilint.api import build_inventory
     from nhilint.report import inventory as inventory_report
 
     loaded, root, targets = _config(paths, config, policy, None, today)
-    found, _ = build_inventory(targets, loaded, root, [Path(v) for v in var_files])
+    found, _ = build_inventory(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
     if fmt == "json":
         from nhilint.report.json_report import render_inventory
 

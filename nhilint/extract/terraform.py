@@ -67,6 +67,11 @@ class TypeFilter:
     def __contains__(self, type_: object) -> bool:
         return isinstance(type_, str) and (type_ in self.names or type_.startswith(self.prefixes))
 
+    @property
+    def signature(self) -> str:
+        """A stable text of the filter, part of the parse cache key."""
+        return ",".join(sorted(self.names)) + "|" + ",".join(sorted(self.prefixes))
+
 
 def resource_types() -> TypeFilter:
     """Every resource type some extractor reads (the parser may drop the bodies of all others)."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from nhilint.model import Annotation, Location, ParseError, Unknown, Unresolved
 from nhilint.parse import hcl
+from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl import Block, Body, HclSyntaxError
 from nhilint.parse.hcl_eval import (
     Encoded,
@@ -435,9 +436,15 @@ class TerraformProject:
         root: Path,
         var_files: list[Path] | None = None,
         resource_types: Container[str] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
-        """`resource_types`: the resource types anyone will read; other resource bodies are not kept."""
+        """`resource_types`: the resource types anyone will read; other resource bodies are not kept.
+
+        `cache_dir`: where parsed files are cached by content (None: no cache).
+        """
         self.resource_types = resource_types
+        salt = getattr(resource_types, "signature", repr(resource_types))
+        self.cache = ParseCache(cache_dir, salt) if cache_dir is not None else None
         self._roots: list[ModuleInstance] | None = None
         self.root = root
         self.modules: dict[str, Module] = {}
@@ -461,13 +468,13 @@ class TerraformProject:
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        tasks = [(path, self.relative(path), self.resource_types) for path in paths]
+        tasks: list[ParseTask] = [(path, self.relative(path), self.resource_types, self.cache) for path in paths]
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
             for result in pool.map(_parse_file, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
                 self._add_parsed(result)
 
     def add_file(self, path: Path) -> None:
-        self._add_parsed(_parse_file((path, self.relative(path), self.resource_types), lazy=True))
+        self._add_parsed(_parse_file((path, self.relative(path), self.resource_types, self.cache), lazy=True))
 
     def _add_parsed(self, parsed: tuple[str, SourceFile | ParseError]) -> None:
         rel, result = parsed
@@ -659,11 +666,12 @@ class TerraformProject:
         return result
 
 
-def _parse_file(
-    task: tuple[Path, str, Container[str] | None], lazy: bool = False
-) -> tuple[str, SourceFile | ParseError]:
+ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None]
+
+
+def _parse_file(task: ParseTask, lazy: bool = False) -> tuple[str, SourceFile | ParseError]:
     """Read and parse one file (in this process, or in a worker that returns a fully converted tree)."""
-    path, rel, resource_types = task
+    path, rel, resource_types, cache = task
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -672,12 +680,20 @@ def _parse_file(
     def keep(type_: str, labels: tuple[str, ...]) -> bool:
         return type_ != "resource" or resource_types is None or (bool(labels) and labels[0] in resource_types)
 
+    cached = cache.get(text) if cache is not None else None
+    if cached is not None:
+        return rel, SourceFile(rel, cached, text.splitlines())
     try:
-        body = body_from_json(text) if path.name.endswith(".tf.json") else hcl.parse_hcl(text, keep, lazy)
+        if path.name.endswith(".tf.json"):
+            body = body_from_json(text)
+        else:
+            body = hcl.parse_hcl(text, keep, lazy and cache is None)
     except HclSyntaxError as exc:
         return rel, ParseError(rel, exc.line, exc.reason)
     except ValueError as exc:
         return rel, ParseError(rel, getattr(exc, "lineno", 1), f"invalid JSON: {exc}")
+    if cache is not None:
+        cache.put(text, body)
     return rel, SourceFile(rel, body, text.splitlines())
 
 
