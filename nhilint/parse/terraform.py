@@ -330,28 +330,56 @@ class ModuleInstance:
             return Unknown("incomplete data reference")
         address = f"{steps[0]}.{steps[1]}"
         rest = steps[2:]
+        if steps[0] == "aws_iam_policy_document":
+            return self._policy_document(address, rest)
         while rest and not isinstance(rest[0], str):
             rest = rest[1:]
-        if steps[0] == "aws_iam_policy_document" and rest and rest[0] in ("json", "minified_json"):
-            key = f"data.{address}"
-            if key not in self._memo:
-                record = self._data.get(address)
-                if record is None:
-                    self._memo[key] = Unknown(f"data.{address} is not defined")
-                elif key in self._resolving:
-                    self._memo[key] = Unknown(f"data.{address} refers to itself")
-                else:
-                    from nhilint.iam.tf_document import policy_document
-
-                    self._resolving.add(key)
-                    try:
-                        self._memo[key] = Encoded(policy_document(record), record.block.line)
-                    finally:
-                        self._resolving.discard(key)
-            return self._memo[key]
         if steps[0] in _KNOWN_DATA and rest and rest[0] in _KNOWN_DATA[steps[0]]:
             return _KNOWN_DATA[steps[0]][rest[0]]
         return Unknown(f"data.{address} is read from the cloud at plan time")
+
+    def _policy_document(self, address: str, rest: list[Any]) -> Any:
+        """`data.aws_iam_policy_document.x.json`, also `x[0].json` and `x[*].json` under count/for_each."""
+        key = f"data.{address}"
+        if key not in self._memo:
+            record = self._data.get(address)
+            if record is None:
+                self._memo[key] = Unknown(f"data.{address} is not defined")
+            elif key in self._resolving:
+                return Unknown(f"data.{address} refers to itself")
+            else:
+                self._resolving.add(key)
+                try:
+                    self._memo[key] = self._render_documents(record)
+                finally:
+                    self._resolving.discard(key)
+        value = self._memo[key]
+        if isinstance(value, list):  # instances of a count/for_each data source
+            if rest and isinstance(rest[0], IndexStep):
+                chosen = next((doc for k, doc in value if k == rest[0].key), None)
+                if chosen is None:
+                    return Unknown(f"data.{address}[{rest[0].key!r}] does not exist")
+                return get_path(chosen, rest[1:])
+            return [doc for _, doc in value] if not rest or rest[0] != "json" else get_path(value[0][1], rest)
+        return get_path(value, rest)
+
+    def _render_documents(self, record: TfRecord) -> Any:
+        from nhilint.iam.tf_document import policy_document
+
+        def rendered(instance_record: TfRecord) -> LDict:
+            document = Encoded(policy_document(instance_record), record.block.line)
+            return LDict([("json", document), ("minified_json", document)], line=record.block.line)
+
+        attributes = record.block.body.attributes
+        if "count" not in attributes and "for_each" not in attributes:
+            return rendered(record)
+        expanded = expansions(self.evaluator, record.block)
+        if expanded == [(None, {})]:
+            return rendered(record)  # count/for_each unknown: one representative instance
+        return [
+            (key, rendered(TfRecord(self, record.source, record.block, evaluator=Evaluator(NameScope(self, names)))))
+            for key, names in expanded
+        ]
 
     def _module_output(self, steps: list[Any]) -> Any:
         if not steps or not isinstance(steps[0], str):

@@ -89,3 +89,48 @@ def test_statement_with_an_unevaluable_action_is_unknown_not_silent(tmp_path: Pa
     assert grant.permissions == () and grant.unknown and "var.actions" in grant.unknown
     unknown = [(f.rule_id, f.location.start_line, f.unknown) for f in report.findings if f.rule_id == "NHI-PRIV-001"]
     assert unknown == [("NHI-PRIV-001", 10, True)]
+
+
+def test_counted_policy_documents_and_splats(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {"main.tf": '''
+        variable "create" {
+          default = true
+        }
+        variable "attach_extra" {
+          default = false
+        }
+        data "aws_iam_policy_document" "base" {
+          count = var.create ? 1 : 0
+          statement {
+            actions   = ["s3:GetObject"]
+            resources = ["arn:aws:s3:::a/*"]
+          }
+        }
+        data "aws_iam_policy_document" "extra" {
+          count = var.create && var.attach_extra ? 1 : 0
+          statement {
+            actions   = ["iam:*"]
+            resources = ["*"]
+          }
+        }
+        data "aws_iam_policy_document" "combined" {
+          count                   = var.create ? 1 : 0
+          source_policy_documents = concat(
+            data.aws_iam_policy_document.base[*].json,
+            data.aws_iam_policy_document.extra[*].json,
+          )
+        }
+        resource "aws_iam_role" "this" {
+          count              = var.create ? 1 : 0
+          name               = "svc"
+          assume_role_policy = "{}"
+        }
+        resource "aws_iam_role_policy" "this" {
+          count  = var.create ? 1 : 0
+          role   = aws_iam_role.this[0].name
+          policy = data.aws_iam_policy_document.combined[0].json
+        }
+    '''})
+    grants = report.inventory.grants_of("aws:aws_iam_role.this[0]")
+    assert [(g.permissions, g.location.start_line) for g in grants] == [(("s3:GetObject",), 9)]
+    assert not [g for g in report.inventory.grants if g.unknown]
