@@ -361,6 +361,8 @@ class ModuleInstance:
                     return Unknown(f"data.{address}[{rest[0].key!r}] does not exist")
                 return get_path(chosen, rest[1:])
             return [doc for _, doc in value] if not rest or rest[0] != "json" else get_path(value[0][1], rest)
+        if rest and isinstance(rest[0], IndexStep):
+            rest = rest[1:]  # count/for_each not known: the one representative instance stands for all
         return get_path(value, rest)
 
     def _render_documents(self, record: TfRecord) -> Any:
