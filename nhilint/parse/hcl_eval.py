@@ -30,7 +30,7 @@ from nhilint.parse.hcl import Expr
 class LDict(dict[str, Any]):
     """A dict from an object literal or policy block, with the line it starts on."""
 
-    __slots__ = ("end_line", "line", "path")
+    __slots__ = ("end_line", "key_lines", "line", "path")
 
     def __init__(
         self, items: Iterable[tuple[str, Any]] = (), line: int = 0, end_line: int = 0, path: str | None = None
@@ -39,6 +39,11 @@ class LDict(dict[str, Any]):
         self.line = line
         self.end_line = end_line or line
         self.path = path
+        self.key_lines: dict[str, int] | None = None  # YAML: the line of each key, where findings point
+
+    def line_of(self, key: str) -> int:
+        """The line a key is written on (YAML), else the line of the mapping."""
+        return (self.key_lines or {}).get(key, self.line)
 
 
 class SourceText(str):
