@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,12 @@ class Report:
     def failing(self, threshold: Severity | None = None) -> list[Finding]:
         limit = self.config.fail_on if threshold is None else threshold
         return [f for f in self.findings if f.severity >= limit]
+
+
+# Formats besides Terraform: (discovered kind, module, function(paths, root, builder)), imported only when
+# such files are found, and run in this order after Terraform.
+FORMAT_EXTRACTORS: tuple[tuple[str, str, str], ...] = (
+)
 
 
 @contextmanager
@@ -81,11 +88,17 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     project.add_files(found.terraform + _module_siblings(found.terraform) if found.explicit else found.terraform)
     builder = Builder(config.settings, _annotations_by_block(project.annotations))
     extract_terraform(project, builder)
+    for kind, module_name, function in FORMAT_EXTRACTORS:
+        files = found.other.get(kind)
+        if files:
+            getattr(importlib.import_module(module_name), function)(files, root, builder)
     inventory = builder.finish()
     inventory.errors.extend(project.errors)
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
     inventory.annotations.extend(project.annotations)
-    inventory.files = sorted({project.relative(p) for p in found.terraform})
+    handled = {kind for kind, _, _ in FORMAT_EXTRACTORS}
+    others = [p for kind, files in found.other.items() if kind in handled for p in files]
+    inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]})
     explicit = {project.relative(p) for p in found.explicit}
     return inventory, explicit
 

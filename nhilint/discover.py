@@ -1,26 +1,59 @@
-"""Which files to scan, and as what. Honours `.gitignore` (simple patterns) and config `exclude` globs."""
+"""Which files to scan, and as what. Honours `.gitignore` (simple patterns) and config `exclude` globs.
+
+Terraform is known by its suffix. YAML and JSON files are classified by content, never by name:
+CloudFormation (`AWSTemplateFormatVersion`, or `Resources` with `AWS::` types, SAM's `Transform`),
+Kubernetes (documents with `apiVersion` and `kind`), Terraform plan JSON (`terraform show -json`), and
+`kustomization.yaml` overlays. Anything else is skipped silently.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "__pycache__", ".tox"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+SNIFF_BYTES = 1 << 20  # classify on the first MiB; templates and manifests are far smaller
+
+_CFN_RE = re.compile(r"""AWSTemplateFormatVersion|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::|AWS::Serverless""")
+_K8S_API_RE = re.compile(r"""^\s*["']?apiVersion["']?\s*:""", re.M)
+_K8S_KIND_RE = re.compile(r"""^\s*["']?kind["']?\s*:""", re.M)
+_PLAN_RE = re.compile(r'"format_version"')
+_PLAN_BODY_RE = re.compile(r'"(?:planned_values|resource_changes)"')
 
 
 @dataclass(slots=True)
 class Discovered:
     terraform: list[Path] = field(default_factory=list)
+    other: dict[str, list[Path]] = field(default_factory=dict)  # cloudformation, kubernetes, tfplan, kustomize
     explicit: set[Path] = field(default_factory=set)  # files named on the command line (pre-commit mode)
 
 
 def kind_of(path: Path) -> str | None:
+    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None for anything else."""
     name = path.name
     if name.endswith(TERRAFORM_SUFFIXES):
         return "terraform"
+    if name in KUSTOMIZATION_NAMES:
+        return "kustomize"
+    if not name.endswith(DATA_SUFFIXES):
+        return None
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    if name.endswith(".json") and _PLAN_RE.search(head) and _PLAN_BODY_RE.search(head):
+        return "tfplan"
+    if _CFN_RE.search(head):
+        return "cloudformation"
+    if _K8S_API_RE.search(head) and _K8S_KIND_RE.search(head):
+        return "kubernetes"
     return None
 
 
@@ -54,6 +87,8 @@ def _add(found: Discovered, path: Path, root: Path, ignore: list[str], seen: set
     seen.add(resolved)
     if kind == "terraform":
         found.terraform.append(path)
+    else:
+        found.other.setdefault(kind, []).append(path)
 
 
 def _relative(path: Path, root: Path) -> str:
