@@ -211,7 +211,8 @@ def parse_hcl(text: str, keep: Callable[[str, tuple[str, ...]], bool] | None = N
         raise HclSyntaxError(exc.line, f"unexpected character {text_at(text, exc.line, exc.column)!r}") from None
     except UnexpectedToken as exc:
         token = exc.token
-        what = "end of file" if token.type == "$END" else repr(str(token))
+        shown = str(token).strip().splitlines()[0][:30] if str(token).strip() else "newline"
+        what = "end of file" if token.type == "$END" else repr(shown)
         raise HclSyntaxError(exc.line if exc.line > 0 else _last_line(text), f"unexpected {what}") from None
     except UnexpectedEOF:
         raise HclSyntaxError(_last_line(text), "unexpected end of file") from None

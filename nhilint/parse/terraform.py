@@ -487,24 +487,31 @@ class TerraformProject:
 
     # -- loading ------------------------------------------------------------------------------------
 
-    def add_files(self, paths: list[Path]) -> None:
-        """Parse files; a large scan parses in worker processes (parsing is where the time goes)."""
+    def add_files(self, paths: list[Path], context: bool = False) -> None:
+        """Parse files; a large scan parses in worker processes (parsing is where the time goes).
+
+        `context`: files read only for context (their own findings are not reported).
+        """
         jobs = min(os.cpu_count() or 1, 8)
         if len(paths) < PARALLEL_THRESHOLD or jobs < 2:
             for path in paths:
-                self.add_file(path)
+                self.add_file(path, context)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        tasks: list[ParseTask] = [(path, self.relative(path), self.resource_types, self.cache) for path in paths]
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        mp_context = multiprocessing.get_context(start)
+        tasks: list[ParseTask] = [
+            (path, self.relative(path), self.resource_types, self.cache, context) for path in paths
+        ]
+        with ProcessPoolExecutor(jobs, mp_context=mp_context) as pool:
             for result in pool.map(_parse_file, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
                 self._add_parsed(result)
 
-    def add_file(self, path: Path) -> None:
-        self._add_parsed(_parse_file((path, self.relative(path), self.resource_types, self.cache), lazy=True))
+    def add_file(self, path: Path, context: bool = False) -> None:
+        task = (path, self.relative(path), self.resource_types, self.cache, context)
+        self._add_parsed(_parse_file(task, lazy=True))
 
     def _add_parsed(self, parsed: tuple[str, SourceFile | ParseError]) -> None:
         rel, result = parsed
@@ -632,7 +639,7 @@ class TerraformProject:
             return None
         for path in sorted(directory.iterdir()):
             if path.name.endswith((".tf", ".tf.json")) and path.is_file():
-                self.add_file(path)
+                self.add_file(path, context=True)
         return self.modules.get(target)
 
     def _unresolved(self, what: str, reason: str, location: Location) -> None:
@@ -696,12 +703,28 @@ class TerraformProject:
         return result
 
 
-ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None]
+ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None, bool]
+
+_DECLARATION_RE = re.compile(
+    r'^[ \t]*(?:variable|locals|provider|data|module|output)\b|^[ \t]*resource[ \t]+"([^"]+)"', re.M
+)
+
+
+def declares_anything_read(text: str, resource_types: Container[str] | None) -> bool:
+    """Whether a file holds a block extraction can use: any declaration, or a resource of a read type."""
+    for match in _DECLARATION_RE.finditer(text):
+        if match.group(1) is None or resource_types is None or match.group(1) in resource_types:
+            return True
+    return False
 
 
 def _parse_file(task: ParseTask, lazy: bool = False) -> tuple[str, SourceFile | ParseError]:
-    """Read and parse one file (in this process, or in a worker that returns a fully converted tree)."""
-    path, rel, resource_types, cache = task
+    """Read and parse one file (in this process, or in a worker that returns a fully converted tree).
+
+    A context file (a sibling of a file named for pre-commit, a called module's file) that declares
+    nothing extraction reads is not parsed at all: its findings are not reported, so nothing is lost.
+    """
+    path, rel, resource_types, cache, context = task
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -710,6 +733,8 @@ def _parse_file(task: ParseTask, lazy: bool = False) -> tuple[str, SourceFile | 
     def keep(type_: str, labels: tuple[str, ...]) -> bool:
         return type_ != "resource" or resource_types is None or (bool(labels) and labels[0] in resource_types)
 
+    if context and path.name.endswith(".tf") and not declares_anything_read(text, resource_types):
+        return rel, SourceFile(rel, Body({}, []), text.splitlines())
     cached = cache.get(text) if cache is not None else None
     if cached is not None:
         return rel, SourceFile(rel, cached, text.splitlines())
