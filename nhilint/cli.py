@@ -5,10 +5,12 @@ Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage or config 
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,7 +18,11 @@ from nhilint import __version__
 from nhilint.config import Config, ConfigError, load_config
 from nhilint.model import Severity
 
+if TYPE_CHECKING:
+    from nhilint.api import Report
+
 SEVERITIES = [str(s) for s in Severity]
+SCAN_FORMATS = ["text", "json", "sarif", "github", "markdown", "junit", "auto"]
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -42,6 +48,23 @@ def _config(paths: tuple[str, ...], config: str | None, policy: str | None, fail
         except ValueError:
             raise click.UsageError(f"--today {today!r} is not YYYY-MM-DD") from None
     return loaded.with_overrides(**overrides), root, targets
+
+
+def render_scan_report(report: Report, fmt: str, quiet: bool = False) -> str:
+    """One scan report in one format; each reporter is imported only when chosen."""
+    if fmt == "auto":
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if fmt == "text":
+        from nhilint.report.text import render as render_text
+
+        return render_text(report, quiet)
+    if fmt == "json":
+        from nhilint.report.json_report import render_scan
+
+        return render_scan(report)
+    module = importlib.import_module(f"nhilint.report.{fmt}")  # sarif, github, markdown, junit
+    rendered: str = module.render(report)
+    return rendered
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -78,8 +101,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True,
+              help="auto: github under GitHub Actions, else text.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the build "
               "(default from the policy: low).")
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, no summary line.")
@@ -92,19 +115,7 @@ def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, con
 
     loaded, root, targets = _config(paths, config, policy, fail_on, today)
     report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
-    if fmt == "json":
-        from nhilint.report.json_report import render_scan
-
-        text = render_scan(report)
-    elif fmt == "sarif":
-        from nhilint.report.sarif import render
-
-        text = render(report)
-    else:
-        from nhilint.report.text import render as render_text
-
-        text = render_text(report, quiet)
-    _emit(text, output)
+    _emit(render_scan_report(report, fmt, quiet), output)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
 
 

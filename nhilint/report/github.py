@@ -1,0 +1,37 @@
+"""GitHub workflow commands: `::error file=…,line=…::message`, so findings appear on the pull request diff."""
+
+from __future__ import annotations
+
+from nhilint.api import Report
+from nhilint.model import Finding, Severity
+
+COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
+           Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    location = finding.location
+    properties = ",".join([
+        f"file={_escape_property(location.path)}",
+        f"line={location.start_line}",
+        f"endLine={max(location.end_line, location.start_line)}",
+        f"title={_escape_property(f'{finding.rule_id} ({finding.severity})')}",
+    ])
+    who = f" [{finding.identity}]" if finding.identity else ""
+    return f"::{COMMAND[finding.severity]} {properties}::{_escape_data(finding.message + who)}"
+
+
+def render(report: Report) -> str:
+    from nhilint.report.text import summary
+
+    lines = [annotation(f) for f in report.findings]
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"

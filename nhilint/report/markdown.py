@@ -1,0 +1,43 @@
+"""A Markdown summary for `$GITHUB_STEP_SUMMARY` or a PR comment: findings by rule, owner coverage, identities."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from nhilint.api import Report
+from nhilint.rules import BY_ID
+
+
+def render(report: Report) -> str:
+    inventory = report.inventory
+    identities = list(inventory.identities.values())
+    owned = sum(1 for i in identities if i.lifecycle.owner is not None and i.lifecycle.owner.known)
+    expiring = sum(1 for i in identities if i.lifecycle.expires is not None and i.lifecycle.expires.known)
+    failing = report.failing()
+    lines = [
+        "## nhilint",
+        "",
+        f"**{len(report.findings)} findings** ({len(failing)} at or above `{report.config.fail_on}`) in "
+        f"{len(inventory.files)} files: {len(identities)} identities, {len(inventory.credentials)} credentials, "
+        f"{len(inventory.grants)} grants.",
+        "",
+        f"- Owner coverage: {owned}/{len(identities)} identities"
+        + (f" ({100 * owned // len(identities)}%)" if identities else ""),
+        f"- Expiry coverage: {expiring}/{len(identities)} identities",
+        f"- Suppressed: {len(report.suppressed)}; parse errors: {len(inventory.errors)}",
+        "",
+    ]
+    if report.findings:
+        counts = Counter(f.rule_id for f in report.findings)
+        lines += ["| Rule | Findings | What it checks |", "|---|---:|---|"]
+        for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            rule = BY_ID.get(rule_id)
+            lines.append(f"| `{rule_id}` | {count} | {rule.summary if rule else ''} |")
+        lines += ["", "<details><summary>Findings</summary>", "", "| Where | Rule | Severity | Message |",
+                  "|---|---|---|---|"]
+        for finding in report.findings:
+            message = finding.message.replace("|", "\\|")
+            lines.append(f"| `{finding.location.path}:{finding.location.start_line}` | {finding.rule_id} | "
+                         f"{finding.severity} | {message} |")
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"

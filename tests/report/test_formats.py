@@ -1,0 +1,55 @@
+"""GitHub annotations, Markdown summary and JUnit XML, and `--format auto` under GitHub Actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from nhilint.cli import main
+from nhilint.model import Finding, Location, Severity
+from nhilint.report.github import annotation
+from tests.helpers import write_tree
+
+ROLE = 'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n'
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(args)
+    return code, capsys.readouterr().out
+
+
+def test_annotation_escapes_properties_and_data() -> None:
+    finding = Finding("NHI-PRIV-001", Severity.HIGH, "50% of it\nis bad", Location("a,b:c.tf", 3, 5), "aws:x")
+    assert annotation(finding) == (
+        "::error file=a%2Cb%3Ac.tf,line=3,endLine=5,title=NHI-PRIV-001 (high)::50%25 of it%0Ais bad [aws:x]"
+    )
+
+
+def test_auto_is_github_under_actions(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(tmp_path, {"main.tf": ROLE})
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out = run(["scan", str(tmp_path), "--format", "auto", "--today", "2026-11-22"], capsys)
+    assert code == 1
+    assert out.splitlines()[0].startswith("::notice file=main.tf,line=1,endLine=4,title=NHI-EXP-004 (low)::")
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    _, out = run(["scan", str(tmp_path), "--format", "auto", "--today", "2026-11-22"], capsys)
+    assert out.startswith("main.tf:1: NHI-")
+
+
+def test_markdown_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"main.tf": ROLE})
+    _, out = run(["scan", str(tmp_path), "--format", "markdown", "--today", "2026-11-22"], capsys)
+    assert "**3 findings**" in out and "Owner coverage: 0/1 identities (0%)" in out
+    assert "| `NHI-OWN-001` | 1 |" in out
+
+
+def test_junit_is_xml_with_a_failure_per_failing_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"main.tf": ROLE})
+    _, out = run(["scan", str(tmp_path), "--format", "junit", "--today", "2026-11-22"], capsys)
+    suite = ElementTree.fromstring(out.split("\n", 1)[1])
+    failed = sorted(c.get("name", "").split()[0] for c in suite if c.find("failure") is not None)
+    assert failed == ["NHI-EXP-004", "NHI-OWN-001", "NHI-RET-001"]
+    assert suite.get("failures") == "3"
