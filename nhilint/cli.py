@@ -106,17 +106,30 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the build "
               "(default from the policy: low).")
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, no summary line.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
+              help="Also write the report in FORMAT to FILE (repeatable), e.g. sarif:nhilint.sarif.")
 @with_common
-def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, config: str | None,
-         policy: str | None, var_files: tuple[str, ...], today: str | None, output: str | None,
-         no_cache: bool) -> None:
+def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, reports: tuple[str, ...],
+         config: str | None, policy: str | None, var_files: tuple[str, ...], today: str | None,
+         output: str | None, no_cache: bool) -> None:
     """Scan PATHS (files or directories; default .) and fail on policy violations."""
     from nhilint.api import scan as run_scan
 
     loaded, root, targets = _config(paths, config, policy, fail_on, today)
     report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
+    extra = [_parse_report_option(r) for r in reports]
     _emit(render_scan_report(report, fmt, quiet), output)
+    for extra_format, path in extra:
+        _emit(render_scan_report(report, extra_format), path)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
+
+
+def _parse_report_option(value: str) -> tuple[str, str]:
+    fmt, _, path = value.partition(":")
+    if fmt not in SCAN_FORMATS or fmt == "auto" or not path:
+        raise click.UsageError(f"--report {value!r}: expected FORMAT:FILE with FORMAT one of "
+                               f"{', '.join(f for f in SCAN_FORMATS if f != 'auto')}")
+    return fmt, path
 
 
 @cli.command()

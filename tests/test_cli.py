@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft4Validator, Draft202012Validator
 
 from nhilint.cli import main
 from tests.helpers import write_tree
@@ -116,6 +116,8 @@ def test_sarif_is_2_1_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     write_tree(tmp_path, {"main.tf": BAD})
     _, out, _ = run(["scan", str(tmp_path), "--format", "sarif", "--today", "2026-11-22"], capsys)
     document = json.loads(out)
+    official = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+    Draft4Validator(json.loads(official.read_text())).validate(document)
     assert document["version"] == "2.1.0"
     results = document["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {"NHI-OWN-001", "NHI-EXP-004", "NHI-RET-001"}
