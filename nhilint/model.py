@@ -183,12 +183,19 @@ class Trust:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """A workload that runs as an identity: a Lambda role, an instance profile, a Pod's ServiceAccount."""
+    """A workload that runs as an identity: a Lambda role, an instance profile, a Pod's ServiceAccount.
+
+    `attributes` are facts about this use that differ per workload (a Pod's `automountServiceAccountToken`).
+    """
 
     identity: str
     workload: str
     kind: str
     location: Location
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, key: str) -> str | None:
+        return dict(self.attributes).get(key)
 
 
 @dataclass(frozen=True, slots=True)

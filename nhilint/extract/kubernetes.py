@@ -4,37 +4,43 @@ RBAC links by name, not by reference: a binding names its role and its subjects 
 namespace is often itself a reference to a `kubernetes_namespace`. So handlers only record what they see;
 `finish()` links everything once every namespace, ServiceAccount and role of the scan is known.
 
-Grants follow the shape `nhilint.analyse.privilege.admin_role` reads: built-in or out-of-code roles are
-`permission_type="role"` with `ClusterRole/<name>`; rules of in-code roles are `permission_type="k8s_rule"`
-formatted `verb,verb resource,resource[ names=a,b]`, where a resource of a named API group is written
-`group/resource` and one of the core group (`""`) or of every group (`"*"`) is written bare.
+The records and the grant shapes are shared with the manifest extractor (`nhilint.extract.k8s_rbac`), so a
+RoleBinding in HCL and one in YAML become the same model. A Pod without `service_account_name` runs as its
+namespace's `default` ServiceAccount: when no `default` is in the code the usage points at the implicit id
+`kubernetes:ServiceAccount/<ns>/default` (no Identity is invented for it; rules that need it build one).
+The provider sends a pod spec's `automount_service_account_token` as `true` when it is not set, which
+overrides a ServiceAccount's `false`: the usage records that.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import Handler, add_literal_secret, identity_id, literal_secret, plain_tags
-from nhilint.model import Credential, Grant, Identity, Lifecycle, Location, Unknown, Usage
+from nhilint.extract.k8s_rbac import (
+    CLOUD_IDENTITY_ANNOTATIONS,
+    PLATFORM,
+    SA_TYPES,
+    TOKEN_SA_ANNOTATION,
+    TOKEN_SECRET_TYPE,
+    Binding,
+    Index,
+    Link,
+    Meta,
+    Role,
+    Rule,
+    Subject,
+    bind,
+    implicit_service_account,
+    lifecycle_keys,
+    rule_permission,
+)
+from nhilint.model import Credential, Identity, Lifecycle, Location, Unknown, Usage
 from nhilint.parse.hcl_eval import LDict, Ref, ref_marker, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
 
-PLATFORM = "kubernetes"
-SA_TYPES = ("kubernetes_service_account", "kubernetes_service_account_v1")  # by_name keys, either spelling
-BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
-TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"
-TOKEN_SA_ANNOTATION = "kubernetes.io/service-account.name"
-# Annotations read as lifecycle facts in addition to the policy's owner/purpose/expires/retire-on keys.
-LIFECYCLE_ANNOTATIONS = {"owner": "nhilint.io/owner", "purpose": "nhilint.io/purpose",
-                         "expires": "nhilint.io/expires", "retire_on": "nhilint.io/retire-on"}
-# ServiceAccount annotations that make its Pods run as a cloud identity: annotation -> (types, platform).
-CLOUD_IDENTITY_ANNOTATIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "eks.amazonaws.com/role-arn": (("aws_iam_role",), "aws"),
-    "iam.gke.io/gcp-service-account": (("google_service_account",), "gcp"),
-    "azure.workload.identity/client-id": (("azurerm_user_assigned_identity",), "azure"),
-}
 # Workload type -> nested blocks down to its pod spec (`kubernetes_daemonset` is the pre-v1 spelling).
 _TEMPLATE = ("spec", "template", "spec")
 POD_SPECS: dict[str, tuple[str, ...]] = {
@@ -44,52 +50,6 @@ POD_SPECS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("kubernetes_pod", "kubernetes_pod_v1"), ("spec",)),
     **dict.fromkeys(("kubernetes_cron_job", "kubernetes_cron_job_v1"), ("spec", "job_template", *_TEMPLATE)),
 }
-
-Link = Ref | str | Unknown | None
-
-
-@dataclass(frozen=True, slots=True)
-class Meta:
-    name: Link
-    namespace: Link
-    labels: Any
-    annotations: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    permission: str | None  # rendered as a k8s_rule permission; None when it could not be evaluated
-    location: Location
-    unknown: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Role:
-    address: str
-    kind: str  # Role | ClusterRole
-    meta: Meta
-    rules: tuple[Rule, ...]
-    selectors: tuple[Any, ...]  # aggregation_rule match_labels (a dict, or Unknown)
-    location: Location
-
-
-@dataclass(frozen=True, slots=True)
-class Subject:
-    kind: Link
-    name: Link
-    namespace: Link
-
-
-@dataclass(frozen=True, slots=True)
-class Binding:
-    address: str
-    cluster: bool
-    namespace: Link
-    role_kind: Link
-    role_name: Link
-    role_ref: Location
-    subjects: tuple[Subject | Unknown, ...]
-    location: Location
 
 
 def link(value: Any) -> Link:
@@ -116,7 +76,7 @@ def metadata(record: TfRecord) -> Meta:
 def lifecycle(builder: Builder, record: TfRecord, meta: Meta) -> Lifecycle:
     """Lifecycle from labels and annotations (policy keys, then `nhilint.io/*`), then `# nhilint:` comments."""
     settings = builder.settings
-    keys = {fact: (*tags, LIFECYCLE_ANNOTATIONS[fact]) for fact, tags in settings.lifecycle_keys.items()}
+    keys = lifecycle_keys(settings)
     extended = replace(settings, owner_tags=keys["owner"], purpose_tags=keys["purpose"],
                        expires_tags=keys["expires"], retire_on_tags=keys["retire_on"])
     reader = replace(builder, settings=extended)  # shares annotations; lifecycle() only reads
@@ -218,17 +178,8 @@ def _rule(block: TfRecord) -> Rule:
             reason = bad.reason if isinstance(bad, Unknown) else str(bad)
             return Rule(None, block.location, f"rule {attr}: {reason}")
         values[attr] = [t for t in texts if isinstance(t, str)]
-    groups = values["api_groups"] or [""]
-    targets: list[str] = []
-    for group in groups:
-        for resource in values["resources"]:
-            folded = resource if group in ("", "*") else f"{group}/{resource}"
-            if folded not in targets:
-                targets.append(folded)
-    targets += values["non_resource_urls"]
-    permission = f"{','.join(values['verbs'])} {','.join(targets)}"
-    if values["resource_names"]:
-        permission += f" names={','.join(values['resource_names'])}"
+    permission = rule_permission(values["verbs"], values["api_groups"], values["resources"],
+                                 values["resource_names"], values["non_resource_urls"])
     return Rule(permission, block.location)
 
 
@@ -259,46 +210,28 @@ def workload(resource: TfResource, builder: Builder) -> None:
     for part in POD_SPECS[resource.type]:
         records = [child for record in records for child in record.blocks(part)]
     if records:
-        account = link(records[0].get("service_account_name")) or None  # "" is the default account too
+        spec = records[0]
+        account = link(spec.get("service_account_name")) or None  # "" is the default account too
+        automount = spec.get("automount_service_account_token")
+        attributes = [("automount_service_account_token", "true" if automount is None else str(to_text(automount)))]
+        tokens = [_projected_token(token) for volume in spec.blocks("volume")
+                  for projected in volume.blocks("projected") for sources in projected.blocks("sources")
+                  for token in sources.blocks("service_account_token")]
+        if tokens:
+            attributes.append(("projected_tokens", ";".join(tokens)))
         builder.extra["k8s:workloads"].append((resource.address, resource.type, metadata(resource).namespace,
-                                               account, resource.location))
+                                               account, resource.location, tuple(attributes)))
+
+
+def _projected_token(token: TfRecord) -> str:
+    """`audience=<aud>,expirationSeconds=<n>` of a projected token (the API server and 3600 s by default)."""
+    audience = token.get("audience")
+    seconds = token.get("expiration_seconds")
+    return (f"audience={'api' if audience is None else to_text(audience)},"
+            f"expirationSeconds={3600 if seconds is None else to_text(seconds)}")
 
 
 # -- linking, after every resource is seen ---------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Index:
-    """Namespaces and ServiceAccounts of the scan, by address and by `namespace/name`."""
-
-    namespaces: dict[str, Link]
-    sa_namespace: dict[str, str | Unknown]  # SA address -> namespace
-    sa_by_address: dict[str, str]  # address -> identity id
-    sa_by_name: dict[tuple[str, str], str]
-
-    def namespace_of(self, value: Link, default: str) -> str | Unknown:
-        """A namespace as text: literal, the name of an in-code namespace, or a `${address}` marker."""
-        if value is None:
-            return default
-        if isinstance(value, Ref):
-            if value.address in self.namespaces:  # its name, or a marker that matches every reference to it
-                named = self.namespaces[value.address]
-                return named if isinstance(named, str) else f"${{{value.address}}}"
-            if value.address in self.sa_namespace and (value.attribute or "").endswith("namespace"):
-                return self.sa_namespace[value.address]
-            return f"${{{value}}}"
-        return value
-
-    def account(self, name: Link, namespace: str | Unknown) -> str | Unknown | None:
-        """The identity id of a ServiceAccount; None when it is a literal name not created in the code."""
-        if isinstance(name, Ref):
-            found = self.sa_by_address.get(name.address)
-            return found or Unknown(f"{name} is not in the scanned code")
-        if not isinstance(name, str):
-            return name or Unknown("the ServiceAccount has no name")
-        if isinstance(namespace, Unknown):
-            return Unknown(f"namespace of ServiceAccount {name}: {namespace.reason}")
-        return self.sa_by_name.get((namespace, name))
 
 
 def finish(builder: Builder) -> None:
@@ -310,14 +243,17 @@ def finish(builder: Builder) -> None:
             found = index.account(sa_name, ns)
             of = found if found is not None else Unknown(f"ServiceAccount {ns}/{sa_name} is not in the scanned code")
         builder.add_credential(replace(credential, of=of), None, ())
-    for address, type_, namespace_value, account, location in builder.extra.get("k8s:workloads", []):
+    for address, type_, namespace_value, account, location, attributes in builder.extra.get("k8s:workloads", []):
         ns = index.namespace_of(namespace_value, "default")
-        found = index.account("default" if account is None else account, ns)
+        name = "default" if account is None else account
+        found = index.account(name, ns)
+        if found is None and name == "default" and isinstance(ns, str) and "${" not in ns:
+            found = implicit_service_account(ns)
         if isinstance(found, str):
-            builder.add_usage(Usage(found, address, type_, location), None, (), PLATFORM)
+            builder.add_usage(Usage(found, address, type_, location, attributes), None, (), PLATFORM)
     roles: list[Role] = builder.extra.get("k8s:roles", [])
     for item in builder.extra.get("k8s:bindings", []):
-        _bind(builder, index, item, roles)
+        bind(builder, index, item, roles)
 
 
 def _index(builder: Builder) -> Index:
@@ -342,105 +278,6 @@ def _index(builder: Builder) -> Index:
             if len(ids) == 1:
                 builder.by_name[(type_, name)] = ids[0]
     return index
-
-
-def _bind(builder: Builder, index: Index, item: Binding, roles: list[Role]) -> None:
-    namespace_ = None if item.cluster else index.namespace_of(item.namespace, "default")
-    scope: tuple[str, ...] = ("cluster",)
-    scope_unknown = None
-    if isinstance(namespace_, Unknown):
-        scope, scope_unknown = ("namespace/<unknown>",), f"namespace: {namespace_.reason}"
-    elif namespace_ is not None:
-        scope = (f"namespace/{namespace_}",)
-    templates = [replace(g, unknown=g.unknown or scope_unknown)
-                 for g in _role_grants(item, namespace_, scope, roles, index)]
-    for subject in item.subjects:
-        principal, unknown = _principal(subject, namespace_ or "default", index)
-        for grant in templates:
-            builder.add_grant(replace(grant, principal=principal, unknown=grant.unknown or unknown), None, ())
-
-
-def _role_grants(item: Binding, namespace_: str | Unknown | None, scope: tuple[str, ...], roles: list[Role],
-                 index: Index) -> list[Grant]:
-    kind = item.role_kind if isinstance(item.role_kind, str) else "ClusterRole"
-    binding_kind = "ClusterRoleBinding" if item.cluster else "RoleBinding"
-    via = f"{binding_kind} {item.address}"
-    found = _find_role(item.role_name, kind, namespace_, roles, index)
-    if found is not None:
-        label = f"{via} of {found.kind} {found.address}"
-        grants = [_rule_grant(rule, found, label, scope) for rule in found.rules]
-        for selector in found.selectors:
-            if isinstance(selector, Unknown):
-                grants.append(Grant(None, (), scope, label, found.address, found.location, found.location,
-                                    "k8s_rule", unknown=f"aggregation_rule: {selector.reason}", platform=PLATFORM))
-                continue
-            for other in roles:
-                if other.kind == "ClusterRole" and other is not found and _matches(selector, other.meta.labels):
-                    grants += [_rule_grant(rule, other, f"{label} (aggregated from {other.address})", scope)
-                               for rule in other.rules]
-        return grants
-    name = item.role_name
-    if isinstance(name, str):
-        where = "built-in" if kind == "ClusterRole" and name in BUILTIN_CLUSTER_ROLES else "not in the scanned code"
-        return [Grant(None, (f"{kind}/{name}",), scope, f"{via} of {kind} {name} ({where})", item.address,
-                      item.role_ref, item.location, "role", platform=PLATFORM)]
-    reason = f"{name} is not in the scanned code" if isinstance(name, Ref) else f"role_ref name: {_reason(name)}"
-    return [Grant(None, (), scope, via, item.address, item.role_ref, item.location, "role", unknown=reason,
-                  platform=PLATFORM)]
-
-
-def _find_role(name: Link, kind: str, namespace_: str | Unknown | None, roles: list[Role],
-               index: Index) -> Role | None:
-    if isinstance(name, Ref):
-        return next((r for r in roles if r.address == name.address), None)
-    if not isinstance(name, str):
-        return None
-    for candidate in roles:
-        if candidate.kind != kind or candidate.meta.name != name:
-            continue
-        if kind == "ClusterRole" or index.namespace_of(candidate.meta.namespace, "default") == namespace_:
-            return candidate
-    return None
-
-
-def _rule_grant(rule: Rule, owner: Role, via: str, scope: tuple[str, ...]) -> Grant:
-    permissions = (rule.permission,) if rule.permission is not None else ()
-    return Grant(None, permissions, scope, via, owner.address, rule.location, owner.location, "k8s_rule",
-                 unknown=rule.unknown, platform=PLATFORM)
-
-
-def _matches(selector: Any, labels: Any) -> bool:
-    if not isinstance(selector, dict) or not isinstance(labels, dict) or not selector:
-        return False
-    return all(key in labels and to_text(labels[key]) == to_text(value) for key, value in selector.items())
-
-
-def _principal(subject: Subject | Unknown, namespace_: str | Unknown, index: Index) -> tuple[str | None, str | None]:
-    """An identity id, or `group:…`/`user:…`/`serviceaccount:ns/name` for subjects the code does not create."""
-    if isinstance(subject, Unknown):
-        return None, subject.reason
-    kind = subject.kind
-    if kind == "ServiceAccount":
-        ns = namespace_ if subject.namespace is None else index.namespace_of(subject.namespace, "default")
-        found = index.account(subject.name, ns)
-        if isinstance(found, str):
-            return found, None
-        if found is None:
-            return f"serviceaccount:{ns}/{subject.name}", None
-        return None, found.reason
-    if kind in ("User", "Group") and isinstance(subject.name, str):
-        return f"{kind.lower()}:{subject.name}", None
-    if not isinstance(kind, str):
-        return None, f"subject kind: {_reason(kind)}"
-    return None, f"{kind} subject name: {_reason(subject.name)}"
-
-
-def _reason(value: Link) -> str:
-    if isinstance(value, Unknown):
-        return value.reason
-    if isinstance(value, Ref):
-        return f"{value} is known only after apply"
-    return "not set" if value is None else f"unsupported value {value!r}"
 
 
 def _with_v1(*types: str) -> tuple[str, ...]:

@@ -208,15 +208,19 @@ def test_role_rules_become_grants_and_wildcards_are_admin(tmp_path: Path) -> Non
     ]
 
 
-def test_pod_without_service_account_name_uses_default_only_if_it_is_in_the_code(tmp_path: Path) -> None:
+def test_pod_without_service_account_name_uses_the_namespace_default(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"rbac.tf": WIDE_ROLE})
     assert [(u.identity, u.workload) for u in report.inventory.usages] == [
         (DEFAULT_SA, "kubernetes_cron_job_v1.report"),
     ]
     elsewhere = WIDE_ROLE.replace('namespace = "apps"\n  }\n  spec {\n    schedule', 'namespace = "batch"\n  }\n'
                                   '  spec {\n    schedule')
-    report = scan_tree(tmp_path, {"rbac.tf": elsewhere})
-    assert report.inventory.usages == []
+    report = scan_tree(tmp_path, {"rbac.tf": elsewhere})  # no `default` in the code: the implicit one, no Identity
+    assert [(u.identity, u.workload, u.attributes) for u in report.inventory.usages] == [
+        ("kubernetes:ServiceAccount/batch/default", "kubernetes_cron_job_v1.report",
+         (("automount_service_account_token", "true"),)),
+    ]
+    assert "kubernetes:ServiceAccount/batch/default" not in report.inventory.identities
 
 
 def test_token_secret_and_literal_secret_data(tmp_path: Path) -> None:

@@ -1,0 +1,412 @@
+"""CloudFormation and SAM templates: the table from resource types to identities, credentials, grants, trusts.
+
+The same model objects as the Terraform AWS table (`extract/aws.py`): one Grant per policy statement, one
+Trust per assume-role statement, managed policies turned into grants when their attachments are resolved,
+instance profiles as aliases of their role, Secrets Manager rotation as the secret's `rotation`. So every
+rule applies to templates unchanged. Links are resolved after every template is read, through the Builder,
+by reference (`!Ref Role`, `!GetAtt Role.Arn`) or by literal name or ARN, also across formats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nhilint.extract import sam
+from nhilint.extract.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
+from nhilint.extract.builder import Builder
+from nhilint.extract.cfn_base import (
+    Handler,
+    Stack,
+    State,
+    add_document,
+    add_identity,
+    add_trusts,
+    attach,
+    identity_id,
+    lifecycle,
+    link,
+    links,
+    name_of,
+    policy_value,
+    tag_mapping,
+    text_of,
+)
+from nhilint.extract.cfn_links import resolve_links
+from nhilint.iam.policy import parse_document
+from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
+from nhilint.parse.cloudformation import Resource, TemplateError, read_template
+from nhilint.parse.hcl_eval import LDict, Ref, to_text
+
+# Workloads that run as a role: resource type -> property paths (`[]` steps into each list item).
+USAGES: dict[str, tuple[str, ...]] = {
+    "AWS::Lambda::Function": ("Role",),
+    "AWS::EC2::Instance": ("IamInstanceProfile",),
+    "AWS::EC2::LaunchTemplate": ("LaunchTemplateData.IamInstanceProfile.Arn",
+                                 "LaunchTemplateData.IamInstanceProfile.Name"),
+    "AWS::AutoScaling::LaunchConfiguration": ("IamInstanceProfile",),
+    "AWS::ECS::TaskDefinition": ("TaskRoleArn", "ExecutionRoleArn"),
+    "AWS::StepFunctions::StateMachine": ("RoleArn",),
+    "AWS::CodeBuild::Project": ("ServiceRole",),
+    "AWS::CodePipeline::Pipeline": ("RoleArn",),
+    "AWS::Events::Rule": ("Targets[].RoleArn", "RoleArn"),
+    "AWS::Scheduler::Schedule": ("Target.RoleArn",),
+    "AWS::EKS::Cluster": ("RoleArn",),
+    "AWS::EKS::Nodegroup": ("NodeRole",),
+    "AWS::EKS::FargateProfile": ("PodExecutionRoleArn",),
+    "AWS::EKS::PodIdentityAssociation": ("RoleArn",),
+    "AWS::Glue::Job": ("Role",),
+    "AWS::Glue::Crawler": ("Role",),
+    "AWS::SageMaker::NotebookInstance": ("RoleArn",),
+    "AWS::SageMaker::Model": ("ExecutionRoleArn",),
+    "AWS::Batch::ComputeEnvironment": ("ServiceRole", "ComputeResources.InstanceRole"),
+    "AWS::Batch::JobDefinition": ("ContainerProperties.JobRoleArn", "ContainerProperties.ExecutionRoleArn"),
+    "AWS::KinesisFirehose::DeliveryStream": ("ExtendedS3DestinationConfiguration.RoleARN",
+                                             "S3DestinationConfiguration.RoleARN"),
+    "AWS::AppRunner::Service": ("InstanceConfiguration.InstanceRoleArn",),
+    "AWS::ApiGateway::Account": ("CloudWatchRoleArn",),
+    "AWS::EC2::FlowLog": ("DeliverLogsPermissionArn",),
+    "AWS::Config::ConfigurationRecorder": ("RoleARN",),
+    "AWS::EMR::Cluster": ("ServiceRole", "JobFlowRole"),
+    "AWS::DataSync::LocationS3": ("S3Config.BucketAccessRoleArn",),
+    "AWS::Backup::BackupSelection": ("BackupSelection.IamRoleArn",),
+    "AWS::Serverless::StateMachine": (),
+}
+
+# Properties that hold a secret value: a literal there (or a parameter Default it refers to) is a leak.
+SECRETS: dict[str, tuple[str, ...]] = {
+    "AWS::SecretsManager::Secret": ("SecretString",),
+    "AWS::ApiGateway::ApiKey": ("Value",),
+    "AWS::IAM::User": ("LoginProfile.Password",),
+    "AWS::RDS::DBInstance": ("MasterUserPassword",),
+    "AWS::RDS::DBCluster": ("MasterUserPassword",),
+    "AWS::Redshift::Cluster": ("MasterUserPassword",),
+    "AWS::DocDB::DBCluster": ("MasterUserPassword",),
+    "AWS::ElastiCache::ReplicationGroup": ("AuthToken",),
+    "AWS::AmazonMQ::Broker": ("Users[].Password",),
+    "AWS::DMS::Endpoint": ("Password",),
+    "AWS::CodeBuild::SourceCredential": ("Token",),
+    "AWS::Amplify::App": ("AccessToken", "OauthToken"),
+}
+
+NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
+
+
+# -- identities ------------------------------------------------------------------------------------
+
+
+def role(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    boundary = props.get("PermissionsBoundary")
+    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    identity = add_identity(stack, resource, "role", props.get("RoleName"), props.get("Tags"), attributes,
+                            tags_at=stack.at(props, "Tags"))
+    me = Ref(identity.address)
+    add_trusts(stack, props.get("AssumeRolePolicyDocument"), stack.at(props, "AssumeRolePolicyDocument"), me,
+               "AssumeRolePolicyDocument", resource.location)
+    _principal_policies(stack, resource, props, me, ROLE)
+
+
+def user(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    boundary = props.get("PermissionsBoundary")
+    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    identity = add_identity(stack, resource, "user", props.get("UserName"), props.get("Tags"), attributes,
+                            tags_at=stack.at(props, "Tags"))
+    me = Ref(identity.address)
+    _principal_policies(stack, resource, props, me, USER)
+    for group in links(props.get("Groups")):
+        stack.state.memberships.append((me, group, stack.at(props, "Groups"), identity.address))
+    if isinstance(props.get("LoginProfile"), dict):
+        where = stack.at(props, "LoginProfile")
+        address = f"{identity.address}.LoginProfile"
+        credential = Credential(identity_id(address), "console_password", PLATFORM, address, where,
+                                lifecycle=lifecycle(stack, resource, None))
+        stack.builder.add_credential(credential, me, USER)
+
+
+def group(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    identity = add_identity(stack, resource, "group", props.get("GroupName"))
+    _principal_policies(stack, resource, props, Ref(identity.address), GROUP)
+
+
+def service_linked_role(stack: Stack, resource: Resource) -> None:
+    add_identity(stack, resource, "service_linked_role", stack.properties(resource).get("AWSServiceName"))
+
+
+def instance_profile(stack: Stack, resource: Resource) -> None:
+    """An instance profile is a handle on its role: links to it resolve to the role itself."""
+    props = stack.properties(resource)
+    roles = links(props.get("Roles"))
+    stack.state.aliases.append((stack.address(resource.logical_id), name_of(props.get("InstanceProfileName")),
+                                roles[0] if roles else None))
+
+
+def oidc_provider(stack: Stack, resource: Resource) -> None:
+    url = to_text(stack.properties(resource).get("Url"))
+    if isinstance(url, str):
+        host = url.removeprefix("https://").rstrip("/")
+        stack.state.oidc[stack.address(resource.logical_id)] = host
+
+
+def _principal_policies(stack: Stack, resource: Resource, props: LDict, me: Ref, types: tuple[str, ...]) -> None:
+    """`Policies` (inline) and `ManagedPolicyArns` of a role, user or group."""
+    address = me.address
+    policies = props.get("Policies")
+    for policy in policies if isinstance(policies, list) else [policies] if policies is not None else []:
+        if not isinstance(policy, dict):
+            reason = policy.reason if isinstance(policy, Unknown) else "a Policies entry is not a mapping"
+            grant = Grant(None, (), (), "inline policy", address, stack.at(props, "Policies"), resource.location,
+                          unknown=reason)
+            stack.builder.add_grant(grant, me, types)
+            continue
+        name = text_of(policy.get("PolicyName", "inline"))
+        where = stack.at(policy, "PolicyDocument") if isinstance(policy, LDict) else stack.at(props, "Policies")
+        add_document(stack, policy.get("PolicyDocument"), where, me, types, f"inline policy {name}", address,
+                     resource.location)
+    attach(stack, props.get("ManagedPolicyArns"), me, types, stack.at(props, "ManagedPolicyArns"),
+           f"ManagedPolicyArns of {address}")
+
+
+# -- policies --------------------------------------------------------------------------------------
+
+
+def _targets(props: LDict, *keys: tuple[str, tuple[str, ...]]) -> list[tuple[Any, tuple[str, ...]]]:
+    return [(target, types) for key, types in keys for target in links(props.get(key))]
+
+
+def policy(stack: Stack, resource: Resource) -> None:
+    """AWS::IAM::Policy: an inline policy embedded in each role, user and group it names."""
+    props = stack.properties(resource)
+    address = stack.address(resource.logical_id)
+    via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
+    targets = _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)) or [(None, ROLE)]
+    for target, types in targets:
+        add_document(stack, props.get("PolicyDocument"), stack.at(props, "PolicyDocument"), target, types, via,
+                     address, resource.location)
+
+
+def principal_policy(key: str, types: tuple[str, ...]) -> Handler:
+    """AWS::IAM::RolePolicy / UserPolicy / GroupPolicy: one inline policy of one principal."""
+
+    def handler(stack: Stack, resource: Resource) -> None:
+        props = stack.properties(resource)
+        address = stack.address(resource.logical_id)
+        via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
+        add_document(stack, props.get("PolicyDocument"), stack.at(props, "PolicyDocument"), link(props.get(key)),
+                     types, via, address, resource.location)
+
+    return handler
+
+
+def managed_policy(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    address = stack.address(resource.logical_id)
+    where = stack.at(props, "PolicyDocument")
+    document = parse_document(policy_value(props.get("PolicyDocument")), stack.path, where.start_line,
+                              where.end_line)
+    managed = ManagedPolicy(identity_id(address), address, name_of(props.get("ManagedPolicyName")), document,
+                            resource.location)
+    stack.builder.policies[managed.id] = managed
+    stack.builder.register(address, managed.id, POLICY[0], managed.name)
+    stack.state.policy_ids.append(managed.id)
+    for target, types in _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)):
+        stack.state.attachments.append((Ref(address), target, types, resource.location, address))
+
+
+def user_to_group(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    group_target = link(props.get("GroupName"))
+    for user_target in links(props.get("Users")):
+        stack.state.memberships.append((user_target, group_target, resource.location,
+                                        stack.address(resource.logical_id)))
+
+
+# -- credentials -----------------------------------------------------------------------------------
+
+
+def access_key(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    address = stack.address(resource.logical_id)
+    credential = Credential(identity_id(address), "access_key", PLATFORM, address, resource.location,
+                            lifecycle=lifecycle(stack, resource, None),
+                            attributes=(("status", text_of(props.get("Status", "Active"))),))
+    stack.builder.add_credential(credential, link(props.get("UserName")), USER)
+
+
+def secret(stack: Stack, resource: Resource) -> None:
+    _credential(stack, resource, "secret", "aws_secretsmanager_secret")
+
+
+def api_key(stack: Stack, resource: Resource) -> None:
+    _credential(stack, resource, "api_key", "aws_api_gateway_api_key")
+
+
+def _credential(stack: Stack, resource: Resource, kind: str, resource_type: str) -> None:
+    props = stack.properties(resource)
+    address = stack.address(resource.logical_id)
+    credential = Credential(identity_id(address), kind, PLATFORM, address, resource.location,
+                            lifecycle=lifecycle(stack, resource, tag_mapping(props.get("Tags")),
+                                                stack.at(props, "Tags")))
+    stack.builder.register(address, credential.id, resource_type, name_of(props.get("Name")))
+    stack.builder.add_credential(credential, None, ())
+
+
+def rotation_schedule(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    rules = props.get("RotationRules")
+    days = (rules.get("AutomaticallyAfterDays") or rules.get("ScheduleExpression")) if isinstance(rules, dict) else None
+    period = f"every {days} days" if isinstance(days, int) else (str(days) if days else "rotation configured")
+    address = stack.address(resource.logical_id)
+    stack.state.rotations.append((link(props.get("SecretId")), Fact(period, address, resource.location)))
+
+
+# -- usages, literal secrets, nested stacks --------------------------------------------------------
+
+
+def workload(stack: Stack, resource: Resource) -> None:
+    props = stack.properties(resource)
+    for path in USAGES.get(resource.type, ()):
+        for value in values_at(props, path):
+            for target in links(value):
+                if isinstance(target, Unknown):
+                    continue
+                usage = Usage("", stack.address(resource.logical_id), resource.type, resource.location)
+                stack.builder.add_usage(usage, target, ROLE_OR_PROFILE, PLATFORM)
+
+
+def values_at(mapping: Any, path: str) -> list[Any]:
+    """Values at a dotted property path; `Name[]` steps into every item of a list."""
+    current: list[Any] = [mapping]
+    for step in path.split("."):
+        many = step.endswith("[]")
+        key = step.removesuffix("[]")
+        found = [item[key] for item in current if isinstance(item, dict) and key in item]
+        current = [x for f in found for x in (f if isinstance(f, list) else [f])] if many else found
+    return current
+
+
+def literal_secrets(stack: Stack, resource: Resource) -> None:
+    """A secret property written as text, or referring to a parameter whose Default is the secret."""
+    for path in SECRETS.get(resource.type, ()):
+        parent_path, _, key = path.rpartition(".")
+        parents = values_at(resource.properties, parent_path) if parent_path else [resource.properties]
+        for parent in parents:
+            if not isinstance(parent, LDict) or key not in parent:
+                continue
+            raw = parent[key]
+            if _is_literal(raw):
+                line = parent.line_of(key)
+                stack.builder.inventory.literal_secrets.append(LiteralSecret(
+                    stack.address(resource.logical_id), path.replace("[]", ""), Location(stack.path, line, line),
+                    resource.location, None, PLATFORM))
+            elif isinstance(raw, dict) and set(raw) == {"Ref"} and raw["Ref"] in stack.template.parameters:
+                parameter_secret(stack, raw["Ref"])
+
+
+def parameter_secret(stack: Stack, name: str) -> None:
+    parameter = stack.template.parameters[name]
+    if not parameter.has_default or not _is_literal(parameter.default) or parameter.type.startswith("AWS::SSM"):
+        return
+    line = parameter.default_line
+    secret_at = Location(stack.path, line, line)
+    secrets = stack.builder.inventory.literal_secrets
+    if any(s.location == secret_at for s in secrets):
+        return
+    secrets.append(LiteralSecret(stack.address(name), "Default", secret_at, parameter.location, None, PLATFORM))
+
+
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool) and bool(str(value).strip()) and (
+        "{{resolve:" not in str(value))
+
+
+def nested_stack(stack: Stack, resource: Resource) -> None:
+    """A nested stack or SAR application whose template is fetched at deploy is not scanned."""
+    location = stack.properties(resource).get(NESTED[resource.type])
+    text = to_text(location) if not isinstance(location, dict) else "a Serverless Application Repository app"
+    if isinstance(text, str) and not text.startswith(("http://", "https://", "s3://")) and not isinstance(
+            location, dict):
+        return  # a local template: scanned on its own when it is under the scanned paths
+    shown = text if isinstance(text, str) else "a template that could not be evaluated"
+    stack.builder.unresolved(f"nested stack {stack.address(resource.logical_id)}",
+                             f"{shown} is read at deploy; nhilint does not fetch it", resource.location)
+
+
+HANDLERS: dict[str, Handler] = {
+    "AWS::IAM::Role": role,
+    "AWS::IAM::User": user,
+    "AWS::IAM::Group": group,
+    "AWS::IAM::ServiceLinkedRole": service_linked_role,
+    "AWS::IAM::InstanceProfile": instance_profile,
+    "AWS::IAM::OIDCProvider": oidc_provider,
+    "AWS::IAM::Policy": policy,
+    "AWS::IAM::ManagedPolicy": managed_policy,
+    "AWS::IAM::RolePolicy": principal_policy("RoleName", ROLE),
+    "AWS::IAM::UserPolicy": principal_policy("UserName", USER),
+    "AWS::IAM::GroupPolicy": principal_policy("GroupName", GROUP),
+    "AWS::IAM::UserToGroupAddition": user_to_group,
+    "AWS::IAM::AccessKey": access_key,
+    "AWS::SecretsManager::Secret": secret,
+    "AWS::SecretsManager::RotationSchedule": rotation_schedule,
+    "AWS::ApiGateway::ApiKey": api_key,
+    "AWS::CloudFormation::Stack": nested_stack,
+    "AWS::Serverless::Application": nested_stack,
+    **sam.HANDLERS,
+}
+
+
+def handlers_for(resource_type: str) -> list[Handler]:
+    found = [HANDLERS[resource_type]] if resource_type in HANDLERS else []
+    if resource_type in USAGES:
+        found.append(workload)
+    if resource_type in SECRETS:
+        found.append(literal_secrets)
+    return found
+
+
+# -- the entry point -------------------------------------------------------------------------------
+
+
+def extract(paths: list[Path], root: Path, builder: Builder) -> None:
+    """Read every template, add what it creates to the builder, then resolve links across templates."""
+    state = State(builder)
+    for file in paths:
+        path = _relative(file, root)
+        try:
+            template = read_template(file, path)
+        except TemplateError as error:
+            builder.inventory.errors.append(ParseError(path, error.line, error.reason))
+            continue
+        if template is None:
+            continue
+        stack = Stack(template, state)
+        builder.inventory.errors.extend(ParseError(path, line, reason) for line, reason in template.problems)
+        for line, reason in template.skipped:
+            builder.unresolved(reason.split(":", 1)[0], reason.split(": ", 1)[-1], Location(path, line, line))
+        for annotation in template.annotations:
+            builder.annotations.setdefault(annotation.block, []).append(annotation)
+        builder.inventory.annotations.extend(template.annotations)
+        for name, parameter in template.parameters.items():
+            if parameter.no_echo:
+                parameter_secret(stack, name)
+        for resource in template.resources.values():
+            if resource.condition is not None and stack.ev.condition(resource.condition) is False:
+                continue  # not created with the parameters' defaults
+            for handler in handlers_for(resource.type):
+                try:
+                    handler(stack, resource)
+                except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+                    # a shape no valid template has; the message never quotes values (they may be secrets)
+                    builder.inventory.errors.append(ParseError(
+                        path, resource.location.start_line,
+                        f"cannot read {resource.type} {resource.logical_id} ({type(error).__name__})"))
+    resolve_links(state)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,408 @@
+"""Kubernetes manifests (YAML/JSON, and rendered kustomize overlays) -> the same model as the Terraform provider.
+
+Objects read: `ServiceAccount` (identity `kubernetes:ServiceAccount/<ns>/<name>`), `Secret` (a
+`service-account-token` Secret is a credential of its ServiceAccount; any literal `data`/`stringData` value
+is a LiteralSecret — where, never what), `Role`/`ClusterRole` (rules and aggregation),
+`RoleBinding`/`ClusterRoleBinding` (grants, shared with the Terraform extractor through
+`nhilint.extract.k8s_rbac`), and the Pods of `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
+`ReplicaSet`, `ReplicationController`, `Job` and `CronJob` (usages). An object without
+`metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched with their API
+group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
+
+A Pod without `serviceAccountName` runs as its namespace's `default` ServiceAccount, which the API server
+creates and which is rarely written down. The usage is recorded against the implicit id
+`kubernetes:ServiceAccount/<ns>/default` all the same — that is what the Pod runs as — but no Identity is
+invented: one would need an owner and a retirement hook that nobody can add. Rules that report on it build
+a transient identity marked `implicit=true`.
+
+Lifecycle comes from labels and annotations (the policy's keys, then `nhilint.io/owner`, `…/expires`,
+`…/retire-on`); `nhilint.io/ignore: "NHI-K8S-001 -- reason until 2027-01-01"` (several separated by `;`)
+suppresses findings on the object. Cloud-identity annotations are linked by `nhilint.extract.links`.
+
+The same object written twice (a base scanned as a file and again inside a rendered overlay) is read once.
+Linking runs at the end of each call against everything seen so far, so a binding in an overlay finds a
+ServiceAccount in a plain file, and one in HCL (`kubernetes_service_account`) as well.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from nhilint.extract.builder import Builder
+from nhilint.extract.common import plain_tags
+from nhilint.extract.k8s_rbac import (
+    PLATFORM,
+    TOKEN_SA_ANNOTATION,
+    TOKEN_SECRET_TYPE,
+    Binding,
+    Index,
+    Meta,
+    Role,
+    Rule,
+    Subject,
+    bind,
+    implicit_service_account,
+    lifecycle_keys,
+    rule_permission,
+    terraform_accounts,
+)
+from nhilint.model import Annotation, Credential, Fact, Identity, Lifecycle, LiteralSecret, Location, Unknown, Usage
+from nhilint.parse import kustomize
+from nhilint.parse.hcl_eval import LDict, to_text
+from nhilint.parse.kubernetes import K8sObject, parse_file, parse_text, span
+
+IGNORE_ANNOTATION = "nhilint.io/ignore"
+RBAC_GROUP = "rbac.authorization.k8s.io"
+CLUSTER_KINDS = frozenset({"ClusterRole", "ClusterRoleBinding"})
+_TEMPLATE = ("spec", "template", "spec")
+# (API group, kind) -> keys down to the pod spec. `extensions` is the pre-1.16 group of the apps kinds.
+POD_SPECS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("", "Pod"): ("spec",),
+    ("", "ReplicationController"): _TEMPLATE,
+    **{(group, kind): _TEMPLATE for group in ("apps", "extensions")
+       for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
+    ("batch", "Job"): _TEMPLATE,
+    ("batch", "CronJob"): ("spec", "jobTemplate", *_TEMPLATE),
+}
+# Keys that name the secret part of a Secret (the finding points there rather than at `username`).
+_SECRETISH = re.compile(r"pass|secret|token|key|cred|private|auth|cert|pwd", re.I)
+# Values that stand for a secret instead of being one: SOPS, envsubst, argocd-vault-plugin, templating.
+_PLACEHOLDER_PREFIXES = ("ENC[", "${", "$(", "<path:", "<", "((", "{{", "vault:", "ref+")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an object's parts are written: its own file and lines, or (rendered) one fixed place."""
+
+    location: Location
+    lines: list[str] | None = None  # the file's text; None for rendered objects (lines of kustomize's output)
+
+    @property
+    def exact(self) -> bool:
+        return self.lines is not None
+
+    def at(self, node: Any, key: str | None = None) -> Location:
+        if self.lines is None or not isinstance(node, LDict):
+            return self.location
+        if key is not None:
+            line = node.line_of(key)
+            return Location(self.location.path, line, line)
+        return Location(self.location.path, *span(node, self.lines))
+
+
+@dataclass(slots=True)
+class State:
+    """What every call has seen (kept in `builder.extra`): ServiceAccounts, roles, objects, usages."""
+
+    accounts: dict[tuple[str, str], str] = field(default_factory=dict)
+    roles: list[Role] = field(default_factory=list)
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
+    usages: set[tuple[str, str]] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one call links at its end."""
+
+    token_secrets: list[tuple[Credential, str | None, str]] = field(default_factory=list)
+    workloads: list[tuple[str, str, str, str | None, Location, tuple[tuple[str, str], ...]]] = field(
+        default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+
+
+def extract(paths: list[Path], root: Path, builder: Builder) -> None:
+    """Plain manifest files."""
+    state, batch = _state(builder), Batch()
+    for file in sorted(paths):
+        manifest = parse_file(file, _relative(file, root))
+        if manifest.error is not None:
+            builder.inventory.errors.append(manifest.error)
+        for obj in manifest.objects:
+            read_object(obj, Source(obj.location, manifest.lines), builder, state, batch, rendered=False)
+    _link(builder, state, batch)
+
+
+def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> None:
+    """Render each kustomization with `kubectl kustomize` and read its objects; note those not rendered."""
+    state, batch = _state(builder), Batch()
+    kubectl = shutil.which("kubectl")
+    for file in sorted(paths):
+        path = _relative(file, root)
+        where = Location(path, 1, 1)
+        if kustomize.is_component(file):
+            continue
+        remote = kustomize.remote_resource(file)
+        if kubectl is None or remote is not None:
+            reason = "kubectl not found" if kubectl is None else f"remote resource {remote} is not fetched"
+            builder.unresolved(f"kustomization {path}", f"overlay not rendered: {reason}", where)
+            continue
+        rendered = kustomize.render(kubectl, file)
+        if isinstance(rendered, str):
+            builder.unresolved(f"kustomization {path}", f"overlay not rendered: {rendered}", where)
+            continue
+        manifest = parse_text(rendered.text, path)
+        if manifest.error is not None:
+            builder.unresolved(f"kustomization {path}", f"rendered output not read: {manifest.error.reason}", where)
+            continue
+        origins = kustomize.Origins(root, where)
+        for obj in manifest.objects:
+            source = Source(origins.locate(obj, rendered.origin_base))
+            read_object(obj, source, builder, state, batch, rendered=True)
+    _link(builder, state, batch)
+
+
+def _state(builder: Builder) -> State:
+    holder = builder.extra["k8s-manifests:state"]
+    if not holder:
+        holder.append(State())
+    state: State = holder[0]
+    return state
+
+
+def _relative(file: Path, root: Path) -> str:
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+# -- one object ------------------------------------------------------------------------------------
+
+
+def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, batch: Batch,
+                rendered: bool) -> None:
+    meta = obj.body.get("metadata")
+    meta = meta if isinstance(meta, LDict) else LDict()
+    name = _name(meta)
+    namespace = None if obj.kind in CLUSTER_KINDS else _text(meta.get("namespace")) or "default"
+    key = (obj.kind, namespace or "", str(name))
+    if rendered and key in state.seen:
+        return  # the same object as a scanned file already gave
+    state.seen.add(key)
+    shown = name if isinstance(name, str) else "<generated>" if meta.get("generateName") else "<unnamed>"
+    address = "/".join(p for p in (obj.kind, namespace, shown) if p)
+    _ignores(meta, source, builder)
+    group = obj.group
+    if group == "" and obj.kind == "ServiceAccount":
+        _service_account(obj, meta, source, builder, state, address, name, namespace or "default")
+    elif group == "" and obj.kind == "Secret":
+        _secret(obj, meta, source, builder, batch, address, namespace or "default")
+    elif group == RBAC_GROUP and obj.kind in ("Role", "ClusterRole"):
+        state.roles.append(_role(obj, meta, source, address, name, namespace))
+    elif group == RBAC_GROUP and obj.kind in ("RoleBinding", "ClusterRoleBinding"):
+        batch.bindings.append(_binding(obj, source, address, namespace))
+    elif (group, obj.kind) in POD_SPECS:
+        _workload(obj, source, batch, address, namespace or "default")
+
+
+def _name(meta: LDict) -> str | Unknown:
+    name = _text(meta.get("name"))
+    if name:
+        return name
+    if meta.get("generateName"):
+        return Unknown("generateName: the name is chosen by the API server")
+    return Unknown("the object has no metadata.name")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = to_text(value)
+    return text if isinstance(text, str) else None
+
+
+def _strings(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else ([] if value is None else [value])
+    return [t for t in (_text(item) for item in items) if t is not None]
+
+
+def _items(value: Any) -> list[Any]:
+    """A list field as a list (anything else, as written by mistake, as nothing)."""
+    return value if isinstance(value, list) else []
+
+
+def _mapping(meta: LDict, key: str) -> LDict:
+    value = meta.get(key)
+    return value if isinstance(value, LDict) else LDict()
+
+
+def _ignores(meta: LDict, source: Source, builder: Builder) -> None:
+    annotations = _mapping(meta, "annotations")
+    value = annotations.get(IGNORE_ANNOTATION)
+    if not isinstance(value, str):
+        return
+    at = source.at(annotations, IGNORE_ANNOTATION)
+    for part in value.split(";"):
+        note = Annotation("ignore", part.strip(), at, source.location)
+        if part.strip() and note not in builder.inventory.annotations:  # a base read again inside an overlay
+            builder.inventory.annotations.append(note)
+
+
+def lifecycle(builder: Builder, meta: LDict, source: Source) -> Lifecycle:
+    """Owner, purpose, expiry, retire-on from annotations (which win) and labels, by the policy's keys."""
+    holders = ((_mapping(meta, "annotations"), "annotation"), (_mapping(meta, "labels"), "label"))
+    facts: dict[str, Fact | None] = {}
+    for fact, keys in lifecycle_keys(builder.settings).items():
+        facts[fact] = None
+        for key in keys:
+            found = next(((holder, label, original) for holder, label in holders for original in holder
+                          if original.lower() == key.lower()), None)
+            if found is not None:
+                holder, label, original = found
+                facts[fact] = Fact(to_text(holder[original]), f"{label}:{original}", source.at(holder, original))
+                break
+    return Lifecycle(**facts)
+
+
+def _service_account(obj: K8sObject, meta: LDict, source: Source, builder: Builder, state: State, address: str,
+                     name: str | Unknown, namespace: str) -> None:
+    identity_id = f"{PLATFORM}:{address}"
+    if identity_id in builder.inventory.identities:
+        return  # declared again (another environment's copy): the first declaration stands
+    automount = obj.body.get("automountServiceAccountToken")
+    attributes = [("automount_service_account_token", "true" if automount is None else str(to_text(automount))),
+                  ("namespace", namespace)]
+    for key, attribute in (("imagePullSecrets", "image_pull_secrets"), ("secrets", "secrets")):
+        names = [_text(item.get("name")) for item in _items(obj.body.get(key)) if isinstance(item, dict)]
+        if any(names):
+            attributes.append((attribute, ",".join(n for n in names if n)))
+    tags = {k: v for holder in (_mapping(meta, "labels"), _mapping(meta, "annotations")) for k, v in holder.items()
+            if k != "kubectl.kubernetes.io/last-applied-configuration"}
+    identity = Identity(identity_id, "k8s_service_account", PLATFORM, address, source.location, name,
+                        plain_tags(tags), lifecycle(builder, meta, source), attributes=tuple(attributes))
+    builder.add_identity(identity, "ServiceAccount")
+    if isinstance(name, str):
+        builder.by_name.pop(("ServiceAccount", name), None)  # bare names are ambiguous across namespaces
+        builder.register(address, identity_id, "ServiceAccount", f"{namespace}/{name}")
+        state.accounts[(namespace, name)] = identity_id
+
+
+def _secret(obj: K8sObject, meta: LDict, source: Source, builder: Builder, batch: Batch, address: str,
+            namespace: str) -> None:
+    written: Location | None = None
+    for attribute in ("data", "stringData"):
+        values = obj.body.get(attribute)
+        if not isinstance(values, LDict) or "sops" in obj.body:
+            continue
+        written_keys = [k for k, v in values.items() if _literal(v)]
+        key = next((k for k in written_keys if _SECRETISH.search(k)), written_keys[0] if written_keys else None)
+        if key is not None:
+            at = source.at(values, key)
+            written = written or at
+            builder.inventory.literal_secrets.append(
+                LiteralSecret(address, attribute, at, source.location, None, PLATFORM))
+    if obj.body.get("type") != TOKEN_SECRET_TYPE:
+        return
+    credential = Credential(f"{PLATFORM}:{address}", "sa_token_secret", PLATFORM, address, source.location,
+                            lifecycle=lifecycle(builder, meta, source), secret_in_code=written)
+    batch.token_secrets.append((credential, _text(_mapping(meta, "annotations").get(TOKEN_SA_ANNOTATION)),
+                                namespace))
+
+
+def _literal(value: Any) -> bool:
+    """A value written in the file, not a placeholder for one (SOPS, envsubst, vault plugin…)."""
+    if value is None or isinstance(value, dict | list):
+        return False
+    text = str(value).strip()
+    return bool(text) and not text.startswith(_PLACEHOLDER_PREFIXES)
+
+
+# -- RBAC and workloads ----------------------------------------------------------------------------
+
+
+def _role(obj: K8sObject, meta: LDict, source: Source, address: str, name: str | Unknown,
+          namespace: str | None) -> Role:
+    rules: list[Rule] = []
+    for item in _items(obj.body.get("rules")):
+        if not isinstance(item, LDict):
+            rules.append(Rule(None, source.location, "a rule that is not a mapping"))
+            continue
+        permission = rule_permission(_strings(item.get("verbs")), _strings(item.get("apiGroups")),
+                                     _strings(item.get("resources")), _strings(item.get("resourceNames")),
+                                     _strings(item.get("nonResourceURLs")))
+        rules.append(Rule(permission, source.at(item)))
+    selectors: list[Any] = []
+    aggregation = obj.body.get("aggregationRule")
+    for selector in _items(aggregation.get("clusterRoleSelectors")) if isinstance(aggregation, dict) else []:
+        if not isinstance(selector, dict):
+            continue
+        if selector.get("matchExpressions"):
+            selectors.append(Unknown("matchExpressions selectors are not evaluated"))
+        else:
+            selectors.append(selector.get("matchLabels") or {})
+    meta_ = Meta(name, namespace, meta.get("labels"), meta.get("annotations"))
+    return Role(address, obj.kind, meta_, tuple(rules), tuple(selectors), source.location)
+
+
+def _binding(obj: K8sObject, source: Source, address: str, namespace: str | None) -> Binding:
+    role_ref = obj.body.get("roleRef")
+    subjects: list[Subject | Unknown] = []
+    for item in _items(obj.body.get("subjects")):
+        if isinstance(item, dict):
+            subjects.append(Subject(_text(item.get("kind")), _text(item.get("name")), _text(item.get("namespace"))))
+        else:
+            subjects.append(Unknown("a subject that is not a mapping"))
+    if isinstance(role_ref, LDict):  # from the `roleRef:` key, where a flow or block mapping may start
+        kind, name, at = _text(role_ref.get("kind")), _text(role_ref.get("name")), source.at(role_ref)
+        at = replace(at, start_line=min(at.start_line, obj.body.line_of("roleRef"))) if source.exact else at
+    else:
+        kind, name, at = None, None, source.location
+    role_name: str | Unknown = name if name else Unknown("the binding has no roleRef name")
+    return Binding(address, obj.kind == "ClusterRoleBinding", namespace, kind, role_name, at, tuple(subjects),
+                   source.location)
+
+
+def _workload(obj: K8sObject, source: Source, batch: Batch, address: str, namespace: str) -> None:
+    spec: Any = obj.body
+    for key in POD_SPECS[(obj.group, obj.kind)]:
+        spec = spec.get(key) if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return
+    account = _text(spec.get("serviceAccountName")) or _text(spec.get("serviceAccount")) or None
+    attributes: list[tuple[str, str]] = []
+    automount = spec.get("automountServiceAccountToken")
+    if automount is not None:
+        attributes.append(("automount_service_account_token", str(to_text(automount))))
+    projected = [volume.get("projected") for volume in _items(spec.get("volumes")) if isinstance(volume, dict)]
+    tokens = [_projected_token(source_["serviceAccountToken"])
+              for sources in projected if isinstance(sources, dict) for source_ in _items(sources.get("sources"))
+              if isinstance(source_, dict) and isinstance(source_.get("serviceAccountToken"), dict)]
+    if tokens:
+        attributes.append(("projected_tokens", ";".join(tokens)))
+    batch.workloads.append((address, obj.kind, namespace, account, source.location, tuple(attributes)))
+
+
+def _projected_token(token: dict[str, Any]) -> str:
+    """`audience=<aud>,expirationSeconds=<n>` (the API server and 3600 s when not set)."""
+    audience = _text(token.get("audience")) or "api"
+    seconds = _text(token.get("expirationSeconds")) or "3600"
+    return f"audience={audience},expirationSeconds={seconds}"
+
+
+# -- linking ---------------------------------------------------------------------------------------
+
+
+def _link(builder: Builder, state: State, batch: Batch) -> None:
+    index = Index({}, {}, {}, {**terraform_accounts(builder), **state.accounts})
+    for credential, sa_name, namespace in batch.token_secrets:
+        of: str | Unknown | None = None
+        if sa_name is not None:
+            found = index.account(sa_name, namespace)
+            of = found if found is not None else Unknown(
+                f"ServiceAccount {namespace}/{sa_name} is not in the scanned code")
+        builder.add_credential(replace(credential, of=of), None, ())
+    for address, kind, namespace, account, location, attributes in batch.workloads:
+        name = account or "default"
+        found = index.account(name, namespace)
+        if found is None and name == "default":
+            found = implicit_service_account(namespace)
+        if isinstance(found, str) and (found, address) not in state.usages:
+            state.usages.add((found, address))
+            builder.add_usage(Usage(found, address, kind, location, attributes), None, (), PLATFORM)
+    roles = [*state.roles, *builder.extra.get("k8s:roles", [])]
+    for item in batch.bindings:
+        bind(builder, index, item, roles)

@@ -1,0 +1,153 @@
+"""Kubernetes manifests: YAML (multi-document) and JSON streams -> one record per API object, with its lines.
+
+A document that is not a mapping with `apiVersion` and `kind` is skipped (an empty document, a values file
+that happens to sit next to manifests); `List` kinds (`kind: List`, `kind: RoleList` from `kubectl get -o
+yaml`) are unpacked into their `items`. A file that does not parse is one ParseError with the line the
+loader stopped at, never an exception, so every other file is still scanned.
+
+Helm and other Go templates are not YAML until rendered: their `{{ … }}` actions sit where YAML expects
+structure, and what they render to is unknowable here. Such a file is reported ("render it first") rather
+than half-read. A `{{` that is only data, inside a string (a Prometheus alert template in a ConfigMap or a
+PrometheusRule), does not make the file a template: the check runs on YAML tokens, not on the raw text, and
+looks for an action where YAML expects structure (`{{- if … }}`, `name: {{ … }}`). Any `{{` in a file under
+a Helm chart's `templates/` directory, one naming Helm's built-in objects (`.Values`, `.Release`,
+`include`…), or one in a file that is not even YAML tokens, does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from nhilint.model import Location, ParseError
+from nhilint.parse.hcl_eval import LDict
+from nhilint.parse.yamlmarks import LOADER, YamlBudgetError, error_line, load_all_located
+
+TEMPLATE_REASON = "Helm/Go template: render it first (helm template …) and scan the output"
+# Helm's own objects and functions (`template`/`define` are plain Go templates, as in Alertmanager configs).
+_HELM_RE = re.compile(r"\{\{-?\s*(?:\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|"
+                      r"(?:include|tpl|toYaml|required|lookup)\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class K8sObject:
+    """One API object: its `apiVersion`, `kind`, the whole mapping, and the lines it spans."""
+
+    api_version: str
+    kind: str
+    body: LDict
+    location: Location
+
+    @property
+    def group(self) -> str:
+        """The API group (`""` for the core group of `v1`)."""
+        return self.api_version.rpartition("/")[0]
+
+
+@dataclass(slots=True)
+class ManifestFile:
+    path: str
+    objects: list[K8sObject] = field(default_factory=list)
+    error: ParseError | None = None
+    lines: list[str] = field(default_factory=list)  # the text, to find where nested mappings end (`span`)
+
+
+def parse_file(file: Path, path: str) -> ManifestFile:
+    """Read and parse one manifest file; `path` is its name relative to the scan root (POSIX)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return ManifestFile(path, error=ParseError(path, 1, f"cannot read the file: {exc}"))
+    return parse_text(text, path, in_chart=in_helm_chart(file))
+
+
+def parse_text(text: str, path: str, in_chart: bool = False) -> ManifestFile:
+    """Parse manifest text; objects carry locations in `path`."""
+    if "{{" in text:
+        line = template_line(text, in_chart)
+        if line is not None:
+            return ManifestFile(path, error=ParseError(path, line, TEMPLATE_REASON))
+    try:
+        documents = load_all_located(text)
+    except (yaml.YAMLError, YamlBudgetError) as exc:
+        reason = str(getattr(exc, "problem", None) or exc).strip()
+        return ManifestFile(path, error=ParseError(path, error_line(exc), f"invalid YAML: {reason}"))
+    except RecursionError:
+        return ManifestFile(path, error=ParseError(path, 1, "invalid YAML: nested too deeply"))
+    lines = text.splitlines()
+    result = ManifestFile(path, lines=lines)
+    for _, document in documents:
+        _collect(document, path, lines, result.objects)
+    return result
+
+
+def _collect(value: object, path: str, lines: list[str], out: list[K8sObject]) -> None:
+    if not isinstance(value, LDict):
+        return
+    api_version, kind = value.get("apiVersion"), value.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
+        return
+    items = value.get("items")
+    if kind.endswith("List") and isinstance(items, list):
+        for item in items:
+            _collect(item, path, lines, out)
+        return
+    start, end = span(value, lines)
+    out.append(K8sObject(api_version, kind, value, Location(path, start, end)))
+
+
+def span(node: LDict, lines: list[str]) -> tuple[int, int]:
+    """The first and last line a mapping is written on.
+
+    The loader's end mark is where the *next* token starts: the line of the following `---`, list item or
+    key, and trailing blank and comment lines are inside it. Those are trimmed here, so a suppression or a
+    finding range covers the object and nothing after it.
+    """
+    start = node.line
+    end = min(node.end_line, len(lines))
+    if end <= start:
+        return start, max(start, end)
+    first = lines[start - 1]
+    column = len(first) - len(first.lstrip(" -"))  # where the mapping's keys start (after `- ` of an item)
+    while end > start:
+        text = lines[end - 1]
+        stripped = text.strip()
+        indent = len(text) - len(text.lstrip(" "))
+        if not stripped or stripped.startswith("#") or stripped in ("---", "...") or (
+                indent < column and not stripped.startswith(("}", "]"))):
+            end -= 1
+            continue
+        break
+    return start, end
+
+
+def template_line(text: str, in_chart: bool = False) -> int | None:
+    """The line of the first Go-template action that is not plain string data, or None."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if "{{" in line and (in_chart or _HELM_RE.search(line)):
+            return number
+    try:
+        for token in yaml.scan(text, Loader=LOADER):
+            if isinstance(token, yaml.FlowMappingStartToken) and text.startswith("{{", token.start_mark.index):
+                return int(token.start_mark.line) + 1
+    except yaml.YAMLError as exc:  # a template that is not even YAML tokens
+        mark = getattr(exc, "problem_mark", None)
+        return _first_marker(text, mark.line + 1 if mark is not None else None)
+    return None
+
+
+def _first_marker(text: str, near: int | None) -> int:
+    numbers = [n for n, line in enumerate(text.splitlines(), 1) if "{{" in line]
+    if near is not None:
+        before = [n for n in numbers if n <= near]
+        if before:
+            return before[-1]
+    return numbers[0] if numbers else (near or 1)
+
+
+def in_helm_chart(file: Path) -> bool:
+    """Whether a file sits under a chart's `templates/` directory (a `Chart.yaml` beside that directory)."""
+    return any(parent.name == "templates" and (parent.parent / "Chart.yaml").is_file() for parent in file.parents)

@@ -1,0 +1,295 @@
+"""Terraform plan JSON (`terraform show -json plan.out`) -> records the Terraform extractor tables read.
+
+A plan knows what the source often cannot: variable values set in CI, `for_each` keys, the names of
+resources that already exist, what remote modules create. Rather than a second set of extractors, each
+planned resource instance is a `TfResource` whose values come from the plan, so every platform table
+reads it unchanged and each control is still written once.
+
+What a plan record answers:
+- `get`/`has`: the planned value (`change.after`) of what the configuration writes. A value known only
+  after apply is `Unknown("known after apply")`, unless the paired source evaluates it (`--source`), or
+  the configuration shows it refers to one resource (`role = aws_iam_role.ci.name`): then it is
+  `Ref(address, attribute)`, so the Builder links it. What the configuration does not write is read only
+  as a known scalar (a generated name, a default status): computed collections such as a role's
+  `managed_policy_arns` mirror other resources and would count their grants twice. Sensitive values are
+  never read, so none reaches a message.
+- `expr`: None. A plan holds values, not code: it cannot tell a literal secret from a variable (the
+  source scan reports those).
+- `location`, `at`, `value_line`: the `.tf` block that declares the resource when the plan is paired
+  with its source directory (the `module` call for resources of a remote module), else the plan file,
+  line 1 (`terraform show -json` writes one line).
+- `provider_tags`: the keys of `tags_all` the resource's own `tags` do not set: the provider's
+  `default_tags`, told apart from own tags as in the source.
+Instances the plan deletes (or forgets) are not in the planned state and give no record; they still count
+as described, so an identity the plan removes is not kept from the source either.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Container
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nhilint.model import ParseError, Unknown
+from nhilint.parse.hcl import Block, Body
+from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject, TfResource
+from nhilint.parse.tfplan_records import AFTER_APPLY, KEY, KEY_RE, SENSITIVE, PlanResource, PlanValues, skeleton
+
+_MODULE_RE = re.compile(rf"module\.([A-Za-z0-9_-]+)(?:{KEY})?\.")
+_GONE = frozenset({"delete", "forget"})  # actions that leave nothing in the planned state
+
+
+def base_address(address: str) -> str:
+    """An address without instance keys (`module.a["x"].aws_iam_role.r[0]` -> `module.a.aws_iam_role.r`).
+
+    A source whose `for_each` is unknown has one un-keyed instance where the plan has several: both are
+    the same resource.
+    """
+    return KEY_RE.sub("", address)
+
+
+def read_plan(path: Path, rel: str) -> dict[str, Any] | ParseError:
+    """The plan document, or a ParseError with a line; reasons never quote the file (plans hold secrets)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return ParseError(rel, 1, "cannot read file: not UTF-8 text")
+    except OSError as exc:
+        return ParseError(rel, 1, f"cannot read file: {exc.strerror or type(exc).__name__}")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ParseError(rel, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return ParseError(rel, 1, "invalid JSON: nested too deeply")
+    if not isinstance(document, dict) or "format_version" not in document or not (
+        "planned_values" in document or "resource_changes" in document
+    ):
+        return ParseError(rel, 1, "not a Terraform plan: expected the output of `terraform show -json PLANFILE`")
+    if not isinstance(document.get("planned_values") or {}, dict) or not isinstance(
+        document.get("resource_changes") or [], list
+    ):
+        return ParseError(rel, 1, "not a Terraform plan: planned_values must be an object, resource_changes a list")
+    return document
+
+
+class SourceIndex:
+    """The `.tf` directory a plan was made from, parsed as usual: where each resource is declared, and what
+    the source evaluates for values the plan knows only after apply."""
+
+    def __init__(self, directory: Path, root: Path, var_files: list[Path] | None = None,
+                 types: Container[str] | None = None) -> None:
+        self.project = TerraformProject(root, var_files, types)
+        self.project.add_files(sorted(p for p in directory.iterdir()
+                                      if p.is_file() and p.name.endswith((".tf", ".tf.json"))))
+        self.dir = self.project.relative(directory)
+        self.prefix = "" if self.dir == "." else f"{self.dir}/"  # how the source names this root's addresses
+        self._exact: dict[str, TfResource] = {}
+        self._base: dict[str, TfResource] = {}
+        for resource in self.project.resources(types):
+            self._exact.setdefault(resource.address, resource)
+            self._base.setdefault(base_address(resource.address), resource)
+
+    @property
+    def files(self) -> set[str]:
+        return {source.path for module in self.project.modules.values() for source in module.files}
+
+    def resource(self, address: str) -> TfResource | None:
+        """The source instance of a (prefixed) plan address: the same key, else the un-keyed representative."""
+        return self._exact.get(address) or self._base.get(base_address(address))
+
+    def module_call(self, names: tuple[str, ...]) -> tuple[SourceFile, Block] | None:
+        """The innermost `module` block of a module path the source declares (a remote module's resources)."""
+        instance = next((i for i in self.project.roots() if i.module.dir == self.dir), None)
+        found: tuple[SourceFile, Block] | None = None
+        for name in names:
+            if instance is None:
+                break
+            call = next(((f, b) for f, b in instance.module_calls() if b.labels[:1] == (name,)), None)
+            if call is None:
+                break
+            found = call
+            children = instance.child(name)
+            instance = children[0] if isinstance(children, list) and children else None
+        return found
+
+
+@dataclass(slots=True)
+class Plan:
+    """One plan file read: its records, and every address it names (for the plan-wins rule)."""
+
+    path: str  # the plan file, relative to the scan root
+    resources: list[PlanResource]  # planned instances of the types asked for
+    described: set[str]  # base addresses (with the root prefix) of every managed resource the plan names
+
+
+def load_plan(path: Path, root: Path, source: SourceIndex | None = None,
+              types: Container[str] | None = None) -> Plan | ParseError:
+    """Read a plan into records for `types`, attributed to `source` when given."""
+    rel = _relative(path, root)
+    document = read_plan(path, rel)
+    if isinstance(document, ParseError):
+        return document
+    prefix = source.prefix if source is not None else ""
+    configs = _config_index(document)
+    plan_file = SourceFile(rel, Body({}, []), [])
+    project = TerraformProject(root)  # holds the stand-in module instances; never reads a file
+    instances: dict[str, ModuleInstance] = {}
+    plan = Plan(rel, [], set())
+    for entry in _instances(document):
+        address = prefix + entry.address
+        plan.described.add(base_address(address))
+        if entry.values is None or (types is not None and entry.type not in types):
+            continue
+        module_address, names = _module_path(entry.address)
+        module_prefix = f"{prefix}{module_address}." if module_address else prefix
+        config = configs.get((names, entry.type, entry.name))
+        expressions = config.get("expressions") if config else None
+        origin = source.resource(address) if source is not None else None
+        if origin is not None:
+            file, block = origin.source, origin.block
+        else:
+            call = source.module_call(names) if source is not None else None
+            file, line, end = (call[0], call[1].line, call[1].end_line) if call else (plan_file, 1, 1)
+            block = skeleton("resource", (entry.type, entry.name), expressions, line, end)
+        if module_prefix not in instances:
+            instances[module_prefix] = ModuleInstance(project, Module(module_address or "."), module_prefix, {}, None)
+        values = PlanValues(entry.values, expressions if isinstance(expressions, dict) else None, origin,
+                            module_prefix)
+        plan.resources.append(PlanResource(instances[module_prefix], file, block, entry.type, entry.name,
+                                           entry.key, values, address, config or {},
+                                           _provider_defaults(document, (config or {}).get("provider_config_key"))))
+    return plan
+
+
+# -- reading the document ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    address: str
+    type: str
+    name: str
+    key: str | int | None
+    values: dict[str, Any] | None  # None: not in the planned state (deleted or forgotten)
+
+
+def _instances(document: dict[str, Any]) -> list[_Entry]:
+    """Managed resource instances: `resource_changes` (with unknowns), then anything only `planned_values` has."""
+    found: dict[str, _Entry] = {}
+    for change in document.get("resource_changes") or []:
+        if not isinstance(change, dict) or change.get("mode") != "managed" or change.get("deposed"):
+            continue
+        raw_change = change.get("change")
+        body: dict[str, Any] = raw_change if isinstance(raw_change, dict) else {}
+        actions = body.get("actions")
+        gone = isinstance(actions, list) and bool(actions) and set(actions) <= _GONE
+        after = body.get("after")
+        values = None if gone or not isinstance(after, dict) else _as_dict(_mask(
+            after, body.get("after_unknown"), body.get("after_sensitive")))
+        entry = _entry(change, values)
+        if entry is not None:
+            found.setdefault(entry.address, entry)
+    stack = [(document.get("planned_values") or {}).get("root_module")]
+    while stack:
+        module = stack.pop()
+        if not isinstance(module, dict):
+            continue
+        for resource in module.get("resources") or []:
+            if isinstance(resource, dict) and resource.get("mode") == "managed":
+                raw = resource.get("values")
+                entry = _entry(resource, _as_dict(_mask(raw, None, resource.get("sensitive_values"))))
+                if entry is not None:
+                    found.setdefault(entry.address, entry)
+        stack.extend(reversed(module.get("child_modules") or []))
+    return list(found.values())
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """Values as a map; a resource that is wholly sensitive or unknown has no attribute to read."""
+    return value if isinstance(value, dict) else {}
+
+
+def _entry(item: dict[str, Any], values: dict[str, Any] | None) -> _Entry | None:
+    address, type_, name, key = item.get("address"), item.get("type"), item.get("name"), item.get("index")
+    if not (isinstance(address, str) and isinstance(type_, str) and isinstance(name, str)):
+        return None
+    return _Entry(address, type_, name, key if isinstance(key, str | int) and not isinstance(key, bool) else None,
+                  values)
+
+
+def _mask(value: Any, unknown: Any, sensitive: Any) -> Any:
+    """The planned value with Unknown where Terraform knows it only after apply or marks it sensitive."""
+    if sensitive is True:
+        return Unknown(SENSITIVE)
+    if unknown is True:
+        return Unknown(AFTER_APPLY)
+    if isinstance(value, dict):
+        unknown_keys: dict[str, Any] = unknown if isinstance(unknown, dict) else {}
+        secret_keys: dict[str, Any] = sensitive if isinstance(sensitive, dict) else {}
+        out = {str(k): _mask(v, unknown_keys.get(k), secret_keys.get(k)) for k, v in value.items()}
+        for key, mark in unknown_keys.items():
+            if key not in out and mark:
+                out[str(key)] = Unknown(AFTER_APPLY)
+        return out
+    if isinstance(value, list):
+        unknown_items: list[Any] = unknown if isinstance(unknown, list) else []
+        secret_items: list[Any] = sensitive if isinstance(sensitive, list) else []
+        return [_mask(v, unknown_items[i] if i < len(unknown_items) else None,
+                      secret_items[i] if i < len(secret_items) else None) for i, v in enumerate(value)]
+    return value
+
+
+def _config_index(document: dict[str, Any]) -> dict[tuple[tuple[str, ...], str, str], dict[str, Any]]:
+    """Configuration resources by (module call names, type, name): the same for every instance."""
+    index: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
+    configuration = document.get("configuration")
+    stack: list[tuple[tuple[str, ...], Any]] = [
+        ((), configuration.get("root_module") if isinstance(configuration, dict) else None)]
+    while stack:
+        path, module = stack.pop()
+        if not isinstance(module, dict):
+            continue
+        for resource in module.get("resources") or []:
+            if isinstance(resource, dict) and resource.get("mode") == "managed":
+                index[(path, str(resource.get("type")), str(resource.get("name")))] = resource
+        calls = module.get("module_calls")
+        for name, call in calls.items() if isinstance(calls, dict) else ():
+            if isinstance(call, dict):
+                stack.append(((*path, str(name)), call.get("module")))
+    return index
+
+
+def _provider_defaults(document: dict[str, Any], key: Any) -> Any:
+    """A provider's `default_tags` from the configuration (a constant map, else Unknown), for resources
+    without `tags_all` that nhilint still gives the provider's lifecycle tags (an IAM group)."""
+    configuration = document.get("configuration")
+    providers = configuration.get("provider_config") if isinstance(configuration, dict) else None
+    provider = providers.get(key) if isinstance(providers, dict) and isinstance(key, str) else None
+    expressions = provider.get("expressions") if isinstance(provider, dict) else None
+    blocks = expressions.get("default_tags") if isinstance(expressions, dict) else None
+    tags = blocks[0].get("tags") if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else None
+    if not isinstance(tags, dict):
+        return None
+    constant = tags.get("constant_value")
+    return constant if isinstance(constant, dict) else Unknown("the provider's default_tags are not constant")
+
+
+def _module_path(address: str) -> tuple[str, tuple[str, ...]]:
+    """(module instance address, module call names) of a resource address."""
+    names: list[str] = []
+    position = 0
+    while (match := _MODULE_RE.match(address, position)) is not None:
+        names.append(match.group(1))
+        position = match.end()
+    return address[:position].rstrip("."), tuple(names)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

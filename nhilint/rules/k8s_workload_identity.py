@@ -1,0 +1,64 @@
+"""A ServiceAccount's cloud-identity annotation must name an identity whose trust admits it.
+
+`eks.amazonaws.com/role-arn`, `iam.gke.io/gcp-service-account` and `azure.workload.identity/client-id`
+make a ServiceAccount's Pods act as an AWS role, a GCP service account or an Azure managed identity, but
+only if that identity trusts the ServiceAccount: the role's trust policy must admit
+`system:serviceaccount:<namespace>:<name>` in its OIDC `sub` condition, the GCP account must grant
+`roles/iam.workloadIdentityUser` to `<project>.svc.id.goog[<namespace>/<name>]`, and the Azure identity
+needs a federated credential with that subject. When the annotated identity is in the scan and its trust
+admits another subject, the two have drifted apart: the trust usually still names a ServiceAccount that
+was renamed or removed — an open door nobody uses or owns any more — while the annotation does nothing.
+
+The ServiceAccount and the identity may be written in different formats (a manifest and a Terraform or
+CloudFormation role); the link is made by `nhilint.extract.links`. A role whose trust has no `sub`
+condition admits every ServiceAccount and is reported by NHI-TRUST-003. For GCP and Azure, whose bindings
+are separate resources that may live elsewhere, only bindings found in the scan are compared.
+
+Anti-pattern::
+
+    # ServiceAccount shop/api
+    annotations:
+      eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shop-api
+    # while the role's trust policy says
+    "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE:sub": "system:serviceaccount:shop:api-old"
+
+Best practice: derive both from one value (a Terraform local, a Helm value), and remove the trust with
+the ServiceAccount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nhilint.analyse.k8s import WORKLOAD_IDENTITY_ANNOTATIONS, admits, service_accounts, subjects_of
+from nhilint.model import Finding, Severity, Unknown
+from nhilint.rules.base import Context, Rule, label
+
+
+def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    inventory = ctx.inventory
+    accounts = {sa.identity.address: sa for sa in service_accounts(inventory) if not sa.implicit}
+    for usage in inventory.usages:
+        annotation = usage.kind.rpartition("(")[2].rstrip(")")
+        account = accounts.get(usage.workload)
+        target = inventory.identities.get(usage.identity)
+        if annotation not in WORKLOAD_IDENTITY_ANNOTATIONS or account is None or target is None:
+            continue
+        if account.namespace is None or account.name is None:
+            continue
+        trusts = inventory.trusts_of(target.id)
+        verdict = admits(target, trusts, account.namespace, account.name)
+        subject = f"system:serviceaccount:{account.namespace}:{account.name}"
+        who = f"ServiceAccount {account.namespace}/{account.name}"
+        if isinstance(verdict, Unknown):
+            yield rule.finding(f"could not evaluate whether {label(target)} trusts {who}: {verdict.reason}",
+                               account.identity.location, account.identity, annotation, None, True, ctx)
+        elif verdict is False:
+            admitted = ", ".join(sorted(set(subjects_of(trusts)))) or "no Kubernetes ServiceAccount"
+            yield rule.finding(f"{who} is annotated {annotation} for {label(target)}, whose trust does not admit "
+                               f"{subject} (it admits {admitted})", account.identity.location, account.identity,
+                               f"{annotation}: {target.address}")
+
+
+RULE = Rule("NHI-K8S-006", "k8s-workload-identity-trust", Severity.MEDIUM, "NHI1",
+            "Cloud-identity annotation names an identity that does not trust the ServiceAccount", check)
