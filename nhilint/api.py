@@ -9,17 +9,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nhilint import suppress
 from nhilint.config import Config
 from nhilint.discover import discover
 from nhilint.extract.builder import Builder
+from nhilint.extract.links import link as link_formats
 from nhilint.extract.terraform import extract_terraform, resource_types
 from nhilint.model import Annotation, Finding, Inventory, Location, Severity, Suppressed
 from nhilint.parse.cache import default_directory
 from nhilint.parse.terraform import TerraformProject
 from nhilint.rules import RULES
-from nhilint.rules.base import Context
+from nhilint.rules.base import Context, Rule
+
+if TYPE_CHECKING:
+    from nhilint.access_diff import Change
+    from nhilint.baseline import StaleEntry
 
 
 @dataclass(slots=True)
@@ -30,6 +36,14 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     seconds: float = 0.0
+    # Set only in the modes that compute them (None: not asked): findings already known to a baseline file
+    # or the merge base, stale baseline entries, and access changes against the merge base.
+    baselined: list[Finding] | None = None
+    stale_baseline: list[StaleEntry] | None = None
+    changes: list[Change] | None = None
+    # Rules of other tools whose findings this report holds (`--checkov`: checkov checks by id), so that
+    # reporters can describe them as they describe nhilint's own rules.
+    external_rules: dict[str, Rule] = field(default_factory=dict)
 
     def failing(self, threshold: Severity | None = None) -> list[Finding]:
         limit = self.config.fail_on if threshold is None else threshold
@@ -39,6 +53,10 @@ class Report:
 # Formats besides Terraform: (discovered kind, module, function(paths, root, builder)), imported only when
 # such files are found, and run in this order after Terraform.
 FORMAT_EXTRACTORS: tuple[tuple[str, str, str], ...] = (
+    ("kubernetes", "nhilint.extract.k8s_manifests", "extract"),
+    ("kustomize", "nhilint.extract.k8s_manifests", "extract_kustomizations"),
+    ("cloudformation", "nhilint.extract.cloudformation", "extract"),
+    ("tfplan", "nhilint.extract.tfplan", "extract"),
 )
 
 
@@ -76,10 +94,13 @@ def _common_parts(paths: list[Path]) -> list[str]:
 
 
 def build_inventory(paths: list[Path], config: Config, root: Path, var_files: list[Path] | None = None,
-                    cache: bool = False) -> tuple[Inventory, set[str]]:
+                    cache: bool = False, plans: list[Path] | None = None,
+                    plan_source: Path | None = None) -> tuple[Inventory, set[str]]:
     """Discover, parse and extract: the inventory of every identity in `paths`, and the files named.
 
     `cache`: keep parsed files in the user's cache directory (see nhilint.parse.cache).
+    `plans`: Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given;
+    where a plan and scanned source describe the same address, the plan wins (nhilint.extract.tfplan).
     """
     found = discover(paths, root, config.exclude)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
@@ -94,15 +115,22 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
         files = found.other.get(kind)
         if files:
             getattr(importlib.import_module(module_name), function)(files, root, builder)
+    plan_files: set[str] = set()
+    if plans:
+        from nhilint.extract.tfplan import extract_plans
+
+        plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
+    link_formats(builder)
     inventory = builder.finish()
-    inventory.errors.extend(project.errors)
+    inventory.errors.extend(e for e in project.errors if e not in inventory.errors)
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
-    inventory.annotations.extend(project.annotations)
+    known = set(inventory.annotations)  # a plan's --source may have read the same files
+    inventory.annotations.extend(a for a in project.annotations if a not in known)
     handled = {kind for kind, _, _ in FORMAT_EXTRACTORS}
     others = [p for kind, files in found.other.items() if kind in handled for p in files]
-    inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]})
+    inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]} | plan_files)
     explicit = {project.relative(p) for p in found.explicit}
-    return inventory, explicit
+    return inventory, explicit | plan_files if explicit else explicit
 
 
 def _module_siblings(files: list[Path]) -> list[Path]:
@@ -138,15 +166,22 @@ def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
 
 
 def scan(paths: list[Path], config: Config, root: Path | None = None,
-         var_files: list[Path] | None = None, cache: bool = False) -> Report:
-    """Scan files and directories; return every finding, suppressed finding and the inventory."""
+         var_files: list[Path] | None = None, cache: bool = False, inline_suppressions: bool = True,
+         plans: list[Path] | None = None, plan_source: Path | None = None) -> Report:
+    """Scan files and directories; return every finding, suppressed finding and the inventory.
+
+    `inline_suppressions=False` is the auditor's view: every `nhilint:ignore` is disregarded.
+    `plans`/`plan_source`: Terraform plan JSON files and the `.tf` directory they were made from (see
+    build_inventory).
+    """
     started = time.perf_counter()
-    scan_root = root or default_root(paths)
+    scan_root = root or default_root([*paths, *(plans or []), *([plan_source] if plan_source else [])])
     with _no_gc():
-        inventory, explicit = build_inventory(paths, config, scan_root, var_files, cache)
+        inventory, explicit = build_inventory(paths, config, scan_root, var_files, cache, plans, plan_source)
     findings = run_rules(inventory, config)
     if explicit:
         findings = [f for f in findings if f.location.path in explicit]
-    findings, silenced = suppress.apply(findings, suppress.active(inventory.annotations, config.today))
-    findings = sorted(set(findings), key=lambda f: f.sort_key)
+    active = suppress.active(inventory.annotations, config.today) if inline_suppressions else []
+    findings, silenced = suppress.apply(findings, active)
+    findings = sorted(set(findings), key=lambda f: (*f.sort_key, f.message))  # ties: a stable order
     return Report(scan_root, config, inventory, findings, silenced, time.perf_counter() - started)

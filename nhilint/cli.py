@@ -108,20 +108,92 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, no summary line.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
               help="Also write the report in FORMAT to FILE (repeatable), e.g. sarif:nhilint.sarif.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings not in this file (`nhilint baseline create`); list its stale entries.")
+@click.option("--new-only", is_flag=True, help="Report only findings new since the merge base of --base and "
+              "HEAD, and what the change does to access.")
+@click.option("--base", "base_ref", metavar="REF", help="The branch or commit --new-only compares with, e.g. "
+              "origin/main.")
+@click.option("--no-inline-suppressions", "no_inline", is_flag=True,
+              help="Ignore every inline nhilint:ignore (an auditor's view).")
+@click.option("--plan", "plans", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Terraform plan JSON (`terraform show -json plan.out`) to scan (repeatable); with no PATHS, "
+              "only the plans are scanned.")
+@click.option("--source", "plan_source", type=click.Path(exists=True, file_okay=False),
+              help="The Terraform directory the --plan was made from: findings point at its .tf lines.")
+@click.option("--checkov", is_flag=True, help="Also run checkov's identity checks (installed apart from "
+              "nhilint on first use) and merge them by identity; see README \"checkov interop\".")
 @with_common
 def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, reports: tuple[str, ...],
+         baseline_file: str | None, new_only: bool, base_ref: str | None, no_inline: bool,
+         plans: tuple[str, ...], plan_source: str | None, checkov: bool,
          config: str | None, policy: str | None, var_files: tuple[str, ...], today: str | None,
          output: str | None, no_cache: bool) -> None:
-    """Scan PATHS (files or directories; default .) and fail on policy violations."""
-    from nhilint.api import scan as run_scan
-
-    loaded, root, targets = _config(paths, config, policy, fail_on, today)
-    report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
+    """Scan PATHS (files or directories; default . unless --plan is given) and fail on policy violations."""
+    if plan_source and not plans:
+        raise click.UsageError("--source names the directory a --plan was made from; give --plan too")
+    if plans and new_only:
+        raise click.UsageError("--plan cannot be combined with --new-only")
+    if checkov and new_only:
+        raise click.UsageError("--checkov cannot be combined with --new-only")
+    anchors = paths + plans + ((plan_source,) if plan_source else ())
+    loaded, root, targets = _config(anchors, config, policy, fail_on, today)
+    targets = [Path(p) for p in paths] if plans else targets
+    report = _scan_report(targets, loaded, root, [Path(v) for v in var_files], not no_cache, not no_inline,
+                          baseline_file, base_ref, new_only, [Path(p) for p in plans],
+                          Path(plan_source) if plan_source else None, checkov=checkov)
     extra = [_parse_report_option(r) for r in reports]
     _emit(render_scan_report(report, fmt, quiet), output)
     for extra_format, path in extra:
         _emit(render_scan_report(report, extra_format), path)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
+
+
+def _scan_report(targets: list[Path], loaded: Config, root: Path, var_files: list[Path], cache: bool,
+                 inline: bool, baseline_file: str | None, base_ref: str | None, new_only: bool,
+                 plans: list[Path] | None = None, plan_source: Path | None = None, checkov: bool = False) -> Report:
+    """A plain scan, or the new-only comparison (GitPython is imported only then); then the baseline."""
+    from nhilint.api import scan as run_scan
+
+    if new_only != (base_ref is not None):
+        raise click.UsageError("--new-only and --base REF go together")
+    entries = None
+    if baseline_file:
+        from nhilint.baseline import BaselineError, load
+
+        try:
+            entries = load(Path(baseline_file))
+        except BaselineError as exc:
+            raise click.UsageError(str(exc)) from None
+    if base_ref is not None:  # and new_only
+        try:
+            from nhilint import newonly
+        except ImportError as exc:
+            raise click.UsageError(f"--new-only needs GitPython and the git executable: {exc}") from None
+        try:
+            report = newonly.scan_new_only(targets, loaded, root, base_ref, var_files, cache, inline)
+        except newonly.NewOnlyError as exc:
+            raise click.UsageError(str(exc)) from None
+    else:
+        report = run_scan(targets, loaded, root, var_files, cache=cache, inline_suppressions=inline, plans=plans,
+                          plan_source=plan_source)
+    if checkov:
+        report = _with_checkov(report, targets, var_files, inline)
+    if entries is not None:
+        from nhilint.baseline import apply
+
+        apply(report, entries)
+    return report
+
+
+def _with_checkov(report: Report, targets: list[Path], var_files: list[Path], inline: bool) -> Report:
+    """checkov's identity findings merged by identity (nhilint.checkov_interop is imported only here)."""
+    from nhilint.checkov_interop import CheckovError, with_checkov
+
+    try:
+        return with_checkov(report, targets, var_files, inline, notify=lambda m: click.echo(m, err=True))
+    except CheckovError as exc:
+        raise click.ClickException(f"--checkov: {exc}") from None
 
 
 def _parse_report_option(value: str) -> tuple[str, str]:
@@ -156,6 +228,45 @@ def inventory(paths: tuple[str, ...], fmt: str, config: str | None, policy: str 
     else:
         text = inventory_report.render_table(found)
     _emit(text, output)
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Record today's findings so that only new ones fail (`nhilint scan --baseline FILE`)."""
+
+
+@baseline_group.command("create")
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+def baseline_create(paths: tuple[str, ...], config: str | None, policy: str | None, var_files: tuple[str, ...],
+                    today: str | None, output: str | None, no_cache: bool) -> None:
+    """Write the fingerprints of the findings in PATHS to a baseline file (-o, default .nhilint-baseline.json)."""
+    from nhilint.api import scan as run_scan
+    from nhilint.baseline import DEFAULT_PATH, render
+
+    loaded, root, targets = _config(paths, config, policy, None, today)
+    report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
+    target = output or DEFAULT_PATH
+    Path(target).write_text(render(report.findings), encoding="utf-8")
+    click.echo(f"nhilint: wrote {len(report.findings)} baseline entries to {target}", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_common
+def suppressions(paths: tuple[str, ...], fmt: str, config: str | None, policy: str | None,
+                 var_files: tuple[str, ...], today: str | None, output: str | None, no_cache: bool) -> None:
+    """List every inline suppression: rules, reason, until, expired or not, and whether it still matches."""
+    from nhilint import suppression_audit
+    from nhilint.api import scan as run_scan
+
+    loaded, root, targets = _config(paths, config, policy, None, today)
+    report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache,
+                      inline_suppressions=False)
+    items = suppression_audit.audit(report.inventory, report.findings, loaded.today)
+    _emit(suppression_audit.render_json(items, loaded.today) if fmt == "json"
+          else suppression_audit.render_text(items), output)
 
 
 @cli.command()

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from nhilint import __version__
 from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
 from nhilint.api import Report
+from nhilint.fingerprint import fingerprint
 from nhilint.model import Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
 from nhilint.rules import BY_ID
+from nhilint.rules.base import Rule
 
 SCHEMA_VERSION = "1"
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    rule = BY_ID.get(finding.rule_id)
+def finding_dict(finding: Finding, external: Mapping[str, Rule] | None = None) -> dict[str, Any]:
+    """One finding; `external` holds the rules of other tools (checkov) the report carries."""
+    rule = BY_ID.get(finding.rule_id) or (external or {}).get(finding.rule_id)
     return {
         "rule_id": finding.rule_id,
         "severity": str(finding.severity),
@@ -30,6 +34,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "owasp": rule.owasp_title if rule else None,
         "evidence": finding.evidence,
         "unknown": finding.unknown,
+        "fingerprint": fingerprint(finding),
     }
 
 
@@ -48,13 +53,30 @@ def render_scan(report: Report) -> str:
             "suppressed": len(report.suppressed),
             "parse_errors": len(report.inventory.errors),
         },
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(f, report.external_rules) for f in report.findings],
         "suppressed": [
-            {**finding_dict(s.finding), "reason": s.reason, "until": s.until.isoformat() if s.until else None}
+            {**finding_dict(s.finding, report.external_rules), "reason": s.reason,
+             "until": s.until.isoformat() if s.until else None}
             for s in report.suppressed
         ],
     }
+    _add_comparisons(document, report)
     return json.dumps(document, indent=2) + "\n"
+
+
+def _add_comparisons(document: dict[str, Any], report: Report) -> None:
+    """`baselined`, `stale_baseline` and `changes`, present only when --baseline or --new-only asked."""
+    summary = document["summary"]
+    if report.baselined is not None:
+        summary["baselined"] = len(report.baselined)
+        document["baselined"] = [finding_dict(f, report.external_rules) for f in report.baselined]
+    if report.stale_baseline is not None:
+        summary["stale_baseline"] = len(report.stale_baseline)
+        document["stale_baseline"] = [{**s.entry.as_dict(), "reason": s.reason} for s in report.stale_baseline]
+    if report.changes is not None:
+        summary["changes"] = len(report.changes)
+        document["changes"] = [{"kind": c.kind, "identity": c.identity, "message": c.message,
+                                "file": c.location.path, "line": c.location.start_line} for c in report.changes]
 
 
 def _value(value: str | Unknown | None) -> str | None:

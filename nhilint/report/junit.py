@@ -15,10 +15,12 @@ def render(report: Report) -> str:
     for finding in report.findings:
         by_rule[finding.rule_id].append(finding)
     failing = {id(f) for f in report.failing()}
-    suite = ElementTree.Element("testsuite", name="nhilint", tests=str(len(RULES)),
-                                failures=str(sum(1 for rule in RULES if any(id(f) in failing
+    known = {rule.id for rule in RULES}  # then rules of other tools (checkov) whose findings the report holds
+    rules = [*RULES, *(rule for rule_id, rule in sorted(report.external_rules.items()) if rule_id not in known)]
+    suite = ElementTree.Element("testsuite", name="nhilint", tests=str(len(rules)),
+                                failures=str(sum(1 for rule in rules if any(id(f) in failing
                                                                             for f in by_rule[rule.id]))))
-    for rule in RULES:
+    for rule in rules:
         case = ElementTree.SubElement(suite, "testcase", classname="nhilint", name=f"{rule.id} {rule.name}")
         findings = by_rule.get(rule.id, [])
         blocking = [f for f in findings if id(f) in failing]

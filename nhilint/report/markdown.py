@@ -31,8 +31,9 @@ def render(report: Report) -> str:
         counts = Counter(f.rule_id for f in report.findings)
         lines += ["| Rule | Findings | What it checks |", "|---|---:|---|"]
         for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            rule = BY_ID.get(rule_id)
-            lines.append(f"| `{rule_id}` | {count} | {rule.summary if rule else ''} |")
+            rule = BY_ID.get(rule_id) or report.external_rules.get(rule_id)  # external: checkov checks
+            summary = rule.summary.replace("|", "\\|") if rule else ""
+            lines.append(f"| `{rule_id}` | {count} | {summary} |")
         lines += ["", "<details><summary>Findings</summary>", "", "| Where | Rule | Severity | Message |",
                   "|---|---|---|---|"]
         for finding in report.findings:

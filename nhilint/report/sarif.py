@@ -7,6 +7,7 @@ from typing import Any
 
 from nhilint import __version__
 from nhilint.api import Report
+from nhilint.fingerprint import fingerprint
 from nhilint.model import Finding, Severity
 from nhilint.rules import RULES
 
@@ -45,7 +46,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
                            "endLine": max(finding.location.end_line, finding.location.start_line)},
             }
         }],
-        "partialFingerprints": {"nhilint/v1": f"{finding.rule_id}:{finding.address or ''}:{finding.evidence}"},
+        "partialFingerprints": {"nhilint/v1": fingerprint(finding)},
     }
     if finding.identity:
         result["properties"] = {"identity": finding.identity, "address": finding.address}
@@ -53,13 +54,15 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    index = {rule.id: i for i, rule in enumerate(RULES)}
+    known = {rule.id for rule in RULES}  # then rules of other tools (checkov) whose findings the report holds
+    rules = [*RULES, *(rule for rule_id, rule in sorted(report.external_rules.items()) if rule_id not in known)]
+    index = {rule.id: i for i, rule in enumerate(rules)}
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "nhilint", "version": __version__, "informationUri":
-                                "https://github.com/nhilint/nhilint", "rules": [_rule(r) for r in RULES]}},
+                                "https://github.com/nhilint/nhilint", "rules": [_rule(r) for r in rules]}},
             "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
             "results": [_result(f, index) for f in report.findings],
         }],
