@@ -7,9 +7,10 @@ So checkov never shares nhilint's interpreter. It is found, in this order:
 
 1. `NHILINT_CHECKOV`: a Python interpreter that can import checkov, or a `checkov` script;
 2. `checkov` on PATH (pipx, brew, a CI image), run through the interpreter in its shebang;
-3. a virtual environment that nhilint creates on first use (`NHILINT_CHECKOV_VENV`, default
-   `~/.cache/nhilint/checkov-venv`, about 300 MB and 45 s from a package index), with `CHECKOV_REQUIREMENT`.
-   `NHILINT_CHECKOV_INSTALL=0` forbids that and makes a missing checkov an error.
+3. a virtual environment nhilint manages (`NHILINT_CHECKOV_VENV`, default `~/.cache/nhilint/checkov-venv`),
+   created from a package index (about 300 MB and 45 s) only when the user opts in with
+   `NHILINT_CHECKOV_INSTALL=1`: nhilint does not reach the network on its own. Without checkov, `--checkov`
+   is a usage error that says how to provide it.
 
 Offline: checkov calls PyPI for a version check and its platform for policy metadata unless told not to.
 nhilint sets `CKV_SKIP_PACKAGE_UPDATE_CHECK`, `BC_SKIP_MAPPING`, `--skip-download`, `--skip-results-upload`,
@@ -146,10 +147,11 @@ def locate(install: bool | None = None, notify: Notify = _quiet) -> list[str]:
     if marker.is_file() and marker.read_text(encoding="utf-8").strip() == CHECKOV_REQUIREMENT:
         return _guarded(str(venv_python(venv)))
     if install is None:
-        install = os.environ.get("NHILINT_CHECKOV_INSTALL", "1").lower() not in ("0", "false", "no", "off")
+        install = os.environ.get("NHILINT_CHECKOV_INSTALL", "0").lower() in ("1", "true", "yes", "on")
     if not install:
         raise CheckovError("checkov not found: install it apart from nhilint (e.g. `pipx install checkov`), set "
-                           "NHILINT_CHECKOV to its Python or script, or allow NHILINT_CHECKOV_INSTALL")
+                           "NHILINT_CHECKOV to its Python or script, or set NHILINT_CHECKOV_INSTALL=1 to let "
+                           "nhilint create its own checkov environment from the package index")
     return _guarded(str(provision(venv, notify)))
 
 
