@@ -50,14 +50,14 @@ def _config(paths: tuple[str, ...], config: str | None, policy: str | None, fail
     return loaded.with_overrides(**overrides), root, targets
 
 
-def render_scan_report(report: Report, fmt: str, quiet: bool = False) -> str:
+def render_scan_report(report: Report, fmt: str, quiet: bool = False, colour: bool = False) -> str:
     """One scan report in one format; each reporter is imported only when chosen."""
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if fmt == "text":
         from nhilint.report.text import render as render_text
 
-        return render_text(report, quiet)
+        return render_text(report, quiet, colour=colour)
     if fmt == "json":
         from nhilint.report.json_report import render_scan
 
@@ -143,7 +143,8 @@ def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, rep
                           baseline_file, base_ref, new_only, [Path(p) for p in plans],
                           Path(plan_source) if plan_source else None, checkov=checkov)
     extra = [_parse_report_option(r) for r in reports]
-    _emit(render_scan_report(report, fmt, quiet), output)
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    _emit(render_scan_report(report, fmt, quiet, colour), output)
     for extra_format, path in extra:
         _emit(render_scan_report(report, extra_format), path)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)

@@ -70,10 +70,10 @@ def test_only_new_findings_fail(estate: Path, capsys: pytest.CaptureFixture[str]
     code, out, _ = run(scan, capsys)
     assert code == 1
     assert out == (
-        "infra/keys.tf:1: NHI-CRED-001 high access key aws_iam_access_key.bot of user aws_iam_user.bot is a "
-        "long-lived static key that is never rotated [aws:infra/aws_iam_access_key.bot]\n"
-        "infra/keys.tf:1: NHI-OWN-001 medium access key aws_iam_access_key.bot has no owner "
-        "[aws:infra/aws_iam_access_key.bot]\n"
+        "aws:infra/aws_iam_access_key.bot (access key, no owner)\n"
+        "  infra/keys.tf:1: NHI-CRED-001 high access key aws_iam_access_key.bot of user aws_iam_user.bot is a "
+        "long-lived static key that is never rotated\n"
+        "  infra/keys.tf:1: NHI-OWN-001 medium access key aws_iam_access_key.bot has no owner\n"
         "nhilint: 2 findings (1 high, 1 medium) in 3 files, 2 identities, 1 credentials, 1 grants; 7 baselined\n")
 
 

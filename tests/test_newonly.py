@@ -181,8 +181,9 @@ def test_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(args, capsys)
     assert code == 1
     assert out == (
-        "roles.tf:5: NHI-TRUST-003 high role aws_iam_role.deploy may be assumed by any subject via "
-        "token.actions.githubusercontent.com (sub 'repo:*') [aws:aws_iam_role.deploy]\n"
+        "aws:aws_iam_role.deploy (role, owner team-a)\n"
+        "  roles.tf:5: NHI-TRUST-003 high role aws_iam_role.deploy may be assumed by any subject via "
+        "token.actions.githubusercontent.com (sub 'repo:*')\n"
         "access changes:\n"
         "  roles.tf:5: widens the trust of aws:aws_iam_role.deploy to any repository "
         "(token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main -> repo:*)\n"

@@ -1,22 +1,61 @@
-"""Text output: `path:line: RULE severity message [identity]`, one finding per line, then a summary."""
+"""Text output: findings grouped by identity, then a summary; `--quiet` is one `path:line: RULE …` per line.
+
+Each finding line reads `path:line: RULE severity message`, the form editors and CI logs link to. Grouped
+output puts the identity, its kind and owner above its findings (the question a reviewer asks is "what is
+wrong with this identity"); quiet output adds the identity in brackets instead, for grep and pre-commit.
+Severities are coloured only when writing to a terminal.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from nhilint.api import Report
+from nhilint.model import Finding, Severity
+
+COLOURS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
+           Severity.LOW: "\033[36m", Severity.INFO: "\033[2m"}
+BOLD, RESET = "\033[1m", "\033[0m"
 
 
-def render(report: Report, quiet: bool = False) -> str:
-    lines = []
+def render(report: Report, quiet: bool = False, colour: bool = False) -> str:
+    if quiet:
+        return "".join(f"{line(f, colour)}{_bracket(f)}\n" for f in report.findings)
+    lines: list[str] = []
+    groups: dict[str, list[Finding]] = {}
     for finding in report.findings:
-        who = f" [{finding.identity}]" if finding.identity else ""
-        lines.append(f"{finding.location.path}:{finding.location.start_line}: {finding.rule_id} "
-                     f"{finding.severity} {finding.message}{who}")
-    if not quiet:
-        lines.extend(comparisons(report))
-        lines.append(summary(report))
+        groups.setdefault(finding.identity or finding.address or "", []).append(finding)
+    for key, findings in groups.items():
+        lines.append(_header(report, key, findings[0], colour))
+        lines.extend(f"  {line(f, colour)}" for f in findings)
+    lines.extend(comparisons(report))
+    lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+def line(finding: Finding, colour: bool = False) -> str:
+    severity = str(finding.severity)
+    if colour:
+        severity = f"{COLOURS[finding.severity]}{severity}{RESET}"
+    return f"{finding.location.path}:{finding.location.start_line}: {finding.rule_id} {severity} {finding.message}"
+
+
+def _bracket(finding: Finding) -> str:
+    return f" [{finding.identity}]" if finding.identity else ""
+
+
+def _header(report: Report, key: str, first: Finding, colour: bool) -> str:
+    title = key or "(not tied to an identity)"
+    details = []
+    if first.kind and first.identity:
+        details.append(first.kind.replace("_", " "))
+    subject = report.inventory.identities.get(first.identity or "") or next(
+        (c for c in report.inventory.credentials if first.identity and c.id == first.identity), None)
+    if subject is not None:
+        owner = subject.lifecycle.owner
+        details.append(f"owner {owner.value}" if owner and owner.known else "no owner")
+    text = f"{title} ({', '.join(details)})" if details else title
+    return f"{BOLD}{text}{RESET}" if colour else text
 
 
 def comparisons(report: Report) -> list[str]:

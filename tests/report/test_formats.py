@@ -36,7 +36,7 @@ def test_auto_is_github_under_actions(tmp_path: Path, capsys: pytest.CaptureFixt
     assert out.splitlines()[0].startswith("::notice file=main.tf,line=1,endLine=4,title=NHI-EXP-004 (low)::")
     monkeypatch.delenv("GITHUB_ACTIONS")
     _, out = run(["scan", str(tmp_path), "--format", "auto", "--today", "2026-11-22"], capsys)
-    assert out.startswith("main.tf:1: NHI-")
+    assert out.startswith("aws:aws_iam_role.r (role, no owner)\n  main.tf:1: NHI-")
 
 
 def test_markdown_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,3 +53,26 @@ def test_junit_is_xml_with_a_failure_per_failing_rule(tmp_path: Path, capsys: py
     failed = sorted(c.get("name", "").split()[0] for c in suite if c.find("failure") is not None)
     assert failed == ["NHI-EXP-004", "NHI-OWN-001", "NHI-RET-001"]
     assert suite.get("failures") == "3"
+
+
+def test_text_groups_by_identity_and_quiet_is_flat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"main.tf": ROLE})
+    _, grouped = run(["scan", str(tmp_path), "--today", "2026-11-22"], capsys)
+    assert grouped.splitlines()[:4] == [
+        "aws:aws_iam_role.r (role, no owner)",
+        "  main.tf:1: NHI-EXP-004 low role aws_iam_role.r has no expiry or review-by date",
+        "  main.tf:1: NHI-OWN-001 medium role aws_iam_role.r has no owner",
+        "  main.tf:1: NHI-RET-001 medium role aws_iam_role.r has no retirement hook: no retire-on tag and no "
+        "workload in the scanned code uses it",
+    ]
+    _, quiet = run(["scan", str(tmp_path), "--today", "2026-11-22", "-q"], capsys)
+    assert quiet.splitlines()[1] == "main.tf:1: NHI-OWN-001 medium role aws_iam_role.r has no owner [aws:aws_iam_role.r]"
+    assert len(quiet.splitlines()) == 3  # no summary
+
+
+def test_colour_only_on_a_terminal() -> None:
+    from nhilint.report.text import line
+
+    finding = Finding("NHI-PRIV-001", Severity.HIGH, "m", Location("a.tf", 1, 1), "aws:x")
+    assert line(finding) == "a.tf:1: NHI-PRIV-001 high m"
+    assert line(finding, colour=True) == "a.tf:1: NHI-PRIV-001 \033[31mhigh\033[0m m"
