@@ -66,7 +66,8 @@ def test_text_groups_by_identity_and_quiet_is_flat(tmp_path: Path, capsys: pytes
         "workload in the scanned code uses it",
     ]
     _, quiet = run(["scan", str(tmp_path), "--today", "2026-11-22", "-q"], capsys)
-    assert quiet.splitlines()[1] == "main.tf:1: NHI-OWN-001 medium role aws_iam_role.r has no owner [aws:aws_iam_role.r]"
+    own = "main.tf:1: NHI-OWN-001 medium role aws_iam_role.r has no owner [aws:aws_iam_role.r]"
+    assert quiet.splitlines()[1] == own
     assert len(quiet.splitlines()) == 3  # no summary
 
 
