@@ -99,14 +99,10 @@ class PlanValues:
         return records
 
 
-class PlanRecord(TfRecord):
-    """A nested block of a planned resource, behind the TfRecord interface."""
+class _PlanBacked:
+    """Reads attributes and nested blocks from plan values instead of a syntax tree (no expressions)."""
 
     values: PlanValues
-
-    def __init__(self, instance: ModuleInstance, source: SourceFile, block: Block, values: PlanValues) -> None:
-        super().__init__(instance, source, block)
-        self.values = values
 
     def has(self, key: str) -> bool:
         return self.values.has(key)
@@ -118,10 +114,21 @@ class PlanRecord(TfRecord):
         return None
 
     def blocks(self, type_: str) -> list[TfRecord]:
-        return self.values.blocks(type_, self)
+        return self.values.blocks(type_, self)  # type: ignore[arg-type]
 
 
-class PlanResource(TfResource):
+class PlanRecord(_PlanBacked, TfRecord):
+    """A nested block of a planned resource, behind the TfRecord interface."""
+
+    values: PlanValues
+
+    def __init__(self, instance: ModuleInstance, source: SourceFile, block: Block, values: PlanValues) -> None:
+        super().__init__(instance, source, block)
+        self.values = values
+
+
+
+class PlanResource(_PlanBacked, TfResource):
     """A planned resource instance, behind the TfResource interface every extractor reads."""
 
     values: PlanValues
@@ -139,17 +146,6 @@ class PlanResource(TfResource):
     def address(self) -> str:
         return self._address
 
-    def has(self, key: str) -> bool:
-        return self.values.has(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def expr(self, key: str) -> hcl.Expr | None:
-        return None
-
-    def blocks(self, type_: str) -> list[TfRecord]:
-        return self.values.blocks(type_, self)
 
     @property
     def multiplicity(self) -> str | None:
