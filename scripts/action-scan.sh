@@ -8,6 +8,8 @@ args=(scan --format github)
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
 [ -n "${INPUT_POLICY:-}" ] && args+=(--policy "$INPUT_POLICY")
 [ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
+[ -n "${INPUT_NEW_ONLY_BASE:-}" ] && args+=(--new-only --base "$INPUT_NEW_ONLY_BASE")
+[ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
 [ -n "${INPUT_SARIF_FILE:-}" ] && args+=(--report "sarif:$INPUT_SARIF_FILE")
 [ -n "${GITHUB_STEP_SUMMARY:-}" ] && args+=(--report "markdown:$GITHUB_STEP_SUMMARY")
 for report in ${INPUT_FORMATS:-}; do

@@ -78,3 +78,22 @@ def test_clean_scan_passes_and_config_errors_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     result, _ = run_step(workspace, tmp_path, paths="infra", policy="no-such-policy")
     assert result.returncode == 2
+
+
+def test_new_only_input_fails_only_on_what_the_change_adds(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
+    for command in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "base"],
+                    ["checkout", "-qb", "feature"]):
+        subprocess.run(["git", *command], cwd=workspace, env=env, check=True)
+    extra = '\nresource "aws_iam_user" "bot" {\n  name = "bot"\n}\n'
+    (workspace / "infra" / "bot.tf").write_text(extra)
+    subprocess.run(["git", "add", "."], cwd=workspace, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "bot"], cwd=workspace, env=env, check=True)
+    result, summary = run_step(workspace, tmp_path, paths="infra", new_only_base="main", fail_on="low",
+                               args="--today 2026-11-22")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NHI-PRIV-004" not in result.stdout  # already there at the merge base
+    assert "title=NHI-OWN-001 (medium)::user aws_iam_user.bot has no owner" in result.stdout
+    assert "adds identity aws:infra/aws_iam_user.bot" in summary.read_text()

@@ -27,6 +27,10 @@ def render(report: Report) -> str:
         f"- Suppressed: {len(report.suppressed)}; parse errors: {len(inventory.errors)}",
         "",
     ]
+    if report.changes:  # --new-only: what the change does to access, the reviewer's question
+        lines += ["### Identities added or changed", ""]
+        lines += [f"- `{c.location.path}:{c.location.start_line}` {c.message}" for c in report.changes]
+        lines.append("")
     if report.findings:
         counts = Counter(f.rule_id for f in report.findings)
         lines += ["| Rule | Findings | What it checks |", "|---|---:|---|"]
