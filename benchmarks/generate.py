@@ -1,6 +1,9 @@
 """Generate a large, deterministic, monorepo-shaped Terraform tree for benchmarking nhilint.
 
-    python benchmarks/generate.py OUT_DIR [--files 2000] [--seed 1]
+    python benchmarks/generate.py OUT_DIR [--files 2000] [--seed 1] [--format terraform]
+
+`--format cloudformation` and `--format kubernetes` write a template or manifest tree instead (see
+`generate_cfn.py` and `generate_k8s.py`). What follows describes the Terraform tree.
 
 Layout::
 
@@ -1897,14 +1900,24 @@ def expected_identities(tree: Path) -> int:
     return total + sum(n for name, n in modules.items() if name not in called)
 
 
+FORMATS = ("terraform", "cloudformation", "kubernetes")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("out", type=Path, help="output directory (replaced if it exists)")
-    parser.add_argument("--files", type=int, default=2000, help="minimum number of .tf files (default 2000)")
+    parser.add_argument("--files", type=int, default=2000,
+                        help="minimum number of .tf files, templates or manifest files (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--format", choices=FORMATS, default="terraform",
+                        help="terraform (default), cloudformation (generate_cfn.py) or kubernetes (generate_k8s.py)")
     args = parser.parse_args(argv)
     if args.out.exists():
         shutil.rmtree(args.out)
+    if args.format == "cloudformation":
+        return _main_cloudformation(args.out, args.files, args.seed)
+    if args.format == "kubernetes":
+        return _main_kubernetes(args.out, args.files, args.seed)
     stats = generate(args.out, args.files, args.seed)
     share = stats.identity / stats.resources if stats.resources else 0.0
     print(f"wrote {stats.files} .tf files, {stats.resources} resources "
@@ -1916,6 +1929,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"top resource types: {top}")
     return 0
 
+
+def _main_cloudformation(out: Path, files: int, seed: int) -> int:
+    import generate_cfn
+
+    stats = generate_cfn.generate(out, files, seed)
+    share = stats.identity / stats.resources if stats.resources else 0.0
+    print(f"wrote {stats.templates} templates ({stats.yaml} YAML, {stats.json} JSON) and {stats.other_files} other "
+          f"files, {stats.bytes / 2**20:.1f} MiB, {stats.resources} resources ({stats.identity} IAM resources, "
+          f"{share:.1%}) to {out}")
+    print(f"principals (roles, users, groups, SAM generated roles) created with the defaults: "
+          f"{generate_cfn.declared_principals(out)}")
+    print("top resource types: " + ", ".join(f"{t} {n}" for t, n in stats.by_type.most_common(12)))
+    return 0
+
+
+def _main_kubernetes(out: Path, files: int, seed: int) -> int:
+    import generate_k8s
+
+    stats = generate_k8s.generate(out, files, seed)
+    share = stats.identity / stats.objects if stats.objects else 0.0
+    distinct, written = generate_k8s.declared_service_accounts(out)
+    print(f"wrote {stats.files} manifest files ({stats.yaml} YAML, {stats.json} JSON) and {stats.other_files} "
+          f"other files, {stats.bytes / 2**20:.1f} MiB, {stats.objects} objects ({stats.identity} ServiceAccounts "
+          f"and RBAC objects, {share:.1%}) to {out}")
+    print(f"ServiceAccounts: {distinct} distinct namespace/name ({written} objects)")
+    print("top kinds: " + ", ".join(f"{k} {n}" for k, n in stats.by_kind.most_common(12)))
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

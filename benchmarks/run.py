@@ -1,15 +1,22 @@
-"""Measure nhilint on a large generated Terraform tree; optionally append the figures to RESULTS.md.
+"""Measure nhilint on large generated Terraform, CloudFormation and Kubernetes trees; optionally append the
+figures to RESULTS.md.
 
-    python benchmarks/run.py [--tree DIR] [--files 2000] [--seed 1] [--append-results] [--profile]
+    python benchmarks/run.py [--formats terraform,cloudformation,kubernetes] [--tree DIR] [--cfn-tree DIR]
+                             [--k8s-tree DIR] [--files 2000] [--seed 1] [--append-results] [--profile]
 
 Every measurement is a fresh subprocess, so interpreter start-up and imports are counted:
 
-a. whole scan      `nhilint scan . --format json -o /dev/null` in the tree: best-of-N wall time, peak RSS
+a. whole scan      `nhilint scan . --no-cache --format json -o /dev/null` in the Terraform tree: best-of-N
+                   wall time, peak RSS
 b. hcl2 baseline   python-hcl2 alone, `hcl2.load(f)` on every .tf file of the tree: best-of-N wall time;
                    the ratio (a)/(b) is the parsing overhead of nhilint (target <= 2.0)
 c. pre-commit      `nhilint scan f1 .. f5 -q` on five files of one service directory: best and median of
                    10 runs (target < 0.5 s)
 d. start-up        `nhilint --version`, `python -c "import nhilint.cli"` and `-X importtime` totals
+e. cfn / k8s scan  the whole scan (a) in the CloudFormation and in the Kubernetes tree, and the identities
+                   the report counts against those the tree declares
+
+(a)-(c) run with `terraform` in --formats, (e) with `cloudformation` / `kubernetes`; (d) always.
 
 Subprocesses run with the tree as working directory: nhilint takes the current directory as the scan root
 and honours its .gitignore, and this repository ignores benchmarks/out/.
@@ -35,6 +42,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_TREE = HERE / "out" / "tree"
+FORMATS = ("terraform", "cloudformation", "kubernetes")
+DEFAULT_TREES = {"terraform": DEFAULT_TREE, "cloudformation": HERE / "out" / "cloudformation",
+                 "kubernetes": HERE / "out" / "kubernetes"}
+PREFIX = {"terraform": "", "cloudformation": "cfn ", "kubernetes": "k8s "}  # of the figures' names
+# Files that tell a generated tree of each format is there (generate.py writes it otherwise).
+TREE_PATTERNS = {"terraform": ("*.tf",), "cloudformation": ("*.yaml", "*.yml", "*.json", "*.template"),
+                 "kubernetes": ("*.yaml", "*.yml", "*.json")}
 RESULTS = HERE / "RESULTS.md"
 PRECOMMIT_TARGET_S = 0.5
 RATIO_TARGET = 2.0
@@ -58,12 +72,12 @@ print(len(paths), errors)
 RESULTS_HEADER = f"""# nhilint benchmark results
 
 Appended by `python benchmarks/run.py --append-results` (see `benchmarks/README.md`). Each section is one
-run on a tree from `benchmarks/generate.py` (same `--files` / `--seed` -> same tree). Times are wall-clock
-seconds of a fresh subprocess (imports included); "best" is the minimum over the repeats.
+run on trees from `benchmarks/generate.py` (same `--format` / `--files` / `--seed` -> same tree). Times are
+wall-clock seconds of a fresh subprocess (imports included); "best" is the minimum over the repeats.
 
 | Figure | What | Target |
 |---|---|---|
-| scan best | `nhilint scan TREE --format json -o /dev/null`, best of N | - |
+| scan best | `nhilint scan TREE --no-cache --format json -o /dev/null`, best of N | - |
 | scan peak RSS | max resident set of the scan process or its largest worker (MiB) | - |
 | hcl2 best | python-hcl2 alone, `hcl2.load()` of every `.tf` file, best of N | - |
 | scan / hcl2 | ratio of the wall times (notes: ratio of CPU times, workers included) | <= {RATIO_TARGET} |
@@ -73,6 +87,10 @@ seconds of a fresh subprocess (imports included); "best" is the minimum over the
 | < {PRECOMMIT_TARGET_S} s |
 | `--version` | `nhilint --version`, best of 5 | - |
 | import nhilint.cli / .api | `python -c "import ..."`, best of 5; notes: `-X importtime` cumulative | - |
+| cfn / k8s scan best | the whole scan of the CloudFormation / Kubernetes tree, best of N | - |
+| cfn / k8s scan peak RSS | as for the Terraform tree | - |
+| cfn / k8s identities | identities in the report / principals the tree declares (roles, users, groups, SAM \
+generated roles; distinct ServiceAccounts) | equal |
 """
 
 
@@ -132,6 +150,15 @@ def nhilint_command() -> list[str]:
     return [sys.executable, "-c", "from nhilint.cli import entry; entry()"]
 
 
+def parse_formats(text: str) -> tuple[str, ...]:
+    """`terraform,kubernetes` -> the formats in the order they are measured."""
+    asked = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = asked - set(FORMATS)
+    if unknown or not asked:
+        raise argparse.ArgumentTypeError(f"formats are a comma-separated subset of {','.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in asked)
+
+
 def tree_stats(tree: Path) -> tuple[list[Path], int]:
     files = sorted(p for p in tree.rglob("*.tf") if p.is_file())
     pattern = re.compile(r'^\s*resource\s+"', re.M)
@@ -139,11 +166,12 @@ def tree_stats(tree: Path) -> tuple[list[Path], int]:
     return files, resources
 
 
-def ensure_tree(tree: Path, files: int, seed: int) -> None:
-    if tree.is_dir() and any(tree.rglob("*.tf")):
+def ensure_tree(tree: Path, files: int, seed: int, fmt: str = "terraform") -> None:
+    """Generate the tree unless it is there (delete the directory to regenerate it)."""
+    if tree.is_dir() and any(any(tree.rglob(pattern)) for pattern in TREE_PATTERNS[fmt]):
         return
-    print(f"generating {tree} ({files} files, seed {seed}) ...", flush=True)
-    subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree), "--files", str(files),
+    print(f"generating {fmt} tree {tree} ({files} files, seed {seed}) ...", flush=True)
+    subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree), "--format", fmt, "--files", str(files),
                     "--seed", str(seed)], check=True)
 
 
@@ -209,45 +237,18 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def profile(tree: Path, top: int) -> None:
-    """cProfile of one whole scan, sorted by cumulative time."""
-    script = nhilint_command()
-    if len(script) != 1:
-        raise SystemExit("--profile needs the nhilint console script")
-    command = [sys.executable, "-m", "cProfile", "-s", "cumtime", script[0], "scan", ".", "--format", "json",
-               "-o", os.devnull]
-    result = subprocess.run(command, cwd=tree, capture_output=True, text=True)
-    lines = result.stdout.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
-    print("\n".join(lines[max(0, start - 4): start + 1 + top]))
+def import_generators() -> None:
+    """Make generate.py and its format modules importable."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark nhilint on a generated Terraform tree.")
-    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE,
-                        help=f"tree to scan (default {DEFAULT_TREE})")
-    parser.add_argument("--files", type=int, default=2000, help="files to generate if the tree is missing")
-    parser.add_argument("--seed", type=int, default=1, help="seed to generate with if the tree is missing")
-    parser.add_argument("--repeat", type=int, default=3, help="repeats of the whole-tree runs (default 3)")
-    parser.add_argument("--precommit-runs", type=int, default=10, help="repeats of the pre-commit run")
-    parser.add_argument("--append-results", action="store_true", help=f"append a section to {RESULTS}")
-    parser.add_argument("--profile", action="store_true", help="also print a cProfile of one whole scan")
-    parser.add_argument("--profile-lines", type=int, default=25, help="profile rows to print (default 25)")
-    args = parser.parse_args(argv)
+def display(tree: Path) -> Path:
+    return tree.relative_to(REPO) if tree.is_relative_to(REPO) else tree
 
-    tree: Path = args.tree.resolve()
-    revision_at_start = git_revision()
-    # Measure what an installed nhilint does: its modules compiled once, not on every start (this machine
-    # sets PYTHONDONTWRITEBYTECODE, which would add the compile time of every module to every run).
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "nhilint")], check=True)
-    ensure_tree(tree, args.files, args.seed)
-    tf_files, resources = tree_stats(tree)
-    nhilint = nhilint_command()
-    print(f"tree {tree}: {len(tf_files)} .tf files, {resources} resources", flush=True)
-    figures = Figures()
 
-    # a. whole scan; the first run keeps its JSON to check the scan actually saw the tree.
+def whole_scan(nhilint: list[str], tree: Path, times: int, label: str) -> tuple[dict[str, int], list[Run]]:
+    """`times` whole scans of a tree; the first keeps its JSON to check that nhilint actually saw the tree."""
     scan_argv = [*nhilint, "scan", ".", "--no-cache", "--format", "json", "-o"]
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "scan.json"
@@ -255,12 +256,83 @@ def main(argv: list[str] | None = None) -> int:
         check(first, scan_argv, (0, 1))
         if not report_path.is_file():
             sys.stderr.write(first.stderr[-6000:])
-            raise SystemExit(f"nhilint wrote no report (exit {first.returncode})")
-        summary = json.loads(report_path.read_text(encoding="utf-8"))["summary"]
+            raise SystemExit(f"nhilint wrote no report for {tree} (exit {first.returncode})")
+        summary: dict[str, int] = json.loads(report_path.read_text(encoding="utf-8"))["summary"]
     if not summary["files"]:
         raise SystemExit(f"nhilint scanned no files in {tree}: {summary}")
-    print(f"scan 1/{args.repeat}: {first.seconds:.1f} s, summary {summary}", flush=True)
-    scans = [first, *repeat([*scan_argv, os.devnull], tree, args.repeat - 1, ok=(0, 1))]
+    print(f"{label} scan 1/{times}: {first.seconds:.1f} s, summary {summary}", flush=True)
+    return summary, [first, *repeat([*scan_argv, os.devnull], tree, times - 1, ok=(0, 1))]
+
+
+def add_scan_rows(figures: Figures, prefix: str, scans: list[Run], files: int) -> None:
+    fastest = min(scans, key=lambda r: r.seconds)
+    rss = max(r.max_rss_kib for r in scans)
+    per_file = f"; {fastest.seconds / files * 1000:.1f} ms/file" if prefix and files else ""
+    figures.add(f"{prefix}scan best", seconds(fastest.seconds),
+                f"exit {scans[0].returncode}, best of {len(scans)}; CPU {fastest.cpu_seconds:.1f} s{per_file}")
+    figures.add(f"{prefix}scan runs", ", ".join(f"{r.seconds:.1f}" for r in scans) + " s", "")
+    figures.add(f"{prefix}scan peak RSS", f"{rss / 1024:.0f} MiB", f"{rss} KiB")
+
+
+def measure_format(fmt: str, nhilint: list[str], tree: Path, times: int, figures: Figures) -> list[str]:
+    """(e): whole scans of a CloudFormation or Kubernetes tree; returns the section's lines about it."""
+    import_generators()
+    if fmt == "cloudformation":
+        import generate_cfn
+
+        cfn = generate_cfn.tree_summary(tree)
+        files, declared = cfn.templates, cfn.principals
+        described = (f"{cfn.templates} templates ({cfn.yaml} YAML, {cfn.json} JSON) and {cfn.other_files} other "
+                     f"YAML/JSON files, {cfn.bytes / 2**20:.1f} MiB, {cfn.resources} resources")
+        declares = f"{declared} principals"
+    else:
+        import generate_k8s
+
+        k8s = generate_k8s.tree_summary(tree)
+        files, declared = k8s.files, k8s.service_accounts
+        described = (f"{k8s.files} manifest files ({k8s.yaml} YAML, {k8s.json} JSON) and {k8s.other_files} other "
+                     f"YAML/JSON files, {k8s.bytes / 2**20:.1f} MiB, {k8s.objects} objects")
+        declares = f"{declared} distinct ServiceAccounts in {k8s.service_account_objects} objects"
+    prefix = PREFIX[fmt]
+    print(f"{fmt} tree {tree}: {described}; declares {declares}", flush=True)
+    summary, scans = whole_scan(nhilint, tree, times, fmt)
+    if declared and not summary["identities"]:
+        raise SystemExit(f"nhilint found no identities in {tree}, which declares {declares}: {summary}")
+    add_scan_rows(figures, prefix, scans, summary["files"])
+    fastest = min(scans, key=lambda r: r.seconds)
+    rss = max(r.max_rss_kib for r in scans)
+    print(f"{fmt} scan best {fastest.seconds:.1f} s, peak RSS {rss / 1024:.0f} MiB", flush=True)
+    seen = summary["identities"]
+    figures.add(f"{prefix}identities", f"{seen} / {declared}",
+                "seen / declared: " + ("ok" if seen == declared else f"MISMATCH ({seen - declared:+d})"))
+    return [
+        f"- {fmt} tree: {described} (`{display(tree)}`)",
+        f"- {fmt} scan saw: {summary['files']} files (tree has {files}), {seen} identities (tree declares "
+        f"{declares}), {summary['credentials']} credentials, {summary['grants']} grants, "
+        f"{summary['findings']} findings, {summary['parse_errors']} parse errors",
+    ]
+
+
+def profile(tree: Path, top: int) -> None:
+    """cProfile of one whole scan, sorted by cumulative time."""
+    script = nhilint_command()
+    if len(script) != 1:
+        raise SystemExit("--profile needs the nhilint console script")
+    command = [sys.executable, "-m", "cProfile", "-s", "cumtime", script[0], "scan", ".", "--no-cache", "--format",
+               "json", "-o", os.devnull]
+    result = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    lines = result.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    print("\n".join(lines[max(0, start - 4): start + 1 + top]))
+
+
+def measure_terraform(nhilint: list[str], tree: Path, args: argparse.Namespace, figures: Figures) -> list[str]:
+    """(a)-(c) on the Terraform tree; returns the section's lines about it."""
+    tf_files, resources = tree_stats(tree)
+    print(f"tree {tree}: {len(tf_files)} .tf files, {resources} resources", flush=True)
+
+    # a. whole scan; the first run keeps its JSON to check the scan actually saw the tree.
+    summary, scans = whole_scan(nhilint, tree, args.repeat, "terraform")
     scan_fastest = min(scans, key=lambda r: r.seconds)
     scan_best = scan_fastest.seconds
     scan_rss = max(r.max_rss_kib for r in scans)
@@ -304,19 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pre-commit ({' '.join(chosen)}): cold best {cold_best:.3f} s, median {cold_median:.3f} s; "
           f"warm best {pre_best:.3f} s, median {pre_median:.3f} s", flush=True)
 
-    # d. start-up and import cost.
-    version_best = min(r.seconds for r in repeat([*nhilint, "--version"], tree, 5))
-    import_best = {
-        module: min(r.seconds for r in repeat([sys.executable, "-c", f"import {module}"], tree, 5))
-        for module in ("nhilint.cli", "nhilint.api")
-    }
-    import_us = {module: import_time_us(module) for module in import_best}
-
     cpu_ratio = scan_fastest.cpu_seconds / hcl2_fastest.cpu_seconds
-    figures.add("scan best", seconds(scan_best),
-                f"exit {first.returncode}, best of {args.repeat}; CPU {scan_fastest.cpu_seconds:.1f} s")
-    figures.add("scan runs", ", ".join(f"{r.seconds:.1f}" for r in scans) + " s", "")
-    figures.add("scan peak RSS", f"{scan_rss / 1024:.0f} MiB", f"{scan_rss} KiB")
+    add_scan_rows(figures, PREFIX["terraform"], scans, summary["files"])
     figures.add("hcl2 best", seconds(hcl2_best),
                 f"CPU {hcl2_fastest.cpu_seconds:.1f} s; peak RSS {hcl2_rss / 1024:.0f} MiB, "
                 f"{hcl2_errors} parse errors")
@@ -332,40 +393,102 @@ def main(argv: list[str] | None = None) -> int:
     figures.add("pre-commit median", seconds(pre_median),
                 f"of {args.precommit_runs}, parse cache warm; target < {PRECOMMIT_TARGET_S} s: "
                 f"{verdict(pre_median < PRECOMMIT_TARGET_S)}")
-    figures.add("nhilint --version", seconds(version_best), "best of 5")
-    for module, best in import_best.items():
-        figures.add(f"import {module}", seconds(best),
-                    f"-X importtime cumulative {import_us[module] / 1e6:.3f} s")
-    sys.path.insert(0, str(HERE))
+
+    import_generators()
     from generate import expected_identities
 
     declared = expected_identities(tree) if (tree / "envs").is_dir() and (tree / "modules").is_dir() else -1
+    if declared > 0 and not summary["identities"]:
+        raise SystemExit(f"nhilint found no identities in {tree}, which declares {declared}: {summary}")
     scanned = (f"{summary['files']} files, {summary['identities']} identities (tree declares {declared}), "
                f"{summary['credentials']} "
                f"credentials, {summary['grants']} grants, {summary['findings']} findings, "
                f"{summary['parse_errors']} parse errors")
+    return [
+        f"- tree: {len(tf_files)} .tf files, {resources} resources (`{display(tree)}`)",
+        f"- scan saw: {scanned}",
+        f"- pre-commit files: {', '.join(f'`{c}`' for c in chosen)}",
+    ]
+
+
+def measure_startup(nhilint: list[str], cwd: Path, figures: Figures) -> None:
+    """(d) start-up and import cost."""
+    version_best = min(r.seconds for r in repeat([*nhilint, "--version"], cwd, 5))
+    import_best = {
+        module: min(r.seconds for r in repeat([sys.executable, "-c", f"import {module}"], cwd, 5))
+        for module in ("nhilint.cli", "nhilint.api")
+    }
+    import_us = {module: import_time_us(module) for module in import_best}
+    figures.add("nhilint --version", seconds(version_best), "best of 5")
+    for module, best in import_best.items():
+        figures.add(f"import {module}", seconds(best),
+                    f"-X importtime cumulative {import_us[module] / 1e6:.3f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark nhilint on generated Terraform, CloudFormation and "
+                                                 "Kubernetes trees.")
+    parser.add_argument("--formats", type=parse_formats, default=FORMATS, metavar="LIST",
+                        help=f"comma-separated formats to measure (default {','.join(FORMATS)})")
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE,
+                        help=f"Terraform tree to scan (default {display(DEFAULT_TREE)})")
+    parser.add_argument("--cfn-tree", type=Path, default=DEFAULT_TREES["cloudformation"],
+                        help=f"CloudFormation tree (default {display(DEFAULT_TREES['cloudformation'])})")
+    parser.add_argument("--k8s-tree", type=Path, default=DEFAULT_TREES["kubernetes"],
+                        help=f"Kubernetes tree (default {display(DEFAULT_TREES['kubernetes'])})")
+    parser.add_argument("--files", type=int, default=2000, help="files to generate if a tree is missing")
+    parser.add_argument("--seed", type=int, default=1, help="seed to generate with if a tree is missing")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats of the whole-tree runs (default 3)")
+    parser.add_argument("--precommit-runs", type=int, default=10, help="repeats of the pre-commit run")
+    parser.add_argument("--append-results", action="store_true", help=f"append a section to {RESULTS}")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print a cProfile of one whole scan of each format's tree")
+    parser.add_argument("--profile-lines", type=int, default=25, help="profile rows to print (default 25)")
+    args = parser.parse_args(argv)
+
+    formats: tuple[str, ...] = args.formats
+    trees: dict[str, Path] = {"terraform": args.tree.resolve(), "cloudformation": args.cfn_tree.resolve(),
+                              "kubernetes": args.k8s_tree.resolve()}
+    revision_at_start = git_revision()
+    # Measure what an installed nhilint does: its modules compiled once, not on every start (this machine
+    # sets PYTHONDONTWRITEBYTECODE, which would add the compile time of every module to every run).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "nhilint")], check=True)
+    for fmt in formats:
+        ensure_tree(trees[fmt], args.files, args.seed, fmt)
+    nhilint = nhilint_command()
+    figures = Figures()
+    lines: list[str] = []
+    if "terraform" in formats:
+        lines += measure_terraform(nhilint, trees["terraform"], args, figures)
+    for fmt in formats:
+        if fmt != "terraform":
+            lines += measure_format(fmt, nhilint, trees[fmt], args.repeat, figures)
+    measure_startup(nhilint, trees[formats[0]], figures)
 
     width = max(len(name) for name, _, _ in figures.rows)
     value_width = max(len(value) for _, value, _ in figures.rows)
     print()
     for name, value, note in figures.rows:
         print(f"{name.ljust(width)}  {value.rjust(value_width)}  {note}")
-    print(f"scan summary: {scanned}")
+    for line in lines:
+        print(line.removeprefix("- "))
 
     if args.append_results:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         revision = git_revision()
         if revision != revision_at_start:
             revision = f"{revision_at_start} -> {revision} (the checkout changed during the run)"
+        skipped = [f for f in FORMATS if f not in formats]
         section = [
             f"\n## {stamp} - {revision}\n",
             f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()} "
             f"({platform.system()} {platform.machine()}); nhilint {package_version('nhilint')}, "
-            f"python-hcl2 {package_version('python-hcl2')}, lark {package_version('lark')}",
-            f"- tree: {len(tf_files)} .tf files, {resources} resources "
-            f"(`{tree.relative_to(REPO) if tree.is_relative_to(REPO) else tree}`)",
-            f"- scan saw: {scanned}",
-            f"- pre-commit files: {', '.join(f'`{c}`' for c in chosen)}",
+            f"python-hcl2 {package_version('python-hcl2')}, lark {package_version('lark')}, "
+            f"PyYAML {package_version('PyYAML')}",
+            *([f"- formats: {', '.join(formats)} (not measured in this run: {', '.join(skipped)})"]
+              if skipped else []),
+            *lines,
             "",
             "| Figure | Value | Notes |",
             "|---|---|---|",
@@ -379,10 +502,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"appended to {RESULTS}")
 
     if args.profile:
-        print()
-        profile(tree, args.profile_lines)
+        for fmt in formats:
+            print(f"\n{fmt}: {display(trees[fmt])}")
+            profile(trees[fmt], args.profile_lines)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
