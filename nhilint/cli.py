@@ -291,6 +291,27 @@ def explain(rule_id: str) -> None:
     click.echo(f"{rule.id} {rule.name} ({rule.severity}, {rule.owasp_title})\n\n{rule.summary}\n\n{rule.doc}")
 
 
+@cli.command("explain-identity")
+@click.argument("name")
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+def explain_identity(name: str, paths: tuple[str, ...], config: str | None, policy: str | None,
+                     var_files: tuple[str, ...], today: str | None, output: str | None, no_cache: bool) -> None:
+    """Show one identity (NAME: its id, address or a unique suffix) in full: owner, grants, trusts, usage,
+    the identities it can become, and its findings, each with file:line."""
+    from nhilint.analyse.blast import compute
+    from nhilint.api import scan as run_scan
+    from nhilint.report.identity import NotFound, find, render
+
+    loaded, root, targets = _config(paths, config, policy, None, today)
+    report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
+    try:
+        identity = find(report.inventory, name)
+    except NotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    _emit(render(report, identity, compute(report.inventory)), output)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code instead of exiting (for tests and embedding)."""
     try:

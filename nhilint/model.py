@@ -10,6 +10,10 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+# What every format's "the account this is deployed to" becomes (`data.aws_caller_identity.x.account_id`,
+# `${AWS::AccountId}`): a known value meaning "our own account", not a third party.
+CURRENT_ACCOUNT = "${current_account}"
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:

@@ -15,6 +15,8 @@ pass, so role assignments, credentials and usages resolve against them when they
   (role name,). When the role is an in-code `azurerm_role_definition`, its `actions` and `data_actions`
   follow the name in `permissions` (so a rule sees `Microsoft.Authorization/*/write`), and its
   `not_actions`/`not_data_actions` are recorded as a Condition("NotActions", "azure:notActions", …).
+- Federated credentials are trusts on their application or managed identity: `subject` is a `sub` condition;
+  a flexible credential's `claims_matching_expression` becomes one condition per claim it matches.
 """
 
 from __future__ import annotations
@@ -61,11 +63,13 @@ BUILTIN_ROLES = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
     "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
     "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
 }
 
 _TAG_RE = re.compile(r"^\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")
 _HOURS_RE = re.compile(r"^\s*(\d+)h\s*$")
+_CLAIM_RE = re.compile(r"claims\[\s*'([^']+)'\s*\]\s+(matches|eq)\s+'([^']*)'\s*(?:and\s+|$)", re.IGNORECASE)
 _UAI_ID_RE = re.compile(r"/userAssignedIdentities/([^/]+)$", re.IGNORECASE)
 
 Link = Ref | str | Unknown | None
@@ -197,6 +201,31 @@ def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) 
         builder.add_trust(trust, first_link(resource, parent_attrs), types)
 
     return handler
+
+
+def flexible_federated_credential(resource: TfResource, builder: Builder) -> None:
+    """`claims_matching_expression`: each `claims['C'] matches 'P'` (or `eq 'V'`) term becomes a condition on
+    `<issuer>:C` (StringLike / StringEquals), so NHI-TRUST-003 reads it as it reads any OIDC trust; an
+    expression it cannot read (not evaluated, `or`, other operators) is a `sub` condition with an Unknown."""
+    issuer = to_text(resource.get("issuer"))
+    key = issuer if isinstance(issuer, str) else "<unknown issuer>"
+    expression = to_text(resource.get("claims_matching_expression"))
+    conditions: list[Condition] = []
+    if isinstance(expression, str):
+        terms = list(_CLAIM_RE.finditer(expression.strip()))
+        if terms and "".join(t.group(0) for t in terms) == expression.strip():
+            conditions = [Condition("StringLike" if t.group(2).lower() == "matches" else "StringEquals",
+                                    f"{key}:{t.group(1)}", (t.group(3),)) for t in terms]
+        else:
+            expression = Unknown(f"claims_matching_expression {expression!r} is not understood")
+    if isinstance(expression, Unknown):
+        conditions = [Condition("StringLike", f"{key}:sub", (expression,))]
+    if resource.has("audience"):
+        conditions.append(Condition("StringEquals", f"{key}:aud", (to_text(resource.get("audience")),)))
+    trust = Trust("", (TrustPrincipal("Federated", issuer),), (), tuple(conditions),
+                  f"flexible federated identity credential {resource.address}",
+                  resource.at("claims_matching_expression"), resource.location)
+    builder.add_trust(trust, first_link(resource, ("application_id",)), APP)
 
 
 # -- managed identities ----------------------------------------------------------------------------
@@ -342,6 +371,7 @@ TERRAFORM: dict[str, Handler] = {
     "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
     "azuread_application_federated_identity_credential": federated_credential(
         ("application_id", "application_object_id"), APP),
+    "azuread_application_flexible_federated_identity_credential": flexible_federated_credential,
     "azurerm_federated_identity_credential": federated_credential(("parent_id", "user_assigned_identity_id"),
                                                                   (UAI_TYPE,)),
     UAI_TYPE: user_assigned_identity,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from nhilint.extract.aws import PLATFORM, ROLE, statement_grant
@@ -45,6 +46,8 @@ class State:
     oidc: dict[str, str] = field(default_factory=dict)  # provider address -> issuer host
     policy_ids: list[str] = field(default_factory=list)  # managed policies created by templates
     sam: Any = None  # SAM data (policy templates, managed policy names), read on first use
+    templates: frozenset[str] = frozenset()  # every template of this scan, relative to the root (POSIX)
+    root: Path | None = None  # the scan root, to tell a missing nested template from one not scanned
 
 
 @dataclass(slots=True)

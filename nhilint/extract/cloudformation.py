@@ -9,6 +9,7 @@ by reference (`!Ref Role`, `!GetAtt Role.Arn`) or by literal name or ARN, also a
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -323,15 +324,30 @@ def _is_literal(value: Any) -> bool:
 
 
 def nested_stack(stack: Stack, resource: Resource) -> None:
-    """A nested stack or SAR application whose template is fetched at deploy is not scanned."""
+    """A nested stack or SAR application: scanned only when its template is a local file of this scan.
+
+    A local `TemplateURL`/`Location` (what `aws cloudformation package` uploads) is relative to the parent
+    template's directory. When that file is one of the scanned templates it is read on its own, like any
+    template (with its parameters' defaults: the values the parent passes are not substituted), so nothing
+    is reported. Otherwise its identities are missing from the inventory and it is reported as not scanned,
+    so a clean result cannot hide it: the file does not exist, lies outside the scanned paths, or is not a
+    template. A template fetched at deploy (an S3 or HTTPS URL, a Serverless Application Repository app)
+    is never fetched, and is reported the same way.
+    """
     location = stack.properties(resource).get(NESTED[resource.type])
     text = to_text(location) if not isinstance(location, dict) else "a Serverless Application Repository app"
+    what = f"nested stack {stack.address(resource.logical_id)}"
     if isinstance(text, str) and not text.startswith(("http://", "https://", "s3://")) and not isinstance(
             location, dict):
-        return  # a local template: scanned on its own when it is under the scanned paths
+        child = posixpath.normpath(posixpath.join(posixpath.dirname(stack.path), text.removeprefix("file://")))
+        if child not in stack.state.templates:
+            root = stack.state.root
+            why = ("does not exist" if root is not None and not (root / child).is_file()
+                   else "is not among the scanned templates")
+            stack.builder.unresolved(what, f"the local template {text} ({child}) {why}", resource.location)
+        return
     shown = text if isinstance(text, str) else "a template that could not be evaluated"
-    stack.builder.unresolved(f"nested stack {stack.address(resource.logical_id)}",
-                             f"{shown} is read at deploy; nhilint does not fetch it", resource.location)
+    stack.builder.unresolved(what, f"{shown} is read at deploy; nhilint does not fetch it", resource.location)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -371,7 +387,7 @@ def handlers_for(resource_type: str) -> list[Handler]:
 
 def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Read every template, add what it creates to the builder, then resolve links across templates."""
-    state = State(builder)
+    state = State(builder, templates=frozenset(_relative(file, root) for file in paths), root=root)
     for file in paths:
         path = _relative(file, root)
         try:

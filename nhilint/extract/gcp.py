@@ -7,7 +7,8 @@ A member that is not an in-code service account stays the member string itself (
 - `google_{project,folder,organization,<resource>}_iam_{member,binding,policy}`: one Grant per member,
   permissions = (role,), permission_type "role", scope `project/<p>`, `folder/<f>`, `organization/<o>`.
   `_policy` reads the `binding` blocks of the `data "google_iam_policy"` it names; anything else is a grant
-  with `unknown` set.
+  with `unknown` set. A custom role defined in the code adds its permissions after its name (see
+  `extract/gcp_roles.py`).
 - `google_service_account_iam_*`: who may act as a service account. Impersonating roles (and custom or
   unevaluated ones) become a Trust on that account, principal type = member prefix (serviceAccount, user,
   group, principalSet, allUsers…); an in-code service-account member also gets the Grant.
@@ -34,6 +35,8 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
+from nhilint.extract.gcp_roles import custom_permissions, custom_role
 from nhilint.model import Condition, Credential, Fact, Grant, Location, Trust, TrustPrincipal, Unknown, Usage
 from nhilint.parse.hcl_eval import Ref, ref_marker, refs_in_text, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
@@ -227,7 +230,7 @@ def iam(scope_attr: str, label: str) -> Handler:
 def _binding(builder: Builder, resource: TfResource, binding: Binding, scope: tuple[str, ...],
              scope_unknown: str | None, target_sa: str | None) -> None:
     role = binding.role
-    permissions = (role,) if isinstance(role, str) else ()
+    permissions = (role, *custom_permissions(builder, role)) if isinstance(role, str) else ()
     unknown = binding.unknown or (role.reason if isinstance(role, Unknown) else None) or scope_unknown
     via = f"{resource.type} {resource.address}"
     on_account = resource.type.startswith("google_service_account_iam")
@@ -398,12 +401,17 @@ def finish(builder: Builder) -> None:
     _federate(builder)
 
 
-FIRST: frozenset[str] = frozenset({SA_TYPE})
+def _custom_role(resource: TfResource, builder: Builder) -> None:
+    custom_role(resource, builder, provider_project(resource))
+
+
+FIRST: frozenset[str] = frozenset({SA_TYPE, *CUSTOM_ROLE_TYPES})
 
 TERRAFORM: dict[str, Handler] = {
     SA_TYPE: service_account,
     "google_service_account_key": service_account_key,
     "google_apikeys_key": apikeys_key,
+    **dict.fromkeys(CUSTOM_ROLE_TYPES, _custom_role),
     "google_iam_workload_identity_pool": pool,
     "google_iam_workload_identity_pool_provider": pool_provider,
     **{f"{prefix}_{suffix}": iam(attr, label) for prefix, (attr, label) in IAM_SCOPES.items()

@@ -57,6 +57,11 @@ def service_exists(service: str) -> bool:
     return service.lower() in _service_keys()
 
 
+def all_services() -> frozenset[str]:
+    """Every service prefix of the catalog (lower case): what `*` and `NotAction` range over."""
+    return _service_keys()
+
+
 def expand(pattern: str) -> tuple[Action, ...] | None:
     """The actions an IAM action pattern matches; None if its service is unknown (`*` gives None too)."""
     if pattern == "*" or ":" not in pattern:

@@ -15,10 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from nhilint.model import Unknown
+from nhilint.model import CURRENT_ACCOUNT, Unknown
 from nhilint.parse.cloudformation import Template, tight_end
 from nhilint.parse.hcl_eval import LDict, Ref
-from nhilint.parse.terraform import CURRENT_ACCOUNT
 
 
 class _NoValue:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nhilint.model import Annotation, Location, ParseError, Unknown, Unresolved
+from nhilint.model import CURRENT_ACCOUNT, Annotation, Location, ParseError, Unknown, Unresolved
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl import Block, Body, HclSyntaxError
@@ -36,7 +36,6 @@ from nhilint.parse.tfjson import body_from_json
 
 MAX_MODULE_DEPTH = 12
 PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
-CURRENT_ACCOUNT = "${current_account}"
 
 # Data sources whose value does not matter for identity analysis, only what they stand for.
 _KNOWN_DATA: dict[str, dict[str, Any]] = {

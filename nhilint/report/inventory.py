@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from nhilint.analyse.blast import compute as compute_blast
+from nhilint.analyse.blast import routes_summary
 from nhilint.model import Fact, Identity, Inventory, Unknown
 
 
@@ -17,9 +19,14 @@ def _fact(fact: Fact | None) -> str:
 
 
 def rows(inventory: Inventory) -> list[dict[str, str]]:
+    """One row per identity; `reaches` and `can_become` are the blast radius in short (analyse/blast.py)."""
+    blast = compute_blast(inventory, eager=True)
     out = []
     for identity in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id)):
-        out.append(_row(identity, inventory))
+        row = _row(identity, inventory)
+        row["reaches"] = blast.reach(identity.id).summary()
+        row["can_become"] = routes_summary(blast.routes(identity.id))
+        out.append(row)
     return out
 
 
@@ -44,7 +51,8 @@ def _row(identity: Identity, inventory: Inventory) -> dict[str, str]:
     }
 
 
-COLUMNS = ("identity", "kind", "owner", "expires", "retire_on", "credentials", "grants", "used_by")
+COLUMNS = ("identity", "kind", "owner", "expires", "retire_on", "credentials", "grants", "used_by", "reaches",
+           "can_become")
 
 
 def render_table(inventory: Inventory) -> str:
@@ -74,7 +82,8 @@ def render_csv(inventory: Inventory) -> str:
 
 def render_markdown(inventory: Inventory) -> str:
     data = rows(inventory)
-    columns = ("identity", "kind", "file", "owner", "expires", "retire_on", "credentials", "used_by")
+    columns = ("identity", "kind", "file", "owner", "expires", "retire_on", "credentials", "used_by", "reaches",
+               "can_become")
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in data:
         lines.append("| " + " | ".join(row[c].replace("|", "\\|") for c in columns) + " |")

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nhilint import __version__
+from nhilint.analyse.blast import compute as compute_blast
+from nhilint.analyse.k8s import WorkloadIdentity, admissions, admits, workload_identities
 from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
 from nhilint.api import Report
 from nhilint.fingerprint import fingerprint
@@ -123,7 +125,49 @@ def trust_dict(trust: Trust) -> dict[str, Any]:
     }
 
 
-def identity_dict(identity: Identity, inventory: Inventory) -> dict[str, Any]:
+def acts_as_dict(link: WorkloadIdentity, inventory: Inventory) -> dict[str, Any]:
+    """One ServiceAccount -> cloud identity edge and the trust statements that admit it (or none).
+
+    `admitted` is true, false, or null when the scan cannot say (`unknown` then says why, if it knows).
+    """
+    account, target = link.account, link.target
+    trusts = inventory.trusts_of(target.id)
+    verdict: bool | Unknown | None
+    admitted_by: list[dict[str, Any]] = []
+    if account.namespace is None or account.name is None:
+        verdict = Unknown("the ServiceAccount's namespace or name is not evaluated")
+    else:
+        verdict = admits(target, trusts, account.namespace, account.name)
+        admitted_by = [
+            {"subject": a.written, "pattern": a.pattern, "wildcard": a.wildcard, "via": a.trust.via,
+             "file": a.trust.location.path, "line": a.trust.location.start_line}
+            for a in admissions(trusts) if a.admits(account.namespace, account.name)
+        ]
+    return {
+        "identity": target.id,
+        "annotation": link.annotation,
+        "file": link.usage.location.path,
+        "line": link.usage.location.start_line,
+        "admitted": verdict if isinstance(verdict, bool) else None,
+        "unknown": verdict.reason if isinstance(verdict, Unknown) else None,
+        "admitted_by": admitted_by,
+    }
+
+
+def identity_dict(identity: Identity, inventory: Inventory,
+                  links: Mapping[str, list[WorkloadIdentity]] | None = None,
+                  addresses: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One identity with everything attached to it.
+
+    `links` (ServiceAccount id -> workload-identity edges) and `addresses` (address -> identity id) make
+    the cross-format chain readable from both ends: a ServiceAccount's `acts_as` names the cloud identity
+    and the trust statements that admit it; the cloud identity's `used_by` entry names the ServiceAccount's
+    id, not only its address. Computed once by `render_inventory`; left out, they are computed here.
+    """
+    if links is None:
+        links = _links_by_account(inventory)
+    if addresses is None:
+        addresses = _ids_by_address(inventory)
     lifecycle = identity.lifecycle
     return {
         "id": identity.id,
@@ -149,18 +193,36 @@ def identity_dict(identity: Identity, inventory: Inventory) -> dict[str, Any]:
         "grants": [grant_dict(g) for g in inventory.grants_of(identity.id)],
         "trusts": [trust_dict(t) for t in inventory.trusts_of(identity.id)],
         "used_by": [
-            {"workload": u.workload, "kind": u.kind, "file": u.location.path, "line": u.location.start_line}
+            {"workload": u.workload, "identity": addresses.get(u.workload), "kind": u.kind,
+             "file": u.location.path, "line": u.location.start_line}
             for u in inventory.usages_of(identity.id)
         ],
+        "acts_as": [acts_as_dict(link, inventory) for link in links.get(identity.id, [])],
     }
 
 
+def _links_by_account(inventory: Inventory) -> dict[str, list[WorkloadIdentity]]:
+    found: dict[str, list[WorkloadIdentity]] = {}
+    for link in workload_identities(inventory):
+        found.setdefault(link.account.identity.id, []).append(link)
+    return found
+
+
+def _ids_by_address(inventory: Inventory) -> dict[str, str]:
+    """Address -> identity id, for addresses only one identity has (a usage names its workload by address)."""
+    ids: dict[str, str | None] = {}
+    for identity in inventory.identities.values():
+        ids[identity.address] = None if identity.address in ids else identity.id
+    return {address: found for address, found in ids.items() if found is not None}
+
+
 def render_inventory(inventory: Inventory) -> str:
-    document = {
+    links, addresses = _links_by_account(inventory), _ids_by_address(inventory)
+    document: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "nhilint", "version": __version__},
-        "identities": [identity_dict(i, inventory) for i in sorted(inventory.identities.values(),
-                                                                     key=lambda i: (i.location, i.id))],
+        "identities": [identity_dict(i, inventory, links, addresses)
+                       for i in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id))],
         "unowned_credentials": [
             {"id": c.id, "kind": c.kind, "address": c.address, "file": c.location.path, "line": c.location.start_line,
              "owner": _fact(c.lifecycle.owner), "expires": _fact(c.expires), "rotation": _fact(c.rotation)}
@@ -170,4 +232,13 @@ def render_inventory(inventory: Inventory) -> str:
                        for u in inventory.unresolved],
         "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
     }
+    _add_blast_radius(document["identities"], inventory)
     return json.dumps(document, indent=2) + "\n"
+
+
+def _add_blast_radius(identities: list[dict[str, Any]], inventory: Inventory) -> None:
+    """`reaches` (directly and through every identity it can become) and `can_become` (with the route)."""
+    blast = compute_blast(inventory, eager=True)
+    for entry in identities:
+        entry["reaches"] = blast.reach(entry["id"]).as_dict()
+        entry["can_become"] = [route.as_dict() for route in blast.routes(entry["id"])]

@@ -11,8 +11,13 @@ was renamed or removed — an open door nobody uses or owns any more — while t
 
 The ServiceAccount and the identity may be written in different formats (a manifest and a Terraform or
 CloudFormation role); the link is made by `nhilint.extract.links`. A role whose trust has no `sub`
-condition admits every ServiceAccount and is reported by NHI-TRUST-003. For GCP and Azure, whose bindings
-are separate resources that may live elsewhere, only bindings found in the scan are compared.
+condition admits every ServiceAccount and is reported by NHI-TRUST-003; a trust that admits the
+ServiceAccount through a wildcard, with others, is NHI-K8S-007's. For GCP and Azure, whose bindings are
+separate resources that may live elsewhere, only bindings found in the scan are compared. GKE members are
+read as IAM reads them: `serviceAccount:P.svc.id.goog[NS/NAME]` and `principal://…/subject/ns/NS/sa/NAME`
+name one ServiceAccount, `principalSet://…/namespace/NS` all of a namespace. An Azure federated credential's
+subject is matched exactly, as is a StringEquals condition: a `*` in either admits nobody, which the message
+says.
 
 Anti-pattern::
 
@@ -30,34 +35,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import WORKLOAD_IDENTITY_ANNOTATIONS, admits, service_accounts, subjects_of
+from nhilint.analyse.k8s import admissions, admits, subject, workload_identities
 from nhilint.model import Finding, Severity, Unknown
 from nhilint.rules.base import Context, Rule, label
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    inventory = ctx.inventory
-    accounts = {sa.identity.address: sa for sa in service_accounts(inventory) if not sa.implicit}
-    for usage in inventory.usages:
-        annotation = usage.kind.rpartition("(")[2].rstrip(")")
-        account = accounts.get(usage.workload)
-        target = inventory.identities.get(usage.identity)
-        if annotation not in WORKLOAD_IDENTITY_ANNOTATIONS or account is None or target is None:
-            continue
+    for link in workload_identities(ctx.inventory):
+        account, target, annotation = link.account, link.target, link.annotation
         if account.namespace is None or account.name is None:
             continue
-        trusts = inventory.trusts_of(target.id)
+        trusts = ctx.inventory.trusts_of(target.id)
         verdict = admits(target, trusts, account.namespace, account.name)
-        subject = f"system:serviceaccount:{account.namespace}:{account.name}"
         who = f"ServiceAccount {account.namespace}/{account.name}"
         if isinstance(verdict, Unknown):
             yield rule.finding(f"could not evaluate whether {label(target)} trusts {who}: {verdict.reason}",
                                account.identity.location, account.identity, annotation, None, True, ctx)
         elif verdict is False:
-            admitted = ", ".join(sorted(set(subjects_of(trusts)))) or "no Kubernetes ServiceAccount"
+            admitted = admissions(trusts)
+            shown = ", ".join(sorted({a.pattern for a in admitted})) or "no Kubernetes ServiceAccount"
+            literal = any(not a.glob and "*" in a.pattern for a in admitted)
+            note = "; a `*` there is matched literally, not as a wildcard" if literal else ""
             yield rule.finding(f"{who} is annotated {annotation} for {label(target)}, whose trust does not admit "
-                               f"{subject} (it admits {admitted})", account.identity.location, account.identity,
-                               f"{annotation}: {target.address}")
+                               f"{subject(account.namespace, account.name)} (it admits {shown}{note})",
+                               account.identity.location, account.identity, f"{annotation}: {target.address}")
 
 
 RULE = Rule("NHI-K8S-006", "k8s-workload-identity-trust", Severity.MEDIUM, "NHI1",

@@ -20,8 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from nhilint.model import Finding, Severity, Unknown
-from nhilint.parse.terraform import CURRENT_ACCOUNT
+from nhilint.model import CURRENT_ACCOUNT, Finding, Severity, Unknown
 from nhilint.rules.base import Context, Rule, label
 
 _ACCOUNT_RE = re.compile(r"^(?:arn:aws[a-z-]*:(?:iam|sts)::(?P<arn>[^:]+):.*|(?P<bare>\d{12}))$")

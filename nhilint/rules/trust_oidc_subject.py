@@ -87,7 +87,7 @@ def _check_principal(rule: Rule, ctx: Context, trust: Trust, subject, identifier
             if isinstance(value, Unknown):
                 yield rule.finding(f"could not evaluate the subject allowed to assume {label(subject)}: "
                                    f"{value.reason}", trust.location, subject, trust.via, trust.block, True, ctx)
-            elif "*" in value or ("?" in value and condition.operator.lower().startswith("stringlike")):
+            elif "stringlike" in condition.operator.lower() and ("*" in value or "?" in value):
                 yield rule.finding(
                     f"{label(subject)} may be assumed by {describe_wildcard(value)} via {issuer} "
                     f"(sub {value!r})", trust.location, subject, f"{trust.via}: {condition.key} {value}",

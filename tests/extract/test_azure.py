@@ -112,9 +112,9 @@ def test_entra_identities_credentials_and_federation(tmp_path: Path) -> None:
         ("NHI-EXP-002", "main.tf", 25, "azure:azuread_application_password.far"),
     ]
     assert triples(report, "NHI-EXP-001") == []
-    assert triples(report, "NHI-TRUST-003") == [
-        ("NHI-TRUST-003", "main.tf", 56, "azure:azuread_application.ci"),
-    ]
+    # An Entra federated credential's subject is matched exactly: "repo:acme/*" admits only that literal
+    # subject (so no wildcard finding); flexible credentials with claim expressions are checked instead.
+    assert triples(report, "NHI-TRUST-003") == []
 
 
 MODULE = '''

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from nhilint.api import scan
 from nhilint.extract import sam
-from nhilint.model import Condition, Fact, Location, TrustPrincipal, Unknown
-from tests.helpers import scan_tree, triples
+from nhilint.model import Condition, Fact, Location, TrustPrincipal, Unknown, Unresolved
+from tests.helpers import config_for, scan_tree, triples, write_tree
 
 VENDOR = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -515,3 +516,273 @@ def test_without_aws_sam_translator_policy_templates_are_unknown(tmp_path: Path,
         (("arn:aws:iam::aws:policy/AdministratorAccess",), None),
     ]
     assert ("NHI-PRIV-004", "template.yaml", 6, "aws:template.yaml#FnRole") in triples(report)
+
+
+# -- nested stacks, conditions, SAM Globals: the shapes real templates take -------------------------
+
+ROOT_STACK = """
+AWSTemplateFormatVersion: "2010-09-09"
+Description: Root stack of the platform account (deployed after `aws cloudformation package`).
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+Resources:
+  Iam:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ./nested/iam.yaml
+      Parameters:
+        Env: !Ref Env
+  Network:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ../shared/network.yaml
+  Audit:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: nested/audit.yaml
+  Dns:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: https://acme-cfn.s3.eu-west-1.amazonaws.com/dns/v3.yaml
+"""
+
+NESTED_IAM = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub "platform-deploy-${Env}"
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: codebuild.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+      Tags: [{Key: owner, Value: team-platform}]
+"""
+
+SHARED_NETWORK = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  FlowLogsRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: vpc-flow-logs.amazonaws.com}, Action: sts:AssumeRole}]
+"""
+
+NESTED = {"stacks/root.yaml": ROOT_STACK, "stacks/nested/iam.yaml": NESTED_IAM,
+          "shared/network.yaml": SHARED_NETWORK}
+
+
+def test_nested_stacks_local_templates_are_scanned_the_rest_reported(tmp_path: Path) -> None:
+    """Scanning `stacks/` only: the local child under it is read on its own; every other child is named.
+
+    `../shared/network.yaml` exists but is outside the scanned paths, `nested/audit.yaml` does not exist,
+    and the S3 template is fetched at deploy: none of their identities can be in the inventory, so each is
+    an NHI-PARSE-002 on the line of its `AWS::CloudFormation::Stack` rather than silence.
+    """
+    write_tree(tmp_path, NESTED)
+    report = scan([tmp_path / "stacks"], config_for(tmp_path), tmp_path)
+    assert report.inventory.files == ["stacks/nested/iam.yaml", "stacks/root.yaml"]
+    assert sorted(report.inventory.identities) == ["aws:stacks/nested/iam.yaml#DeployRole"]
+    deploy = report.inventory.identities["aws:stacks/nested/iam.yaml#DeployRole"]
+    assert deploy.name == Unknown("parameter Env has no Default; its value is given at deploy")  # not the parent's
+    assert report.inventory.unresolved == [
+        Unresolved("nested stack stacks/root.yaml#Network",
+                   "the local template ../shared/network.yaml (shared/network.yaml) is not among the scanned templates",
+                   Location("stacks/root.yaml", 14, 17)),
+        Unresolved("nested stack stacks/root.yaml#Audit",
+                   "the local template nested/audit.yaml (stacks/nested/audit.yaml) does not exist",
+                   Location("stacks/root.yaml", 18, 21)),
+        Unresolved("nested stack stacks/root.yaml#Dns",
+                   "https://acme-cfn.s3.eu-west-1.amazonaws.com/dns/v3.yaml is read at deploy; nhilint does not "
+                   "fetch it", Location("stacks/root.yaml", 22, 25)),
+    ]
+    assert triples(report) == [
+        ("NHI-EXP-004", "stacks/nested/iam.yaml", 6, "aws:stacks/nested/iam.yaml#DeployRole"),
+        ("NHI-RET-001", "stacks/nested/iam.yaml", 6, "aws:stacks/nested/iam.yaml#DeployRole"),
+        ("NHI-PRIV-004", "stacks/nested/iam.yaml", 12, "aws:stacks/nested/iam.yaml#DeployRole"),
+        ("NHI-PARSE-002", "stacks/root.yaml", 14, None),
+        ("NHI-PARSE-002", "stacks/root.yaml", 18, None),
+        ("NHI-PARSE-002", "stacks/root.yaml", 22, None),
+    ]
+
+
+def test_nested_stack_in_the_scan_is_not_reported(tmp_path: Path) -> None:
+    """Scanning the whole tree: the shared child is scanned too, so only the missing and remote ones remain."""
+    report = scan_tree(tmp_path, NESTED)
+    assert sorted(report.inventory.identities) == ["aws:shared/network.yaml#FlowLogsRole",
+                                                   "aws:stacks/nested/iam.yaml#DeployRole"]
+    assert [(u.what, u.location.start_line) for u in report.inventory.unresolved] == [
+        ("nested stack stacks/root.yaml#Audit", 18), ("nested stack stacks/root.yaml#Dns", 22)]
+    assert ("NHI-OWN-001", "shared/network.yaml", 3, "aws:shared/network.yaml#FlowLogsRole") in triples(report)
+
+
+CONDITIONS = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [prod, staging]
+    Default: staging
+  EnableBreakGlass:
+    Type: String
+    AllowedValues: ["true", "false"]
+    Default: "false"
+  VendorAccount:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  BreakGlass: !And [!Condition IsProd, !Equals [!Ref EnableBreakGlass, "true"]]
+  HasVendor: !Not [!Equals [!Ref VendorAccount, ""]]
+Resources:
+  BreakGlassRole:
+    Type: AWS::IAM::Role
+    Condition: BreakGlass
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {AWS: arn:aws:iam::111122223333:root}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+  VendorRole:
+    Type: AWS::IAM::Role
+    Condition: HasVendor
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: !Sub "arn:aws:iam::${VendorAccount}:root"}
+            Action: sts:AssumeRole
+      Tags: [{Key: owner, Value: team-vendors}]
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns:
+        - !If [IsProd, arn:aws:iam::aws:policy/ReadOnlyAccess, arn:aws:iam::aws:policy/AdministratorAccess]
+      Policies:
+        - !If
+          - HasVendor
+          - PolicyName: vendor-bucket
+            PolicyDocument:
+              Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]
+          - !Ref AWS::NoValue
+      Tags: [{Key: owner, Value: team-app}]
+"""
+
+
+def test_conditions_follow_the_parameter_defaults_and_stay_unknown_without_one(tmp_path: Path) -> None:
+    """Defaults decide (staging: no break-glass role, the staging branch of `!If`); a condition on a parameter
+    without Default keeps its resource (it may be created) and turns what depends on it into an unknown."""
+    report = scan_tree(tmp_path, {"app.yaml": CONDITIONS})
+    inventory = report.inventory
+    assert inventory.errors == []
+    assert sorted(inventory.identities) == ["aws:app.yaml#AppRole", "aws:app.yaml#VendorRole"]
+    reason = "parameter VendorAccount has no Default; its value is given at deploy"
+    assert [(g.permissions, g.location.start_line, g.unknown) for g in inventory.grants_of("aws:app.yaml#AppRole")] == [
+        ((), 42, f"condition HasVendor could not be evaluated: {reason}"),
+        (("arn:aws:iam::aws:policy/AdministratorAccess",), 40, None),
+    ]
+    [vendor_trust] = inventory.trusts_of("aws:app.yaml#VendorRole")
+    assert vendor_trust.principals == (TrustPrincipal("AWS", Unknown(reason)),)
+    assert [(f.rule_id, f.location.start_line, f.identity, f.unknown) for f in report.findings
+            if f.rule_id.startswith(("NHI-PRIV", "NHI-TRUST", "NHI-OWN"))] == [
+        ("NHI-TRUST-002", 31, "aws:app.yaml#VendorRole", True),
+        ("NHI-PRIV-004", 40, "aws:app.yaml#AppRole", False),
+        ("NHI-PRIV-001", 42, "aws:app.yaml#AppRole", True),
+    ]
+
+
+def test_conditions_for_production_defaults(tmp_path: Path) -> None:
+    """The same template with prod and break-glass as defaults: the other branch and the other resource."""
+    prod = CONDITIONS.replace("Default: staging", "Default: prod").replace('Default: "false"', 'Default: "true"')
+    report = scan_tree(tmp_path, {"app.yaml": prod})
+    assert sorted(report.inventory.identities) == [
+        "aws:app.yaml#AppRole", "aws:app.yaml#BreakGlassRole", "aws:app.yaml#VendorRole"]
+    assert [(g.permissions, g.location.start_line) for g in report.inventory.grants_of("aws:app.yaml#AppRole")
+            if not g.unknown] == [(("arn:aws:iam::aws:policy/ReadOnlyAccess",), 40)]
+    assert [(f.location.start_line, f.identity) for f in report.findings if f.rule_id == "NHI-PRIV-004"] == [
+        (24, "aws:app.yaml#BreakGlassRole")]
+
+
+SAM_GLOBALS = """
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Orders service.
+Globals:
+  Function:
+    Runtime: python3.12
+    Timeout: 30
+    Tracing: Active
+    PermissionsBoundary: !Sub "arn:aws:iam::${AWS::AccountId}:policy/workload-boundary"
+    Tags:
+      owner: team-orders
+      cost-center: "4711"
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: api.handler
+      CodeUri: src/
+      Tags:
+        expires: "2027-03-31"
+      Policies:
+        - DynamoDBReadPolicy:
+            TableName: orders
+
+  Legacy:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: legacy.handler
+      CodeUri: src/
+      Tracing: Disabled
+      Tags:
+        owner: team-legacy
+      Policies:
+        - AdministratorAccess
+
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: worker.handler
+      CodeUri: src/
+      Role: !GetAtt WorkerRole.Arn
+
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]
+"""
+
+
+def test_sam_globals_apply_to_generated_roles_only(tmp_path: Path) -> None:
+    """Globals give every generated role its owner, boundary and X-Ray policy; a function overrides a value
+    (Legacy: its own owner, no tracing); an `AWS::IAM::Role` written out gets nothing from Globals."""
+    report = scan_tree(tmp_path, {"template.yaml": SAM_GLOBALS})
+    identities = report.inventory.identities
+    assert sorted(identities) == ["aws:template.yaml#ApiRole", "aws:template.yaml#LegacyRole",
+                                  "aws:template.yaml#WorkerRole"]
+    boundary = (("permissions_boundary", "arn:aws:iam::${current_account}:policy/workload-boundary"),)
+    api, legacy, worker = (identities[f"aws:template.yaml#{n}"] for n in ("ApiRole", "LegacyRole", "WorkerRole"))
+    assert (api.tags, api.attributes, api.lifecycle.owner) == (
+        (("cost-center", "4711"), ("expires", "2027-03-31"), ("owner", "team-orders")), boundary,
+        Fact("team-orders", "tag:owner", Location("template.yaml", 11, 11)))
+    assert (legacy.tags, legacy.attributes, legacy.lifecycle.owner) == (
+        (("cost-center", "4711"), ("owner", "team-legacy")), boundary,
+        Fact("team-legacy", "tag:owner", Location("template.yaml", 32, 32)))
+    assert (worker.tags, worker.attributes, worker.lifecycle.owner) == ((), (), None)
+    xray = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+    assert [xray in g.permissions for g in report.inventory.grants_of(api.id)].count(True) == 1
+    assert not any(xray in g.permissions for g in report.inventory.grants_of(legacy.id))
+    assert triples(report) == [
+        ("NHI-EXP-004", "template.yaml", 25, "aws:template.yaml#LegacyRole"),
+        ("NHI-PRIV-004", "template.yaml", 33, "aws:template.yaml#LegacyRole"),
+        ("NHI-EXP-004", "template.yaml", 43, "aws:template.yaml#WorkerRole"),
+        ("NHI-OWN-001", "template.yaml", 43, "aws:template.yaml#WorkerRole"),
+    ]

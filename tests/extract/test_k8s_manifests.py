@@ -454,3 +454,291 @@ def test_terraform_service_accounts_are_linked_once(tmp_path: Path) -> None:
          "kubernetes_service_account_v1 (iam.gke.io/gcp-service-account)"),
     ]
     assert triples(report, "NHI-K8S-006") == []  # the role admits payments/api; no GKE binding is in the scan
+
+
+# -- what `helm template` writes, and a kustomize overlay that patches its base ---------------------
+
+# `helm template payments charts/payments -n payments`: one stream, a `# Source:` comment before each object,
+# an empty document for a template that rendered nothing (hpa.yaml with autoscaling off), and a chart test Pod.
+HELM_RENDERED = """
+---
+# Source: payments/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: payments-api
+  namespace: payments
+  labels:
+    helm.sh/chart: payments-4.2.0
+    app.kubernetes.io/name: payments
+    app.kubernetes.io/instance: payments
+    app.kubernetes.io/version: "4.2.0"
+    app.kubernetes.io/managed-by: Helm
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/payments-api
+---
+# Source: payments/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: payments-db
+  namespace: payments
+  labels:
+    app.kubernetes.io/managed-by: Helm
+type: Opaque
+stringData:
+  DB_USER: payments
+  DB_PASSWORD: "Tr0ub4dor-example"
+---
+# Source: payments/templates/hpa.yaml
+---
+# Source: payments/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: payments-api
+  namespace: payments
+rules:
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get", "list", "watch"]
+---
+# Source: payments/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: payments-api
+  namespace: payments
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: payments-api
+subjects:
+  - kind: ServiceAccount
+    name: payments-api
+    namespace: payments
+---
+# Source: payments/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: payments-api
+  namespace: payments
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: payments
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: payments
+    spec:
+      serviceAccountName: payments-api
+      containers:
+        - name: api
+          image: "registry.acme.example/payments/api:4.2.0"
+          envFrom:
+            - secretRef:
+                name: payments-db
+---
+# Source: payments/templates/tests/test-connection.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: "payments-test-connection"
+  namespace: payments
+  annotations:
+    "helm.sh/hook": test
+spec:
+  containers:
+    - name: wget
+      image: busybox
+      command: ['wget']
+      args: ['payments-api:80']
+  restartPolicy: Never
+"""
+
+HELM_ROLE = """
+resource "aws_iam_role" "payments_api" {
+  name = "payments-api"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EX" }
+      Condition = {
+        StringEquals = { "oidc.eks.eu-west-1.amazonaws.com/id/EX:sub" = "system:serviceaccount:payments:payments-api" }
+      }
+    }]
+  })
+  tags = { owner = "team-payments", retire-on = "app:payments" }
+}
+"""
+
+
+def test_helm_rendered_stream_is_read_object_by_object(tmp_path: Path) -> None:
+    """Each object starts at its `apiVersion` (the `# Source:` comment is not part of it); the empty
+    document is nothing; the chart's test Pod runs as the namespace default; the literal password is found;
+    the IRSA annotation reaches the Terraform role that trusts it."""
+    report = scan_tree(tmp_path, {"rendered/payments.yaml": HELM_RENDERED, "iam.tf": HELM_ROLE})
+    inventory = report.inventory
+    assert inventory.errors == [] and inventory.unresolved == []
+    api = "kubernetes:ServiceAccount/payments/payments-api"
+    assert [(i, x.location) for i, x in inventory.identities.items() if x.platform == "kubernetes"] == [
+        (api, Location("rendered/payments.yaml", 3, 15))]
+    assert [(u.identity, u.workload, u.location.start_line) for u in inventory.usages] == [
+        (api, "Deployment/payments/payments-api", 59),
+        ("kubernetes:ServiceAccount/payments/default", "Pod/payments/payments-test-connection", 83),
+        ("aws:aws_iam_role.payments_api", "ServiceAccount/payments/payments-api", 3),
+    ]
+    assert [(g.principal, g.permissions, g.location.start_line) for g in inventory.grants] == [
+        (api, ("get,list,watch configmaps",), 39)]
+    assert [(s.address, s.location.start_line) for s in inventory.literal_secrets] == [
+        ("Secret/payments/payments-db", 28)]
+    assert sorted(t for t in triples(report) if not t[0].startswith("NHI-EXP")) == [
+        ("NHI-CRED-002", "rendered/payments.yaml", 28, None),
+        ("NHI-K8S-001", "rendered/payments.yaml", 83, "kubernetes:ServiceAccount/payments/default"),
+        ("NHI-K8S-002", "rendered/payments.yaml", 83, "kubernetes:ServiceAccount/payments/default"),
+        ("NHI-OWN-001", "rendered/payments.yaml", 3, api),
+    ]
+    assert "Tr0ub4dor-example" not in render(report) + render_scan(report)
+
+
+def test_helm_rendered_stream_after_the_values_are_fixed(tmp_path: Path) -> None:
+    """The same chart rendered with an owner label, a ServiceAccount of its own (no token) for the test Pod,
+    and the database password from an existing Secret (no Secret object rendered): nothing to report."""
+    test_account = ("# Source: payments/templates/tests/serviceaccount.yaml\napiVersion: v1\nkind: ServiceAccount\n"
+                    "metadata:\n  name: payments-test\n  namespace: payments\n  labels:\n    owner: team-payments\n"
+                    "automountServiceAccountToken: false\n---\n")
+    fixed = HELM_RENDERED.replace(
+        "    app.kubernetes.io/managed-by: Helm\n  annotations:",
+        "    app.kubernetes.io/managed-by: Helm\n    owner: team-payments\n  annotations:").replace(
+        "spec:\n  containers:\n    - name: wget", "spec:\n  serviceAccountName: payments-test\n  containers:\n"
+        "    - name: wget").replace("# Source: payments/templates/tests/test-connection.yaml",
+                                   test_account + "# Source: payments/templates/tests/test-connection.yaml")
+    start = fixed.index("# Source: payments/templates/secret.yaml")
+    fixed = fixed[:start] + fixed[fixed.index("# Source: payments/templates/hpa.yaml"):]
+    report = scan_tree(tmp_path, {"rendered/payments.yaml": fixed, "iam.tf": HELM_ROLE})
+    assert report.inventory.errors == []
+    assert [(u.identity, u.workload) for u in report.inventory.usages] == [
+        ("kubernetes:ServiceAccount/payments/payments-api", "Deployment/payments/payments-api"),
+        ("kubernetes:ServiceAccount/payments/payments-test", "Pod/payments/payments-test-connection"),
+        ("aws:aws_iam_role.payments_api", "ServiceAccount/payments/payments-api")]
+    assert [t for t in triples(report) if not t[0].startswith("NHI-EXP")] == []
+
+
+# The trust names the ServiceAccount as the base writes it, not as the overlay's namePrefix renders it.
+SHOP_WEB_ROLE = """
+resource "aws_iam_role" "shop_web_prod" {
+  name = "shop-web-prod"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EX" }
+      Condition = {
+        StringEquals = { "oidc.eks.eu-west-1.amazonaws.com/id/EX:sub" = "system:serviceaccount:shop-prod:web" }
+      }
+    }]
+  })
+  tags = { owner = "team-shop" }
+}
+"""
+
+KUSTOMIZE_PATCHED = {
+    "base/kustomization.yaml": "resources:\n  - serviceaccount.yaml\n  - deployment.yaml\n",
+    "base/serviceaccount.yaml": """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: web
+          labels:
+            owner: team-shop
+        """,
+    "base/deployment.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              serviceAccountName: web
+              containers:
+                - name: web
+                  image: shop/web:1.8.0
+        """,
+    "overlays/prod/kustomization.yaml": """
+        namespace: shop-prod
+        namePrefix: prod-
+        resources:
+          - ../../base
+        patches:
+          - path: irsa.yaml
+          - target:
+              kind: Deployment
+              name: web
+            patch: |-
+              - op: add
+                path: /spec/template/spec/automountServiceAccountToken
+                value: false
+        """,
+    "overlays/prod/irsa.yaml": """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: web
+          annotations:
+            eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shop-web-prod
+        automountServiceAccountToken: false
+        """,
+    "iam.tf": SHOP_WEB_ROLE,
+}
+PROD_WEB = "kubernetes:ServiceAccount/shop-prod/prod-web"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kustomize_patches_are_applied_before_the_checks(tmp_path: Path) -> None:
+    """The strategic-merge patch adds the IRSA annotation and turns the token off; the JSON 6902 patch turns
+    it off on the Deployment; namePrefix renames the account, so the role's trust (written for `web`) no
+    longer admits it. The rendered account points back at the base file it came from."""
+    report = scan_tree(tmp_path, KUSTOMIZE_PATCHED)
+    inventory = report.inventory
+    assert inventory.unresolved == [] and inventory.errors == []
+    prod = inventory.identities[PROD_WEB]
+    assert (prod.location, prod.tags, prod.attributes) == (
+        Location("base/serviceaccount.yaml", 1, 6),
+        (("eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/shop-web-prod"), ("owner", "team-shop")),
+        (("automount_service_account_token", "false"), ("namespace", "shop-prod")))
+    base = inventory.identities["kubernetes:ServiceAccount/default/web"]
+    assert (base.tags, base.attributes) == ((("owner", "team-shop"),), (
+        ("automount_service_account_token", "true"), ("namespace", "default")))
+    assert [(u.identity, u.workload, u.kind, u.attributes) for u in inventory.usages] == [
+        ("kubernetes:ServiceAccount/default/web", "Deployment/default/web", "Deployment", ()),
+        (PROD_WEB, "Deployment/shop-prod/prod-web", "Deployment", (("automount_service_account_token", "false"),)),
+        ("aws:aws_iam_role.shop_web_prod", "ServiceAccount/shop-prod/prod-web",
+         "ServiceAccount (eks.amazonaws.com/role-arn)", ()),
+    ]
+    assert sorted(t for t in triples(report, "NHI-K8S")) == [
+        ("NHI-K8S-001", "base/serviceaccount.yaml", 1, "kubernetes:ServiceAccount/default/web"),  # the base alone
+        ("NHI-K8S-006", "base/serviceaccount.yaml", 1, PROD_WEB),
+    ]
+    [mismatch] = [f for f in report.findings if f.rule_id == "NHI-K8S-006"]
+    assert "does not admit system:serviceaccount:shop-prod:prod-web (it admits system:serviceaccount:shop-prod:web)" \
+        in mismatch.message
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kustomize_overlay_whose_trust_names_the_rendered_account(tmp_path: Path) -> None:
+    files = dict(KUSTOMIZE_PATCHED)
+    files["iam.tf"] = files["iam.tf"].replace("system:serviceaccount:shop-prod:web",
+                                              "system:serviceaccount:shop-prod:prod-web")
+    report = scan_tree(tmp_path, files)
+    assert [u.workload for u in report.inventory.usages_of("aws:aws_iam_role.shop_web_prod")] == [
+        "ServiceAccount/shop-prod/prod-web"]
+    assert [t for t in triples(report, "NHI-K8S") if t[3] == PROD_WEB] == []

@@ -1,0 +1,162 @@
+"""What GCP and Azure roles let an identity become or grant: the escalation tables, as data in one place.
+
+NHI-PRIV-007 (escalation findings) and the blast radius (who can become whom) both read these tables, so a
+role added here is understood by both. The GCP table lists, for each predefined role it knows, only the
+permissions that matter for escalation or impersonation — not the role's full permission set:
+
+- impersonation: minting a service account's tokens or keys, or signing as it;
+- `iam.serviceAccounts.actAs`, which is an escalation only together with a permission to create something
+  that runs as the account (a VM, a function, a Cloud Run service or job);
+- `*.setIamPolicy`: grant oneself (or anyone) any role on the resource, project, folder or organization;
+- `iam.roles.update`: add permissions to a custom role one already holds.
+
+Roles outside the table (service-admin roles such as `roles/storage.admin`, which set IAM policy on their
+own resources only) are not interpreted. `roles/owner` and `roles/editor` are in the table so that a target
+holding them is described, but granting them is NHI-PRIV-004's finding. Custom roles defined in the code
+(`google_project_iam_custom_role`, `google_organization_iam_custom_role`) contribute their own permission
+list: the extractor appends it after the role's name in `Grant.permissions`.
+
+Azure: the built-in roles that may write role assignments (`Owner`, `User Access Administrator`,
+`Role Based Access Control Administrator`) and, for custom role definitions in the code, their `actions`
+less their `not_actions`, matched the way Azure matches action wildcards (`*` spans `/`), case-insensitively.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+
+from nhilint.model import Grant
+
+# -- GCP -------------------------------------------------------------------------------------------
+
+GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
+GET_OPENID_TOKEN = "iam.serviceAccounts.getOpenIdToken"
+SIGN_BLOB = "iam.serviceAccounts.signBlob"
+SIGN_JWT = "iam.serviceAccounts.signJwt"
+IMPLICIT_DELEGATION = "iam.serviceAccounts.implicitDelegation"
+CREATE_KEY = "iam.serviceAccountKeys.create"
+ACT_AS = "iam.serviceAccounts.actAs"
+UPDATE_ROLE = "iam.roles.update"
+
+# Permissions that let the holder act as a service account on its own.
+GCP_IMPERSONATE = frozenset({GET_ACCESS_TOKEN, SIGN_BLOB, SIGN_JWT, IMPLICIT_DELEGATION, CREATE_KEY})
+# Creating something that runs as a service account: with actAs, code of one's choosing runs as it.
+GCP_DEPLOY = frozenset({"compute.instances.create", "cloudfunctions.functions.create", "run.services.create",
+                        "run.jobs.create"})
+
+_TOKEN_CREATOR = frozenset({GET_ACCESS_TOKEN, GET_OPENID_TOKEN, SIGN_BLOB, SIGN_JWT, IMPLICIT_DELEGATION})
+_SET_POLICY = frozenset({"resourcemanager.projects.setIamPolicy", "resourcemanager.folders.setIamPolicy",
+                         "resourcemanager.organizations.setIamPolicy", "iam.serviceAccounts.setIamPolicy"})
+
+GCP_ROLES: dict[str, frozenset[str]] = {
+    "roles/iam.serviceAccountTokenCreator": _TOKEN_CREATOR,
+    "roles/iam.serviceAccountUser": frozenset({ACT_AS}),
+    "roles/iam.serviceAccountKeyAdmin": frozenset({CREATE_KEY}),
+    "roles/iam.workloadIdentityUser": frozenset({GET_ACCESS_TOKEN, GET_OPENID_TOKEN}),
+    "roles/iam.serviceAccountAdmin": frozenset({"iam.serviceAccounts.setIamPolicy"}),
+    "roles/resourcemanager.projectIamAdmin": frozenset({"resourcemanager.projects.setIamPolicy"}),
+    "roles/resourcemanager.folderIamAdmin": frozenset({"resourcemanager.folders.setIamPolicy"}),
+    "roles/resourcemanager.organizationAdmin": _SET_POLICY - {"iam.serviceAccounts.setIamPolicy"},
+    "roles/iam.securityAdmin": _SET_POLICY,
+    "roles/iam.roleAdmin": frozenset({"iam.roles.create", UPDATE_ROLE}),
+    "roles/owner": _TOKEN_CREATOR | _SET_POLICY | GCP_DEPLOY | {ACT_AS, CREATE_KEY, UPDATE_ROLE},
+    "roles/editor": GCP_DEPLOY | {ACT_AS, CREATE_KEY},
+    # Roles that create workloads: escalation only with actAs, from this grant or another.
+    "roles/compute.admin": frozenset({"compute.instances.create"}),
+    "roles/compute.instanceAdmin": frozenset({"compute.instances.create"}),
+    "roles/compute.instanceAdmin.v1": frozenset({"compute.instances.create"}),
+    "roles/cloudfunctions.admin": frozenset({"cloudfunctions.functions.create"}),
+    "roles/cloudfunctions.developer": frozenset({"cloudfunctions.functions.create"}),
+    "roles/run.admin": frozenset({"run.services.create", "run.jobs.create"}),
+    "roles/run.developer": frozenset({"run.services.create", "run.jobs.create"}),
+}
+
+# How findings name the impersonation roles (`A → TokenCreator on B`).
+GCP_ROLE_LABELS: dict[str, str] = {
+    "roles/iam.serviceAccountTokenCreator": "TokenCreator",
+    "roles/iam.serviceAccountUser": "ServiceAccountUser",
+    "roles/iam.serviceAccountKeyAdmin": "KeyAdmin",
+    "roles/iam.workloadIdentityUser": "WorkloadIdentityUser",
+    "roles/iam.serviceAccountAdmin": "ServiceAccountAdmin",
+}
+
+
+def gcp_role(grant: Grant) -> str | None:
+    """The role a GCP role grant gives, as written (`roles/x`, `projects/p/roles/r`, a reference)."""
+    if grant.platform != "gcp" or grant.permission_type != "role" or not grant.permissions:
+        return None
+    return grant.permissions[0]
+
+
+def gcp_permissions(grant: Grant) -> frozenset[str]:
+    """The permissions of a GCP role grant that this module knows: from the table, or the custom role's list."""
+    role = gcp_role(grant)
+    if role is None or grant.effect != "Allow":
+        return frozenset()
+    return GCP_ROLES.get(role, frozenset()) | frozenset(grant.permissions[1:])
+
+
+def gcp_escalating(permissions: Iterable[str], can_deploy: bool) -> list[str]:
+    """The escalation permissions among `permissions` (actAs counts only when the holder can deploy)."""
+    found = []
+    for permission in sorted(set(permissions)):
+        if (permission in GCP_IMPERSONATE or permission.endswith(".setIamPolicy") or permission == UPDATE_ROLE
+                or (permission == ACT_AS and can_deploy)):
+            found.append(permission)
+    return found
+
+
+def gcp_can_become(permissions: Iterable[str]) -> bool:
+    """Whether these permissions, on a service account or its project, let the holder act as the account."""
+    return any(p in GCP_IMPERSONATE or p == ACT_AS for p in permissions)
+
+
+def gcp_role_label(role: str) -> str:
+    """`TokenCreator` for the impersonation roles; a reference to an in-code custom role as its address."""
+    if role.startswith("${") and role.endswith("}"):
+        return re.sub(r"\.(id|name)$", "", role[2:-1]).rsplit("/", 1)[-1]
+    return GCP_ROLE_LABELS.get(role, role)
+
+
+# -- Azure -----------------------------------------------------------------------------------------
+
+ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
+ROLE_DEFINITION_WRITE = "Microsoft.Authorization/roleDefinitions/write"
+AZURE_ESCALATION_ACTIONS = (ROLE_ASSIGNMENT_WRITE, ROLE_DEFINITION_WRITE)
+
+# Built-in roles (lower-case names) and the escalation actions they allow.
+AZURE_ROLES: dict[str, tuple[str, ...]] = {
+    "owner": AZURE_ESCALATION_ACTIONS,
+    "user access administrator": AZURE_ESCALATION_ACTIONS,
+    "role based access control administrator": (ROLE_ASSIGNMENT_WRITE,),
+}
+
+
+def azure_action_matches(pattern: str, action: str) -> bool:
+    """Azure action wildcards: `*` matches any characters, `/` included; names are case-insensitive."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower().replace("[", "[[]"))
+
+
+def azure_escalating(grant: Grant) -> list[str]:
+    """The escalation actions an Azure role assignment allows: built-in role, or custom actions less NotActions."""
+    if grant.platform != "azure" or grant.permission_type != "role" or not grant.permissions:
+        return []
+    if grant.effect != "Allow":
+        return []
+    builtin = AZURE_ROLES.get(grant.permissions[0].lower())
+    if builtin is not None:
+        return list(builtin)
+    excluded = [v for c in grant.conditions if c.operator == "NotActions" for v in c.values if isinstance(v, str)]
+    found = []
+    for action in AZURE_ESCALATION_ACTIONS:
+        if any(azure_action_matches(p, action) for p in grant.permissions[1:]) and not any(
+                azure_action_matches(p, action) for p in excluded):
+            found.append(action)
+    return found
+
+
+def azure_custom_actions(grant: Grant, actions: Iterable[str]) -> list[str]:
+    """The actions as written in a custom role that allow any of `actions` (for the finding's evidence)."""
+    return [p for p in grant.permissions[1:] if any(azure_action_matches(p, a) for a in actions)]

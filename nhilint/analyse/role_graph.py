@@ -1,0 +1,130 @@
+"""The AWS roles of the scanned code as targets: which roles a resource pattern names, whom their trust admits.
+
+Used by the escalation analysis (nhilint.analyse.privesc) to follow `iam:PassRole` and `sts:AssumeRole`
+into roles. Indexes are built once per inventory, so asking "which roles may this identity assume" costs
+the candidates, not every role's trust.
+
+Who a trust admits to `sts:AssumeRole`:
+
+- `*` and the scanning account's own root (`${current_account}`, as the evaluator writes
+  `data.aws_caller_identity` and `AWS::AccountId`): anyone of the account its policy allows;
+- a reference to an identity of the code (`aws_iam_role.ci.arn`), or a role, user or assumed-role ARN by
+  name (two identities of the same name in different accounts both match);
+- a literal account root (`arn:aws:iam::123456789012:root`): taken to be the identity's account only when
+  the identity's own `sts:AssumeRole` names that role (not `*`). A vendor's account trusted with an
+  external ID is another account, and treating every literal root as "ours" would connect everything.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from nhilint.model import Identity, Trust
+
+REF_RE = re.compile(r"^\$\{([^}]+)\}$")
+_ATTR_RE = re.compile(r"\.(arn|Arn|name|id|unique_id|RoleId|UserId)$")
+_OPEN_PREFIXES = frozenset({"", "r", "ro", "rol", "role", "role/"})
+_CURRENT = "${current_account}"
+Key = tuple[str, str]
+ANY: Key = ("any", "")
+
+
+class RoleGraph:
+    """Roles by address and name, their trusts, and who each trust admits."""
+
+    def __init__(self, identities: list[Identity], trusts: list[Trust]) -> None:
+        self.by_address = {i.address: i for i in identities}
+        self.roles = [i for i in identities if i.kind == "role"]
+        self.trusts: dict[str, list[Trust]] = {}
+        for trust in trusts:
+            self.trusts.setdefault(trust.identity, []).append(trust)
+        self._matching: dict[str, tuple[list[Identity], bool]] = {}
+        self.admitters: dict[Key, list[tuple[Identity, bool]]] = {}
+        self._role_keys: dict[str, list[tuple[Key, bool]]] = {}
+        for role in self.roles:
+            for trust in self.trusts.get(role.id, []):
+                if trust.effect != "Allow" or not any(fnmatch.fnmatchcase("sts:assumerole", a.lower())
+                                                      for a in trust.actions):
+                    continue
+                for principal in trust.principals:
+                    key = principal_key(principal.type, principal.identifier)
+                    if key is not None:
+                        self.admitters.setdefault(key, []).append((role, bool(trust.conditions)))
+                        self._role_keys.setdefault(role.id, []).append((key, bool(trust.conditions)))
+
+    def by_ref(self, text: str) -> Identity | None:
+        """The identity a `${...}` reference names (`aws_iam_role.ci.arn`, `cfn.yaml#Role.Arn`)."""
+        return self.by_address.get(text) or self.by_address.get(text.rsplit(".", 1)[0])
+
+    def roles_matching(self, resource: str) -> tuple[list[Identity], bool]:
+        """Roles of the code a resource pattern names, and whether it names any role at all (`*`, `role/*`)."""
+        if resource not in self._matching:
+            self._matching[resource] = self._match(resource)
+        return self._matching[resource]
+
+    def _match(self, resource: str) -> tuple[list[Identity], bool]:
+        if resource == "*":
+            return self.roles, True
+        ref = REF_RE.match(resource)
+        if ref:
+            identity = self.by_ref(ref.group(1))
+            return ([identity] if identity is not None and identity.kind == "role" else []), False
+        parts = resource.split(":", 5)
+        if len(parts) < 6 or not fnmatch.fnmatchcase("iam", parts[2].lower()):
+            return [], False
+        res = parts[5]
+        literal = re.split(r"[*?]", res, maxsplit=1)[0]
+        if literal != res and literal.lower() in _OPEN_PREFIXES:
+            return self.roles, True
+        last = res.rsplit("/", 1)[-1]
+        found = [r for r in self.roles if isinstance(r.name, str) and (
+            fnmatch.fnmatchcase(f"role/{r.name}", res) or (res.startswith("role/") and last == r.name))]
+        return found, False
+
+    def trusts_service(self, role: Identity, services: tuple[str, ...]) -> bool:
+        """Whether a role's trust admits one of the service principals (True when its trust is not known)."""
+        trusts = [t for t in self.trusts.get(role.id, []) if t.effect == "Allow"]
+        if not trusts or all(t.unknown and not t.principals for t in trusts):
+            return True
+        return any(p.type == "Service" and isinstance(p.identifier, str) and any(
+            p.identifier.lower().startswith(s) for s in services) for t in trusts for p in t.principals)
+
+    def admitting(self, source: Identity, matched: set[str], everyone: bool) -> list[tuple[Identity, bool]]:
+        """Roles whose trust admits `source`, among those its sts:AssumeRole names (`matched`, or all).
+
+        With `everyone` (sts:AssumeRole on `*`) the roles admitting the whole account are left out: they
+        are the same for every such source, and a traversal adds them once (`admitters[ANY]`).
+        """
+        mine = {("ref", source.address), (source.kind, source.name if isinstance(source.name, str) else ""), ANY}
+        found: dict[str, tuple[Identity, bool]] = {}
+        if everyone:
+            candidates = [(r, c) for key in mine if key != ANY for r, c in self.admitters.get(key, [])]
+        else:
+            candidates = [(r, c) for r in self.roles if r.id in matched
+                          for key, c in self._role_keys.get(r.id, []) if key in mine or key[0] == "account"]
+        for role, conditional in candidates:
+            if role is not source and (role.id not in found or (found[role.id][1] and not conditional)):
+                found[role.id] = (role, conditional)
+        return list(found.values())
+
+
+def principal_key(kind: str, identifier: object) -> Key | None:
+    """How a trust principal names whom it admits; None for services and federated principals."""
+    if kind == "*" or identifier == "*":
+        return ANY
+    if kind != "AWS" or not isinstance(identifier, str):
+        return None
+    ref = REF_RE.match(identifier)
+    if ref and identifier != _CURRENT:
+        text = ref.group(1)
+        return ("ref", text.rsplit(".", 1)[0] if _ATTR_RE.search(text) else text)
+    if identifier == _CURRENT or (_CURRENT in identifier and identifier.endswith(":root")):
+        return ANY
+    if identifier.isdigit() or identifier.endswith(":root"):
+        return ("account", identifier.split(":")[4] if identifier.startswith("arn:") else identifier)
+    for kind_name, marker in (("role", ":role/"), ("user", ":user/"), ("role", ":assumed-role/")):
+        if marker in identifier:
+            rest = identifier.split(marker, 1)[1]
+            return (kind_name, rest.split("/")[0] if marker == ":assumed-role/" else rest.rsplit("/", 1)[-1])
+    return None

@@ -1,0 +1,127 @@
+"""`nhilint explain-identity`: one identity's full picture, for the reviewer who asks "what is this, really?".
+
+The inventory lists every identity in a line and the scan lists findings; neither answers, for one
+identity, who owns it and where that is written, what it can do and through which statement, who may
+become it, what runs as it, which other identities it can become, and what is wrong with it. This puts
+all of that on one page, each item with the file:line it comes from.
+
+An identity is named by its id (`aws:aws_iam_role.ci`), its address, or a unique suffix of either that
+starts at a `.`, `/` or `:` boundary (`aws_iam_role.ci`, `ci`) or, when none does, anywhere (`role.ci`);
+a name that matches several identities or none is a usage error listing the candidates.
+"""
+
+from __future__ import annotations
+
+from nhilint.analyse.blast import UNBOUNDED, BlastRadius
+from nhilint.api import Report
+from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
+
+MAX_CANDIDATES = 20
+
+
+class NotFound(LookupError):
+    """No identity, or several, match a name; the message lists the candidates."""
+
+
+def find(inventory: Inventory, name: str) -> Identity:
+    identities = inventory.identities
+    if name in identities:
+        return identities[name]
+    exact = [i for i in identities.values() if i.address == name]
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or [i for i in identities.values() if _suffix(i.id, name) or _suffix(i.address, name)]
+    if not matches:  # not at a boundary: `role.ci` for `aws_iam_role.ci`
+        matches = [i for i in identities.values() if i.id.endswith(name) or i.address.endswith(name)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"no identity matches {name!r}; `nhilint inventory` lists them")
+    shown = sorted(i.id for i in matches)
+    more = f"\n  … and {len(shown) - MAX_CANDIDATES} more" if len(shown) > MAX_CANDIDATES else ""
+    raise NotFound(f"{name!r} matches {len(shown)} identities; give one of:\n  "
+                   + "\n  ".join(shown[:MAX_CANDIDATES]) + more)
+
+
+def _suffix(text: str, name: str) -> bool:
+    return text.endswith(name) and (len(text) == len(name) or text[-len(name) - 1] in "./:")
+
+
+def render(report: Report, identity: Identity, blast: BlastRadius) -> str:
+    inventory = report.inventory
+    lines = [f"{identity.id}", f"  {identity.kind.replace('_', ' ')} ({identity.platform}) at {identity.location}"]
+    if identity.name is not None:
+        lines.append(f"  name: {_value(identity.name)}")
+    if identity.multiplicity:
+        lines.append(f"  instances: {identity.multiplicity}")
+    for title, attr in (("owner", "owner"), ("purpose", "purpose"), ("expires", "expires"),
+                        ("retire-on", "retire_on")):
+        lines.append(f"  {title}: {_fact(identity.lifecycle.get(attr))}")
+    credentials = inventory.credentials_of(identity.id)
+    _section(lines, "credentials", [_credential(c) for c in credentials])
+    _section(lines, "grants (what it may do)", [_grant(g) for g in inventory.grants_of(identity.id)])
+    _section(lines, "trusts (who may become it)", [_trust(t) for t in inventory.trusts_of(identity.id)])
+    _section(lines, "used by (workloads that run as it)",
+             [f"{u.location}: {u.workload} ({u.kind})" for u in inventory.usages_of(identity.id)])
+    lines.append("reaches")
+    lines.append(f"  directly: {blast.direct[identity.id].summary(12) if identity.id in blast.direct else '-'}")
+    lines.append(f"  in total: {blast.reach(identity.id).summary(12)}")
+    routes = blast.routes(identity.id)
+    _section(lines, "can become (and how)", [
+        ("any role (unbounded)" if r.target == UNBOUNDED else r.target) + "".join(
+            f"\n      {e.location}: {e.source} -> {e.target}: {e.how}" for e in r.edges) for r in routes])
+    subjects = {identity.id, *(c.id for c in credentials)}
+    findings = [f"{f.location}: {f.rule_id} {f.severity} {f.message}" for f in report.findings
+                if f.identity in subjects]
+    findings += [f"{s.finding.location}: {s.finding.rule_id} {s.finding.severity} {s.finding.message} "
+                 f"(suppressed: {s.reason})" for s in report.suppressed if s.finding.identity in subjects]
+    _section(lines, "findings", findings)
+    return "\n".join(lines) + "\n"
+
+
+def _section(lines: list[str], title: str, items: list[str]) -> None:
+    lines.append(f"{title}" + ("" if items else ": none"))
+    lines.extend(f"  {item}" for item in items)
+
+
+def _value(value: str | Unknown | None) -> str:
+    if value is None:
+        return "-"
+    return value if isinstance(value, str) else f"<unknown: {value.reason}>"
+
+
+def _fact(fact: Fact | None) -> str:
+    if fact is None:
+        return "-"
+    where = f", {fact.location}" if fact.location else ""
+    return f"{_value(fact.value)} (from {fact.source}{where})"
+
+
+def _credential(credential: Credential) -> str:
+    expires = _fact(credential.expires or credential.lifecycle.expires)
+    rotation = _fact(credential.rotation)
+    static = "static" if credential.static else "short-lived"
+    return f"{credential.location}: {credential.kind} {credential.address} ({static}; expires {expires}; " \
+           f"rotation {rotation})"
+
+
+def _grant(grant: Grant) -> str:
+    permissions = ", ".join(grant.permissions) or "?"
+    if grant.not_actions:
+        permissions = f"everything but {permissions}"
+    scope = ", ".join(grant.scope) or "-"
+    text = f"{grant.location}: {grant.effect} {permissions} on {scope}, via {grant.via}"
+    if grant.conditions:
+        text += " if " + "; ".join(f"{c.operator} {c.key}" for c in grant.conditions)
+    return text + (f" [unknown: {grant.unknown}]" if grant.unknown else "")
+
+
+def _trust(trust: Trust) -> str:
+    principals = ", ".join(f"{p.type} {_value(p.identifier)}" for p in trust.principals) or "?"
+    text = f"{trust.location}: {trust.effect} {principals}"
+    if trust.actions:
+        text += f" to {', '.join(trust.actions)}"
+    if trust.conditions:
+        text += " if " + "; ".join(f"{c.operator} {c.key} {', '.join(_value(v) for v in c.values)}"
+                                   for c in trust.conditions)
+    return text + f", via {trust.via}"
