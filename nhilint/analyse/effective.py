@@ -7,7 +7,7 @@ be asked of that union, or two harmless-looking policies on different attachment
 
 How:
 
-- One `AwsAnalysis` per inventory, built on first use and memoised (`InventoryMemo`): it indexes grants by
+- One `AwsAnalysis` per inventory, built on first use and memoised (nhilint.analyse.memo): it indexes grants by
   principal and managed-policy statements by policy once, so nothing costs identities times grants.
 - Per identity an `Effective` holds its statements (own, its groups', and the known AWS managed policies)
   and answers `allowed(action)` lazily, caching every answer: rules ask about a few dozen actions, and
@@ -34,41 +34,17 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
+from nhilint.analyse.memo import InventoryMemo
 from nhilint.iam import catalog
 from nhilint.model import Condition, Grant, Identity, Inventory
 
-T = TypeVar("T")
 PLATFORM = "aws"
 BOUNDARY_NONE = "none"
 BOUNDARY_APPLIED = "applied"
 BOUNDARY_NOT_EVALUATED = "not evaluated"
 _REF_ATTRIBUTES = (".arn", ".Arn", ".id", ".policy_id", ".PolicyArn")
-
-
-class InventoryMemo(Generic[T]):
-    """One value per inventory, computed on first use.
-
-    Rules receive only the inventory, so per-run analysis is memoised here, keyed by the inventory object
-    itself (identity, not equality: inventories are large and mutable). Only the last few are kept, so a
-    long-lived process (tests, audits over many repositories) does not grow.
-    """
-
-    def __init__(self, factory: Callable[[Inventory], T], size: int = 4) -> None:
-        self._factory = factory
-        self._size = size
-        self._items: list[tuple[Inventory, T]] = []
-
-    def __call__(self, inventory: Inventory) -> T:
-        for known, value in self._items:
-            if known is inventory:
-                return value
-        value = self._factory(inventory)
-        self._items.insert(0, (inventory, value))
-        del self._items[self._size:]
-        return value
 
 
 @functools.lru_cache(maxsize=8192)

@@ -31,7 +31,8 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhilint.analyse.effective import Effective, InventoryMemo, Supply, aws_analysis
+from nhilint.analyse.effective import Effective, Supply, aws_analysis
+from nhilint.analyse.memo import InventoryMemo
 from nhilint.analyse.privesc_methods import (
     ASSUME,
     METHOD_SERVICES,
@@ -105,7 +106,8 @@ class Privesc:
 
     def effective(self, identity: Identity) -> Effective:
         found = self.analysis.effective(identity.id)
-        assert found is not None
+        if found is None:
+            raise KeyError(f"{identity.id} is not an AWS identity of this inventory")
         return found
 
     # -- one method on one identity -------------------------------------------------------------

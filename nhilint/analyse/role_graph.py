@@ -40,6 +40,7 @@ class RoleGraph:
         for trust in trusts:
             self.trusts.setdefault(trust.identity, []).append(trust)
         self._matching: dict[str, tuple[list[Identity], bool]] = {}
+        self._service_trust: dict[tuple[str, tuple[str, ...]], bool] = {}
         self.admitters: dict[Key, list[tuple[Identity, bool]]] = {}
         self._role_keys: dict[str, list[tuple[Key, bool]]] = {}
         for role in self.roles:
@@ -84,11 +85,13 @@ class RoleGraph:
 
     def trusts_service(self, role: Identity, services: tuple[str, ...]) -> bool:
         """Whether a role's trust admits one of the service principals (True when its trust is not known)."""
-        trusts = [t for t in self.trusts.get(role.id, []) if t.effect == "Allow"]
-        if not trusts or all(t.unknown and not t.principals for t in trusts):
-            return True
-        return any(p.type == "Service" and isinstance(p.identifier, str) and any(
-            p.identifier.lower().startswith(s) for s in services) for t in trusts for p in t.principals)
+        key = (role.id, services)
+        if key not in self._service_trust:
+            trusts = [t for t in self.trusts.get(role.id, []) if t.effect == "Allow"]
+            self._service_trust[key] = not trusts or all(t.unknown and not t.principals for t in trusts) or any(
+                p.type == "Service" and isinstance(p.identifier, str)
+                and any(p.identifier.lower().startswith(s) for s in services) for t in trusts for p in t.principals)
+        return self._service_trust[key]
 
     def admitting(self, source: Identity, matched: set[str], everyone: bool) -> list[tuple[Identity, bool]]:
         """Roles whose trust admits `source`, among those its sts:AssumeRole names (`matched`, or all).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from nhilint.analyse.effective import BOUNDARY_APPLIED, BOUNDARY_NOT_EVALUATED, aws_analysis, effective
@@ -178,6 +179,7 @@ def test_computed_once_per_inventory(tmp_path: Path) -> None:
     inventory = _inventory(tmp_path, _role("app", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]'))
     analysis = aws_analysis(inventory)
     assert aws_analysis(inventory) is analysis
+    assert gc.isenabled()  # paused only while the analysis is built
     first = analysis.effective("aws:aws_iam_role.app")
     assert first is not None and analysis.effective("aws:aws_iam_role.app") is first
     assert first.allowed("s3:GetObject") is first.allowed("s3:getobject")
