@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 # What every format's "the account this is deployed to" becomes (`data.aws_caller_identity.x.account_id`,
 # `${AWS::AccountId}`): a known value meaning "our own account", not a third party.
@@ -256,18 +257,33 @@ class Inventory:
     errors: list[ParseError] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    _indexes: dict[str, tuple[int, dict[Any, list[Any]]]] = field(default_factory=dict, repr=False, compare=False)
 
     def grants_of(self, identity_id: str) -> list[Grant]:
-        return [g for g in self.grants if g.principal == identity_id]
+        return self._by("grants", self.grants, "principal").get(identity_id, [])
 
     def trusts_of(self, identity_id: str) -> list[Trust]:
-        return [t for t in self.trusts if t.identity == identity_id]
+        return self._by("trusts", self.trusts, "identity").get(identity_id, [])
 
     def usages_of(self, identity_id: str) -> list[Usage]:
-        return [u for u in self.usages if u.identity == identity_id]
+        return self._by("usages", self.usages, "identity").get(identity_id, [])
 
     def credentials_of(self, identity_id: str) -> list[Credential]:
-        return [c for c in self.credentials if c.of == identity_id]
+        return self._by("credentials", self.credentials, "of").get(identity_id, [])
+
+    def _by(self, name: str, items: list[Any], attribute: str) -> dict[Any, list[Any]]:
+        """An index of `items` by one attribute, rebuilt when the list grows (lookups are for finished scans;
+        per-identity reports would otherwise be quadratic)."""
+        cached = self._indexes.get(name)
+        if cached is None or cached[0] != len(items):
+            index: dict[Any, list[Any]] = {}
+            for item in items:
+                key = getattr(item, attribute)
+                if isinstance(key, str):
+                    index.setdefault(key, []).append(item)
+            cached = (len(items), index)
+            self._indexes[name] = cached
+        return cached[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
 from nhilint.analyse.memo import InventoryMemo
@@ -310,7 +310,9 @@ class AwsAnalysis:
             for group_id in membership.permissions:
                 if group_id not in self.inventory.identities and notes is not None:
                     notes.append(f"group {group_id} is not in the scanned code ({membership.location})")
-                found.extend(g for g in self.by_principal.get(group_id, []) if g.permission_type != "group")
+                via = f"group membership {membership.source} ({membership.location})"
+                found.extend(replace(g, via=f"{g.via}, through {via}")
+                             for g in self.by_principal.get(group_id, []) if g.permission_type != "group")
         return found
 
     def _boundary(self, identity: Identity, notes: list[str]) -> tuple[PolicySet | None, str]:
