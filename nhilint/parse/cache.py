@@ -13,7 +13,6 @@ import hashlib
 import os
 import pickle
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from nhilint.parse.hcl import Body
@@ -28,6 +27,8 @@ def default_directory() -> Path | None:
 
 
 def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only when the cache is used
+
     parts = []
     for package in ("nhilint", "python-hcl2"):
         try:
