@@ -105,11 +105,11 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     found = discover(paths, root, config.exclude)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
     cache_dir = default_directory() if cache else None
-    project = TerraformProject(root, extra_vars, resource_types(), cache_dir)
+    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
     project.add_files(found.terraform)
     if found.explicit:
         project.add_files(_module_siblings(found.terraform), context=True)
-    builder = Builder(config.settings, _annotations_by_block(project.annotations))
+    builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
     extract_terraform(project, builder)
     for kind, module_name, function in FORMAT_EXTRACTORS:
         files = found.other.get(kind)

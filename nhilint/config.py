@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Severity
 
 PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml")
@@ -67,6 +68,7 @@ class Config:
     fail_on: Severity = Severity.LOW
     exclude: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
     policy: str = "default"
     today: date = field(default_factory=date.today)
     sources: tuple[str, ...] = ()
@@ -196,6 +198,7 @@ def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str) -> Config
     fail_on = Severity.LOW
     exclude: list[str] = []
     var_files: list[str] = []
+    limits: dict[str, Any] = {}
     for data, _origin in layers:
         settings.update(data.get("settings", {}))
         for rule_id, value in data.get("rules", {}).items():
@@ -212,6 +215,7 @@ def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str) -> Config
             fail_on = Severity.parse(data["fail_on"])
         exclude.extend(data.get("exclude", []))
         var_files.extend(data.get("var_files", []))
+        limits.update(data.get("limits", {}))
     converted: dict[str, Any] = {}
     for key, value in settings.items():
         if key == "unknown_severity":
@@ -226,6 +230,7 @@ def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str) -> Config
         fail_on=fail_on,
         exclude=tuple(exclude),
         var_files=tuple(var_files),
+        limits=Limits.from_mapping(limits) if limits else DEFAULT_LIMITS,
         policy=policy_name,
         sources=tuple(origin for _, origin in layers),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 # What every format's "the account this is deployed to" becomes (`data.aws_caller_identity.x.account_id`,
 # `${AWS::AccountId}`): a known value meaning "our own account", not a third party.
@@ -224,13 +224,22 @@ class Unresolved:
     location: Location
 
 
+# What went wrong with an input, each reported by its own rule: `syntax` and `unreadable` (NHI-PARSE-001: a
+# file or directory that cannot be parsed or read), `module-cycle` (NHI-PARSE-003), `limit` (NHI-PARSE-004: a
+# resource bound of nhilint.limits was hit), `duplicate-key` (NHI-PARSE-005), `outside-root` (NHI-PARSE-006: a
+# symlink or path that leaves the scan root, not followed).
+InputProblem = Literal["syntax", "unreadable", "module-cycle", "limit", "duplicate-key", "outside-root"]
+
+
 @dataclass(frozen=True, slots=True)
 class ParseError:
-    """A file that looks like infrastructure code but could not be read."""
+    """An input nhilint could not read or evaluate in full; never a silent pass. `reason` never quotes the
+    file's content (it may hold a secret): it names the token type, key or limit instead."""
 
     path: str
     line: int
     reason: str
+    kind: InputProblem = "syntax"
 
 
 @dataclass(frozen=True, slots=True)

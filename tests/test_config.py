@@ -56,3 +56,25 @@ def test_invalid_config_names_file_and_key(tmp_path: Path, text: str, needle: st
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path)
     assert ".nhilint.yaml" in str(error.value) and needle in str(error.value)
+
+
+def test_limits_default_and_project_override(tmp_path: Path) -> None:
+    from nhilint.limits import DEFAULT_LIMITS
+
+    assert load_config(tmp_path).limits == DEFAULT_LIMITS
+    write_tree(tmp_path, {".nhilint.yaml": "limits:\n  max_depth: 50\n  max_documents: 3\n"})
+    limits = load_config(tmp_path).limits
+    assert (limits.max_depth, limits.max_documents) == (50, 3)
+    assert limits.max_file_bytes == DEFAULT_LIMITS.max_file_bytes
+    assert limits.describe("max_depth") == "max_depth (50)"
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("limits:\n  max_dpeth: 50\n", "limits: unknown key ('max_dpeth' was unexpected)"),
+    ("limits:\n  max_depth: 0\n", "limits.max_depth: 0 is less than the minimum of 1"),
+])
+def test_invalid_limits_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
+    write_tree(tmp_path, {".nhilint.yaml": text})
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    assert needle in str(raised.value)

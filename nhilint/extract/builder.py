@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nhilint.config import Settings
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import (
     Annotation,
     Credential,
@@ -59,6 +60,7 @@ class Builder:
     policies: dict[str, Any] = field(default_factory=dict)  # managed policy id -> PolicyInfo (aws)
     attachments: list[Any] = field(default_factory=list)
     extra: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    limits: Limits = DEFAULT_LIMITS  # the bounds format parsers read files within
 
     # -- adding -------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import CURRENT_ACCOUNT, Annotation, Location, ParseError, Unknown, Unresolved
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
@@ -466,11 +467,13 @@ class TerraformProject:
         var_files: list[Path] | None = None,
         resource_types: Container[str] | None = None,
         cache_dir: Path | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         """`resource_types`: the resource types anyone will read; other resource bodies are not kept.
 
-        `cache_dir`: where parsed files are cached by content (None: no cache).
+        `cache_dir`: where parsed files are cached by content (None: no cache). `limits`: resource bounds.
         """
+        self.limits = limits
         self.resource_types = resource_types
         salt = getattr(resource_types, "signature", repr(resource_types))
         self.cache = ParseCache(cache_dir, salt) if cache_dir is not None else None
