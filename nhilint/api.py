@@ -123,6 +123,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     link_formats(builder)
     inventory = builder.finish()
     inventory.errors.extend(e for e in project.errors if e not in inventory.errors)
+    inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
     known = set(inventory.annotations)  # a plan's --source may have read the same files
     inventory.annotations.extend(a for a in project.annotations if a not in known)

@@ -266,6 +266,9 @@ class Inventory:
     errors: list[ParseError] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # value -> sensitive source (`sensitive var.db_password`, `NoEcho parameter DbPassword`): what reporters
+    # redact (nhilint/redact.py). Built per scan; never printed, never cached.
+    sensitive: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _indexes: dict[str, tuple[int, dict[Any, list[Any]]]] = field(default_factory=dict, repr=False, compare=False)
 
     def grants_of(self, identity_id: str) -> list[Grant]:

@@ -38,6 +38,7 @@ from nhilint.iam.policy import parse_document
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
 from nhilint.parse.hcl_eval import LDict, Ref, to_text
+from nhilint.secrets import register, variable_source
 
 # Workloads that run as a role: resource type -> property paths (`[]` steps into each list item).
 USAGES: dict[str, tuple[str, ...]] = {
@@ -407,6 +408,8 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
         for name, parameter in template.parameters.items():
             if parameter.no_echo:
                 parameter_secret(stack, name)
+            if parameter.has_default and (why := variable_source(f"parameter {name}", parameter.no_echo)):
+                register(builder.inventory.sensitive, parameter.default, why.replace("sensitive", "NoEcho"))
         for resource in template.resources.values():
             if resource.condition is not None and stack.ev.condition(resource.condition) is False:
                 continue  # not created with the parameters' defaults

@@ -68,6 +68,7 @@ def extract_plans(paths: list[Path], root: Path, builder: Builder, source: Path 
     if index is not None:
         files |= index.files
         builder.inventory.errors.extend(e for e in index.project.errors if e not in builder.inventory.errors)
+        builder.inventory.sensitive.update(index.project.sensitive)
         known = set(builder.inventory.annotations)
         builder.inventory.annotations.extend(a for a in index.project.annotations if a not in known)
     return files

@@ -34,6 +34,7 @@ from nhilint.parse.hcl_eval import (
     stamp_path,
 )
 from nhilint.parse.tfjson import body_from_json
+from nhilint.secrets import register, variable_source
 
 MAX_MODULE_DEPTH = 12
 PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
@@ -300,6 +301,9 @@ class ModuleInstance:
         else:
             value = Unknown(f"var.{name} is not declared")
         self._memo[key] = value
+        declared = self._variables.get(name)
+        if why := variable_source(key, declared is not None and declared.get("sensitive") is True):
+            register(self.project.sensitive, value, why)  # redacted in every report (nhilint/redact.py)
         return value
 
     def local(self, name: str) -> Any:
@@ -481,6 +485,7 @@ class TerraformProject:
         self.root = root
         self.modules: dict[str, Module] = {}
         self.errors: list[ParseError] = []
+        self.sensitive: dict[str, str] = {}  # value -> source, see nhilint/redact.py; never cached
         self.unresolved: list[Unresolved] = []
         self.annotations: list[Annotation] = []
         self.var_files = var_files or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nhilint import redact
 from nhilint.api import Report
 from nhilint.model import Finding, Severity
 
@@ -32,6 +33,7 @@ def annotation(finding: Finding) -> str:
 def render(report: Report) -> str:
     from nhilint.report.text import summary
 
+    report = redact.report(report, inventory=False)
     lines = [annotation(f) for f in report.findings]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

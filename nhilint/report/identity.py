@@ -12,6 +12,7 @@ a name that matches several identities or none is a usage error listing the cand
 
 from __future__ import annotations
 
+from nhilint import redact
 from nhilint.analyse.blast import UNBOUNDED, BlastRadius
 from nhilint.api import Report
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
@@ -48,6 +49,12 @@ def _suffix(text: str, name: str) -> bool:
 
 
 def render(report: Report, identity: Identity, blast: BlastRadius) -> str:
+    """The page, with every value from the code redacted (nhilint/redact.py) before it is formatted."""
+    redactor = redact.for_inventory(report.inventory)
+    report = redact.report(report)
+    original = identity.id  # the blast radius was computed on the unredacted inventory
+    identity = redactor.apply(identity)
+    blast_text = redactor.text  # routes and reach summaries come from the unredacted analysis
     inventory = report.inventory
     lines = [f"{identity.id}", f"  {identity.kind.replace('_', ' ')} ({identity.platform}) at {identity.location}"]
     if identity.name is not None:
@@ -64,12 +71,14 @@ def render(report: Report, identity: Identity, blast: BlastRadius) -> str:
     _section(lines, "used by (workloads that run as it)",
              [f"{u.location}: {u.workload} ({u.kind})" for u in inventory.usages_of(identity.id)])
     lines.append("reaches")
-    lines.append(f"  directly: {blast.direct[identity.id].summary(12) if identity.id in blast.direct else '-'}")
-    lines.append(f"  in total: {blast.reach(identity.id).summary(12)}")
-    routes = blast.routes(identity.id)
+    direct = blast.direct[original].summary(12) if original in blast.direct else "-"
+    lines.append(f"  directly: {blast_text(direct)}")
+    lines.append(f"  in total: {blast_text(blast.reach(original).summary(12))}")
+    routes = blast.routes(original)
     _section(lines, "can become (and how)", [
-        ("any role (unbounded)" if r.target == UNBOUNDED else r.target) + "".join(
-            f"\n      {e.location}: {e.source} -> {e.target}: {e.how}" for e in r.edges) for r in routes])
+        blast_text("any role (unbounded)" if r.target == UNBOUNDED else r.target) + "".join(
+            f"\n      {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
+            for e in r.edges) for r in routes])
     subjects = {identity.id, *(c.id for c in credentials)}
     findings = [f"{f.location}: {f.rule_id} {f.severity} {f.message}" for f in report.findings
                 if f.identity in subjects]

@@ -8,6 +8,7 @@ import io
 from nhilint.analyse.blast import compute as compute_blast
 from nhilint.analyse.blast import routes_summary
 from nhilint.model import Fact, Identity, Inventory, Unknown
+from nhilint.redact import for_inventory
 
 
 def _fact(fact: Fact | None) -> str:
@@ -27,7 +28,7 @@ def rows(inventory: Inventory) -> list[dict[str, str]]:
         row["reaches"] = blast.reach(identity.id).summary()
         row["can_become"] = routes_summary(blast.routes(identity.id))
         out.append(row)
-    return out
+    return for_inventory(inventory).apply(out)  # values from the code, redacted before any format sees them
 
 
 def _row(identity: Identity, inventory: Inventory) -> dict[str, str]:

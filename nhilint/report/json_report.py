@@ -13,6 +13,7 @@ from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
 from nhilint.api import Report
 from nhilint.fingerprint import fingerprint
 from nhilint.model import Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.redact import for_inventory
 from nhilint.rules import BY_ID
 from nhilint.rules.base import Rule
 
@@ -63,7 +64,8 @@ def render_scan(report: Report) -> str:
         ],
     }
     _add_comparisons(document, report)
-    return json.dumps(document, indent=2) + "\n"
+    # Redacted as a document: fingerprints stay those of the findings (the baseline's), values are hidden.
+    return json.dumps(for_inventory(report.inventory).apply(document), indent=2) + "\n"
 
 
 def _add_comparisons(document: dict[str, Any], report: Report) -> None:
@@ -233,7 +235,7 @@ def render_inventory(inventory: Inventory) -> str:
         "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
     }
     _add_blast_radius(document["identities"], inventory)
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(for_inventory(inventory).apply(document), indent=2) + "\n"
 
 
 def _add_blast_radius(identities: list[dict[str, Any]], inventory: Inventory) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.etree import ElementTree
 
+from nhilint import redact
 from nhilint.api import Report
 from nhilint.model import Finding
 from nhilint.rules import RULES
 
 
 def render(report: Report) -> str:
+    report = redact.report(report, inventory=False)
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_rule[finding.rule_id].append(finding)

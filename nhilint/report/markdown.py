@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from nhilint import redact
 from nhilint.api import Report
 from nhilint.rules import BY_ID
 
 
 def render(report: Report) -> str:
+    report = redact.report(report, inventory=False)
     inventory = report.inventory
     identities = list(inventory.identities.values())
     owned = sum(1 for i in identities if i.lifecycle.owner is not None and i.lifecycle.owner.known)

@@ -9,6 +9,7 @@ from nhilint import __version__
 from nhilint.api import Report
 from nhilint.fingerprint import fingerprint
 from nhilint.model import Finding, Severity
+from nhilint.redact import for_inventory
 from nhilint.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -64,7 +65,7 @@ def render(report: Report) -> str:
             "tool": {"driver": {"name": "nhilint", "version": __version__, "informationUri":
                                 "https://github.com/nhilint/nhilint", "rules": [_rule(r) for r in rules]}},
             "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
-            "results": [_result(f, index) for f in report.findings],
+            "results": for_inventory(report.inventory).apply([_result(f, index) for f in report.findings]),
         }],
     }
     return json.dumps(document, indent=2) + "\n"

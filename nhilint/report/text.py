@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from nhilint import redact
 from nhilint.api import Report
 from nhilint.model import Finding, Severity
 
@@ -19,6 +20,8 @@ BOLD, RESET = "\033[1m", "\033[0m"
 
 
 def render(report: Report, quiet: bool = False, colour: bool = False) -> str:
+    redactor = redact.for_inventory(report.inventory)
+    report = redact.report(report, inventory=False)
     if quiet:
         return "".join(f"{line(f, colour)}{_bracket(f)}\n" for f in report.findings)
     lines: list[str] = []
@@ -26,7 +29,7 @@ def render(report: Report, quiet: bool = False, colour: bool = False) -> str:
     for finding in report.findings:
         groups.setdefault(finding.identity or finding.address or "", []).append(finding)
     for key, findings in groups.items():
-        lines.append(_header(report, key, findings[0], colour))
+        lines.append(_header(report, key, findings[0], colour, redactor))
         lines.extend(f"  {line(f, colour)}" for f in findings)
     lines.extend(comparisons(report))
     lines.append(summary(report))
@@ -44,7 +47,7 @@ def _bracket(finding: Finding) -> str:
     return f" [{finding.identity}]" if finding.identity else ""
 
 
-def _header(report: Report, key: str, first: Finding, colour: bool) -> str:
+def _header(report: Report, key: str, first: Finding, colour: bool, redactor: redact.Redactor) -> str:
     title = key or "(not tied to an identity)"
     details = []
     if first.kind and first.identity:
@@ -53,7 +56,8 @@ def _header(report: Report, key: str, first: Finding, colour: bool) -> str:
         (c for c in report.inventory.credentials if first.identity and c.id == first.identity), None)
     if subject is not None:
         owner = subject.lifecycle.owner
-        details.append(f"owner {owner.value}" if owner and owner.known else "no owner")
+        details.append(f"owner {redactor.text(owner.value)}" if owner and isinstance(owner.value, str)
+                       else "no owner")
     text = f"{title} ({', '.join(details)})" if details else title
     return f"{BOLD}{text}{RESET}" if colour else text
 

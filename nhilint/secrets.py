@@ -1,0 +1,138 @@
+"""Recognise secret values (tokens, keys, private keys) in text read from infrastructure code.
+
+The detector is the maintained `detect-secrets` package, run with a chosen plugin list (`PLUGINS`) through its
+ad-hoc API (`detect_secrets.core.scan.scan_line` inside `transient_settings`, so the package's global settings
+are restored afterwards). The choice, measured on fixtures/ and the tests' sources (no ordinary value flagged):
+
+- every prefix-anchored token plugin (AWS access keys, GitHub, GitLab, Slack, Stripe, JWT, npm, PyPI, OpenAI,
+  SendGrid, Twilio, Discord, Telegram, Mailchimp, Square, Artifactory, Azure storage keys, URL basic auth) and
+  `PrivateKeyDetector`: their patterns do not match ARNs, account ids, role names or digests;
+- `Base64HighEntropyString` at 4.5 bits: it only judges a whole value in the base64 alphabet (an ARN, an image
+  reference or a name with `-`, `:` or `.` never qualifies), and a hex digest (sha256, image digests) stays
+  below 4 bits per character;
+- left out: `HexHighEntropyString` (flags every sha256 digest and commit hash), `KeywordDetector` (judges
+  `password = ...` assignments in source lines, not values; secret-bearing *names* are judged by
+  `secret_name`), `IPPublicDetector` (IP ranges in IAM conditions are not secrets), and the keyword-driven
+  IBM/Cloudant/Softlayer plugins.
+
+PEM private keys are always recognised, before any plugin: detect-secrets' list misses armours such as
+`ENCRYPTED PRIVATE KEY`, and a private key is the one value that must never be missed.
+
+Importing detect-secrets costs about 0.2 s (it pulls in `requests`), more than nhilint's own start-up, so it is
+imported only when a value could be a secret at all (`_candidate`): a run of 16 or more base64 characters with
+a digit, or a URL with credentials. That gate is a necessary condition of the chosen plugins (but for tokens
+without any digit), not a detector: a scan whose values are names, ARNs, regions and dates never imports the
+package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+PLUGINS: tuple[dict[str, Any], ...] = (
+    *({"name": name} for name in (
+        "AWSKeyDetector", "ArtifactoryDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
+        "DiscordBotTokenDetector", "GitHubTokenDetector", "GitLabTokenDetector", "JwtTokenDetector",
+        "MailchimpDetector", "NpmDetector", "OpenAIDetector", "PrivateKeyDetector", "PypiTokenDetector",
+        "SendGridDetector", "SlackDetector", "SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector",
+        "TwilioKeyDetector")),
+    {"name": "Base64HighEntropyString", "limit": 4.5},
+)
+
+PRIVATE_KEY = "Private Key"
+_ENTROPY = "Base64 High Entropy String"
+_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
+# Every chosen plugin needs a run of 16 token characters or more, or credentials in a URL (basic auth). The run
+# must hold a digit: machine-made tokens do (a 20-character random token lacks one in under 1% of cases),
+# CamelCase words (`AssumeRolePolicyDocument`, `CloudWatchReadOnlyAccess`) do not.
+_CANDIDATE = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
+# Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
+# plugin looks for, matched on a name, not on an assignment).
+_SECRET_NAME = re.compile(
+    r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|client[_-]?key|"
+    r"credential|auth[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|certificate[_-]?key|"
+    r"connection[_-]?string", re.I)
+# ... unless the name says it holds a reference to the secret, or a fact about it, not the secret itself.
+_SECRET_REFERENCE = re.compile(r"[_-](arns?|names?|ids?|ttl|length|path|version|type|rotation\w*|days|policy)$",
+                               re.I)
+
+
+def detect(value: str) -> str | None:
+    """The kind of secret `value` holds or contains (`Private Key`, `GitHub Token`…), None when none is seen."""
+    return detect_many([value]).get(value)
+
+
+def detect_many(values: Iterable[str]) -> dict[str, str]:
+    """value -> kind of secret, for the values that hold one; one detect-secrets session for all of them."""
+    found: dict[str, str] = {}
+    pending: list[str] = []
+    for value in values:
+        if value in found:
+            continue
+        if _PEM.search(value):
+            found[value] = PRIVATE_KEY
+        elif _candidate(value):
+            pending.append(value)
+    if pending:
+        pending = list(dict.fromkeys(pending))
+        kinds = _scan(pending)
+        found.update({value: kind for value, kind in zip(pending, kinds, strict=True) if kind})
+    return found
+
+
+def _candidate(value: str) -> bool:
+    return len(value) >= 16 and _CANDIDATE.search(value) is not None
+
+
+def secret_name(name: str) -> bool:
+    """A variable, parameter or key whose name says it holds a secret (`db_password`, `api_token`)."""
+    return _SECRET_NAME.search(name) is not None and _SECRET_REFERENCE.search(name) is None
+
+
+def _scan(values: list[str]) -> list[str | None]:
+    """Each value's lines through detect-secrets; a line is quoted so the entropy plugin judges it whole."""
+    from detect_secrets.core.scan import scan_line
+    from detect_secrets.settings import transient_settings
+
+    out: list[str | None] = []
+    with transient_settings({"plugins_used": list(PLUGINS)}):
+        for value in values:
+            kind: str | None = None
+            for line in value.splitlines() or [value]:
+                line = line.strip()
+                if len(line) < 8:
+                    continue
+                # The entropy plugin searches eagerly inside a line (an ARN's account id and path would
+                # qualify); it counts only when the whole value is the high-entropy string.
+                hits = [h for h in scan_line(f'"{line}"') if h.type != _ENTROPY or h.secret_value == line]
+                if hits:
+                    kind = str(hits[0].type)
+                    break
+            out.append(kind)
+    return out
+
+
+def register(sensitive: dict[str, str], value: Any, source: str) -> None:
+    """Note every text inside `value` (a string, or lists and maps of them) as coming from `source`."""
+    if isinstance(value, str):
+        if value.strip():
+            sensitive.setdefault(value, source)
+    elif isinstance(value, dict):
+        for item in value.values():
+            register(sensitive, item, source)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            register(sensitive, item, source)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        sensitive.setdefault(str(value), source)
+
+
+def variable_source(name: str, declared_sensitive: bool) -> str | None:
+    """Why a Terraform variable's or CloudFormation parameter's value is sensitive, or None when it is not."""
+    if declared_sensitive:
+        return f"sensitive {name}"
+    if secret_name(name.rpartition(".")[2]):
+        return f"secret-named {name}"
+    return None

@@ -1,0 +1,178 @@
+"""No output prints a secret value read from the code (nhilint/redact.py), and ordinary values stay readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nhilint.cli import main
+from nhilint.model import Inventory, ParseError
+from nhilint.secrets import detect, detect_many, secret_name
+from tests.helpers import write_tree
+
+# Made up for these tests, in the shapes real ones have.
+PEM_BODY = "MIIEowIBAAKCAQEAv7sYh3kQd0pLmZnQ8rXw2TfGh5JkL9mNbVcXz1aQsWeRtYu"
+SUFFIX = "Xq7pLm2RvT9w"  # tfvars value of a `sensitive = true` variable: no detector would see it
+CHANNEL = "Hn4kT8vQ2xLp"  # NoEcho parameter default
+TOKEN = "ghp_k3J9xQ2mT7vR4pL8sW1zY6bN0cF5hD2gA9eU"
+SECRETS = (PEM_BODY, "PRIVATE KEY", SUFFIX, CHANNEL, TOKEN)
+ORDINARY = ("ci-deployer", "arn:aws:iam::123456789012:root", "eu-west-1", "team-payments", "app-runner")
+
+TREE = {
+    "main.tf": f'''
+        variable "build_suffix" {{
+          type      = string
+          sensitive = true
+        }}
+
+        resource "aws_iam_role" "ci" {{
+          name               = "ci-${{var.build_suffix}}"
+          assume_role_policy = "{{}}"
+          tags = {{
+            owner   = "team-${{var.build_suffix}}"
+            signing = <<-EOT
+              -----BEGIN RSA PRIVATE KEY-----
+              {PEM_BODY}
+              -----END RSA PRIVATE KEY-----
+            EOT
+          }}
+        }}
+
+        resource "aws_iam_role" "deployer" {{
+          name               = "ci-deployer"
+          assume_role_policy = jsonencode({{Version = "2012-10-17", Statement = [{{Effect = "Allow",
+            Action = "sts:AssumeRole", Principal = {{AWS = "arn:aws:iam::123456789012:root"}}}}]}})
+          tags = {{ owner = "team-payments", region = "eu-west-1" }}
+        }}
+        ''',
+    "terraform.tfvars": f'build_suffix = "{SUFFIX}"\n',
+    "stack.yaml": f'''
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          ReleaseChannel: {{Type: String, NoEcho: true, Default: {CHANNEL}}}
+        Resources:
+          AppRole:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: app-runner
+              AssumeRolePolicyDocument: {{Version: "2012-10-17", Statement: [{{Effect: Allow,
+                Principal: {{Service: lambda.amazonaws.com}}, Action: "sts:AssumeRole"}}]}}
+              Tags:
+                - {{Key: owner, Value: !Sub "team-${{ReleaseChannel}}"}}
+        ''',
+    "sa.yaml": f'''
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: api
+          namespace: payments
+          labels: {{owner: team-payments}}
+          annotations:
+            ci.example.com/registry-token: {TOKEN}
+        ''',
+}
+
+RUNS = [
+    *(["inventory", "-f", fmt] for fmt in ("json", "csv", "table", "markdown")),
+    *(["explain-identity", name] for name in ("aws_iam_role.ci", "AppRole", "ServiceAccount/payments/api",
+                                             "aws_iam_role.deployer")),
+    *(["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown", "junit")),
+]
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = write_tree(tmp_path_factory.mktemp("tree"), TREE)
+    found = {}
+    for number, args in enumerate(RUNS):
+        target = root.parent / f"out-{number}"
+        code = main([*args, str(root), "--no-cache", "--today", "2026-11-22", "-o", str(target)])
+        assert code in (0, 1), args
+        found[" ".join(args)] = target.read_text(encoding="utf-8")
+    return found
+
+
+@pytest.mark.parametrize("args", [" ".join(a) for a in RUNS])
+def test_no_output_prints_a_secret(outputs: dict[str, str], args: str) -> None:
+    text = outputs[args]
+    assert text.strip()
+    assert [s for s in SECRETS if s in text] == []
+
+
+@pytest.mark.parametrize("args", ["inventory -f json", "inventory -f csv", "inventory -f table",
+                                  "inventory -f markdown", "scan -f text"])
+def test_the_value_is_marked_where_it_was(outputs: dict[str, str], args: str) -> None:
+    text = outputs[args]
+    assert "team-<redacted: sensitive var.build_suffix>" in text
+    assert "team-<redacted: NoEcho parameter ReleaseChannel>" in text
+
+
+def test_inventory_json_marks_each_source(outputs: dict[str, str]) -> None:
+    text = outputs["inventory -f json"]
+    for marker in ("<redacted: Private Key>", "<redacted: GitHub Token>", "ci-<redacted: sensitive var.build_suffix>"):
+        assert marker in text
+
+
+def test_explain_identity_marks_the_owner(outputs: dict[str, str]) -> None:
+    assert "owner: team-<redacted: sensitive var.build_suffix> (from tag:owner" in outputs[
+        "explain-identity aws_iam_role.ci"]
+
+
+@pytest.mark.parametrize("args", ["inventory -f json", "inventory -f csv", "explain-identity aws_iam_role.deployer",
+                                  "scan -f text", "scan -f json"])
+def test_ordinary_values_are_not_redacted(outputs: dict[str, str], args: str) -> None:
+    text = outputs[args]
+    assert "deployer" in text
+    if args == "inventory -f json":
+        assert [v for v in ORDINARY if v not in text] == []
+        # role name, owner fact and two tags of aws_iam_role.ci; owner fact and tag of AppRole; the annotation
+        assert text.count("<redacted") == 7
+    if args == "inventory -f csv":
+        assert "team-payments" in text and text.count("<redacted") == 2
+
+
+def _with_quoting_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser that (wrongly) quoted file content in a ParseError reason."""
+    import nhilint.api
+
+    build = nhilint.api.build_inventory
+
+    def quoting(*args: object, **kwargs: object) -> tuple[Inventory, set[str]]:
+        inventory, explicit = build(*args, **kwargs)  # type: ignore[arg-type]
+        inventory.errors.append(ParseError("main.tf", 3, f"unexpected token {TOKEN} here"))
+        return inventory, explicit
+
+    monkeypatch.setattr(nhilint.api, "build_inventory", quoting)
+
+
+@pytest.mark.parametrize("args", [["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown",
+                                                                     "junit")] + [["inventory", "-f", "json"]])
+def test_parse_error_reasons_are_redacted_as_a_last_defence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            args: list[str]) -> None:
+    _with_quoting_parser(monkeypatch)
+    write_tree(tmp_path / "src", {"main.tf": 'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'})
+    target = tmp_path / "out"
+    main([*args, str(tmp_path / "src"), "--no-cache", "-o", str(target)])
+    text = target.read_text(encoding="utf-8")
+    assert TOKEN not in text
+    if args[-1] != "junit":  # JUnit lists only failing findings' messages; NHI-PARSE-001 passes at its severity
+        assert "<redacted: GitHub Token>" in text
+
+
+def test_detector_sees_tokens_keys_and_private_keys_but_not_identifiers() -> None:
+    assert detect(TOKEN) == "GitHub Token"
+    assert detect("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0B") == "Private Key"
+    assert detect("AKIAIOSFODNN7EXAMPLE") == "AWS Access Key"
+    ordinary = ["arn:aws:iam::123456789012:role/ci-deployer", "123456789012", "eu-west-1",
+                "sha256:" + "0a1b2c3d4e5f6789" * 4, "nginx@sha256:" + "9f8e7d6c5b4a3210" * 4, "0a1b2c3d" * 8,
+                "system:serviceaccount:payments:api", "AssumeRoleWithWebIdentity", "payments-deployer-2024",
+                "projects/shop-prod-123456/serviceAccounts/ci@shop-prod-123456.iam.gserviceaccount.com"]
+    assert detect_many(ordinary) == {}
+
+
+def test_secret_names() -> None:
+    assert [n for n in ("db_password", "api_token", "client_secret", "private_key", "DbPassword") if
+            not secret_name(n)] == []
+    assert [n for n in ("role_name", "region", "secret_arn", "kms_key_id", "token_ttl", "key_name") if
+            secret_name(n)] == []
