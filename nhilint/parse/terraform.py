@@ -3,8 +3,8 @@
 Each directory is one module. A directory that another scanned directory calls with a local `source` is
 evaluated through that call (with its inputs, under `module.NAME.`), never on its own; every other
 directory is a root (cycles: see nhilint.parse.tf_modules), fed by its `terraform.tfvars`, `*.auto.tfvars`
-and `--var-file`s. Remote module
-sources are recorded as unresolved, never fetched. Evaluation is lazy and memoised: only what an
+and `--var-file`s. Remote module sources are recorded as unresolved, never fetched. Files read by `file()`
+are found as Terraform finds them (nhilint.parse.tf_files). Evaluation is lazy and memoised: only what an
 extractor asks for is computed.
 """
 
@@ -31,9 +31,9 @@ from nhilint.parse.hcl_eval import (
     NameScope,
     Ref,
     get_path,
-    source_text,
     stamp_path,
 )
+from nhilint.parse.tf_files import FileReader, path_value
 from nhilint.parse.tf_modules import resolve_call, root_dirs
 from nhilint.parse.tfjson import body_from_json
 
@@ -253,12 +253,7 @@ class ModuleInstance:
         if name == "module":
             return self._module_output(steps)
         if name == "path":
-            where = steps[0] if steps else ""
-            if where == "module":
-                return self.module.dir
-            if where in ("root", "cwd"):
-                return self.root.module.dir
-            return Unknown(f"path.{where}")
+            return path_value(str(steps[0]) if steps else "", self.module.dir, self.root.module.dir)
         if name in ("count", "each"):
             return Unknown(f"{name}.{steps[0] if steps else ''} differs per instance")
         if name in ("terraform", "self"):
@@ -278,7 +273,8 @@ class ModuleInstance:
         return Unknown(f"{name} on line {line} is not defined here")
 
     def read_file(self, path: str) -> str | Unknown:
-        return self.project.read_file(path)
+        """Relative paths from the root module's directory, where Terraform runs (see nhilint.parse.tf_files)."""
+        return self.project.read_file(path, self.root.module.dir)
 
     # -- names --------------------------------------------------------------------------------------
 
@@ -486,7 +482,7 @@ class TerraformProject:
         self.annotations: list[Annotation] = []
         self.var_files = var_files or []
         self._var_cache: dict[str, dict[str, Any]] = {}
-        self._file_cache: dict[str, str | Unknown] = {}
+        self._files = FileReader(root, limits, self.errors, self.relative)
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -634,24 +630,9 @@ class TerraformProject:
         evaluator = Evaluator(_EmptyScope())
         return {name: stamp_path(evaluator.eval(attr.expr), rel) for name, attr in body.attributes.items()}
 
-    def read_file(self, path: str) -> str | Unknown:
-        """`file()`: only files inside the scan root, never anything else on the machine."""
-        if path in self._file_cache:
-            return self._file_cache[path]
-        candidate = (self.root / path).resolve()
-        root = self.root.resolve()
-        result: str | Unknown
-        if not candidate.is_relative_to(root):
-            result = Unknown(f"file({path}) is outside the scan root")
-        elif not candidate.is_file():
-            result = Unknown(f"file({path}) does not exist")
-        else:
-            try:
-                result = source_text(candidate.read_text(encoding="utf-8-sig"), self.relative(candidate))
-            except (OSError, UnicodeDecodeError):
-                result = Unknown(f"file({path}) cannot be read")
-        self._file_cache[path] = result
-        return result
+    def read_file(self, path: str, cwd: str = ".") -> str | Unknown:
+        """`file()`: `path` from the directory `cwd` (relative to the scan root), only inside the scan root."""
+        return self._files.read(path, cwd)
 
 
 ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None, bool]
