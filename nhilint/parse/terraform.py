@@ -33,7 +33,7 @@ from nhilint.parse.hcl_eval import (
     get_path,
     stamp_path,
 )
-from nhilint.parse.tf_files import FileReader, path_value
+from nhilint.parse.tf_files import FileReader, leaves_root, outside_root, path_value
 from nhilint.parse.tf_modules import resolve_call, root_dirs
 from nhilint.parse.tfjson import body_from_json
 
@@ -589,6 +589,10 @@ class TerraformProject:
             instances.append(instance)
         return instances
 
+    def _report(self, error: ParseError) -> None:
+        if error not in self.errors:
+            self.errors.append(error)
+
     def note_unresolved(self, what: str, reason: str, location: Location) -> None:
         item = Unresolved(what, reason, location)
         if item not in self.unresolved:
@@ -604,11 +608,12 @@ class TerraformProject:
         if directory not in self._var_cache:
             values: dict[str, Any] = {}
             folder = self.root / directory
-            candidates = [folder / "terraform.tfvars", folder / "terraform.tfvars.json"]
-            candidates += sorted(folder.glob("*.auto.tfvars")) + sorted(folder.glob("*.auto.tfvars.json"))
-            candidates += self.var_files
-            for path in candidates:
-                if path.is_file():
+            found = [folder / "terraform.tfvars", folder / "terraform.tfvars.json"]
+            found += sorted(folder.glob("*.auto.tfvars")) + sorted(folder.glob("*.auto.tfvars.json"))
+            for path in [*found, *self.var_files]:  # --var-file: named by the user, wherever it is
+                if path in found and leaves_root(self.root, path):
+                    self._report(outside_root(directory, path.name))
+                elif path.is_file():
                     values.update(self._read_tfvars(path))
             self._var_cache[directory] = values
         return self._var_cache[directory]

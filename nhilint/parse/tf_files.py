@@ -28,6 +28,20 @@ def path_value(attribute: str, module_dir: str, root_dir: str) -> str | Unknown:
     return Unknown(f"path.{attribute}")
 
 
+def leaves_root(root: Path, path: Path) -> bool:
+    """Whether `path`, symlinks resolved, is outside the scan root: such a file is reported, never read."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        return True
+
+
+def outside_root(directory: str, name: str) -> ParseError:
+    """The problem reported for a file found in a scanned `directory` that resolves outside the scan root."""
+    path = posixpath.normpath(posixpath.join(directory, name))
+    return ParseError(path, 1, "resolves outside the scan root (a symlink); not read", "outside-root")
+
+
 class FileReader:
     """Reads files for `file()`/`templatefile()`, each once, confined to the scan root."""
 

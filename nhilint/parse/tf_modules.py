@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from nhilint.model import Location, ParseError, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block
+from nhilint.parse.tf_files import leaves_root, outside_root
 
 if TYPE_CHECKING:
     from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject
@@ -173,7 +174,14 @@ def load_module_dir(project: TerraformProject, target: str) -> Module | None:
     directory = project.root / target
     if not directory.is_dir():
         return None
+    if leaves_root(project.root, directory):
+        _report(project, outside_root(target, "."))
+        return None
     for path in sorted(directory.iterdir()):
-        if path.name.endswith((".tf", ".tf.json")) and path.is_file():
+        if not path.name.endswith((".tf", ".tf.json")):
+            continue
+        if leaves_root(project.root, path):
+            _report(project, outside_root(target, path.name))
+        elif path.is_file():
             project.add_file(path, context=True)
     return project.modules.get(target)

@@ -131,3 +131,24 @@ def test_file_larger_than_the_limit_is_not_read_and_is_reported(tmp_path: Path) 
     policy = next(r.get("policy") for r in project.resources() if r.type == "aws_iam_role_policy")
     assert policy == Unknown("file(admin.json): admin.json is larger than max_file_bytes (64)")
     assert [(e.path, e.line, e.kind) for e in project.errors] == [("admin.json", 1, "limit")]
+
+
+def test_called_module_and_tfvars_symlinked_out_of_the_root_are_reported_not_read(tmp_path: Path) -> None:
+    outside = write_tree(tmp_path / "outside", {
+        "admin.tf": ROLE_WITH_POLICY.format(policy=repr(ADMIN).replace("'", '"')),
+        "terraform.tfvars": 'name = "from-outside"\n',
+    })
+    repo = write_tree(tmp_path / "repo", {
+        "main.tf": 'variable "name" {\n  default = "app"\n}\nmodule "iam" {\n  source = "./modules/iam"\n}\n'
+                   'resource "aws_iam_user" "app" {\n  name = var.name\n}\n',
+        "modules/iam/main.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n',
+    })
+    (repo / "modules/iam/admin.tf").symlink_to(outside / "admin.tf")
+    (repo / "terraform.tfvars").symlink_to(outside / "terraform.tfvars")
+    project = TerraformProject(repo)
+    project.add_file(repo / "main.tf")
+    resources = {r.address: r.get("name") for r in project.resources()}
+    assert resources == {"aws_iam_user.app": "app", "module.iam.aws_iam_user.ci": "ci"}
+    assert sorted((e.path, e.line, e.kind) for e in project.errors) == [
+        ("modules/iam/admin.tf", 1, "outside-root"), ("terraform.tfvars", 1, "outside-root"),
+    ]
