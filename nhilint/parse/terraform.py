@@ -2,8 +2,9 @@
 
 Each directory is one module. A directory that another scanned directory calls with a local `source` is
 evaluated through that call (with its inputs, under `module.NAME.`), never on its own; every other
-directory is a root, fed by its `terraform.tfvars`, `*.auto.tfvars` and `--var-file`s. Remote module
-sources are recorded as unresolved, never fetched. Evaluation is lazy and memoised: only what an
+directory is a root (cycles: see nhilint.parse.tf_modules), fed by its `terraform.tfvars`, `*.auto.tfvars`
+and `--var-file`s. Remote module sources are recorded as unresolved, never fetched. Files read by `file()`
+are found as Terraform finds them (nhilint.parse.tf_files). Evaluation is lazy and memoised: only what an
 extractor asks for is computed.
 """
 
@@ -30,13 +31,13 @@ from nhilint.parse.hcl_eval import (
     NameScope,
     Ref,
     get_path,
-    source_text,
     stamp_path,
 )
+from nhilint.parse.tf_files import FileReader, leaves_root, outside_root, path_value
+from nhilint.parse.tf_modules import resolve_call, root_dirs
 from nhilint.parse.tfjson import body_from_json
 from nhilint.secrets import register, variable_source
 
-MAX_MODULE_DEPTH = 12
 PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
 
 # Data sources whose value does not matter for identity analysis, only what they stand for.
@@ -253,12 +254,7 @@ class ModuleInstance:
         if name == "module":
             return self._module_output(steps)
         if name == "path":
-            where = steps[0] if steps else ""
-            if where == "module":
-                return self.module.dir
-            if where in ("root", "cwd"):
-                return self.root.module.dir
-            return Unknown(f"path.{where}")
+            return path_value(str(steps[0]) if steps else "", self.module.dir, self.root.module.dir)
         if name in ("count", "each"):
             return Unknown(f"{name}.{steps[0] if steps else ''} differs per instance")
         if name in ("terraform", "self"):
@@ -278,7 +274,8 @@ class ModuleInstance:
         return Unknown(f"{name} on line {line} is not defined here")
 
     def read_file(self, path: str) -> str | Unknown:
-        return self.project.read_file(path)
+        """Relative paths from the root module's directory, where Terraform runs (see nhilint.parse.tf_files)."""
+        return self.project.read_file(path, self.root.module.dir)
 
     # -- names --------------------------------------------------------------------------------------
 
@@ -490,7 +487,7 @@ class TerraformProject:
         self.annotations: list[Annotation] = []
         self.var_files = var_files or []
         self._var_cache: dict[str, dict[str, Any]] = {}
-        self._file_cache: dict[str, str | Unknown] = {}
+        self._files = FileReader(root, limits, self.errors, self.relative)
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -543,18 +540,11 @@ class TerraformProject:
         return self._roots
 
     def _find_roots(self) -> list[ModuleInstance]:
-        called: set[str] = set()
-        for module in self.modules.values():
-            for _, block in module.blocks("module"):
-                target = self._local_source(module, block)
-                if isinstance(target, str):
-                    called.add(target)
         # Addresses of a root in a subdirectory carry its path (`envs/prod/aws_iam_role.app`): a monorepo has
         # many roots, and `aws_iam_role.app` in two of them are two identities.
         return [
-            ModuleInstance(self, m, "" if d == "." else f"{d}/", {}, None)
-            for d, m in sorted(self.modules.items())
-            if d not in called
+            ModuleInstance(self, self.modules[d], "" if d == "." else f"{d}/", {}, None)
+            for d in root_dirs(self.modules)
         ]
 
     def instances(self) -> Iterator[ModuleInstance]:
@@ -581,75 +571,34 @@ class TerraformProject:
 
     # -- module calls -------------------------------------------------------------------------------
 
-    def _local_source(self, module: Module, block: Block) -> str | Unknown | None:
-        attribute = block.body.attributes.get("source")
-        if attribute is None or not isinstance(attribute.expr, hcl.Literal):
-            return Unknown("module source is not a literal string")
-        source = str(attribute.expr.value)
-        if not source.startswith(("./", "../")):
-            return None
-        target = (Path(module.dir) / source).as_posix()
-        parts: list[str] = []
-        for part in target.split("/"):
-            if part in ("", "."):
-                continue
-            if part == "..":
-                if not parts:
-                    return Unknown(f"module source {source} leaves the scan root")
-                parts.pop()
-            else:
-                parts.append(part)
-        return "/".join(parts) or "."
-
     def instantiate_call(self, parent: ModuleInstance, name: str) -> list[ModuleInstance] | Unknown:
-        found = next(((f, b) for f, b in parent.module.blocks("module") if b.labels and b.labels[0] == name), None)
-        if found is None:
-            return Unknown(f"module.{name} is not defined")
-        source_file, block = found
-        location = Location(source_file.path, block.line, block.end_line)
-        target = self._local_source(parent.module, block)
-        source_attr = block.body.attributes.get("source")
-        source_text = str(source_attr.expr.value) if source_attr and isinstance(source_attr.expr, hcl.Literal) else "?"
-        if target is None:
-            self._unresolved(f"module.{name}", f"remote module source {source_text} is not fetched", location)
-            return Unknown(f"module.{name} comes from remote source {source_text}, which is not fetched")
-        if isinstance(target, Unknown):
-            self._unresolved(f"module.{name}", target.reason, location)
-            return target
-        if parent.depth >= MAX_MODULE_DEPTH:
-            return Unknown(f"module.{name} is nested deeper than {MAX_MODULE_DEPTH} levels")
-        module = self.modules.get(target) or self._load_module_dir(target)
-        if module is None:
-            self._unresolved(f"module.{name}", f"local module {source_text} has no .tf files in the scan", location)
-            return Unknown(f"module.{name} ({source_text}) was not found")
+        call = resolve_call(self, parent, name)
+        if isinstance(call, Unknown):
+            return call
         provider_map: dict[str, str] = {}
-        providers = block.body.attributes.get("providers")
+        providers = call.block.body.attributes.get("providers")
         if providers is not None and isinstance(providers.expr, hcl.ObjectExpr):
             for key_expr, value_expr in providers.expr.items:
                 key = key_expr.value if isinstance(key_expr, hcl.Literal) else _describe(key_expr)
                 provider_map[str(key)] = _describe(value_expr)
         instances = []
-        for key, names in expansions(parent.evaluator, block):
+        for key, names in expansions(parent.evaluator, call.block):
             evaluator = Evaluator(NameScope(parent, names)) if names else parent.evaluator
             inputs: dict[str, Any] = {
-                attr_name: _Input(evaluator, attr.expr, source_file.path)
-                for attr_name, attr in block.body.attributes.items()
+                attr_name: _Input(evaluator, attr.expr, call.source.path)
+                for attr_name, attr in call.block.body.attributes.items()
                 if attr_name not in ("source", "version", "count", "for_each", "providers", "depends_on")
             }
             prefix = f"{parent.prefix}module.{name}{instance_suffix(key)}."
-            instances.append(ModuleInstance(self, module, prefix, inputs, parent, location, provider_map, key))
+            instance = ModuleInstance(self, call.module, prefix, inputs, parent, call.location, provider_map, key)
+            instances.append(instance)
         return instances
 
-    def _load_module_dir(self, target: str) -> Module | None:
-        directory = self.root / target
-        if not directory.is_dir():
-            return None
-        for path in sorted(directory.iterdir()):
-            if path.name.endswith((".tf", ".tf.json")) and path.is_file():
-                self.add_file(path, context=True)
-        return self.modules.get(target)
+    def _report(self, error: ParseError) -> None:
+        if error not in self.errors:
+            self.errors.append(error)
 
-    def _unresolved(self, what: str, reason: str, location: Location) -> None:
+    def note_unresolved(self, what: str, reason: str, location: Location) -> None:
         item = Unresolved(what, reason, location)
         if item not in self.unresolved:
             self.unresolved.append(item)
@@ -664,11 +613,12 @@ class TerraformProject:
         if directory not in self._var_cache:
             values: dict[str, Any] = {}
             folder = self.root / directory
-            candidates = [folder / "terraform.tfvars", folder / "terraform.tfvars.json"]
-            candidates += sorted(folder.glob("*.auto.tfvars")) + sorted(folder.glob("*.auto.tfvars.json"))
-            candidates += self.var_files
-            for path in candidates:
-                if path.is_file():
+            found = [folder / "terraform.tfvars", folder / "terraform.tfvars.json"]
+            found += sorted(folder.glob("*.auto.tfvars")) + sorted(folder.glob("*.auto.tfvars.json"))
+            for path in [*found, *self.var_files]:  # --var-file: named by the user, wherever it is
+                if path in found and leaves_root(self.root, path):
+                    self._report(outside_root(directory, path.name))
+                elif path.is_file():
                     values.update(self._read_tfvars(path))
             self._var_cache[directory] = values
         return self._var_cache[directory]
@@ -690,24 +640,9 @@ class TerraformProject:
         evaluator = Evaluator(_EmptyScope())
         return {name: stamp_path(evaluator.eval(attr.expr), rel) for name, attr in body.attributes.items()}
 
-    def read_file(self, path: str) -> str | Unknown:
-        """`file()`: only files inside the scan root, never anything else on the machine."""
-        if path in self._file_cache:
-            return self._file_cache[path]
-        candidate = (self.root / path).resolve()
-        root = self.root.resolve()
-        result: str | Unknown
-        if not candidate.is_relative_to(root):
-            result = Unknown(f"file({path}) is outside the scan root")
-        elif not candidate.is_file():
-            result = Unknown(f"file({path}) does not exist")
-        else:
-            try:
-                result = source_text(candidate.read_text(encoding="utf-8-sig"), self.relative(candidate))
-            except (OSError, UnicodeDecodeError):
-                result = Unknown(f"file({path}) cannot be read")
-        self._file_cache[path] = result
-        return result
+    def read_file(self, path: str, cwd: str = ".") -> str | Unknown:
+        """`file()`: `path` from the directory `cwd` (relative to the scan root), only inside the scan root."""
+        return self._files.read(path, cwd)
 
 
 ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None, bool]

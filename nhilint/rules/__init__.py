@@ -18,6 +18,7 @@ from nhilint.rules import (
     k8s_sa_reuse,
     k8s_workload_identity,
     k8s_workload_identity_wildcard,
+    module_cycle,
     no_retirement,
     not_action_allow,
     owner_missing,
@@ -66,6 +67,7 @@ RULES: tuple[Rule, ...] = (
     console_login.RULE,
     parse_error.RULE,
     unresolved_module.RULE,
+    module_cycle.RULE,
     bad_suppression.RULE,
 )
 
