@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nhilint import suppress
 from nhilint.config import Config
 from nhilint.discover import discover
+from nhilint.errors import processing
 from nhilint.extract.builder import Builder
 from nhilint.extract.links import link as link_formats
 from nhilint.extract.terraform import extract_terraform, resource_types
@@ -26,6 +29,8 @@ from nhilint.rules.base import Context, Rule
 if TYPE_CHECKING:
     from nhilint.access_diff import Change
     from nhilint.baseline import StaleEntry
+
+RULE_IDS = frozenset(rule.id for rule in RULES)  # what `nhilint:ignore` may name (NHI-SUPP-001)
 
 
 @dataclass(slots=True)
@@ -102,24 +107,28 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     `plans`: Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given;
     where a plan and scanned source describe the same address, the plan wins (nhilint.extract.tfplan).
     """
-    found = discover(paths, root, config.exclude)
+    with processing(lambda: _label("", paths, root)):
+        found = discover(paths, root, config.exclude)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
     cache_dir = default_directory() if cache else None
     project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
-    project.add_files(found.terraform)
-    if found.explicit:
-        project.add_files(_module_siblings(found.terraform), context=True)
-    builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
-    extract_terraform(project, builder)
+    with processing(lambda: _label("Terraform", found.terraform, root)):
+        project.add_files(found.terraform)
+        if found.explicit:
+            project.add_files(_module_siblings(found.terraform), context=True)
+        builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
+        extract_terraform(project, builder)
     for kind, module_name, function in FORMAT_EXTRACTORS:
         files = found.other.get(kind)
         if files:
-            getattr(importlib.import_module(module_name), function)(files, root, builder)
+            with processing(partial(_label, kind, files, root)):
+                getattr(importlib.import_module(module_name), function)(files, root, builder)
     plan_files: set[str] = set()
     if plans:
         from nhilint.extract.tfplan import extract_plans
 
-        plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
+        with processing(lambda: _label("tfplan", plans, root)):
+            plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
     link_formats(builder)
     inventory = builder.finish()
     inventory.errors.extend(e for e in project.errors if e not in inventory.errors)
@@ -132,6 +141,20 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]} | plan_files)
     explicit = {project.relative(p) for p in found.explicit}
     return inventory, explicit | plan_files if explicit else explicit
+
+
+def _label(kind: str, files: list[Path], root: Path) -> str:
+    """What an internal error names: the one file, else the files' common directory (and their kind)."""
+    base = root.resolve()
+    names = [p.resolve().relative_to(base).as_posix() if p.resolve().is_relative_to(base) else p.as_posix()
+             for p in files]
+    if len(names) == 1:
+        return names[0]
+    try:
+        common = os.path.commonpath(names) if names else "."
+    except ValueError:  # absolute and relative names mixed
+        common = "."
+    return f"{common or '.'}/ ({len(names)} {kind} files)" if kind else f"{common or '.'}/"
 
 
 def _module_siblings(files: list[Path]) -> list[Path]:
@@ -153,13 +176,15 @@ def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[
 
 
 def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
-    context = Context(inventory, config.settings, config.today)
+    context = Context(inventory, config.settings, config.today, RULE_IDS)
     findings: list[Finding] = []
     for rule in RULES:
         setting = config.rule(rule.id)
         if not setting.enabled:
             continue
-        for finding in rule.check(rule, context):
+        with processing(f"rule {rule.id}"):
+            produced = list(rule.check(rule, context))
+        for finding in produced:
             if setting.severity is not None and not finding.unknown:
                 finding = replace(finding, severity=setting.severity)
             findings.append(finding)
@@ -182,7 +207,7 @@ def scan(paths: list[Path], config: Config, root: Path | None = None,
     findings = run_rules(inventory, config)
     if explicit:
         findings = [f for f in findings if f.location.path in explicit]
-    active = suppress.active(inventory.annotations, config.today) if inline_suppressions else []
+    active = suppress.active(inventory.annotations, config.today, RULE_IDS) if inline_suppressions else []
     findings, silenced = suppress.apply(findings, active)
     findings = sorted(set(findings), key=lambda f: (*f.sort_key, f.message))  # ties: a stable order
     return Report(scan_root, config, inventory, findings, silenced, time.perf_counter() - started)

@@ -1,6 +1,8 @@
 """The `nhilint` command: parse options, call the API, pick a reporter, return the exit code.
 
-Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage or config error.
+Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage or config error (or an output file
+that cannot be written); 3 internal error: one line naming the path being processed, the traceback only with
+`nhilint --debug` (or NHILINT_DEBUG=1).
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +20,7 @@ import click
 
 from nhilint import __version__
 from nhilint.config import Config, ConfigError, load_config
+from nhilint.errors import InternalError, describe
 from nhilint.model import Severity
 
 if TYPE_CHECKING:
@@ -23,7 +28,14 @@ if TYPE_CHECKING:
 
 SEVERITIES = [str(s) for s in Severity]
 SCAN_FORMATS = ["text", "json", "sarif", "github", "markdown", "junit", "auto"]
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+@dataclass(slots=True)
+class RunState:
+    """Per-invocation state the group fills in (click's `obj`), read by `main` when a command fails."""
+
+    debug: bool = False
 
 
 def _config(paths: tuple[str, ...], config: str | None, policy: str | None, fail_on: str | None,
@@ -62,16 +74,43 @@ def render_scan_report(report: Report, fmt: str, quiet: bool = False, colour: bo
         from nhilint.report.json_report import render_scan
 
         return render_scan(report)
-    module = importlib.import_module(f"nhilint.report.{fmt}")  # sarif, github, markdown, junit
+    if fmt == "github":
+        from nhilint.report.github import render as render_github
+
+        return render_github(report, quiet)
+    module = importlib.import_module(f"nhilint.report.{fmt}")  # sarif, markdown, junit
     rendered: str = module.render(report)
     return rendered
 
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(Path(output), text)
     else:
         click.echo(text, nl=False)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a report file, creating its directory; a path that cannot be written is exit 2, in one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        blocker = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a directory" if blocker else exc.strerror or type(exc).__name__
+        raise click.ClickException(printable(f"cannot write {path}: {reason}")) from None
+
+
+def printable(text: str) -> str:
+    from nhilint.report.text import printable as escape
+
+    return escape(text)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    from nhilint.report.text import plural as counted
+
+    return counted(count, noun, nouns)
 
 
 common_options = [
@@ -95,14 +134,22 @@ def with_common(function: Any) -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nhilint")
-def cli() -> None:
-    """Lint non-human identities (roles, service accounts, keys, tokens) in infrastructure code."""
+@click.option("--debug", is_flag=True, envvar="NHILINT_DEBUG", help="Show the traceback of an internal error "
+              "(exit code 3); also NHILINT_DEBUG=1.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Lint non-human identities (roles, service accounts, keys, tokens) in infrastructure code.
+
+    Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or config error; 3 internal error.
+    """
+    if isinstance(ctx.obj, RunState):
+        ctx.obj.debug = debug
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True,
-              help="auto: github under GitHub Actions, else text.")
+@click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="auto", show_default=True,
+              help="auto: github under GitHub Actions (GITHUB_ACTIONS=true), else text.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the build "
               "(default from the policy: low).")
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, no summary line.")
@@ -248,8 +295,9 @@ def baseline_create(paths: tuple[str, ...], config: str | None, policy: str | No
     loaded, root, targets = _config(paths, config, policy, None, today)
     report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache)
     target = output or DEFAULT_PATH
-    Path(target).write_text(render(report.findings), encoding="utf-8")
-    click.echo(f"nhilint: wrote {len(report.findings)} baseline entries to {target}", err=True)
+    write_output(Path(target), render(report.findings))
+    entries = plural(len(report.findings), "baseline entry", "baseline entries")
+    click.echo(f"nhilint: wrote {entries} to {printable(target)}", err=True)
 
 
 @cli.command()
@@ -313,9 +361,13 @@ def explain_identity(name: str, paths: tuple[str, ...], config: str | None, poli
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code instead of exiting (for tests and embedding)."""
+    """Entry point; returns the exit code instead of exiting (for tests and embedding).
+
+    No exception escapes: an unexpected one is exit 3 with one line on stderr (the traceback with --debug).
+    """
+    state = RunState(debug=os.environ.get("NHILINT_DEBUG", "") not in ("", "0"))
     try:
-        cli.main(args=argv, prog_name="nhilint", standalone_mode=False)
+        cli.main(args=argv, prog_name="nhilint", standalone_mode=False, obj=state)
     except click.UsageError as exc:
         exc.show()
         return EXIT_USAGE
@@ -326,7 +378,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    except Exception as exc:  # the last line of defence: never a traceback without --debug
+        return _internal_error(exc, state.debug)
     return EXIT_OK
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    """`nhilint: internal error while processing PATH: ExcType: message`, and the traceback only when asked."""
+    if isinstance(exc, InternalError):
+        message = f"internal error while processing {exc.path}: {describe(exc.cause)}"
+    else:
+        message = f"internal error: {describe(exc)}"
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+        click.echo(f"nhilint: {printable(message)}", err=True)
+    else:
+        click.echo(f"nhilint: {printable(message)} (run with --debug for the traceback)", err=True)
+    return EXIT_INTERNAL
 
 
 def entry() -> None:

@@ -2,13 +2,15 @@
 
 Order of precedence (later wins): the policy pack (default: `default`, following `extends`), then the
 project's `.nhilint.yaml` or `[tool.nhilint]` in `pyproject.toml`, then command-line options. Every file
-is validated against `schemas/policy.schema.json`; a mistake names the file and the key.
+is validated against `schemas/policy.schema.json` and its `rules:` ids against the rule registry; every
+mistake of a file is reported at once (one ConfigError, one `file: key: message` line each).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -89,20 +91,44 @@ def _validator() -> Any:
 
 
 def validate(data: Any, origin: str) -> dict[str, Any]:
-    """Validate one config/policy mapping against the schema; raise ConfigError naming file and key."""
+    """Validate one config/policy mapping against the schema and the rule registry.
+
+    Raise one ConfigError listing every problem as `origin: key: message`, in the order of the keys.
+    """
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping at the top level, got {type(data).__name__}")
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
+    problems: list[tuple[str, str]] = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
         key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         message = error.message
         if error.validator == "additionalProperties":
             message = message.replace("Additional properties are not allowed", "unknown key")
-        raise ConfigError(f"{origin}: {key}: {message}")
+        problems.append((key, message))
+    problems.extend((f"rules.{rule_id}", "unknown rule id (`nhilint rules` lists them)")
+                    for rule_id in unknown_rule_ids(data.get("rules")))
+    if problems:
+        raise ConfigError("\n".join(f"{origin}: {key}: {message}" for key, message in problems))
     return data
+
+
+def unknown_rule_ids(rules: Any) -> list[str]:
+    """The `NHI-…` ids under `rules:` that no rule has (checkov's `CKV_…` ids are checked by checkov).
+
+    The registry is imported here, not at module import: reading a config must not load every rule.
+    """
+    if not isinstance(rules, dict):
+        return []
+    candidates = [k for k in rules if isinstance(k, str) and _RULE_ID.match(k)]
+    if not candidates:
+        return []
+    from nhilint.rules import BY_ID
+
+    return [rule_id for rule_id in candidates if rule_id not in BY_ID]
+
+
+_RULE_ID = re.compile(r"^NHI-[A-Z0-9]+-[0-9]{3}$")
 
 
 def policy_folder() -> Traversable:
@@ -142,15 +168,21 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return validate(data, str(path))
 
 
-def _policy_chain(name: str, base: Path) -> list[tuple[dict[str, Any], str]]:
+def _policy_chain(name: str, base: Path, named_in: str | None = None) -> list[tuple[dict[str, Any], str]]:
+    """The pack `name` and the packs it extends, base first. `named_in`: the `file: key` that named it."""
     chain: list[tuple[dict[str, Any], str]] = []
     current: str | None = name
+    referrer = named_in
     while current:
         if len(chain) >= MAX_EXTENDS:
-            raise ConfigError(f"policy {name}: `extends` is nested more than {MAX_EXTENDS} deep")
-        data, origin = _read_policy(current, base)
+            raise ConfigError(f"{referrer}: `extends` is nested more than {MAX_EXTENDS} deep")
+        try:
+            data, origin = _read_policy(current, base)
+        except ConfigError as exc:
+            raise ConfigError(f"{referrer}: {exc}" if referrer else str(exc)) from None
         chain.append((data, origin))
         current = data.get("extends")
+        referrer = f"{origin}: extends"
     return list(reversed(chain))
 
 
@@ -186,7 +218,8 @@ def load_config(root: Path, config_path: Path | None = None, policy: str | None 
     project = _read_project(project_path) if project_path else {}
     base = project_path.parent if project_path else root
     policy_name = policy or project.get("policy") or "default"
-    layers = [*_policy_chain(policy_name, base)]
+    named_in = f"{project_path}: policy" if not policy and project.get("policy") and project_path else None
+    layers = [*_policy_chain(policy_name, base, named_in)]
     if project_path:
         layers.append((project, str(project_path)))
     return _merge(layers, policy_name)

@@ -2,12 +2,15 @@
 
 A suppression sits directly above a block or inside it, names one or more rule ids (or `all`), and must
 give a reason after `--`. With `until`, it stops working after that date. Malformed and expired
-suppressions are reported by NHI-SUPP-001 and suppress nothing.
+suppressions, and those naming a rule id that does not exist (a typo would otherwise silence nothing without
+a word), are reported by NHI-SUPP-001 and suppress nothing. The known ids are passed in (`known`): this
+module sits below the rule registry.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,7 +38,8 @@ class Problem:
     message: str
 
 
-def parse(annotation: Annotation) -> Suppression | Problem:
+def parse(annotation: Annotation, known: Collection[str] | None = None) -> Suppression | Problem:
+    """One `nhilint:ignore` annotation; with `known` (the registry's rule ids), an unknown id is a Problem."""
     match = _SUPPRESSION_RE.match(annotation.text)
     if not match:
         return Problem(annotation, "malformed suppression; write `nhilint:ignore NHI-XXX-000 -- reason`")
@@ -50,15 +54,18 @@ def parse(annotation: Annotation) -> Suppression | Problem:
         except ValueError:
             return Problem(annotation, f"suppression date {until_text!r} is not YYYY-MM-DD")
     ids = tuple(i.strip() for i in match.group("ids").split(","))
+    unknown = [i for i in ids if known is not None and i != "all" and i not in known]
+    if unknown:
+        return Problem(annotation, f"suppression names unknown rule {', '.join(unknown)}; `nhilint rules` lists them")
     return Suppression(ids, reason, until, annotation)
 
 
-def active(annotations: list[Annotation], today: date) -> list[Suppression]:
+def active(annotations: list[Annotation], today: date, known: Collection[str] | None = None) -> list[Suppression]:
     result = []
     for annotation in annotations:
         if annotation.verb != "ignore":
             continue
-        parsed = parse(annotation)
+        parsed = parse(annotation, known)
         if isinstance(parsed, Suppression) and (parsed.until is None or parsed.until >= today):
             result.append(parsed)
     return result

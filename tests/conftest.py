@@ -9,3 +9,5 @@ import pytest
 def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("NHILINT_CACHE_DIR", "off")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)  # `scan` defaults to --format auto: github under Actions
+    monkeypatch.delenv("NHILINT_DEBUG", raising=False)

@@ -34,11 +34,12 @@ resource "aws_iam_role_policy" "ci" {
 '''
 
 
-def run_step(workspace: Path, tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def run_step(workspace: Path, tmp_path: Path, path: str | None = None,
+             **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
     summary = tmp_path / "step_summary.md"
     env = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PATH": path or f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_ACTIONS": "true",
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_STEP_SUMMARY": str(summary),
@@ -97,3 +98,77 @@ def test_new_only_input_fails_only_on_what_the_change_adds(tmp_path: Path) -> No
     assert "NHI-PRIV-004" not in result.stdout  # already there at the merge base
     assert "title=NHI-OWN-001 (medium)::user aws_iam_user.bot has no owner" in result.stdout
     assert "adds identity aws:infra/aws_iam_user.bot" in summary.read_text()
+
+
+def empty_sarif(path: Path) -> None:
+    """A valid SARIF 2.1.0 document (format checks included) with no results."""
+    from jsonschema import FormatChecker
+
+    document = json.loads(path.read_text())
+    Draft4Validator(json.loads(SARIF_SCHEMA.read_text()), format_checker=FormatChecker()).validate(document)
+    assert [run["results"] for run in document["runs"]] == [[]]
+
+
+def test_sarif_file_in_a_new_directory(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
+    result, _ = run_step(workspace, tmp_path, paths="infra", sarif_file="reports/code-scanning/nhilint.sarif",
+                         args="--today 2026-11-22")
+    assert result.returncode == 1, result.stderr
+    sarif = json.loads((workspace / "reports/code-scanning/nhilint.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["NHI-PRIV-004"]
+
+
+def test_config_error_still_annotates_summarises_and_writes_empty_sarif(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
+    result, summary = run_step(workspace, tmp_path, paths="infra", policy="no-such-policy",
+                               sarif_file="out/nhilint.sarif")
+    assert result.returncode == 2
+    message = "Error: unknown policy 'no-such-policy' (built-in policies: default, strict)"
+    assert result.stdout == (f"::error title=nhilint scan failed::nhilint did not complete the scan (usage or "
+                             f"configuration error): {message}\n")
+    assert message in result.stderr  # nhilint's own output stays in the log
+    assert summary.read_text() == ("## nhilint\n\n**The scan did not complete** (exit code 2, usage or "
+                                   f"configuration error); no findings were reported.\n\n```\n{message}\n```\n")
+    empty_sarif(workspace / "out/nhilint.sarif")
+
+
+def test_internal_error_exit_3_is_reported_the_same_way(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
+    fake = write_tree(tmp_path / "bin", {"nhilint": "#!/bin/sh\necho 'nhilint: internal error while processing "
+                                                    "infra/main.tf: RuntimeError: 100% (run with --debug for the "
+                                                    "traceback)' >&2\nexit 3\n"})
+    (fake / "nhilint").chmod(0o755)
+    result, summary = run_step(workspace, tmp_path, path=f"{fake}{os.pathsep}{os.environ['PATH']}", paths="infra",
+                               sarif_file="nhilint.sarif")
+    assert result.returncode == 3
+    assert result.stdout == ("::error title=nhilint scan failed::nhilint did not complete the scan (internal "
+                             "error): nhilint: internal error while processing infra/main.tf: RuntimeError: 100%25 "
+                             "(run with --debug for the traceback)\n")
+    assert "(exit code 3, internal error)" in summary.read_text()
+    empty_sarif(workspace / "nhilint.sarif")
+
+
+def test_nhilint_not_installed(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
+    bare = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "nhilint").exists())
+    assert shutil.which("nhilint", path=bare) is None
+    result, summary = run_step(workspace, tmp_path, path=bare, paths="infra", sarif_file="nhilint.sarif")
+    assert result.returncode == 127
+    assert result.stdout.startswith("::error title=nhilint scan failed::nhilint did not complete the scan (nhilint "
+                                    "could not be run (is it installed?)): ")
+    assert "**The scan did not complete** (exit code 127" in summary.read_text()
+    empty_sarif(workspace / "nhilint.sarif")
+
+
+def test_paths_one_per_line_may_hold_spaces(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path / "ws", {"my infra/main.tf": BAD, "other/iam.tf": BAD.replace('"ci"', '"ops"'),
+                                             "skipped/iam.tf": BAD.replace('"ci"', '"skip"')})
+    result, _ = run_step(workspace, tmp_path, paths="my infra\n  other  \n\n", fail_on="critical",
+                         formats="json:report dir/out put.json\n", args="--today\n2026-11-22")
+    assert result.returncode == 1, result.stderr
+    files = sorted(line.split(",")[0] for line in result.stdout.splitlines() if line.startswith("::error"))
+    assert files == ["::error file=my infra/main.tf", "::error file=other/iam.tf"]
+    assert json.loads((workspace / "report dir/out put.json").read_text())["summary"]["findings"] == 2
+    result, _ = run_step(workspace, tmp_path, paths="other skipped", fail_on="critical", args="--today 2026-11-22")
+    files = sorted(line.split(",")[0] for line in result.stdout.splitlines() if line.startswith("::error"))
+    assert files == ["::error file=other/iam.tf", "::error file=skipped/iam.tf"]  # one line: split at spaces

@@ -63,7 +63,7 @@ def test_only_new_findings_fail(estate: Path, capsys: pytest.CaptureFixture[str]
     create(capsys)
     scan = ["scan", "infra", "--baseline", ".nhilint-baseline.json", *TODAY]
     assert run(scan, capsys)[:2] == (0, "nhilint: 0 findings (no findings) in 2 files, 2 identities, 0 credentials, "
-                                        "1 grants; 7 baselined\n")
+                                        "1 grant; 7 baselined\n")
     (estate / "infra" / "main.tf").unlink()
     key = 'resource "aws_iam_access_key" "bot" {\n  user = aws_iam_user.bot.name\n}\n'
     write_tree(estate / "infra", {"roles.tf": "# moved\n\n" + ROLE, "keys.tf": key})
@@ -74,7 +74,7 @@ def test_only_new_findings_fail(estate: Path, capsys: pytest.CaptureFixture[str]
         "  infra/keys.tf:1: NHI-CRED-001 high access key aws_iam_access_key.bot of user aws_iam_user.bot is a "
         "long-lived static key that is never rotated\n"
         "  infra/keys.tf:1: NHI-OWN-001 medium access key aws_iam_access_key.bot has no owner\n"
-        "nhilint: 2 findings (1 high, 1 medium) in 3 files, 2 identities, 1 credentials, 1 grants; 7 baselined\n")
+        "nhilint: 2 findings (1 high, 1 medium) in 3 files, 2 identities, 1 credential, 1 grant; 7 baselined\n")
 
 
 def test_stale_entries_are_listed_with_why(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,7 +94,7 @@ def test_stale_entries_are_listed_with_why(estate: Path, capsys: pytest.CaptureF
         "  infra/users.tf:1: NHI-EXP-004 [aws:infra/aws_iam_user.bot] identity no longer exists\n"
         "  infra/users.tf:1: NHI-OWN-001 [aws:infra/aws_iam_user.bot] identity no longer exists\n"
         "  infra/users.tf:1: NHI-RET-001 [aws:infra/aws_iam_user.bot] identity no longer exists\n"
-        "nhilint: 0 findings (no findings) in 1 files, 1 identities, 0 credentials, 1 grants; 1 suppressed; "
+        "nhilint: 0 findings (no findings) in 1 file, 1 identity, 0 credentials, 1 grant; 1 suppressed; "
         "2 baselined; 5 stale baseline entries\n")
     code, out, _ = run([*scan, "--format", "json"], capsys)
     document = json.loads(out)
@@ -110,7 +110,7 @@ def test_stale_entries_are_listed_with_why(estate: Path, capsys: pytest.CaptureF
 def test_entries_for_files_not_scanned_are_out_of_scope(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
     create(capsys)
     code, out, _ = run(["scan", "infra/users.tf", "--baseline", ".nhilint-baseline.json", *TODAY], capsys)
-    assert (code, out) == (0, "nhilint: 0 findings (no findings) in 1 files, 2 identities, 0 credentials, 1 grants; "
+    assert (code, out) == (0, "nhilint: 0 findings (no findings) in 1 file, 2 identities, 0 credentials, 1 grant; "
                               "3 baselined\n")
 
 

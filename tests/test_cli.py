@@ -131,3 +131,34 @@ def test_secret_value_never_printed(tmp_path: Path, capsys: pytest.CaptureFixtur
         _, out, err = run(["scan", str(tmp_path), "--format", fmt], capsys)
         assert "NHI-CRED-002" in out
         assert "hunter2" not in out + err
+
+
+def test_relative_uri_percent_encodes() -> None:
+    from nhilint.report.sarif import relative_uri
+
+    assert relative_uri("infra/main.tf") == "infra/main.tf"
+    assert relative_uri("my infra/50%/a#b?c.tf") == "my%20infra/50%25/a%23b%3Fc.tf"
+    assert relative_uri("c:/x\ny.tf") == "c%3A/x%0Ay.tf"
+    assert relative_uri("ünï/😀.tf") == "%C3%BCn%C3%AF/%F0%9F%98%80.tf"
+
+
+def test_sarif_uris_are_encoded_relative_references(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jsonschema import FormatChecker
+
+    names = {"my infra/main.tf": "my%20infra/main.tf", "c:50%#?.tf": "c%3A50%25%23%3F.tf",
+             "new\nline.tf": "new%0Aline.tf", "rôle.tf": "r%C3%B4le.tf"}
+    write_tree(tmp_path, {name: BAD.replace('"r"', f'"r{n}"') for n, name in enumerate(names)})
+    _, out, _ = run(["scan", str(tmp_path), "--format", "sarif", "--today", "2026-11-22"], capsys)
+    document = json.loads(out)
+    official = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+    Draft4Validator(json.loads(official.read_text()), format_checker=FormatChecker()).validate(document)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]}
+    assert uris == set(names.values())
+
+
+def test_inventory_table_never_cuts_an_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = "payments_settlement_batch_reconciliation_worker_eu_west_1_production"
+    write_tree(tmp_path, {"main.tf": GOOD.replace('"r"', f'"{name}"')})
+    code, out, _ = run(["inventory", str(tmp_path)], capsys)
+    assert code == 0
+    assert out.splitlines()[1].startswith(f"aws:aws_iam_role.{name}  role ")

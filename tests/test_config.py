@@ -78,3 +78,63 @@ def test_invalid_limits_name_the_key(tmp_path: Path, text: str, needle: str) -> 
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path)
     assert needle in str(raised.value)
+
+
+def test_every_schema_error_is_reported_at_once(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".nhilint.yaml": "fail_on: severe\nsettings:\n  max_expiry_day: 30\n  owner_tags: []\n"
+                                           "colour: true\n"})
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    origin = str(tmp_path / ".nhilint.yaml")
+    assert str(raised.value).splitlines() == [
+        f"{origin}: (top level): unknown key ('colour' was unexpected)",
+        f"{origin}: fail_on: 'severe' is not one of ['info', 'low', 'medium', 'high', 'critical']",
+        f"{origin}: settings: unknown key ('max_expiry_day' was unexpected)",
+        f"{origin}: settings.owner_tags: [] should be non-empty",
+    ]
+
+
+def test_unknown_rule_ids_are_errors_and_checkov_ids_are_not(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".nhilint.yaml": "rules:\n  NHI-OWN-001: false\n  NHI-PRIV-404: {severity: high}\n"
+                                           "  CKV_AWS_274: false\n  NHI-OWN-009: true\n"})
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    origin = str(tmp_path / ".nhilint.yaml")
+    assert str(raised.value).splitlines() == [
+        f"{origin}: rules.NHI-PRIV-404: unknown rule id (`nhilint rules` lists them)",
+        f"{origin}: rules.NHI-OWN-009: unknown rule id (`nhilint rules` lists them)",
+    ]
+
+
+@pytest.mark.parametrize("name", builtin_policies())
+def test_builtin_policy_packs_name_only_known_rules(name: str) -> None:
+    from nhilint.config import unknown_rule_ids
+
+    data = yaml.safe_load(policy_folder().joinpath(f"{name}.yaml").read_text())
+    assert unknown_rule_ids(data.get("rules")) == []
+
+
+def test_extends_of_an_unknown_pack_names_the_file_and_key(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"team.yaml": "extends: nosuch\n", "base.yaml": "extends: team.yaml\n",
+                          ".nhilint.yaml": "policy: nosuch\n"})
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path, None, str(tmp_path / "base.yaml"))
+    assert str(raised.value) == (f"{tmp_path / 'team.yaml'}: extends: unknown policy 'nosuch' "
+                                 "(built-in policies: default, strict)")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    assert str(raised.value) == (f"{tmp_path / '.nhilint.yaml'}: policy: unknown policy 'nosuch' "
+                                 "(built-in policies: default, strict)")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path, None, "nosuch")
+    assert str(raised.value) == "unknown policy 'nosuch' (built-in policies: default, strict)"
+
+
+def test_reading_a_config_does_not_import_the_rules() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from nhilint.config import load_config; "
+            "load_config(Path('.')); print('nhilint.rules' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "False\n"

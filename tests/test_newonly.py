@@ -187,8 +187,8 @@ def test_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "access changes:\n"
         "  roles.tf:5: widens the trust of aws:aws_iam_role.deploy to any repository "
         "(token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main -> repo:*)\n"
-        "nhilint: 1 findings (1 high) in 1 files, 2 identities, 0 credentials, 1 grants; 4 baselined; "
-        "1 access changes\n")
+        "nhilint: 1 finding (1 high) in 1 file, 2 identities, 0 credentials, 1 grant; 4 baselined; "
+        "1 access change\n")
     code, out, _ = run([*args, "--format", "json"], capsys)
     document = json.loads(out)
     schema("scan.schema.json").validate(document)

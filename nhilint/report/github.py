@@ -5,13 +5,15 @@ from __future__ import annotations
 from nhilint import redact
 from nhilint.api import Report
 from nhilint.model import Finding, Severity
+from nhilint.report.text import printable
 
 COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
            Severity.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes for `%`, CR and LF; any other control character (ANSI escape…) as a backslash escape."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -30,10 +32,12 @@ def annotation(finding: Finding) -> str:
     return f"::{COMMAND[finding.severity]} {properties}::{_escape_data(finding.message + who)}"
 
 
-def render(report: Report) -> str:
+def render(report: Report, quiet: bool = False) -> str:
+    """One annotation per finding, then the summary line (not with `--quiet`, as in text output)."""
     from nhilint.report.text import summary
 
     report = redact.report(report, inventory=False)
     lines = [annotation(f) for f in report.findings]
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary(report))
+    return "".join(f"{line}\n" for line in lines)

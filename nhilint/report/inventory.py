@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
+from itertools import zip_longest
 
 from nhilint.analyse.blast import compute as compute_blast
 from nhilint.analyse.blast import routes_summary
 from nhilint.model import Fact, Identity, Inventory, Unknown
 from nhilint.redact import for_inventory
+from nhilint.report.text import printable
 
 
 def _fact(fact: Fact | None) -> str:
@@ -57,18 +60,28 @@ COLUMNS = ("identity", "kind", "owner", "expires", "retire_on", "credentials", "
 
 
 def render_table(inventory: Inventory) -> str:
+    """Aligned columns; the identity column is as wide as the longest id, and a long cell wraps at spaces onto
+    continuation lines instead of being cut (an id inside a cell is never split)."""
     data = rows(inventory)
     if not data:
         return "no identities found\n"
-    widths = {c: min(60, max(len(c), *(len(r[c]) for r in data))) for c in COLUMNS}
+    cells = [{c: _wrap(row[c], None if c == "identity" else WRAP) for c in COLUMNS} for row in data]
+    widths = {c: max(len(c), *(len(part) for cell in cells for part in cell[c])) for c in COLUMNS}
     lines = ["  ".join(c.upper().ljust(widths[c]) for c in COLUMNS).rstrip()]
-    for row in data:
-        lines.append("  ".join(_cut(row[c], widths[c]).ljust(widths[c]) for c in COLUMNS).rstrip())
+    for cell in cells:
+        for parts in zip_longest(*(cell[c] for c in COLUMNS), fillvalue=""):
+            lines.append("  ".join(part.ljust(widths[c]) for c, part in zip(COLUMNS, parts, strict=True)).rstrip())
     return "\n".join(lines) + "\n"
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+WRAP = 60
+
+
+def _wrap(text: str, width: int | None) -> list[str]:
+    text = printable(text)  # a name with a newline or an ANSI escape cannot forge rows
+    if width is None or len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
 def render_csv(inventory: Inventory) -> str:

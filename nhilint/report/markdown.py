@@ -6,6 +6,7 @@ from collections import Counter
 
 from nhilint import redact
 from nhilint.api import Report
+from nhilint.report.text import plural, printable
 from nhilint.rules import BY_ID
 
 
@@ -19,19 +20,19 @@ def render(report: Report) -> str:
     lines = [
         "## nhilint",
         "",
-        f"**{len(report.findings)} findings** ({len(failing)} at or above `{report.config.fail_on}`) in "
-        f"{len(inventory.files)} files: {len(identities)} identities, {len(inventory.credentials)} credentials, "
-        f"{len(inventory.grants)} grants.",
+        f"**{plural(len(report.findings), 'finding')}** ({len(failing)} at or above `{report.config.fail_on}`) "
+        f"in {plural(len(inventory.files), 'file')}: {plural(len(identities), 'identity', 'identities')}, "
+        f"{plural(len(inventory.credentials), 'credential')}, {plural(len(inventory.grants), 'grant')}.",
         "",
-        f"- Owner coverage: {owned}/{len(identities)} identities"
+        f"- Owner coverage: {owned}/{plural(len(identities), 'identity', 'identities')}"
         + (f" ({100 * owned // len(identities)}%)" if identities else ""),
-        f"- Expiry coverage: {expiring}/{len(identities)} identities",
+        f"- Expiry coverage: {expiring}/{plural(len(identities), 'identity', 'identities')}",
         f"- Suppressed: {len(report.suppressed)}; parse errors: {len(inventory.errors)}",
         "",
     ]
     if report.changes:  # --new-only: what the change does to access, the reviewer's question
         lines += ["### Identities added or changed", ""]
-        lines += [f"- `{c.location.path}:{c.location.start_line}` {c.message}" for c in report.changes]
+        lines += [printable(f"- `{c.location.path}:{c.location.start_line}` {c.message}") for c in report.changes]
         lines.append("")
     if report.findings:
         counts = Counter(f.rule_id for f in report.findings)
@@ -44,7 +45,7 @@ def render(report: Report) -> str:
                   "|---|---|---|---|"]
         for finding in report.findings:
             message = finding.message.replace("|", "\\|")
-            lines.append(f"| `{finding.location.path}:{finding.location.start_line}` | {finding.rule_id} | "
-                         f"{finding.severity} | {message} |")
+            lines.append(printable(f"| `{finding.location.path}:{finding.location.start_line}` | {finding.rule_id} | "
+                                   f"{finding.severity} | {message} |"))
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from nhilint import __version__
 from nhilint.api import Report
@@ -17,6 +18,15 @@ LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "w
          Severity.INFO: "note"}
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0",
                      Severity.INFO: "1.0"}
+
+
+def relative_uri(path: str) -> str:
+    """A relative POSIX path as an RFC 3986 relative reference: each segment percent-encoded (UTF-8).
+
+    Only unreserved characters and `/` stay as they are, so a space, `%`, `#`, `?`, a newline or a non-ASCII
+    letter cannot break the URI, and a `:` in the first segment cannot be read as a scheme.
+    """
+    return quote(path, safe="/")
 
 
 def _rule(rule: Any) -> dict[str, Any]:
@@ -42,7 +52,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": finding.location.path, "uriBaseId": "SRCROOT"},
+                "artifactLocation": {"uri": relative_uri(finding.location.path), "uriBaseId": "SRCROOT"},
                 "region": {"startLine": finding.location.start_line,
                            "endLine": max(finding.location.end_line, finding.location.start_line)},
             }

@@ -3,7 +3,9 @@
 Each finding line reads `path:line: RULE severity message`, the form editors and CI logs link to. Grouped
 output puts the identity, its kind and owner above its findings (the question a reviewer asks is "what is
 wrong with this identity"); quiet output adds the identity in brackets instead, for grep and pre-commit.
-Severities are coloured only when writing to a terminal.
+Severities are coloured only when writing to a terminal. Text that comes from the scanned files (file names,
+resource names in messages) is passed through `printable`: a file named with a newline or an ANSI escape
+cannot forge a finding line or colour the terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +19,26 @@ from nhilint.model import Finding, Severity
 COLOURS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
            Severity.LOW: "\033[36m", Severity.INFO: "\033[2m"}
 BOLD, RESET = "\033[1m", "\033[0m"
+
+
+def printable(text: str) -> str:
+    """Non-printable characters (controls, ANSI escapes, bidi overrides, line separators) as backslash escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _ESCAPES.get(c) or _escape(c) for c in text)
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 finding`, `2 findings`, `1 identity`, `0 identities` (`nouns` for an irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def render(report: Report, quiet: bool = False, colour: bool = False) -> str:
@@ -40,11 +62,12 @@ def line(finding: Finding, colour: bool = False) -> str:
     severity = str(finding.severity)
     if colour:
         severity = f"{COLOURS[finding.severity]}{severity}{RESET}"
-    return f"{finding.location.path}:{finding.location.start_line}: {finding.rule_id} {severity} {finding.message}"
+    return (f"{printable(finding.location.path)}:{finding.location.start_line}: {printable(finding.rule_id)} "
+            f"{severity} {printable(finding.message)}")
 
 
 def _bracket(finding: Finding) -> str:
-    return f" [{finding.identity}]" if finding.identity else ""
+    return f" [{printable(finding.identity)}]" if finding.identity else ""
 
 
 def _header(report: Report, key: str, first: Finding, colour: bool, redactor: redact.Redactor) -> str:
@@ -58,7 +81,7 @@ def _header(report: Report, key: str, first: Finding, colour: bool, redactor: re
         owner = subject.lifecycle.owner
         details.append(f"owner {redactor.text(owner.value)}" if owner and isinstance(owner.value, str)
                        else "no owner")
-    text = f"{title} ({', '.join(details)})" if details else title
+    text = printable(f"{title} ({', '.join(details)})" if details else title)
     return f"{BOLD}{text}{RESET}" if colour else text
 
 
@@ -67,11 +90,11 @@ def comparisons(report: Report) -> list[str]:
     lines = []
     if report.changes:
         lines.append("access changes:")
-        lines.extend(f"  {c.location.path}:{c.location.start_line}: {c.message}" for c in report.changes)
+        lines.extend(printable(f"  {c.location.path}:{c.location.start_line}: {c.message}") for c in report.changes)
     if report.stale_baseline:
         lines.append("stale baseline entries (remove them, or re-create the baseline):")
-        lines.extend(f"  {s.entry.file}:{s.entry.line}: {s.entry.rule_id} [{s.entry.identity or '-'}] {s.reason}"
-                     for s in report.stale_baseline)
+        lines.extend(printable(f"  {s.entry.file}:{s.entry.line}: {s.entry.rule_id} [{s.entry.identity or '-'}] "
+                               f"{s.reason}") for s in report.stale_baseline)
     return lines
 
 
@@ -81,20 +104,21 @@ def summary(report: Report) -> str:
     order = ("critical", "high", "medium", "low", "info")
     by_severity = ", ".join(f"{counts[s]} {s}" for s in order if counts[s]) or "no findings"
     parts = [
-        f"{len(inventory.files)} files",
-        f"{len(inventory.identities)} identities",
-        f"{len(inventory.credentials)} credentials",
-        f"{len(inventory.grants)} grants",
+        plural(len(inventory.files), "file"),
+        plural(len(inventory.identities), "identity", "identities"),
+        plural(len(inventory.credentials), "credential"),
+        plural(len(inventory.grants), "grant"),
     ]
-    text = f"nhilint: {len(report.findings)} findings ({by_severity}) in {', '.join(parts)}"
+    text = f"nhilint: {plural(len(report.findings), 'finding')} ({by_severity}) in {', '.join(parts)}"
     if report.suppressed:
         text += f"; {len(report.suppressed)} suppressed"
     if report.baselined:
         text += f"; {len(report.baselined)} baselined"
     if report.stale_baseline:
-        text += f"; {len(report.stale_baseline)} stale baseline entries"
+        text += f"; {plural(len(report.stale_baseline), 'stale baseline entry', 'stale baseline entries')}"
     if report.changes is not None:
-        text += f"; {len(report.changes)} access changes"
+        text += f"; {plural(len(report.changes), 'access change')}"
     if inventory.errors:
-        text += f"; {len(inventory.errors)} files could not be parsed"
+        unreadable = len({e.path for e in inventory.errors})
+        text += f"; {plural(unreadable, 'file')} with input problems"
     return text

@@ -2,7 +2,8 @@
 
 Every `# nhilint:ignore` must say why (`-- reason`); one with `until YYYY-MM-DD` stops working the day
 after that date and is then reported here, so accepted risks come back for review instead of living
-forever. Such suppressions silence nothing.
+forever. A suppression naming a rule id that does not exist (a typo, a renamed rule) is reported too.
+Such suppressions silence nothing.
 
 Anti-pattern::
 
@@ -27,7 +28,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for annotation in ctx.inventory.annotations:
         if annotation.verb != "ignore":
             continue
-        parsed = suppress.parse(annotation)
+        parsed = suppress.parse(annotation, ctx.rule_ids)
         if isinstance(parsed, suppress.Problem):
             yield rule.finding(parsed.message, annotation.location, None, annotation.text, annotation.block)
         elif parsed.until is not None and parsed.until < ctx.today:

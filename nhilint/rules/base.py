@@ -32,6 +32,8 @@ class Context:
     inventory: Inventory
     settings: Settings
     today: date
+    # The registry's rule ids, for rules that check references to rules (NHI-SUPP-001); None: not checked.
+    rule_ids: frozenset[str] | None = None
 
 
 Subject = Identity | Credential

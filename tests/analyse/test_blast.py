@@ -270,9 +270,11 @@ def test_inventory_json_and_table_carry_the_blast_radius(tmp_path: Path, capsys:
     assert main(["inventory", str(tmp_path), "--format", "table"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[-2:] == ["REACHES", "CAN_BECOME"]
-    (ci_row,) = [line for line in table if line.startswith("gcp:google_service_account.ci ")]
-    assert ci_row.endswith("roles/iam.serviceAccountTokenCreator roles/logging.logWrite…  "
-                           "google_service_account.deployer")  # reach cut at the column width (60)
+    (row,) = [n for n, line in enumerate(table) if line.startswith("gcp:google_service_account.ci ")]
+    ci_row, continued = table[row], table[row + 1]
+    assert ci_row.endswith("roles/iam.serviceAccountTokenCreator roles/logging.logWriter  "
+                           "google_service_account.deployer")  # a long cell wraps at the column width (60)
+    assert continued == " " * ci_row.index("roles/iam.") + "roles/storage.admin"  # continuation, same column
 
 
 def test_trust_by_role_arn_and_group_policies(tmp_path: Path) -> None:
