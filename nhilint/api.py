@@ -115,7 +115,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     with processing(lambda: _label("Terraform", found.terraform, root)):
         project.add_files(found.terraform)
         if found.explicit:
-            project.add_files(_module_siblings(found.terraform), context=True)
+            project.add_files(_module_siblings(sorted(found.explicit)), context=True)
         builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
         extract_terraform(project, builder)
     for kind, module_name, function in FORMAT_EXTRACTORS:
@@ -158,7 +158,10 @@ def _label(kind: str, files: list[Path], root: Path) -> str:
 
 
 def _module_siblings(files: list[Path]) -> list[Path]:
-    """The other files of each named file's module: read for context (variables, tags, policy documents)."""
+    """The other files of each named file's module: read for context (variables, tags, policy documents).
+
+    Any named file counts, not only `.tf`: a policy `admin.json` committed alone is read through its module's
+    `file()` call, so its findings are reported."""
     known = {p.resolve() for p in files}
     siblings: list[Path] = []
     for directory in sorted({p.parent.resolve() for p in files}):
@@ -205,8 +208,8 @@ def scan(paths: list[Path], config: Config, root: Path | None = None,
     with _no_gc():
         inventory, explicit = build_inventory(paths, config, scan_root, var_files, cache, plans, plan_source)
     findings = run_rules(inventory, config)
-    if explicit:
-        findings = [f for f in findings if f.location.path in explicit]
+    if explicit:  # a named file's findings, also where they point into a file it reads (file("admin.json"))
+        findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
     active = suppress.active(inventory.annotations, config.today, RULE_IDS) if inline_suppressions else []
     findings, silenced = suppress.apply(findings, active)
     findings = sorted(set(findings), key=lambda f: (*f.sort_key, f.message))  # ties: a stable order

@@ -33,3 +33,40 @@ def test_a_named_broken_file_is_still_reported(tmp_path: Path) -> None:
     assert [(f.rule_id, f.location.path, f.location.start_line) for f in report.findings] == [
         ("NHI-PARSE-001", "buckets.tf", 4)
     ]
+
+
+POLICY_FROM_FILE = {
+    "infra/main.tf": """
+        resource "aws_iam_role" "ci" {
+          name               = "ci"
+          assume_role_policy = file("trust.json")
+          tags               = { owner = "team-a" }
+        }
+
+        resource "aws_iam_role_policy" "ci" {
+          role   = aws_iam_role.ci.id
+          policy = file("admin.json")
+        }
+        """,
+    "infra/trust.json": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", '
+                        '"Principal": {"Service": "ec2.amazonaws.com"}}]}\n',
+    "infra/admin.json": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", '
+                        '"Resource": "*"}]}\n',
+}
+
+
+def test_committing_the_tf_file_reports_the_policy_it_reads(tmp_path: Path) -> None:
+    """The finding points into admin.json, but the named main.tf is what grants it: not a silent pass."""
+    write_tree(tmp_path, POLICY_FROM_FILE)
+    report = scan([tmp_path / "infra/main.tf"], config_for(tmp_path), tmp_path)
+    admin = [(f.location.path, f.location.start_line, f.identity)
+             for f in report.findings if f.rule_id == "NHI-PRIV-004"]
+    assert admin == [("infra/admin.json", 1, "aws:infra/aws_iam_role.ci")]
+
+
+def test_committing_only_the_policy_file_reads_its_module(tmp_path: Path) -> None:
+    write_tree(tmp_path, POLICY_FROM_FILE)
+    report = scan([tmp_path / "infra/admin.json"], config_for(tmp_path), tmp_path)
+    assert [(f.rule_id, f.location.path, f.location.start_line, f.identity) for f in report.findings] == [
+        ("NHI-PRIV-004", "infra/admin.json", 1, "aws:infra/aws_iam_role.ci")
+    ]
