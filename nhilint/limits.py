@@ -22,6 +22,9 @@ class Limits:
     """Expression evaluations per Terraform module instance (for-loops over large ranges, deep locals)."""
     max_value_size: int = 1_000_000
     """Characters of one evaluated string, or elements of one evaluated collection (format widths, range, join)."""
+    max_module_instances: int = 10_000
+    """Terraform module instances in one scan (a chain of modules each calling the next several times grows
+    exponentially even without a cycle)."""
     max_documents: int = 10_000
     """YAML documents in one multi-document stream."""
     max_nodes: int = 1_000_000

@@ -475,6 +475,7 @@ class TerraformProject:
         `cache_dir`: where parsed files are cached by content (None: no cache). `limits`: resource bounds.
         """
         self.limits = limits
+        self.instance_count = 0  # module instances created, bounded by limits.max_module_instances
         self.resource_types = resource_types
         salt = getattr(resource_types, "signature", repr(resource_types))
         self.cache = ParseCache(cache_dir, salt) if cache_dir is not None else None
@@ -581,8 +582,14 @@ class TerraformProject:
             for key_expr, value_expr in providers.expr.items:
                 key = key_expr.value if isinstance(key_expr, hcl.Literal) else _describe(key_expr)
                 provider_map[str(key)] = _describe(value_expr)
+        expanded = expansions(parent.evaluator, call.block)
+        self.instance_count += len(expanded)
+        if self.instance_count > self.limits.max_module_instances:
+            reason = f"module.{name} is not evaluated: the scan reached {self.limits.describe('max_module_instances')}"
+            self._report(ParseError(call.location.path, call.location.start_line, reason, "limit"))
+            return Unknown(reason)
         instances = []
-        for key, names in expansions(parent.evaluator, call.block):
+        for key, names in expanded:
             evaluator = Evaluator(NameScope(parent, names)) if names else parent.evaluator
             inputs: dict[str, Any] = {
                 attr_name: _Input(evaluator, attr.expr, call.source.path)

@@ -132,3 +132,18 @@ def test_nesting_deeper_than_the_limit_is_reported(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, files)
     assert len(report.inventory.identities) == MAX_MODULE_DEPTH + 1
     assert _problems(report.inventory.errors) == [(f"m{MAX_MODULE_DEPTH}/main.tf", 1, "limit")]
+
+
+def test_module_instances_are_bounded_even_without_a_cycle(tmp_path: Path) -> None:
+    """Each level calls the next four times: 4^8 instances without a bound. The bound is a reported limit."""
+    files = {f"m{level}/main.tf": "".join(_call(f"c{i}", f"../m{level + 1}") for i in range(4)) for level in range(8)}
+    files["m8/main.tf"] = _role("leaf")
+    files["main.tf"] = _call("top", "./m0") + _role("top")
+    write_tree(tmp_path, files)
+    write_tree(tmp_path, {".nhilint.yaml": "limits:\n  max_module_instances: 100\n"})
+    report = scan([tmp_path], config_for(tmp_path), tmp_path)
+    limits = [(e.path, e.kind) for e in report.inventory.errors]
+    assert limits and set(limits) <= {(f"m{level}/main.tf", "limit") for level in range(8)}
+    assert all("max_module_instances (100)" in e.reason for e in report.inventory.errors)
+    assert "aws:aws_iam_role.top" in report.inventory.identities
+    assert len(report.inventory.identities) <= 101
