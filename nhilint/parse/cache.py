@@ -63,16 +63,19 @@ def _versions() -> str:
 
 
 def holds_secret(text: str, body: Body) -> bool:
-    """Whether caching this file would store a secret value: the detector's verdict on the text and every
-    literal string of the tree, or a literal assigned to a secret-bearing name or a sensitive variable."""
-    strings: list[str] = [text]
+    """Whether caching this file could store a secret value: the detector's verdict on each line of the text and
+    on every string of the tree (what an entry holds), or a literal assigned to a secret-bearing name or to a
+    sensitive variable's default. Lines and strings go one by one so the detector's cheap pre-check applies."""
+    strings: list[str] = text.splitlines()
     for node in _nodes(body):
-        if isinstance(node, hcl.Literal) and isinstance(node.value, str):
-            strings.append(node.value)
-        elif isinstance(node, hcl.Template):
-            strings.extend(p for p in node.parts if isinstance(p, str))
-        elif _literal_secret(node):
+        if _literal_secret(node):
             return True
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, str):
+                strings.append(value)
+            elif isinstance(value, tuple):  # labels, template parts, splat steps
+                strings.extend(item for item in value if isinstance(item, str))
     return bool(secrets.detect_many(strings))
 
 
