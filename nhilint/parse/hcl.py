@@ -20,7 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse.hcl_check import HclLimitError as HclLimitError
-from nhilint.parse.hcl_check import Problem, check_tree
+from nhilint.parse.hcl_check import Problem, check_tree, token_kind
 from nhilint.parse.hcl_nodes import (
     Attribute as Attribute,
 )
@@ -69,6 +69,8 @@ from nhilint.parse.hcl_nodes import (
 from nhilint.parse.hcl_nodes import (
     Unsupported as Unsupported,
 )
+from nhilint.parse.hcl_templates import heredoc  # a cycle: templates call parse_expression at run time
+from nhilint.parse.hcl_templates import template_from_text as template_from_text
 
 AnyTree: TypeAlias = "Tree[Any]"
 
@@ -146,7 +148,7 @@ def parse_hcl(
         raise HclSyntaxError(exc.line, f"unexpected character at column {exc.column}") from None
     except UnexpectedToken as exc:
         line = exc.line if exc.line > 0 else _last_line(text)
-        raise HclSyntaxError(line, f"unexpected {token_kind(exc.token.type)}") from None
+        raise HclSyntaxError(line, f"unexpected {token_kind(exc.token.type, _parser())}") from None
     except UnexpectedEOF:
         raise HclSyntaxError(_last_line(text), "unexpected end of file") from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
@@ -155,22 +157,6 @@ def parse_hcl(
     body = _body(tree.children[0], lazy=lazy, keep=keep)
     body.problems = problems
     return body
-
-
-_TOKEN_KINDS = {
-    "$END": "end of file", "NL_OR_COMMENT": "newline or comment", "NAME": "identifier",
-    "STRING_CHARS": "string literal", "ESCAPED_INTERPOLATION": "string literal", "DECIMAL": "number",
-    "NEGATIVE_DECIMAL": "number", "EXP_MARK": "number", "BINARY_OP": "operator", "EQ": "'='",
-    "__ANON_1": "heredoc", "__ANON_2": "heredoc",
-}
-
-
-def token_kind(type_: str) -> str:
-    """What a Lark token is, for a message: its kind, or the grammar's fixed text (`'{'`, `'for'`)."""
-    if type_ in _TOKEN_KINDS:
-        return _TOKEN_KINDS[type_]
-    fixed = {t.name: t.pattern.value for t in _parser().terminals if t.pattern.type == "str"}
-    return repr(fixed[type_]) if type_ in fixed else "token"
 
 
 def ensure_stack(limits: Limits) -> None:
@@ -315,7 +301,7 @@ def _expr(node: AnyTree | Token) -> Expr:
         op = str(node.children[0])
         return UnaryOp(op, _expr(node.children[1]), line)
     if data in ("heredoc_template", "heredoc_template_trim"):
-        return _heredoc(str(node.children[0]), line, trim=data.endswith("trim"))
+        return heredoc(str(node.children[0]), line, trim=data.endswith("trim"))
     if data in ("for_tuple_expr", "for_object_expr"):
         return _for(node, line)
     if data == "interpolation":
@@ -415,10 +401,11 @@ def _string(node: AnyTree, line: int) -> Expr:
                 parts.append(_unescape(text).replace("%%{", "%{"))
         else:
             parts.append(_expr(inner))
-    return _template(parts, line)
+    return template_parts(parts, line)
 
 
-def _template(parts: list[str | Expr], line: int) -> Expr:
+def template_parts(parts: list[str | Expr], line: int) -> Expr:
+    """Literal text and expressions -> a Literal when nothing is interpolated, else a Template."""
     merged: list[str | Expr] = []
     for part in parts:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -430,77 +417,6 @@ def _template(parts: list[str | Expr], line: int) -> Expr:
     if len(merged) == 1 and isinstance(merged[0], str):
         return Literal(merged[0], line)
     return Template(tuple(merged), line)
-
-
-_HEREDOC_RE = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n?(.*?)\n[ \t]*\1\n?\Z", re.S)
-
-
-def _heredoc(raw: str, line: int, trim: bool) -> Expr:
-    match = _HEREDOC_RE.match(raw)
-    if not match:
-        return Unsupported("heredoc", line)
-    body = match.group(2) + "\n"
-    if trim:
-        lines = body.split("\n")
-        indents = [len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()]
-        cut = min(indents, default=0)
-        body = "\n".join(x[cut:] for x in lines)
-    return template_from_text(body, line + 1)
-
-
-def template_from_text(text: str, line: int) -> Expr:
-    """Split heredoc text into literal parts and `${...}` expressions (`$${` is a literal `${`)."""
-    if "${" not in text and "%{" not in text:
-        return Literal(text, line)
-    if "%{" in text.replace("%%{", ""):
-        return Unsupported("template directive %{...}", line)
-    parts: list[str | Expr] = []
-    pos = 0
-    while True:
-        start = text.find("${", pos)
-        if start < 0:
-            parts.append(text[pos:])
-            break
-        if start > 0 and text[start - 1] == "$":
-            parts.append(text[pos : start - 1] + "${")
-            pos = start + 2
-            continue
-        parts.append(text[pos:start])
-        end = _matching_brace(text, start + 2)
-        if end < 0:
-            return Unsupported("unterminated interpolation", line)
-        expr_line = line + text.count("\n", 0, start)
-        try:
-            parts.append(parse_expression(text[start + 2 : end].strip(), expr_line))
-        except HclSyntaxError:
-            return Unsupported("interpolation nhilint cannot parse", expr_line)
-        except HclLimitError:
-            return Unsupported("an interpolation", expr_line, "max_depth")
-        pos = end + 1
-    return _template([p.replace("%%{", "%{") if isinstance(p, str) else p for p in parts], line)
-
-
-def _matching_brace(text: str, pos: int) -> int:
-    depth = 0
-    in_string = False
-    i = pos
-    while i < len(text):
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    return -1
 
 
 def _for(node: AnyTree, line: int) -> Expr:

@@ -77,3 +77,19 @@ def _key(tree: Any) -> str | None:
     ):
         return "".join(str(p.children[0]) for p in tree.children)
     return None
+
+
+_TOKEN_KINDS = {
+    "$END": "end of file", "NL_OR_COMMENT": "newline or comment", "NAME": "identifier",
+    "STRING_CHARS": "string literal", "ESCAPED_INTERPOLATION": "string literal", "DECIMAL": "number",
+    "NEGATIVE_DECIMAL": "number", "EXP_MARK": "number", "BINARY_OP": "operator", "EQ": "'='",
+    "__ANON_1": "heredoc", "__ANON_2": "heredoc",
+}
+
+
+def token_kind(type_: str, parser: Any) -> str:
+    """What a Lark token is, for a message: its kind, or the grammar's fixed text (`'{'`, `'for'`)."""
+    if type_ in _TOKEN_KINDS:
+        return _TOKEN_KINDS[type_]
+    fixed = {t.name: t.pattern.value for t in parser.terminals if t.pattern.type == "str"}
+    return repr(fixed[type_]) if type_ in fixed else "token"

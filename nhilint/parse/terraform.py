@@ -35,6 +35,7 @@ from nhilint.parse.hcl_eval import (
     get_path,
     stamp_path,
 )
+from nhilint.parse.tf_annotations import comment_annotations
 from nhilint.parse.tf_files import FileReader, leaves_root, outside_root, path_value
 from nhilint.parse.tf_modules import resolve_call, root_dirs
 from nhilint.parse.tfjson import JsonSyntaxError, body_from_json
@@ -49,8 +50,6 @@ _KNOWN_DATA: dict[str, dict[str, Any]] = {
     "aws_partition": {"partition": "aws"},
 }
 
-_ANNOTATION_RE = re.compile(r"(?:^|\s)(?:#|//|/\*)\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*(?:\*/)?\s*$")
-_COMMENT_RE = re.compile(r"^\s*(#|//|/\*|\*)")
 
 
 @dataclass(slots=True)
@@ -538,7 +537,7 @@ class TerraformProject:
         directory = str(Path(rel).parent.as_posix())
         self.modules.setdefault(directory, Module(directory)).files.append(result)
         if any("nhilint:" in line for line in result.text_lines):
-            self.annotations.extend(_annotations(result))
+            self.annotations.extend(comment_annotations(result.path, result.body, result.text_lines))
 
     def relative(self, path: Path) -> str:
         try:
@@ -712,47 +711,6 @@ def _parse_file(task: ParseTask, lazy: bool = False) -> tuple[str, SourceFile | 
     if cache is not None:
         cache.put(text, body)
     return rel, SourceFile(rel, body, text.splitlines())
-
-
-def _annotations(source: SourceFile) -> list[Annotation]:
-    """`# nhilint:verb text` comments, each attached to the top-level block it is above or inside."""
-    found: list[tuple[int, str, str]] = []
-    for number, text in enumerate(source.text_lines, start=1):
-        if "nhilint:" in text:
-            match = _ANNOTATION_RE.search(text)
-            if match:
-                found.append((number, match.group(1), match.group(2)))
-    if not found:
-        return []
-    blocks = [b for b in source.body.blocks if b.type in ("resource", "data", "module")]
-    result: list[Annotation] = []
-    for number, verb, text in found:
-        target = _block_for_comment(source, blocks, number)
-        if target is None:
-            continue
-        result.append(
-            Annotation(
-                verb,
-                text,
-                Location(source.path, number, number),
-                Location(source.path, target.line, target.end_line),
-            )
-        )
-    return result
-
-
-def _block_for_comment(source: SourceFile, blocks: list[Block], line: int) -> Block | None:
-    for block in blocks:
-        if block.line <= line <= block.end_line:
-            return block
-    below = line + 1
-    lines = source.text_lines
-    while below <= len(lines) and _COMMENT_RE.match(lines[below - 1]):
-        below += 1
-    for block in blocks:
-        if block.line == below:
-            return block
-    return None
 
 
 def ldict_line(value: Any, default: int) -> int:
