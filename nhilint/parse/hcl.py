@@ -10,12 +10,67 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, Union
+from typing import Any, TypeAlias
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.parse.hcl_check import HclLimitError as HclLimitError
+from nhilint.parse.hcl_check import Problem, check_tree, token_kind
+from nhilint.parse.hcl_nodes import (
+    Attribute as Attribute,
+)
+from nhilint.parse.hcl_nodes import (
+    BinaryOp as BinaryOp,
+)
+from nhilint.parse.hcl_nodes import (
+    Call as Call,
+)
+from nhilint.parse.hcl_nodes import (
+    Conditional as Conditional,
+)
+from nhilint.parse.hcl_nodes import (
+    Expr as Expr,
+)
+from nhilint.parse.hcl_nodes import (
+    ForExpr as ForExpr,
+)
+from nhilint.parse.hcl_nodes import (
+    GetAttr as GetAttr,
+)
+from nhilint.parse.hcl_nodes import (
+    Index as Index,
+)
+from nhilint.parse.hcl_nodes import (
+    Literal as Literal,
+)
+from nhilint.parse.hcl_nodes import (
+    Name as Name,
+)
+from nhilint.parse.hcl_nodes import (
+    ObjectExpr as ObjectExpr,
+)
+from nhilint.parse.hcl_nodes import (
+    Splat as Splat,
+)
+from nhilint.parse.hcl_nodes import (
+    Template as Template,
+)
+from nhilint.parse.hcl_nodes import (
+    TupleExpr as TupleExpr,
+)
+from nhilint.parse.hcl_nodes import (
+    UnaryOp as UnaryOp,
+)
+from nhilint.parse.hcl_nodes import (
+    Unsupported as Unsupported,
+)
+from nhilint.parse.hcl_templates import heredoc  # a cycle: templates call parse_expression at run time
+from nhilint.parse.hcl_templates import template_from_text as template_from_text
 
 AnyTree: TypeAlias = "Tree[Any]"
 
@@ -29,134 +84,7 @@ class HclSyntaxError(Exception):
         self.reason = reason
 
 
-# --- expression nodes -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Literal:
-    value: str | int | float | bool | None
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """A string with interpolations; parts are literal text or expressions."""
-
-    parts: tuple[str | Expr, ...]
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """A bare identifier: `var`, `local`, `aws_iam_role`, `count`, `each`, a for-loop variable."""
-
-    name: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class GetAttr:
-    base: Expr
-    name: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Index:
-    base: Expr
-    key: Expr
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Splat:
-    """`base[*].a.b` or `base.*.a`: apply `steps` (attribute names or index expressions) to each element."""
-
-    base: Expr
-    steps: tuple[str | Expr, ...]
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    name: str
-    args: tuple[Expr, ...]
-    line: int
-    expand_last: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class TupleExpr:
-    items: tuple[Expr, ...]
-    line: int
-    end_line: int
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectExpr:
-    items: tuple[tuple[Expr, Expr], ...]
-    line: int
-    end_line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Conditional:
-    test: Expr
-    then: Expr
-    otherwise: Expr
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class BinaryOp:
-    op: str
-    left: Expr
-    right: Expr
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class UnaryOp:
-    op: str
-    operand: Expr
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class ForExpr:
-    key_var: str | None
-    value_var: str
-    collection: Expr
-    key: Expr | None  # None for a tuple comprehension
-    value: Expr
-    condition: Expr | None
-    grouping: bool
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Unsupported:
-    """Syntax nhilint does not evaluate (template directives, provider functions)."""
-
-    what: str
-    line: int
-
-
-Expr = Union[  # noqa: UP007 - a runtime alias over forward-declared classes
-    Literal, Template, Name, GetAttr, Index, Splat, Call, TupleExpr, ObjectExpr, Conditional, BinaryOp,
-    UnaryOp, ForExpr, Unsupported,
-]
-
-
 # --- body nodes -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Attribute:
-    name: str
-    expr: Expr
-    line: int
-    end_line: int
 
 
 @dataclass(slots=True)
@@ -183,6 +111,7 @@ class Block:
 class Body:
     attributes: dict[str, Attribute]
     blocks: list[Block]
+    problems: list[Problem] = field(default_factory=list)  # found while parsing the file (top-level body)
 
     def blocks_of(self, type_: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_]
@@ -198,40 +127,50 @@ def _parser() -> Any:
     return parser()
 
 
-def parse_hcl(text: str, keep: Callable[[str, tuple[str, ...]], bool] | None = None, lazy: bool = True) -> Body:
+def parse_hcl(
+    text: str,
+    keep: Callable[[str, tuple[str, ...]], bool] | None = None,
+    lazy: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Body:
     """Parse HCL text into a Body whose top-level block bodies are converted lazily.
 
     `keep(type, labels)` says which top-level blocks need their body at all; the others keep only their
     header and lines, so a large repository does not hold the parse tree of every S3 bucket in memory.
     `lazy=False` converts everything now (a worker process must return plain, picklable nodes).
+    Raises HclSyntaxError, or HclLimitError when the text nests deeper than `limits.max_depth`; repeated
+    keys are in `Body.problems`. Error messages name token types, never the file's text (it may be a secret).
     """
+    ensure_stack(limits)
     try:
         tree = _parser().parse(text + "\n")
     except UnexpectedCharacters as exc:
-        raise HclSyntaxError(exc.line, f"unexpected character {text_at(text, exc.line, exc.column)!r}") from None
+        raise HclSyntaxError(exc.line, f"unexpected character at column {exc.column}") from None
     except UnexpectedToken as exc:
-        token = exc.token
-        shown = str(token).strip().splitlines()[0][:30] if str(token).strip() else "newline"
-        what = "end of file" if token.type == "$END" else repr(shown)
-        raise HclSyntaxError(exc.line if exc.line > 0 else _last_line(text), f"unexpected {what}") from None
+        line = exc.line if exc.line > 0 else _last_line(text)
+        raise HclSyntaxError(line, f"unexpected {token_kind(exc.token.type, _parser())}") from None
     except UnexpectedEOF:
         raise HclSyntaxError(_last_line(text), "unexpected end of file") from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
-        raise HclSyntaxError(getattr(exc, "line", 1), str(exc).splitlines()[0]) from None
-    return _body(tree.children[0], lazy=lazy, keep=keep)
+        raise HclSyntaxError(getattr(exc, "line", 1), "invalid syntax") from None
+    problems = check_tree(tree, limits)
+    body = _body(tree.children[0], lazy=lazy, keep=keep)
+    body.problems = problems
+    return body
+
+
+def ensure_stack(limits: Limits) -> None:
+    """Room on the Python stack for `max_depth` levels: one level of nesting takes several frames to convert
+    and evaluate (a chain of locals about six). Never lowers the limit; 3.11+ frames cost no C stack."""
+    needed = limits.max_depth * 30 + 2000
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
 
 
 def parse_expression(text: str, line: int = 1) -> Expr:
     """Parse one expression (used for `${...}` inside heredocs); line numbers are shifted to `line`."""
     body = parse_hcl(("\n" * (line - 1)) + f"__nhilint_expr = {text}")
     return body.attributes["__nhilint_expr"].expr
-
-
-def text_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    if 0 < line <= len(lines):
-        return lines[line - 1][column - 1 : column] or "\\n"
-    return ""
 
 
 def _last_line(text: str) -> int:
@@ -362,7 +301,7 @@ def _expr(node: AnyTree | Token) -> Expr:
         op = str(node.children[0])
         return UnaryOp(op, _expr(node.children[1]), line)
     if data in ("heredoc_template", "heredoc_template_trim"):
-        return _heredoc(str(node.children[0]), line, trim=data.endswith("trim"))
+        return heredoc(str(node.children[0]), line, trim=data.endswith("trim"))
     if data in ("for_tuple_expr", "for_object_expr"):
         return _for(node, line)
     if data == "interpolation":
@@ -462,10 +401,11 @@ def _string(node: AnyTree, line: int) -> Expr:
                 parts.append(_unescape(text).replace("%%{", "%{"))
         else:
             parts.append(_expr(inner))
-    return _template(parts, line)
+    return template_parts(parts, line)
 
 
-def _template(parts: list[str | Expr], line: int) -> Expr:
+def template_parts(parts: list[str | Expr], line: int) -> Expr:
+    """Literal text and expressions -> a Literal when nothing is interpolated, else a Template."""
     merged: list[str | Expr] = []
     for part in parts:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -477,75 +417,6 @@ def _template(parts: list[str | Expr], line: int) -> Expr:
     if len(merged) == 1 and isinstance(merged[0], str):
         return Literal(merged[0], line)
     return Template(tuple(merged), line)
-
-
-_HEREDOC_RE = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n?(.*?)\n[ \t]*\1\n?\Z", re.S)
-
-
-def _heredoc(raw: str, line: int, trim: bool) -> Expr:
-    match = _HEREDOC_RE.match(raw)
-    if not match:
-        return Unsupported("heredoc", line)
-    body = match.group(2) + "\n"
-    if trim:
-        lines = body.split("\n")
-        indents = [len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()]
-        cut = min(indents, default=0)
-        body = "\n".join(x[cut:] for x in lines)
-    return template_from_text(body, line + 1)
-
-
-def template_from_text(text: str, line: int) -> Expr:
-    """Split heredoc text into literal parts and `${...}` expressions (`$${` is a literal `${`)."""
-    if "${" not in text and "%{" not in text:
-        return Literal(text, line)
-    if "%{" in text.replace("%%{", ""):
-        return Unsupported("template directive %{...}", line)
-    parts: list[str | Expr] = []
-    pos = 0
-    while True:
-        start = text.find("${", pos)
-        if start < 0:
-            parts.append(text[pos:])
-            break
-        if start > 0 and text[start - 1] == "$":
-            parts.append(text[pos : start - 1] + "${")
-            pos = start + 2
-            continue
-        parts.append(text[pos:start])
-        end = _matching_brace(text, start + 2)
-        if end < 0:
-            return Unsupported("unterminated interpolation", line)
-        expr_line = line + text.count("\n", 0, start)
-        try:
-            parts.append(parse_expression(text[start + 2 : end].strip(), expr_line))
-        except HclSyntaxError:
-            return Unsupported("interpolation nhilint cannot parse", expr_line)
-        pos = end + 1
-    return _template([p.replace("%%{", "%{") if isinstance(p, str) else p for p in parts], line)
-
-
-def _matching_brace(text: str, pos: int) -> int:
-    depth = 0
-    in_string = False
-    i = pos
-    while i < len(text):
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    return -1
 
 
 def _for(node: AnyTree, line: int) -> Expr:

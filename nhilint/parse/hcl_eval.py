@@ -1,99 +1,119 @@
 """A small, safe evaluator for the Terraform expressions identity code really uses.
 
 It knows literals, templates, `var`/`local`/`module`/resource references (through a Scope), conditionals,
-comprehensions and a set of pure functions. Anything else evaluates to `Unknown(reason)`: nhilint never
-guesses, and a rule that meets an Unknown says "could not evaluate".
+comprehensions and a set of pure functions (nhilint.parse.hcl_functions). Anything else evaluates to
+`Unknown(reason)`: nhilint never guesses, and a rule that meets an Unknown says "could not evaluate".
+Values are described in nhilint.parse.hcl_values (re-exported here).
 
-Two value types keep what plain JSON would lose:
-- `Ref(address, attribute)`: a reference to another resource (`aws_iam_role.ci.arn`) is kept as the link it
-  is, so extractors can connect grants and usages to identities.
-- `Encoded(value)`: `jsonencode(...)` and policy documents keep their structure (with Unknowns and line
-  numbers inside) instead of becoming a string.
-Object literals evaluate to `LDict`, a dict that remembers the line it was written on.
+Evaluation is bounded (nhilint.limits): nesting depth, steps per module instance and the size of each
+value. A bound that is hit makes the value Unknown and is reported through `Budget.report`, which the
+Scope routes to the scan's errors (NHI-PARSE-004): one mechanism for every limit.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Expr
+from nhilint.parse.hcl_functions import FUNCTIONS, OPERATORS, SIZED, UNKNOWN_TOLERANT, TooLarge, check_size
+from nhilint.parse.hcl_values import (
+    Encoded as Encoded,
+)
+from nhilint.parse.hcl_values import (
+    IndexStep as IndexStep,
+)
+from nhilint.parse.hcl_values import (
+    LDict as LDict,
+)
+from nhilint.parse.hcl_values import (
+    Ref as Ref,
+)
+from nhilint.parse.hcl_values import (
+    SourceText as SourceText,
+)
+from nhilint.parse.hcl_values import (
+    deep_unknown as deep_unknown,
+)
+from nhilint.parse.hcl_values import (
+    first_unknown as first_unknown,
+)
+from nhilint.parse.hcl_values import (
+    get_path as get_path,
+)
+from nhilint.parse.hcl_values import (
+    is_unknown as is_unknown,
+)
+from nhilint.parse.hcl_values import (
+    plain as plain,
+)
+from nhilint.parse.hcl_values import (
+    ref_marker as ref_marker,
+)
+from nhilint.parse.hcl_values import (
+    refs_in_text as refs_in_text,
+)
+from nhilint.parse.hcl_values import (
+    source_text as source_text,
+)
+from nhilint.parse.hcl_values import (
+    stamp_path as stamp_path,
+)
+from nhilint.parse.hcl_values import (
+    to_text as to_text,
+)
+from nhilint.parse.hcl_values import (
+    value_size as value_size,
+)
 
 
-class LDict(dict[str, Any]):
-    """A dict from an object literal or policy block, with the line it starts on."""
+class Nesting:
+    """How deep evaluation is right now; one per scan, since references cross module instances."""
 
-    __slots__ = ("end_line", "key_lines", "line", "path")
+    __slots__ = ("depth",)
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+
+class Budget:
+    """The bounds of one module instance's evaluation, and where a bound that is hit is reported.
+
+    `report(line, reason)` is the one sink for every limit (the Scope's owner routes it to the scan's errors
+    at the file being evaluated). Steps count per instance; depth is shared through `nesting`.
+    """
 
     def __init__(
-        self, items: Iterable[tuple[str, Any]] = (), line: int = 0, end_line: int = 0, path: str | None = None
+        self,
+        limits: Limits = DEFAULT_LIMITS,
+        report: Callable[[int, str], None] | None = None,
+        nesting: Nesting | None = None,
     ) -> None:
-        super().__init__(items)
-        self.line = line
-        self.end_line = end_line or line
-        self.path = path
-        self.key_lines: dict[str, int] | None = None  # YAML: the line of each key, where findings point
+        self.limits = limits
+        self.report = report
+        self.nesting = nesting or Nesting()
+        self.steps = 0
+        hcl.ensure_stack(limits)
 
-    def line_of(self, key: str) -> int:
-        """The line a key is written on (YAML), else the line of the mapping."""
-        return (self.key_lines or {}).get(key, self.line)
-
-
-class SourceText(str):
-    """Text read by `file()`, remembering which file it came from (for line numbers in findings)."""
-
-    path: str
-
-
-def source_text(text: str, path: str) -> SourceText:
-    result = SourceText(text)
-    result.path = path
-    return result
-
-
-def stamp_path(value: Any, path: str) -> Any:
-    """Record on every object literal inside value the file it was written in (where not known yet)."""
-    if isinstance(value, LDict):
-        if value.path is None:
-            value.path = path
-        for item in value.values():
-            stamp_path(item, path)
-    elif isinstance(value, Encoded):
-        stamp_path(value.value, path)
-    elif isinstance(value, list):
-        for item in value:
-            stamp_path(item, path)
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A reference to another resource's attribute; its value is only known after apply."""
-
-    address: str
-    attribute: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.address}.{self.attribute}" if self.attribute else self.address
-
-
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """The result of `jsonencode(value)` or a policy document's `.json`: a JSON string we keep as structure."""
-
-    value: Any
-    line: int = 0
+    def hit(self, limit: str, what: str, line: int) -> Unknown:
+        """A bound was hit at `line`: report it (naming the limit, never the value) and return the Unknown."""
+        reason = f"{self.limits.describe(limit)} exceeded by {what} on line {line}"
+        if self.report is not None:
+            self.report(line, reason)
+        return Unknown(reason)
 
 
 class Scope(Protocol):
     """Resolves names: `var`, `local`, resource types, `each`, for-loop variables…"""
+
+    @property
+    def budget(self) -> Budget:
+        """The evaluation bounds (and problem sink) of the module instance this scope belongs to."""
+        ...
 
     def resolve(self, name: str, steps: list[str | Any], line: int) -> Any:
         """Return the value of `name` followed by `steps` (attribute names or index values)."""
@@ -102,89 +122,39 @@ class Scope(Protocol):
     def read_file(self, path: str) -> str | Unknown: ...
 
 
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def first_unknown(values: Iterable[Any]) -> Unknown | None:
-    for value in values:
-        found = deep_unknown(value)
-        if found is not None:
-            return found
-    return None
-
-
-def deep_unknown(value: Any) -> Unknown | None:
-    """The first Unknown anywhere inside value (Refs count as unknown text)."""
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, Ref):
-        return Unknown(f"{value} is known only after apply")
-    if isinstance(value, Encoded):
-        return deep_unknown(value.value)
-    if isinstance(value, dict):
-        return first_unknown(value.values())
-    if isinstance(value, list | tuple):
-        return first_unknown(value)
-    return None
-
-
-def to_text(value: Any) -> str | Unknown:
-    """Render a value as a string the way HCL interpolation does; Unknown if it cannot be."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    if value is None:
-        return Unknown("null in a string")
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, Ref):
-        return f"${{{value}}}"  # a marker extractors can link (`serviceAccount:${google_service_account.x.email}`)
-    if isinstance(value, Encoded):
-        missing = deep_unknown(value.value)
-        return missing if missing else json.dumps(plain(value.value), separators=(",", ":"))
-    return Unknown(f"a {type(value).__name__} used as a string")
-
-
-# `${type.name.attr}` markers, with a root directory, module prefixes and instance keys
-# (`envs/prod/module.a["x"].aws_iam_role.r[0].arn`); IAM policy variables such as `${aws:username}` do not match.
-_KEY = r'(?:\[(?:"[^"]*"|\d+)\])?'
-_ADDRESS = rf"(?:[A-Za-z0-9_.-]+/)*(?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY}"
-_REF_MARKER_RE = re.compile(rf"\$\{{({_ADDRESS})(?:\.([A-Za-z0-9_.]+))?\}}")
-
-
-def refs_in_text(text: str) -> list[tuple[Ref, int]]:
-    """Resource references rendered into a string as markers, each with the offset where it ends."""
-    return [(Ref(m.group(1), m.group(2)), m.end()) for m in _REF_MARKER_RE.finditer(text)]
-
-
-def ref_marker(text: str) -> Ref | None:
-    """The Ref when a string is exactly one marker, e.g. `${aws_iam_role.ci.arn}`."""
-    match = _REF_MARKER_RE.fullmatch(text)
-    return Ref(match.group(1), match.group(2)) if match else None
-
-
-def plain(value: Any) -> Any:
-    """Strip LDict/Encoded wrappers (for JSON output and comparisons)."""
-    if isinstance(value, Encoded):
-        return plain(value.value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
-
-
 class Evaluator:
-    """Evaluates expressions against a Scope. Stateless apart from the scope; cheap to create."""
+    """Evaluates expressions against a Scope, within the scope's Budget; cheap to create."""
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
+        self.budget: Budget = getattr(scope, "budget", None) or Budget()  # a bare scope: default limits
 
     def eval(self, expr: Expr) -> Any:
+        budget = self.budget
+        nesting = budget.nesting
+        if budget.steps >= budget.limits.max_eval_steps:
+            return Unknown(f"{budget.limits.describe('max_eval_steps')} exceeded")  # reported once, below
+        budget.steps += 1
+        if budget.steps == budget.limits.max_eval_steps:
+            return budget.hit("max_eval_steps", "this module", expr.line)
+        if nesting.depth >= budget.limits.max_depth:
+            return budget.hit("max_depth", "an expression", expr.line)
+        nesting.depth += 1
+        try:
+            value = self._eval(expr)
+        except RecursionError:  # a chain of references deeper than the stack: never a crash
+            if nesting.depth > 1:
+                raise
+            value = budget.hit("max_depth", "a chain of references", expr.line)
+        except TooLarge as exc:
+            value = budget.hit(exc.limit, exc.what, expr.line)
+        finally:
+            nesting.depth -= 1
+        if budget.steps >= budget.limits.max_eval_steps and not isinstance(value, Unknown):
+            return Unknown(f"{budget.limits.describe('max_eval_steps')} exceeded")  # no partial values
+        return value
+
+    def _eval(self, expr: Expr) -> Any:
         if isinstance(expr, hcl.Literal):
             return expr.value
         if isinstance(expr, hcl.Template):
@@ -192,9 +162,9 @@ class Evaluator:
         if isinstance(expr, hcl.Name | hcl.GetAttr | hcl.Index):
             return self._traversal(expr)
         if isinstance(expr, hcl.TupleExpr):
-            return [self.eval(item) for item in expr.items]
+            return self._sized([self.eval(item) for item in expr.items], "a tuple")
         if isinstance(expr, hcl.ObjectExpr):
-            return self._object(expr)
+            return self._sized(self._object(expr), "an object")
         if isinstance(expr, hcl.Call):
             return self._call(expr)
         if isinstance(expr, hcl.Conditional):
@@ -210,12 +180,22 @@ class Evaluator:
                 return not value
             if expr.op == "-" and isinstance(value, int | float) and not isinstance(value, bool):
                 return -value
-            return value if isinstance(value, Unknown) else Unknown(f"operator {expr.op} on {value!r}")
+            return value if isinstance(value, Unknown) else Unknown(f"operator {expr.op} on line {expr.line}")
         if isinstance(expr, hcl.ForExpr):
-            return self._for(expr)
+            return self._sized(self._for(expr), "a for expression")
         if isinstance(expr, hcl.Splat):
             return self._splat(expr)
+        if expr.limit is not None:
+            return self.budget.hit(expr.limit, expr.what, expr.line)
         return Unknown(f"{expr.what} on line {expr.line} is not evaluated")
+
+    def _sized(self, value: Any, what: str) -> Any:
+        """A collection whose expanded size (shared elements counted each time) is over max_value_size."""
+        if isinstance(value, list | dict) and value_size(value, self.budget.limits.max_value_size) > (
+            self.budget.limits.max_value_size
+        ):
+            raise TooLarge(what)
+        return value
 
     # -- pieces ------------------------------------------------------------------------------------
 
@@ -227,10 +207,14 @@ class Evaluator:
             if isinstance(part, str):
                 out.append(part)
                 continue
-            text = to_text(self.eval(part))
+            value = self.eval(part)
+            if isinstance(value, Encoded):  # rendering expands it: count first
+                self._sized([value], "jsonencode()")
+            text = to_text(value)
             if isinstance(text, Unknown):
                 return text
             out.append(text)
+        check_size("a string template", sum(len(x) for x in out), self.budget.limits.max_value_size)
         return "".join(out)
 
     def _object(self, expr: hcl.ObjectExpr) -> Any:
@@ -281,7 +265,7 @@ class Evaluator:
             if isinstance(value, Unknown | Ref):
                 return deep_unknown(value)
         try:
-            return _OPERATORS[expr.op](left, right)
+            return OPERATORS[expr.op](left, right)
         except (TypeError, ZeroDivisionError, KeyError):
             return Unknown(f"operator {expr.op} on line {expr.line} could not be evaluated")
 
@@ -329,15 +313,18 @@ class Evaluator:
         if expr.expand_last and args and isinstance(args[-1], list):
             args = args[:-1] + list(args[-1])
         if name == "jsonencode":
-            return Encoded(args[0], expr.line) if args else Unknown("jsonencode without argument")
+            return Encoded(self._sized(args[0], "jsonencode()"), expr.line) if args else Unknown("jsonencode()")
         if name == "file":
             return self._file(args, expr.line)
         if name == "templatefile":
             return self._templatefile(args, expr.line)
-        function = _FUNCTIONS.get(name)
-        if function is None:
+        if name in SIZED:
+            function: Callable[..., Any] = functools.partial(SIZED[name], self.budget.limits)
+        elif name in FUNCTIONS:
+            function = FUNCTIONS[name]
+        else:
             return Unknown(f"function {name}() on line {expr.line} is not evaluated")
-        if name in _UNKNOWN_TOLERANT:
+        if name in UNKNOWN_TOLERANT:
             missing = next((deep_unknown(a) for a in args if isinstance(a, Unknown | Ref)), None)
         else:
             missing = first_unknown(args)
@@ -363,38 +350,6 @@ class Evaluator:
         return Evaluator(NameScope(self.scope, dict(args[1]))).eval(template)
 
 
-@dataclass(frozen=True, slots=True)
-class IndexStep:
-    key: Any
-
-
-def get_path(value: Any, steps: list[Any]) -> Any:
-    """Follow attribute names and index steps into a value."""
-    for step in steps:
-        if isinstance(value, Unknown):
-            return value
-        if isinstance(value, Ref):
-            attr = step if isinstance(step, str) else None
-            return Ref(value.address, attr if value.attribute is None else f"{value.attribute}.{attr}")
-        key = step.key if isinstance(step, IndexStep) else step
-        if isinstance(key, Unknown):
-            return key
-        if isinstance(value, dict):
-            text = to_text(key)
-            if isinstance(text, Unknown) or text not in value:
-                return Unknown(f"key {key!r} not found")
-            value = value[text]
-        elif isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
-            if not -len(value) <= key < len(value):
-                return Unknown(f"index {key} out of range")
-            value = value[key]
-        elif isinstance(value, list) and isinstance(key, str):
-            value = [get_path(v, [key]) for v in value]
-        else:
-            return Unknown(f"cannot take {key!r} of {type(value).__name__}")
-    return value
-
-
 class NameScope:
     """A scope that adds names (for-loop variables, templatefile vars) over a parent scope."""
 
@@ -406,6 +361,10 @@ class NameScope:
         if name in self.names:
             return get_path(self.names[name], steps)
         return self.parent.resolve(name, steps, line)
+
+    @property
+    def budget(self) -> Budget:
+        return self.parent.budget
 
     def read_file(self, path: str) -> str | Unknown:
         return self.parent.read_file(path)
@@ -427,136 +386,3 @@ def _can(ev: Evaluator, expr: hcl.Call) -> Any:
 
 
 _LAZY_FUNCTIONS: dict[str, Callable[[Evaluator, hcl.Call], Any]] = {"try": _try, "can": _can}
-
-
-def _merge(*maps: Any) -> Any:
-    result = LDict(line=next((m.line for m in maps if isinstance(m, LDict)), 0))
-    for item in maps:
-        if item is None:
-            continue
-        if isinstance(item, Unknown | Ref):
-            return deep_unknown(item)
-        if not isinstance(item, dict):
-            raise TypeError("merge() takes maps")
-        result.update(item)
-    return result
-
-
-def _concat(*lists: Any) -> Any:
-    out: list[Any] = []
-    for item in lists:
-        if isinstance(item, Unknown | Ref):
-            return deep_unknown(item)
-        out.extend(item)
-    return out
-
-
-def _coalesce(*values: Any) -> Any:
-    for value in values:
-        if isinstance(value, Unknown | Ref):
-            return deep_unknown(value)
-        if value is not None and value != "":
-            return value
-    return None
-
-
-def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
-    if isinstance(mapping, Unknown):
-        return mapping
-    if key in mapping:
-        return mapping[key]
-    if default:
-        return default[0]
-    raise KeyError(key)
-
-
-def _flatten(value: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for item in value:
-        out.extend(_flatten(item) if isinstance(item, list) else [item])
-    return out
-
-
-def _format(spec: str, *args: Any) -> str:
-    return spec.replace("%%", "\x00").replace("%v", "%s").replace("%q", '"%s"') % tuple(args) if args else spec
-
-
-def _distinct(values: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return out
-
-
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "merge": _merge,
-    "concat": _concat,
-    "coalesce": _coalesce,
-    "lookup": _lookup,
-    "flatten": _flatten,
-    "format": lambda spec, *a: _format(spec, *a).replace("\x00", "%"),
-    "jsondecode": json.loads,
-    "lower": str.lower,
-    "upper": str.upper,
-    "title": str.title,
-    "trimspace": str.strip,
-    "trim": lambda s, chars: s.strip(chars),
-    "trimprefix": lambda s, p: s.removeprefix(p),
-    "trimsuffix": lambda s, p: s.removesuffix(p),
-    "replace": lambda s, old, new: s.replace(old, new),
-    "join": lambda sep, items: sep.join(items),
-    "split": lambda sep, s: s.split(sep),
-    "substr": lambda s, offset, length: s[offset : offset + length] if length >= 0 else s[offset:],
-    "startswith": lambda s, p: s.startswith(p),
-    "endswith": lambda s, p: s.endswith(p),
-    "contains": lambda items, v: v in items,
-    "length": len,
-    "keys": lambda m: sorted(m.keys()),
-    "values": lambda m: [m[k] for k in sorted(m.keys())],
-    "element": lambda items, i: items[i % len(items)],
-    "index": lambda items, v: items.index(v),
-    "distinct": _distinct,
-    "compact": lambda items: [i for i in items if i not in (None, "")],
-    "toset": _distinct,
-    "tolist": list,
-    "tomap": lambda m: m,
-    "tostring": lambda v: v if isinstance(v, str) else to_text(v),
-    "tonumber": lambda v: float(v) if "." in str(v) else int(v),
-    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
-    "zipmap": lambda ks, vs: LDict(zip(ks, vs, strict=True)),
-    "setunion": lambda *sets: _distinct(_flatten(list(sets))),
-    "max": max,
-    "min": min,
-    "abs": abs,
-    "ceil": math.ceil,
-    "floor": math.floor,
-    "basename": os.path.basename,
-    "dirname": os.path.dirname,
-    "one": lambda items: items[0] if len(items) == 1 else (None if not items else items[2]),
-    "sensitive": lambda v: v,
-    "nonsensitive": lambda v: v,
-}
-
-_UNKNOWN_TOLERANT = {"merge", "concat", "coalesce", "sensitive", "nonsensitive", "tolist", "toset"}
-
-
-def _eq(a: Any, b: Any) -> bool:
-    return bool(plain(a) == plain(b))
-
-
-_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": _eq,
-    "!=": lambda a, b: not _eq(a, b),
-    "&&": lambda a, b: bool(a) and bool(b),
-    "||": lambda a, b: bool(a) or bool(b),
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "%": lambda a, b: a % b,
-}

@@ -10,10 +10,10 @@ extractor asks for is computed.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,20 +22,24 @@ from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import CURRENT_ACCOUNT, Annotation, Location, ParseError, Unknown, Unresolved
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
-from nhilint.parse.hcl import Block, Body, HclSyntaxError
+from nhilint.parse.hcl import Block, Body, HclLimitError, HclSyntaxError
 from nhilint.parse.hcl_eval import (
+    Budget,
     Encoded,
     Evaluator,
     IndexStep,
     LDict,
     NameScope,
+    Nesting,
     Ref,
     get_path,
     stamp_path,
 )
+from nhilint.parse.tf_annotations import comment_annotations
 from nhilint.parse.tf_files import FileReader, leaves_root, outside_root, path_value
 from nhilint.parse.tf_modules import resolve_call, root_dirs
-from nhilint.parse.tfjson import body_from_json
+from nhilint.parse.tfjson import JsonSyntaxError, body_from_json
+from nhilint.parse.tfvars import read_tfvars
 from nhilint.secrets import register, variable_source
 
 PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
@@ -46,8 +50,6 @@ _KNOWN_DATA: dict[str, dict[str, Any]] = {
     "aws_partition": {"partition": "aws"},
 }
 
-_ANNOTATION_RE = re.compile(r"(?:^|\s)(?:#|//|/\*)\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*(?:\*/)?\s*$")
-_COMMENT_RE = re.compile(r"^\s*(#|//|/\*|\*)")
 
 
 @dataclass(slots=True)
@@ -97,7 +99,8 @@ class TfRecord:
             return self._cache[key]
         attribute = self.block.body.attributes.get(key)
         evaluator = self.evaluator or self.instance.evaluator
-        value = default if attribute is None else stamp_path(evaluator.eval(attribute.expr), self.path)
+        with self.instance.project.evaluating(self.path):
+            value = default if attribute is None else stamp_path(evaluator.eval(attribute.expr), self.path)
         self._cache[key] = value
         return value
 
@@ -215,6 +218,8 @@ class ModuleInstance:
         self.parent = parent
         self.call_location = call_line
         self.provider_map = provider_map or {}
+        first = module.files[0].path if module.files else module.dir
+        self.budget = Budget(project.limits, lambda line, why: project.problem(line, why, first), project.nesting)
         self.evaluator = Evaluator(self)
         self._locals: dict[str, tuple[hcl.Attribute, str]] = {}
         self._variables: dict[str, TfRecord] = {}
@@ -317,7 +322,8 @@ class ModuleInstance:
         attribute, path = found
         self._resolving.add(key)
         try:
-            value = stamp_path(self.evaluator.eval(attribute.expr), path)
+            with self.project.evaluating(path):
+                value = stamp_path(self.evaluator.eval(attribute.expr), path)
         finally:
             self._resolving.discard(key)
         self._memo[key] = value
@@ -449,12 +455,14 @@ class _Input:
     evaluator: Evaluator
     expr: hcl.Expr
     path: str
+    project: TerraformProject
     _value: Any = None
     _done: bool = False
 
     def evaluate(self) -> Any:
         if not self._done:
-            self._value = stamp_path(self.evaluator.eval(self.expr), self.path)
+            with self.project.evaluating(self.path):
+                self._value = stamp_path(self.evaluator.eval(self.expr), self.path)
             self._done = True
         return self._value
 
@@ -489,6 +497,8 @@ class TerraformProject:
         self.var_files = var_files or []
         self._var_cache: dict[str, dict[str, Any]] = {}
         self._files = FileReader(root, limits, self.errors, self.relative)
+        self.nesting = Nesting()  # evaluation depth, shared: references cross module instances
+        self._evaluating: list[str] = []  # the files whose expressions are being evaluated, innermost last
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -508,14 +518,14 @@ class TerraformProject:
         start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         mp_context = multiprocessing.get_context(start)
         tasks: list[ParseTask] = [
-            (path, self.relative(path), self.resource_types, self.cache, context) for path in paths
+            (path, self.relative(path), self.resource_types, self.cache, context, self.limits) for path in paths
         ]
         with ProcessPoolExecutor(jobs, mp_context=mp_context) as pool:
             for result in pool.map(_parse_file, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
                 self._add_parsed(result)
 
     def add_file(self, path: Path, context: bool = False) -> None:
-        task = (path, self.relative(path), self.resource_types, self.cache, context)
+        task = (path, self.relative(path), self.resource_types, self.cache, context, self.limits)
         self._add_parsed(_parse_file(task, lazy=True))
 
     def _add_parsed(self, parsed: tuple[str, SourceFile | ParseError]) -> None:
@@ -523,10 +533,12 @@ class TerraformProject:
         if isinstance(result, ParseError):
             self.errors.append(result)
             return
+        for line, kind, reason in getattr(result.body, "problems", ()):  # repeated keys (parse.hcl_check)
+            self._report(ParseError(rel, line, reason, kind))
         directory = str(Path(rel).parent.as_posix())
         self.modules.setdefault(directory, Module(directory)).files.append(result)
         if any("nhilint:" in line for line in result.text_lines):
-            self.annotations.extend(_annotations(result))
+            self.annotations.extend(comment_annotations(result.path, result.body, result.text_lines))
 
     def relative(self, path: Path) -> str:
         try:
@@ -566,7 +578,9 @@ class TerraformProject:
                     type_, name = block.labels
                     if types is not None and type_ not in types:
                         continue
-                    for key, names in expansions(instance.evaluator, block):
+                    with self.evaluating(source.path):
+                        expanded = expansions(instance.evaluator, block)
+                    for key, names in expanded:
                         evaluator = Evaluator(NameScope(instance, names)) if names else None
                         yield TfResource(instance, source, block, evaluator=evaluator, type=type_, name=name, key=key)
 
@@ -582,7 +596,8 @@ class TerraformProject:
             for key_expr, value_expr in providers.expr.items:
                 key = key_expr.value if isinstance(key_expr, hcl.Literal) else _describe(key_expr)
                 provider_map[str(key)] = _describe(value_expr)
-        expanded = expansions(parent.evaluator, call.block)
+        with self.evaluating(call.source.path):
+            expanded = expansions(parent.evaluator, call.block)
         self.instance_count += len(expanded)
         if self.instance_count > self.limits.max_module_instances:
             reason = f"module.{name} is not evaluated: the scan reached {self.limits.describe('max_module_instances')}"
@@ -592,7 +607,7 @@ class TerraformProject:
         for key, names in expanded:
             evaluator = Evaluator(NameScope(parent, names)) if names else parent.evaluator
             inputs: dict[str, Any] = {
-                attr_name: _Input(evaluator, attr.expr, call.source.path)
+                attr_name: _Input(evaluator, attr.expr, call.source.path, self)
                 for attr_name, attr in call.block.body.attributes.items()
                 if attr_name not in ("source", "version", "count", "for_each", "providers", "depends_on")
             }
@@ -604,6 +619,19 @@ class TerraformProject:
     def _report(self, error: ParseError) -> None:
         if error not in self.errors:
             self.errors.append(error)
+
+    @contextmanager
+    def evaluating(self, path: str) -> Iterator[None]:
+        """Expressions evaluated inside come from `path`: a limit they hit is reported there."""
+        self._evaluating.append(path)
+        try:
+            yield
+        finally:
+            self._evaluating.pop()
+
+    def problem(self, line: int, reason: str, fallback: str) -> None:
+        """The evaluator's sink (Budget.report): a limit hit at `line` of the file being evaluated."""
+        self._report(ParseError(self._evaluating[-1] if self._evaluating else fallback, line, reason, "limit"))
 
     def note_unresolved(self, what: str, reason: str, location: Location) -> None:
         item = Unresolved(what, reason, location)
@@ -631,28 +659,14 @@ class TerraformProject:
         return self._var_cache[directory]
 
     def _read_tfvars(self, path: Path) -> dict[str, Any]:
-        rel = self.relative(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-            if path.name.endswith(".json"):
-                data = json.loads(text)
-                return dict(data) if isinstance(data, dict) else {}
-            body = hcl.parse_hcl(text)
-        except HclSyntaxError as exc:
-            self.errors.append(ParseError(rel, exc.line, exc.reason))
-            return {}
-        except (OSError, ValueError) as exc:
-            self.errors.append(ParseError(rel, 1, f"cannot read variables: {exc}"))
-            return {}
-        evaluator = Evaluator(_EmptyScope())
-        return {name: stamp_path(evaluator.eval(attr.expr), rel) for name, attr in body.attributes.items()}
+        return read_tfvars(path, self.relative(path), self.limits, self.errors)
 
     def read_file(self, path: str, cwd: str = ".") -> str | Unknown:
         """`file()`: `path` from the directory `cwd` (relative to the scan root), only inside the scan root."""
         return self._files.read(path, cwd)
 
 
-ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None, bool]
+ParseTask = tuple[Path, str, Container[str] | None, ParseCache | None, bool, Limits]
 
 _DECLARATION_RE = re.compile(
     r'^[ \t]*(?:variable|locals|provider|data|module|output)\b|^[ \t]*resource[ \t]+"([^"]+)"', re.M
@@ -673,7 +687,7 @@ def _parse_file(task: ParseTask, lazy: bool = False) -> tuple[str, SourceFile | 
     A context file (a sibling of a file named for pre-commit, a called module's file) that declares
     nothing extraction reads is not parsed at all: its findings are not reported, so nothing is lost.
     """
-    path, rel, resource_types, cache, context = task
+    path, rel, resource_types, cache, context, limits = task
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -689,67 +703,20 @@ def _parse_file(task: ParseTask, lazy: bool = False) -> tuple[str, SourceFile | 
         return rel, SourceFile(rel, cached, text.splitlines())
     try:
         if path.name.endswith(".tf.json"):
-            body = body_from_json(text)
+            body = body_from_json(text, limits)
         else:
-            body = hcl.parse_hcl(text, keep, lazy and cache is None)
+            body = hcl.parse_hcl(text, keep, lazy and cache is None, limits)
     except HclSyntaxError as exc:
         return rel, ParseError(rel, exc.line, exc.reason)
-    except ValueError as exc:
-        return rel, ParseError(rel, getattr(exc, "lineno", 1), f"invalid JSON: {exc}")
+    except JsonSyntaxError as exc:
+        return rel, ParseError(rel, exc.lineno, exc.reason)
+    except HclLimitError as exc:
+        return rel, ParseError(rel, exc.line, exc.reason, "limit")
+    except RecursionError:  # a shape the depth check does not measure: still never a crash
+        return rel, ParseError(rel, 1, f"{limits.describe('max_depth')} exceeded: nested too deeply", "limit")
     if cache is not None:
         cache.put(text, body)
     return rel, SourceFile(rel, body, text.splitlines())
-
-
-class _EmptyScope:
-    """tfvars files may not reference anything."""
-
-    def resolve(self, name: str, steps: list[Any], line: int) -> Any:
-        return Unknown(f"{name} on line {line}: tfvars values must be literals")
-
-    def read_file(self, path: str) -> str | Unknown:
-        return Unknown("file() in tfvars")
-
-
-def _annotations(source: SourceFile) -> list[Annotation]:
-    """`# nhilint:verb text` comments, each attached to the top-level block it is above or inside."""
-    found: list[tuple[int, str, str]] = []
-    for number, text in enumerate(source.text_lines, start=1):
-        if "nhilint:" in text:
-            match = _ANNOTATION_RE.search(text)
-            if match:
-                found.append((number, match.group(1), match.group(2)))
-    if not found:
-        return []
-    blocks = [b for b in source.body.blocks if b.type in ("resource", "data", "module")]
-    result: list[Annotation] = []
-    for number, verb, text in found:
-        target = _block_for_comment(source, blocks, number)
-        if target is None:
-            continue
-        result.append(
-            Annotation(
-                verb,
-                text,
-                Location(source.path, number, number),
-                Location(source.path, target.line, target.end_line),
-            )
-        )
-    return result
-
-
-def _block_for_comment(source: SourceFile, blocks: list[Block], line: int) -> Block | None:
-    for block in blocks:
-        if block.line <= line <= block.end_line:
-            return block
-    below = line + 1
-    lines = source.text_lines
-    while below <= len(lines) and _COMMENT_RE.match(lines[below - 1]):
-        below += 1
-    for block in blocks:
-        if block.line == below:
-            return block
-    return None
 
 
 def ldict_line(value: Any, default: int) -> int:

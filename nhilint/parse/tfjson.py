@@ -7,11 +7,15 @@ object is a block is decided by the block names identity code uses (the JSON syn
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import yaml
 
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse import hcl
-from nhilint.parse.hcl import Attribute, Block, Body
+from nhilint.parse.hcl import Attribute, Block, Body, HclLimitError
+from nhilint.parse.hcl_check import Problem
+from nhilint.parse.nesting import json_depth
 
 # Nested blocks that identity-related resources use; any other object value is an attribute map.
 NESTED_BLOCKS = frozenset(
@@ -26,19 +30,55 @@ NESTED_BLOCKS = frozenset(
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def body_from_json(text: str) -> Body:
-    """Parse Terraform JSON syntax. Raises ValueError (with `lineno`) on invalid JSON."""
+class JsonSyntaxError(ValueError):
+    """Invalid JSON; the reason names what the parser expected, never the file's text."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.lineno = line
+        self.reason = reason
+
+
+def load_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """json.loads, after checking the nesting depth (json.loads recurses per level); errors without content."""
+    depth, line = json_depth(text, limits.max_depth)
+    if depth > limits.max_depth:
+        raise HclLimitError(line, f"{limits.describe('max_depth')} exceeded: JSON nested too deeply")
     try:
-        json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise exc from None
-    node = yaml.compose(text, Loader=_LOADER)
+        raise JsonSyntaxError(exc.lineno, f"invalid JSON: {exc.msg.lower()}") from None
+
+
+def body_from_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Body:
+    """Parse Terraform JSON syntax. Raises JsonSyntaxError or HclLimitError (nesting deeper than max_depth)."""
+    load_json(text, limits)
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:  # valid JSON YAML cannot read (a tab before a value)
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise JsonSyntaxError(line, "JSON nhilint cannot read") from None
     if not isinstance(node, yaml.MappingNode):
-        raise ValueError("a .tf.json file must hold a JSON object")
-    return _top_body(node)
+        raise JsonSyntaxError(1, "a .tf.json file must hold a JSON object")
+    problems: list[Problem] = []
+    body = _top_body(node, problems)
+    body.problems = problems
+    return body
 
 
-def _top_body(node: yaml.MappingNode) -> Body:
+def _repeats(node: yaml.MappingNode, problems: list[Problem]) -> None:
+    """JSON objects with a key written twice (JSON keeps the last; the repeat is reported, not its value)."""
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        if key in seen:
+            line = key_node.start_mark.line + 1
+            problems.append((line, "duplicate-key", f"object key {key!r} is written more than once"))
+        seen.add(key)
+
+
+def _top_body(node: yaml.MappingNode, problems: list[Problem]) -> Body:
+    _walk_repeats(node, problems)
     blocks: list[Block] = []
     attributes: dict[str, Attribute] = {}
     for key_node, value_node in node.value:
@@ -49,6 +89,17 @@ def _top_body(node: yaml.MappingNode) -> Body:
             for item in inner if isinstance(inner, list) else [inner]:
                 blocks.append(_block(block_type, labels, item))
     return Body(attributes, blocks)
+
+
+def _walk_repeats(root: yaml.Node, problems: list[Problem]) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            _repeats(node, problems)
+            stack.extend(value for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _labelled(node: yaml.Node, depth: int) -> list[tuple[tuple[str, ...], yaml.Node | list[yaml.Node]]]:
