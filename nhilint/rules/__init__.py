@@ -8,6 +8,7 @@ from nhilint.rules import (
     cloud_role_escalation,
     console_login,
     credential_no_expiry,
+    duplicate_key,
     expired,
     expiry_too_far,
     identity_no_expiry,
@@ -18,6 +19,7 @@ from nhilint.rules import (
     k8s_sa_reuse,
     k8s_workload_identity,
     k8s_workload_identity_wildcard,
+    limit_exceeded,
     no_retirement,
     not_action_allow,
     owner_missing,
@@ -66,6 +68,8 @@ RULES: tuple[Rule, ...] = (
     console_login.RULE,
     parse_error.RULE,
     unresolved_module.RULE,
+    limit_exceeded.RULE,
+    duplicate_key.RULE,
     bad_suppression.RULE,
 )
 
