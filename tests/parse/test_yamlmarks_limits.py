@@ -83,8 +83,8 @@ def test_deep_nesting_is_a_depth_limit(text: str) -> None:
 def test_the_pure_python_loader_cannot_escape_a_recursion_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlmarks, "LOADER", yaml.SafeLoader)
     with pytest.raises(LimitError):
-        load_located("[" * 5000 + "]" * 5000)
-    stream = load_all_located("kind: A\n---\n" + "[" * 5000 + "]" * 5000)
+        load_located("[" * 500 + "]" * 500)
+    stream = load_all_located("kind: A\n---\n" + "[" * 500 + "]" * 500)
     assert stream.problems[0].kind == "limit"
 
 
