@@ -209,7 +209,8 @@ def api_key(resource: TfResource, builder: Builder) -> None:
 
 
 def managed_policy(resource: TfResource, builder: Builder) -> None:
-    document = parse_document(resource.get("policy"), resource.path, resource.value_line("policy"))
+    document = parse_document(resource.get("policy"), resource.path, resource.value_line("policy"),
+                               errors=builder.inventory.errors, limits=builder.limits)
     policy = ManagedPolicy(identity_id(PLATFORM, resource.address), resource.address,
                            to_text(resource.get("name")) if resource.has("name") else None, document,
                            resource.location)
@@ -272,7 +273,8 @@ def _attach(builder: Builder, policy: Any, principal: Any, types: tuple[str, ...
 def _grants(record: TfRecord, builder: Builder, principal: Any, key: str, via: str, source: str,
             block: Location, types: tuple[str, ...] = ROLE) -> None:
     value = record.get(key)
-    document = parse_document(value, record.path, record.value_line(key))
+    document = parse_document(value, record.path, record.value_line(key),
+                               errors=builder.inventory.errors, limits=builder.limits)
     if document.unknown:
         builder.add_grant(Grant(None, (), (), via, source, record.at(key), block, unknown=document.unknown),
                           principal, types)
@@ -299,7 +301,8 @@ def statement_grant(statement: Statement, via: str, source: str, block: Location
 
 
 def _trusts(resource: TfResource, builder: Builder, identity: Ref, value: Any, key: str) -> None:
-    document = parse_document(value, resource.path, resource.value_line(key))
+    document = parse_document(value, resource.path, resource.value_line(key),
+                               errors=builder.inventory.errors, limits=builder.limits)
     if document.unknown:
         builder.add_trust(Trust("", (), (), (), key, resource.at(key), resource.location,
                                 unknown=document.unknown), identity, ROLE)

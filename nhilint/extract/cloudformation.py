@@ -392,9 +392,9 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     for file in paths:
         path = _relative(file, root)
         try:
-            template = read_template(file, path)
+            template = read_template(file, path, builder.limits)
         except TemplateError as error:
-            builder.inventory.errors.append(ParseError(path, error.line, error.reason))
+            builder.inventory.errors.append(ParseError(path, error.line, error.reason, error.kind))
             continue
         if template is None:
             continue
@@ -421,6 +421,7 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
                     builder.inventory.errors.append(ParseError(
                         path, resource.location.start_line,
                         f"cannot read {resource.type} {resource.logical_id} ({type(error).__name__})"))
+        builder.inventory.errors.extend(template.errors)  # keys written twice, limits hit while evaluating
     resolve_links(state)
 
 

@@ -118,9 +118,8 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Plain manifest files."""
     state, batch = _state(builder), Batch()
     for file in sorted(paths):
-        manifest = parse_file(file, _relative(file, root))
-        if manifest.error is not None:
-            builder.inventory.errors.append(manifest.error)
+        manifest = parse_file(file, _relative(file, root), builder.limits)
+        builder.inventory.errors.extend(manifest.errors)
         for obj in manifest.objects:
             read_object(obj, Source(obj.location, manifest.lines), builder, state, batch, rendered=False)
     _link(builder, state, batch)
@@ -144,7 +143,7 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
         if isinstance(rendered, str):
             builder.unresolved(f"kustomization {path}", f"overlay not rendered: {rendered}", where)
             continue
-        manifest = parse_text(rendered.text, path)
+        manifest = parse_text(rendered.text, path, limits=builder.limits)
         if manifest.error is not None:
             builder.unresolved(f"kustomization {path}", f"rendered output not read: {manifest.error.reason}", where)
             continue

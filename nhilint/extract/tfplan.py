@@ -54,9 +54,9 @@ def extract_plans(paths: list[Path], root: Path, builder: Builder, source: Path 
     index = SourceIndex(source, root, var_files, handled) if source is not None else None
     files: set[str] = set()
     for path in paths:
-        plan = load_plan(path, root, index, handled)
+        plan = load_plan(path, root, index, handled, builder.limits)
+        builder.inventory.errors.extend([plan] if isinstance(plan, ParseError) else plan.errors)
         if isinstance(plan, ParseError):
-            builder.inventory.errors.append(plan)
             files.add(plan.path)
             continue
         files.add(plan.path)

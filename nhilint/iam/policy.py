@@ -1,4 +1,8 @@
-"""IAM policy documents (from jsonencode, heredocs, files, policy_document data) -> typed statements."""
+"""IAM policy documents (from jsonencode, heredocs, files, policy_document data) -> typed statements.
+
+A key written twice in a JSON policy (two `Action` keys) is reported (NHI-PARSE-005) and evaluated as the
+broader statement (`parse.policy_merge.broader`, the same merge CloudFormation templates are read with).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from typing import Any
 
 import yaml
 
-from nhilint.model import Condition, TrustPrincipal, Unknown
+from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.model import Condition, ParseError, TrustPrincipal, Unknown
 from nhilint.parse.hcl_eval import Encoded, LDict, Ref, SourceText, deep_unknown, to_text
-from nhilint.parse.yamlmarks import load_located
+from nhilint.parse.policy_merge import broader
+from nhilint.parse.yamlmarks import LimitError, load_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +42,12 @@ class Document:
     unknown: str | None = None  # set when the document as a whole could not be evaluated
 
 
-def parse_document(value: Any, path: str, line: int, end_line: int | None = None) -> Document:
-    """Turn an evaluated policy value into statements. `path`/`line` is where the value is written."""
+def parse_document(value: Any, path: str, line: int, end_line: int | None = None,
+                   errors: list[ParseError] | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Turn an evaluated policy value into statements. `path`/`line` is where the value is written.
+
+    Keys written twice in JSON text and limits hit while reading it are added to `errors` (once each).
+    """
     end = end_line or line
     if value is None:
         return Document((), None)
@@ -50,7 +60,7 @@ def parse_document(value: Any, path: str, line: int, end_line: int | None = None
     if isinstance(value, str):
         if isinstance(value, SourceText):
             path, line = value.path, 1
-        parsed = _parse_json_text(value, line)
+        parsed = _parse_json_text(value, path, line, errors if errors is not None else [], limits)
         if isinstance(parsed, Unknown):
             return Document((), parsed.reason)
         value = parsed
@@ -73,18 +83,39 @@ def parse_document(value: Any, path: str, line: int, end_line: int | None = None
     return Document(tuple(statements))
 
 
-def _parse_json_text(text: str, line: int) -> Any:
+def _parse_json_text(text: str, path: str, line: int, errors: list[ParseError], limits: Limits) -> Any:
     stripped = text.strip()
     if not stripped:
         return Unknown("the policy is empty")
     try:
-        json.loads(stripped)
+        json.loads(stripped, object_pairs_hook=_first_pairs)
+    except RecursionError:
+        return _limit(errors, ParseError(path, line, f"the policy is nested deeper than {limits.describe('max_depth')}",
+                                         "limit"))
     except ValueError as exc:
-        return Unknown(f"the policy is not valid JSON ({exc})")
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+        return Unknown(f"the policy is not valid JSON ({reason})")
     try:
-        return load_located(text, line)
-    except yaml.YAMLError:
+        loaded = load_document(text, line, limits, broader)
+    except LimitError as exc:
+        return _limit(errors, ParseError(path, exc.line, f"the policy is {exc.reason}", "limit"))
+    except yaml.YAMLError:  # JSON that YAML reads differently (a tab in a string): no lines, last value wins
         return json.loads(stripped)
+    for duplicate in loaded.duplicates:
+        error = ParseError(path, duplicate.line, duplicate.reason, "duplicate-key")
+        if error not in errors:
+            errors.append(error)
+    return loaded.value
+
+
+def _first_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return dict(pairs)
+
+
+def _limit(errors: list[ParseError], error: ParseError) -> Unknown:
+    if error not in errors:
+        errors.append(error)
+    return Unknown(error.reason)
 
 
 def _unknown_statement(reason: str, path: str, line: int, end_line: int) -> Statement:

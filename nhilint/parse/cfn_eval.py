@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from nhilint.model import CURRENT_ACCOUNT, Unknown
+from nhilint.model import CURRENT_ACCOUNT, ParseError, Unknown
 from nhilint.parse.cloudformation import Template, tight_end
 from nhilint.parse.hcl_eval import LDict, Ref
 
@@ -34,8 +34,7 @@ PSEUDO: dict[str, str] = {"AWS::AccountId": CURRENT_ACCOUNT, "AWS::Partition": "
 # Inside Fn::Sub these stay as written: they name one specific value (never a wildcard), like a resource ARN.
 PLACEHOLDERS = frozenset({"AWS::Region", "AWS::StackName", "AWS::StackId"})
 _SUB_RE = re.compile(r"\$\{([^}]*)\}")
-_MARKER_RE = re.compile(r"\$\{([^${}]+#[A-Za-z0-9]+)(?:\.([A-Za-z0-9_.]+))?\}")
-MAX_DEPTH = 64
+_MARKER_RE = re.compile(r"\$\{([^${}]+#[A-Za-z0-9~]+)(?:\.([A-Za-z0-9_.]+))?\}")
 
 
 def marker(ref: Ref) -> str:
@@ -61,6 +60,7 @@ class Evaluator:
         self.overrides = overrides
         self._conditions: dict[str, bool | Unknown] = {}
         self._evaluating: set[str] = set()
+        self._line = 0  # the innermost mapping being evaluated: where a limit finding points
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Evaluator:
         return Evaluator(self.template, overrides)
@@ -70,10 +70,25 @@ class Evaluator:
 
     # -- values -------------------------------------------------------------------------------------
 
+    def too_deep(self, depth: int) -> Unknown | None:
+        """Past `max_depth` (values, intrinsic functions and condition chains nested in each other) the value
+        is unknown and the template gets one limit finding, so evaluation never recurses without bound."""
+        limits = self.template.limits
+        if depth <= limits.max_depth:
+            return None
+        reason = f"intrinsic functions nested deeper than {limits.describe('max_depth')}; the value is unknown"
+        error = ParseError(self.template.path, self._line or 1, reason, "limit")
+        if error not in self.template.errors:
+            self.template.errors.append(error)
+        return Unknown(reason)
+
     def value(self, node: Any, depth: int = 0) -> Any:
         """The evaluated value; LDicts keep their lines, NO_VALUE items are dropped."""
-        if depth > MAX_DEPTH:
-            return Unknown("the value is nested too deeply")
+        deep = self.too_deep(depth)
+        if deep is not None:
+            return deep
+        if isinstance(node, LDict) and node.line and node.path in (None, self.template.path):
+            self._line = node.line
         if isinstance(node, dict):
             if len(node) == 1:
                 key = next(iter(node))
@@ -241,7 +256,7 @@ class Evaluator:
     def if_(self, arg: Any, depth: int = 0) -> Any:
         if not isinstance(arg, list) or len(arg) != 3 or not isinstance(arg[0], str):
             return Unknown("Fn::If needs [condition, value if true, value if false]")
-        chosen = self.condition(arg[0])
+        chosen = self.condition(arg[0], depth + 1)
         if isinstance(chosen, Unknown):
             return Unknown(f"condition {arg[0]} could not be evaluated: {chosen.reason}")
         return self.value(arg[1] if chosen else arg[2], depth + 1)
@@ -264,8 +279,11 @@ class Evaluator:
 
     # -- conditions ---------------------------------------------------------------------------------
 
-    def condition(self, name: str) -> bool | Unknown:
+    def condition(self, name: str, depth: int = 0) -> bool | Unknown:
         """The value of a named condition (memoised; a cycle is Unknown)."""
+        deep = self.too_deep(depth)
+        if deep is not None:
+            return deep
         if name in self._conditions:
             return self._conditions[name]
         if name not in self.template.conditions:
@@ -273,21 +291,22 @@ class Evaluator:
         if name in self._evaluating:
             return Unknown(f"condition {name} refers to itself")
         self._evaluating.add(name)
-        result = self._test(self.template.conditions[name], 0)
+        result = self._test(self.template.conditions[name], depth + 1)
         self._evaluating.discard(name)
         self._conditions[name] = result
         return result
 
     def _test(self, node: Any, depth: int) -> bool | Unknown:
-        if depth > MAX_DEPTH:
-            return Unknown("the condition is nested too deeply")
+        deep = self.too_deep(depth)
+        if deep is not None:
+            return deep
         if isinstance(node, bool):
             return node
         if not isinstance(node, dict) or len(node) != 1:
             return Unknown("a condition that is not a condition function")
         key, arg = next(iter(node.items()))
         if key == "Condition" and isinstance(arg, str):
-            return self.condition(arg)
+            return self.condition(arg, depth + 1)
         if key == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
             left, right = (_render(self.value(a, depth + 1)) for a in arg)
             if isinstance(left, Unknown):

@@ -16,9 +16,11 @@ from typing import Any
 
 import yaml
 
-from nhilint.model import Annotation, Location
+from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.model import Annotation, InputProblem, Location, ParseError
 from nhilint.parse.hcl_eval import LDict
-from nhilint.parse.yamlmarks import YamlBudgetError, error_line, load_located
+from nhilint.parse.policy_merge import broader
+from nhilint.parse.yamlmarks import KeyPath, LimitError, error_line, keep_both, load_document, syntax_reason
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 _ANNOTATION_RE = re.compile(r"(?:^|\s)#\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*$")
@@ -28,10 +30,11 @@ _COMMENT_RE = re.compile(r"^\s*#")
 class TemplateError(ValueError):
     """A template that cannot be read: the line to point at and the reason."""
 
-    def __init__(self, line: int, reason: str) -> None:
+    def __init__(self, line: int, reason: str, kind: InputProblem = "syntax") -> None:
         super().__init__(reason)
         self.line = line
         self.reason = reason
+        self.kind: InputProblem = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,8 @@ class Template:
     annotations: list[Annotation] = field(default_factory=list)
     lines: list[str] = field(default_factory=list, repr=False)  # the text, to find where mappings end
     problems: list[tuple[int, str]] = field(default_factory=list)  # resources that cannot be read
+    errors: list[ParseError] = field(default_factory=list)  # keys written twice; limits hit while evaluating
+    limits: Limits = DEFAULT_LIMITS
     skipped: list[tuple[int, str]] = field(default_factory=list)  # valid constructs nhilint does not expand
 
     @property
@@ -74,35 +79,49 @@ class Template:
         return SAM_TRANSFORM in self.transforms
 
 
-def read_template(file: Path, path: str) -> Template | None:
+def read_template(file: Path, path: str, limits: Limits = DEFAULT_LIMITS) -> Template | None:
     """Read and parse one file; TemplateError when it cannot be read or parsed."""
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise TemplateError(1, f"not UTF-8 text ({exc.reason})") from exc
+        raise TemplateError(1, "not UTF-8 text", "unreadable") from exc
     except OSError as exc:
-        raise TemplateError(1, f"cannot read the file ({exc.strerror or exc})") from exc
-    return parse_template(text, path)
+        raise TemplateError(1, f"cannot read the file ({exc.strerror or type(exc).__name__})", "unreadable") from exc
+    return parse_template(text, path, limits)
 
 
-def parse_template(text: str, path: str) -> Template | None:
+def template_merge(path: KeyPath, mapping: LDict, repeated: dict[str, list[Any]]) -> dict[str, str]:
+    """Keys written twice in a template. A logical id given twice under `Resources` keeps both definitions,
+    the second as `Id~2` (yamlmarks.keep_both), so neither can hide the other: both become model objects
+    and every finding of each is reported. In a policy document the broader grant is evaluated
+    (policy_merge.broader); any other key keeps its last value, as CloudFormation's JSON reading does."""
+    if path == ("Resources",):
+        for key, values in repeated.items():
+            keep_both(mapping, key, values)
+        return {key: f"both definitions are evaluated (the second as {key}~2)" for key in repeated}
+    return broader(path, mapping, repeated)
+
+
+def parse_template(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Template | None:
     """The Template written in `text`, or None when the document is not a CloudFormation template."""
     if text.lstrip().startswith(("{", "[")):
         text = text.replace("\t", " ")  # JSON allows tabs only as whitespace; YAML forbids them as indentation
     try:
-        document = load_located(text)
+        loaded = load_document(text, 1, limits, template_merge)
     except yaml.composer.ComposerError as exc:
         if "single document" in str(exc):
             return None  # a multi-document stream: Kubernetes or similar, never a template
-        raise TemplateError(error_line(exc), _yaml_reason(exc)) from exc
-    except (yaml.YAMLError, YamlBudgetError) as exc:
-        raise TemplateError(error_line(exc), _yaml_reason(exc)) from exc
-    except RecursionError as exc:
-        raise TemplateError(1, "the document is nested too deeply") from exc
+        raise TemplateError(error_line(exc), syntax_reason(exc)) from exc
+    except yaml.YAMLError as exc:
+        raise TemplateError(error_line(exc), syntax_reason(exc)) from exc
+    except LimitError as exc:
+        raise TemplateError(exc.line, exc.reason, "limit") from exc
+    document = loaded.value
     if not isinstance(document, LDict) or ("Resources" not in document and "AWSTemplateFormatVersion" not in document):
         return None
     lines = text.splitlines()
-    template = Template(path, lines=lines)
+    template = Template(path, lines=lines, limits=limits)
+    template.errors.extend(ParseError(path, d.line, d.reason, "duplicate-key") for d in loaded.duplicates)
     resources = document.get("Resources")
     if resources is not None and not isinstance(resources, LDict):
         raise TemplateError(document.line_of("Resources"), "Resources is not a mapping")
@@ -131,14 +150,6 @@ def parse_template(text: str, path: str) -> Template | None:
     for resource in template.resources.values():
         template.annotations.extend(_metadata_annotations(resource))
     return template
-
-
-def _yaml_reason(exc: Exception) -> str:
-    problem = getattr(exc, "problem", None)
-    context = getattr(exc, "context", None)
-    if problem:
-        return f"{context} {problem}".strip() if context else str(problem)
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _mapping(value: Any) -> LDict:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
 from nhilint.parse.hcl_eval import LDict
-from nhilint.parse.yamlmarks import LOADER, YamlBudgetError, error_line, load_all_located
+from nhilint.parse.yamlmarks import LOADER, KeyPath, load_all_located
 
 TEMPLATE_REASON = "Helm/Go template: render it first (helm template …) and scan the output"
 # Helm's own objects and functions (`template`/`define` are plain Go templates, as in Alertmanager configs).
@@ -47,41 +49,71 @@ class K8sObject:
         return self.api_version.rpartition("/")[0]
 
 
+# RBAC lists where a repeated key would hide a grant: the union is what the object may grant.
+_RULE_LISTS = frozenset({"verbs", "resources", "apiGroups", "resourceNames", "nonResourceURLs"})
+_OBJECT_LISTS = frozenset({"rules", "subjects"})
+
+
 @dataclass(slots=True)
 class ManifestFile:
     path: str
     objects: list[K8sObject] = field(default_factory=list)
-    error: ParseError | None = None
+    errors: list[ParseError] = field(default_factory=list)  # what was not read, keys written twice
     lines: list[str] = field(default_factory=list)  # the text, to find where nested mappings end (`span`)
 
+    @property
+    def error(self) -> ParseError | None:
+        """The first problem that kept part of the file from being read (duplicates are read all the same)."""
+        return next((e for e in self.errors if e.kind != "duplicate-key"), None)
 
-def parse_file(file: Path, path: str) -> ManifestFile:
+
+def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS) -> ManifestFile:
     """Read and parse one manifest file; `path` is its name relative to the scan root (POSIX)."""
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return ManifestFile(path, error=ParseError(path, 1, f"cannot read the file: {exc}"))
-    return parse_text(text, path, in_chart=in_helm_chart(file))
+    except UnicodeDecodeError:
+        return ManifestFile(path, errors=[ParseError(path, 1, "cannot read the file: not UTF-8 text", "unreadable")])
+    except OSError as exc:
+        reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
+        return ManifestFile(path, errors=[ParseError(path, 1, reason, "unreadable")])
+    return parse_text(text, path, in_chart=in_helm_chart(file), limits=limits)
 
 
-def parse_text(text: str, path: str, in_chart: bool = False) -> ManifestFile:
-    """Parse manifest text; objects carry locations in `path`."""
+def parse_text(text: str, path: str, in_chart: bool = False, limits: Limits = DEFAULT_LIMITS) -> ManifestFile:
+    """Parse manifest text; objects carry locations in `path`. Each document is read within the limits on
+    its own, so one hostile document (or a syntax error late in the stream) keeps the others' objects."""
     if "{{" in text:
         line = template_line(text, in_chart)
         if line is not None:
-            return ManifestFile(path, error=ParseError(path, line, TEMPLATE_REASON))
-    try:
-        documents = load_all_located(text)
-    except (yaml.YAMLError, YamlBudgetError) as exc:
-        reason = str(getattr(exc, "problem", None) or exc).strip()
-        return ManifestFile(path, error=ParseError(path, error_line(exc), f"invalid YAML: {reason}"))
-    except RecursionError:
-        return ManifestFile(path, error=ParseError(path, 1, "invalid YAML: nested too deeply"))
+            return ManifestFile(path, errors=[ParseError(path, line, TEMPLATE_REASON)])
+    stream = load_all_located(text, limits, rbac_broader)
     lines = text.splitlines()
     result = ManifestFile(path, lines=lines)
-    for _, document in documents:
-        _collect(document, path, lines, result.objects)
+    for problem in stream.problems:
+        reason = problem.reason if problem.kind == "limit" else f"invalid YAML: {problem.reason}"
+        result.errors.append(ParseError(path, problem.line, reason, "limit" if problem.kind == "limit" else "syntax"))
+    for document in stream.documents:
+        result.errors.extend(ParseError(path, d.line, d.reason, "duplicate-key") for d in document.duplicates)
+        _collect(document.value, path, lines, result.objects)
     return result
+
+
+def rbac_broader(path: KeyPath, mapping: LDict, repeated: dict[str, list[Any]]) -> dict[str, str]:
+    """Repeated keys of a manifest: RBAC lists (`rules`, `subjects`, and a rule's `verbs`, `resources`,
+    `apiGroups`, `resourceNames`, `nonResourceURLs`) become the union of their values, the broader grant, so
+    a second `verbs:` cannot hide the first from review; any other key keeps its last value, as kubectl."""
+    in_rule = len(path) >= 2 and path[-2] == "rules" and isinstance(path[-1], int)
+    how: dict[str, str] = {}
+    for key, values in repeated.items():
+        if ((key in _OBJECT_LISTS) or (in_rule and key in _RULE_LISTS)) and all(isinstance(v, list) for v in values):
+            union: list[Any] = []
+            for value in values:
+                union.extend(item for item in value if item not in union)
+            mapping[key] = union
+            how[key] = "the union of the values is evaluated (the broader grant)"
+        else:
+            how[key] = "the last value is used, as kubectl does"
+    return how
 
 
 def _collect(value: object, path: str, lines: list[str], out: list[K8sObject]) -> None:

@@ -33,10 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import ParseError, Unknown
 from nhilint.parse.hcl import Block, Body
 from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject, TfResource
 from nhilint.parse.tfplan_records import AFTER_APPLY, KEY, KEY_RE, SENSITIVE, PlanResource, PlanValues, skeleton
+from nhilint.parse.yamlmarks import LimitError, load_document
 
 _MODULE_RE = re.compile(rf"module\.([A-Za-z0-9_-]+)(?:{KEY})?\.")
 _GONE = frozenset({"delete", "forget"})  # actions that leave nothing in the planned state
@@ -51,20 +55,30 @@ def base_address(address: str) -> str:
     return KEY_RE.sub("", address)
 
 
-def read_plan(path: Path, rel: str) -> dict[str, Any] | ParseError:
-    """The plan document, or a ParseError with a line; reasons never quote the file (plans hold secrets)."""
+def read_plan(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS,
+              errors: list[ParseError] | None = None) -> dict[str, Any] | ParseError:
+    """The plan document, or a ParseError with a line; reasons never quote the file (plans hold secrets).
+
+    Keys written twice (Terraform never writes them; a hand-edited plan can) are added to `errors` and the
+    last value is read, as Terraform's own JSON reader does. Nesting is bounded by `max_depth`.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        return ParseError(rel, 1, "cannot read file: not UTF-8 text")
+        return ParseError(rel, 1, "cannot read file: not UTF-8 text", "unreadable")
     except OSError as exc:
-        return ParseError(rel, 1, f"cannot read file: {exc.strerror or type(exc).__name__}")
+        return ParseError(rel, 1, f"cannot read file: {exc.strerror or type(exc).__name__}", "unreadable")
+    repeated: list[bool] = []
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, repeated))
     except json.JSONDecodeError as exc:
         return ParseError(rel, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
-        return ParseError(rel, 1, "invalid JSON: nested too deeply")
+        return ParseError(rel, 1, f"nested deeper than {limits.describe('max_depth')}", "limit")
+    if _depth(document) > limits.max_depth:
+        return ParseError(rel, 1, f"nested deeper than {limits.describe('max_depth')}", "limit")
+    if repeated and errors is not None:
+        errors.extend(_duplicates(text, rel, limits))
     if not isinstance(document, dict) or "format_version" not in document or not (
         "planned_values" in document or "resource_changes" in document
     ):
@@ -74,6 +88,37 @@ def read_plan(path: Path, rel: str) -> dict[str, Any] | ParseError:
     ):
         return ParseError(rel, 1, "not a Terraform plan: planned_values must be an object, resource_changes a list")
     return document
+
+
+def _object(pairs: list[tuple[str, Any]], repeated: list[bool]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        repeated.append(True)
+    return result
+
+
+def _depth(document: Any) -> int:
+    """How deeply objects and arrays nest, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+    return deepest
+
+
+def _duplicates(text: str, rel: str, limits: Limits) -> list[ParseError]:
+    """Where the keys written twice are: the YAML loader (JSON is YAML) keeps the key nodes json drops."""
+    try:
+        loaded = load_document(text, 1, limits)
+    except (yaml.YAMLError, LimitError):
+        return [ParseError(rel, 1, "a key is written twice in one object; the last value is used", "duplicate-key")]
+    return [ParseError(rel, d.line, d.reason, "duplicate-key") for d in loaded.duplicates]
 
 
 class SourceIndex:
@@ -124,13 +169,15 @@ class Plan:
     path: str  # the plan file, relative to the scan root
     resources: list[PlanResource]  # planned instances of the types asked for
     described: set[str]  # base addresses (with the root prefix) of every managed resource the plan names
+    errors: list[ParseError]  # keys written twice in the plan file
 
 
 def load_plan(path: Path, root: Path, source: SourceIndex | None = None,
-              types: Container[str] | None = None) -> Plan | ParseError:
+              types: Container[str] | None = None, limits: Limits = DEFAULT_LIMITS) -> Plan | ParseError:
     """Read a plan into records for `types`, attributed to `source` when given."""
     rel = _relative(path, root)
-    document = read_plan(path, rel)
+    errors: list[ParseError] = []
+    document = read_plan(path, rel, limits, errors)
     if isinstance(document, ParseError):
         return document
     prefix = source.prefix if source is not None else ""
@@ -138,7 +185,7 @@ def load_plan(path: Path, root: Path, source: SourceIndex | None = None,
     plan_file = SourceFile(rel, Body({}, []), [])
     project = TerraformProject(root)  # holds the stand-in module instances; never reads a file
     instances: dict[str, ModuleInstance] = {}
-    plan = Plan(rel, [], set())
+    plan = Plan(rel, [], set(), errors)
     for entry in _instances(document):
         address = prefix + entry.address
         plan.described.add(base_address(address))

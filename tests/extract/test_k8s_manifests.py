@@ -228,7 +228,7 @@ def test_list_kind_helm_template_and_broken_file(tmp_path: Path) -> None:
                    "kubernetes:ServiceAccount/ops/b": ("list.yaml", 7, 11),
                    "kubernetes:ServiceAccount/ops/c": ("sa.json", 1, 5)}
     assert report.inventory.errors == [
-        ParseError("broken.yaml", 5, "invalid YAML: did not find expected ',' or ']'"),
+        ParseError("broken.yaml", 5, "invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"),
         ParseError("chart/sa.yaml", 4, TEMPLATE_REASON),
     ]
     assert [f for f in triples(report) if f[0] == "NHI-PARSE-001"] == [
