@@ -102,13 +102,12 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     `plans`: Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given;
     where a plan and scanned source describe the same address, the plan wins (nhilint.extract.tfplan).
     """
-    found = discover(paths, root, config.exclude)
+    found = discover(paths, root, config.exclude, config.limits)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
     cache_dir = default_directory() if cache else None
     project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
     project.add_files(found.terraform)
-    if found.explicit:
-        project.add_files(_module_siblings(found.terraform), context=True)
+    project.add_files(found.context, context=True)
     builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
     extract_terraform(project, builder)
     for kind, module_name, function in FORMAT_EXTRACTORS:
@@ -122,26 +121,15 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
         plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
     link_formats(builder)
     inventory = builder.finish()
-    inventory.errors.extend(e for e in project.errors if e not in inventory.errors)
+    inventory.errors.extend(e for e in [*found.problems, *project.errors] if e not in inventory.errors)
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
     known = set(inventory.annotations)  # a plan's --source may have read the same files
     inventory.annotations.extend(a for a in project.annotations if a not in known)
     handled = {kind for kind, _, _ in FORMAT_EXTRACTORS}
     others = [p for kind, files in found.other.items() if kind in handled for p in files]
     inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]} | plan_files)
-    explicit = {project.relative(p) for p in found.explicit}
+    explicit = found.named
     return inventory, explicit | plan_files if explicit else explicit
-
-
-def _module_siblings(files: list[Path]) -> list[Path]:
-    """The other files of each named file's module: read for context (variables, tags, policy documents)."""
-    known = {p.resolve() for p in files}
-    siblings: list[Path] = []
-    for directory in sorted({p.parent.resolve() for p in files}):
-        for sibling in sorted(directory.iterdir()):
-            if sibling.name.endswith((".tf", ".tf.json")) and sibling.resolve() not in known:
-                siblings.append(sibling)
-    return siblings
 
 
 def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[Annotation]]:

@@ -18,8 +18,10 @@ from nhilint.rules import (
     k8s_sa_reuse,
     k8s_workload_identity,
     k8s_workload_identity_wildcard,
+    limit_exceeded,
     no_retirement,
     not_action_allow,
+    outside_root,
     owner_missing,
     owner_pattern,
     parse_error,
@@ -66,6 +68,8 @@ RULES: tuple[Rule, ...] = (
     console_login.RULE,
     parse_error.RULE,
     unresolved_module.RULE,
+    limit_exceeded.RULE,
+    outside_root.RULE,
     bad_suppression.RULE,
 )
 
