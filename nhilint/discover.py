@@ -171,12 +171,15 @@ class _Walk:
     def ignores_for(self, directory: Path) -> Ignores:
         """The rules in force in a named directory: the `.gitignore` files from the root down to it. A named
         directory that is itself ignored is scanned whole (as `git add -f` would)."""
-        parts = self.relative(directory).split("/")
+        relative = self.relative(directory)
+        if relative == ".":
+            return self.ignores  # the walk reads the root's own .gitignore
+        parts = relative.split("/")
         ignores = self.ignores
         for depth in range(len(parts)):
             above = "/".join(parts[:depth])
             ignores = self.gitignore(self.root / above if above else self.root, above, ignores)
-            if parts[depth] not in ("", ".") and ignores.ignored("/".join(parts[:depth + 1]), is_dir=True):
+            if ignores.ignored("/".join(parts[:depth + 1]), is_dir=True):
                 return NOTHING
         return ignores
 
