@@ -108,14 +108,13 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     where a plan and scanned source describe the same address, the plan wins (nhilint.extract.tfplan).
     """
     with processing(lambda: _label("", paths, root)):
-        found = discover(paths, root, config.exclude)
+        found = discover(paths, root, config.exclude, config.limits)
     extra_vars = [root / v for v in config.var_files] + list(var_files or [])
     cache_dir = default_directory() if cache else None
     project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
     with processing(lambda: _label("Terraform", found.terraform, root)):
         project.add_files(found.terraform)
-        if found.explicit:
-            project.add_files(_module_siblings(sorted(found.explicit)), context=True)
+        project.add_files(found.context, context=True)
         builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
         extract_terraform(project, builder)
     for kind, module_name, function in FORMAT_EXTRACTORS:
@@ -131,7 +130,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
             plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
     link_formats(builder)
     inventory = builder.finish()
-    inventory.errors.extend(e for e in project.errors if e not in inventory.errors)
+    inventory.errors.extend(e for e in [*found.problems, *project.errors] if e not in inventory.errors)
     inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
     known = set(inventory.annotations)  # a plan's --source may have read the same files
@@ -139,7 +138,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
     handled = {kind for kind, _, _ in FORMAT_EXTRACTORS}
     others = [p for kind, files in found.other.items() if kind in handled for p in files]
     inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]} | plan_files)
-    explicit = {project.relative(p) for p in found.explicit}
+    explicit = found.named
     return inventory, explicit | plan_files if explicit else explicit
 
 
@@ -155,20 +154,6 @@ def _label(kind: str, files: list[Path], root: Path) -> str:
     except ValueError:  # absolute and relative names mixed
         common = "."
     return f"{common or '.'}/ ({len(names)} {kind} files)" if kind else f"{common or '.'}/"
-
-
-def _module_siblings(files: list[Path]) -> list[Path]:
-    """The other files of each named file's module: read for context (variables, tags, policy documents).
-
-    Any named file counts, not only `.tf`: a policy `admin.json` committed alone is read through its module's
-    `file()` call, so its findings are reported."""
-    known = {p.resolve() for p in files}
-    siblings: list[Path] = []
-    for directory in sorted({p.parent.resolve() for p in files}):
-        for sibling in sorted(directory.iterdir()):
-            if sibling.name.endswith((".tf", ".tf.json")) and sibling.resolve() not in known:
-                siblings.append(sibling)
-    return siblings
 
 
 def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[Annotation]]:

@@ -1,24 +1,37 @@
-"""Which files to scan, and as what. Honours `.gitignore` (simple patterns) and config `exclude` globs.
+"""Which files to scan, and as what; the one place that decides which paths nhilint may read.
 
 Terraform is known by its suffix. YAML and JSON files are classified by content, never by name:
 CloudFormation (`AWSTemplateFormatVersion`, or `Resources` with `AWS::` types, SAM's `Transform`),
 Kubernetes (documents with `apiVersion` and `kind`), Terraform plan JSON (`terraform show -json`), and
 `kustomization.yaml` overlays. Anything else is skipped silently.
+
+Discovery fails closed: a directory or file that cannot be read, a symlink loop or a broken link is a
+problem (NHI-PARSE-001) and the walk goes on; a symlink or named path that leaves the scan root is reported
+(NHI-PARSE-006) and never read; a file larger than `limits.max_file_bytes` is reported (NHI-PARSE-004) and
+not parsed (a data file's first MiB is read to tell whether it is infrastructure code at all). Symlinks
+inside the root are followed, and each real file is scanned once. `.gitignore` files and config `exclude`
+patterns are honoured as git does (nhilint.ignore).
 """
 
 from __future__ import annotations
 
-import fnmatch
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nhilint.ignore import NOTHING, Ignores
+from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.model import InputProblem, ParseError
 
 SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "__pycache__", ".tox"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 SNIFF_BYTES = 1 << 20  # classify on the first MiB; templates and manifests are far smaller
+GITIGNORE_BYTES = 1 << 20
 
 _CFN_RE = re.compile(r"""AWSTemplateFormatVersion|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::|AWS::Serverless""")
 _K8S_API_RE = re.compile(r"""^\s*["']?apiVersion["']?\s*:""", re.M)
@@ -31,23 +44,23 @@ _PLAN_BODY_RE = re.compile(r'"(?:planned_values|resource_changes)"')
 class Discovered:
     terraform: list[Path] = field(default_factory=list)
     other: dict[str, list[Path]] = field(default_factory=dict)  # cloudformation, kubernetes, tfplan, kustomize
-    explicit: set[Path] = field(default_factory=set)  # files named on the command line (pre-commit mode)
+    explicit: set[Path] = field(default_factory=set)  # files named on the command line (pre-commit mode), resolved
+    named: set[str] = field(default_factory=set)  # the same, and those refused, relative to the scan root
+    context: list[Path] = field(default_factory=list)  # the other .tf files of named files' modules
+    problems: list[ParseError] = field(default_factory=list)  # paths that could not be read or were refused
 
 
-def kind_of(path: Path) -> str | None:
-    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None for anything else."""
-    name = path.name
+def candidate(name: str) -> str | None:
+    """What a file name may hold: terraform, kustomize, data (classified by content), or None."""
     if name.endswith(TERRAFORM_SUFFIXES):
         return "terraform"
     if name in KUSTOMIZATION_NAMES:
         return "kustomize"
-    if not name.endswith(DATA_SUFFIXES):
-        return None
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
-        return None
+    return "data" if name.endswith(DATA_SUFFIXES) else None
+
+
+def classify(name: str, head: str) -> str | None:
+    """tfplan, cloudformation, kubernetes or None for a data file, from its first bytes."""
     if name.endswith(".json") and _PLAN_RE.search(head) and _PLAN_BODY_RE.search(head):
         return "tfplan"
     if _CFN_RE.search(head):
@@ -57,71 +70,253 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
-def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> Discovered:
-    found = Discovered()
-    ignore = _gitignore(root) + list(exclude)
-    seen: set[Path] = set()
+def kind_of(path: Path) -> str | None:
+    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None. Raises OSError if it cannot be read."""
+    kind = candidate(path.name)
+    if kind != "data":
+        return kind
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    return classify(path.name, head.decode("utf-8", errors="replace"))
+
+
+def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS
+             ) -> Discovered:
+    walk = _Walk(root, Ignores.of(exclude), limits)
     for given in paths:
-        if given.is_file():
-            found.explicit.add(given.resolve())
-            _add(found, given, root, ignore, seen, explicit=True)
-            continue
-        # A directory named on the command line is scanned even if .gitignore covers it.
-        patterns = [] if _ignored(given, root, ignore) else ignore
-        for dirpath, dirnames, filenames in os.walk(given):
-            dirnames[:] = sorted(
-                d for d in dirnames if d not in SKIP_DIRS and not _ignored(Path(dirpath, d), root, patterns)
-            )
-            for name in sorted(filenames):
-                _add(found, Path(dirpath, name), root, patterns, seen, explicit=False)
-    return found
+        walk.given(given)
+    walk.follow_links()
+    if walk.found.named:
+        walk.module_context()
+    return walk.found
 
 
-def _add(found: Discovered, path: Path, root: Path, ignore: list[str], seen: set[Path], explicit: bool) -> None:
-    resolved = path.resolve()
-    if resolved in seen:
-        return
-    kind = kind_of(path)
-    if kind is None or (not explicit and _ignored(path, root, ignore)):
-        return
-    seen.add(resolved)
-    if kind == "terraform":
-        found.terraform.append(path)
-    else:
-        found.other.setdefault(kind, []).append(path)
+class _Walk:
+    """One discovery: what was found, the real files and directories already seen, links still to follow."""
 
+    def __init__(self, root: Path, ignores: Ignores, limits: Limits) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.real_root = Path(os.path.realpath(root))
+        self.ignores = ignores
+        self.limits = limits
+        self.found = Discovered()
+        self.files: set[str] = set()
+        self.dirs: set[str] = set()
+        self.reported: set[tuple[str, InputProblem]] = set()
+        self.links: list[tuple[Path, Ignores]] = []  # followed after the plain walk: real paths win
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    # -- paths ---------------------------------------------------------------------------------------
+
+    def relative(self, path: Path) -> str:
+        """The path as findings show it: relative to the scan root, POSIX, the link's own name for links."""
+        absolute = Path(os.path.abspath(path))
+        for base in (self.root, self.real_root):
+            if absolute.is_relative_to(base):
+                return absolute.relative_to(base).as_posix()
         return path.as_posix()
 
+    def inside(self, real: str) -> bool:
+        return Path(real).is_relative_to(self.real_root)
 
-def _ignored(path: Path, root: Path, patterns: list[str]) -> bool:
-    if not patterns:
-        return False
-    rel = _relative(path, root)
-    name = path.name
-    for pattern in patterns:
-        anchored = pattern.startswith("/")
-        clean = pattern.strip("/")
-        if fnmatch.fnmatch(rel, clean) or fnmatch.fnmatch(rel, clean + "/*") or fnmatch.fnmatch(rel, clean + "/**"):
-            return True
-        if not anchored and "/" not in clean and fnmatch.fnmatch(name, clean):
-            return True
-        if fnmatch.fnmatch(rel, f"**/{clean}") if not anchored else False:
-            return True
-    return False
+    def problem(self, path: Path, reason: str, kind: InputProblem = "unreadable") -> None:
+        relative = self.relative(path)
+        if (relative, kind) not in self.reported:
+            self.reported.add((relative, kind))
+            self.found.problems.append(ParseError(relative, 1, reason, kind))
+
+    def resolve(self, path: Path, report: bool) -> str | None:
+        """The real path of a path inside the root, or None (reported when `report`) if it leaves the root,
+        loops or does not exist."""
+        try:
+            real = os.path.realpath(path)
+        except (OSError, RuntimeError):  # a loop, in some Pythons
+            self.problem(path, "symlink loop (it cannot be resolved)")
+            return None
+        if not self.inside(real):
+            if report:
+                self.problem(path, _outside(path), "outside-root")
+            return None
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self.problem(path, "symlink loop (it cannot be resolved)")
+            elif report:
+                self.problem(path, "broken symlink (its target does not exist)" if exc.errno == errno.ENOENT
+                             else f"cannot be read ({exc.strerror or exc})")
+            return None
+        return real
+
+    # -- what the command line names -----------------------------------------------------------------
+
+    def given(self, path: Path) -> None:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as exc:
+            self.problem(path, f"cannot be read ({exc.strerror or exc})")
+            return
+        explicit = not stat.S_ISDIR(mode)
+        real = self.resolve(path, report=True)
+        if real is None:
+            if explicit:
+                self.found.named.add(self.relative(path))
+            return
+        if explicit and not os.path.isdir(real):
+            self.found.named.add(self.relative(Path(real)))
+            self.found.explicit.add(Path(real))
+            self.file(path, real, Path(real) if stat.S_ISLNK(mode) else path)
+            return
+        self.walk(path, self.ignores_for(path), via_link=False)
+
+    def ignores_for(self, directory: Path) -> Ignores:
+        """The rules in force in a named directory: the `.gitignore` files from the root down to it. A named
+        directory that is itself ignored is scanned whole (as `git add -f` would)."""
+        relative = self.relative(directory)
+        if relative == ".":
+            return self.ignores  # the walk reads the root's own .gitignore
+        parts = relative.split("/")
+        ignores = self.ignores
+        for depth in range(len(parts)):
+            above = "/".join(parts[:depth])
+            ignores = self.gitignore(self.root / above if above else self.root, above, ignores)
+            if ignores.ignored("/".join(parts[:depth + 1]), is_dir=True):
+                return NOTHING
+        return ignores
+
+    def gitignore(self, directory: Path, relative: str, ignores: Ignores) -> Ignores:
+        path = directory / ".gitignore"
+        if not os.path.lexists(path) or ignores is NOTHING:
+            return ignores
+        real = self.resolve(path, report=True)
+        if real is None:
+            return ignores
+        try:
+            with open(real, "rb") as handle:
+                text = handle.read(GITIGNORE_BYTES).decode("utf-8", errors="replace")
+        except OSError as exc:
+            self.problem(path, f"cannot be read ({exc.strerror or exc})")
+            return ignores
+        return ignores.with_gitignore(relative, text)
+
+    # -- the walk ------------------------------------------------------------------------------------
+
+    def walk(self, top: Path, ignores: Ignores, via_link: bool) -> None:
+        """Every directory below `top` once (by real path), without recursion; symlinks are queued."""
+        stack = [(top, ignores)]
+        while stack:
+            directory, rules = stack.pop()
+            real = os.path.realpath(directory)
+            if real in self.dirs:
+                continue
+            self.dirs.add(real)
+            relative = self.relative(directory)
+            relative = "" if relative == "." else relative
+            rules = self.gitignore(directory, relative, rules)
+            try:
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                self.problem(directory, f"directory cannot be read ({exc.strerror or exc})")
+                continue
+            subdirs: list[Path] = []
+            for entry in entries:
+                path = Path(entry.path)
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                try:
+                    is_link = entry.is_symlink()
+                    is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+                except OSError as exc:
+                    self.problem(path, f"cannot be read ({exc.strerror or exc})")
+                    continue
+                if is_link:
+                    if not rules.ignored(name, is_dir=False):
+                        self.links.append((path, rules))
+                elif is_dir:
+                    if entry.name not in SKIP_DIRS and not rules.ignored(name, is_dir=True):
+                        subdirs.append(path)
+                elif candidate(entry.name) and not rules.ignored(name, is_dir=False):
+                    own = os.path.join(real, entry.name)
+                    self.file(path, own, Path(own) if via_link else path)
+            stack.extend((d, rules) for d in reversed(subdirs))
+
+    def follow_links(self) -> None:
+        """Symlinks found by the walk: followed inside the root (each real file once), reported otherwise."""
+        while self.links:
+            path, rules = self.links.pop(0)
+            name = candidate(path.name)
+            real = self.resolve(path, report=bool(name) or os.path.isdir(path))
+            if real is None:
+                continue
+            relative = self.relative(path)
+            if not os.path.isdir(real):
+                if name:
+                    self.file(path, real, Path(real))
+                continue
+            if path.name in SKIP_DIRS or rules.ignored(relative, is_dir=True):
+                continue
+            if Path(os.path.realpath(path.parent)).is_relative_to(real):
+                self.problem(path, "symlink loop (it links to a directory that contains it)")
+            elif real not in self.dirs:
+                self.walk(path, rules, via_link=True)
+
+    def file(self, path: Path, real: str, shown: Path) -> None:
+        """Classify one file (`real` is its real path, `shown` the path the parsers get) and record it."""
+        kind = candidate(path.name)
+        if kind is None or real in self.files:
+            return
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            self.problem(path, f"cannot be read ({exc.strerror or exc})")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            self.problem(path, "not a regular file (a device, socket or pipe is not read)")
+            return
+        if kind == "data":
+            try:
+                kind = kind_of(Path(real))
+            except OSError as exc:
+                self.problem(path, f"file cannot be read ({exc.strerror or exc})")
+                return
+            if kind is None:
+                return
+        self.files.add(real)
+        if info.st_size > self.limits.max_file_bytes:
+            self.problem(path, f"{info.st_size} bytes exceed {self.limits.describe('max_file_bytes')}", "limit")
+        elif kind == "terraform":
+            self.found.terraform.append(shown)
+        else:
+            self.found.other.setdefault(kind, []).append(shown)
+
+    def module_context(self) -> None:
+        """The other `.tf` files of each scanned module directory: read for context (variables, tags, policy
+        documents) when files are named. Those that cannot be read safely are left out."""
+        known = {os.path.realpath(p) for p in self.found.terraform}
+        # Any named file counts, not only `.tf`: a policy `admin.json` committed alone is read through its
+        # module's `file()` call, so its findings are reported.
+        named = [*self.found.terraform, *self.found.explicit]
+        for directory in sorted({os.path.realpath(p.parent) for p in named}):
+            try:
+                with os.scandir(directory) as listing:
+                    names = sorted(e.name for e in listing if e.name.endswith(TERRAFORM_SUFFIXES))
+            except OSError:
+                continue  # the named files' own problems are reported; context is best effort
+            for name in names:
+                real = self.resolve(Path(directory, name), report=False)
+                if real is None or real in known:
+                    continue
+                try:
+                    info = os.stat(real)
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode) and info.st_size <= self.limits.max_file_bytes:
+                    known.add(real)
+                    self.found.context.append(Path(real))
 
 
-def _gitignore(root: Path) -> list[str]:
-    path = root / ".gitignore"
-    if not path.is_file():
-        return []
-    patterns = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = line.strip()
-        if line and not line.startswith(("#", "!")):
-            patterns.append(line)
-    return patterns
+def _outside(path: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return "path is outside the scan root"
+    return f"symlink to {target} leaves the scan root"

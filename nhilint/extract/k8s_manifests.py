@@ -134,12 +134,13 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
         where = Location(path, 1, 1)
         if kustomize.is_component(file):
             continue
-        remote = kustomize.remote_resource(file)
-        if kubectl is None or remote is not None:
-            reason = "kubectl not found" if kubectl is None else f"remote resource {remote} is not fetched"
-            builder.unresolved(f"kustomization {path}", f"overlay not rendered: {reason}", where)
+        if kubectl is None:
+            builder.unresolved(f"kustomization {path}", "overlay not rendered: kubectl not found", where)
             continue
-        rendered = kustomize.render(kubectl, file)
+        rendered = kustomize.render(kubectl, file, root, builder.limits)  # refuses what could leave the sandbox
+        if isinstance(rendered, kustomize.OverLimit):
+            builder.inventory.errors.append(rendered.error(path))
+            continue
         if isinstance(rendered, str):
             builder.unresolved(f"kustomization {path}", f"overlay not rendered: {rendered}", where)
             continue

@@ -1,9 +1,12 @@
-"""Render a kustomization with `kubectl kustomize`, offline, and say where each rendered object came from.
+"""Render a kustomization with `kubectl kustomize`, offline and sandboxed, and say where each object came from.
 
 An overlay is not a manifest: what it deploys exists only after kustomize has merged bases, patches,
-namespaces and name prefixes. nhilint renders it with the user's `kubectl` (never a network fetch: remote
-bases are refused before rendering, git and HTTP are pointed at nothing, Helm inflation stays off) and
-scans the output.
+namespaces and name prefixes. nhilint renders it with the user's `kubectl`, but only after checking every
+kustomization it reaches (nhilint.parse.kustomize_check): remote bases, `openapi` schemas, Helm charts and
+paths that leave the scan root are refused before kubectl runs, each with the reason. kubectl then runs with a
+minimal environment (PATH only, HOME in a fresh temporary directory, no KUBECONFIG, proxies pointing at a
+closed port, git limited to local files): it cannot reach the user's cluster nor the network. Its time and
+output are bounded; output over `limits.max_file_bytes` is reported as a limit, not read.
 
 Findings on rendered objects should point at a line a user can edit. So the overlay is rendered through a
 throw-away kustomization that includes it and turns on `buildMetadata: [originAnnotations]`: kustomize then
@@ -14,26 +17,29 @@ back to that file. Objects without an origin (generators) point at the kustomiza
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
-from nhilint.model import Location
+from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.model import Location, ParseError
 from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
+from nhilint.parse.kustomize_check import is_component, refusal
 from nhilint.parse.yamlmarks import LOADER
 
+__all__ = ["Origins", "OverLimit", "Rendered", "environment", "is_component", "origin_path", "refusal", "render"]
+
 TIMEOUT_SECONDS = 60
+STDERR_BYTES = 64 * 1024
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
-_REMOTE_PREFIXES = ("http://", "https://", "git@", "ssh://", "git::", "github.com/", "gitlab.com/", "bitbucket.org/")
-# Environment for kubectl: no prompts, no git transport but local files, HTTP(S) through a closed port.
-_OFFLINE = {"GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "file", "HTTP_PROXY": "http://127.0.0.1:9",
-            "HTTPS_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9",
-            "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": ""}
+NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection fails at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,45 +50,56 @@ class Rendered:
     origin_base: Path
 
 
-def remote_resource(kustomization: Path) -> str | None:
-    """The first remote base/resource/component the kustomization names (not fetched), or None."""
-    try:
-        data = yaml.load(kustomization.read_text(encoding="utf-8"), Loader=LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None  # kustomize reports the problem itself
-    if not isinstance(data, dict):
-        return None
-    for key in ("resources", "bases", "components"):
-        for entry in data.get(key) or []:
-            if isinstance(entry, str) and (entry.startswith(_REMOTE_PREFIXES) or "://" in entry):
-                return entry
-    return None
+@dataclass(frozen=True, slots=True)
+class OverLimit:
+    """kubectl's output was larger than the limit: not read (an NHI-PARSE-004 finding)."""
+
+    reason: str
+
+    def error(self, path: str) -> ParseError:
+        return ParseError(path, 1, self.reason, "limit")
 
 
-def is_component(kustomization: Path) -> bool:
-    """A `kind: Component` is only meaningful inside an overlay; it is not rendered on its own."""
-    try:
-        data = yaml.load(kustomization.read_text(encoding="utf-8"), Loader=LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and data.get("kind") == "Component"
+def environment(home: str) -> dict[str, str]:
+    """All that kubectl gets from the user's environment is PATH: no KUBECONFIG, no cloud credentials, no
+    proxy settings of the user; HTTP(S) goes to a closed port and git to local files only."""
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath), "HOME": home, "USERPROFILE": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"), "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+        "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "file", "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull, "NO_PROXY": "", "no_proxy": "",
+    }
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        env[name] = env[name.lower()] = NOWHERE
+    for name in ("SYSTEMROOT", "TEMP", "TMP"):  # Windows cannot start a process without them
+        if os.name == "nt" and name in os.environ:
+            env[name] = os.environ[name]
+    return env
 
 
-def render(kubectl: str, kustomization: Path) -> Rendered | str:
-    """The rendered objects of the kustomization's directory, or why it could not be rendered."""
+def render(kubectl: str, kustomization: Path, root: Path, limits: Limits = DEFAULT_LIMITS,
+           timeout: float | None = None) -> Rendered | OverLimit | str:
+    """The rendered objects of the kustomization's directory, or why it was not rendered."""
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    refused = refusal(kustomization, root, limits)
+    if refused is not None:
+        return refused
     directory = kustomization.parent.resolve()
-    env = {**os.environ, **_OFFLINE}
-    with tempfile.TemporaryDirectory(prefix="nhilint-kustomize-") as wrapper:
+    with tempfile.TemporaryDirectory(prefix="nhilint-kustomize-") as scratch:
+        home, wrapper = Path(scratch, "home"), Path(scratch, "wrapper")
+        home.mkdir()
+        wrapper.mkdir()
+        env = environment(str(home))
         relative = os.path.relpath(directory, wrapper)
         Path(wrapper, "kustomization.yaml").write_text(
             f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8")
-        first = _run([kubectl, "kustomize", wrapper], env)
+        first = _run([kubectl, "kustomize", str(wrapper)], env, home, limits, timeout)
         if isinstance(first, _Ok):
-            return Rendered(first.text, Path(wrapper).resolve())
-    plain = _run([kubectl, "kustomize", str(directory)], env)  # without origins, e.g. when wrapping is refused
-    if isinstance(plain, _Ok):
-        return Rendered(plain.text, directory)
-    return plain
+            return Rendered(first.text, wrapper.resolve())
+        if isinstance(first, OverLimit) or first.startswith("kubectl kustomize took"):
+            return first
+        plain = _run([kubectl, "kustomize", str(directory)], env, home, limits, timeout)  # without origins
+    return Rendered(plain.text, directory) if isinstance(plain, _Ok) else plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +107,69 @@ class _Ok:
     text: str
 
 
-def _run(command: list[str], env: dict[str, str]) -> _Ok | str:
+def _run(command: list[str], env: dict[str, str], cwd: Path, limits: Limits, timeout: float
+         ) -> _Ok | OverLimit | str:
+    """Run kubectl with bounded time and output; never more than the limit is held in memory."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=env,
-                              stdin=subprocess.DEVNULL, check=False)
-    except subprocess.TimeoutExpired:
-        return f"kubectl kustomize took longer than {TIMEOUT_SECONDS} s"
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=os.name != "nt")
     except OSError as exc:
         return f"kubectl could not run: {exc.strerror or exc}"
-    if done.returncode != 0:
-        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-        return f"kubectl kustomize failed: {lines[-1] if lines else f'exit code {done.returncode}'}"
-    return _Ok(done.stdout)
+    assert process.stdout is not None and process.stderr is not None
+    out, err = _Reader(process.stdout, limits.max_file_bytes), _Reader(process.stderr, STDERR_BYTES, drain=True)
+    out.start()
+    err.start()
+    out.join(timeout)
+    late = out.is_alive()
+    if late or out.over:
+        _kill(process)
+    out.join()
+    err.join(timeout)
+    process.wait()
+    if late:
+        return f"kubectl kustomize took longer than {timeout:g} s"
+    if out.over:
+        return OverLimit(f"kubectl kustomize output is larger than {limits.describe('max_file_bytes')}")
+    if process.returncode != 0:
+        lines = [line.strip() for line in err.text().splitlines() if line.strip()]
+        return f"kubectl kustomize failed: {lines[-1] if lines else f'exit code {process.returncode}'}"
+    return _Ok(out.text())
+
+
+class _Reader(threading.Thread):
+    """Read a pipe, keeping at most `limit` bytes. Past the limit it sets `over` and stops (the caller kills
+    the process) or, with `drain`, reads on and drops the rest (stderr: only its last line is shown)."""
+
+    def __init__(self, pipe: IO[bytes], limit: int, drain: bool = False) -> None:
+        super().__init__(daemon=True)
+        self.pipe, self.limit, self.drain, self.over = pipe, limit, drain, False
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def run(self) -> None:
+        with self.pipe:
+            while chunk := self.pipe.read(65536):
+                if self.size + len(chunk) > self.limit:
+                    self.over = True
+                    if not self.drain:
+                        return
+                    continue
+                self.chunks.append(chunk)
+                self.size += len(chunk)
+
+    def text(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", errors="replace")
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """kubectl and anything it started (its own process group)."""
+    try:
+        if os.name == "nt":
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def origin_path(annotations: Any, base: Path) -> tuple[Path | None, str]:

@@ -23,6 +23,7 @@ from nhilint.rules import (
     module_cycle,
     no_retirement,
     not_action_allow,
+    outside_root,
     owner_missing,
     owner_pattern,
     parse_error,
@@ -72,6 +73,7 @@ RULES: tuple[Rule, ...] = (
     module_cycle.RULE,
     limit_exceeded.RULE,
     duplicate_key.RULE,
+    outside_root.RULE,
     bad_suppression.RULE,
 )
 

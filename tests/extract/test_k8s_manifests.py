@@ -401,7 +401,8 @@ def test_remote_bases_are_not_fetched(tmp_path: Path) -> None:
     remote = {"kustomization.yaml": "resources:\n  - https://github.com/acme/base?ref=v1\n"}
     report = scan_tree(tmp_path, remote)
     [note] = report.inventory.unresolved
-    assert note.reason == "overlay not rendered: remote resource https://github.com/acme/base?ref=v1 is not fetched"
+    assert note.reason == ("overlay not rendered: remote resource https://github.com/acme/base?ref=v1 is not fetched "
+                           "(kustomization.yaml, resources)")
 
 
 def test_generate_name_is_unknown_not_guessed(tmp_path: Path) -> None:

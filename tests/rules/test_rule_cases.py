@@ -1,7 +1,8 @@
 """One YAML case file per rule (tests/rules/cases/<RULE>.yaml): inline sources and exact expected findings.
 
-Each case lists the files to write, an optional `config` (.nhilint.yaml text) and `expect`: the exact
-`[file, line, identity]` of every finding of that rule. Every rule must have a positive and a negative case.
+Each case lists the files to write, optional `symlinks` (link name: target, made after the files), an optional
+`config` (.nhilint.yaml text) and `expect`: the exact `[file, line, identity]` of every finding of that rule.
+Every rule must have a positive and a negative case.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
     files = dict(case["files"])
     if "config" in case:
         files[".nhilint.yaml"] = case["config"]
+    for link, target in (case.get("symlinks") or {}).items():
+        (tmp_path / link).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / link).symlink_to(target)
     report = scan_tree(tmp_path, files, case.get("policy"))
     found = sorted(
         [f.location.path, f.location.start_line, f.identity] for f in report.findings if f.rule_id == rule_id
