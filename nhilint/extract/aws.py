@@ -272,8 +272,7 @@ def _attach(builder: Builder, policy: Any, principal: Any, types: tuple[str, ...
 
 def _grants(record: TfRecord, builder: Builder, principal: Any, key: str, via: str, source: str,
             block: Location, types: tuple[str, ...] = ROLE) -> None:
-    value = record.get(key)
-    document = parse_document(value, record.path, record.value_line(key),
+    document = parse_document(record.get(key), record.path, record.value_line(key),
                                errors=builder.inventory.errors, limits=builder.limits)
     if document.unknown:
         builder.add_grant(Grant(None, (), (), via, source, record.at(key), block, unknown=document.unknown),

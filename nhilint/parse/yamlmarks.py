@@ -49,7 +49,6 @@ class LimitError(ValueError):
         self.reason = reason
 
 
-YamlBudgetError = LimitError  # the name callers used before limits were configurable
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +234,7 @@ class _Walker:
         self.aliases = 0
         self.seen: set[int] = set()  # composed nodes already visited: a second visit is an alias
         self.at = offset + 1  # the last line written outside an alias expansion: where a limit points
+        self.max_nodes, self.max_depth = limits.max_nodes, limits.max_depth
         self.duplicates: list[Duplicate] = []
 
     def document(self, node: yaml.Node) -> Any:
@@ -245,28 +245,31 @@ class _Walker:
 
     def located(self, node: yaml.Node, path: KeyPath, depth: int, expanding: bool) -> Any:
         self.nodes += 1
-        if not expanding and id(node) not in self.seen:
-            self.at = self.line(node)
-        if self.nodes > self.limits.max_nodes:
+        if self.nodes > self.max_nodes:
             raise LimitError(self.at, f"expands to more than {self.limits.describe('max_nodes')} nodes "
                                       "(an alias bomb?)")
-        if depth > self.limits.max_depth:
+        if depth > self.max_depth:
             raise LimitError(self.line(node), f"nested deeper than {self.limits.describe('max_depth')}")
-        if not isinstance(node, yaml.ScalarNode):
-            if id(node) in self.seen and not expanding:
+        tag = node.tag or ""
+        if type(node) is yaml.ScalarNode:  # most nodes: no alias bookkeeping (an aliased scalar costs one node)
+            if tag[:1] == "!" and tag[:2] != "!!":
+                return self._short_form(tag[1:], node, path, depth, expanding)
+            return _scalar(node)
+        if id(node) in self.seen:
+            if not expanding:
                 self.aliases += 1
                 if self.aliases > self.limits.max_aliases:
                     raise LimitError(self.at, f"more than {self.limits.describe('max_aliases')} aliases")
                 expanding = True
+        else:
             self.seen.add(id(node))
-        tag = node.tag or ""
-        if tag.startswith("!") and not tag.startswith("!!"):
+            if not expanding:
+                self.at = self.line(node)
+        if tag[:1] == "!" and tag[:2] != "!!":
             return self._short_form(tag[1:], node, path, depth, expanding)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth, expanding)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.located(item, (*path, i), depth + 1, expanding) for i, item in enumerate(node.value)]
-        return _scalar(node)
+        return [self.located(item, (*path, i), depth + 1, expanding) for i, item in enumerate(node.value)]
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int, expanding: bool) -> LDict:
         result = LDict(line=self.line(node), end_line=int(node.end_mark.line) + 1 + self.offset)
@@ -280,12 +283,15 @@ class _Walker:
                 merged.extend(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, LDict))
                 continue
             key = str(self.located(key_node, path, depth + 1, expanding))
+            key_line = int(key_node.start_mark.line) + 1 + self.offset
+            if not expanding:
+                self.at = key_line
             value = self.located(value_node, (*path, key), depth + 1, expanding)
             if key in key_lines:
                 repeated.setdefault(key, [result[key]]).append(value)
-                repeat_lines.setdefault(key, []).append(self.line(key_node))
+                repeat_lines.setdefault(key, []).append(key_line)
             else:
-                key_lines[key] = self.line(key_node)
+                key_lines[key] = key_line
             result[key] = value
         for source in merged:  # explicit keys win over merged ones
             for key, value in source.items():
