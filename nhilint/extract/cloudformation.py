@@ -13,7 +13,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
-from nhilint.extract import sam
+from nhilint.extract import sam, written_secrets
 from nhilint.extract.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
 from nhilint.extract.builder import Builder
 from nhilint.extract.cfn_base import (
@@ -380,7 +380,7 @@ def handlers_for(resource_type: str) -> list[Handler]:
         found.append(workload)
     if resource_type in SECRETS:
         found.append(literal_secrets)
-    return found
+    return [*found, written_secrets.cloudformation]
 
 
 # -- the entry point -------------------------------------------------------------------------------

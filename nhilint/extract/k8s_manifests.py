@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import plain_tags
 from nhilint.extract.k8s_rbac import (
@@ -187,6 +188,8 @@ def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, 
     address = "/".join(p for p in (obj.kind, namespace, shown) if p)
     _ignores(meta, source, builder)
     group = obj.group
+    written_secrets.manifest(builder, obj.body, source.at, address, source.location,
+                             (group, obj.kind) == ("", "ConfigMap"), POD_SPECS.get((group, obj.kind)))
     if group == "" and obj.kind == "ServiceAccount":
         _service_account(obj, meta, source, builder, state, address, name, namespace or "default")
     elif group == "" and obj.kind == "Secret":

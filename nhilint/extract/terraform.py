@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from nhilint.extract import aws, azure, gcp, kubernetes, misc
+from nhilint.extract import aws, azure, gcp, kubernetes, misc, written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import Handler, literal_secret
 from nhilint.model import LiteralSecret, Location
@@ -87,6 +87,7 @@ def extract_terraform(project: TerraformProject, builder: Builder) -> None:
     for resource in ordered:
         for handler in handled.of(resource.type):
             handler(resource, builder)
+        written_secrets.terraform(resource, builder)
     _provider_secrets(project, builder)
     for finish in finishers:
         finish(builder)

@@ -4,7 +4,11 @@ A password, token, API key or private key written literally in `.tf` files is in
 log and state file. nhilint reports where it is written and never prints the value. Checked: provider
 credentials (`access_key`, `secret_key`, `client_secret`, `token`…), Secrets Manager and SSM SecureString
 values, database master passwords, API Gateway key values, GitHub Actions secret `plaintext_value`,
-Kubernetes Secret data, Vault tokens, and variables named like secrets with a literal default.
+Kubernetes Secret data, Vault tokens, and variables named like secrets with a literal default. In the
+free-form places — tags and labels, annotations, environment variables (Lambda, ECS, Cloud Functions, Cloud
+Run, App Service settings, Pod containers), user data and ConfigMap data — a value is reported when the secret
+detector recognises it (a GitHub or Stripe token, an AWS access key, a private key…). The finding names the
+identity the resource is, or runs as, when the code says so.
 
 Anti-pattern::
 
@@ -19,6 +23,7 @@ Best practice: generate the value (`random_password`, `tls_private_key`), or wri
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule, short_address
@@ -31,13 +36,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             "(value not shown)",
             secret.location, None, f"{secret.address}.{secret.attribute}", secret.block,
         )
-        yield _with_address(finding, secret.address, secret.platform)
-
-
-def _with_address(finding: Finding, address: str, platform: str) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, address=address, platform=platform, kind="secret")
+        yield replace(finding, identity=secret.of, address=secret.address, platform=secret.platform, kind="secret")
 
 
 RULE = Rule("NHI-CRED-002", "secret-in-code", Severity.CRITICAL, "NHI2", "Secret value written in the code",

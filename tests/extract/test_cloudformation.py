@@ -179,7 +179,7 @@ def test_roles_users_groups_and_keys(tmp_path: Path) -> None:
         ("NHI-EXP-004", "cfn/vendor.yaml", 77, "aws:cfn/vendor.yaml#CiUser"),
         ("NHI-RET-001", "cfn/vendor.yaml", 77, "aws:cfn/vendor.yaml#CiUser"),
         ("NHI-CRED-003", "cfn/vendor.yaml", 82, "aws:cfn/vendor.yaml#CiUser.LoginProfile"),
-        ("NHI-CRED-002", "cfn/vendor.yaml", 83, None),
+        ("NHI-CRED-002", "cfn/vendor.yaml", 83, "aws:cfn/vendor.yaml#CiUser"),  # its login password
         ("NHI-CRED-001", "cfn/vendor.yaml", 88, "aws:cfn/vendor.yaml#CiKey"),
         ("NHI-EXP-004", "cfn/vendor.yaml", 93, "aws:cfn/vendor.yaml#Deployers"),
         ("NHI-OWN-001", "cfn/vendor.yaml", 93, "aws:cfn/vendor.yaml#Deployers"),
