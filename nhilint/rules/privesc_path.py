@@ -76,7 +76,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
 
 def _message(escalation: Escalation) -> str:
     actions = " + ".join(u.action for u in escalation.used)
-    where = ", ".join(sorted({str(s.grant.location) for u in escalation.used for s in u.supplies}))
+    where = ", ".join(str(at) for at in sorted({s.grant.location for u in escalation.used for s in u.supplies}))
     text = f"{label(escalation.identity)} can escalate privileges by {escalation.method.summary} ({actions}; {where})"
     if escalation.reaches:
         paths = [_path(escalation.identity, r) for r in escalation.reaches[:SHOWN_PATHS]]
@@ -99,7 +99,9 @@ def _name(identity: Identity) -> str:
 
 
 def _evidence(escalation: Escalation) -> str:
-    return "; ".join(f"{u.action}: {s.grant.via} ({s.statement.where})" for u in escalation.used for s in u.supplies)
+    """Each action's suppliers sorted, not in source order: moving a policy block must not change the finding's fingerprint."""
+    return "; ".join(part for u in escalation.used
+                     for part in sorted(f"{u.action}: {s.grant.via} ({s.statement.where})" for s in u.supplies))
 
 
 def _severity(escalation: Escalation) -> Severity | None:

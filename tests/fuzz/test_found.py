@@ -46,11 +46,6 @@ resource "aws_iam_role_policy" "ci_write" {
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "NHI-PRIV-006 (and every rule that joins several statements into its evidence) lists the statements in "
-    "source order, so swapping two policy blocks changes the evidence text and therefore the finding's "
-    "fingerprint: a baselined finding comes back as new after a block is moved (the message's location list "
-    "is also sorted as text, main.tf:22 before main.tf:7)"))
 def test_block_order_does_not_change_the_escalation_evidence(tmp_path: Path) -> None:
     one = scan_tree(tmp_path / "one", {"main.tf": ROLE + READ + WRITE})
     two = scan_tree(tmp_path / "two", {"main.tf": ROLE + WRITE + READ})
