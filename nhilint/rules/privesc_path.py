@@ -99,7 +99,8 @@ def _name(identity: Identity) -> str:
 
 
 def _evidence(escalation: Escalation) -> str:
-    """Each action's suppliers sorted, not in source order: moving a policy block must not change the finding's fingerprint."""
+    """Each action's suppliers sorted, not in source order: moving a policy block must not change the
+    finding's fingerprint."""
     return "; ".join(part for u in escalation.used
                      for part in sorted(f"{u.action}: {s.grant.via} ({s.statement.where})" for s in u.supplies))
 
