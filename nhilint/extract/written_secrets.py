@@ -182,7 +182,8 @@ def _literal_name(expr: Any) -> str:
 
 def _texts(expr: hcl.Expr) -> Iterator[str]:
     """The literal text of an expression: strings, the literal parts of templates, both branches of a
-    condition, arguments of functions (but file names); references and variables have none."""
+    condition, arguments of functions (not file names: `templatefile`'s variables are judged, the file is
+    not read); references and variables have none."""
     if isinstance(expr, hcl.Literal):
         if isinstance(expr.value, str) and expr.value.strip():
             yield expr.value
@@ -193,8 +194,8 @@ def _texts(expr: hcl.Expr) -> Iterator[str]:
     elif isinstance(expr, hcl.Conditional):
         yield from _texts(expr.then)
         yield from _texts(expr.otherwise)
-    elif isinstance(expr, hcl.Call) and expr.name not in _READS_FILES:
-        for arg in expr.args:
+    elif isinstance(expr, hcl.Call):
+        for arg in expr.args[1:] if expr.name in _READS_FILES else expr.args:  # not the file's name
             yield from _texts(arg)
     elif isinstance(expr, hcl.TupleExpr):
         for item in expr.items:
