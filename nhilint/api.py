@@ -17,6 +17,7 @@ from nhilint import suppress
 from nhilint.config import Config
 from nhilint.discover import discover
 from nhilint.errors import processing
+from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.links import link as link_formats
 from nhilint.extract.terraform import extract_terraform, resource_types
@@ -130,6 +131,7 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
             plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
     link_formats(builder)
     inventory = builder.finish()
+    written_secrets.finish(builder)  # secrets in tags, environment variables, user data; their identities
     inventory.errors.extend(e for e in [*found.problems, *project.errors] if e not in inventory.errors)
     inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nhilint.config import Settings
-from nhilint.extract import written_secrets
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import (
     Annotation,
@@ -187,7 +186,6 @@ class Builder:
             if gone:
                 kept: list[Any] = [x for i, x in enumerate(collection) if i not in gone]
                 collection[:] = kept
-        written_secrets.finish(self)  # secrets in tags, environment variables, user data; their identities
         self._inherit_lifecycle()
         return self.inventory
 
