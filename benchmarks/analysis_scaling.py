@@ -59,8 +59,13 @@ def _clear_pattern_caches() -> None:
     from nhilint.iam import catalog
     from nhilint.rules import unknown_action
 
-    for cached in (effective._matcher, effective._service_index, effective.expand_keys, catalog._match,
-                   unknown_action.action_problem):
+    for cached in (
+        effective._matcher,
+        effective._service_index,
+        effective.expand_keys,
+        catalog._match,
+        unknown_action.action_problem,
+    ):
         cached.cache_clear()
 
 
@@ -127,9 +132,16 @@ def measure(tree: Path, repeat: int) -> dict[str, Any]:
     for rule_id in RULE_IDS:
         steps[rule_id], findings[rule_id] = _best(repeat, lambda inv, r=rule_id: run_rule(inv, r), inventory)
     return {
-        "tree": str(tree), "files": len(inventory.files), "grants": len(inventory.grants),
-        "identities": len(inventory.identities), "aws_identities": aws, "escalations": escalated,
-        "routes": routes, "findings": findings, "parse_seconds": parse_seconds, "seconds": steps,
+        "tree": str(tree),
+        "files": len(inventory.files),
+        "grants": len(inventory.grants),
+        "identities": len(inventory.identities),
+        "aws_identities": aws,
+        "escalations": escalated,
+        "routes": routes,
+        "findings": findings,
+        "parse_seconds": parse_seconds,
+        "seconds": steps,
         "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
 
@@ -141,13 +153,17 @@ def ensure_tree(tree: Path, files: int, seed: int) -> None:
     if tree.is_dir() and any(tree.rglob("*.tf")):
         return
     print(f"generating {tree.relative_to(REPO)} ({files} files, seed {seed}) ...", flush=True)
-    subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree), "--files", str(files),
-                    "--seed", str(seed)], check=True)
+    subprocess.run(
+        [sys.executable, str(HERE / "generate.py"), str(tree), "--files", str(files), "--seed", str(seed)], check=True
+    )
 
 
 def run_child(tree: Path, repeat: int) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", str(tree),
-                             "--repeat", str(repeat)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--measure", str(tree), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
         raise SystemExit(f"measuring {tree} failed (exit {result.returncode})")
@@ -164,18 +180,30 @@ def fmt(seconds: float) -> str:
 
 def tables(factors: list[int], rows: list[dict[str, Any]]) -> tuple[str, str]:
     """The sizes table, the scaling table (markdown) and the verdict line."""
-    sizes = ["| Factor | .tf files | Grants | Identities (AWS) | Parse + extract s | Escalations | Routes | "
-             + " | ".join(f"{r} findings" for r in RULE_IDS) + " | Peak RSS |",
-             "|---|---|---|---|---|---|---|" + "---|" * len(RULE_IDS) + "---|"]
+    sizes = [
+        "| Factor | .tf files | Grants | Identities (AWS) | Parse + extract s | Escalations | Routes | "
+        + " | ".join(f"{r} findings" for r in RULE_IDS)
+        + " | Peak RSS |",
+        "|---|---|---|---|---|---|---|" + "---|" * len(RULE_IDS) + "---|",
+    ]
     for factor, row in zip(factors, rows, strict=True):
-        sizes.append(f"| {factor}x | {row['files']} | {row['grants']} | {row['identities']} ({row['aws_identities']}) "
-                     f"| {fmt(row['parse_seconds'])} | {row['escalations']} | {row['routes']} | "
-                     + " | ".join(str(row["findings"][r]) for r in RULE_IDS)
-                     + f" | {row['max_rss_kib'] // 1024} MiB |")
-    labels = {"analysis": "(b) analysis: all three", "effective": "  effective permissions",
-              "escalation": "  escalation detection (own effective)", "blast": "  blast radius (eager)"}
-    head = "| Step | " + " | ".join(f"{f}x s | {f}x s/1k grants" for f in factors) + \
-        f" | per-grant {factors[-1]}x / {factors[0]}x |"
+        sizes.append(
+            f"| {factor}x | {row['files']} | {row['grants']} | {row['identities']} ({row['aws_identities']}) "
+            f"| {fmt(row['parse_seconds'])} | {row['escalations']} | {row['routes']} | "
+            + " | ".join(str(row["findings"][r]) for r in RULE_IDS)
+            + f" | {row['max_rss_kib'] // 1024} MiB |"
+        )
+    labels = {
+        "analysis": "(b) analysis: all three",
+        "effective": "  effective permissions",
+        "escalation": "  escalation detection (own effective)",
+        "blast": "  blast radius (eager)",
+    }
+    head = (
+        "| Step | "
+        + " | ".join(f"{f}x s | {f}x s/1k grants" for f in factors)
+        + f" | per-grant {factors[-1]}x / {factors[0]}x |"
+    )
     scaling = [head, "|---|" + "---|---|" * len(factors) + "---|"]
     ratios: dict[str, float] = {}
     for step in ("analysis", *ANALYSIS_STEPS, *RULE_IDS):
@@ -186,16 +214,21 @@ def tables(factors: list[int], rows: list[dict[str, Any]]) -> tuple[str, str]:
         scaling.append(f"| {name} | {cells} | {ratios[step]:.2f} |")
     worst = max(ratios, key=lambda s: ratios[s])
     linear = all(r <= LINEAR_LIMIT for r in ratios.values())
-    verdict = (f"Verdict: per-grant cost {factors[-1]}x / {factors[0]}x is {ratios['analysis']:.2f} for the analysis, "
-               + ", ".join(f"{r} {ratios[r]:.2f}" for r in RULE_IDS)
-               + f" (worst: {worst} {ratios[worst]:.2f}): "
-               + ("linear" if linear else "NOT linear") + f" (limit {LINEAR_LIMIT}).")
+    verdict = (
+        f"Verdict: per-grant cost {factors[-1]}x / {factors[0]}x is {ratios['analysis']:.2f} for the analysis, "
+        + ", ".join(f"{r} {ratios[r]:.2f}" for r in RULE_IDS)
+        + f" (worst: {worst} {ratios[worst]:.2f}): "
+        + ("linear" if linear else "NOT linear")
+        + f" (limit {LINEAR_LIMIT})."
+    )
     return "\n".join(sizes), "\n".join(scaling) + "\n\n" + verdict
 
 
 def machine() -> str:
-    return (f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()} "
-            f"({platform.system()} {platform.machine()})")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()} "
+        f"({platform.system()} {platform.machine()})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,14 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n({time.perf_counter() - started:.0f} s in all)")
     if args.append_results:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        section = (f"\n## {now} - {revision} - analysis scaling\n\n"
-                   f"- machine: {machine()}\n"
-                   f"- `python benchmarks/analysis_scaling.py --factors {','.join(map(str, factors))} "
-                   f"--files {args.files} --seed {args.seed} --repeat {args.repeat}`: trees "
-                   + ", ".join(f"`benchmarks/out/scale-{f}`" for f in factors)
-                   + "; one process per tree, inventory built once; (b) and (c) best of "
-                   f"{args.repeat}, each step cold (fresh inventory copy, per-pattern caches cleared)\n\n"
-                   f"{sizes}\n\n{scaling}\n")
+        section = (
+            f"\n## {now} - {revision} - analysis scaling\n\n"
+            f"- machine: {machine()}\n"
+            f"- `python benchmarks/analysis_scaling.py --factors {','.join(map(str, factors))} "
+            f"--files {args.files} --seed {args.seed} --repeat {args.repeat}`: trees "
+            + ", ".join(f"`benchmarks/out/scale-{f}`" for f in factors)
+            + "; one process per tree, inventory built once; (b) and (c) best of "
+            f"{args.repeat}, each step cold (fresh inventory copy, per-pattern caches cleared)\n\n"
+            f"{sizes}\n\n{scaling}\n"
+        )
         with RESULTS.open("a", encoding="utf-8") as out:
             out.write(section)
         print(f"appended to {RESULTS.relative_to(REPO)}")

@@ -32,23 +32,67 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-IDENTITY_TYPES = frozenset({
-    "aws_iam_role", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
-    "aws_iam_user", "aws_iam_access_key", "aws_iam_user_policy_attachment", "aws_iam_instance_profile",
-    "google_service_account", "google_project_iam_member", "google_service_account_key",
-    "azurerm_user_assigned_identity", "azurerm_role_assignment",
-    "kubernetes_service_account", "kubernetes_cluster_role_binding",
-})
+IDENTITY_TYPES = frozenset(
+    {
+        "aws_iam_role",
+        "aws_iam_policy",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_user",
+        "aws_iam_access_key",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_instance_profile",
+        "google_service_account",
+        "google_project_iam_member",
+        "google_service_account_key",
+        "azurerm_user_assigned_identity",
+        "azurerm_role_assignment",
+        "kubernetes_service_account",
+        "kubernetes_cluster_role_binding",
+    }
+)
 
 ENVS = ("prod", "staging", "dev", "qa", "perf", "sandbox", "dr", "shared")
 DOMAINS = (
-    "payments", "orders", "billing", "search", "catalog", "identity", "checkout", "inventory", "shipping",
-    "reporting", "analytics", "notifications", "ledger", "pricing", "fraud", "recommendations", "media",
-    "support", "onboarding", "partners", "audit", "loyalty", "messaging", "scheduler", "geo",
+    "payments",
+    "orders",
+    "billing",
+    "search",
+    "catalog",
+    "identity",
+    "checkout",
+    "inventory",
+    "shipping",
+    "reporting",
+    "analytics",
+    "notifications",
+    "ledger",
+    "pricing",
+    "fraud",
+    "recommendations",
+    "media",
+    "support",
+    "onboarding",
+    "partners",
+    "audit",
+    "loyalty",
+    "messaging",
+    "scheduler",
+    "geo",
 )
 COMPONENTS = ("api", "worker", "etl", "ingest", "web", "stream", "batch", "gateway", "sync", "export", "cron")
-TEAMS = ("team-payments", "team-platform", "team-data", "team-growth", "team-core", "team-sre",
-         "team-security", "team-mobile", "team-ml", "team-search")
+TEAMS = (
+    "team-payments",
+    "team-platform",
+    "team-data",
+    "team-growth",
+    "team-core",
+    "team-sre",
+    "team-security",
+    "team-mobile",
+    "team-ml",
+    "team-search",
+)
 REGIONS = ("eu-west-1", "us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 ACCOUNTS = ("111122223333", "444455556666", "777788889999", "123456789012")
 MANAGED_POLICIES = (
@@ -63,18 +107,41 @@ MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/AdministratorAccess",
 )
 ACTIONS = (
-    ("s3:GetObject", "s3:ListBucket"), ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"),
+    ("s3:GetObject", "s3:ListBucket"),
+    ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"),
     ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
     ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"),
-    ("kms:Decrypt", "kms:GenerateDataKey"), ("logs:CreateLogStream", "logs:PutLogEvents"),
-    ("secretsmanager:GetSecretValue",), ("sns:Publish",), ("ssm:GetParameter", "ssm:GetParametersByPath"),
-    ("s3:*",), ("dynamodb:*",), ("ec2:Describe*",), ("*",),
+    ("kms:Decrypt", "kms:GenerateDataKey"),
+    ("logs:CreateLogStream", "logs:PutLogEvents"),
+    ("secretsmanager:GetSecretValue",),
+    ("sns:Publish",),
+    ("ssm:GetParameter", "ssm:GetParametersByPath"),
+    ("s3:*",),
+    ("dynamodb:*",),
+    ("ec2:Describe*",),
+    ("*",),
 )
-GCP_ROLES = ("roles/storage.objectViewer", "roles/pubsub.publisher", "roles/pubsub.subscriber",
-             "roles/cloudsql.client", "roles/logging.logWriter", "roles/monitoring.metricWriter",
-             "roles/secretmanager.secretAccessor", "roles/bigquery.dataViewer", "roles/editor", "roles/owner")
-AZURE_ROLES = ("Reader", "Storage Blob Data Reader", "Storage Blob Data Contributor",
-               "Key Vault Secrets User", "Contributor", "AcrPull", "Owner")
+GCP_ROLES = (
+    "roles/storage.objectViewer",
+    "roles/pubsub.publisher",
+    "roles/pubsub.subscriber",
+    "roles/cloudsql.client",
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/secretmanager.secretAccessor",
+    "roles/bigquery.dataViewer",
+    "roles/editor",
+    "roles/owner",
+)
+AZURE_ROLES = (
+    "Reader",
+    "Storage Blob Data Reader",
+    "Storage Blob Data Contributor",
+    "Key Vault Secrets User",
+    "Contributor",
+    "AcrPull",
+    "Owner",
+)
 K8S_ROLES = ("view", "edit", "admin", "cluster-admin", "system:auth-delegator")
 OIDC_PROVIDER = "oidc-provider/token.actions.githubusercontent.com"
 NL, COMMA_NL = "\n", ",\n"  # Python 3.11 f-strings may not hold a backslash
@@ -166,8 +233,25 @@ class Ctx:
         return candidate
 
     def word(self) -> str:
-        return self.rng.choice(("reader", "writer", "sync", "export", "import", "reports", "events", "cache",
-                                "archive", "jobs", "backfill", "metrics", "audit", "uploads", "thumbs"))
+        return self.rng.choice(
+            (
+                "reader",
+                "writer",
+                "sync",
+                "export",
+                "import",
+                "reports",
+                "events",
+                "cache",
+                "archive",
+                "jobs",
+                "backfill",
+                "metrics",
+                "audit",
+                "uploads",
+                "thumbs",
+            )
+        )
 
     def lifecycle_tags(self, owner_probability: float = 0.6) -> dict[str, str]:
         """Owner / expiry / retire-on tags: present on some identities, absent on others."""
@@ -179,8 +263,9 @@ class Ctx:
             key = rng.choice(("expires", "review-by"))
             tags[key] = f"20{rng.randint(25, 28)}-{rng.randint(1, 12):02d}-28"
         if rng.random() < 0.25:
-            tags["retire-on"] = rng.choice(("service-decommission", f"jira:PLAT-{rng.randint(100, 9999)}",
-                                            f"20{rng.randint(26, 29)}-06-30"))
+            tags["retire-on"] = rng.choice(
+                ("service-decommission", f"jira:PLAT-{rng.randint(100, 9999)}", f"20{rng.randint(26, 29)}-06-30")
+            )
         return tags
 
     def tags_expr(self, extra: dict[str, str]) -> str:
@@ -206,8 +291,16 @@ def aws_role_group(c: Ctx) -> str:
     """A role with a policy-document trust, a customer policy and one or more attachments."""
     rng = c.rng
     base = c.name(f"{c.service}_{c.word()}")
-    service = rng.choice(("lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "ec2.amazonaws.com",
-                          "states.amazonaws.com", "glue.amazonaws.com", "events.amazonaws.com"))
+    service = rng.choice(
+        (
+            "lambda.amazonaws.com",
+            "ecs-tasks.amazonaws.com",
+            "ec2.amazonaws.com",
+            "states.amazonaws.com",
+            "glue.amazonaws.com",
+            "events.amazonaws.com",
+        )
+    )
     kind = rng.random()
     if kind < 0.18:
         trust = _github_trust(c, base)
@@ -242,13 +335,17 @@ def aws_role_group(c: Ctx) -> str:
 '''
     c.roles.append(base)
     tags = c.lifecycle_tags()
-    out = [trust, c.annotation() + f'''resource "aws_iam_role" "{base}" {{
+    out = [
+        trust,
+        c.annotation()
+        + f'''resource "aws_iam_role" "{base}" {{
   name                 = "${{local.name_prefix}}-{base.replace("_", "-")}"
   assume_role_policy   = data.aws_iam_policy_document.{base}_trust.json
   max_session_duration = {rng.choice((3600, 3600, 7200, 43200))}
   tags                 = {c.tags_expr(tags)}
 }}
-''']
+''',
+    ]
     style = rng.random()
     if style < 0.4:
         out.append(_policy_jsonencode(c, base))
@@ -291,15 +388,26 @@ def aws_role_group(c: Ctx) -> str:
 def _github_trust(c: Ctx, base: str) -> str:
     rng = c.rng
     repo = f"example-org/{c.service}"
-    sub = rng.choice((f"repo:{repo}:ref:refs/heads/main", f"repo:{repo}:environment:{c.env}",
-                      f"repo:{repo}:*", "repo:example-org/*", f"repo:{repo}:pull_request"))
+    sub = rng.choice(
+        (
+            f"repo:{repo}:ref:refs/heads/main",
+            f"repo:{repo}:environment:{c.env}",
+            f"repo:{repo}:*",
+            "repo:example-org/*",
+            f"repo:{repo}:pull_request",
+        )
+    )
     test = "StringLike" if "*" in sub else "StringEquals"
-    condition = "" if rng.random() < 0.07 else f'''
+    condition = (
+        ""
+        if rng.random() < 0.07
+        else f'''
     condition {{
       test     = "{test}"
       variable = "token.actions.githubusercontent.com:sub"
       values   = ["{sub}"]
     }}'''
+    )
     return f'''data "aws_iam_policy_document" "{base}_trust" {{
   statement {{
     effect  = "Allow"
@@ -402,13 +510,16 @@ def aws_user_group(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_{rng.choice(('ci', 'deploy', 'legacy', 'partner', 'backup', 'vendor'))}")
     tags = c.lifecycle_tags(0.5)
-    out = [c.annotation() + f'''resource "aws_iam_user" "{base}" {{
+    out = [
+        c.annotation()
+        + f'''resource "aws_iam_user" "{base}" {{
   name          = "svc-${{var.env}}-{base.replace("_", "-")}"
   path          = "/system/"
   force_destroy = true
   tags          = {c.tags_expr(tags)}
 }}
-''']
+'''
+    ]
     if rng.random() < 0.7:
         pgp = '\n  pgp_key = "keybase:example_ops"' if rng.random() < 0.3 else ""
         out.append(f'''resource "aws_iam_access_key" "{base}" {{
@@ -429,13 +540,16 @@ def gcp_sa_group(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_{c.word()}")
     account_id = f"{c.service}-{c.word()}"[:28].rstrip("-")
-    out = [c.annotation() + f'''resource "google_service_account" "{base}" {{
+    out = [
+        c.annotation()
+        + f'''resource "google_service_account" "{base}" {{
   account_id   = "{account_id}"
   display_name = "{c.service} {c.env} {base}"
   description  = "owner={rng.choice(TEAMS)}"
   project      = var.gcp_project
 }}
-''']
+'''
+    ]
     for n in range(rng.randint(1, 3)):
         role = rng.choice(GCP_ROLES[:-2]) if rng.random() < 0.92 else rng.choice(GCP_ROLES[-2:])
         out.append(f'''resource "google_project_iam_member" "{base}_{n}" {{
@@ -456,17 +570,27 @@ def gcp_sa_group(c: Ctx) -> str:
 def azure_identity_group(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_{c.word()}")
-    out = [c.annotation() + f'''resource "azurerm_user_assigned_identity" "{base}" {{
+    out = [
+        c.annotation()
+        + f'''resource "azurerm_user_assigned_identity" "{base}" {{
   name                = "id-${{local.name_prefix}}-{base.replace("_", "-")}"
   resource_group_name = azurerm_resource_group.main.name
   location            = azurerm_resource_group.main.location
   tags                = {c.tags_expr(c.lifecycle_tags())}
 }}
-''']
+'''
+    ]
     for n in range(rng.randint(1, 2)):
         out.append(f'''resource "azurerm_role_assignment" "{base}_{n}" {{
-  scope                = {rng.choice(("azurerm_resource_group.main.id", "azurerm_storage_account.main.id",
-                                      '"/subscriptions/${var.subscription_id}"'))}
+  scope                = {
+            rng.choice(
+                (
+                    "azurerm_resource_group.main.id",
+                    "azurerm_storage_account.main.id",
+                    '"/subscriptions/${var.subscription_id}"',
+                )
+            )
+        }
   role_definition_name = "{rng.choice(AZURE_ROLES)}"
   principal_id         = azurerm_user_assigned_identity.{base}.principal_id
 }}
@@ -477,7 +601,9 @@ def azure_identity_group(c: Ctx) -> str:
 def k8s_sa_group(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_{c.word()}")
-    out = [c.annotation() + f'''resource "kubernetes_service_account" "{base}" {{
+    out = [
+        c.annotation()
+        + f'''resource "kubernetes_service_account" "{base}" {{
   metadata {{
     name      = "{base.replace("_", "-")}"
     namespace = kubernetes_namespace.main.metadata[0].name
@@ -492,7 +618,8 @@ def k8s_sa_group(c: Ctx) -> str:
   }}
   automount_service_account_token = {hcl(rng.random() < 0.5)}
 }}
-''']
+'''
+    ]
     if rng.random() < 0.7:
         out.append(f'''resource "kubernetes_cluster_role_binding" "{base}" {{
   metadata {{
@@ -520,17 +647,20 @@ def s3_group(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_{c.word()}")
     c.buckets.append(base)
-    out = [f'''resource "aws_s3_bucket" "{base}" {{
+    out = [
+        f'''resource "aws_s3_bucket" "{base}" {{
   bucket = "${{local.name_prefix}}-{base.replace("_", "-")}-${{data.aws_caller_identity.current.account_id}}"
   tags   = {c.tags_expr({"data-class": rng.choice(("public", "internal", "confidential"))})}
 }}
-''', f'''resource "aws_s3_bucket_versioning" "{base}" {{
+''',
+        f'''resource "aws_s3_bucket_versioning" "{base}" {{
   bucket = aws_s3_bucket.{base}.id
   versioning_configuration {{
     status = "{rng.choice(("Enabled", "Suspended"))}"
   }}
 }}
-''']
+''',
+    ]
     if rng.random() < 0.7:
         out.append(f'''resource "aws_s3_bucket_server_side_encryption_configuration" "{base}" {{
   bucket = aws_s3_bucket.{base}.id
@@ -620,16 +750,16 @@ def security_group(c: Ctx) -> str:
     for _ in range(rng.randint(1, 4)):
         port = rng.choice((22, 80, 443, 5432, 6379, 8080, 9090, 3306))
         cidr = rng.choice(('["10.0.0.0/8"]', "var.allowed_cidrs", '["0.0.0.0/0"]', '["172.16.0.0/12"]'))
-        ingress.append(f'''  ingress {{
+        ingress.append(f"""  ingress {{
     description = "port {port}"
     from_port   = {port}
     to_port     = {port}
     protocol    = "tcp"
     cidr_blocks = {cidr}
-  }}''')
+  }}""")
     dynamic = ""
     if rng.random() < 0.25:
-        dynamic = '''
+        dynamic = """
   dynamic "ingress" {
     for_each = var.extra_ports
     content {
@@ -638,7 +768,7 @@ def security_group(c: Ctx) -> str:
       protocol    = "tcp"
       cidr_blocks = var.allowed_cidrs
     }
-  }'''
+  }"""
     return f'''resource "aws_security_group" "{base}" {{
   name        = "${{local.name_prefix}}-{base.replace("_", "-")}"
   description = "{base} security group"
@@ -689,14 +819,18 @@ def dynamodb_table(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_{c.word()}_table")
     range_key = '\n  range_key    = "sk"' if rng.random() < 0.6 else ""
-    range_attr = '''
+    range_attr = (
+        """
   attribute {
     name = "sk"
     type = "S"
-  }''' if range_key else ""
+  }"""
+        if range_key
+        else ""
+    )
     gsi = ""
     if rng.random() < 0.4:
-        gsi = '''
+        gsi = """
   attribute {
     name = "gsi1pk"
     type = "S"
@@ -706,7 +840,7 @@ def dynamodb_table(c: Ctx) -> str:
     name            = "gsi1"
     hash_key        = "gsi1pk"
     projection_type = "ALL"
-  }'''
+  }"""
     return f'''resource "aws_dynamodb_table" "{base}" {{
   name         = "${{local.name_prefix}}-{base.replace("_", "-")}"
   billing_mode = "PAY_PER_REQUEST"
@@ -1015,7 +1149,8 @@ def dns_records(c: Ctx) -> str:
 def dashboards(c: Ctx) -> str:
     rng = c.rng
     base = c.name(f"{c.service}_dashboard")
-    widgets = ",\n".join(f'''      {{
+    widgets = ",\n".join(
+        f'''      {{
         type   = "metric"
         width  = 12
         height = 6
@@ -1024,9 +1159,20 @@ def dashboards(c: Ctx) -> str:
           region  = var.region
           metrics = [["AWS/{ns}", "{metric}", "FunctionName", "${{local.name_prefix}}-{i}"]]
         }}
-      }}''' for i, (ns, metric) in enumerate(rng.sample(
-        [("Lambda", "Errors"), ("Lambda", "Duration"), ("SQS", "NumberOfMessagesSent"),
-         ("DynamoDB", "ConsumedReadCapacityUnits"), ("ECS", "CPUUtilization")], rng.randint(2, 4))))
+      }}'''
+        for i, (ns, metric) in enumerate(
+            rng.sample(
+                [
+                    ("Lambda", "Errors"),
+                    ("Lambda", "Duration"),
+                    ("SQS", "NumberOfMessagesSent"),
+                    ("DynamoDB", "ConsumedReadCapacityUnits"),
+                    ("ECS", "CPUUtilization"),
+                ],
+                rng.randint(2, 4),
+            )
+        )
+    )
     return f'''resource "aws_cloudwatch_dashboard" "{base}" {{
   dashboard_name = "${{local.name_prefix}}-{base.replace("_", "-")}"
   dashboard_body = jsonencode({{
@@ -1056,13 +1202,22 @@ THEMES: dict[str, tuple[list[tuple[Emitter, int]], tuple[int, int]]] = {
     "azure.tf": ([(azure_storage, 4), (azure_identity_group, 1)], (5, 10)),
     "kubernetes.tf": ([(k8s_deployment, 4), (k8s_sa_group, 1)], (5, 10)),
 }
-THEME_WEIGHTS = {"iam.tf": 10, "storage.tf": 8, "queues.tf": 7, "network.tf": 7, "compute.tf": 8,
-                 "monitoring.tf": 6, "gcp.tf": 3, "azure.tf": 3, "kubernetes.tf": 4}
+THEME_WEIGHTS = {
+    "iam.tf": 10,
+    "storage.tf": 8,
+    "queues.tf": 7,
+    "network.tf": 7,
+    "compute.tf": 8,
+    "monitoring.tf": 6,
+    "gcp.tf": 3,
+    "azure.tf": 3,
+    "kubernetes.tf": 4,
+}
 
 
 # --- local modules ------------------------------------------------------------------------------------
 
-MODULE_VARIABLES = '''variable "name" {
+MODULE_VARIABLES = """variable "name" {
   description = "Name prefix for every resource of this module."
   type        = string
 }
@@ -1072,12 +1227,12 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
-'''
+"""
 
 
 def module_lambda(rng: random.Random) -> tuple[str, str, dict[str, str]]:
     policy = rng.choice(ACTIONS[:9])
-    main = f'''locals {{
+    main = f"""locals {{
   tags = merge(var.tags, {{ module = "lambda-function" }})
 }}
 
@@ -1137,8 +1292,10 @@ resource "aws_lambda_function" "this" {{
 
   tags = local.tags
 }}
-'''
-    variables = MODULE_VARIABLES + '''
+"""
+    variables = (
+        MODULE_VARIABLES
+        + """
 variable "handler" {
   type    = string
   default = "index.handler"
@@ -1183,13 +1340,14 @@ variable "log_retention_days" {
   type    = number
   default = 30
 }
-'''
+"""
+    )
     outputs = {"role_arn": "aws_iam_role.this.arn", "function_arn": "aws_lambda_function.this.arn"}
     return main, variables, outputs
 
 
 def module_ecs(rng: random.Random) -> tuple[str, str, dict[str, str]]:
-    main = '''locals {
+    main = """locals {
   tags = merge(var.tags, { module = "ecs-service" })
 }
 
@@ -1284,8 +1442,10 @@ resource "aws_ecs_service" "this" {
 
   tags = local.tags
 }
-'''
-    variables = MODULE_VARIABLES + f'''
+"""
+    variables = (
+        MODULE_VARIABLES
+        + f"""
 variable "role_tags" {{
   type    = map(string)
   default = {{}}
@@ -1334,13 +1494,14 @@ variable "desired_count" {{
   type    = number
   default = 2
 }}
-'''
+"""
+    )
     outputs = {"task_role_arn": "aws_iam_role.task.arn", "service_name": "aws_ecs_service.this.name"}
     return main, variables, outputs
 
 
 def module_github_role(rng: random.Random) -> tuple[str, str, dict[str, str]]:
-    main = '''data "aws_caller_identity" "current" {}
+    main = """data "aws_caller_identity" "current" {}
 
 data "aws_iam_policy_document" "github" {
   statement {
@@ -1374,8 +1535,10 @@ resource "aws_iam_role_policy_attachment" "this" {
   role       = aws_iam_role.this.name
   policy_arn = var.policy_arns[count.index]
 }
-'''
-    variables = MODULE_VARIABLES + f'''
+"""
+    variables = (
+        MODULE_VARIABLES
+        + f"""
 variable "repository" {{
   description = "owner/repo allowed to assume the role."
   type        = string
@@ -1390,13 +1553,14 @@ variable "policy_arns" {{
   type    = list(string)
   default = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 }}
-'''
+"""
+    )
     main = main.replace("OIDC_PROVIDER", OIDC_PROVIDER)
     return main, variables, {"role_arn": "aws_iam_role.this.arn"}
 
 
 def module_bucket(rng: random.Random) -> tuple[str, str, dict[str, str]]:
-    main = '''resource "aws_s3_bucket" "this" {
+    main = """resource "aws_s3_bucket" "this" {
   bucket = var.name
   tags   = var.tags
 }
@@ -1429,8 +1593,10 @@ resource "aws_s3_bucket_policy" "this" {
     }]
   })
 }
-'''
-    variables = MODULE_VARIABLES + '''
+"""
+    variables = (
+        MODULE_VARIABLES
+        + """
 variable "versioning" {
   type    = bool
   default = true
@@ -1440,12 +1606,13 @@ variable "reader_arns" {
   type    = list(string)
   default = []
 }
-'''
+"""
+    )
     return main, variables, {"bucket_arn": "aws_s3_bucket.this.arn", "bucket": "aws_s3_bucket.this.id"}
 
 
 def module_queue(rng: random.Random) -> tuple[str, str, dict[str, str]]:
-    main = '''resource "aws_sqs_queue" "dlq" {
+    main = """resource "aws_sqs_queue" "dlq" {
   name = "${var.name}-dlq"
   tags = var.tags
 }
@@ -1471,8 +1638,10 @@ resource "aws_cloudwatch_metric_alarm" "depth" {
   threshold           = var.max_depth
   dimensions          = { QueueName = aws_sqs_queue.this.name }
 }
-'''
-    variables = MODULE_VARIABLES + '''
+"""
+    variables = (
+        MODULE_VARIABLES
+        + """
 variable "visibility_timeout" {
   type    = number
   default = 60
@@ -1482,12 +1651,13 @@ variable "max_depth" {
   type    = number
   default = 1000
 }
-'''
+"""
+    )
     return main, variables, {"queue_arn": "aws_sqs_queue.this.arn", "queue_url": "aws_sqs_queue.this.url"}
 
 
 def module_workload_identity(rng: random.Random) -> tuple[str, str, dict[str, str]]:
-    main = '''resource "google_service_account" "this" {
+    main = """resource "google_service_account" "this" {
   account_id   = substr(var.name, 0, 28)
   display_name = "Workload identity for ${var.name}"
   project      = var.project
@@ -1516,8 +1686,10 @@ resource "kubernetes_service_account" "this" {
     labels = var.tags
   }
 }
-'''
-    variables = MODULE_VARIABLES + '''
+"""
+    variables = (
+        MODULE_VARIABLES
+        + """
 variable "project" {
   type    = string
   default = "example-shared"
@@ -1532,15 +1704,19 @@ variable "roles" {
   type    = list(string)
   default = ["roles/logging.logWriter"]
 }
-'''
+"""
+    )
     return main, variables, {"email": "google_service_account.this.email"}
 
 
 def module_service_roles(rng: random.Random) -> tuple[str, str, dict[str, str]]:
     """Three roles per service (app, ci, read-only) with a shared trust document."""
     roles = []
-    for role, arn in (("app", "var.app_policy_arn"), ("ci", '"arn:aws:iam::aws:policy/PowerUserAccess"'),
-                      ("readonly", '"arn:aws:iam::aws:policy/ReadOnlyAccess"')):
+    for role, arn in (
+        ("app", "var.app_policy_arn"),
+        ("ci", '"arn:aws:iam::aws:policy/PowerUserAccess"'),
+        ("readonly", '"arn:aws:iam::aws:policy/ReadOnlyAccess"'),
+    ):
         roles.append(f'''resource "aws_iam_role" "{role}" {{
   name               = "${{var.name}}-{role}"
   assume_role_policy = data.aws_iam_policy_document.trust.json
@@ -1552,7 +1728,7 @@ resource "aws_iam_role_policy_attachment" "{role}" {{
   policy_arn = {arn}
 }}
 ''')
-    main = '''data "aws_iam_policy_document" "trust" {
+    main = """data "aws_iam_policy_document" "trust" {
   statement {
     actions = ["sts:AssumeRole"]
     principals {
@@ -1562,8 +1738,10 @@ resource "aws_iam_role_policy_attachment" "{role}" {{
   }
 }
 
-''' + "\n".join(roles)
-    variables = MODULE_VARIABLES + f'''
+""" + "\n".join(roles)
+    variables = (
+        MODULE_VARIABLES
+        + f"""
 variable "trusted_principals" {{
   type    = list(string)
   default = ["arn:aws:iam::{rng.choice(ACCOUNTS)}:root"]
@@ -1573,7 +1751,8 @@ variable "app_policy_arn" {{
   type    = string
   default = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 }}
-'''
+"""
+    )
     return main, variables, {"app_role_arn": "aws_iam_role.app.arn", "ci_role_arn": "aws_iam_role.ci.arn"}
 
 
@@ -1653,7 +1832,7 @@ def service_files(c: Ctx, modules: dict[str, list[str]]) -> dict[str, str]:
         parts: list[str] = []
         if theme == "azure.tf":
             uses_azure = True
-            parts.append('''resource "azurerm_resource_group" "main" {
+            parts.append("""resource "azurerm_resource_group" "main" {
   name     = "rg-${local.name_prefix}"
   location = var.azure_location
   tags     = local.common_tags
@@ -1666,7 +1845,7 @@ resource "azurerm_storage_account" "main" {
   account_tier             = "Standard"
   account_replication_type = "LRS"
 }
-''')
+""")
         elif theme == "kubernetes.tf":
             uses_k8s = True
             parts.append(f'''resource "kubernetes_namespace" "main" {{
@@ -1694,7 +1873,8 @@ resource "azurerm_storage_account" "main" {
     files["main.tf"] = "\n".join(calls)
 
     owner_tag = "\n      owner      = var.owner" if rng.random() < 0.5 else ""
-    providers = [f'''terraform {{
+    providers = [
+        f'''terraform {{
   required_version = ">= 1.6"
   required_providers {{
     aws = {{
@@ -1730,25 +1910,26 @@ provider "aws" {{
 }}
 
 data "aws_caller_identity" "current" {{}}
-''']
+'''
+    ]
     if uses_gcp:
-        providers.append('''provider "google" {
+        providers.append("""provider "google" {
   project = var.gcp_project
   region  = "europe-west1"
 }
-''')
+""")
     if uses_azure:
-        providers.append('''provider "azurerm" {
+        providers.append("""provider "azurerm" {
   features {}
   subscription_id = var.subscription_id
 }
-''')
+""")
     if uses_k8s:
-        providers.append('''provider "kubernetes" {
+        providers.append("""provider "kubernetes" {
   config_path    = "~/.kube/config"
   config_context = var.kube_context
 }
-''')
+""")
     files["providers.tf"] = "\n".join(providers)
     files["variables.tf"] = _variables(c)
     files["locals.tf"] = f'''locals {{
@@ -1762,10 +1943,12 @@ data "aws_caller_identity" "current" {{}}
   replicas      = local.is_production ? 3 : 1
 }}
 '''
-    outputs = ['''output "name_prefix" {
+    outputs = [
+        """output "name_prefix" {
   value = local.name_prefix
 }
-''']
+"""
+    ]
     for role in c.roles[:3]:
         outputs.append(f'''output "{role}_role_arn" {{
   value = aws_iam_role.{role}.arn
@@ -1842,9 +2025,12 @@ def generate(out: Path, files: int, seed: int) -> Stats:
         main, variables, outputs = MODULE_KINDS[kind](rng)
         writer.write(f"modules/{name}/main.tf", main)
         writer.write(f"modules/{name}/variables.tf", variables)
-        writer.write(f"modules/{name}/outputs.tf", "\n".join(
-            f'output "{k}" {{\n  value = {v}\n}}\n' for k, v in outputs.items()))
-        writer.write(f"modules/{name}/versions.tf", '''terraform {
+        writer.write(
+            f"modules/{name}/outputs.tf", "\n".join(f'output "{k}" {{\n  value = {v}\n}}\n' for k, v in outputs.items())
+        )
+        writer.write(
+            f"modules/{name}/versions.tf",
+            """terraform {
   required_version = ">= 1.6"
   required_providers {
     aws = {
@@ -1853,7 +2039,8 @@ def generate(out: Path, files: int, seed: int) -> Stats:
     }
   }
 }
-''')
+""",
+        )
     services = [f"{d}-{c}" for d in DOMAINS for c in COMPONENTS]
     env_index = 0
     per_env: dict[str, list[str]] = {env: rng.sample(services, len(services)) for env in ENVS}
@@ -1870,8 +2057,13 @@ def generate(out: Path, files: int, seed: int) -> Stats:
     return writer.stats
 
 
-PRINCIPAL_TYPES = ("aws_iam_role", "aws_iam_user", "google_service_account", "azurerm_user_assigned_identity",
-                   "kubernetes_service_account")
+PRINCIPAL_TYPES = (
+    "aws_iam_role",
+    "aws_iam_user",
+    "google_service_account",
+    "azurerm_user_assigned_identity",
+    "kubernetes_service_account",
+)
 
 
 def expected_identities(tree: Path) -> int:
@@ -1906,11 +2098,19 @@ FORMATS = ("terraform", "cloudformation", "kubernetes")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("out", type=Path, help="output directory (replaced if it exists)")
-    parser.add_argument("--files", type=int, default=2000,
-                        help="minimum number of .tf files, templates or manifest files (default 2000)")
+    parser.add_argument(
+        "--files",
+        type=int,
+        default=2000,
+        help="minimum number of .tf files, templates or manifest files (default 2000)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--format", choices=FORMATS, default="terraform",
-                        help="terraform (default), cloudformation (generate_cfn.py) or kubernetes (generate_k8s.py)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="terraform",
+        help="terraform (default), cloudformation (generate_cfn.py) or kubernetes (generate_k8s.py)",
+    )
     args = parser.parse_args(argv)
     if args.out.exists():
         shutil.rmtree(args.out)
@@ -1920,11 +2120,15 @@ def main(argv: list[str] | None = None) -> int:
         return _main_kubernetes(args.out, args.files, args.seed)
     stats = generate(args.out, args.files, args.seed)
     share = stats.identity / stats.resources if stats.resources else 0.0
-    print(f"wrote {stats.files} .tf files, {stats.resources} resources "
-          f"({stats.identity} identity resources, {share:.1%}), {stats.data} data sources, "
-          f"{stats.modules_called} module calls to {args.out}")
-    print(f"principals (roles, users, service accounts, managed identities) per root / module instance: "
-          f"{expected_identities(args.out)}")
+    print(
+        f"wrote {stats.files} .tf files, {stats.resources} resources "
+        f"({stats.identity} identity resources, {share:.1%}), {stats.data} data sources, "
+        f"{stats.modules_called} module calls to {args.out}"
+    )
+    print(
+        f"principals (roles, users, service accounts, managed identities) per root / module instance: "
+        f"{expected_identities(args.out)}"
+    )
     top = ", ".join(f"{t} {n}" for t, n in stats.by_type.most_common(12))
     print(f"top resource types: {top}")
     return 0
@@ -1935,11 +2139,15 @@ def _main_cloudformation(out: Path, files: int, seed: int) -> int:
 
     stats = generate_cfn.generate(out, files, seed)
     share = stats.identity / stats.resources if stats.resources else 0.0
-    print(f"wrote {stats.templates} templates ({stats.yaml} YAML, {stats.json} JSON) and {stats.other_files} other "
-          f"files, {stats.bytes / 2**20:.1f} MiB, {stats.resources} resources ({stats.identity} IAM resources, "
-          f"{share:.1%}) to {out}")
-    print(f"principals (roles, users, groups, SAM generated roles) created with the defaults: "
-          f"{generate_cfn.declared_principals(out)}")
+    print(
+        f"wrote {stats.templates} templates ({stats.yaml} YAML, {stats.json} JSON) and {stats.other_files} other "
+        f"files, {stats.bytes / 2**20:.1f} MiB, {stats.resources} resources ({stats.identity} IAM resources, "
+        f"{share:.1%}) to {out}"
+    )
+    print(
+        f"principals (roles, users, groups, SAM generated roles) created with the defaults: "
+        f"{generate_cfn.declared_principals(out)}"
+    )
     print("top resource types: " + ", ".join(f"{t} {n}" for t, n in stats.by_type.most_common(12)))
     return 0
 
@@ -1950,12 +2158,15 @@ def _main_kubernetes(out: Path, files: int, seed: int) -> int:
     stats = generate_k8s.generate(out, files, seed)
     share = stats.identity / stats.objects if stats.objects else 0.0
     distinct, written = generate_k8s.declared_service_accounts(out)
-    print(f"wrote {stats.files} manifest files ({stats.yaml} YAML, {stats.json} JSON) and {stats.other_files} "
-          f"other files, {stats.bytes / 2**20:.1f} MiB, {stats.objects} objects ({stats.identity} ServiceAccounts "
-          f"and RBAC objects, {share:.1%}) to {out}")
+    print(
+        f"wrote {stats.files} manifest files ({stats.yaml} YAML, {stats.json} JSON) and {stats.other_files} "
+        f"other files, {stats.bytes / 2**20:.1f} MiB, {stats.objects} objects ({stats.identity} ServiceAccounts "
+        f"and RBAC objects, {share:.1%}) to {out}"
+    )
     print(f"ServiceAccounts: {distinct} distinct namespace/name ({written} objects)")
     print("top kinds: " + ", ".join(f"{k} {n}" for k, n in stats.by_kind.most_common(12)))
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

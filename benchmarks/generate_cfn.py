@@ -34,21 +34,53 @@ from generate import ACCOUNTS, ACTIONS, DOMAINS, ENVS, MANAGED_POLICIES, REGIONS
 
 COMPONENTS = ("api", "worker", "etl", "ingest", "web", "stream", "batch", "gateway", "sync", "export")
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-IDENTITY_TYPES = frozenset({
-    "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::ServiceLinkedRole", "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::AccessKey",
-    "AWS::IAM::InstanceProfile", "AWS::IAM::OIDCProvider", "AWS::IAM::UserToGroupAddition",
-})
+IDENTITY_TYPES = frozenset(
+    {
+        "AWS::IAM::Role",
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+        "AWS::IAM::ServiceLinkedRole",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::RolePolicy",
+        "AWS::IAM::UserPolicy",
+        "AWS::IAM::AccessKey",
+        "AWS::IAM::InstanceProfile",
+        "AWS::IAM::OIDCProvider",
+        "AWS::IAM::UserToGroupAddition",
+    }
+)
 # Resource types nhilint models as an identity of their own (SAM functions and state machines: when they have no
 # `Role`, SAM generates one).
 PRINCIPAL_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::ServiceLinkedRole"})
 SAM_TYPES = {"AWS::Serverless::Function": "Function", "AWS::Serverless::StateMachine": "StateMachine"}
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
-SAM_MANAGED = ("AWSLambdaBasicExecutionRole", "AmazonS3ReadOnlyAccess", "AmazonDynamoDBReadOnlyAccess",
-               "CloudWatchLambdaInsightsExecutionRolePolicy", "AWSXRayDaemonWriteAccess", "AmazonSSMReadOnlyAccess")
+SAM_MANAGED = (
+    "AWSLambdaBasicExecutionRole",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonDynamoDBReadOnlyAccess",
+    "CloudWatchLambdaInsightsExecutionRolePolicy",
+    "AWSXRayDaemonWriteAccess",
+    "AmazonSSMReadOnlyAccess",
+)
 EKS_OIDC = "oidc.eks.{region}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
-WORDS = ("reader", "writer", "sync", "export", "import", "reports", "events", "cache", "archive", "jobs",
-         "backfill", "metrics", "audit", "uploads", "thumbs")
+WORDS = (
+    "reader",
+    "writer",
+    "sync",
+    "export",
+    "import",
+    "reports",
+    "events",
+    "cache",
+    "archive",
+    "jobs",
+    "backfill",
+    "metrics",
+    "audit",
+    "uploads",
+    "thumbs",
+)
 
 
 # --- intrinsic functions: short form in YAML, long form in JSON ----------------------------------------
@@ -118,8 +150,9 @@ def _represent_fn(dumper: Any, fn: Fn) -> Any:
         return dumper.represent_dict(fn.long())
     tag = f"!{fn.name}"
     if isinstance(fn.arg, list):
-        flow = all(isinstance(item, str | int) or (isinstance(item, Fn) and isinstance(item.arg, str))
-                   for item in fn.arg)
+        flow = all(
+            isinstance(item, str | int) or (isinstance(item, Fn) and isinstance(item.arg, str)) for item in fn.arg
+        )
         return dumper.represent_sequence(tag, fn.arg, flow_style=flow)
     if isinstance(fn.arg, dict):
         return dumper.represent_mapping(tag, fn.arg)
@@ -135,8 +168,9 @@ CfnDumper.add_representer(str, _represent_str)
 
 
 def to_yaml(document: dict[str, Any], comments: dict[str, str], header: str) -> str:
-    text = yaml.dump(document, Dumper=CfnDumper, sort_keys=False, width=10_000, allow_unicode=True,
-                     default_flow_style=False)
+    text = yaml.dump(
+        document, Dumper=CfnDumper, sort_keys=False, width=10_000, allow_unicode=True, default_flow_style=False
+    )
     for logical_id, comment in comments.items():
         text = text.replace(f"\n  {logical_id}:\n", f"\n  # {comment}\n  {logical_id}:\n", 1)
     return header + text
@@ -185,8 +219,9 @@ class Svc:
         if rng.random() < 0.35:
             tags[rng.choice(("expires", "review-by"))] = f"20{rng.randint(25, 28)}-{rng.randint(1, 12):02d}-28"
         if rng.random() < 0.25:
-            tags["retire-on"] = rng.choice(("service-decommission", f"jira:PLAT-{rng.randint(100, 9999)}",
-                                            f"20{rng.randint(26, 29)}-06-30"))
+            tags["retire-on"] = rng.choice(
+                ("service-decommission", f"jira:PLAT-{rng.randint(100, 9999)}", f"20{rng.randint(26, 29)}-06-30")
+            )
         return tags
 
 
@@ -216,9 +251,17 @@ class Stack:
             n += 1
         return candidate
 
-    def add(self, logical_id: str, type_: str, properties: dict[str, Any], *, when: str | None = None,
-            metadata: dict[str, Any] | None = None, depends_on: list[str] | None = None,
-            retain: bool = False) -> str:
+    def add(
+        self,
+        logical_id: str,
+        type_: str,
+        properties: dict[str, Any],
+        *,
+        when: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        depends_on: list[str] | None = None,
+        retain: bool = False,
+    ) -> str:
         body: dict[str, Any] = {"Type": type_}
         if when is not None:
             body["Condition"] = when
@@ -236,8 +279,10 @@ class Stack:
 
     def tags(self, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """Key/Value tags; `extra` carries lifecycle tags of identities."""
-        tags: list[dict[str, Any]] = [{"Key": "env", "Value": ref("Environment")},
-                                      {"Key": "service", "Value": ref("Service")}]
+        tags: list[dict[str, Any]] = [
+            {"Key": "env", "Value": ref("Environment")},
+            {"Key": "service", "Value": ref("Service")},
+        ]
         if self.rng.random() < 0.5:
             tags.append({"Key": "team", "Value": self.svc.team})
         tags += [{"Key": key, "Value": value} for key, value in (extra or {}).items()]
@@ -256,8 +301,12 @@ class Stack:
 
     def standard_parameters(self) -> None:
         svc, rng = self.svc, self.rng
-        self.parameters["Environment"] = {"Type": "String", "Default": svc.env, "AllowedValues": list(ENVS),
-                                          "Description": "Deployment environment"}
+        self.parameters["Environment"] = {
+            "Type": "String",
+            "Default": svc.env,
+            "AllowedValues": list(ENVS),
+            "Description": "Deployment environment",
+        }
         self.parameters["Service"] = {"Type": "String", "Default": svc.service}
         owner: dict[str, Any] = {"Type": "String", "Description": "Owning team"}
         if rng.random() < 0.6:
@@ -267,12 +316,17 @@ class Stack:
         self.conditions["IsNotProd"] = not_(condition("IsProd"))
         if rng.random() < 0.7:
             self.mappings["EnvConfig"] = {
-                env: {"LogRetention": 365 if env == "prod" else rng.choice((7, 14, 30)),
-                      "AlarmThreshold": rng.choice((1, 5, 10)),
-                      "InstanceType": "m6i.large" if env == "prod" else "t3.medium"}
+                env: {
+                    "LogRetention": 365 if env == "prod" else rng.choice((7, 14, 30)),
+                    "AlarmThreshold": rng.choice((1, 5, 10)),
+                    "InstanceType": "m6i.large" if env == "prod" else "t3.medium",
+                }
                 for env in ("prod", "staging", "dev", "qa")
-            } | {env: {"LogRetention": 14, "AlarmThreshold": 5, "InstanceType": "t3.small"}
-                 for env in ENVS if env not in ("prod", "staging", "dev", "qa")}
+            } | {
+                env: {"LogRetention": 14, "AlarmThreshold": 5, "InstanceType": "t3.small"}
+                for env in ENVS
+                if env not in ("prod", "staging", "dev", "qa")
+            }
 
     def retention(self) -> Any:
         return find_in_map("EnvConfig", ref("Environment"), "LogRetention") if "EnvConfig" in self.mappings else 30
@@ -283,8 +337,11 @@ class Stack:
             doc["Transform"] = SAM_TRANSFORM
         doc["Description"] = description
         if fmt == "yaml" and self.rng.random() < 0.2:
-            doc["Metadata"] = {"AWS::CloudFormation::Interface": {"ParameterGroups": [
-                {"Label": {"default": "Service"}, "Parameters": list(self.parameters)[:3]}]}}
+            doc["Metadata"] = {
+                "AWS::CloudFormation::Interface": {
+                    "ParameterGroups": [{"Label": {"default": "Service"}, "Parameters": list(self.parameters)[:3]}]
+                }
+            }
         doc["Parameters"] = self.parameters
         if self.mappings:
             doc["Mappings"] = self.mappings
@@ -329,9 +386,12 @@ def policy_document(s: Stack, low: int = 1, high: int = 3) -> dict[str, Any]:
     statements = []
     for n in range(rng.randint(low, high)):
         actions = rng.choice(ACTIONS)
-        statement: dict[str, Any] = {"Sid": f"Access{n}", "Effect": "Allow",
-                                     "Action": list(actions) if len(actions) > 1 else actions[0],
-                                     "Resource": resource_arn(s, actions)}
+        statement: dict[str, Any] = {
+            "Sid": f"Access{n}",
+            "Effect": "Allow",
+            "Action": list(actions) if len(actions) > 1 else actions[0],
+            "Resource": resource_arn(s, actions),
+        }
         if rng.random() < 0.08:
             statement["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
         statements.append(statement)
@@ -344,45 +404,79 @@ def trust_document(s: Stack, service: str, kind: float) -> dict[str, Any]:
     rng, svc = s.rng, s.svc
     if kind < 0.14:  # GitHub Actions OIDC
         repo = f"example-org/{svc.service}"
-        subject = rng.choice((f"repo:{repo}:ref:refs/heads/main", f"repo:{repo}:environment:{svc.env}",
-                              f"repo:{repo}:*", "repo:example-org/*", f"repo:{repo}:pull_request"))
+        subject = rng.choice(
+            (
+                f"repo:{repo}:ref:refs/heads/main",
+                f"repo:{repo}:environment:{svc.env}",
+                f"repo:{repo}:*",
+                "repo:example-org/*",
+                f"repo:{repo}:pull_request",
+            )
+        )
         conditions: dict[str, Any] = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
         if rng.random() > 0.07:
             test = "StringLike" if "*" in subject else "StringEquals"
             conditions.setdefault(test, {})["token.actions.githubusercontent.com:sub"] = subject
-        return {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-            "Principal": {"Federated": sub("arn:aws:iam::${AWS::AccountId}:oidc-provider/"
-                                           "token.actions.githubusercontent.com")},
-            "Condition": conditions}]}
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Principal": {
+                        "Federated": sub(
+                            "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"
+                        )
+                    },
+                    "Condition": conditions,
+                }
+            ],
+        }
     if kind < 0.22:  # EKS IRSA
         issuer = EKS_OIDC.format(region=svc.region)
         namespace = svc.service if svc.env == "prod" else f"{svc.service}-{svc.env}"
-        return {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-            "Principal": {"Federated": sub(f"arn:aws:iam::${{AWS::AccountId}}:oidc-provider/{issuer}")},
-            "Condition": {"StringEquals": {f"{issuer}:sub": f"system:serviceaccount:{namespace}:{svc.service}",
-                                           f"{issuer}:aud": "sts.amazonaws.com"}}}]}
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Principal": {"Federated": sub(f"arn:aws:iam::${{AWS::AccountId}}:oidc-provider/{issuer}")},
+                    "Condition": {
+                        "StringEquals": {
+                            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{svc.service}",
+                            f"{issuer}:aud": "sts.amazonaws.com",
+                        }
+                    },
+                }
+            ],
+        }
     if kind < 0.32:  # another account, with an external id
         statement: dict[str, Any] = {
-            "Effect": "Allow", "Action": "sts:AssumeRole",
-            "Principal": {"AWS": sub("arn:aws:iam::${TrustedAccountId}:root")}}
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"AWS": sub("arn:aws:iam::${TrustedAccountId}:root")},
+        }
         if rng.random() < 0.8:
             statement["Condition"] = {"StringEquals": {"sts:ExternalId": ref("ExternalId")}}
         return {"Version": "2012-10-17", "Statement": [statement]}
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}],
+    }
 
 
-def role(s: Stack, base: str, service: str, *, kind: float | None = None, when: str | None = None,
-         name: Any = None) -> str:
+def role(
+    s: Stack, base: str, service: str, *, kind: float | None = None, when: str | None = None, name: Any = None
+) -> str:
     """An AWS::IAM::Role with inline policies and/or managed policy ARNs."""
     rng, svc = s.rng, s.svc
     logical_id = s.logical(f"{base}Role")
     kind = rng.random() if kind is None else kind
     if 0.22 <= kind < 0.32:
-        s.parameters.setdefault("TrustedAccountId", {"Type": "String", "Default": rng.choice(ACCOUNTS),
-                                                     "AllowedPattern": "[0-9]{12}"})
+        s.parameters.setdefault(
+            "TrustedAccountId", {"Type": "String", "Default": rng.choice(ACCOUNTS), "AllowedPattern": "[0-9]{12}"}
+        )
         s.parameters.setdefault("ExternalId", {"Type": "String", "NoEcho": True, "MinLength": 8})
     props: dict[str, Any] = {}
     if name is not None:
@@ -421,93 +515,174 @@ def theme_iam(s: Stack) -> None:
     roles = []
     for _ in range(rng.randint(2, 5)):
         base = f"{svc.word().title()}{rng.choice(('App', 'Ci', 'Deploy', 'ReadOnly', 'Ops', 'Batch'))}"
-        service = rng.choice(("lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "ec2.amazonaws.com",
-                              "states.amazonaws.com", "glue.amazonaws.com", "events.amazonaws.com"))
+        service = rng.choice(
+            (
+                "lambda.amazonaws.com",
+                "ecs-tasks.amazonaws.com",
+                "ec2.amazonaws.com",
+                "states.amazonaws.com",
+                "glue.amazonaws.com",
+                "events.amazonaws.com",
+            )
+        )
         roles.append((role(s, base, service), service))
     if rng.random() < 0.3:
-        s.parameters["EnableBreakGlass"] = {"Type": "String", "Default": rng.choice(("true", "false")),
-                                            "AllowedValues": ["true", "false"]}
+        s.parameters["EnableBreakGlass"] = {
+            "Type": "String",
+            "Default": rng.choice(("true", "false")),
+            "AllowedValues": ["true", "false"],
+        }
         s.conditions["CreateBreakGlass"] = {"Fn::And": [condition("IsProd"), equals(ref("EnableBreakGlass"), "true")]}
         roles.append((role(s, "BreakGlass", "ec2.amazonaws.com", kind=0.25, when="CreateBreakGlass"), ""))
     for logical_id, service in roles:
         if service == "ec2.amazonaws.com":
-            s.add(s.logical(f"{logical_id}Profile"), "AWS::IAM::InstanceProfile",
-                  {"Path": "/", "Roles": [ref(logical_id)]})
+            s.add(
+                s.logical(f"{logical_id}Profile"),
+                "AWS::IAM::InstanceProfile",
+                {"Path": "/", "Roles": [ref(logical_id)]},
+            )
     for _ in range(rng.choice((0, 1, 1, 2))):
         policy_id = s.logical(f"{svc.word().title()}ManagedPolicy")
         attached = rng.sample([r for r, _ in roles], k=min(len(roles), rng.randint(1, 2)))
-        s.add(policy_id, "AWS::IAM::ManagedPolicy", {
-            "ManagedPolicyName": sub(f"${{Environment}}-${{Service}}-{policy_id.lower()}"),
-            "Description": f"Shared access for {svc.service}",
-            "PolicyDocument": policy_document(s, 2, 4), "Roles": [ref(r) for r in attached]})
+        s.add(
+            policy_id,
+            "AWS::IAM::ManagedPolicy",
+            {
+                "ManagedPolicyName": sub(f"${{Environment}}-${{Service}}-{policy_id.lower()}"),
+                "Description": f"Shared access for {svc.service}",
+                "PolicyDocument": policy_document(s, 2, 4),
+                "Roles": [ref(r) for r in attached],
+            },
+        )
         s.output(f"{policy_id}Arn", ref(policy_id))
     if rng.random() < 0.4:
         target = rng.choice(roles)[0]
-        s.add(s.logical(f"{target}ExtraPolicy"), "AWS::IAM::Policy", {
-            "PolicyName": f"{target.lower()}-extra", "PolicyDocument": policy_document(s, 1, 2),
-            "Roles": [ref(target)]})
+        s.add(
+            s.logical(f"{target}ExtraPolicy"),
+            "AWS::IAM::Policy",
+            {
+                "PolicyName": f"{target.lower()}-extra",
+                "PolicyDocument": policy_document(s, 1, 2),
+                "Roles": [ref(target)],
+            },
+        )
     if rng.random() < 0.15:
         target = rng.choice(roles)[0]
-        s.add(s.logical(f"{target}InlinePolicy"), "AWS::IAM::RolePolicy", {
-            "PolicyName": "inline", "RoleName": ref(target), "PolicyDocument": policy_document(s, 1, 1)})
+        s.add(
+            s.logical(f"{target}InlinePolicy"),
+            "AWS::IAM::RolePolicy",
+            {"PolicyName": "inline", "RoleName": ref(target), "PolicyDocument": policy_document(s, 1, 1)},
+        )
     if rng.random() < 0.3:
         iam_users(s)
     if rng.random() < 0.03:
-        s.parameters["PartnerApiToken"] = {"Type": "String", "NoEcho": True,
-                                           "Default": f"tok-{rng.getrandbits(64):016x}"}  # a literal secret
+        s.parameters["PartnerApiToken"] = {
+            "Type": "String",
+            "NoEcho": True,
+            "Default": f"tok-{rng.getrandbits(64):016x}",
+        }  # a literal secret
     if rng.random() < 0.05:
-        s.add("GitHubOidcProvider", "AWS::IAM::OIDCProvider", {
-            "Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"],
-            "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"]}, when="IsProd")
+        s.add(
+            "GitHubOidcProvider",
+            "AWS::IAM::OIDCProvider",
+            {
+                "Url": "https://token.actions.githubusercontent.com",
+                "ClientIdList": ["sts.amazonaws.com"],
+                "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"],
+            },
+            when="IsProd",
+        )
     if rng.random() < 0.03:
-        s.add("EcsServiceLinkedRole", "AWS::IAM::ServiceLinkedRole",
-              {"AWSServiceName": "ecs.amazonaws.com", "Description": "ECS"}, when="IsProd")
+        s.add(
+            "EcsServiceLinkedRole",
+            "AWS::IAM::ServiceLinkedRole",
+            {"AWSServiceName": "ecs.amazonaws.com", "Description": "ECS"},
+            when="IsProd",
+        )
     for logical_id, _ in roles[:3]:
         s.output(f"{logical_id}Arn", get_att(logical_id))
 
 
 def iam_users(s: Stack) -> None:
     rng, svc = s.rng, s.svc
-    s.parameters["EnableCiUser"] = {"Type": "String", "Default": rng.choice(("true", "false")),
-                                    "AllowedValues": ["true", "false"]}
-    s.conditions["CreateCiUser"] = {"Fn::And": [condition("IsNotProd"), equals(ref("EnableCiUser"), "true")]} \
-        if rng.random() < 0.5 else equals(ref("EnableCiUser"), "true")
+    s.parameters["EnableCiUser"] = {
+        "Type": "String",
+        "Default": rng.choice(("true", "false")),
+        "AllowedValues": ["true", "false"],
+    }
+    s.conditions["CreateCiUser"] = (
+        {"Fn::And": [condition("IsNotProd"), equals(ref("EnableCiUser"), "true")]}
+        if rng.random() < 0.5
+        else equals(ref("EnableCiUser"), "true")
+    )
     user_id = s.logical(f"{rng.choice(('Ci', 'Deploy', 'Legacy', 'Partner', 'Backup', 'Vendor'))}User")
-    user_props: dict[str, Any] = {"UserName": sub(f"svc-${{Environment}}-${{Service}}-{user_id.lower()}"),
-                                  "Path": "/system/", "Tags": s.tags(svc.lifecycle_tags(0.5))}
+    user_props: dict[str, Any] = {
+        "UserName": sub(f"svc-${{Environment}}-${{Service}}-{user_id.lower()}"),
+        "Path": "/system/",
+        "Tags": s.tags(svc.lifecycle_tags(0.5)),
+    }
     if rng.random() < 0.5:
         user_props["ManagedPolicyArns"] = [rng.choice(MANAGED_POLICIES[:-1])]
     if rng.random() < 0.05:
-        user_props["LoginProfile"] = {"Password": "{{resolve:secretsmanager:ci-console:SecretString:password}}",
-                                      "PasswordResetRequired": True}
+        user_props["LoginProfile"] = {
+            "Password": "{{resolve:secretsmanager:ci-console:SecretString:password}}",
+            "PasswordResetRequired": True,
+        }
     when = "CreateCiUser" if rng.random() < 0.6 else None
     s.add(user_id, "AWS::IAM::User", user_props, when=when, metadata=s.identity_extras(user_id))
     if rng.random() < 0.7:
-        key_id = s.add(f"{user_id}AccessKey", "AWS::IAM::AccessKey",
-                       {"UserName": ref(user_id), "Status": "Active"}, when=when)
-        s.add(f"{user_id}KeySecret", "AWS::SecretsManager::Secret", {
-            "Name": sub(f"/${{Environment}}/${{Service}}/{user_id.lower()}-key"),
-            "SecretString": sub(f'{{"AccessKeyId":"${{{key_id}}}","SecretAccessKey":"${{{key_id}.SecretAccessKey}}"}}'),
-        }, when=when)
+        key_id = s.add(
+            f"{user_id}AccessKey", "AWS::IAM::AccessKey", {"UserName": ref(user_id), "Status": "Active"}, when=when
+        )
+        s.add(
+            f"{user_id}KeySecret",
+            "AWS::SecretsManager::Secret",
+            {
+                "Name": sub(f"/${{Environment}}/${{Service}}/{user_id.lower()}-key"),
+                "SecretString": sub(
+                    f'{{"AccessKeyId":"${{{key_id}}}","SecretAccessKey":"${{{key_id}.SecretAccessKey}}"}}'
+                ),
+            },
+            when=when,
+        )
     if rng.random() < 0.5:
-        s.add(f"{user_id}Policy", "AWS::IAM::UserPolicy", {
-            "UserName": ref(user_id), "PolicyName": "deploy", "PolicyDocument": policy_document(s, 1, 2)},
-            when=when)
+        s.add(
+            f"{user_id}Policy",
+            "AWS::IAM::UserPolicy",
+            {"UserName": ref(user_id), "PolicyName": "deploy", "PolicyDocument": policy_document(s, 1, 2)},
+            when=when,
+        )
     if rng.random() < 0.3:
-        group_id = s.add("DeployersGroup", "AWS::IAM::Group", {
-            "GroupName": sub("${Environment}-${Service}-deployers"), "ManagedPolicyArns": [MANAGED_POLICIES[0]],
-            "Policies": [{"PolicyName": "deploy", "PolicyDocument": policy_document(s, 1, 2)}]})
-        s.add("DeployersMembership", "AWS::IAM::UserToGroupAddition",
-              {"GroupName": ref(group_id), "Users": [ref(user_id)]}, when=when)
+        group_id = s.add(
+            "DeployersGroup",
+            "AWS::IAM::Group",
+            {
+                "GroupName": sub("${Environment}-${Service}-deployers"),
+                "ManagedPolicyArns": [MANAGED_POLICIES[0]],
+                "Policies": [{"PolicyName": "deploy", "PolicyDocument": policy_document(s, 1, 2)}],
+            },
+        )
+        s.add(
+            "DeployersMembership",
+            "AWS::IAM::UserToGroupAddition",
+            {"GroupName": ref(group_id), "Users": [ref(user_id)]},
+            when=when,
+        )
 
 
 SAM_TEMPLATES = (
-    ("S3ReadPolicy", "BucketName", "bucket"), ("S3CrudPolicy", "BucketName", "bucket"),
-    ("DynamoDBCrudPolicy", "TableName", "table"), ("DynamoDBReadPolicy", "TableName", "table"),
-    ("SQSPollerPolicy", "QueueName", "queue"), ("SQSSendMessagePolicy", "QueueName", "queue"),
-    ("SNSPublishMessagePolicy", "TopicName", "topic"), ("SSMParameterReadPolicy", "ParameterName", "param"),
-    ("AWSSecretsManagerGetSecretValuePolicy", "SecretArn", "secret"), ("KMSDecryptPolicy", "KeyId", "key"),
-    ("CloudWatchPutMetricPolicy", None, None), ("VPCAccessPolicy", None, None),
+    ("S3ReadPolicy", "BucketName", "bucket"),
+    ("S3CrudPolicy", "BucketName", "bucket"),
+    ("DynamoDBCrudPolicy", "TableName", "table"),
+    ("DynamoDBReadPolicy", "TableName", "table"),
+    ("SQSPollerPolicy", "QueueName", "queue"),
+    ("SQSSendMessagePolicy", "QueueName", "queue"),
+    ("SNSPublishMessagePolicy", "TopicName", "topic"),
+    ("SSMParameterReadPolicy", "ParameterName", "param"),
+    ("AWSSecretsManagerGetSecretValuePolicy", "SecretArn", "secret"),
+    ("KMSDecryptPolicy", "KeyId", "key"),
+    ("CloudWatchPutMetricPolicy", None, None),
+    ("VPCAccessPolicy", None, None),
 )
 
 
@@ -515,34 +690,68 @@ def theme_sam(s: Stack) -> None:
     rng, svc = s.rng, s.svc
     s.sam = True
     s.parameters["LogLevel"] = {"Type": "String", "Default": rng.choice(("INFO", "DEBUG", "WARN"))}
-    s.globals = {"Function": {
-        "Runtime": rng.choice(("python3.12", "python3.11", "nodejs20.x", "java21")),
-        "Timeout": rng.choice((10, 30, 60)),
-        "MemorySize": rng.choice((256, 512, 1024)), "Tracing": rng.choice(("Active", "PassThrough")),
-        "Environment": {"Variables": {"ENV": ref("Environment"), "LOG_LEVEL": ref("LogLevel")}},
-        "Tags": {"service": svc.service, "team": svc.team}}}
-    bucket = s.add("DataBucket", "AWS::S3::Bucket", {
-        "BucketName": sub("${Environment}-${Service}-data-${AWS::AccountId}"),
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-        "Tags": s.tags()}, retain=True)
-    queue = s.add("WorkQueue", "AWS::SQS::Queue", {
-        "QueueName": sub("${Environment}-${Service}-work"), "VisibilityTimeout": 120,
-        "RedrivePolicy": {"deadLetterTargetArn": get_att("WorkDeadLetterQueue"), "maxReceiveCount": 5}})
+    s.globals = {
+        "Function": {
+            "Runtime": rng.choice(("python3.12", "python3.11", "nodejs20.x", "java21")),
+            "Timeout": rng.choice((10, 30, 60)),
+            "MemorySize": rng.choice((256, 512, 1024)),
+            "Tracing": rng.choice(("Active", "PassThrough")),
+            "Environment": {"Variables": {"ENV": ref("Environment"), "LOG_LEVEL": ref("LogLevel")}},
+            "Tags": {"service": svc.service, "team": svc.team},
+        }
+    }
+    bucket = s.add(
+        "DataBucket",
+        "AWS::S3::Bucket",
+        {
+            "BucketName": sub("${Environment}-${Service}-data-${AWS::AccountId}"),
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "Tags": s.tags(),
+        },
+        retain=True,
+    )
+    queue = s.add(
+        "WorkQueue",
+        "AWS::SQS::Queue",
+        {
+            "QueueName": sub("${Environment}-${Service}-work"),
+            "VisibilityTimeout": 120,
+            "RedrivePolicy": {"deadLetterTargetArn": get_att("WorkDeadLetterQueue"), "maxReceiveCount": 5},
+        },
+    )
     s.add("WorkDeadLetterQueue", "AWS::SQS::Queue", {"MessageRetentionPeriod": 1209600})
-    table = s.add("ItemsTable", "AWS::DynamoDB::Table", {
-        "TableName": sub("${Environment}-${Service}-items"), "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                 {"AttributeName": "sk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": if_("IsProd", True, False)}})
+    table = s.add(
+        "ItemsTable",
+        "AWS::DynamoDB::Table",
+        {
+            "TableName": sub("${Environment}-${Service}-items"),
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": if_("IsProd", True, False)},
+        },
+    )
     topic = s.add("EventsTopic", "AWS::SNS::Topic", {"TopicName": sub("${Environment}-${Service}-events")})
-    targets = {"bucket": ref(bucket), "table": ref(table), "queue": get_att(queue, "QueueName"),
-               "topic": get_att(topic, "TopicName"), "param": sub("${Environment}/${Service}/*"),
-               "secret": sub("arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Service}/*"),
-               "key": "alias/aws/ssm"}
+    targets = {
+        "bucket": ref(bucket),
+        "table": ref(table),
+        "queue": get_att(queue, "QueueName"),
+        "topic": get_att(topic, "TopicName"),
+        "param": sub("${Environment}/${Service}/*"),
+        "secret": sub("arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Service}/*"),
+        "key": "alias/aws/ssm",
+    }
     shared_role = None
     if rng.random() < 0.3:
         shared_role = role(s, "Functions", "lambda.amazonaws.com", kind=0.9)
@@ -550,8 +759,10 @@ def theme_sam(s: Stack) -> None:
         function_id = s.logical(f"{svc.word().title()}Function")
         props: dict[str, Any] = {
             "FunctionName": sub(f"${{Environment}}-${{Service}}-{function_id.lower()}"),
-            "CodeUri": f"src/{function_id.lower()}/", "Handler": "app.handler",
-            "Description": f"{svc.service} {function_id}"}
+            "CodeUri": f"src/{function_id.lower()}/",
+            "Handler": "app.handler",
+            "Description": f"{svc.service} {function_id}",
+        }
         if rng.random() < 0.3:
             props["Environment"] = {"Variables": {"TABLE": ref(table), "QUEUE_URL": ref(queue)}}
         if shared_role is not None and rng.random() < 0.6:
@@ -587,21 +798,39 @@ def theme_sam(s: Stack) -> None:
         if rng.random() < 0.15:
             props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": get_att("WorkDeadLetterQueue")}
         s.add(function_id, "AWS::Serverless::Function", props, metadata=s.identity_extras(function_id))
-        s.add(f"{function_id}Logs", "AWS::Logs::LogGroup", {
-            "LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": s.retention()})
+        s.add(
+            f"{function_id}Logs",
+            "AWS::Logs::LogGroup",
+            {"LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": s.retention()},
+        )
         if rng.random() < 0.5:
-            s.add(f"{function_id}Errors", "AWS::CloudWatch::Alarm", {
-                "AlarmName": sub(f"${{Environment}}-${{Service}}-{function_id.lower()}-errors"),
-                "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum", "Period": 300,
-                "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-                "Dimensions": [{"Name": "FunctionName", "Value": ref(function_id)}],
-                "AlarmActions": [if_("IsProd", ref(topic), ref("AWS::NoValue"))]})
+            s.add(
+                f"{function_id}Errors",
+                "AWS::CloudWatch::Alarm",
+                {
+                    "AlarmName": sub(f"${{Environment}}-${{Service}}-{function_id.lower()}-errors"),
+                    "Namespace": "AWS/Lambda",
+                    "MetricName": "Errors",
+                    "Statistic": "Sum",
+                    "Period": 300,
+                    "EvaluationPeriods": 1,
+                    "Threshold": 1,
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                    "Dimensions": [{"Name": "FunctionName", "Value": ref(function_id)}],
+                    "AlarmActions": [if_("IsProd", ref(topic), ref("AWS::NoValue"))],
+                },
+            )
         s.output(f"{function_id}Arn", get_att(function_id), export=False)
     if rng.random() < 0.2:
         machine_id = s.logical("OrchestratorStateMachine")
-        s.add(machine_id, "AWS::Serverless::StateMachine", {
-            "Definition": {"StartAt": "Start", "States": {"Start": {"Type": "Pass", "End": True}}},
-            "Policies": [{"LambdaInvokePolicy": {"FunctionName": sub("${Environment}-${Service}-*")}}]})
+        s.add(
+            machine_id,
+            "AWS::Serverless::StateMachine",
+            {
+                "Definition": {"StartAt": "Start", "States": {"Start": {"Type": "Pass", "End": True}}},
+                "Policies": [{"LambdaInvokePolicy": {"FunctionName": sub("${Environment}-${Service}-*")}}],
+            },
+        )
 
 
 def theme_lambda(s: Stack) -> None:
@@ -609,23 +838,49 @@ def theme_lambda(s: Stack) -> None:
     role_id = role(s, "Lambda", "lambda.amazonaws.com", kind=0.9)
     for _ in range(rng.randint(1, 3)):
         function_id = s.logical(f"{svc.word().title()}Function")
-        s.add(function_id, "AWS::Lambda::Function", {
-            "FunctionName": sub(f"${{Environment}}-${{Service}}-{function_id.lower()}"),
-            "Runtime": rng.choice(("python3.12", "nodejs20.x")), "Handler": "index.handler",
-            "Role": get_att(role_id), "Timeout": 30, "MemorySize": 256,
-            "Code": {"S3Bucket": sub("${Environment}-artifacts-${AWS::AccountId}"),
-                     "S3Key": sub(f"${{Service}}/{function_id.lower()}.zip")},
-            "Environment": {"Variables": {"ENV": ref("Environment"), "SERVICE": ref("Service")}},
-            "TracingConfig": {"Mode": "Active"}, "Tags": s.tags()})
-        s.add(f"{function_id}Permission", "AWS::Lambda::Permission", {
-            "FunctionName": ref(function_id), "Action": "lambda:InvokeFunction",
-            "Principal": "events.amazonaws.com", "SourceArn": get_att(f"{function_id}Schedule")})
-        s.add(f"{function_id}Schedule", "AWS::Events::Rule", {
-            "ScheduleExpression": rng.choice(("rate(5 minutes)", "rate(1 hour)", "cron(0 2 * * ? *)")),
-            "State": if_("IsProd", "ENABLED", "DISABLED"),
-            "Targets": [{"Id": "fn", "Arn": get_att(function_id)}]})
-        s.add(f"{function_id}Logs", "AWS::Logs::LogGroup", {
-            "LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": s.retention()})
+        s.add(
+            function_id,
+            "AWS::Lambda::Function",
+            {
+                "FunctionName": sub(f"${{Environment}}-${{Service}}-{function_id.lower()}"),
+                "Runtime": rng.choice(("python3.12", "nodejs20.x")),
+                "Handler": "index.handler",
+                "Role": get_att(role_id),
+                "Timeout": 30,
+                "MemorySize": 256,
+                "Code": {
+                    "S3Bucket": sub("${Environment}-artifacts-${AWS::AccountId}"),
+                    "S3Key": sub(f"${{Service}}/{function_id.lower()}.zip"),
+                },
+                "Environment": {"Variables": {"ENV": ref("Environment"), "SERVICE": ref("Service")}},
+                "TracingConfig": {"Mode": "Active"},
+                "Tags": s.tags(),
+            },
+        )
+        s.add(
+            f"{function_id}Permission",
+            "AWS::Lambda::Permission",
+            {
+                "FunctionName": ref(function_id),
+                "Action": "lambda:InvokeFunction",
+                "Principal": "events.amazonaws.com",
+                "SourceArn": get_att(f"{function_id}Schedule"),
+            },
+        )
+        s.add(
+            f"{function_id}Schedule",
+            "AWS::Events::Rule",
+            {
+                "ScheduleExpression": rng.choice(("rate(5 minutes)", "rate(1 hour)", "cron(0 2 * * ? *)")),
+                "State": if_("IsProd", "ENABLED", "DISABLED"),
+                "Targets": [{"Id": "fn", "Arn": get_att(function_id)}],
+            },
+        )
+        s.add(
+            f"{function_id}Logs",
+            "AWS::Logs::LogGroup",
+            {"LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": s.retention()},
+        )
     s.output("LambdaRoleArn", get_att(role_id))
 
 
@@ -641,45 +896,117 @@ def theme_ecs(s: Stack) -> None:
         execution = get_att(role(s, "Execution", "ecs-tasks.amazonaws.com", kind=0.9))
     else:  # a role another stack created, named by convention
         execution = sub("arn:aws:iam::${AWS::AccountId}:role/${Environment}-ecs-task-execution")
-    s.add("TaskLogs", "AWS::Logs::LogGroup", {"LogGroupName": sub("/ecs/${Environment}/${Service}"),
-                                              "RetentionInDays": s.retention()})
+    s.add(
+        "TaskLogs",
+        "AWS::Logs::LogGroup",
+        {"LogGroupName": sub("/ecs/${Environment}/${Service}"), "RetentionInDays": s.retention()},
+    )
     containers = []
     for n in range(rng.randint(1, 2)):
-        containers.append({
-            "Name": svc.service if n == 0 else "sidecar",
-            "Image": sub(f"{svc.account}.dkr.ecr.${{AWS::Region}}.amazonaws.com/${{Service}}:${{ImageTag}}"),
-            "Essential": n == 0, "PortMappings": [{"ContainerPort": 8080 + n, "Protocol": "tcp"}],
-            "Environment": [{"Name": "ENV", "Value": ref("Environment")}, {"Name": "PORT", "Value": str(8080 + n)}],
-            "Secrets": [{"Name": "DB_PASSWORD", "ValueFrom": sub(
-                "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Service}/db")}],
-            "LogConfiguration": {"LogDriver": "awslogs", "Options": {
-                "awslogs-group": ref("TaskLogs"), "awslogs-region": ref("AWS::Region"),
-                "awslogs-stream-prefix": svc.service}}})
-    s.add("TaskDefinition", "AWS::ECS::TaskDefinition", {
-        "Family": sub("${Environment}-${Service}"), "Cpu": "512", "Memory": "1024", "NetworkMode": "awsvpc",
-        "RequiresCompatibilities": ["FARGATE"], "TaskRoleArn": get_att(task_role), "ExecutionRoleArn": execution,
-        "ContainerDefinitions": containers, "Tags": s.tags()})
-    s.add("ServiceSecurityGroup", "AWS::EC2::SecurityGroup", {
-        "GroupDescription": sub("${Service} tasks"), "VpcId": ref("VpcId"),
-        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "10.0.0.0/8"}]})
-    s.add("TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", {
-        "Port": 8080, "Protocol": "HTTP", "TargetType": "ip", "VpcId": ref("VpcId"),
-        "HealthCheckPath": "/health", "Matcher": {"HttpCode": "200"}})
-    s.add("EcsService", "AWS::ECS::Service", {
-        "Cluster": ref("ClusterName"), "ServiceName": ref("Service"), "TaskDefinition": ref("TaskDefinition"),
-        "DesiredCount": ref("DesiredCount"), "LaunchType": "FARGATE",
-        "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ref("SubnetIds"),
-                                                         "SecurityGroups": [ref("ServiceSecurityGroup")]}},
-        "LoadBalancers": [{"ContainerName": svc.service, "ContainerPort": 8080, "TargetGroupArn": ref("TargetGroup")}]},
-        depends_on=["TargetGroup"])
+        containers.append(
+            {
+                "Name": svc.service if n == 0 else "sidecar",
+                "Image": sub(f"{svc.account}.dkr.ecr.${{AWS::Region}}.amazonaws.com/${{Service}}:${{ImageTag}}"),
+                "Essential": n == 0,
+                "PortMappings": [{"ContainerPort": 8080 + n, "Protocol": "tcp"}],
+                "Environment": [{"Name": "ENV", "Value": ref("Environment")}, {"Name": "PORT", "Value": str(8080 + n)}],
+                "Secrets": [
+                    {
+                        "Name": "DB_PASSWORD",
+                        "ValueFrom": sub(
+                            "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Service}/db"
+                        ),
+                    }
+                ],
+                "LogConfiguration": {
+                    "LogDriver": "awslogs",
+                    "Options": {
+                        "awslogs-group": ref("TaskLogs"),
+                        "awslogs-region": ref("AWS::Region"),
+                        "awslogs-stream-prefix": svc.service,
+                    },
+                },
+            }
+        )
+    s.add(
+        "TaskDefinition",
+        "AWS::ECS::TaskDefinition",
+        {
+            "Family": sub("${Environment}-${Service}"),
+            "Cpu": "512",
+            "Memory": "1024",
+            "NetworkMode": "awsvpc",
+            "RequiresCompatibilities": ["FARGATE"],
+            "TaskRoleArn": get_att(task_role),
+            "ExecutionRoleArn": execution,
+            "ContainerDefinitions": containers,
+            "Tags": s.tags(),
+        },
+    )
+    s.add(
+        "ServiceSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        {
+            "GroupDescription": sub("${Service} tasks"),
+            "VpcId": ref("VpcId"),
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "10.0.0.0/8"}],
+        },
+    )
+    s.add(
+        "TargetGroup",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {
+            "Port": 8080,
+            "Protocol": "HTTP",
+            "TargetType": "ip",
+            "VpcId": ref("VpcId"),
+            "HealthCheckPath": "/health",
+            "Matcher": {"HttpCode": "200"},
+        },
+    )
+    s.add(
+        "EcsService",
+        "AWS::ECS::Service",
+        {
+            "Cluster": ref("ClusterName"),
+            "ServiceName": ref("Service"),
+            "TaskDefinition": ref("TaskDefinition"),
+            "DesiredCount": ref("DesiredCount"),
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {"Subnets": ref("SubnetIds"), "SecurityGroups": [ref("ServiceSecurityGroup")]}
+            },
+            "LoadBalancers": [
+                {"ContainerName": svc.service, "ContainerPort": 8080, "TargetGroupArn": ref("TargetGroup")}
+            ],
+        },
+        depends_on=["TargetGroup"],
+    )
     if rng.random() < 0.6:
-        s.add("ScalableTarget", "AWS::ApplicationAutoScaling::ScalableTarget", {
-            "MaxCapacity": if_("IsProd", 10, 2), "MinCapacity": 1, "ScalableDimension": "ecs:service:DesiredCount",
-            "ServiceNamespace": "ecs", "ResourceId": sub("service/${ClusterName}/${EcsService.Name}")})
-        s.add("ScalingPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy", {
-            "PolicyName": "cpu", "PolicyType": "TargetTrackingScaling", "ScalingTargetId": ref("ScalableTarget"),
-            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 60, "PredefinedMetricSpecification": {
-                "PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}})
+        s.add(
+            "ScalableTarget",
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            {
+                "MaxCapacity": if_("IsProd", 10, 2),
+                "MinCapacity": 1,
+                "ScalableDimension": "ecs:service:DesiredCount",
+                "ServiceNamespace": "ecs",
+                "ResourceId": sub("service/${ClusterName}/${EcsService.Name}"),
+            },
+        )
+        s.add(
+            "ScalingPolicy",
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+            {
+                "PolicyName": "cpu",
+                "PolicyType": "TargetTrackingScaling",
+                "ScalingTargetId": ref("ScalableTarget"),
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": 60,
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+                },
+            },
+        )
     s.output("TaskRoleArn", get_att(task_role))
 
 
@@ -687,154 +1014,355 @@ def theme_ec2(s: Stack) -> None:
     rng = s.rng
     s.parameters["VpcId"] = {"Type": "AWS::EC2::VPC::Id"}
     s.parameters["SubnetIds"] = {"Type": "List<AWS::EC2::Subnet::Id>"}
-    s.parameters["AmiId"] = {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-                             "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"}
+    s.parameters["AmiId"] = {
+        "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+        "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    }
     role_id = role(s, "Instance", "ec2.amazonaws.com", kind=0.9)
     s.add("InstanceProfile", "AWS::IAM::InstanceProfile", {"Path": "/", "Roles": [ref(role_id)]})
-    s.add("InstanceSecurityGroup", "AWS::EC2::SecurityGroup", {
-        "GroupDescription": "instances", "VpcId": ref("VpcId"),
-        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8"}],
-        "Tags": s.tags()})
-    user_data = ("#!/bin/bash\nset -euo pipefail\n"
-                 "echo \"ENV=${Environment}\" >> /etc/environment\n"
-                 "aws s3 cp s3://${Environment}-artifacts-${AWS::AccountId}/${Service}/app.tar.gz /opt/app.tar.gz\n"
-                 "systemctl enable --now app\n")
-    instance_type: Any = (find_in_map("EnvConfig", ref("Environment"), "InstanceType") if "EnvConfig" in s.mappings
-                          else "t3.medium")
-    s.add("LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
-        "ImageId": ref("AmiId"), "InstanceType": instance_type,
-        "IamInstanceProfile": {"Arn": get_att("InstanceProfile")},
-        "SecurityGroupIds": [ref("InstanceSecurityGroup")], "MetadataOptions": {"HttpTokens": "required"},
-        "UserData": Fn("Base64", sub(user_data))}})
-    s.add("AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", {
-        "MinSize": "1", "MaxSize": if_("IsProd", "6", "2"), "VPCZoneIdentifier": ref("SubnetIds"),
-        "LaunchTemplate": {"LaunchTemplateId": ref("LaunchTemplate"),
-                           "Version": get_att("LaunchTemplate", "LatestVersionNumber")}})
+    s.add(
+        "InstanceSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        {
+            "GroupDescription": "instances",
+            "VpcId": ref("VpcId"),
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8"}],
+            "Tags": s.tags(),
+        },
+    )
+    user_data = (
+        "#!/bin/bash\nset -euo pipefail\n"
+        'echo "ENV=${Environment}" >> /etc/environment\n'
+        "aws s3 cp s3://${Environment}-artifacts-${AWS::AccountId}/${Service}/app.tar.gz /opt/app.tar.gz\n"
+        "systemctl enable --now app\n"
+    )
+    instance_type: Any = (
+        find_in_map("EnvConfig", ref("Environment"), "InstanceType") if "EnvConfig" in s.mappings else "t3.medium"
+    )
+    s.add(
+        "LaunchTemplate",
+        "AWS::EC2::LaunchTemplate",
+        {
+            "LaunchTemplateData": {
+                "ImageId": ref("AmiId"),
+                "InstanceType": instance_type,
+                "IamInstanceProfile": {"Arn": get_att("InstanceProfile")},
+                "SecurityGroupIds": [ref("InstanceSecurityGroup")],
+                "MetadataOptions": {"HttpTokens": "required"},
+                "UserData": Fn("Base64", sub(user_data)),
+            }
+        },
+    )
+    s.add(
+        "AutoScalingGroup",
+        "AWS::AutoScaling::AutoScalingGroup",
+        {
+            "MinSize": "1",
+            "MaxSize": if_("IsProd", "6", "2"),
+            "VPCZoneIdentifier": ref("SubnetIds"),
+            "LaunchTemplate": {
+                "LaunchTemplateId": ref("LaunchTemplate"),
+                "Version": get_att("LaunchTemplate", "LatestVersionNumber"),
+            },
+        },
+    )
     if rng.random() < 0.3:
-        s.add("Bastion", "AWS::EC2::Instance", {
-            "ImageId": ref("AmiId"), "InstanceType": "t3.micro", "IamInstanceProfile": ref("InstanceProfile"),
-            "SubnetId": Fn("Select", [0, ref("SubnetIds")]), "Tags": s.tags()}, when="IsNotProd")
+        s.add(
+            "Bastion",
+            "AWS::EC2::Instance",
+            {
+                "ImageId": ref("AmiId"),
+                "InstanceType": "t3.micro",
+                "IamInstanceProfile": ref("InstanceProfile"),
+                "SubnetId": Fn("Select", [0, ref("SubnetIds")]),
+                "Tags": s.tags(),
+            },
+            when="IsNotProd",
+        )
 
 
 def theme_data(s: Stack) -> None:
     rng = s.rng
-    s.add("Key", "AWS::KMS::Key", {"Description": sub("${Service} data key"), "EnableKeyRotation": True,
-                                   "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
-                                       "Sid": "Root", "Effect": "Allow",
-                                       "Principal": {"AWS": sub("arn:aws:iam::${AWS::AccountId}:root")},
-                                       "Action": "kms:*", "Resource": "*"}]}})
-    s.add("KeyAlias", "AWS::KMS::Alias", {"AliasName": sub("alias/${Environment}-${Service}"),
-                                          "TargetKeyId": ref("Key")})
+    s.add(
+        "Key",
+        "AWS::KMS::Key",
+        {
+            "Description": sub("${Service} data key"),
+            "EnableKeyRotation": True,
+            "KeyPolicy": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "Root",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": sub("arn:aws:iam::${AWS::AccountId}:root")},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ],
+            },
+        },
+    )
+    s.add(
+        "KeyAlias", "AWS::KMS::Alias", {"AliasName": sub("alias/${Environment}-${Service}"), "TargetKeyId": ref("Key")}
+    )
     for _ in range(rng.randint(1, 3)):
         bucket = s.logical(f"{s.svc.word().title()}Bucket")
-        s.add(bucket, "AWS::S3::Bucket", {
-            "BucketName": sub(f"${{Environment}}-${{Service}}-{bucket.lower()}-${{AWS::AccountId}}"),
-            "VersioningConfiguration": {"Status": "Enabled"},
-            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {
-                "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": get_att("Key")}}]},
-            "LifecycleConfiguration": {"Rules": [{"Id": "tmp", "Status": "Enabled", "Prefix": "tmp/",
-                                                  "ExpirationInDays": 7}]},
-            "Tags": s.tags()}, retain=True)
-        s.add(f"{bucket}Policy", "AWS::S3::BucketPolicy", {"Bucket": ref(bucket), "PolicyDocument": {
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                "Resource": [get_att(bucket), sub(f"${{{bucket}.Arn}}/*")],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}})
+        s.add(
+            bucket,
+            "AWS::S3::Bucket",
+            {
+                "BucketName": sub(f"${{Environment}}-${{Service}}-{bucket.lower()}-${{AWS::AccountId}}"),
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": get_att("Key")}}
+                    ]
+                },
+                "LifecycleConfiguration": {
+                    "Rules": [{"Id": "tmp", "Status": "Enabled", "Prefix": "tmp/", "ExpirationInDays": 7}]
+                },
+                "Tags": s.tags(),
+            },
+            retain=True,
+        )
+        s.add(
+            f"{bucket}Policy",
+            "AWS::S3::BucketPolicy",
+            {
+                "Bucket": ref(bucket),
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "TlsOnly",
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": [get_att(bucket), sub(f"${{{bucket}.Arn}}/*")],
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ],
+                },
+            },
+        )
     for _ in range(rng.randint(0, 2)):
         table = s.logical(f"{s.svc.word().title()}Table")
-        s.add(table, "AWS::DynamoDB::Table", {
-            "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-            "SSESpecification": {"SSEEnabled": True}, "Tags": s.tags()})
+        s.add(
+            table,
+            "AWS::DynamoDB::Table",
+            {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "SSESpecification": {"SSEEnabled": True},
+                "Tags": s.tags(),
+            },
+        )
     s.add("Queue", "AWS::SQS::Queue", {"KmsMasterKeyId": ref("Key"), "MessageRetentionPeriod": 345600})
-    s.add("QueuePolicy", "AWS::SQS::QueuePolicy", {"Queues": [ref("Queue")], "PolicyDocument": {
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
-                       "Resource": get_att("Queue"), "Condition": {"ArnEquals": {"aws:SourceArn": ref("Topic")}}}]}})
+    s.add(
+        "QueuePolicy",
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [ref("Queue")],
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": get_att("Queue"),
+                        "Condition": {"ArnEquals": {"aws:SourceArn": ref("Topic")}},
+                    }
+                ]
+            },
+        },
+    )
     s.add("Topic", "AWS::SNS::Topic", {"KmsMasterKeyId": ref("Key")})
-    s.add("Subscription", "AWS::SNS::Subscription", {"TopicArn": ref("Topic"), "Protocol": "sqs",
-                                                      "Endpoint": get_att("Queue")})
+    s.add(
+        "Subscription",
+        "AWS::SNS::Subscription",
+        {"TopicArn": ref("Topic"), "Protocol": "sqs", "Endpoint": get_att("Queue")},
+    )
     if rng.random() < 0.5:
-        s.add("DbSecret", "AWS::SecretsManager::Secret", {
-            "Name": sub("/${Environment}/${Service}/db"), "KmsKeyId": ref("Key"),
-            "GenerateSecretString": {"SecretStringTemplate": '{"username": "app"}', "GenerateStringKey": "password",
-                                     "PasswordLength": 32, "ExcludeCharacters": "\"@/\\"},
-            "Tags": s.tags(s.svc.lifecycle_tags(0.4))})
+        s.add(
+            "DbSecret",
+            "AWS::SecretsManager::Secret",
+            {
+                "Name": sub("/${Environment}/${Service}/db"),
+                "KmsKeyId": ref("Key"),
+                "GenerateSecretString": {
+                    "SecretStringTemplate": '{"username": "app"}',
+                    "GenerateStringKey": "password",
+                    "PasswordLength": 32,
+                    "ExcludeCharacters": '"@/\\',
+                },
+                "Tags": s.tags(s.svc.lifecycle_tags(0.4)),
+            },
+        )
         if rng.random() < 0.6:
-            s.add("DbSecretRotation", "AWS::SecretsManager::RotationSchedule", {
-                "SecretId": ref("DbSecret"), "RotationLambdaARN": sub(
-                    "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:secret-rotation"),
-                "RotationRules": {"AutomaticallyAfterDays": rng.choice((30, 90, 365))}})
+            s.add(
+                "DbSecretRotation",
+                "AWS::SecretsManager::RotationSchedule",
+                {
+                    "SecretId": ref("DbSecret"),
+                    "RotationLambdaARN": sub(
+                        "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:secret-rotation"
+                    ),
+                    "RotationRules": {"AutomaticallyAfterDays": rng.choice((30, 90, 365))},
+                },
+            )
         password: Any = sub("{{resolve:secretsmanager:${DbSecret}:SecretString:password}}")
         if rng.random() < 0.03:
             password = "Sup3rS3cret!"  # a literal: nhilint reports it
-        s.add("Database", "AWS::RDS::DBInstance", {
-            "Engine": "postgres", "EngineVersion": "16.3",
-            "DBInstanceClass": if_("IsProd", "db.r6g.large", "db.t4g.micro"),
-            "AllocatedStorage": "50", "MasterUsername": "app", "MasterUserPassword": password,
-            "StorageEncrypted": True, "KmsKeyId": ref("Key"), "MultiAZ": if_("IsProd", True, False),
-            "Tags": s.tags()}, retain=True)
+        s.add(
+            "Database",
+            "AWS::RDS::DBInstance",
+            {
+                "Engine": "postgres",
+                "EngineVersion": "16.3",
+                "DBInstanceClass": if_("IsProd", "db.r6g.large", "db.t4g.micro"),
+                "AllocatedStorage": "50",
+                "MasterUsername": "app",
+                "MasterUserPassword": password,
+                "StorageEncrypted": True,
+                "KmsKeyId": ref("Key"),
+                "MultiAZ": if_("IsProd", True, False),
+                "Tags": s.tags(),
+            },
+            retain=True,
+        )
 
 
 def theme_network(s: Stack) -> None:
     rng = s.rng
     s.parameters["VpcCidr"] = {"Type": "String", "Default": f"10.{rng.randint(0, 250)}.0.0/16"}
-    s.add("Vpc", "AWS::EC2::VPC", {"CidrBlock": ref("VpcCidr"), "EnableDnsHostnames": True,
-                                   "EnableDnsSupport": True, "Tags": s.tags()})
+    s.add(
+        "Vpc",
+        "AWS::EC2::VPC",
+        {"CidrBlock": ref("VpcCidr"), "EnableDnsHostnames": True, "EnableDnsSupport": True, "Tags": s.tags()},
+    )
     s.add("InternetGateway", "AWS::EC2::InternetGateway", {"Tags": s.tags()})
-    s.add("GatewayAttachment", "AWS::EC2::VPCGatewayAttachment", {"VpcId": ref("Vpc"),
-                                                                  "InternetGatewayId": ref("InternetGateway")})
+    s.add(
+        "GatewayAttachment",
+        "AWS::EC2::VPCGatewayAttachment",
+        {"VpcId": ref("Vpc"), "InternetGatewayId": ref("InternetGateway")},
+    )
     s.add("PublicRouteTable", "AWS::EC2::RouteTable", {"VpcId": ref("Vpc")})
-    s.add("PublicRoute", "AWS::EC2::Route", {"RouteTableId": ref("PublicRouteTable"),
-                                             "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": ref("InternetGateway")},
-          depends_on=["GatewayAttachment"])
+    s.add(
+        "PublicRoute",
+        "AWS::EC2::Route",
+        {
+            "RouteTableId": ref("PublicRouteTable"),
+            "DestinationCidrBlock": "0.0.0.0/0",
+            "GatewayId": ref("InternetGateway"),
+        },
+        depends_on=["GatewayAttachment"],
+    )
     for n in range(rng.choice((2, 3))):
         for tier in ("Public", "Private"):
             subnet = f"{tier}Subnet{n}"
-            s.add(subnet, "AWS::EC2::Subnet", {
-                "VpcId": ref("Vpc"), "AvailabilityZone": Fn("Select", [n, Fn("GetAZs", "")]),
-                "CidrBlock": Fn("Select", [n * 2 + (tier == "Private"), Fn("Cidr", [ref("VpcCidr"), 8, 8])]),
-                "MapPublicIpOnLaunch": tier == "Public", "Tags": s.tags()})
+            s.add(
+                subnet,
+                "AWS::EC2::Subnet",
+                {
+                    "VpcId": ref("Vpc"),
+                    "AvailabilityZone": Fn("Select", [n, Fn("GetAZs", "")]),
+                    "CidrBlock": Fn("Select", [n * 2 + (tier == "Private"), Fn("Cidr", [ref("VpcCidr"), 8, 8])]),
+                    "MapPublicIpOnLaunch": tier == "Public",
+                    "Tags": s.tags(),
+                },
+            )
             if tier == "Public":
-                s.add(f"{subnet}Routes", "AWS::EC2::SubnetRouteTableAssociation",
-                      {"SubnetId": ref(subnet), "RouteTableId": ref("PublicRouteTable")})
+                s.add(
+                    f"{subnet}Routes",
+                    "AWS::EC2::SubnetRouteTableAssociation",
+                    {"SubnetId": ref(subnet), "RouteTableId": ref("PublicRouteTable")},
+                )
     s.add("NatEip", "AWS::EC2::EIP", {"Domain": "vpc"}, when="IsProd")
-    s.add("NatGateway", "AWS::EC2::NatGateway", {"AllocationId": get_att("NatEip", "AllocationId"),
-                                                 "SubnetId": ref("PublicSubnet0")}, when="IsProd")
-    s.add("EndpointSecurityGroup", "AWS::EC2::SecurityGroup", {
-        "GroupDescription": "VPC endpoints", "VpcId": ref("Vpc"),
-        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                                  "CidrIp": ref("VpcCidr")}]})
+    s.add(
+        "NatGateway",
+        "AWS::EC2::NatGateway",
+        {"AllocationId": get_att("NatEip", "AllocationId"), "SubnetId": ref("PublicSubnet0")},
+        when="IsProd",
+    )
+    s.add(
+        "EndpointSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        {
+            "GroupDescription": "VPC endpoints",
+            "VpcId": ref("Vpc"),
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": ref("VpcCidr")}],
+        },
+    )
     for service in rng.sample(("s3", "dynamodb", "ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager"), 3):
-        s.add(s.logical(f"{service.title()}Endpoint"), "AWS::EC2::VPCEndpoint", {
-            "VpcId": ref("Vpc"), "ServiceName": sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
-            "VpcEndpointType": "Gateway" if service in ("s3", "dynamodb") else "Interface"})
+        s.add(
+            s.logical(f"{service.title()}Endpoint"),
+            "AWS::EC2::VPCEndpoint",
+            {
+                "VpcId": ref("Vpc"),
+                "ServiceName": sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                "VpcEndpointType": "Gateway" if service in ("s3", "dynamodb") else "Interface",
+            },
+        )
     s.output("VpcId", ref("Vpc"))
 
 
 def theme_monitoring(s: Stack) -> None:
     rng = s.rng
-    s.add("AlarmTopic", "AWS::SNS::Topic", {"TopicName": sub("${Environment}-${Service}-alarms"),
-                                            "Subscription": [{"Protocol": "email",
-                                                              "Endpoint": f"{s.svc.team}@example.com"}]})
-    s.add("AppLogs", "AWS::Logs::LogGroup", {"LogGroupName": sub("/app/${Environment}/${Service}"),
-                                             "RetentionInDays": s.retention()})
+    s.add(
+        "AlarmTopic",
+        "AWS::SNS::Topic",
+        {
+            "TopicName": sub("${Environment}-${Service}-alarms"),
+            "Subscription": [{"Protocol": "email", "Endpoint": f"{s.svc.team}@example.com"}],
+        },
+    )
+    s.add(
+        "AppLogs",
+        "AWS::Logs::LogGroup",
+        {"LogGroupName": sub("/app/${Environment}/${Service}"), "RetentionInDays": s.retention()},
+    )
     for n in range(rng.randint(2, 6)):
         metric = rng.choice(("Errors", "Latency", "5xx", "Throttles", "QueueDepth", "CPUUtilization"))
-        s.add(f"{metric.title()}Filter{n}", "AWS::Logs::MetricFilter", {
-            "LogGroupName": ref("AppLogs"), "FilterPattern": f'{{ $.level = "ERROR" && $.metric = "{metric}" }}',
-            "MetricTransformations": [{"MetricNamespace": sub("${Service}"), "MetricName": metric,
-                                       "MetricValue": "1"}]})
-        s.add(f"{metric.title()}Alarm{n}", "AWS::CloudWatch::Alarm", {
-            "AlarmName": sub(f"${{Environment}}-${{Service}}-{metric.lower()}-{n}"),
-            "Namespace": sub("${Service}"), "MetricName": metric, "Statistic": "Sum", "Period": 60,
-            "EvaluationPeriods": 3, "ComparisonOperator": "GreaterThanThreshold",
-            "Threshold": (find_in_map("EnvConfig", ref("Environment"), "AlarmThreshold") if "EnvConfig" in s.mappings
-                          else 5),
-            "AlarmActions": [ref("AlarmTopic")], "TreatMissingData": "notBreaching"})
-    widgets = ",".join(f'{{"type":"metric","properties":{{"metrics":[["${{Service}}","M{n}"]],'
-                       f'"region":"${{AWS::Region}}"}}}}' for n in range(rng.randint(2, 5)))
-    s.add("Dashboard", "AWS::CloudWatch::Dashboard", {"DashboardName": sub("${Environment}-${Service}"),
-                                                      "DashboardBody": sub(f'{{"widgets":[{widgets}]}}')})
+        s.add(
+            f"{metric.title()}Filter{n}",
+            "AWS::Logs::MetricFilter",
+            {
+                "LogGroupName": ref("AppLogs"),
+                "FilterPattern": f'{{ $.level = "ERROR" && $.metric = "{metric}" }}',
+                "MetricTransformations": [
+                    {"MetricNamespace": sub("${Service}"), "MetricName": metric, "MetricValue": "1"}
+                ],
+            },
+        )
+        s.add(
+            f"{metric.title()}Alarm{n}",
+            "AWS::CloudWatch::Alarm",
+            {
+                "AlarmName": sub(f"${{Environment}}-${{Service}}-{metric.lower()}-{n}"),
+                "Namespace": sub("${Service}"),
+                "MetricName": metric,
+                "Statistic": "Sum",
+                "Period": 60,
+                "EvaluationPeriods": 3,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Threshold": (
+                    find_in_map("EnvConfig", ref("Environment"), "AlarmThreshold") if "EnvConfig" in s.mappings else 5
+                ),
+                "AlarmActions": [ref("AlarmTopic")],
+                "TreatMissingData": "notBreaching",
+            },
+        )
+    widgets = ",".join(
+        f'{{"type":"metric","properties":{{"metrics":[["${{Service}}","M{n}"]],"region":"${{AWS::Region}}"}}}}'
+        for n in range(rng.randint(2, 5))
+    )
+    s.add(
+        "Dashboard",
+        "AWS::CloudWatch::Dashboard",
+        {"DashboardName": sub("${Environment}-${Service}"), "DashboardBody": sub(f'{{"widgets":[{widgets}]}}')},
+    )
 
 
 def theme_pipeline(s: Stack) -> None:
@@ -843,57 +1371,149 @@ def theme_pipeline(s: Stack) -> None:
     s.add("ArtifactBucket", "AWS::S3::Bucket", {"VersioningConfiguration": {"Status": "Enabled"}}, retain=True)
     build_role = role(s, "Build", "codebuild.amazonaws.com", kind=0.9)
     pipeline_role = role(s, "Pipeline", "codepipeline.amazonaws.com", kind=0.9)
-    s.add("Build", "AWS::CodeBuild::Project", {
-        "Name": sub("${Environment}-${Service}-build"), "ServiceRole": get_att(build_role),
-        "Artifacts": {"Type": "CODEPIPELINE"}, "Source": {"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
-        "Environment": {"Type": "LINUX_CONTAINER", "ComputeType": "BUILD_GENERAL1_SMALL",
-                        "Image": "aws/codebuild/standard:7.0", "PrivilegedMode": rng.random() < 0.3,
-                        "EnvironmentVariables": [{"Name": "ENV", "Value": ref("Environment")},
-                                                 {"Name": "NPM_TOKEN", "Type": "SECRETS_MANAGER",
-                                                  "Value": "ci/npm-token"}]},
-        "Tags": s.tags()})
-    s.add("Pipeline", "AWS::CodePipeline::Pipeline", {
-        "RoleArn": get_att(pipeline_role),
-        "ArtifactStore": {"Type": "S3", "Location": ref("ArtifactBucket")},
-        "Stages": [
-            {"Name": "Source", "Actions": [{"Name": "Source", "ActionTypeId": {
-                "Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"},
-                "Configuration": {"ConnectionArn": ref("GitHubConnectionArn"),
-                                  "FullRepositoryId": sub("example-org/${Service}"), "BranchName": "main"},
-                "OutputArtifacts": [{"Name": "src"}]}]},
-            {"Name": "Build", "Actions": [{"Name": "Build", "ActionTypeId": {
-                "Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
-                "Configuration": {"ProjectName": ref("Build")}, "InputArtifacts": [{"Name": "src"}]}]}]})
-    s.add("PipelineTrigger", "AWS::Events::Rule", {
-        "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created"]},
-        "Targets": [{"Id": "pipeline", "Arn": sub(
-            "arn:aws:codepipeline:${AWS::Region}:${AWS::AccountId}:${Pipeline}"), "RoleArn": get_att(pipeline_role)}]})
+    s.add(
+        "Build",
+        "AWS::CodeBuild::Project",
+        {
+            "Name": sub("${Environment}-${Service}-build"),
+            "ServiceRole": get_att(build_role),
+            "Artifacts": {"Type": "CODEPIPELINE"},
+            "Source": {"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
+            "Environment": {
+                "Type": "LINUX_CONTAINER",
+                "ComputeType": "BUILD_GENERAL1_SMALL",
+                "Image": "aws/codebuild/standard:7.0",
+                "PrivilegedMode": rng.random() < 0.3,
+                "EnvironmentVariables": [
+                    {"Name": "ENV", "Value": ref("Environment")},
+                    {"Name": "NPM_TOKEN", "Type": "SECRETS_MANAGER", "Value": "ci/npm-token"},
+                ],
+            },
+            "Tags": s.tags(),
+        },
+    )
+    s.add(
+        "Pipeline",
+        "AWS::CodePipeline::Pipeline",
+        {
+            "RoleArn": get_att(pipeline_role),
+            "ArtifactStore": {"Type": "S3", "Location": ref("ArtifactBucket")},
+            "Stages": [
+                {
+                    "Name": "Source",
+                    "Actions": [
+                        {
+                            "Name": "Source",
+                            "ActionTypeId": {
+                                "Category": "Source",
+                                "Owner": "AWS",
+                                "Provider": "CodeStarSourceConnection",
+                                "Version": "1",
+                            },
+                            "Configuration": {
+                                "ConnectionArn": ref("GitHubConnectionArn"),
+                                "FullRepositoryId": sub("example-org/${Service}"),
+                                "BranchName": "main",
+                            },
+                            "OutputArtifacts": [{"Name": "src"}],
+                        }
+                    ],
+                },
+                {
+                    "Name": "Build",
+                    "Actions": [
+                        {
+                            "Name": "Build",
+                            "ActionTypeId": {
+                                "Category": "Build",
+                                "Owner": "AWS",
+                                "Provider": "CodeBuild",
+                                "Version": "1",
+                            },
+                            "Configuration": {"ProjectName": ref("Build")},
+                            "InputArtifacts": [{"Name": "src"}],
+                        }
+                    ],
+                },
+            ],
+        },
+    )
+    s.add(
+        "PipelineTrigger",
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created"]},
+            "Targets": [
+                {
+                    "Id": "pipeline",
+                    "Arn": sub("arn:aws:codepipeline:${AWS::Region}:${AWS::AccountId}:${Pipeline}"),
+                    "RoleArn": get_att(pipeline_role),
+                }
+            ],
+        },
+    )
 
 
 def theme_workflow(s: Stack) -> None:
     rng = s.rng
     role_id = role(s, "StateMachine", "states.amazonaws.com", kind=0.9)
-    states: dict[str, dict[str, Any]] = {f"Step{n}": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                           "Parameters": {"FunctionName": f"${{Environment}}-${{Service}}-step{n}"},
-                           "Next": f"Step{n + 1}"} for n in range(rng.randint(2, 5))}
+    states: dict[str, dict[str, Any]] = {
+        f"Step{n}": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": f"${{Environment}}-${{Service}}-step{n}"},
+            "Next": f"Step{n + 1}",
+        }
+        for n in range(rng.randint(2, 5))
+    }
     last = list(states)[-1]
     states[last].pop("Next")
     states[last]["End"] = True
-    s.add("StateMachine", "AWS::StepFunctions::StateMachine", {
-        "StateMachineName": sub("${Environment}-${Service}"), "RoleArn": get_att(role_id),
-        "DefinitionString": sub(json.dumps({"StartAt": "Step0", "States": states}, indent=2)),
-        "LoggingConfiguration": {"Level": "ERROR"}})
+    s.add(
+        "StateMachine",
+        "AWS::StepFunctions::StateMachine",
+        {
+            "StateMachineName": sub("${Environment}-${Service}"),
+            "RoleArn": get_att(role_id),
+            "DefinitionString": sub(json.dumps({"StartAt": "Step0", "States": states}, indent=2)),
+            "LoggingConfiguration": {"Level": "ERROR"},
+        },
+    )
     events_role = role(s, "Events", "events.amazonaws.com", kind=0.9)
-    s.add("Schedule", "AWS::Events::Rule", {
-        "ScheduleExpression": "rate(1 day)",
-        "Targets": [{"Id": "sm", "Arn": ref("StateMachine"), "RoleArn": get_att(events_role)}]})
+    s.add(
+        "Schedule",
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 day)",
+            "Targets": [{"Id": "sm", "Arn": ref("StateMachine"), "RoleArn": get_att(events_role)}],
+        },
+    )
 
 
-THEMES = {"iam": theme_iam, "sam": theme_sam, "lambda": theme_lambda, "ecs": theme_ecs, "ec2": theme_ec2,
-          "data": theme_data, "network": theme_network, "monitoring": theme_monitoring,
-          "pipeline": theme_pipeline, "workflow": theme_workflow}
-THEME_WEIGHTS = {"iam": 10, "sam": 9, "lambda": 5, "ecs": 7, "ec2": 4, "data": 9, "network": 5, "monitoring": 8,
-                 "pipeline": 4, "workflow": 3}
+THEMES = {
+    "iam": theme_iam,
+    "sam": theme_sam,
+    "lambda": theme_lambda,
+    "ecs": theme_ecs,
+    "ec2": theme_ec2,
+    "data": theme_data,
+    "network": theme_network,
+    "monitoring": theme_monitoring,
+    "pipeline": theme_pipeline,
+    "workflow": theme_workflow,
+}
+THEME_WEIGHTS = {
+    "iam": 10,
+    "sam": 9,
+    "lambda": 5,
+    "ecs": 7,
+    "ec2": 4,
+    "data": 9,
+    "network": 5,
+    "monitoring": 8,
+    "pipeline": 4,
+    "workflow": 3,
+}
 
 
 # --- the tree ----------------------------------------------------------------------------------------
@@ -925,14 +1545,29 @@ def service_templates(svc: Svc) -> list[tuple[str, str, dict[str, Any] | None]]:
             header = f"# {theme} stack for {svc.service} ({svc.env})\n# Deployed by the {svc.team} pipeline.\n"
             files.append((name, to_yaml(document, stack.comments, header), document))
         if rng.random() < 0.3:
-            parameters = [{"ParameterKey": "Environment", "ParameterValue": svc.env},
-                          {"ParameterKey": "Owner", "ParameterValue": svc.team}]
+            parameters = [
+                {"ParameterKey": "Environment", "ParameterValue": svc.env},
+                {"ParameterKey": "Owner", "ParameterValue": svc.team},
+            ]
             files.append((f"parameters/{theme}.json", json.dumps(parameters, indent=2) + "\n", None))
     if rng.random() < 0.3:
-        files.append(("buildspec.yml", yaml.safe_dump({
-            "version": 0.2, "phases": {"install": {"commands": ["pip install -r requirements.txt"]},
-                                       "build": {"commands": ["make test", "sam build", "sam package"]}},
-            "artifacts": {"files": ["packaged.yaml"]}}, sort_keys=False), None))
+        files.append(
+            (
+                "buildspec.yml",
+                yaml.safe_dump(
+                    {
+                        "version": 0.2,
+                        "phases": {
+                            "install": {"commands": ["pip install -r requirements.txt"]},
+                            "build": {"commands": ["make test", "sam build", "sam package"]},
+                        },
+                        "artifacts": {"files": ["packaged.yaml"]},
+                    },
+                    sort_keys=False,
+                ),
+                None,
+            )
+        )
     return files
 
 
@@ -1080,8 +1715,9 @@ def tree_summary(tree: Path) -> TreeSummary:
                 continue
             if "Condition" in body and _condition(document, body["Condition"]) is False:
                 continue
-            if type_ in SAM_TYPES and ("Role" in (body.get("Properties") or {})
-                                       or "Role" in (globals_.get(SAM_TYPES[type_]) or {})):
+            if type_ in SAM_TYPES and (
+                "Role" in (body.get("Properties") or {}) or "Role" in (globals_.get(SAM_TYPES[type_]) or {})
+            ):
                 continue  # runs as a role declared elsewhere
             summary.principals += 1
     return summary

@@ -43,11 +43,30 @@ from generate import ACCOUNTS, DOMAINS, ENVS, REGIONS, TEAMS
 COMPONENTS = ("api", "worker", "etl", "ingest", "web", "stream", "batch", "gateway", "sync", "export", "cron")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 IDENTITY_KINDS = frozenset({"ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
-WORDS = ("reader", "writer", "sync", "export", "import", "reports", "events", "cache", "archive", "jobs",
-         "backfill", "metrics", "audit", "uploads", "thumbs")
+WORDS = (
+    "reader",
+    "writer",
+    "sync",
+    "export",
+    "import",
+    "reports",
+    "events",
+    "cache",
+    "archive",
+    "jobs",
+    "backfill",
+    "metrics",
+    "audit",
+    "uploads",
+    "thumbs",
+)
 ADDONS = (  # (namespace, service account, IRSA role suffix or None, cluster role verbs on resources)
-    ("kube-system", "external-dns", "external-dns", [("get,watch,list", "services,endpoints,pods"),
-                                                     ("get,watch,list", "extensions/ingresses")]),
+    (
+        "kube-system",
+        "external-dns",
+        "external-dns",
+        [("get,watch,list", "services,endpoints,pods"), ("get,watch,list", "extensions/ingresses")],
+    ),
     ("kube-system", "cluster-autoscaler", "cluster-autoscaler", [("*", "nodes"), ("get,list,watch", "pods")]),
     ("kube-system", "aws-load-balancer-controller", "alb-controller", [("*", "services,endpoints,pods")]),
     ("kube-system", "ebs-csi-controller-sa", "ebs-csi", [("get,list,watch,create,delete", "persistentvolumes")]),
@@ -73,8 +92,15 @@ ManifestDumper.add_representer(str, _represent_str)
 
 
 def dump_all(documents: list[dict[str, Any]], header: str) -> str:
-    body = yaml.dump_all(documents, Dumper=ManifestDumper, sort_keys=False, width=10_000, explicit_start=True,
-                         default_flow_style=False, allow_unicode=True)
+    body = yaml.dump_all(
+        documents,
+        Dumper=ManifestDumper,
+        sort_keys=False,
+        width=10_000,
+        explicit_start=True,
+        default_flow_style=False,
+        allow_unicode=True,
+    )
     return header + body
 
 
@@ -105,8 +131,12 @@ class App:
         return self.service if self.env == "prod" else f"{self.service}-{self.env}"
 
     def labels(self, component: str | None = None) -> dict[str, str]:
-        labels = {"app.kubernetes.io/name": self.service, "app.kubernetes.io/part-of": self.service.split("-")[0],
-                  "app.kubernetes.io/managed-by": "argocd", "env": self.env}
+        labels = {
+            "app.kubernetes.io/name": self.service,
+            "app.kubernetes.io/part-of": self.service.split("-")[0],
+            "app.kubernetes.io/managed-by": "argocd",
+            "env": self.env,
+        }
         if component:
             labels["app.kubernetes.io/component"] = component
         return labels
@@ -169,8 +199,9 @@ def rbac(app: App) -> list[dict[str, Any]]:
         docs.append(service_account(app, name))
     rules = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]
     if rng.random() < 0.5:
-        rules.append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"],
-                      "resourceNames": [f"{app.service}-config"]})
+        rules.append(
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": [f"{app.service}-config"]}
+        )
     if rng.random() < 0.15:
         rules.append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]})
     if rng.random() < 0.1:
@@ -179,30 +210,59 @@ def rbac(app: App) -> list[dict[str, Any]]:
         rules.append({"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]})
     if rng.random() < 0.3:
         rules.append({"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["create", "delete", "get", "list"]})
-    docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                 "metadata": app.meta(f"{app.service}-app"), "rules": rules})
-    docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                 "metadata": app.meta(f"{app.service}-app"),
-                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": f"{app.service}-app"},
-                 "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": app.namespace}
-                              for name in app.accounts]})
+    docs.append(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": app.meta(f"{app.service}-app"),
+            "rules": rules,
+        }
+    )
+    docs.append(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": app.meta(f"{app.service}-app"),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": f"{app.service}-app"},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": app.namespace} for name in app.accounts],
+        }
+    )
     if rng.random() < 0.25:
-        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                     "metadata": app.meta(f"{app.service}-view"),
-                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                                 "name": rng.choice(("view", "edit", "admin"))},
-                     "subjects": [{"kind": "Group", "name": f"{app.team}-developers",
-                                   "apiGroup": "rbac.authorization.k8s.io"}]})
+        docs.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": app.meta(f"{app.service}-view"),
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "ClusterRole",
+                    "name": rng.choice(("view", "edit", "admin")),
+                },
+                "subjects": [
+                    {"kind": "Group", "name": f"{app.team}-developers", "apiGroup": "rbac.authorization.k8s.io"}
+                ],
+            }
+        )
     if rng.random() < 0.15:
         cluster_name = f"{app.namespace}-{rng.choice(('node-reader', 'crd-reader', 'namespace-admin'))}"
-        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                     "metadata": {"name": cluster_name, "labels": app.labels()},
-                     "rules": [{"apiGroups": [""], "resources": ["nodes", "namespaces"], "verbs": ["get", "list"]}]})
+        docs.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "ClusterRole",
+                "metadata": {"name": cluster_name, "labels": app.labels()},
+                "rules": [{"apiGroups": [""], "resources": ["nodes", "namespaces"], "verbs": ["get", "list"]}],
+            }
+        )
         role_name = cluster_name if rng.random() < 0.85 else "cluster-admin"
-        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-                     "metadata": {"name": cluster_name, "labels": app.labels()},
-                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
-                     "subjects": [{"kind": "ServiceAccount", "name": app.accounts[0], "namespace": app.namespace}]})
+        docs.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "ClusterRoleBinding",
+                "metadata": {"name": cluster_name, "labels": app.labels()},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
+                "subjects": [{"kind": "ServiceAccount", "name": app.accounts[0], "namespace": app.namespace}],
+            }
+        )
     return docs
 
 
@@ -212,16 +272,23 @@ def container(app: App, name: str, port: int | None) -> dict[str, Any]:
         "name": name,
         "image": f"{app.account}.dkr.ecr.{app.region}.amazonaws.com/{app.service}:{rng.randint(1, 400)}.0.0",
         "imagePullPolicy": "IfNotPresent",
-        "env": [{"name": "ENV", "value": app.env}, {"name": "SERVICE", "value": app.service},
-                {"name": "DB_PASSWORD",
-                 "valueFrom": {"secretKeyRef": {"name": f"{app.service}-db", "key": "password"}}},
-                {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+        "env": [
+            {"name": "ENV", "value": app.env},
+            {"name": "SERVICE", "value": app.service},
+            {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": f"{app.service}-db", "key": "password"}}},
+            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        ],
         "envFrom": [{"configMapRef": {"name": f"{app.service}-config"}}],
-        "resources": {"requests": {"cpu": f"{rng.choice((100, 250, 500))}m",
-                                   "memory": f"{rng.choice((128, 256, 512))}Mi"},
-                      "limits": {"memory": f"{rng.choice((512, 1024))}Mi"}},
-        "securityContext": {"runAsNonRoot": True, "readOnlyRootFilesystem": rng.random() < 0.7,
-                            "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+        "resources": {
+            "requests": {"cpu": f"{rng.choice((100, 250, 500))}m", "memory": f"{rng.choice((128, 256, 512))}Mi"},
+            "limits": {"memory": f"{rng.choice((512, 1024))}Mi"},
+        },
+        "securityContext": {
+            "runAsNonRoot": True,
+            "readOnlyRootFilesystem": rng.random() < 0.7,
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+        },
     }
     for n in range(rng.randint(2, 14)):  # application settings, as most Deployments carry them
         key = f"{rng.choice(WORDS).upper()}_{rng.choice(('URL', 'TIMEOUT', 'ENABLED', 'BATCH_SIZE', 'HOST'))}_{n}"
@@ -247,17 +314,47 @@ def pod_spec(app: App, component: str, port: int | None) -> dict[str, Any]:
     spec["securityContext"] = {"runAsUser": 10001, "fsGroup": 10001}
     spec["containers"] = [container(app, component, port)]
     if rng.random() < 0.2:
-        spec["containers"].append({"name": "envoy", "image": "envoyproxy/envoy:v1.30.1",
-                                   "args": ["-c", "/etc/envoy/envoy.yaml"], "ports": [{"containerPort": 9901}]})
+        spec["containers"].append(
+            {
+                "name": "envoy",
+                "image": "envoyproxy/envoy:v1.30.1",
+                "args": ["-c", "/etc/envoy/envoy.yaml"],
+                "ports": [{"containerPort": 9901}],
+            }
+        )
     volumes: list[dict[str, Any]] = [{"name": "config", "configMap": {"name": f"{app.service}-config"}}]
     if rng.random() < 0.1:
-        volumes.append({"name": "vault-token", "projected": {"sources": [{"serviceAccountToken": {
-            "audience": "vault", "expirationSeconds": rng.choice((600, 3600, 86400)), "path": "token"}}]}})
+        volumes.append(
+            {
+                "name": "vault-token",
+                "projected": {
+                    "sources": [
+                        {
+                            "serviceAccountToken": {
+                                "audience": "vault",
+                                "expirationSeconds": rng.choice((600, 3600, 86400)),
+                                "path": "token",
+                            }
+                        }
+                    ]
+                },
+            }
+        )
     spec["volumes"] = volumes
     if rng.random() < 0.4:
-        spec["affinity"] = {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
-            "weight": 100, "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {
-                "matchLabels": {"app.kubernetes.io/name": app.service}}}}]}}
+        spec["affinity"] = {
+            "podAntiAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {
+                        "weight": 100,
+                        "podAffinityTerm": {
+                            "topologyKey": "kubernetes.io/hostname",
+                            "labelSelector": {"matchLabels": {"app.kubernetes.io/name": app.service}},
+                        },
+                    }
+                ]
+            }
+        }
     if rng.random() < 0.3:
         spec["tolerations"] = [{"key": "workload", "operator": "Equal", "value": "batch", "effect": "NoSchedule"}]
     return spec
@@ -268,37 +365,75 @@ def workload(app: App, component: str) -> list[dict[str, Any]]:
     name = f"{app.service}-{component}" if component != "main" else app.service
     stateful = rng.random() < 0.15
     selector = {"matchLabels": {"app.kubernetes.io/name": app.service, "app.kubernetes.io/component": component}}
-    template = {"metadata": {"labels": app.labels(component),
-                             "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8080"}},
-                "spec": pod_spec(app, component, 8080)}
+    template = {
+        "metadata": {
+            "labels": app.labels(component),
+            "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8080"},
+        },
+        "spec": pod_spec(app, component, 8080),
+    }
     spec: dict[str, Any] = {"replicas": 3 if app.env == "prod" else 1, "selector": selector, "template": template}
     docs: list[dict[str, Any]] = []
     if stateful:
         spec["serviceName"] = name
-        spec["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": {
-            "accessModes": ["ReadWriteOnce"], "storageClassName": "gp3",
-            "resources": {"requests": {"storage": f"{rng.choice((10, 50, 100))}Gi"}}}}]
-        docs.append({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": app.meta(name, component),
-                     "spec": spec})
+        spec["volumeClaimTemplates"] = [
+            {
+                "metadata": {"name": "data"},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "gp3",
+                    "resources": {"requests": {"storage": f"{rng.choice((10, 50, 100))}Gi"}},
+                },
+            }
+        ]
+        docs.append(
+            {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": app.meta(name, component), "spec": spec}
+        )
     else:
         spec["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}}
-        docs.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": app.meta(
-            name, component, annotations={"argocd.argoproj.io/sync-wave": "1"}), "spec": spec})
-    service_spec: dict[str, Any] = {"selector": selector["matchLabels"],
-                                    "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}
+        docs.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": app.meta(name, component, annotations={"argocd.argoproj.io/sync-wave": "1"}),
+                "spec": spec,
+            }
+        )
+    service_spec: dict[str, Any] = {
+        "selector": selector["matchLabels"],
+        "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+    }
     if stateful:
         service_spec["clusterIP"] = "None"
     docs.append({"apiVersion": "v1", "kind": "Service", "metadata": app.meta(name, component), "spec": service_spec})
     if not stateful and rng.random() < 0.5:
-        docs.append({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-                     "metadata": app.meta(name, component), "spec": {
-                         "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
-                         "minReplicas": 2, "maxReplicas": rng.choice((5, 10, 20)),
-                         "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                             "type": "Utilization", "averageUtilization": 70}}}]}})
+        docs.append(
+            {
+                "apiVersion": "autoscaling/v2",
+                "kind": "HorizontalPodAutoscaler",
+                "metadata": app.meta(name, component),
+                "spec": {
+                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                    "minReplicas": 2,
+                    "maxReplicas": rng.choice((5, 10, 20)),
+                    "metrics": [
+                        {
+                            "type": "Resource",
+                            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+                        }
+                    ],
+                },
+            }
+        )
     if rng.random() < 0.4:
-        docs.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": app.meta(name, component),
-                     "spec": {"minAvailable": 1, "selector": selector}})
+        docs.append(
+            {
+                "apiVersion": "policy/v1",
+                "kind": "PodDisruptionBudget",
+                "metadata": app.meta(name, component),
+                "spec": {"minAvailable": 1, "selector": selector},
+            }
+        )
     return docs
 
 
@@ -307,29 +442,71 @@ def cronjobs(app: App) -> list[dict[str, Any]]:
     docs = []
     for _ in range(rng.randint(1, 3)):
         name = f"{app.service}-{rng.choice(WORDS)}-{rng.randint(1, 99)}"
-        docs.append({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": app.meta(name, "cron"), "spec": {
-            "schedule": rng.choice(("*/15 * * * *", "0 * * * *", "30 2 * * *", "0 6 * * 1")),
-            "concurrencyPolicy": "Forbid", "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
-            "jobTemplate": {"spec": {"backoffLimit": 2, "template": {
-                "metadata": {"labels": app.labels("cron")},
-                "spec": {**pod_spec(app, "cron", None), "restartPolicy": "OnFailure"}}}}}})
+        docs.append(
+            {
+                "apiVersion": "batch/v1",
+                "kind": "CronJob",
+                "metadata": app.meta(name, "cron"),
+                "spec": {
+                    "schedule": rng.choice(("*/15 * * * *", "0 * * * *", "30 2 * * *", "0 6 * * 1")),
+                    "concurrencyPolicy": "Forbid",
+                    "successfulJobsHistoryLimit": 3,
+                    "failedJobsHistoryLimit": 1,
+                    "jobTemplate": {
+                        "spec": {
+                            "backoffLimit": 2,
+                            "template": {
+                                "metadata": {"labels": app.labels("cron")},
+                                "spec": {**pod_spec(app, "cron", None), "restartPolicy": "OnFailure"},
+                            },
+                        }
+                    },
+                },
+            }
+        )
     return docs
 
 
 def config_maps(app: App) -> list[dict[str, Any]]:
     rng = app.rng
-    settings = "\n".join(f"{key}: {value}" for key, value in (
-        ("log_level", rng.choice(("info", "debug", "warn"))), ("http_port", 8080),
-        ("database_host", f"{app.service}.{app.env}.db.internal"), ("cache_ttl_seconds", rng.choice((30, 300))),
-        ("feature_flags", "[" + ", ".join(rng.sample(WORDS, 3)) + "]")))
-    docs = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": app.meta(f"{app.service}-config"),
-             "data": {"ENV": app.env, "REGION": app.region, "app.yaml": settings + "\n",
-                      "logging.json": json.dumps({"level": "INFO", "handlers": ["stdout"]}, indent=2) + "\n"}}]
+    settings = "\n".join(
+        f"{key}: {value}"
+        for key, value in (
+            ("log_level", rng.choice(("info", "debug", "warn"))),
+            ("http_port", 8080),
+            ("database_host", f"{app.service}.{app.env}.db.internal"),
+            ("cache_ttl_seconds", rng.choice((30, 300))),
+            ("feature_flags", "[" + ", ".join(rng.sample(WORDS, 3)) + "]"),
+        )
+    )
+    docs = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": app.meta(f"{app.service}-config"),
+            "data": {
+                "ENV": app.env,
+                "REGION": app.region,
+                "app.yaml": settings + "\n",
+                "logging.json": json.dumps({"level": "INFO", "handlers": ["stdout"]}, indent=2) + "\n",
+            },
+        }
+    ]
     for _ in range(rng.randint(0, 2)):
         word = rng.choice(WORDS)
-        docs.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": app.meta(f"{app.service}-{word}"),
-                     "data": {f"{word}.properties": "\n".join(f"{word}.setting{n}={rng.randint(0, 999)}"
-                                                              for n in range(rng.randint(5, 30))) + "\n"}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": app.meta(f"{app.service}-{word}"),
+                "data": {
+                    f"{word}.properties": "\n".join(
+                        f"{word}.setting{n}={rng.randint(0, 999)}" for n in range(rng.randint(5, 30))
+                    )
+                    + "\n"
+                },
+            }
+        )
     return docs
 
 
@@ -339,33 +516,79 @@ def secrets(app: App) -> list[dict[str, Any]]:
     kind = rng.random()
     if kind < 0.45:  # placeholders filled at deploy
         data: dict[str, Any] = {"username": "app", "password": "${DB_PASSWORD}"}
-        docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": app.meta(f"{app.service}-db"),
-                     "type": "Opaque", "stringData": data})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": app.meta(f"{app.service}-db"),
+                "type": "Opaque",
+                "stringData": data,
+            }
+        )
     elif kind < 0.8:  # SOPS-encrypted
         encrypted = f"ENC[AES256_GCM,data:{base64.b64encode(rng.randbytes(24)).decode()},type:str]"
-        docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": app.meta(f"{app.service}-db"), "type": "Opaque",
-                     "data": {"password": encrypted},
-                     "sops": {"kms": [{"arn": f"arn:aws:kms:{app.region}:{app.account}:alias/sops"}],
-                              "lastmodified": "2026-01-01T00:00:00Z", "version": "3.8.1"}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": app.meta(f"{app.service}-db"),
+                "type": "Opaque",
+                "data": {"password": encrypted},
+                "sops": {
+                    "kms": [{"arn": f"arn:aws:kms:{app.region}:{app.account}:alias/sops"}],
+                    "lastmodified": "2026-01-01T00:00:00Z",
+                    "version": "3.8.1",
+                },
+            }
+        )
     elif kind < 0.92:  # external-secrets
-        docs.append({"apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret",
-                     "metadata": app.meta(f"{app.service}-db"), "spec": {
-                         "refreshInterval": "1h",
-                         "secretStoreRef": {"name": "aws-secrets", "kind": "ClusterSecretStore"},
-                         "target": {"name": f"{app.service}-db"},
-                         "data": [{"secretKey": "password", "remoteRef": {"key": f"{app.env}/{app.service}/db"}}]}})
+        docs.append(
+            {
+                "apiVersion": "external-secrets.io/v1beta1",
+                "kind": "ExternalSecret",
+                "metadata": app.meta(f"{app.service}-db"),
+                "spec": {
+                    "refreshInterval": "1h",
+                    "secretStoreRef": {"name": "aws-secrets", "kind": "ClusterSecretStore"},
+                    "target": {"name": f"{app.service}-db"},
+                    "data": [{"secretKey": "password", "remoteRef": {"key": f"{app.env}/{app.service}/db"}}],
+                },
+            }
+        )
     else:  # a literal value: nhilint reports where it is
-        docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": app.meta(f"{app.service}-db"), "type": "Opaque",
-                     "data": {"username": base64.b64encode(b"app").decode(),
-                              "password": base64.b64encode(rng.randbytes(12)).decode()}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": app.meta(f"{app.service}-db"),
+                "type": "Opaque",
+                "data": {
+                    "username": base64.b64encode(b"app").decode(),
+                    "password": base64.b64encode(rng.randbytes(12)).decode(),
+                },
+            }
+        )
     if app.accounts and rng.random() < 0.1:
-        docs.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
-                     "metadata": app.meta(f"{app.accounts[0]}-token", annotations={
-                         "kubernetes.io/service-account.name": app.accounts[0]})})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "kubernetes.io/service-account-token",
+                "metadata": app.meta(
+                    f"{app.accounts[0]}-token", annotations={"kubernetes.io/service-account.name": app.accounts[0]}
+                ),
+            }
+        )
     if rng.random() < 0.2:
-        docs.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-                     "metadata": app.meta(f"{app.service}-tls"),
-                     "data": {"tls.crt": "${TLS_CERT}", "tls.key": "${TLS_KEY}"}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "kubernetes.io/tls",
+                "metadata": app.meta(f"{app.service}-tls"),
+                "data": {"tls.crt": "${TLS_CERT}", "tls.key": "${TLS_KEY}"},
+            }
+        )
     return docs
 
 
@@ -373,18 +596,52 @@ def ingress(app: App) -> list[dict[str, Any]]:
     rng = app.rng
     host = f"{app.service}.{app.env}.example.com"
     return [
-        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": app.meta(app.service, annotations={
-            "kubernetes.io/ingress.class": "alb", "alb.ingress.kubernetes.io/scheme": rng.choice(("internal",
-                                                                                                  "internet-facing")),
-            "cert-manager.io/cluster-issuer": "letsencrypt"}),
-         "spec": {"tls": [{"hosts": [host], "secretName": f"{app.service}-tls"}],
-                  "rules": [{"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
-                      "service": {"name": app.service, "port": {"name": "http"}}}}]}}]}},
-        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": app.meta(f"{app.service}-ingress"),
-         "spec": {"podSelector": {"matchLabels": {"app.kubernetes.io/name": app.service}},
-                  "policyTypes": ["Ingress"],
-                  "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
-                      "kubernetes.io/metadata.name": "ingress-nginx"}}}], "ports": [{"port": 8080}]}]}},
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": app.meta(
+                app.service,
+                annotations={
+                    "kubernetes.io/ingress.class": "alb",
+                    "alb.ingress.kubernetes.io/scheme": rng.choice(("internal", "internet-facing")),
+                    "cert-manager.io/cluster-issuer": "letsencrypt",
+                },
+            ),
+            "spec": {
+                "tls": [{"hosts": [host], "secretName": f"{app.service}-tls"}],
+                "rules": [
+                    {
+                        "host": host,
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/",
+                                    "pathType": "Prefix",
+                                    "backend": {"service": {"name": app.service, "port": {"name": "http"}}},
+                                }
+                            ]
+                        },
+                    }
+                ],
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": app.meta(f"{app.service}-ingress"),
+            "spec": {
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": app.service}},
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {
+                        "from": [
+                            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+                        ],
+                        "ports": [{"port": 8080}],
+                    }
+                ],
+            },
+        },
     ]
 
 
@@ -396,32 +653,76 @@ def monitoring(app: App) -> list[dict[str, Any]]:
         ("HighLatency", "histogram_quantile(0.99, rate(http_request_duration_seconds_bucket[5m])) > 2"),
     )
     # Go-template text inside strings (Alertmanager renders it): data, not a Helm template.
-    rules = [{"alert": f"{app.service.title().replace('-', '')}{name}", "expr": expr, "for": "5m",
-              "labels": {"severity": rng.choice(("warning", "critical")), "team": app.team},
-              "annotations": {"summary": f"{name} on {{{{ $labels.pod }}}}",
-                              "description": "{{ $labels.namespace }}/{{ $labels.pod }}: {{ $value }}"}}
-             for name, expr in alerts]
+    rules = [
+        {
+            "alert": f"{app.service.title().replace('-', '')}{name}",
+            "expr": expr,
+            "for": "5m",
+            "labels": {"severity": rng.choice(("warning", "critical")), "team": app.team},
+            "annotations": {
+                "summary": f"{name} on {{{{ $labels.pod }}}}",
+                "description": "{{ $labels.namespace }}/{{ $labels.pod }}: {{ $value }}",
+            },
+        }
+        for name, expr in alerts
+    ]
     return [
-        {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": app.meta(app.service),
-         "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": app.service}},
-                  "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}]}},
-        {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": app.meta(app.service),
-         "spec": {"groups": [{"name": app.service, "rules": rules}]}},
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "ServiceMonitor",
+            "metadata": app.meta(app.service),
+            "spec": {
+                "selector": {"matchLabels": {"app.kubernetes.io/name": app.service}},
+                "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
+            },
+        },
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PrometheusRule",
+            "metadata": app.meta(app.service),
+            "spec": {"groups": [{"name": app.service, "rules": rules}]},
+        },
     ]
 
 
 def namespace(app: App) -> list[dict[str, Any]]:
     rng = app.rng
-    docs: list[dict[str, Any]] = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {
-        "name": app.namespace, "labels": {**app.labels(), "team": app.team,
-                                          "pod-security.kubernetes.io/enforce": "restricted"}}}]
+    docs: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": app.namespace,
+                "labels": {**app.labels(), "team": app.team, "pod-security.kubernetes.io/enforce": "restricted"},
+            },
+        }
+    ]
     if rng.random() < 0.6:
-        docs.append({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": app.meta("quota"),
-                     "spec": {"hard": {"requests.cpu": "8", "requests.memory": "16Gi", "pods": "50"}}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ResourceQuota",
+                "metadata": app.meta("quota"),
+                "spec": {"hard": {"requests.cpu": "8", "requests.memory": "16Gi", "pods": "50"}},
+            }
+        )
     if rng.random() < 0.4:
-        docs.append({"apiVersion": "v1", "kind": "LimitRange", "metadata": app.meta("limits"),
-                     "spec": {"limits": [{"type": "Container", "default": {"memory": "512Mi"},
-                                          "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "LimitRange",
+                "metadata": app.meta("limits"),
+                "spec": {
+                    "limits": [
+                        {
+                            "type": "Container",
+                            "default": {"memory": "512Mi"},
+                            "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+                        }
+                    ]
+                },
+            }
+        )
     return docs
 
 
@@ -433,25 +734,52 @@ def addons(env: str, rng: random.Random, account: str) -> list[tuple[str, list[d
         annotations = {"eks.amazonaws.com/role-arn": f"arn:aws:iam::{account}:role/{env}-{irsa}"} if irsa else {}
         if rng.random() < 0.5:
             annotations["owner"] = "team-platform"
-        account_doc: dict[str, Any] = {"apiVersion": "v1", "kind": "ServiceAccount",
-                                       "metadata": {**meta, "annotations": annotations} if annotations else meta}
-        cluster_role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                        "metadata": {"name": name}, "rules": [
-                            {"apiGroups": ["*" if resources == "*" else resources.split("/")[0] if "/" in resources
-                                           else ""],
-                             "resources": [r.split("/")[-1] for r in resources.split(",")], "verbs": verbs.split(",")}
-                            for verbs, resources in rules]}
-        binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-                   "metadata": {"name": name},
-                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
-                   "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace_}]}
+        account_doc: dict[str, Any] = {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {**meta, "annotations": annotations} if annotations else meta,
+        }
+        cluster_role = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": name},
+            "rules": [
+                {
+                    "apiGroups": ["*" if resources == "*" else resources.split("/")[0] if "/" in resources else ""],
+                    "resources": [r.split("/")[-1] for r in resources.split(",")],
+                    "verbs": verbs.split(","),
+                }
+                for verbs, resources in rules
+            ],
+        }
+        binding = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace_}],
+        }
         kind = "DaemonSet" if name in ("fluent-bit", "prometheus") else "Deployment"
-        pod = {"serviceAccountName": name, "containers": [{
-            "name": name, "image": f"registry.k8s.io/{name}:v1.{rng.randint(0, 30)}.0",
-            "args": [f"--cluster-name={env}", "--v=2"], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]}
-        workload_doc: dict[str, Any] = {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": {
-            "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
-            "template": {"metadata": {"labels": {"app.kubernetes.io/name": name}}, "spec": pod}}}
+        pod = {
+            "serviceAccountName": name,
+            "containers": [
+                {
+                    "name": name,
+                    "image": f"registry.k8s.io/{name}:v1.{rng.randint(0, 30)}.0",
+                    "args": [f"--cluster-name={env}", "--v=2"],
+                    "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                }
+            ],
+        }
+        workload_doc: dict[str, Any] = {
+            "apiVersion": "apps/v1",
+            "kind": kind,
+            "metadata": meta,
+            "spec": {
+                "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                "template": {"metadata": {"labels": {"app.kubernetes.io/name": name}}, "spec": pod},
+            },
+        }
         if kind == "Deployment":
             workload_doc["spec"]["replicas"] = 2
         files.append((f"_system/{name}.yaml", [account_doc, cluster_role, binding, workload_doc]))
@@ -480,8 +808,12 @@ def app_files(app: App) -> list[tuple[str, list[dict[str, Any]] | str]]:
     if rng.random() < 0.4:
         files.append(("monitoring.yaml", monitoring(app)))
     if rng.random() < 0.1:
-        files.append(("values.yaml", yaml.safe_dump({"replicaCount": 2, "image": {"tag": "latest"},
-                                                     "env": app.env}, sort_keys=False)))
+        files.append(
+            (
+                "values.yaml",
+                yaml.safe_dump({"replicaCount": 2, "image": {"tag": "latest"}, "env": app.env}, sort_keys=False),
+            )
+        )
     return files
 
 

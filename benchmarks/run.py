@@ -43,12 +43,18 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_TREE = HERE / "out" / "tree"
 FORMATS = ("terraform", "cloudformation", "kubernetes")
-DEFAULT_TREES = {"terraform": DEFAULT_TREE, "cloudformation": HERE / "out" / "cloudformation",
-                 "kubernetes": HERE / "out" / "kubernetes"}
+DEFAULT_TREES = {
+    "terraform": DEFAULT_TREE,
+    "cloudformation": HERE / "out" / "cloudformation",
+    "kubernetes": HERE / "out" / "kubernetes",
+}
 PREFIX = {"terraform": "", "cloudformation": "cfn ", "kubernetes": "k8s "}  # of the figures' names
 # Files that tell a generated tree of each format is there (generate.py writes it otherwise).
-TREE_PATTERNS = {"terraform": ("*.tf",), "cloudformation": ("*.yaml", "*.yml", "*.json", "*.template"),
-                 "kubernetes": ("*.yaml", "*.yml", "*.json")}
+TREE_PATTERNS = {
+    "terraform": ("*.tf",),
+    "cloudformation": ("*.yaml", "*.yml", "*.json", "*.template"),
+    "kubernetes": ("*.yaml", "*.yml", "*.json"),
+}
 RESULTS = HERE / "RESULTS.md"
 PRECOMMIT_TARGET_S = 0.5
 RATIO_TARGET = 2.0
@@ -171,8 +177,20 @@ def ensure_tree(tree: Path, files: int, seed: int, fmt: str = "terraform") -> No
     if tree.is_dir() and any(any(tree.rglob(pattern)) for pattern in TREE_PATTERNS[fmt]):
         return
     print(f"generating {fmt} tree {tree} ({files} files, seed {seed}) ...", flush=True)
-    subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree), "--format", fmt, "--files", str(files),
-                    "--seed", str(seed)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "generate.py"),
+            str(tree),
+            "--format",
+            fmt,
+            "--files",
+            str(files),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+    )
 
 
 def precommit_files(tree: Path) -> list[str]:
@@ -188,8 +206,9 @@ def precommit_files(tree: Path) -> list[str]:
 
 def import_time_us(module: str) -> int:
     """Cumulative `-X importtime` microseconds of `module` (imports it pulls in included)."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+    )
     for line in result.stderr.splitlines():
         parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
         if len(parts) == 3 and parts[2] == module:
@@ -199,12 +218,17 @@ def import_time_us(module: str) -> int:
 
 def git_revision() -> str:
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                             text=True, check=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
         # Modified tracked files outside benchmarks/ (RESULTS.md itself changes with every run).
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":(exclude)benchmarks"], cwd=REPO, capture_output=True, text=True,
-                               check=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)benchmarks"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{rev}+dirty" if dirty else rev
@@ -268,8 +292,11 @@ def add_scan_rows(figures: Figures, prefix: str, scans: list[Run], files: int) -
     fastest = min(scans, key=lambda r: r.seconds)
     rss = max(r.max_rss_kib for r in scans)
     per_file = f"; {fastest.seconds / files * 1000:.1f} ms/file" if prefix and files else ""
-    figures.add(f"{prefix}scan best", seconds(fastest.seconds),
-                f"exit {scans[0].returncode}, best of {len(scans)}; CPU {fastest.cpu_seconds:.1f} s{per_file}")
+    figures.add(
+        f"{prefix}scan best",
+        seconds(fastest.seconds),
+        f"exit {scans[0].returncode}, best of {len(scans)}; CPU {fastest.cpu_seconds:.1f} s{per_file}",
+    )
     figures.add(f"{prefix}scan runs", ", ".join(f"{r.seconds:.1f}" for r in scans) + " s", "")
     figures.add(f"{prefix}scan peak RSS", f"{rss / 1024:.0f} MiB", f"{rss} KiB")
 
@@ -282,16 +309,20 @@ def measure_format(fmt: str, nhilint: list[str], tree: Path, times: int, figures
 
         cfn = generate_cfn.tree_summary(tree)
         files, declared = cfn.templates, cfn.principals
-        described = (f"{cfn.templates} templates ({cfn.yaml} YAML, {cfn.json} JSON) and {cfn.other_files} other "
-                     f"YAML/JSON files, {cfn.bytes / 2**20:.1f} MiB, {cfn.resources} resources")
+        described = (
+            f"{cfn.templates} templates ({cfn.yaml} YAML, {cfn.json} JSON) and {cfn.other_files} other "
+            f"YAML/JSON files, {cfn.bytes / 2**20:.1f} MiB, {cfn.resources} resources"
+        )
         declares = f"{declared} principals"
     else:
         import generate_k8s
 
         k8s = generate_k8s.tree_summary(tree)
         files, declared = k8s.files, k8s.service_accounts
-        described = (f"{k8s.files} manifest files ({k8s.yaml} YAML, {k8s.json} JSON) and {k8s.other_files} other "
-                     f"YAML/JSON files, {k8s.bytes / 2**20:.1f} MiB, {k8s.objects} objects")
+        described = (
+            f"{k8s.files} manifest files ({k8s.yaml} YAML, {k8s.json} JSON) and {k8s.other_files} other "
+            f"YAML/JSON files, {k8s.bytes / 2**20:.1f} MiB, {k8s.objects} objects"
+        )
         declares = f"{declared} distinct ServiceAccounts in {k8s.service_account_objects} objects"
     prefix = PREFIX[fmt]
     print(f"{fmt} tree {tree}: {described}; declares {declares}", flush=True)
@@ -303,8 +334,11 @@ def measure_format(fmt: str, nhilint: list[str], tree: Path, times: int, figures
     rss = max(r.max_rss_kib for r in scans)
     print(f"{fmt} scan best {fastest.seconds:.1f} s, peak RSS {rss / 1024:.0f} MiB", flush=True)
     seen = summary["identities"]
-    figures.add(f"{prefix}identities", f"{seen} / {declared}",
-                "seen / declared: " + ("ok" if seen == declared else f"MISMATCH ({seen - declared:+d})"))
+    figures.add(
+        f"{prefix}identities",
+        f"{seen} / {declared}",
+        "seen / declared: " + ("ok" if seen == declared else f"MISMATCH ({seen - declared:+d})"),
+    )
     return [
         f"- {fmt} tree: {described} (`{display(tree)}`)",
         f"- {fmt} scan saw: {summary['files']} files (tree has {files}), {seen} identities (tree declares "
@@ -318,12 +352,25 @@ def profile(tree: Path, top: int) -> None:
     script = nhilint_command()
     if len(script) != 1:
         raise SystemExit("--profile needs the nhilint console script")
-    command = [sys.executable, "-m", "cProfile", "-s", "cumtime", script[0], "scan", ".", "--no-cache", "--format",
-               "json", "-o", os.devnull]
+    command = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-s",
+        "cumtime",
+        script[0],
+        "scan",
+        ".",
+        "--no-cache",
+        "--format",
+        "json",
+        "-o",
+        os.devnull,
+    ]
     result = subprocess.run(command, cwd=tree, capture_output=True, text=True)
     lines = result.stdout.splitlines()
     start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
-    print("\n".join(lines[max(0, start - 4): start + 1 + top]))
+    print("\n".join(lines[max(0, start - 4) : start + 1 + top]))
 
 
 def measure_terraform(nhilint: list[str], tree: Path, args: argparse.Namespace, figures: Figures) -> list[str]:
@@ -356,8 +403,7 @@ def measure_terraform(nhilint: list[str], tree: Path, args: argparse.Namespace, 
     hcl2_best = hcl2_fastest.seconds
     hcl2_rss = max(r.max_rss_kib for r in hcl2_runs)
     ratio = scan_best / hcl2_best
-    print(f"hcl2 best {hcl2_best:.1f} s ({parsed} files, {hcl2_errors} errors), ratio {ratio:.2f}",
-          flush=True)
+    print(f"hcl2 best {hcl2_best:.1f} s ({parsed} files, {hcl2_errors} errors), ratio {ratio:.2f}", flush=True)
 
     # c. pre-commit: five files of one service directory; without the parse cache (a first commit), and
     #    with it warm (every later commit: the module's unchanged files are not parsed again).
@@ -373,26 +419,42 @@ def measure_terraform(nhilint: list[str], tree: Path, args: argparse.Namespace, 
         del os.environ["NHILINT_CACHE_DIR"]
     pre_times = [r.seconds for r in pre_runs]
     pre_best, pre_median = min(pre_times), statistics.median(pre_times)
-    print(f"pre-commit ({' '.join(chosen)}): cold best {cold_best:.3f} s, median {cold_median:.3f} s; "
-          f"warm best {pre_best:.3f} s, median {pre_median:.3f} s", flush=True)
+    print(
+        f"pre-commit ({' '.join(chosen)}): cold best {cold_best:.3f} s, median {cold_median:.3f} s; "
+        f"warm best {pre_best:.3f} s, median {pre_median:.3f} s",
+        flush=True,
+    )
 
     cpu_ratio = scan_fastest.cpu_seconds / hcl2_fastest.cpu_seconds
     add_scan_rows(figures, PREFIX["terraform"], scans, summary["files"])
-    figures.add("hcl2 best", seconds(hcl2_best),
-                f"CPU {hcl2_fastest.cpu_seconds:.1f} s; peak RSS {hcl2_rss / 1024:.0f} MiB, "
-                f"{hcl2_errors} parse errors")
-    figures.add("scan / hcl2", f"{ratio:.2f}",
-                f"wall; target <= {RATIO_TARGET}: {verdict(ratio <= RATIO_TARGET)}; "
-                f"CPU ratio {cpu_ratio:.2f}")
+    figures.add(
+        "hcl2 best",
+        seconds(hcl2_best),
+        f"CPU {hcl2_fastest.cpu_seconds:.1f} s; peak RSS {hcl2_rss / 1024:.0f} MiB, {hcl2_errors} parse errors",
+    )
+    figures.add(
+        "scan / hcl2",
+        f"{ratio:.2f}",
+        f"wall; target <= {RATIO_TARGET}: {verdict(ratio <= RATIO_TARGET)}; CPU ratio {cpu_ratio:.2f}",
+    )
     figures.add("pre-commit cold best", seconds(cold_best), "--no-cache")
-    figures.add("pre-commit cold median", seconds(cold_median),
-                f"of {args.precommit_runs}, --no-cache; target < {PRECOMMIT_TARGET_S} s: "
-                f"{verdict(cold_median < PRECOMMIT_TARGET_S)}")
-    figures.add("pre-commit best", seconds(pre_best),
-                f"parse cache warm; target < {PRECOMMIT_TARGET_S} s: {verdict(pre_best < PRECOMMIT_TARGET_S)}")
-    figures.add("pre-commit median", seconds(pre_median),
-                f"of {args.precommit_runs}, parse cache warm; target < {PRECOMMIT_TARGET_S} s: "
-                f"{verdict(pre_median < PRECOMMIT_TARGET_S)}")
+    figures.add(
+        "pre-commit cold median",
+        seconds(cold_median),
+        f"of {args.precommit_runs}, --no-cache; target < {PRECOMMIT_TARGET_S} s: "
+        f"{verdict(cold_median < PRECOMMIT_TARGET_S)}",
+    )
+    figures.add(
+        "pre-commit best",
+        seconds(pre_best),
+        f"parse cache warm; target < {PRECOMMIT_TARGET_S} s: {verdict(pre_best < PRECOMMIT_TARGET_S)}",
+    )
+    figures.add(
+        "pre-commit median",
+        seconds(pre_median),
+        f"of {args.precommit_runs}, parse cache warm; target < {PRECOMMIT_TARGET_S} s: "
+        f"{verdict(pre_median < PRECOMMIT_TARGET_S)}",
+    )
 
     import_generators()
     from generate import expected_identities
@@ -400,10 +462,12 @@ def measure_terraform(nhilint: list[str], tree: Path, args: argparse.Namespace, 
     declared = expected_identities(tree) if (tree / "envs").is_dir() and (tree / "modules").is_dir() else -1
     if declared > 0 and not summary["identities"]:
         raise SystemExit(f"nhilint found no identities in {tree}, which declares {declared}: {summary}")
-    scanned = (f"{summary['files']} files, {summary['identities']} identities (tree declares {declared}), "
-               f"{summary['credentials']} "
-               f"credentials, {summary['grants']} grants, {summary['findings']} findings, "
-               f"{summary['parse_errors']} parse errors")
+    scanned = (
+        f"{summary['files']} files, {summary['identities']} identities (tree declares {declared}), "
+        f"{summary['credentials']} "
+        f"credentials, {summary['grants']} grants, {summary['findings']} findings, "
+        f"{summary['parse_errors']} parse errors"
+    )
     return [
         f"- tree: {len(tf_files)} .tf files, {resources} resources (`{display(tree)}`)",
         f"- scan saw: {scanned}",
@@ -421,34 +485,52 @@ def measure_startup(nhilint: list[str], cwd: Path, figures: Figures) -> None:
     import_us = {module: import_time_us(module) for module in import_best}
     figures.add("nhilint --version", seconds(version_best), "best of 5")
     for module, best in import_best.items():
-        figures.add(f"import {module}", seconds(best),
-                    f"-X importtime cumulative {import_us[module] / 1e6:.3f} s")
+        figures.add(f"import {module}", seconds(best), f"-X importtime cumulative {import_us[module] / 1e6:.3f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark nhilint on generated Terraform, CloudFormation and "
-                                                 "Kubernetes trees.")
-    parser.add_argument("--formats", type=parse_formats, default=FORMATS, metavar="LIST",
-                        help=f"comma-separated formats to measure (default {','.join(FORMATS)})")
-    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE,
-                        help=f"Terraform tree to scan (default {display(DEFAULT_TREE)})")
-    parser.add_argument("--cfn-tree", type=Path, default=DEFAULT_TREES["cloudformation"],
-                        help=f"CloudFormation tree (default {display(DEFAULT_TREES['cloudformation'])})")
-    parser.add_argument("--k8s-tree", type=Path, default=DEFAULT_TREES["kubernetes"],
-                        help=f"Kubernetes tree (default {display(DEFAULT_TREES['kubernetes'])})")
+    parser = argparse.ArgumentParser(
+        description="Benchmark nhilint on generated Terraform, CloudFormation and Kubernetes trees."
+    )
+    parser.add_argument(
+        "--formats",
+        type=parse_formats,
+        default=FORMATS,
+        metavar="LIST",
+        help=f"comma-separated formats to measure (default {','.join(FORMATS)})",
+    )
+    parser.add_argument(
+        "--tree", type=Path, default=DEFAULT_TREE, help=f"Terraform tree to scan (default {display(DEFAULT_TREE)})"
+    )
+    parser.add_argument(
+        "--cfn-tree",
+        type=Path,
+        default=DEFAULT_TREES["cloudformation"],
+        help=f"CloudFormation tree (default {display(DEFAULT_TREES['cloudformation'])})",
+    )
+    parser.add_argument(
+        "--k8s-tree",
+        type=Path,
+        default=DEFAULT_TREES["kubernetes"],
+        help=f"Kubernetes tree (default {display(DEFAULT_TREES['kubernetes'])})",
+    )
     parser.add_argument("--files", type=int, default=2000, help="files to generate if a tree is missing")
     parser.add_argument("--seed", type=int, default=1, help="seed to generate with if a tree is missing")
     parser.add_argument("--repeat", type=int, default=3, help="repeats of the whole-tree runs (default 3)")
     parser.add_argument("--precommit-runs", type=int, default=10, help="repeats of the pre-commit run")
     parser.add_argument("--append-results", action="store_true", help=f"append a section to {RESULTS}")
-    parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of one whole scan of each format's tree")
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile of one whole scan of each format's tree"
+    )
     parser.add_argument("--profile-lines", type=int, default=25, help="profile rows to print (default 25)")
     args = parser.parse_args(argv)
 
     formats: tuple[str, ...] = args.formats
-    trees: dict[str, Path] = {"terraform": args.tree.resolve(), "cloudformation": args.cfn_tree.resolve(),
-                              "kubernetes": args.k8s_tree.resolve()}
+    trees: dict[str, Path] = {
+        "terraform": args.tree.resolve(),
+        "cloudformation": args.cfn_tree.resolve(),
+        "kubernetes": args.k8s_tree.resolve(),
+    }
     revision_at_start = git_revision()
     # Measure what an installed nhilint does: its modules compiled once, not on every start (this machine
     # sets PYTHONDONTWRITEBYTECODE, which would add the compile time of every module to every run).
@@ -486,8 +568,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({platform.system()} {platform.machine()}); nhilint {package_version('nhilint')}, "
             f"python-hcl2 {package_version('python-hcl2')}, lark {package_version('lark')}, "
             f"PyYAML {package_version('PyYAML')}",
-            *([f"- formats: {', '.join(formats)} (not measured in this run: {', '.join(skipped)})"]
-              if skipped else []),
+            *([f"- formats: {', '.join(formats)} (not measured in this run: {', '.join(skipped)})"] if skipped else []),
             *lines,
             "",
             "| Figure | Value | Notes |",
@@ -506,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{fmt}: {display(trees[fmt])}")
             profile(trees[fmt], args.profile_lines)
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

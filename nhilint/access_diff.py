@@ -41,8 +41,12 @@ class Change:
 def diff(base: Inventory, head: Inventory) -> list[Change]:
     """Every access change from `base` to `head`, sorted by identity, kind and message."""
     added = set(head.identities) - set(base.identities)
-    changes = [*_identities(base, head), *_grants(base, head, added), *_trusts(base, head, added),
-               *_credentials(base, head, added)]
+    changes = [
+        *_identities(base, head),
+        *_grants(base, head, added),
+        *_trusts(base, head, added),
+        *_credentials(base, head, added),
+    ]
     return sorted(set(changes), key=lambda c: c.sort_key)
 
 
@@ -100,11 +104,16 @@ def _grants(base: Inventory, head: Inventory, added: set[str]) -> Iterator[Chang
         permissions = list(dict.fromkeys(("NotAction " if n else "") + p for p, _, n, _ in new))
         scopes = list(dict.fromkeys(("NotResource " if n else "") + s for _, s, _, n in new if s))
         where = f" on {_listed(scopes)}" if scopes else ""
-        yield Change("grant_added", grant.principal,
-                     f"adds grant {_listed(permissions)}{where} to {grant.principal} ({grant.via})", grant.location)
+        yield Change(
+            "grant_added",
+            grant.principal,
+            f"adds grant {_listed(permissions)}{where} to {grant.principal} ({grant.via})",
+            grant.location,
+        )
 
 
 # Trusts ------------------------------------------------------------------------------------------------
+
 
 def _key(principal: TrustPrincipal) -> tuple[str, str]:
     return (principal.type, _text(principal.identifier))
@@ -157,8 +166,10 @@ def _github_reach(key: str, admitted: list[str]) -> str:
 
 def _describe(identity: str, widened: list[tuple[str, list[str], list[str]]]) -> str:
     reach = next((r for r in (_github_reach(k, a) for k, _, a in widened) if r), "")
-    details = [f"{key}: {_listed(was)} -> {_listed(now)}" if now else f"removes condition {key} ({_listed(was)})"
-               for key, was, now in widened]
+    details = [
+        f"{key}: {_listed(was)} -> {_listed(now)}" if now else f"removes condition {key} ({_listed(was)})"
+        for key, was, now in widened
+    ]
     return f"widens the trust of {identity}{' ' + reach if reach else ''} ({'; '.join(details)})"
 
 
@@ -176,13 +187,18 @@ def _trusts(base: Inventory, head: Inventory, added: set[str]) -> Iterator[Chang
             if not holding:
                 who = "anyone" if principal.type == "*" else f"{principal.type} {_text(principal.identifier)}"
                 conditions = _condition_text(trust.conditions)
-                yield Change("trust_widened", trust.identity,
-                             f"widens the trust of {trust.identity} to {who}{conditions}", trust.location)
+                yield Change(
+                    "trust_widened",
+                    trust.identity,
+                    f"widens the trust of {trust.identity} to {who}{conditions}",
+                    trust.location,
+                )
                 continue
             options = [_widening(t, trust) for t in holding]
             if all(options):
-                yield Change("trust_widened", trust.identity, _describe(trust.identity, min(options, key=len)),
-                             trust.location)
+                yield Change(
+                    "trust_widened", trust.identity, _describe(trust.identity, min(options, key=len)), trust.location
+                )
 
 
 def _condition_text(conditions: tuple[Condition, ...]) -> str:
@@ -192,6 +208,7 @@ def _condition_text(conditions: tuple[Condition, ...]) -> str:
 
 
 # Credentials -------------------------------------------------------------------------------------------
+
 
 def _long_lived(credential: Credential) -> bool:
     return credential.static and credential.expires is None and credential.rotation is None

@@ -99,9 +99,15 @@ def _common_parts(paths: list[Path]) -> list[str]:
     return parts or ["/"]
 
 
-def build_inventory(paths: list[Path], config: Config, root: Path, var_files: list[Path] | None = None,
-                    cache: bool = False, plans: list[Path] | None = None,
-                    plan_source: Path | None = None) -> tuple[Inventory, set[str]]:
+def build_inventory(
+    paths: list[Path],
+    config: Config,
+    root: Path,
+    var_files: list[Path] | None = None,
+    cache: bool = False,
+    plans: list[Path] | None = None,
+    plan_source: Path | None = None,
+) -> tuple[Inventory, set[str]]:
     """Discover, parse and extract: the inventory of every identity in `paths`, and the files named.
 
     `cache`: keep parsed files in the user's cache directory (see nhilint.parse.cache).
@@ -147,8 +153,9 @@ def build_inventory(paths: list[Path], config: Config, root: Path, var_files: li
 def _label(kind: str, files: list[Path], root: Path) -> str:
     """What an internal error names: the one file, else the files' common directory (and their kind)."""
     base = root.resolve()
-    names = [p.resolve().relative_to(base).as_posix() if p.resolve().is_relative_to(base) else p.as_posix()
-             for p in files]
+    names = [
+        p.resolve().relative_to(base).as_posix() if p.resolve().is_relative_to(base) else p.as_posix() for p in files
+    ]
     if len(names) == 1:
         return names[0]
     try:
@@ -181,9 +188,16 @@ def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
     return findings
 
 
-def scan(paths: list[Path], config: Config, root: Path | None = None,
-         var_files: list[Path] | None = None, cache: bool = False, inline_suppressions: bool = True,
-         plans: list[Path] | None = None, plan_source: Path | None = None) -> Report:
+def scan(
+    paths: list[Path],
+    config: Config,
+    root: Path | None = None,
+    var_files: list[Path] | None = None,
+    cache: bool = False,
+    inline_suppressions: bool = True,
+    plans: list[Path] | None = None,
+    plan_source: Path | None = None,
+) -> Report:
     """Scan files and directories; return every finding, suppressed finding and the inventory.
 
     `inline_suppressions=False` is the auditor's view: every `nhilint:ignore` is disregarded.

@@ -52,12 +52,24 @@ class BaselineEntry:
 
     @classmethod
     def of(cls, finding: Finding) -> BaselineEntry:
-        return cls(finding.location.path, finding.location.start_line, finding.rule_id, finding.identity,
-                   fingerprint(finding), finding.message)
+        return cls(
+            finding.location.path,
+            finding.location.start_line,
+            finding.rule_id,
+            finding.identity,
+            fingerprint(finding),
+            finding.message,
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fingerprint": self.fingerprint, "rule_id": self.rule_id, "identity": self.identity,
-                "file": self.file, "line": self.line, "message": self.message}
+        return {
+            "fingerprint": self.fingerprint,
+            "rule_id": self.rule_id,
+            "identity": self.identity,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+        }
 
     @property
     def sort_key(self) -> tuple[str, int, str, str, str]:
@@ -88,8 +100,10 @@ def load(path: Path) -> list[BaselineEntry]:
     except ValueError as exc:
         raise BaselineError(f"baseline {path}: not JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
-        raise BaselineError(f"baseline {path}: not an nhilint baseline (version {BASELINE_VERSION}); "
-                            "create one with `nhilint baseline create`")
+        raise BaselineError(
+            f"baseline {path}: not an nhilint baseline (version {BASELINE_VERSION}); "
+            "create one with `nhilint baseline create`"
+        )
     items = document.get("findings")
     if not isinstance(items, list):
         raise BaselineError(f"baseline {path}: `findings` must be a list")
@@ -101,13 +115,19 @@ def _entry(path: Path, index: int, item: Any) -> BaselineEntry:
         raise BaselineError(f"baseline {path}: findings[{index}] has no `fingerprint`")
     identity = item.get("identity")
     line = item.get("line")
-    return BaselineEntry(str(item.get("file") or ""), line if isinstance(line, int) else 0,
-                         str(item.get("rule_id") or ""), identity if isinstance(identity, str) else None,
-                         item["fingerprint"], str(item.get("message") or ""))
+    return BaselineEntry(
+        str(item.get("file") or ""),
+        line if isinstance(line, int) else 0,
+        str(item.get("rule_id") or ""),
+        identity if isinstance(identity, str) else None,
+        item["fingerprint"],
+        str(item.get("message") or ""),
+    )
 
 
-def split(findings: list[Finding], entries: list[BaselineEntry]
-          ) -> tuple[list[Finding], list[Finding], list[BaselineEntry]]:
+def split(
+    findings: list[Finding], entries: list[BaselineEntry]
+) -> tuple[list[Finding], list[Finding], list[BaselineEntry]]:
     """(new findings, known findings, entries that matched nothing); each entry matches one finding."""
     wanted = Counter(e.fingerprint for e in entries)
     new: list[Finding] = []

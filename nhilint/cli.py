@@ -38,8 +38,9 @@ class RunState:
     debug: bool = False
 
 
-def _config(paths: tuple[str, ...], config: str | None, policy: str | None, fail_on: str | None,
-            today: str | None) -> tuple[Config, Path, list[Path]]:
+def _config(
+    paths: tuple[str, ...], config: str | None, policy: str | None, fail_on: str | None, today: str | None
+) -> tuple[Config, Path, list[Path]]:
     from nhilint.api import default_root
 
     targets = [Path(p) for p in paths] or [Path(".")]
@@ -114,15 +115,25 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 common_options = [
-    click.option("--config", "config", type=click.Path(dir_okay=False), help="Project config file "
-                 "(default: .nhilint.yaml or [tool.nhilint] in pyproject.toml)."),
+    click.option(
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False),
+        help="Project config file (default: .nhilint.yaml or [tool.nhilint] in pyproject.toml).",
+    ),
     click.option("--policy", help="Policy pack: a built-in name (default, strict) or a YAML file."),
-    click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                 help="Terraform variables file (repeatable)."),
+    click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="Terraform variables file (repeatable).",
+    ),
     click.option("--today", metavar="YYYY-MM-DD", help="Evaluate expiry as of this date (reproducible builds)."),
     click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file."),
-    click.option("--no-cache", is_flag=True, help="Do not use the parse cache (NHILINT_CACHE_DIR, default "
-                 "~/.cache/nhilint)."),
+    click.option(
+        "--no-cache", is_flag=True, help="Do not use the parse cache (NHILINT_CACHE_DIR, default ~/.cache/nhilint)."
+    ),
 ]
 
 
@@ -134,8 +145,12 @@ def with_common(function: Any) -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nhilint")
-@click.option("--debug", is_flag=True, envvar="NHILINT_DEBUG", help="Show the traceback of an internal error "
-              "(exit code 3); also NHILINT_DEBUG=1.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="NHILINT_DEBUG",
+    help="Show the traceback of an internal error (exit code 3); also NHILINT_DEBUG=1.",
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Lint non-human identities (roles, service accounts, keys, tokens) in infrastructure code.
@@ -148,34 +163,89 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="auto", show_default=True,
-              help="auto: github under GitHub Actions (GITHUB_ACTIONS=true), else text.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the build "
-              "(default from the policy: low).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(SCAN_FORMATS),
+    default="auto",
+    show_default=True,
+    help="auto: github under GitHub Actions (GITHUB_ACTIONS=true), else text.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Lowest severity that fails the build (default from the policy: low).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, no summary line.")
-@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
-              help="Also write the report in FORMAT to FILE (repeatable), e.g. sarif:nhilint.sarif.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
-              help="Report only findings not in this file (`nhilint baseline create`); list its stale entries.")
-@click.option("--new-only", is_flag=True, help="Report only findings new since the merge base of --base and "
-              "HEAD, and what the change does to access.")
-@click.option("--base", "base_ref", metavar="REF", help="The branch or commit --new-only compares with, e.g. "
-              "origin/main.")
-@click.option("--no-inline-suppressions", "no_inline", is_flag=True,
-              help="Ignore every inline nhilint:ignore (an auditor's view).")
-@click.option("--plan", "plans", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Terraform plan JSON (`terraform show -json plan.out`) to scan (repeatable); with no PATHS, "
-              "only the plans are scanned.")
-@click.option("--source", "plan_source", type=click.Path(exists=True, file_okay=False),
-              help="The Terraform directory the --plan was made from: findings point at its .tf lines.")
-@click.option("--checkov", is_flag=True, help="Also run checkov's identity checks (installed apart from "
-              "nhilint on first use) and merge them by identity; see README \"checkov interop\".")
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    help="Also write the report in FORMAT to FILE (repeatable), e.g. sarif:nhilint.sarif.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Report only findings not in this file (`nhilint baseline create`); list its stale entries.",
+)
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Report only findings new since the merge base of --base and HEAD, and what the change does to access.",
+)
+@click.option(
+    "--base", "base_ref", metavar="REF", help="The branch or commit --new-only compares with, e.g. origin/main."
+)
+@click.option(
+    "--no-inline-suppressions",
+    "no_inline",
+    is_flag=True,
+    help="Ignore every inline nhilint:ignore (an auditor's view).",
+)
+@click.option(
+    "--plan",
+    "plans",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Terraform plan JSON (`terraform show -json plan.out`) to scan (repeatable); with no PATHS, "
+    "only the plans are scanned.",
+)
+@click.option(
+    "--source",
+    "plan_source",
+    type=click.Path(exists=True, file_okay=False),
+    help="The Terraform directory the --plan was made from: findings point at its .tf lines.",
+)
+@click.option(
+    "--checkov",
+    is_flag=True,
+    help="Also run checkov's identity checks (installed apart from "
+    'nhilint on first use) and merge them by identity; see README "checkov interop".',
+)
 @with_common
-def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, reports: tuple[str, ...],
-         baseline_file: str | None, new_only: bool, base_ref: str | None, no_inline: bool,
-         plans: tuple[str, ...], plan_source: str | None, checkov: bool,
-         config: str | None, policy: str | None, var_files: tuple[str, ...], today: str | None,
-         output: str | None, no_cache: bool) -> None:
+def scan(
+    paths: tuple[str, ...],
+    fmt: str,
+    fail_on: str | None,
+    quiet: bool,
+    reports: tuple[str, ...],
+    baseline_file: str | None,
+    new_only: bool,
+    base_ref: str | None,
+    no_inline: bool,
+    plans: tuple[str, ...],
+    plan_source: str | None,
+    checkov: bool,
+    config: str | None,
+    policy: str | None,
+    var_files: tuple[str, ...],
+    today: str | None,
+    output: str | None,
+    no_cache: bool,
+) -> None:
     """Scan PATHS (files or directories; default . unless --plan is given) and fail on policy violations."""
     if plan_source and not plans:
         raise click.UsageError("--source names the directory a --plan was made from; give --plan too")
@@ -186,9 +256,20 @@ def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, rep
     anchors = paths + plans + ((plan_source,) if plan_source else ())
     loaded, root, targets = _config(anchors, config, policy, fail_on, today)
     targets = [Path(p) for p in paths] if plans else targets
-    report = _scan_report(targets, loaded, root, [Path(v) for v in var_files], not no_cache, not no_inline,
-                          baseline_file, base_ref, new_only, [Path(p) for p in plans],
-                          Path(plan_source) if plan_source else None, checkov=checkov)
+    report = _scan_report(
+        targets,
+        loaded,
+        root,
+        [Path(v) for v in var_files],
+        not no_cache,
+        not no_inline,
+        baseline_file,
+        base_ref,
+        new_only,
+        [Path(p) for p in plans],
+        Path(plan_source) if plan_source else None,
+        checkov=checkov,
+    )
     extra = [_parse_report_option(r) for r in reports]
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     _emit(render_scan_report(report, fmt, quiet, colour), output)
@@ -197,9 +278,20 @@ def scan(paths: tuple[str, ...], fmt: str, fail_on: str | None, quiet: bool, rep
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
 
 
-def _scan_report(targets: list[Path], loaded: Config, root: Path, var_files: list[Path], cache: bool,
-                 inline: bool, baseline_file: str | None, base_ref: str | None, new_only: bool,
-                 plans: list[Path] | None = None, plan_source: Path | None = None, checkov: bool = False) -> Report:
+def _scan_report(
+    targets: list[Path],
+    loaded: Config,
+    root: Path,
+    var_files: list[Path],
+    cache: bool,
+    inline: bool,
+    baseline_file: str | None,
+    base_ref: str | None,
+    new_only: bool,
+    plans: list[Path] | None = None,
+    plan_source: Path | None = None,
+    checkov: bool = False,
+) -> Report:
     """A plain scan, or the new-only comparison (GitPython is imported only then); then the baseline."""
     from nhilint.api import scan as run_scan
 
@@ -223,8 +315,16 @@ def _scan_report(targets: list[Path], loaded: Config, root: Path, var_files: lis
         except newonly.NewOnlyError as exc:
             raise click.UsageError(str(exc)) from None
     else:
-        report = run_scan(targets, loaded, root, var_files, cache=cache, inline_suppressions=inline, plans=plans,
-                          plan_source=plan_source)
+        report = run_scan(
+            targets,
+            loaded,
+            root,
+            var_files,
+            cache=cache,
+            inline_suppressions=inline,
+            plans=plans,
+            plan_source=plan_source,
+        )
     if checkov:
         report = _with_checkov(report, targets, var_files, inline)
     if entries is not None:
@@ -247,18 +347,29 @@ def _with_checkov(report: Report, targets: list[Path], var_files: list[Path], in
 def _parse_report_option(value: str) -> tuple[str, str]:
     fmt, _, path = value.partition(":")
     if fmt not in SCAN_FORMATS or fmt == "auto" or not path:
-        raise click.UsageError(f"--report {value!r}: expected FORMAT:FILE with FORMAT one of "
-                               f"{', '.join(f for f in SCAN_FORMATS if f != 'auto')}")
+        raise click.UsageError(
+            f"--report {value!r}: expected FORMAT:FILE with FORMAT one of "
+            f"{', '.join(f for f in SCAN_FORMATS if f != 'auto')}"
+        )
     return fmt, path
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table",
-              show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True
+)
 @with_common
-def inventory(paths: tuple[str, ...], fmt: str, config: str | None, policy: str | None,
-              var_files: tuple[str, ...], today: str | None, output: str | None, no_cache: bool) -> None:
+def inventory(
+    paths: tuple[str, ...],
+    fmt: str,
+    config: str | None,
+    policy: str | None,
+    var_files: tuple[str, ...],
+    today: str | None,
+    output: str | None,
+    no_cache: bool,
+) -> None:
     """List every identity: owner, expiry, retire-on, credentials, grants, trusts and users."""
     from nhilint.api import build_inventory
     from nhilint.report import inventory as inventory_report
@@ -286,8 +397,15 @@ def baseline_group() -> None:
 @baseline_group.command("create")
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
-def baseline_create(paths: tuple[str, ...], config: str | None, policy: str | None, var_files: tuple[str, ...],
-                    today: str | None, output: str | None, no_cache: bool) -> None:
+def baseline_create(
+    paths: tuple[str, ...],
+    config: str | None,
+    policy: str | None,
+    var_files: tuple[str, ...],
+    today: str | None,
+    output: str | None,
+    no_cache: bool,
+) -> None:
     """Write the fingerprints of the findings in PATHS to a baseline file (-o, default .nhilint-baseline.json)."""
     from nhilint.api import scan as run_scan
     from nhilint.baseline import DEFAULT_PATH, render
@@ -304,18 +422,29 @@ def baseline_create(paths: tuple[str, ...], config: str | None, policy: str | No
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @with_common
-def suppressions(paths: tuple[str, ...], fmt: str, config: str | None, policy: str | None,
-                 var_files: tuple[str, ...], today: str | None, output: str | None, no_cache: bool) -> None:
+def suppressions(
+    paths: tuple[str, ...],
+    fmt: str,
+    config: str | None,
+    policy: str | None,
+    var_files: tuple[str, ...],
+    today: str | None,
+    output: str | None,
+    no_cache: bool,
+) -> None:
     """List every inline suppression: rules, reason, until, expired or not, and whether it still matches."""
     from nhilint import suppression_audit
     from nhilint.api import scan as run_scan
 
     loaded, root, targets = _config(paths, config, policy, None, today)
-    report = run_scan(targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache,
-                      inline_suppressions=False)
+    report = run_scan(
+        targets, loaded, root, [Path(v) for v in var_files], cache=not no_cache, inline_suppressions=False
+    )
     items = suppression_audit.audit(report.inventory, report.findings, loaded.today)
-    _emit(suppression_audit.render_json(items, loaded.today) if fmt == "json"
-          else suppression_audit.render_text(items), output)
+    _emit(
+        suppression_audit.render_json(items, loaded.today) if fmt == "json" else suppression_audit.render_text(items),
+        output,
+    )
 
 
 @cli.command()
@@ -343,8 +472,16 @@ def explain(rule_id: str) -> None:
 @click.argument("name")
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
-def explain_identity(name: str, paths: tuple[str, ...], config: str | None, policy: str | None,
-                     var_files: tuple[str, ...], today: str | None, output: str | None, no_cache: bool) -> None:
+def explain_identity(
+    name: str,
+    paths: tuple[str, ...],
+    config: str | None,
+    policy: str | None,
+    var_files: tuple[str, ...],
+    today: str | None,
+    output: str | None,
+    no_cache: bool,
+) -> None:
     """Show one identity (NAME: its id, address or a unique suffix) in full: owner, grants, trusts, usage,
     the identities it can become, and its findings, each with file:line."""
     from nhilint.analyse.blast import compute

@@ -106,8 +106,10 @@ def validate(data: Any, origin: str) -> dict[str, Any]:
         if error.validator == "additionalProperties":
             message = message.replace("Additional properties are not allowed", "unknown key")
         problems.append((key, message))
-    problems.extend((f"rules.{rule_id}", "unknown rule id (`nhilint rules` lists them)")
-                    for rule_id in unknown_rule_ids(data.get("rules")))
+    problems.extend(
+        (f"rules.{rule_id}", "unknown rule id (`nhilint rules` lists them)")
+        for rule_id in unknown_rule_ids(data.get("rules"))
+    )
     if problems:
         raise ConfigError("\n".join(f"{origin}: {key}: {message}" for key, message in problems))
     return data

@@ -80,8 +80,9 @@ def kind_of(path: Path) -> str | None:
     return classify(path.name, head.decode("utf-8", errors="replace"))
 
 
-def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS
-             ) -> Discovered:
+def discover(
+    paths: list[Path], root: Path, exclude: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS
+) -> Discovered:
     walk = _Walk(root, Ignores.of(exclude), limits)
     for given in paths:
         walk.given(given)
@@ -142,8 +143,12 @@ class _Walk:
             if exc.errno == errno.ELOOP:
                 self.problem(path, "symlink loop (it cannot be resolved)")
             elif report:
-                self.problem(path, "broken symlink (its target does not exist)" if exc.errno == errno.ENOENT
-                             else f"cannot be read ({exc.strerror or exc})")
+                self.problem(
+                    path,
+                    "broken symlink (its target does not exist)"
+                    if exc.errno == errno.ENOENT
+                    else f"cannot be read ({exc.strerror or exc})",
+                )
             return None
         return real
 
@@ -179,7 +184,7 @@ class _Walk:
         for depth in range(len(parts)):
             above = "/".join(parts[:depth])
             ignores = self.gitignore(self.root / above if above else self.root, above, ignores)
-            if ignores.ignored("/".join(parts[:depth + 1]), is_dir=True):
+            if ignores.ignored("/".join(parts[: depth + 1]), is_dir=True):
                 return NOTHING
         return ignores
 

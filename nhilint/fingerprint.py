@@ -48,6 +48,5 @@ def normalise_evidence(evidence: str) -> str:
 
 def fingerprint(finding: Finding) -> str:
     """32 hex digits of SHA-256 over version, rule id, subject and normalised evidence."""
-    material = "\n".join((FINGERPRINT_VERSION, finding.rule_id, subject(finding),
-                          normalise_evidence(finding.evidence)))
+    material = "\n".join((FINGERPRINT_VERSION, finding.rule_id, subject(finding), normalise_evidence(finding.evidence)))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]

@@ -43,7 +43,7 @@ class Ignores:
         for base, spec in reversed(self.layers):
             if base and not candidate.startswith(base + "/"):
                 continue
-            decided = spec.check_file(candidate[len(base) + 1:] if base else candidate).include
+            decided = spec.check_file(candidate[len(base) + 1 :] if base else candidate).include
             if decided is not None:
                 return decided
         return False

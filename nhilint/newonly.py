@@ -42,8 +42,10 @@ def merge_base(repo: git.Repo, ref: str) -> git.Commit:
         raise NewOnlyError(f"--base {ref}: not a commit in {repo.working_tree_dir} ({exc})") from None
     commit = bases[0] if bases else None
     if not isinstance(commit, git.Commit):
-        raise NewOnlyError(f"--base {ref}: no common history with HEAD (a shallow clone? fetch the history, "
-                           "e.g. actions/checkout with fetch-depth: 0)")
+        raise NewOnlyError(
+            f"--base {ref}: no common history with HEAD (a shallow clone? fetch the history, "
+            "e.g. actions/checkout with fetch-depth: 0)"
+        )
     return commit
 
 
@@ -98,9 +100,15 @@ def _mapped(paths: list[Path], root: Path, base_root: Path) -> list[Path]:
     return mapped
 
 
-def scan_new_only(paths: list[Path], config: Config, root: Path, base_ref: str,
-                  var_files: list[Path] | None = None, cache: bool = False,
-                  inline_suppressions: bool = True) -> api.Report:
+def scan_new_only(
+    paths: list[Path],
+    config: Config,
+    root: Path,
+    base_ref: str,
+    var_files: list[Path] | None = None,
+    cache: bool = False,
+    inline_suppressions: bool = True,
+) -> api.Report:
     """Scan `paths` and keep only findings new since the merge base of `base_ref`; list access changes."""
     root = root.resolve()
     repo = open_repository(paths[0].resolve() if paths else root)

@@ -87,8 +87,13 @@ class Redactor:
         if isinstance(obj, tuple):
             return tuple(self._walk(item) for item in obj)
         if isinstance(obj, Inventory):
-            return Inventory(**{f.name: self._walk(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-                                if f.name not in _SKIP_FIELDS})
+            return Inventory(
+                **{
+                    f.name: self._walk(getattr(obj, f.name))
+                    for f in dataclasses.fields(obj)
+                    if f.name not in _SKIP_FIELDS
+                }
+            )
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             changes = {f.name: self._walk(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
             return dataclasses.replace(obj, **changes)
@@ -118,8 +123,13 @@ def for_inventory(inventory: Inventory) -> Redactor:
 def report(found: Report, inventory: bool = True) -> Report:
     """The report with its findings (and, unless `inventory` is false, its inventory) redacted."""
     redactor = for_inventory(found.inventory)
-    parts: dict[str, Any] = {"findings": found.findings, "suppressed": found.suppressed, "baselined": found.baselined,
-             "stale_baseline": found.stale_baseline, "changes": found.changes}
+    parts: dict[str, Any] = {
+        "findings": found.findings,
+        "suppressed": found.suppressed,
+        "baselined": found.baselined,
+        "stale_baseline": found.stale_baseline,
+        "changes": found.changes,
+    }
     if inventory:
         parts["inventory"] = found.inventory
     redacted: dict[str, Any] = redactor.apply(parts)

@@ -32,12 +32,30 @@ from collections.abc import Iterable
 from typing import Any
 
 PLUGINS: tuple[dict[str, Any], ...] = (
-    *({"name": name} for name in (
-        "AWSKeyDetector", "ArtifactoryDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
-        "DiscordBotTokenDetector", "GitHubTokenDetector", "GitLabTokenDetector", "JwtTokenDetector",
-        "MailchimpDetector", "NpmDetector", "OpenAIDetector", "PrivateKeyDetector", "PypiTokenDetector",
-        "SendGridDetector", "SlackDetector", "SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector",
-        "TwilioKeyDetector")),
+    *(
+        {"name": name}
+        for name in (
+            "AWSKeyDetector",
+            "ArtifactoryDetector",
+            "AzureStorageKeyDetector",
+            "BasicAuthDetector",
+            "DiscordBotTokenDetector",
+            "GitHubTokenDetector",
+            "GitLabTokenDetector",
+            "JwtTokenDetector",
+            "MailchimpDetector",
+            "NpmDetector",
+            "OpenAIDetector",
+            "PrivateKeyDetector",
+            "PypiTokenDetector",
+            "SendGridDetector",
+            "SlackDetector",
+            "SquareOAuthDetector",
+            "StripeDetector",
+            "TelegramBotTokenDetector",
+            "TwilioKeyDetector",
+        )
+    ),
     {"name": "Base64HighEntropyString", "limit": 4.5},
 )
 
@@ -53,10 +71,11 @@ _CANDIDATE = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[
 _SECRET_NAME = re.compile(
     r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|client[_-]?key|"
     r"credential|auth[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|certificate[_-]?key|"
-    r"connection[_-]?string", re.I)
+    r"connection[_-]?string",
+    re.I,
+)
 # ... unless the name says it holds a reference to the secret, or a fact about it, not the secret itself.
-_SECRET_REFERENCE = re.compile(r"[_-](arns?|names?|ids?|ttl|length|path|version|type|rotation\w*|days|policy)$",
-                               re.I)
+_SECRET_REFERENCE = re.compile(r"[_-](arns?|names?|ids?|ttl|length|path|version|type|rotation\w*|days|policy)$", re.I)
 
 
 def detect(value: str) -> str | None:

@@ -57,8 +57,18 @@ def audit(inventory: Inventory, findings: list[Finding], today: date) -> list[Li
             ids, probe, reason, until, problem = parsed.rule_ids, parsed, parsed.reason, parsed.until, None
         _, silenced = suppress.apply(findings, [probe]) if ids else ([], [])
         block = annotation.block
-        listed.append(Listed(annotation, ids, reason, until, problem, until is not None and until < today,
-                             len(silenced), owners.get((block.path, block.start_line))))
+        listed.append(
+            Listed(
+                annotation,
+                ids,
+                reason,
+                until,
+                problem,
+                until is not None and until < today,
+                len(silenced),
+                owners.get((block.path, block.start_line)),
+            )
+        )
     return sorted(listed, key=lambda item: item.annotation.location)
 
 
@@ -96,8 +106,13 @@ def render_json(items: list[Listed], today: date) -> str:
         "version": "1",
         "tool": {"name": "nhilint", "version": __version__},
         "today": today.isoformat(),
-        "summary": {"suppressions": len(items), "active": states["active"], "expired": states["expired"],
-                    "invalid": states["invalid"], "unused": sum(1 for item in items if not item.matches)},
+        "summary": {
+            "suppressions": len(items),
+            "active": states["active"],
+            "expired": states["expired"],
+            "invalid": states["invalid"],
+            "unused": sum(1 for item in items if not item.matches),
+        },
         "suppressions": [_item(item) for item in items],
     }
     return json.dumps(document, indent=2) + "\n"

@@ -7,14 +7,14 @@ from pathlib import Path
 from nhilint.access_diff import diff
 from tests.helpers import scan_tree
 
-ROLE = '''
+ROLE = """
 resource "aws_iam_role" "vendor" {
   name = "vendor"
   assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
     Principal = { AWS = PRINCIPALS }, CONDITION }] })
   tags = { owner = "team-a" }
 }
-'''
+"""
 
 
 def role(principals: str, condition: str = 'Condition = { StringEquals = { "sts:ExternalId" = "x1" } }') -> str:
@@ -31,18 +31,30 @@ def test_a_new_principal_widens_the_trust(tmp_path: Path) -> None:
     one = '"arn:aws:iam::111122223333:root"'
     two = '["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]'
     assert messages(tmp_path, {"main.tf": role(one)}, {"main.tf": role(two)}) == [
-        "widens the trust of aws:aws_iam_role.vendor to AWS arn:aws:iam::444455556666:root "
-        "(sts:ExternalId x1)"]
+        "widens the trust of aws:aws_iam_role.vendor to AWS arn:aws:iam::444455556666:root (sts:ExternalId x1)"
+    ]
 
 
 def test_removing_a_condition_widens_and_adding_one_narrows(tmp_path: Path) -> None:
     one = '"arn:aws:iam::111122223333:root"'
     open_role = role(one, 'Condition = { Bool = { "aws:SecureTransport" = "true" } }')
     assert messages(tmp_path / "a", {"main.tf": role(one)}, {"main.tf": open_role}) == [
-        "widens the trust of aws:aws_iam_role.vendor (removes condition sts:ExternalId (x1))"]
-    assert messages(tmp_path / "b", {"main.tf": open_role},
-                    {"main.tf": role(one, 'Condition = { Bool = { "aws:SecureTransport" = "true" }, '
-                                          'StringEquals = { "sts:ExternalId" = "x1" } }')}) == []
+        "widens the trust of aws:aws_iam_role.vendor (removes condition sts:ExternalId (x1))"
+    ]
+    assert (
+        messages(
+            tmp_path / "b",
+            {"main.tf": open_role},
+            {
+                "main.tf": role(
+                    one,
+                    'Condition = { Bool = { "aws:SecureTransport" = "true" }, '
+                    'StringEquals = { "sts:ExternalId" = "x1" } }',
+                )
+            },
+        )
+        == []
+    )
 
 
 def test_moving_and_reformatting_changes_nothing(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from tests.helpers import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
-BAD = '''
+BAD = """
 resource "aws_iam_role" "ci" {
   name               = "ci"
   assume_role_policy = "{}"
@@ -31,11 +31,12 @@ resource "aws_iam_role_policy" "ci" {
   role   = aws_iam_role.ci.name
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
 }
-'''
+"""
 
 
-def run_step(workspace: Path, tmp_path: Path, path: str | None = None,
-             **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def run_step(
+    workspace: Path, tmp_path: Path, path: str | None = None, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     summary = tmp_path / "step_summary.md"
     env = {
         **os.environ,
@@ -47,8 +48,14 @@ def run_step(workspace: Path, tmp_path: Path, path: str | None = None,
         **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
     }
     assert shutil.which("bash")
-    result = subprocess.run(["bash", str(REPO / "scripts" / "action-scan.sh")], cwd=workspace, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["bash", str(REPO / "scripts" / "action-scan.sh")],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return result, summary
 
 
@@ -61,8 +68,15 @@ def test_action_metadata_runs_the_script() -> None:
 
 def test_failing_scan_annotates_summarises_and_writes_sarif(tmp_path: Path) -> None:
     workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
-    result, summary = run_step(workspace, tmp_path, paths="infra", fail_on="high", sarif_file="out.sarif",
-                               formats="json:out.json", args="--today 2026-11-22")
+    result, summary = run_step(
+        workspace,
+        tmp_path,
+        paths="infra",
+        fail_on="high",
+        sarif_file="out.sarif",
+        formats="json:out.json",
+        args="--today 2026-11-22",
+    )
     assert result.returncode == 1, result.stderr
     assert "::error file=infra/main.tf,line=9,endLine=9,title=NHI-PRIV-004 (critical)::" in result.stdout
     assert "## nhilint" in summary.read_text()
@@ -73,8 +87,14 @@ def test_failing_scan_annotates_summarises_and_writes_sarif(tmp_path: Path) -> N
 
 
 def test_clean_scan_passes_and_config_errors_exit_2(tmp_path: Path) -> None:
-    workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD.replace('Action = "*"', 'Action = "s3:GetObject"')
-                                             .replace('Resource = "*"', 'Resource = "arn:aws:s3:::b/*"')})
+    workspace = write_tree(
+        tmp_path / "ws",
+        {
+            "infra/main.tf": BAD.replace('Action = "*"', 'Action = "s3:GetObject"').replace(
+                'Resource = "*"', 'Resource = "arn:aws:s3:::b/*"'
+            )
+        },
+    )
     result, _ = run_step(workspace, tmp_path, paths="infra", args="--today 2026-11-22")
     assert result.returncode == 0, result.stdout + result.stderr
     result, _ = run_step(workspace, tmp_path, paths="infra", policy="no-such-policy")
@@ -83,17 +103,28 @@ def test_clean_scan_passes_and_config_errors_exit_2(tmp_path: Path) -> None:
 
 def test_new_only_input_fails_only_on_what_the_change_adds(tmp_path: Path) -> None:
     workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@e", "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
-    for command in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "base"],
-                    ["checkout", "-qb", "feature"]):
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+    }
+    for command in (
+        ["init", "-q", "-b", "main"],
+        ["add", "."],
+        ["commit", "-qm", "base"],
+        ["checkout", "-qb", "feature"],
+    ):
         subprocess.run(["git", *command], cwd=workspace, env=env, check=True)
     extra = '\nresource "aws_iam_user" "bot" {\n  name = "bot"\n}\n'
     (workspace / "infra" / "bot.tf").write_text(extra)
     subprocess.run(["git", "add", "."], cwd=workspace, env=env, check=True)
     subprocess.run(["git", "commit", "-qm", "bot"], cwd=workspace, env=env, check=True)
-    result, summary = run_step(workspace, tmp_path, paths="infra", new_only_base="main", fail_on="low",
-                               args="--today 2026-11-22")
+    result, summary = run_step(
+        workspace, tmp_path, paths="infra", new_only_base="main", fail_on="low", args="--today 2026-11-22"
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "NHI-PRIV-004" not in result.stdout  # already there at the merge base
     assert "title=NHI-OWN-001 (medium)::user aws_iam_user.bot has no owner" in result.stdout
@@ -111,8 +142,9 @@ def empty_sarif(path: Path) -> None:
 
 def test_sarif_file_in_a_new_directory(tmp_path: Path) -> None:
     workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
-    result, _ = run_step(workspace, tmp_path, paths="infra", sarif_file="reports/code-scanning/nhilint.sarif",
-                         args="--today 2026-11-22")
+    result, _ = run_step(
+        workspace, tmp_path, paths="infra", sarif_file="reports/code-scanning/nhilint.sarif", args="--today 2026-11-22"
+    )
     assert result.returncode == 1, result.stderr
     sarif = json.loads((workspace / "reports/code-scanning/nhilint.sarif").read_text())
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["NHI-PRIV-004"]
@@ -120,30 +152,43 @@ def test_sarif_file_in_a_new_directory(tmp_path: Path) -> None:
 
 def test_config_error_still_annotates_summarises_and_writes_empty_sarif(tmp_path: Path) -> None:
     workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
-    result, summary = run_step(workspace, tmp_path, paths="infra", policy="no-such-policy",
-                               sarif_file="out/nhilint.sarif")
+    result, summary = run_step(
+        workspace, tmp_path, paths="infra", policy="no-such-policy", sarif_file="out/nhilint.sarif"
+    )
     assert result.returncode == 2
     message = "Error: unknown policy 'no-such-policy' (built-in policies: default, strict)"
-    assert result.stdout == (f"::error title=nhilint scan failed::nhilint did not complete the scan (usage or "
-                             f"configuration error): {message}\n")
+    assert result.stdout == (
+        f"::error title=nhilint scan failed::nhilint did not complete the scan (usage or "
+        f"configuration error): {message}\n"
+    )
     assert message in result.stderr  # nhilint's own output stays in the log
-    assert summary.read_text() == ("## nhilint\n\n**The scan did not complete** (exit code 2, usage or "
-                                   f"configuration error); no findings were reported.\n\n```\n{message}\n```\n")
+    assert summary.read_text() == (
+        "## nhilint\n\n**The scan did not complete** (exit code 2, usage or "
+        f"configuration error); no findings were reported.\n\n```\n{message}\n```\n"
+    )
     empty_sarif(workspace / "out/nhilint.sarif")
 
 
 def test_internal_error_exit_3_is_reported_the_same_way(tmp_path: Path) -> None:
     workspace = write_tree(tmp_path / "ws", {"infra/main.tf": BAD})
-    fake = write_tree(tmp_path / "bin", {"nhilint": "#!/bin/sh\necho 'nhilint: internal error while processing "
-                                                    "infra/main.tf: RuntimeError: 100% (run with --debug for the "
-                                                    "traceback)' >&2\nexit 3\n"})
+    fake = write_tree(
+        tmp_path / "bin",
+        {
+            "nhilint": "#!/bin/sh\necho 'nhilint: internal error while processing "
+            "infra/main.tf: RuntimeError: 100% (run with --debug for the "
+            "traceback)' >&2\nexit 3\n"
+        },
+    )
     (fake / "nhilint").chmod(0o755)
-    result, summary = run_step(workspace, tmp_path, path=f"{fake}{os.pathsep}{os.environ['PATH']}", paths="infra",
-                               sarif_file="nhilint.sarif")
+    result, summary = run_step(
+        workspace, tmp_path, path=f"{fake}{os.pathsep}{os.environ['PATH']}", paths="infra", sarif_file="nhilint.sarif"
+    )
     assert result.returncode == 3
-    assert result.stdout == ("::error title=nhilint scan failed::nhilint did not complete the scan (internal "
-                             "error): nhilint: internal error while processing infra/main.tf: RuntimeError: 100%25 "
-                             "(run with --debug for the traceback)\n")
+    assert result.stdout == (
+        "::error title=nhilint scan failed::nhilint did not complete the scan (internal "
+        "error): nhilint: internal error while processing infra/main.tf: RuntimeError: 100%25 "
+        "(run with --debug for the traceback)\n"
+    )
     assert "(exit code 3, internal error)" in summary.read_text()
     empty_sarif(workspace / "nhilint.sarif")
 
@@ -154,17 +199,31 @@ def test_nhilint_not_installed(tmp_path: Path) -> None:
     assert shutil.which("nhilint", path=bare) is None
     result, summary = run_step(workspace, tmp_path, path=bare, paths="infra", sarif_file="nhilint.sarif")
     assert result.returncode == 127
-    assert result.stdout.startswith("::error title=nhilint scan failed::nhilint did not complete the scan (nhilint "
-                                    "could not be run (is it installed?)): ")
+    assert result.stdout.startswith(
+        "::error title=nhilint scan failed::nhilint did not complete the scan (nhilint "
+        "could not be run (is it installed?)): "
+    )
     assert "**The scan did not complete** (exit code 127" in summary.read_text()
     empty_sarif(workspace / "nhilint.sarif")
 
 
 def test_paths_one_per_line_may_hold_spaces(tmp_path: Path) -> None:
-    workspace = write_tree(tmp_path / "ws", {"my infra/main.tf": BAD, "other/iam.tf": BAD.replace('"ci"', '"ops"'),
-                                             "skipped/iam.tf": BAD.replace('"ci"', '"skip"')})
-    result, _ = run_step(workspace, tmp_path, paths="my infra\n  other  \n\n", fail_on="critical",
-                         formats="json:report dir/out put.json\n", args="--today\n2026-11-22")
+    workspace = write_tree(
+        tmp_path / "ws",
+        {
+            "my infra/main.tf": BAD,
+            "other/iam.tf": BAD.replace('"ci"', '"ops"'),
+            "skipped/iam.tf": BAD.replace('"ci"', '"skip"'),
+        },
+    )
+    result, _ = run_step(
+        workspace,
+        tmp_path,
+        paths="my infra\n  other  \n\n",
+        fail_on="critical",
+        formats="json:report dir/out put.json\n",
+        args="--today\n2026-11-22",
+    )
     assert result.returncode == 1, result.stderr
     files = sorted(line.split(",")[0] for line in result.stdout.splitlines() if line.startswith("::error"))
     assert files == ["::error file=my infra/main.tf", "::error file=other/iam.tf"]

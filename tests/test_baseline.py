@@ -12,7 +12,7 @@ from nhilint.model import Finding, Location, Severity
 from tests.helpers import write_tree
 from tests.test_cli import run, schema
 
-ROLE = '''
+ROLE = """
 resource "aws_iam_role" "ci" {
   name               = "ci"
   assume_role_policy = "{}"
@@ -22,7 +22,7 @@ resource "aws_iam_role_policy" "ci" {
   role   = aws_iam_role.ci.id
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
 }
-'''
+"""
 USER = 'resource "aws_iam_user" "bot" {\n  name = "bot"\n}\n'
 TODAY = ["--today", "2026-11-22"]
 
@@ -62,8 +62,10 @@ def test_create_writes_a_sorted_stable_file(estate: Path, capsys: pytest.Capture
 def test_only_new_findings_fail(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
     create(capsys)
     scan = ["scan", "infra", "--baseline", ".nhilint-baseline.json", *TODAY]
-    assert run(scan, capsys)[:2] == (0, "nhilint: 0 findings (no findings) in 2 files, 2 identities, 0 credentials, "
-                                        "1 grant; 7 baselined\n")
+    assert run(scan, capsys)[:2] == (
+        0,
+        "nhilint: 0 findings (no findings) in 2 files, 2 identities, 0 credentials, 1 grant; 7 baselined\n",
+    )
     (estate / "infra" / "main.tf").unlink()
     key = 'resource "aws_iam_access_key" "bot" {\n  user = aws_iam_user.bot.name\n}\n'
     write_tree(estate / "infra", {"roles.tf": "# moved\n\n" + ROLE, "keys.tf": key})
@@ -74,14 +76,17 @@ def test_only_new_findings_fail(estate: Path, capsys: pytest.CaptureFixture[str]
         "  infra/keys.tf:1: NHI-CRED-001 high access key aws_iam_access_key.bot of user aws_iam_user.bot is a "
         "long-lived static key that is never rotated\n"
         "  infra/keys.tf:1: NHI-OWN-001 medium access key aws_iam_access_key.bot has no owner\n"
-        "nhilint: 2 findings (1 high, 1 medium) in 3 files, 2 identities, 1 credential, 1 grant; 7 baselined\n")
+        "nhilint: 2 findings (1 high, 1 medium) in 3 files, 2 identities, 1 credential, 1 grant; 7 baselined\n"
+    )
 
 
 def test_stale_entries_are_listed_with_why(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
     create(capsys)
     fixed = ROLE.replace('  name               = "ci"\n', '  name = "ci"\n  tags = { retire-on = "app:ci" }\n')
-    suppressed = fixed.replace('resource "aws_iam_role_policy"',
-                               '# nhilint:ignore NHI-PRIV-001 -- reviewed in SEC-1\nresource "aws_iam_role_policy"')
+    suppressed = fixed.replace(
+        'resource "aws_iam_role_policy"',
+        '# nhilint:ignore NHI-PRIV-001 -- reviewed in SEC-1\nresource "aws_iam_role_policy"',
+    )
     write_tree(estate / "infra", {"main.tf": suppressed})
     (estate / "infra" / "users.tf").unlink()
     scan = ["scan", "infra", "--baseline", ".nhilint-baseline.json", *TODAY]
@@ -95,23 +100,29 @@ def test_stale_entries_are_listed_with_why(estate: Path, capsys: pytest.CaptureF
         "  infra/users.tf:1: NHI-OWN-001 [aws:infra/aws_iam_user.bot] identity no longer exists\n"
         "  infra/users.tf:1: NHI-RET-001 [aws:infra/aws_iam_user.bot] identity no longer exists\n"
         "nhilint: 0 findings (no findings) in 1 file, 1 identity, 0 credentials, 1 grant; 1 suppressed; "
-        "2 baselined; 5 stale baseline entries\n")
+        "2 baselined; 5 stale baseline entries\n"
+    )
     code, out, _ = run([*scan, "--format", "json"], capsys)
     document = json.loads(out)
     schema("scan.schema.json").validate(document)
     assert document["summary"]["stale_baseline"] == 5 and document["summary"]["baselined"] == 2
     assert [(s["rule_id"], s["reason"]) for s in document["stale_baseline"]] == [
-        ("NHI-RET-001", "finding no longer reported"), ("NHI-PRIV-001", "suppressed inline"),
-        ("NHI-EXP-004", "identity no longer exists"), ("NHI-OWN-001", "identity no longer exists"),
-        ("NHI-RET-001", "identity no longer exists")]
+        ("NHI-RET-001", "finding no longer reported"),
+        ("NHI-PRIV-001", "suppressed inline"),
+        ("NHI-EXP-004", "identity no longer exists"),
+        ("NHI-OWN-001", "identity no longer exists"),
+        ("NHI-RET-001", "identity no longer exists"),
+    ]
     assert "changes" not in document
 
 
 def test_entries_for_files_not_scanned_are_out_of_scope(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
     create(capsys)
     code, out, _ = run(["scan", "infra/users.tf", "--baseline", ".nhilint-baseline.json", *TODAY], capsys)
-    assert (code, out) == (0, "nhilint: 0 findings (no findings) in 1 file, 2 identities, 0 credentials, 1 grant; "
-                              "3 baselined\n")
+    assert (code, out) == (
+        0,
+        "nhilint: 0 findings (no findings) in 1 file, 2 identities, 0 credentials, 1 grant; 3 baselined\n",
+    )
 
 
 def test_a_bad_baseline_is_a_usage_error(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:

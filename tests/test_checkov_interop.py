@@ -108,8 +108,9 @@ def test_policy_rescores_and_disables_checkov_checks(project: Path) -> None:
     assert not by_rule(report, "CKV_AWS_273") and by_rule(report, "CKV_AWS_40")[0].severity == Severity.HIGH
 
 
-def test_reporters_describe_checkov_rules(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_reporters_describe_checkov_rules(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("nhilint.checkov_interop.run", lambda *_a, **_k: recorded(project))
     code = main(["scan", str(project), "--checkov", "--format", "json", "--today", "2026-11-22"])
     document = json.loads(capsys.readouterr().out)
@@ -131,7 +132,10 @@ def test_reporters_describe_checkov_rules(project: Path, monkeypatch: pytest.Mon
 
 
 def test_k8s_binding_and_cloudformation_results_find_their_identity(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"rbac.yaml": """
+    write_tree(
+        tmp_path,
+        {
+            "rbac.yaml": """
         apiVersion: v1
         kind: ServiceAccount
         metadata: {name: api, namespace: payments}
@@ -147,17 +151,34 @@ def test_k8s_binding_and_cloudformation_results_find_their_identity(tmp_path: Pa
         metadata: {name: api-all}
         subjects: [{kind: ServiceAccount, name: api, namespace: payments}]
         roleRef: {kind: ClusterRole, name: api-all, apiGroup: rbac.authorization.k8s.io}
-        """})
+        """
+        },
+    )
 
     def item(check_id: str, resource: str, lines: list[int]) -> dict[str, Any]:
-        return {"check_id": check_id, "check_name": check_id, "resource": resource, "file_path": "/rbac.yaml",
-                "file_abs_path": str(tmp_path / "rbac.yaml"), "file_line_range": lines, "severity": None,
-                "check_result": {"result": "FAILED"}}
+        return {
+            "check_id": check_id,
+            "check_name": check_id,
+            "resource": resource,
+            "file_path": "/rbac.yaml",
+            "file_abs_path": str(tmp_path / "rbac.yaml"),
+            "file_line_range": lines,
+            "severity": None,
+            "check_result": {"result": "FAILED"},
+        }
 
-    output = [{"check_type": "kubernetes", "results": {"failed_checks": [
-        item("CKV_K8S_49", "ClusterRole.default.api-all", [5, 9]),
-        item("CKV2_K8S_5", "ClusterRoleBinding.default.api-all", [10, 15]),
-        item("CKV_K8S_41", "ServiceAccount.payments.api", [1, 4])]}}]
+    output = [
+        {
+            "check_type": "kubernetes",
+            "results": {
+                "failed_checks": [
+                    item("CKV_K8S_49", "ClusterRole.default.api-all", [5, 9]),
+                    item("CKV2_K8S_5", "ClusterRoleBinding.default.api-all", [10, 15]),
+                    item("CKV_K8S_41", "ServiceAccount.payments.api", [1, 4]),
+                ]
+            },
+        }
+    ]
     plain = scan([tmp_path], config_for(tmp_path), tmp_path)
     report = with_checkov(plain, [tmp_path], runner=lambda *_: runner.CheckovRun(output))
     [admin] = by_rule(report, "NHI-PRIV-004")
@@ -166,8 +187,14 @@ def test_k8s_binding_and_cloudformation_results_find_their_identity(tmp_path: Pa
 
 
 def test_folding_needs_the_same_identity() -> None:
-    ours = Finding("NHI-PRIV-004", Severity.CRITICAL, "admin", Location("main.tf", 27, 27), identity="aws:a",
-                   evidence="managed policy aws_iam_policy.p attached by aws_iam_role_policy_attachment.a: *")
+    ours = Finding(
+        "NHI-PRIV-004",
+        Severity.CRITICAL,
+        "admin",
+        Location("main.tf", 27, 27),
+        identity="aws:a",
+        evidence="managed policy aws_iam_policy.p attached by aws_iam_role_policy_attachment.a: *",
+    )
     theirs = Finding("CKV_AWS_274", Severity.CRITICAL, "x", Location("other.tf", 3, 6), identity="aws:a")
     assert merge.duplicate_of(theirs, ["aws_iam_role_policy_attachment.a"], ("NHI-PRIV-004",), [ours]) is ours
     assert merge.duplicate_of(theirs, ["aws_iam_role_policy_attachment.ab"], ("NHI-PRIV-004",), [ours]) is None
@@ -181,7 +208,7 @@ def test_check_table_is_consistent() -> None:
     assert all(check.id.startswith(("CKV_", "CKV2_")) for check in CHECKS)
 
 
-FAKE_CHECKOV = '''
+FAKE_CHECKOV = """
 import json, os, socket, sys
 class Checkov:
     def __init__(self, argv):
@@ -198,7 +225,7 @@ class Checkov:
         print(json.dumps({"check_type": "terraform", "results": {"failed_checks": []}, "argv": self.argv,
                           "env": {k: os.environ.get(k) for k in names}, "cwd": os.getcwd(), "attempts": attempts}))
         return 0
-'''
+"""
 
 
 def test_runner_is_offline_and_hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -217,18 +244,19 @@ def test_runner_is_offline_and_hermetic(tmp_path: Path, monkeypatch: pytest.Monk
     argv = report["argv"]
     assert {"--skip-download", "--skip-results-upload", "--soft-fail"} <= set(argv)
     assert argv[argv.index("--check") + 1] == "CKV_AWS_40,CKV_AWS_62"
-    assert argv[argv.index("--framework") + 1:argv.index("--framework") + 5] == list(runner.FRAMEWORKS)
+    assert argv[argv.index("--framework") + 1 : argv.index("--framework") + 5] == list(runner.FRAMEWORKS)
 
 
-def test_locate_prefers_configured_then_path_then_managed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_locate_prefers_configured_then_path_then_managed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bin_dir = tmp_path / "bin"
     write_tree(bin_dir, {"checkov": f"#!{sys.executable}\nprint('checkov')\n"})
     monkeypatch.delenv("NHILINT_CHECKOV", raising=False)
     monkeypatch.setenv("PATH", str(bin_dir))
     (bin_dir / "checkov").chmod(0o755)
     assert runner.locate(install=False) == [sys.executable, "-c", runner.BOOTSTRAP]
-    (bin_dir / "checkov").write_text("#!/bin/sh\nexec docker run checkov \"$@\"\n")
+    (bin_dir / "checkov").write_text('#!/bin/sh\nexec docker run checkov "$@"\n')
     assert runner.locate(install=False) == [str(bin_dir / "checkov")]
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setenv("NHILINT_CHECKOV_VENV", str(tmp_path / "venv"))
@@ -276,8 +304,9 @@ def real_checkov() -> str:
     return found
 
 
-def test_real_checkov_runs_offline_and_merges(project: Path, real_checkov: str,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_checkov_runs_offline_and_merges(
+    project: Path, real_checkov: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NHILINT_CHECKOV", real_checkov)
     locate = runner.locate
     unshare = shutil.which("unshare")
@@ -287,10 +316,12 @@ def test_real_checkov_runs_offline_and_merges(project: Path, real_checkov: str,
     done = runner.run([project], [c.id for c in CHECKS], [])
     assert done.refused == []
     found = {(r.check_id, r.resource, r.skipped) for r in merge.results(done.reports, project)}
-    assert {("CKV_AWS_62", "aws_iam_role_policy.deployer_admin", False),
-            ("CKV_AWS_40", "aws_iam_user_policy.reporter_read", False),
-            ("CKV_AWS_40", "aws_iam_user_policy.reporter_legacy", True),
-            ("CKV_AWS_60", "module.app.aws_iam_role.app", False)} <= found
+    assert {
+        ("CKV_AWS_62", "aws_iam_role_policy.deployer_admin", False),
+        ("CKV_AWS_40", "aws_iam_user_policy.reporter_read", False),
+        ("CKV_AWS_40", "aws_iam_user_policy.reporter_legacy", True),
+        ("CKV_AWS_60", "module.app.aws_iam_role.app", False),
+    } <= found
     plain = scan([project], config_for(project), project)
     report = with_checkov(plain, [project], runner=lambda *_: done)
     assert "CKV_AWS_62" in by_rule(report, "NHI-PRIV-004")[0].message

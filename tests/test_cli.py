@@ -13,7 +13,7 @@ from nhilint.cli import main
 from tests.helpers import write_tree
 
 BAD = 'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n'
-GOOD = '''
+GOOD = """
 # nhilint:owner team-a
 # nhilint:expires 2027-01-31
 # nhilint:retire-on app:a
@@ -21,7 +21,7 @@ resource "aws_iam_role" "r" {
   name               = "r"
   assume_role_policy = "{}"
 }
-'''
+"""
 
 
 def schema(name: str) -> Draft202012Validator:
@@ -125,8 +125,13 @@ def test_sarif_is_2_1_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_secret_value_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_tree(tmp_path, {"main.tf": 'resource "aws_ssm_parameter" "t" {\n  name  = "/t"\n  type  = "SecureString"\n'
-                                     '  value = "hunter2-very-secret"\n}\n'})
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_ssm_parameter" "t" {\n  name  = "/t"\n  type  = "SecureString"\n'
+            '  value = "hunter2-very-secret"\n}\n'
+        },
+    )
     for fmt in ("text", "json", "sarif"):
         _, out, err = run(["scan", str(tmp_path), "--format", fmt], capsys)
         assert "NHI-CRED-002" in out
@@ -145,8 +150,12 @@ def test_relative_uri_percent_encodes() -> None:
 def test_sarif_uris_are_encoded_relative_references(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from jsonschema import FormatChecker
 
-    names = {"my infra/main.tf": "my%20infra/main.tf", "c:50%#?.tf": "c%3A50%25%23%3F.tf",
-             "new\nline.tf": "new%0Aline.tf", "rôle.tf": "r%C3%B4le.tf"}
+    names = {
+        "my infra/main.tf": "my%20infra/main.tf",
+        "c:50%#?.tf": "c%3A50%25%23%3F.tf",
+        "new\nline.tf": "new%0Aline.tf",
+        "rôle.tf": "r%C3%B4le.tf",
+    }
     write_tree(tmp_path, {name: BAD.replace('"r"', f'"r{n}"') for n, name in enumerate(names)})
     _, out, _ = run(["scan", str(tmp_path), "--format", "sarif", "--today", "2026-11-22"], capsys)
     document = json.loads(out)

@@ -23,8 +23,9 @@ def test_default_and_strict_exist() -> None:
 
 
 def test_strict_extends_default_and_project_overrides(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".nhilint.yaml": "policy: strict\nsettings:\n  max_expiry_days: 30\n"
-                                           "rules:\n  NHI-EXP-004: false\n"})
+    write_tree(
+        tmp_path, {".nhilint.yaml": "policy: strict\nsettings:\n  max_expiry_days: 30\nrules:\n  NHI-EXP-004: false\n"}
+    )
     config = load_config(tmp_path)
     assert config.policy == "strict"
     assert config.settings.max_expiry_days == 30
@@ -69,10 +70,13 @@ def test_limits_default_and_project_override(tmp_path: Path) -> None:
     assert limits.describe("max_depth") == "max_depth (50)"
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("limits:\n  max_dpeth: 50\n", "limits: unknown key ('max_dpeth' was unexpected)"),
-    ("limits:\n  max_depth: 0\n", "limits.max_depth: 0 is less than the minimum of 1"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("limits:\n  max_dpeth: 50\n", "limits: unknown key ('max_dpeth' was unexpected)"),
+        ("limits:\n  max_depth: 0\n", "limits.max_depth: 0 is less than the minimum of 1"),
+    ],
+)
 def test_invalid_limits_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
     write_tree(tmp_path, {".nhilint.yaml": text})
     with pytest.raises(ConfigError) as raised:
@@ -81,8 +85,10 @@ def test_invalid_limits_name_the_key(tmp_path: Path, text: str, needle: str) -> 
 
 
 def test_every_schema_error_is_reported_at_once(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".nhilint.yaml": "fail_on: severe\nsettings:\n  max_expiry_day: 30\n  owner_tags: []\n"
-                                           "colour: true\n"})
+    write_tree(
+        tmp_path,
+        {".nhilint.yaml": "fail_on: severe\nsettings:\n  max_expiry_day: 30\n  owner_tags: []\ncolour: true\n"},
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path)
     origin = str(tmp_path / ".nhilint.yaml")
@@ -95,8 +101,13 @@ def test_every_schema_error_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_unknown_rule_ids_are_errors_and_checkov_ids_are_not(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".nhilint.yaml": "rules:\n  NHI-OWN-001: false\n  NHI-PRIV-404: {severity: high}\n"
-                                           "  CKV_AWS_274: false\n  NHI-OWN-009: true\n"})
+    write_tree(
+        tmp_path,
+        {
+            ".nhilint.yaml": "rules:\n  NHI-OWN-001: false\n  NHI-PRIV-404: {severity: high}\n"
+            "  CKV_AWS_274: false\n  NHI-OWN-009: true\n"
+        },
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path)
     origin = str(tmp_path / ".nhilint.yaml")
@@ -115,16 +126,20 @@ def test_builtin_policy_packs_name_only_known_rules(name: str) -> None:
 
 
 def test_extends_of_an_unknown_pack_names_the_file_and_key(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"team.yaml": "extends: nosuch\n", "base.yaml": "extends: team.yaml\n",
-                          ".nhilint.yaml": "policy: nosuch\n"})
+    write_tree(
+        tmp_path,
+        {"team.yaml": "extends: nosuch\n", "base.yaml": "extends: team.yaml\n", ".nhilint.yaml": "policy: nosuch\n"},
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path, None, str(tmp_path / "base.yaml"))
-    assert str(raised.value) == (f"{tmp_path / 'team.yaml'}: extends: unknown policy 'nosuch' "
-                                 "(built-in policies: default, strict)")
+    assert str(raised.value) == (
+        f"{tmp_path / 'team.yaml'}: extends: unknown policy 'nosuch' (built-in policies: default, strict)"
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path)
-    assert str(raised.value) == (f"{tmp_path / '.nhilint.yaml'}: policy: unknown policy 'nosuch' "
-                                 "(built-in policies: default, strict)")
+    assert str(raised.value) == (
+        f"{tmp_path / '.nhilint.yaml'}: policy: unknown policy 'nosuch' (built-in policies: default, strict)"
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path, None, "nosuch")
     assert str(raised.value) == "unknown policy 'nosuch' (built-in policies: default, strict)"
@@ -134,7 +149,9 @@ def test_reading_a_config_does_not_import_the_rules() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from nhilint.config import load_config; "
-            "load_config(Path('.')); print('nhilint.rules' in sys.modules)")
+    code = (
+        "import sys; from pathlib import Path; from nhilint.config import load_config; "
+        "load_config(Path('.')); print('nhilint.rules' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == "False\n"

@@ -15,22 +15,33 @@ from tests.helpers import config_for, write_tree
 
 
 def test_classifies_by_content_not_name(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "main.tf": "",
-        "stack.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
-        "sam.yml": "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n",
-        "cfn.json": '{"Resources": {"R": {"Type": "AWS::IAM::Role"}}}',
-        "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\n",
-        "plan.json": '{"format_version": "1.2", "planned_values": {}}',
-        "kustomization.yaml": "resources: [deploy.yaml]\n",
-        "values.yaml": "replicas: 3\n",
-        "package.json": '{"name": "x"}',
-    })
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": "",
+            "stack.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
+            "sam.yml": (
+                "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+            ),
+            "cfn.json": '{"Resources": {"R": {"Type": "AWS::IAM::Role"}}}',
+            "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\n",
+            "plan.json": '{"format_version": "1.2", "planned_values": {}}',
+            "kustomization.yaml": "resources: [deploy.yaml]\n",
+            "values.yaml": "replicas: 3\n",
+            "package.json": '{"name": "x"}',
+        },
+    )
     kinds = {p.name: kind_of(p) for p in tmp_path.iterdir()}
     assert kinds == {
-        "main.tf": "terraform", "stack.yaml": "cloudformation", "sam.yml": "cloudformation",
-        "cfn.json": "cloudformation", "deploy.yaml": "kubernetes", "plan.json": "tfplan",
-        "kustomization.yaml": "kustomize", "values.yaml": None, "package.json": None,
+        "main.tf": "terraform",
+        "stack.yaml": "cloudformation",
+        "sam.yml": "cloudformation",
+        "cfn.json": "cloudformation",
+        "deploy.yaml": "kubernetes",
+        "plan.json": "tfplan",
+        "kustomization.yaml": "kustomize",
+        "values.yaml": None,
+        "package.json": None,
     }
 
 
@@ -47,8 +58,11 @@ ROLE = 'resource "aws_iam_role" "ci" {\n  name               = "ci"\n  assume_ro
 
 
 def _problems(report: Report) -> list[tuple[str, str, int, str]]:
-    return sorted((f.rule_id, f.location.path, f.location.start_line, f.message)
-                  for f in report.findings if f.rule_id.startswith("NHI-PARSE"))
+    return sorted(
+        (f.rule_id, f.location.path, f.location.start_line, f.message)
+        for f in report.findings
+        if f.rule_id.startswith("NHI-PARSE")
+    )
 
 
 def test_symlink_loops_dangling_links_and_links_out_of_the_root(tmp_path: Path) -> None:
@@ -69,8 +83,12 @@ def test_symlink_loops_dangling_links_and_links_out_of_the_root(tmp_path: Path) 
         ("NHI-PARSE-001", "dangling.tf", 1, "cannot parse dangling.tf: broken symlink (its target does not exist)"),
         ("NHI-PARSE-001", "loop/a", 1, "cannot parse loop/a: symlink loop (it cannot be resolved)"),
         ("NHI-PARSE-001", "loop/b", 1, "cannot parse loop/b: symlink loop (it cannot be resolved)"),
-        ("NHI-PARSE-001", "releases/latest", 1,
-         "cannot parse releases/latest: symlink loop (it links to a directory that contains it)"),
+        (
+            "NHI-PARSE-001",
+            "releases/latest",
+            1,
+            "cannot parse releases/latest: symlink loop (it links to a directory that contains it)",
+        ),
         ("NHI-PARSE-006", "passwd.tf", 1, "not followed: passwd.tf: symlink to /etc/passwd leaves the scan root"),
         ("NHI-PARSE-006", "vendor", 1, "not followed: vendor: symlink to ../elsewhere leaves the scan root"),
     ]
@@ -112,7 +130,8 @@ def test_unreadable_directory_is_a_finding(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(os, "scandir", scandir)
     report = scan([tmp_path], config_for(tmp_path), tmp_path)
     assert _problems(report) == [
-        ("NHI-PARSE-001", "secret", 1, "cannot parse secret: directory cannot be read (Permission denied)")]
+        ("NHI-PARSE-001", "secret", 1, "cannot parse secret: directory cannot be read (Permission denied)")
+    ]
     assert list(report.inventory.identities) == ["aws:aws_iam_user.deploy"]
 
 
@@ -139,7 +158,8 @@ def test_unreadable_data_file_is_a_finding_not_a_skip(tmp_path: Path, monkeypatc
     monkeypatch.setattr(Path, "open", fake_open)
     report = scan([tmp_path], config_for(tmp_path), tmp_path)
     assert _problems(report) == [
-        ("NHI-PARSE-001", "stack.yaml", 1, "cannot parse stack.yaml: file cannot be read (Permission denied)")]
+        ("NHI-PARSE-001", "stack.yaml", 1, "cannot parse stack.yaml: file cannot be read (Permission denied)")
+    ]
     assert list(report.inventory.identities) == ["aws:aws_iam_user.deploy"]
 
 
@@ -175,18 +195,32 @@ def test_named_files_outside_the_root_are_refused(tmp_path: Path) -> None:
     report = scan([root / "good.tf", root / "linked.tf", tmp_path / "elsewhere/admin.tf"], config_for(root), root)
     outside = os.fspath(tmp_path / "elsewhere/admin.tf")
     assert _problems(report) == [
-        ("NHI-PARSE-006", Path(outside).as_posix(), 1,
-         f"not followed: {Path(outside).as_posix()}: path is outside the scan root"),
-        ("NHI-PARSE-006", "linked.tf", 1,
-         "not followed: linked.tf: symlink to ../elsewhere/admin.tf leaves the scan root"),
+        (
+            "NHI-PARSE-006",
+            Path(outside).as_posix(),
+            1,
+            f"not followed: {Path(outside).as_posix()}: path is outside the scan root",
+        ),
+        (
+            "NHI-PARSE-006",
+            "linked.tf",
+            1,
+            "not followed: linked.tf: symlink to ../elsewhere/admin.tf leaves the scan root",
+        ),
     ]
     assert list(report.inventory.identities) == ["aws:aws_iam_user.deploy"]
 
 
 def test_file_over_the_size_limit_is_reported_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_tree(tmp_path, {"big.tf": USER + "#" * 200 + "\n", "good.tf": USER.replace("deploy", "ci"),
-                          "stack.yaml": "AWSTemplateFormatVersion: '2010-09-09'\n" + "#" * 200 + "\n",
-                          "data.json": '{"rows": "' + "x" * 300 + '"}'})
+    write_tree(
+        tmp_path,
+        {
+            "big.tf": USER + "#" * 200 + "\n",
+            "good.tf": USER.replace("deploy", "ci"),
+            "stack.yaml": "AWSTemplateFormatVersion: '2010-09-09'\n" + "#" * 200 + "\n",
+            "data.json": '{"rows": "' + "x" * 300 + '"}',
+        },
+    )
     opened: list[str] = []
     real_open = Path.open
 
@@ -212,15 +246,33 @@ def _tf(found: Discovered, root: Path) -> list[str]:
 
 
 def test_nested_gitignore_applies_below_its_directory(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".gitignore": "*.generated.tf\n", "app/.gitignore": "scratch.tf\n",
-                          "app/main.tf": "", "app/scratch.tf": "", "scratch.tf": "", "x.generated.tf": "",
-                          "app/deep/y.generated.tf": ""})
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "*.generated.tf\n",
+            "app/.gitignore": "scratch.tf\n",
+            "app/main.tf": "",
+            "app/scratch.tf": "",
+            "scratch.tf": "",
+            "x.generated.tf": "",
+            "app/deep/y.generated.tf": "",
+        },
+    )
     assert _tf(discover([tmp_path], tmp_path), tmp_path) == ["app/main.tf", "scratch.tf"]
 
 
 def test_negation_re_includes_a_file_and_deeper_files_override(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".gitignore": "*.tf\n!keep.tf\n", "keep.tf": "", "drop.tf": "",
-                          "mod/.gitignore": "!wanted.tf\n", "mod/wanted.tf": "", "mod/other.tf": ""})
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "*.tf\n!keep.tf\n",
+            "keep.tf": "",
+            "drop.tf": "",
+            "mod/.gitignore": "!wanted.tf\n",
+            "mod/wanted.tf": "",
+            "mod/other.tf": "",
+        },
+    )
     assert _tf(discover([tmp_path], tmp_path), tmp_path) == ["keep.tf", "mod/wanted.tf"]
 
 
@@ -230,17 +282,28 @@ def test_a_file_in_an_ignored_directory_cannot_be_re_included(tmp_path: Path) ->
 
 
 def test_double_star_anchored_and_directory_only_patterns(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        ".gitignore": "**/fixtures/**/*.tf\n/top.tf\ncache/\n",
-        "a/fixtures/x/y.tf": "", "fixtures/z.tf": "", "top.tf": "", "sub/top.tf": "",
-        "cache/c.tf": "", "sub/cache/c.tf": "", "sub/cache.tf": "", "main.tf": "",
-    })
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "**/fixtures/**/*.tf\n/top.tf\ncache/\n",
+            "a/fixtures/x/y.tf": "",
+            "fixtures/z.tf": "",
+            "top.tf": "",
+            "sub/top.tf": "",
+            "cache/c.tf": "",
+            "sub/cache/c.tf": "",
+            "sub/cache.tf": "",
+            "main.tf": "",
+        },
+    )
     assert _tf(discover([tmp_path], tmp_path), tmp_path) == ["main.tf", "sub/cache.tf", "sub/top.tf"]
 
 
 def test_exclude_uses_the_same_matcher(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"examples/a/main.tf": "", "main.tf": "", "modules/examples/b.tf": "", "legacy/y.tf": "",
-                          "legacy/keep.tf": ""})
+    write_tree(
+        tmp_path,
+        {"examples/a/main.tf": "", "main.tf": "", "modules/examples/b.tf": "", "legacy/y.tf": "", "legacy/keep.tf": ""},
+    )
     found = discover([tmp_path], tmp_path, ("examples/", "/legacy/*", "!/legacy/keep.tf"))
     assert _tf(found, tmp_path) == ["legacy/keep.tf", "main.tf"]
 
@@ -252,6 +315,14 @@ def test_a_named_ignored_directory_is_still_scanned(tmp_path: Path) -> None:
 
 
 def test_gitignore_files_above_a_named_directory_apply(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".gitignore": "*.bak.tf\n", "infra/.gitignore": "tmp/\n", "infra/env/main.tf": "",
-                          "infra/env/old.bak.tf": "", "infra/env/tmp/t.tf": ""})
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "*.bak.tf\n",
+            "infra/.gitignore": "tmp/\n",
+            "infra/env/main.tf": "",
+            "infra/env/old.bak.tf": "",
+            "infra/env/tmp/t.tf": "",
+        },
+    )
     assert _tf(discover([tmp_path / "infra/env"], tmp_path), tmp_path) == ["infra/env/main.tf"]

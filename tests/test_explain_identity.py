@@ -10,7 +10,7 @@ from nhilint.cli import main
 from tests.helpers import write_tree
 
 FILES = {
-    "ci.tf": '''
+    "ci.tf": """
         # nhilint:purpose builds and deploys the orders service
         resource "aws_iam_role" "ci" {
           name = "orders-ci"
@@ -59,8 +59,8 @@ FILES = {
             location = "https://github.com/acme/orders.git"
           }
         }
-    ''',
-    "lambda.tf": '''
+    """,
+    "lambda.tf": """
         resource "aws_iam_role" "lambda_exec" {
           name = "orders-lambda"
           assume_role_policy = jsonencode({
@@ -78,13 +78,13 @@ FILES = {
             Statement = [{ Effect = "Allow", Action = "dynamodb:*", Resource = "*" }]
           })
         }
-    ''',
-    "gcp.tf": '''
+    """,
+    "gcp.tf": """
         resource "google_service_account" "ci" {
           account_id = "orders-ci"
           project    = "acme-prod"
         }
-    ''',
+    """,
 }
 
 
@@ -138,13 +138,17 @@ def test_full_picture_with_sources(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_findings_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_tree(tmp_path, FILES)
-    code, out, _ = run(["explain-identity", "aws:aws_iam_role.lambda_exec", str(tmp_path), "--today",
-                        "2026-11-22"], capsys)
+    code, out, _ = run(
+        ["explain-identity", "aws:aws_iam_role.lambda_exec", str(tmp_path), "--today", "2026-11-22"], capsys
+    )
     assert code == 0
     findings = out.split("findings\n", 1)[1].splitlines()
     assert [line.split(" ")[2:4] for line in findings] == [
-        ["lambda.tf:1:", "NHI-EXP-004"], ["lambda.tf:1:", "NHI-OWN-001"], ["lambda.tf:1:", "NHI-RET-001"],
-        ["lambda.tf:15:", "NHI-PRIV-001"]]
+        ["lambda.tf:1:", "NHI-EXP-004"],
+        ["lambda.tf:1:", "NHI-OWN-001"],
+        ["lambda.tf:1:", "NHI-RET-001"],
+        ["lambda.tf:15:", "NHI-PRIV-001"],
+    ]
 
 
 def test_ambiguous_and_unknown_names_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -157,7 +161,10 @@ def test_ambiguous_and_unknown_names_are_usage_errors(tmp_path: Path, capsys: py
 
 
 def test_escalation_findings_and_impersonation_routes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_tree(tmp_path, {"gcp.tf": '''
+    write_tree(
+        tmp_path,
+        {
+            "gcp.tf": """
         resource "google_service_account" "ci" {
           account_id = "ci-pipeline"
           project    = "acme-prod"
@@ -179,17 +186,23 @@ def test_escalation_findings_and_impersonation_routes(tmp_path: Path, capsys: py
           role               = "roles/iam.serviceAccountTokenCreator"
           member             = "serviceAccount:${google_service_account.ci.email}"
         }
-    '''})
-    code, out, _ = run(["explain-identity", "google_service_account.ci", str(tmp_path), "--today", "2026-11-22"],
-                       capsys)
+    """
+        },
+    )
+    code, out, _ = run(
+        ["explain-identity", "google_service_account.ci", str(tmp_path), "--today", "2026-11-22"], capsys
+    )
     assert code == 0
-    assert ("can become (and how)\n"
-            "  gcp:google_service_account.deployer\n"
-            "      gcp.tf:19: gcp:google_service_account.ci -> gcp:google_service_account.deployer: "
-            "TokenCreator on it\n") in out
+    assert (
+        "can become (and how)\n"
+        "  gcp:google_service_account.deployer\n"
+        "      gcp.tf:19: gcp:google_service_account.ci -> gcp:google_service_account.deployer: "
+        "TokenCreator on it\n"
+    ) in out
     assert out.splitlines()[-1] == (
         "  gcp.tf:19: NHI-PRIV-007 critical service account google_service_account.ci → TokenCreator on service "
         "account google_service_account.deployer (roles/owner): it can mint access tokens of, or sign as, service "
         "account google_service_account.deployer (iam.serviceAccounts.getAccessToken, "
-        "iam.serviceAccounts.implicitDelegation, iam.serviceAccounts.signBlob, iam.serviceAccounts.signJwt)")
+        "iam.serviceAccounts.implicitDelegation, iam.serviceAccounts.signBlob, iam.serviceAccounts.signJwt)"
+    )
     assert "  in total: roles/iam.serviceAccountTokenCreator roles/owner\n" in out

@@ -32,10 +32,14 @@ def _raiser(error: BaseException) -> object:
     return raise_it
 
 
-@pytest.mark.parametrize("error", [RuntimeError("boom"), RecursionError("maximum recursion depth exceeded"),
-                                   MemoryError()], ids=["runtime", "recursion", "memory"])
-def test_extractor_failure_is_exit_3_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [RuntimeError("boom"), RecursionError("maximum recursion depth exceeded"), MemoryError()],
+    ids=["runtime", "recursion", "memory"],
+)
+def test_extractor_failure_is_exit_3_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
     write_tree(tmp_path, {"main.tf": ROLE, "k8s/sa.yaml": ACCOUNT})
     monkeypatch.setattr("nhilint.extract.k8s_manifests.extract", _raiser(error))
     code, out, err = run(["scan", str(tmp_path), "--today", "2026-11-22"], capsys)
@@ -44,8 +48,9 @@ def test_extractor_failure_is_exit_3_naming_the_file(tmp_path: Path, capsys: pyt
     assert "Traceback" not in err
 
 
-def test_terraform_failure_names_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_terraform_failure_names_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"infra/main.tf": ROLE, "infra/iam.tf": ROLE.replace('"r"', '"s"')})
     monkeypatch.setattr("nhilint.api.extract_terraform", _raiser(KeyError("type")))
     code, _, err = run(["scan", str(tmp_path)], capsys)
@@ -53,8 +58,9 @@ def test_terraform_failure_names_the_files(tmp_path: Path, capsys: pytest.Captur
     assert err == f"nhilint: internal error while processing infra/ (2 Terraform files): KeyError: 'type'{HINT}"
 
 
-def test_rule_failure_names_the_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rule_failure_names_the_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from nhilint import api
     from nhilint.rules import owner_missing
 
@@ -65,8 +71,9 @@ def test_rule_failure_names_the_rule(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (code, err) == (3, f"nhilint: internal error while processing rule NHI-OWN-001: ValueError: bad{HINT}")
 
 
-def test_failure_outside_any_file_is_still_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_outside_any_file_is_still_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"main.tf": ROLE})
     monkeypatch.setattr("nhilint.report.text.render", _raiser(TypeError("no")))
     code, out, err = run(["scan", str(tmp_path), "--format", "text"], capsys)
@@ -74,8 +81,9 @@ def test_failure_outside_any_file_is_still_one_line(tmp_path: Path, capsys: pyte
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
-def test_debug_shows_the_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+def test_debug_shows_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     write_tree(tmp_path, {"k8s/sa.yaml": ACCOUNT})
     monkeypatch.setattr("nhilint.extract.k8s_manifests.extract", _raiser(RuntimeError("boom")))
     if how == "env":
@@ -96,8 +104,9 @@ def test_processing_keeps_the_innermost_path_and_bounds_the_message() -> None:
     assert str(raised.value) == f"internal error while processing inner.tf: ValueError: {'x' * 199}…"
 
 
-def test_internal_error_message_escapes_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_message_escapes_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"k8s/a\x1b[31m.yaml": ACCOUNT})
     monkeypatch.setattr("nhilint.extract.k8s_manifests.extract", _raiser(RuntimeError("boom")))
     _, _, err = run(["scan", str(tmp_path)], capsys)
@@ -112,9 +121,21 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_output_and_reports_create_their_directory(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["scan", ".", "--today", "2026-11-22", "-o", "out/deep/report.txt",
-                          "--report", "sarif:reports/ci/nhilint.sarif", "--report", "json:reports/json/r.json"],
-                         capsys)
+    code, out, err = run(
+        [
+            "scan",
+            ".",
+            "--today",
+            "2026-11-22",
+            "-o",
+            "out/deep/report.txt",
+            "--report",
+            "sarif:reports/ci/nhilint.sarif",
+            "--report",
+            "json:reports/json/r.json",
+        ],
+        capsys,
+    )
     assert (code, out, err) == (1, "", "")
     assert (project / "out/deep/report.txt").read_text().startswith("aws:aws_iam_role.r (role, no owner)\n")
     assert json.loads((project / "reports/ci/nhilint.sarif").read_text())["version"] == "2.1.0"

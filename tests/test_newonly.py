@@ -16,7 +16,7 @@ from tests.helpers import config_for, write_tree
 from tests.test_cli import run, schema
 
 OIDC = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
-DEPLOY = '''
+DEPLOY = """
 resource "aws_iam_role" "deploy" {
   name = "deploy"
   assume_role_policy = jsonencode({
@@ -33,9 +33,9 @@ resource "aws_iam_role" "deploy" {
   })
   tags = { owner = "team-a", expires = "2027-01-31", retire-on = "app:deploy" }
 }
-'''.replace("OIDC", OIDC)
+""".replace("OIDC", OIDC)
 PINNED = DEPLOY.replace("SUBJECT", "repo:acme/app:ref:refs/heads/main")
-LEGACY = '''
+LEGACY = """
 resource "aws_iam_role" "legacy" {
   name               = "legacy"
   assume_role_policy = "{}"
@@ -45,13 +45,13 @@ resource "aws_iam_role_policy" "legacy" {
   role   = aws_iam_role.legacy.id
   policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
 }
-'''
-BOT = '''
+"""
+BOT = """
 resource "aws_iam_user" "bot" {
   name = "bot"
   tags = { owner = "team-a", expires = "2027-01-31", retire-on = "app:bot" }
 }
-'''
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -94,13 +94,14 @@ def changes(report: Report) -> list[tuple[str, str]]:
 
 
 def test_moving_a_bad_role_to_another_file_reports_nothing_new(tmp_path: Path) -> None:
-    history(tmp_path, {"roles.tf": PINNED + LEGACY},
-            {"roles.tf": PINNED, "legacy.tf": "\n\n# moved here\n" + LEGACY})
+    history(tmp_path, {"roles.tf": PINNED + LEGACY}, {"roles.tf": PINNED, "legacy.tf": "\n\n# moved here\n" + LEGACY})
     report = new_only(tmp_path)
     assert rows(report) == []
     assert changes(report) == []
     assert [(f.rule_id, f.location.path, f.location.start_line) for f in report.baselined or []] == [
-        ("NHI-EXP-004", "legacy.tf", 3), ("NHI-OWN-001", "legacy.tf", 3), ("NHI-RET-001", "legacy.tf", 3),
+        ("NHI-EXP-004", "legacy.tf", 3),
+        ("NHI-OWN-001", "legacy.tf", 3),
+        ("NHI-RET-001", "legacy.tf", 3),
         ("NHI-PRIV-001", "legacy.tf", 10),
     ]
 
@@ -109,36 +110,52 @@ def test_widening_a_trust_reports_exactly_that(tmp_path: Path) -> None:
     history(tmp_path, {"roles.tf": PINNED + LEGACY}, {"roles.tf": DEPLOY.replace("SUBJECT", "repo:acme/*") + LEGACY})
     report = new_only(tmp_path)
     assert rows(report) == [("NHI-TRUST-003", "roles.tf", 5, "aws:aws_iam_role.deploy")]
-    assert changes(report) == [("trust_widened", "widens the trust of aws:aws_iam_role.deploy to any repository of "
-                                "acme (token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main "
-                                "-> repo:acme/*)")]
+    assert changes(report) == [
+        (
+            "trust_widened",
+            "widens the trust of aws:aws_iam_role.deploy to any repository of "
+            "acme (token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main "
+            "-> repo:acme/*)",
+        )
+    ]
 
 
 def test_removing_the_subject_condition_widens_to_any_repository(tmp_path: Path) -> None:
-    unpinned = PINNED.replace('        StringLike   = { "token.actions.githubusercontent.com:sub" = '
-                              '"repo:acme/app:ref:refs/heads/main" }\n', "")
+    unpinned = PINNED.replace(
+        '        StringLike   = { "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/main" }\n',
+        "",
+    )
     history(tmp_path, {"roles.tf": PINNED}, {"roles.tf": unpinned})
     assert changes(new_only(tmp_path)) == [
-        ("trust_widened", "widens the trust of aws:aws_iam_role.deploy to any repository (removes condition "
-                          "token.actions.githubusercontent.com:sub (repo:acme/app:ref:refs/heads/main))"),
+        (
+            "trust_widened",
+            "widens the trust of aws:aws_iam_role.deploy to any repository (removes condition "
+            "token.actions.githubusercontent.com:sub (repo:acme/app:ref:refs/heads/main))",
+        ),
     ]
 
 
 def test_access_changes_per_identity(tmp_path: Path) -> None:
-    grant = '''
+    grant = """
 resource "aws_iam_role_policy" "deploy_artifacts" {
   role   = aws_iam_role.deploy.id
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"],
                                        Resource = "arn:aws:s3:::acme-artifacts/*" }] })
 }
-'''
+"""
     key = 'resource "aws_iam_access_key" "bot" {\n  user = aws_iam_user.bot.name\n}\n'
     user = 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n'
-    history(tmp_path, {"roles.tf": PINNED + LEGACY, "bot.tf": BOT},
-            {"roles.tf": PINNED + grant, "bot.tf": BOT + key, "ci.tf": user})
+    history(
+        tmp_path,
+        {"roles.tf": PINNED + LEGACY, "bot.tf": BOT},
+        {"roles.tf": PINNED + grant, "bot.tf": BOT + key, "ci.tf": user},
+    )
     assert changes(new_only(tmp_path)) == [
-        ("grant_added", "adds grant s3:GetObject, s3:PutObject on arn:aws:s3:::acme-artifacts/* to aws:aws_iam_role"
-                        ".deploy (inline policy deploy_artifacts (aws_iam_role_policy.deploy_artifacts))"),
+        (
+            "grant_added",
+            "adds grant s3:GetObject, s3:PutObject on arn:aws:s3:::acme-artifacts/* to aws:aws_iam_role"
+            ".deploy (inline policy deploy_artifacts (aws_iam_role_policy.deploy_artifacts))",
+        ),
         ("identity_removed", "removes identity aws:aws_iam_role.legacy"),
         ("credential_added", "adds a long-lived access key aws:aws_iam_access_key.bot to aws:aws_iam_user.bot"),
         ("identity_added", "adds identity aws:aws_iam_user.ci (no owner)"),
@@ -156,11 +173,18 @@ def test_the_merge_base_is_the_base_not_the_target_branch(tmp_path: Path) -> Non
 
 
 def test_a_subdirectory_root_and_a_new_directory(tmp_path: Path) -> None:
-    history(tmp_path, {"infra/roles.tf": PINNED, "README.md": "x\n"}, {"infra/roles.tf": PINNED + LEGACY,
-                                                                         "infra/new/bot.tf": BOT})
+    history(
+        tmp_path,
+        {"infra/roles.tf": PINNED, "README.md": "x\n"},
+        {"infra/roles.tf": PINNED + LEGACY, "infra/new/bot.tf": BOT},
+    )
     report = new_only(tmp_path, target=tmp_path / "infra")
-    assert [r[:3] for r in rows(report)] == [("NHI-EXP-004", "roles.tf", 18), ("NHI-OWN-001", "roles.tf", 18),
-                                             ("NHI-RET-001", "roles.tf", 18), ("NHI-PRIV-001", "roles.tf", 25)]
+    assert [r[:3] for r in rows(report)] == [
+        ("NHI-EXP-004", "roles.tf", 18),
+        ("NHI-OWN-001", "roles.tf", 18),
+        ("NHI-RET-001", "roles.tf", 18),
+        ("NHI-PRIV-001", "roles.tf", 25),
+    ]
     assert report.baselined == []
     report = new_only(tmp_path / "infra" / "new", target=tmp_path / "infra" / "new")
     assert changes(report) == [("identity_added", "adds identity aws:aws_iam_user.bot (owner team-a)")]
@@ -188,16 +212,23 @@ def test_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "  roles.tf:5: widens the trust of aws:aws_iam_role.deploy to any repository "
         "(token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main -> repo:*)\n"
         "nhilint: 1 finding (1 high) in 1 file, 2 identities, 0 credentials, 1 grant; 4 baselined; "
-        "1 access change\n")
+        "1 access change\n"
+    )
     code, out, _ = run([*args, "--format", "json"], capsys)
     document = json.loads(out)
     schema("scan.schema.json").validate(document)
     assert [f["rule_id"] for f in document["findings"]] == ["NHI-TRUST-003"]
     assert len(document["baselined"]) == 4 and document["summary"]["baselined"] == 4
-    assert document["changes"] == [{
-        "kind": "trust_widened", "identity": "aws:aws_iam_role.deploy", "file": "roles.tf", "line": 5,
-        "message": "widens the trust of aws:aws_iam_role.deploy to any repository "
-                   "(token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main -> repo:*)"}]
+    assert document["changes"] == [
+        {
+            "kind": "trust_widened",
+            "identity": "aws:aws_iam_role.deploy",
+            "file": "roles.tf",
+            "line": 5,
+            "message": "widens the trust of aws:aws_iam_role.deploy to any repository "
+            "(token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main -> repo:*)",
+        }
+    ]
     assert "stale_baseline" not in document
 
 
@@ -216,8 +247,10 @@ def test_cli_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_a_plain_scan_does_not_import_git(tmp_path: Path) -> None:
     write_tree(tmp_path, {"main.tf": BOT})
-    probe = ("import sys\nfrom nhilint.cli import main\ncode = main(['scan', sys.argv[1], '-q'])\n"
-             "print(code, sorted(m for m in sys.modules\n"
-             "                   if m.split('.')[0] in ('git', 'gitdb') or m == 'nhilint.newonly'))")
+    probe = (
+        "import sys\nfrom nhilint.cli import main\ncode = main(['scan', sys.argv[1], '-q'])\n"
+        "print(code, sorted(m for m in sys.modules\n"
+        "                   if m.split('.')[0] in ('git', 'gitdb') or m == 'nhilint.newonly'))"
+    )
     done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "0 []"

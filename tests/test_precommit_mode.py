@@ -10,7 +10,7 @@ from tests.helpers import config_for, write_tree
 FILES = {
     "variables.tf": 'variable "owner" {\n  default = "team-a"\n}\n',
     "iam.tf": 'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n'
-              "  tags = { owner = var.owner }\n}\n",
+    "  tags = { owner = var.owner }\n}\n",
     "other.tf": 'resource "aws_iam_user" "u" {\n  name = "u"\n}\n',
     "buckets.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n  this is not valid HCL\n}\n',
 }
@@ -49,9 +49,9 @@ POLICY_FROM_FILE = {
         }
         """,
     "infra/trust.json": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", '
-                        '"Principal": {"Service": "ec2.amazonaws.com"}}]}\n',
+    '"Principal": {"Service": "ec2.amazonaws.com"}}]}\n',
     "infra/admin.json": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", '
-                        '"Resource": "*"}]}\n',
+    '"Resource": "*"}]}\n',
 }
 
 
@@ -59,8 +59,9 @@ def test_committing_the_tf_file_reports_the_policy_it_reads(tmp_path: Path) -> N
     """The finding points into admin.json, but the named main.tf is what grants it: not a silent pass."""
     write_tree(tmp_path, POLICY_FROM_FILE)
     report = scan([tmp_path / "infra/main.tf"], config_for(tmp_path), tmp_path)
-    admin = [(f.location.path, f.location.start_line, f.identity)
-             for f in report.findings if f.rule_id == "NHI-PRIV-004"]
+    admin = [
+        (f.location.path, f.location.start_line, f.identity) for f in report.findings if f.rule_id == "NHI-PRIV-004"
+    ]
     assert admin == [("infra/admin.json", 1, "aws:infra/aws_iam_role.ci")]
 
 

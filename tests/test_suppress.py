@@ -6,14 +6,14 @@ from pathlib import Path
 
 from tests.helpers import scan_tree, triples
 
-ROLE = '''
+ROLE = """
 {comment}
 resource "aws_iam_role" "legacy" {{
   name               = "legacy"
   assume_role_policy = "{{}}"
   tags               = {{ owner = "team-a", review-by = "2027-01-01" }}
 }}
-'''
+"""
 
 
 def test_suppression_silences_only_the_named_rule_on_that_block(tmp_path: Path) -> None:
@@ -27,8 +27,9 @@ def test_suppression_silences_only_the_named_rule_on_that_block(tmp_path: Path) 
 
 
 def test_suppression_inside_the_block(tmp_path: Path) -> None:
-    text = ROLE.format(comment="").replace('name               = "legacy"',
-                                           'name = "legacy" # nhilint:ignore NHI-RET-001 -- batch job')
+    text = ROLE.format(comment="").replace(
+        'name               = "legacy"', 'name = "legacy" # nhilint:ignore NHI-RET-001 -- batch job'
+    )
     report = scan_tree(tmp_path, {"main.tf": text})
     assert triples(report, "NHI-RET") == []
 

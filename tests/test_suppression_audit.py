@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import write_tree
 from tests.test_cli import run, schema
 
-SOURCES = '''
+SOURCES = """
 # nhilint:ignore NHI-RET-001 -- retired with the app until 2027-01-01
 resource "aws_iam_role" "a" {
   name               = "a"
@@ -37,7 +37,7 @@ resource "aws_iam_role" "c" {
   assume_role_policy = "{}"
   tags               = { owner = "team-c", retire-on = "app:c" }
 }
-'''
+"""
 TODAY = ["--today", "2026-11-22"]
 
 
@@ -51,7 +51,8 @@ def test_lists_every_suppression_with_its_state(tmp_path: Path, capsys: pytest.C
         "main.tf:14: NHI-OWN-001 active, unused -- owned by the platform team\n"
         "main.tf:21: NHI-EXP-004 invalid (suppression without a reason; add `-- why this is acceptable`), "
         "matches 1 finding\n"
-        "nhilint: 4 suppressions (2 active, 1 expired, 1 invalid; 1 unused)\n")
+        "nhilint: 4 suppressions (2 active, 1 expired, 1 invalid; 1 unused)\n"
+    )
 
 
 def test_json_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,12 +62,24 @@ def test_json_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert document["summary"] == {"suppressions": 4, "active": 2, "expired": 1, "invalid": 1, "unused": 1}
     assert document["suppressions"][0] == {
-        "file": "main.tf", "line": 1, "block_line": 2, "identity": "aws:aws_iam_role.a", "rule_ids": ["NHI-RET-001"],
-        "reason": "retired with the app", "until": "2027-01-01", "status": "active", "expired": False,
-        "problem": None, "matches": 1, "used": True,
+        "file": "main.tf",
+        "line": 1,
+        "block_line": 2,
+        "identity": "aws:aws_iam_role.a",
+        "rule_ids": ["NHI-RET-001"],
+        "reason": "retired with the app",
+        "until": "2027-01-01",
+        "status": "active",
+        "expired": False,
+        "problem": None,
+        "matches": 1,
+        "used": True,
     }
     assert [(s["status"], s["identity"], s["used"]) for s in document["suppressions"][1:]] == [
-        ("expired", None, True), ("active", "aws:aws_iam_role.b", False), ("invalid", "aws:aws_iam_role.c", True)]
+        ("expired", None, True),
+        ("active", "aws:aws_iam_role.b", False),
+        ("invalid", "aws:aws_iam_role.c", True),
+    ]
 
 
 def test_no_inline_suppressions_silences_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,4 +92,9 @@ def test_no_inline_suppressions_silences_nothing(tmp_path: Path, capsys: pytest.
     schema("scan.schema.json").validate(document)
     assert document["suppressed"] == []
     assert [(f["rule_id"], f["line"]) for f in document["findings"]] == [
-        ("NHI-RET-001", 2), ("NHI-SUPP-001", 8), ("NHI-PRIV-001", 11), ("NHI-SUPP-001", 21), ("NHI-EXP-004", 22)]
+        ("NHI-RET-001", 2),
+        ("NHI-SUPP-001", 8),
+        ("NHI-PRIV-001", 11),
+        ("NHI-SUPP-001", 21),
+        ("NHI-EXP-004", 22),
+    ]

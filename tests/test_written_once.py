@@ -145,8 +145,9 @@ EXPECTED = [
 
 
 def _quads(findings: list[Finding]) -> list[tuple[str, str, int, str | None]]:
-    return sorted((f.rule_id, f.location.path, f.location.start_line, f.identity) for f in findings
-                  if f.rule_id in RULES)
+    return sorted(
+        (f.rule_id, f.location.path, f.location.start_line, f.identity) for f in findings if f.rule_id in RULES
+    )
 
 
 def test_one_scan_one_rule_every_format(tmp_path: Path) -> None:
@@ -219,8 +220,13 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("nhilint"))))
 def test_importing_the_rule_loads_no_parser_or_extractor(rule_id: str) -> None:
     module = inspect.getmodule(BY_ID[rule_id].check)
     assert module is not None
-    result = subprocess.run([sys.executable, "-c", _PROBE, module.__name__], capture_output=True, text=True,
-                            check=True, cwd=Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, module.__name__],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     loaded = json.loads(result.stdout)
     assert module.__name__ in loaded and "nhilint.model" in loaded  # the probe did import the rule
     assert _forbidden(loaded) == []

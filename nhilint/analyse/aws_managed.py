@@ -35,18 +35,35 @@ MANAGED: dict[str, tuple[ManagedStatement, ...]] = {
     "AdministratorAccess": (ManagedStatement("Allow", ("*",)),),
     "PowerUserAccess": (
         ManagedStatement("Allow", ("iam:*", "organizations:*", "account:*"), not_actions=True),
-        ManagedStatement("Allow", (
-            "iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles",
-            "organizations:DescribeOrganization", "account:ListRegions", "account:GetAccountInformation",
-        )),
+        ManagedStatement(
+            "Allow",
+            (
+                "iam:CreateServiceLinkedRole",
+                "iam:DeleteServiceLinkedRole",
+                "iam:ListRoles",
+                "organizations:DescribeOrganization",
+                "account:ListRegions",
+                "account:GetAccountInformation",
+            ),
+        ),
     ),
     "IAMFullAccess": (
-        ManagedStatement("Allow", (
-            "iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization",
-            "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren",
-            "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots",
-            "organizations:ListPolicies", "organizations:ListTargetsForPolicy",
-        )),
+        ManagedStatement(
+            "Allow",
+            (
+                "iam:*",
+                "organizations:DescribeAccount",
+                "organizations:DescribeOrganization",
+                "organizations:DescribeOrganizationalUnit",
+                "organizations:DescribePolicy",
+                "organizations:ListChildren",
+                "organizations:ListParents",
+                "organizations:ListPoliciesForTarget",
+                "organizations:ListRoots",
+                "organizations:ListPolicies",
+                "organizations:ListTargetsForPolicy",
+            ),
+        ),
     ),
     "ReadOnlyAccess": (ManagedStatement("Allow", ("*",), levels=READ_LEVELS),),
     "ViewOnlyAccess": (ManagedStatement("Allow", ("*",), levels=READ_LEVELS),),

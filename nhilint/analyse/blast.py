@@ -69,8 +69,10 @@ class Reach:
 
     def summary(self, limit: int = 4) -> str:
         """`s3:LRW iam:P roles/viewer +3` (List, Read, Write, Tagging, Permissions management): the text form."""
-        parts = [f"{s}:{''.join(LETTERS[lv] for lv in catalog.ACCESS_LEVELS if lv in v)}"
-                 for s, v in sorted(self.services.items())]
+        parts = [
+            f"{s}:{''.join(LETTERS[lv] for lv in catalog.ACCESS_LEVELS if lv in v)}"
+            for s, v in sorted(self.services.items())
+        ]
         parts += sorted(self.roles)
         shown = " ".join(parts[:limit])
         return (shown + (f" +{len(parts) - limit}" if len(parts) > limit else "")) or "-"
@@ -265,8 +267,11 @@ def _aws_edges(inventory: Inventory, grants: dict[str, list[Grant]]) -> list[Edg
             edges.extend(Edge(s, trust.identity, "sts:AssumeRole (trusted)", trust.location) for s in named)
             if _ROOT_RE.search(text):
                 role = inventory.identities[trust.identity]
-                edges.extend(Edge(s, role.id, "sts:AssumeRole (account trusted, allowed by policy)", g.location)
-                             for s, pattern, g in assumers if _names_role(pattern, role))
+                edges.extend(
+                    Edge(s, role.id, "sts:AssumeRole (account trusted, allowed by policy)", g.location)
+                    for s, pattern, g in assumers
+                    if _names_role(pattern, role)
+                )
     for source, pattern, grant in assumers:
         if _any_role(pattern):
             edges.append(Edge(source, UNBOUNDED, f"sts:AssumeRole on {pattern}", grant.location))
@@ -298,8 +303,9 @@ def _names_role(pattern: str, role: Identity) -> bool:
     return name is not None and isinstance(role.name, str) and fnmatch.fnmatchcase(role.name, name)
 
 
-def _targets(source: str, grant: Grant, how: str, roles: dict[str, list[Identity]],
-             by_address: dict[str, str]) -> list[Edge]:
+def _targets(
+    source: str, grant: Grant, how: str, roles: dict[str, list[Identity]], by_address: dict[str, str]
+) -> list[Edge]:
     found: list[Edge] = []
     for pattern in grant.scope or ("*",):
         if grant.not_resources or _any_role(pattern):
@@ -313,8 +319,11 @@ def _targets(source: str, grant: Grant, how: str, roles: dict[str, list[Identity
         if ":role/" not in pattern:
             continue
         name = pattern.split(":role/", 1)[1].rsplit("/", 1)[-1]
-        candidates = roles.get(name, []) if not any(c in name for c in "*?[") else [
-            r for n, rs in roles.items() if fnmatch.fnmatchcase(n, name) for r in rs]
+        candidates = (
+            roles.get(name, [])
+            if not any(c in name for c in "*?[")
+            else [r for n, rs in roles.items() if fnmatch.fnmatchcase(n, name) for r in rs]
+        )
         found.extend(Edge(source, r.id, how, grant.location) for r in candidates)
     return found
 

@@ -43,12 +43,19 @@ UPDATE_ROLE = "iam.roles.update"
 # Permissions that let the holder act as a service account on its own.
 GCP_IMPERSONATE = frozenset({GET_ACCESS_TOKEN, SIGN_BLOB, SIGN_JWT, IMPLICIT_DELEGATION, CREATE_KEY})
 # Creating something that runs as a service account: with actAs, code of one's choosing runs as it.
-GCP_DEPLOY = frozenset({"compute.instances.create", "cloudfunctions.functions.create", "run.services.create",
-                        "run.jobs.create"})
+GCP_DEPLOY = frozenset(
+    {"compute.instances.create", "cloudfunctions.functions.create", "run.services.create", "run.jobs.create"}
+)
 
 _TOKEN_CREATOR = frozenset({GET_ACCESS_TOKEN, GET_OPENID_TOKEN, SIGN_BLOB, SIGN_JWT, IMPLICIT_DELEGATION})
-_SET_POLICY = frozenset({"resourcemanager.projects.setIamPolicy", "resourcemanager.folders.setIamPolicy",
-                         "resourcemanager.organizations.setIamPolicy", "iam.serviceAccounts.setIamPolicy"})
+_SET_POLICY = frozenset(
+    {
+        "resourcemanager.projects.setIamPolicy",
+        "resourcemanager.folders.setIamPolicy",
+        "resourcemanager.organizations.setIamPolicy",
+        "iam.serviceAccounts.setIamPolicy",
+    }
+)
 
 GCP_ROLES: dict[str, frozenset[str]] = {
     "roles/iam.serviceAccountTokenCreator": _TOKEN_CREATOR,
@@ -102,8 +109,12 @@ def gcp_escalating(permissions: Iterable[str], can_deploy: bool) -> list[str]:
     """The escalation permissions among `permissions` (actAs counts only when the holder can deploy)."""
     found = []
     for permission in sorted(set(permissions)):
-        if (permission in GCP_IMPERSONATE or permission.endswith(".setIamPolicy") or permission == UPDATE_ROLE
-                or (permission == ACT_AS and can_deploy)):
+        if (
+            permission in GCP_IMPERSONATE
+            or permission.endswith(".setIamPolicy")
+            or permission == UPDATE_ROLE
+            or (permission == ACT_AS and can_deploy)
+        ):
             found.append(permission)
     return found
 
@@ -152,7 +163,8 @@ def azure_escalating(grant: Grant) -> list[str]:
     found = []
     for action in AZURE_ESCALATION_ACTIONS:
         if any(azure_action_matches(p, action) for p in grant.permissions[1:]) and not any(
-                azure_action_matches(p, action) for p in excluded):
+            azure_action_matches(p, action) for p in excluded
+        ):
             found.append(action)
     return found
 

@@ -184,8 +184,14 @@ def _resources_covered(deny: Statement, allow: Statement) -> bool:
 class Effective:
     """The effective permissions of one AWS identity, answered lazily and cached per action."""
 
-    def __init__(self, identity: Identity, statements: list[Statement], boundary: PolicySet | None,
-                 boundary_status: str, notes: list[str]) -> None:
+    def __init__(
+        self,
+        identity: Identity,
+        statements: list[Statement],
+        boundary: PolicySet | None,
+        boundary_status: str,
+        notes: list[str],
+    ) -> None:
         self.identity = identity
         self.policies = PolicySet(statements)
         self.boundary = boundary
@@ -255,8 +261,14 @@ class Effective:
         if self.policies.denies or self.boundary is not None:
             return None
         for statement in self.policies.allows:
-            if ("*" in statement.actions and not statement.not_actions and statement.levels is None
-                    and not statement.conditions and "*" in statement.resources and not statement.not_resources):
+            if (
+                "*" in statement.actions
+                and not statement.not_actions
+                and statement.levels is None
+                and not statement.conditions
+                and "*" in statement.resources
+                and not statement.not_resources
+            ):
                 return statement.policy or "Action * on Resource *"
         return None
 
@@ -311,8 +323,11 @@ class AwsAnalysis:
                 if group_id not in self.inventory.identities and notes is not None:
                     notes.append(f"group {group_id} is not in the scanned code ({membership.location})")
                 via = f"group membership {membership.source} ({membership.location})"
-                found.extend(replace(g, via=f"{g.via}, through {via}")
-                             for g in self.by_principal.get(group_id, []) if g.permission_type != "group")
+                found.extend(
+                    replace(g, via=f"{g.via}, through {via}")
+                    for g in self.by_principal.get(group_id, [])
+                    if g.permission_type != "group"
+                )
         return found
 
     def _boundary(self, identity: Identity, notes: list[str]) -> tuple[PolicySet | None, str]:
@@ -321,8 +336,16 @@ class AwsAnalysis:
             return None, BOUNDARY_NONE
         name = aws_managed_name(raw)
         if name is not None and name in MANAGED:
-            grant = Grant(identity.id, (raw,), ("*",), "permissions boundary", raw, identity.location,
-                          identity.location, permission_type="managed_policy")
+            grant = Grant(
+                identity.id,
+                (raw,),
+                ("*",),
+                "permissions boundary",
+                raw,
+                identity.location,
+                identity.location,
+                permission_type="managed_policy",
+            )
             return PolicySet([_managed(grant, name, m) for m in MANAGED[name]]), BOUNDARY_APPLIED
         grants = self.policy_statements.get(_reference(raw))
         if grants and not any(g.unknown and not g.permissions for g in grants):
@@ -346,8 +369,17 @@ def _statements(grant: Grant, notes: list[str]) -> list[Statement]:
             notes.append(f"statement at {grant.location} not fully evaluated: {grant.unknown}")
         if not grant.permissions:
             return []
-        return [Statement(grant, grant.effect, grant.permissions, grant.not_actions, grant.scope,
-                          grant.not_resources, grant.conditions)]
+        return [
+            Statement(
+                grant,
+                grant.effect,
+                grant.permissions,
+                grant.not_actions,
+                grant.scope,
+                grant.not_resources,
+                grant.conditions,
+            )
+        ]
     if grant.permission_type != "managed_policy":
         return []
     if not grant.permissions:
@@ -363,8 +395,9 @@ def _statements(grant: Grant, notes: list[str]) -> list[Statement]:
 
 
 def _managed(grant: Grant, name: str, statement: ManagedStatement) -> Statement:
-    return Statement(grant, statement.effect, statement.actions, statement.not_actions, ("*",), False, (),
-                     statement.levels, name)
+    return Statement(
+        grant, statement.effect, statement.actions, statement.not_actions, ("*",), False, (), statement.levels, name
+    )
 
 
 aws_analysis: InventoryMemo[AwsAnalysis] = InventoryMemo(AwsAnalysis)

@@ -23,13 +23,21 @@ from nhilint.model import Condition, Grant, Identity, Inventory, Trust, TrustPri
 PLATFORM = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
 # Usage kinds end with `(<annotation>)` for these links (keys of nhilint.extract.k8s_rbac.CLOUD_IDENTITY_ANNOTATIONS).
-WORKLOAD_IDENTITY_ANNOTATIONS = ("eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account",
-                                 "azure.workload.identity/client-id")
+WORKLOAD_IDENTITY_ANNOTATIONS = (
+    "eks.amazonaws.com/role-arn",
+    "iam.gke.io/gcp-service-account",
+    "azure.workload.identity/client-id",
+)
 # API groups whose name has no dot: `apps/deployments` is a group, `pods/exec` a core subresource.
 _DOTLESS_GROUPS = frozenset({"apps", "batch", "policy", "autoscaling", "extensions"})
 _RBAC = "rbac.authorization.k8s.io"
-_WORKLOADS = (("", "pods"), ("", "replicationcontrollers"), *(("apps", r) for r in (
-    "deployments", "daemonsets", "statefulsets", "replicasets")), ("batch", "jobs"), ("batch", "cronjobs"))
+_WORKLOADS = (
+    ("", "pods"),
+    ("", "replicationcontrollers"),
+    *(("apps", r) for r in ("deployments", "daemonsets", "statefulsets", "replicasets")),
+    ("batch", "jobs"),
+    ("batch", "cronjobs"),
+)
 _WRITE = frozenset({"create", "update", "patch"})
 
 
@@ -53,8 +61,9 @@ def parse_permission(text: str) -> Permission:
             resources.append((head, tail))
         else:
             resources.append((None, token))
-    return Permission(frozenset(filter(None, verbs.split(","))), tuple(resources),
-                      tuple(filter(None, names.split(","))))
+    return Permission(
+        frozenset(filter(None, verbs.split(","))), tuple(resources), tuple(filter(None, names.split(",")))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +77,10 @@ class Need:
     def met_by(self, permission: Permission) -> bool:
         if not ("*" in permission.verbs or permission.verbs & self.verbs):
             return False
-        return any(_group_matches(group, self.group) and _resource_matches(resource, self.resource)
-                   for group, resource in permission.resources)
+        return any(
+            _group_matches(group, self.group) and _resource_matches(resource, self.resource)
+            for group, resource in permission.resources
+        )
 
 
 def _group_matches(written: str | None, wanted: str) -> bool:
@@ -104,29 +115,65 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("read-secrets", "read Secrets", (_needs("get,list,watch", ("", "secrets")),), skip_named=True),
     Capability("create-workloads", "create Pods or workloads", (_needs("create", *_WORKLOADS),)),
     Capability("exec", "exec or attach into Pods", (_needs("create,get", ("", "pods/exec"), ("", "pods/attach")),)),
-    Capability("escalate", "bind or escalate roles, or impersonate", (
-        _needs("bind,escalate", (_RBAC, "roles"), (_RBAC, "clusterroles"))
-        + _needs("impersonate", ("", "users"), ("", "groups"), ("", "serviceaccounts"),
-                 ("authentication.k8s.io", "uids"), ("authentication.k8s.io", "userextras/*")),)),
+    Capability(
+        "escalate",
+        "bind or escalate roles, or impersonate",
+        (
+            _needs("bind,escalate", (_RBAC, "roles"), (_RBAC, "clusterroles"))
+            + _needs(
+                "impersonate",
+                ("", "users"),
+                ("", "groups"),
+                ("", "serviceaccounts"),
+                ("authentication.k8s.io", "uids"),
+                ("authentication.k8s.io", "userextras/*"),
+            ),
+        ),
+    ),
     Capability("token", "create ServiceAccount tokens", (_needs("create", ("", "serviceaccounts/token")),)),
-    Capability("approve-csr", "approve certificate signing requests", (
-        _needs("update,patch", ("certificates.k8s.io", "certificatesigningrequests/approval")),
-        _needs("approve", ("certificates.k8s.io", "signers")))),
-    Capability("webhooks", "change admission webhooks", (_needs(
-        "create,update,patch,delete", ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
-        ("admissionregistration.k8s.io", "validatingwebhookconfigurations")),)),
-    Capability("aws-auth", "write the kube-system/aws-auth ConfigMap",
-               (_needs("create,update,patch", ("", "configmaps")),), names=frozenset({"aws-auth"}),
-               namespaces=frozenset({"cluster", "namespace/kube-system"})),
+    Capability(
+        "approve-csr",
+        "approve certificate signing requests",
+        (
+            _needs("update,patch", ("certificates.k8s.io", "certificatesigningrequests/approval")),
+            _needs("approve", ("certificates.k8s.io", "signers")),
+        ),
+    ),
+    Capability(
+        "webhooks",
+        "change admission webhooks",
+        (
+            _needs(
+                "create,update,patch,delete",
+                ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+                ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+            ),
+        ),
+    ),
+    Capability(
+        "aws-auth",
+        "write the kube-system/aws-auth ConfigMap",
+        (_needs("create,update,patch", ("", "configmaps")),),
+        names=frozenset({"aws-auth"}),
+        namespaces=frozenset({"cluster", "namespace/kube-system"}),
+    ),
 )
 
 # What built-in ClusterRoles hold, as far as the capabilities above are concerned.
-_EDIT = ("get,list,watch secrets,pods/exec,pods/attach", "create,delete,patch,update pods,pods/exec,pods/attach",
-         "impersonate serviceaccounts", "create,delete,patch,update configmaps,secrets,serviceaccounts",
-         "create,delete,patch,update apps/deployments,apps/daemonsets,apps/statefulsets,apps/replicasets",
-         "create,delete,patch,update batch/jobs,batch/cronjobs")
-BUILTIN_RULES: dict[str, tuple[str, ...]] = {"ClusterRole/cluster-admin": ("* *",), "ClusterRole/admin": _EDIT,
-                                             "ClusterRole/edit": _EDIT, "ClusterRole/view": ()}
+_EDIT = (
+    "get,list,watch secrets,pods/exec,pods/attach",
+    "create,delete,patch,update pods,pods/exec,pods/attach",
+    "impersonate serviceaccounts",
+    "create,delete,patch,update configmaps,secrets,serviceaccounts",
+    "create,delete,patch,update apps/deployments,apps/daemonsets,apps/statefulsets,apps/replicasets",
+    "create,delete,patch,update batch/jobs,batch/cronjobs",
+)
+BUILTIN_RULES: dict[str, tuple[str, ...]] = {
+    "ClusterRole/cluster-admin": ("* *",),
+    "ClusterRole/admin": _EDIT,
+    "ClusterRole/edit": _EDIT,
+    "ClusterRole/view": (),
+}
 
 
 def permissions_of(grant: Grant) -> list[tuple[str, Permission]]:
@@ -144,10 +191,13 @@ def capability_grants(capability: Capability, grants: list[Grant]) -> list[tuple
     """The grants (and the rule) meeting the capability's first requirement, if all are met; else []."""
     met: list[list[tuple[Grant, str]]] = []
     for requirement in capability.requires:
-        hits = [(grant, written) for grant in grants
-                if capability.namespaces is None or set(grant.scope) & capability.namespaces
-                for written, permission in permissions_of(grant)
-                if _allowed_names(capability, permission) and any(n.met_by(permission) for n in requirement)]
+        hits = [
+            (grant, written)
+            for grant in grants
+            if capability.namespaces is None or set(grant.scope) & capability.namespaces
+            for written, permission in permissions_of(grant)
+            if _allowed_names(capability, permission) and any(n.met_by(permission) for n in requirement)
+        ]
         if not hits:
             return []
         met.append(hits)
@@ -196,9 +246,19 @@ def service_accounts(inventory: Inventory) -> Iterator[ServiceAccount]:
         if usage.identity.startswith(IMPLICIT_PREFIX):
             seen.add(usage.identity)
             namespace, _, name = usage.identity.removeprefix(IMPLICIT_PREFIX).partition("/")
-            identity = Identity(usage.identity, "k8s_service_account", PLATFORM, f"ServiceAccount/{namespace}/{name}",
-                                usage.location, name, attributes=(("automount_service_account_token", "true"),
-                                                                  ("namespace", namespace), ("implicit", "true")))
+            identity = Identity(
+                usage.identity,
+                "k8s_service_account",
+                PLATFORM,
+                f"ServiceAccount/{namespace}/{name}",
+                usage.location,
+                name,
+                attributes=(
+                    ("automount_service_account_token", "true"),
+                    ("namespace", namespace),
+                    ("implicit", "true"),
+                ),
+            )
             yield ServiceAccount(identity, namespace, name, True)
 
 
@@ -208,8 +268,14 @@ def by_principal(inventory: Inventory) -> dict[str, ServiceAccount]:
 
 # -- trust -----------------------------------------------------------------------------------------
 
-_ADMITTING = ("stringequals", "stringlike", "forallvalues:stringequals", "forallvalues:stringlike",
-              "foranyvalue:stringequals", "foranyvalue:stringlike")
+_ADMITTING = (
+    "stringequals",
+    "stringlike",
+    "forallvalues:stringequals",
+    "forallvalues:stringlike",
+    "foranyvalue:stringequals",
+    "foranyvalue:stringlike",
+)
 SUBJECT_PREFIX = "system:serviceaccount:"
 GKE_POOL = ".svc.id.goog"
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
@@ -319,11 +385,18 @@ def gke_member(trust: Trust, principal: TrustPrincipal) -> Admission | Unknown |
         return Admission(trust, written, subject(rest[10:], "*"), True, "member")
     if principal.type == "principalSet" and rest.startswith("kubernetes.cluster/"):
         cluster = rest.rstrip("/").rpartition("/")[2]
-        return Admission(trust, written, f"{SUBJECT_PREFIX}*", True, "member",
-                         f"every ServiceAccount of cluster {cluster}")
+        return Admission(
+            trust, written, f"{SUBJECT_PREFIX}*", True, "member", f"every ServiceAccount of cluster {cluster}"
+        )
     if principal.type == "principalSet" and rest == "*":
-        return Admission(trust, written, f"{SUBJECT_PREFIX}*", True, "member",
-                         f"every ServiceAccount of every cluster in the workload identity pool {pool}")
+        return Admission(
+            trust,
+            written,
+            f"{SUBJECT_PREFIX}*",
+            True,
+            "member",
+            f"every ServiceAccount of every cluster in the workload identity pool {pool}",
+        )
     return Unknown(f"the workload identity member {written} is not evaluated")
 
 
@@ -341,8 +414,11 @@ def admissions(trusts: list[Trust]) -> list[Admission]:
             for condition in _sub_conditions(trust):
                 operator = condition.operator.lower()
                 if operator in _ADMITTING:
-                    found.extend(Admission(trust, v, v, "like" in operator, "sub")
-                                 for v in condition.values if isinstance(v, str))
+                    found.extend(
+                        Admission(trust, v, v, "like" in operator, "sub")
+                        for v in condition.values
+                        if isinstance(v, str)
+                    )
         if binds_workload_identity(trust):
             found.extend(m for p in trust.principals if isinstance(m := gke_member(trust, p), Admission))
     return found

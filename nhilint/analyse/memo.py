@@ -37,5 +37,5 @@ class InventoryMemo(Generic[T]):
             if enabled:
                 gc.enable()
         self._items.insert(0, (inventory, value))
-        del self._items[self._size:]
+        del self._items[self._size :]
         return value

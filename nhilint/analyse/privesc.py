@@ -164,7 +164,8 @@ class Privesc:
             return True
         literal = re.split(r"[*?]", parts[5], maxsplit=1)[0].lower()
         return fnmatch.fnmatchcase(service, parts[2].lower()) and (
-            literal.startswith(prefix) or prefix.startswith(literal))
+            literal.startswith(prefix) or prefix.startswith(literal)
+        )
 
     def _is_self(self, resource: str, identity: Identity) -> bool:
         if _SELF_RE.search(resource):
@@ -202,8 +203,10 @@ class Privesc:
                 if method.follow == "assume":
                     continue
                 used = self.combination(identity, method)
-                if used is not None and (method.follow != "pass" or any(
-                        self.graph.roles_matching(r)[1] for r in _resources(_role_action(used)))):
+                if used is not None and (
+                    method.follow != "pass"
+                    or any(self.graph.roles_matching(r)[1] for r in _resources(_role_action(used)))
+                ):
                     names.append(method.name)
             self._direct[identity.id] = tuple(names)
         return self._direct[identity.id]
@@ -220,8 +223,11 @@ class Privesc:
             targets.update((r.id, r) for r in roles)
             if not roles and not wide:
                 external.append(resource)
-        start = [(role, False) for role in targets.values()
-                 if role is not identity and self.graph.trusts_service(role, method.passes_to)]
+        start = [
+            (role, False)
+            for role in targets.values()
+            if role is not identity and self.graph.trusts_service(role, method.passes_to)
+        ]
         reaches = self._reach(identity, "PassRole", start, passing.conditional)
         if reaches or open_:
             return Escalation(identity, method, used, tuple(reaches))
@@ -260,7 +266,8 @@ class Privesc:
         """Breadth-first over assume-role chains from the first roles (cycle-safe): the more privileged ones."""
         seen = {origin.id} | {role.id for role, _ in start}
         queue: deque[tuple[tuple[Identity, ...], tuple[str, ...], bool]] = deque(
-            ((role,), (hop,), conditional or c) for role, c in start)
+            ((role,), (hop,), conditional or c) for role, c in start
+        )
         found: list[Reach] = []
         everyone_done = False
         while queue:

@@ -45,8 +45,9 @@ class RoleGraph:
         self._role_keys: dict[str, list[tuple[Key, bool]]] = {}
         for role in self.roles:
             for trust in self.trusts.get(role.id, []):
-                if trust.effect != "Allow" or not any(fnmatch.fnmatchcase("sts:assumerole", a.lower())
-                                                      for a in trust.actions):
+                if trust.effect != "Allow" or not any(
+                    fnmatch.fnmatchcase("sts:assumerole", a.lower()) for a in trust.actions
+                ):
                     continue
                 for principal in trust.principals:
                     key = principal_key(principal.type, principal.identifier)
@@ -79,8 +80,12 @@ class RoleGraph:
         if literal != res and literal.lower() in _OPEN_PREFIXES:
             return self.roles, True
         last = res.rsplit("/", 1)[-1]
-        found = [r for r in self.roles if isinstance(r.name, str) and (
-            fnmatch.fnmatchcase(f"role/{r.name}", res) or (res.startswith("role/") and last == r.name))]
+        found = [
+            r
+            for r in self.roles
+            if isinstance(r.name, str)
+            and (fnmatch.fnmatchcase(f"role/{r.name}", res) or (res.startswith("role/") and last == r.name))
+        ]
         return found, False
 
     def trusts_service(self, role: Identity, services: tuple[str, ...]) -> bool:
@@ -88,9 +93,17 @@ class RoleGraph:
         key = (role.id, services)
         if key not in self._service_trust:
             trusts = [t for t in self.trusts.get(role.id, []) if t.effect == "Allow"]
-            self._service_trust[key] = not trusts or all(t.unknown and not t.principals for t in trusts) or any(
-                p.type == "Service" and isinstance(p.identifier, str)
-                and any(p.identifier.lower().startswith(s) for s in services) for t in trusts for p in t.principals)
+            self._service_trust[key] = (
+                not trusts
+                or all(t.unknown and not t.principals for t in trusts)
+                or any(
+                    p.type == "Service"
+                    and isinstance(p.identifier, str)
+                    and any(p.identifier.lower().startswith(s) for s in services)
+                    for t in trusts
+                    for p in t.principals
+                )
+            )
         return self._service_trust[key]
 
     def admitting(self, source: Identity, matched: set[str], everyone: bool) -> list[tuple[Identity, bool]]:
@@ -104,8 +117,13 @@ class RoleGraph:
         if everyone:
             candidates = [(r, c) for key in mine if key != ANY for r, c in self.admitters.get(key, [])]
         else:
-            candidates = [(r, c) for r in self.roles if r.id in matched
-                          for key, c in self._role_keys.get(r.id, []) if key in mine or key[0] == "account"]
+            candidates = [
+                (r, c)
+                for r in self.roles
+                if r.id in matched
+                for key, c in self._role_keys.get(r.id, [])
+                if key in mine or key[0] == "account"
+            ]
         for role, conditional in candidates:
             if role is not source and (role.id not in found or (found[role.id][1] and not conditional)):
                 found[role.id] = (role, conditional)

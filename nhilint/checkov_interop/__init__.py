@@ -47,14 +47,20 @@ def _allowed_files(report: Report, paths: list[Path]) -> set[str]:
     files are named), relative to the scan root."""
     found = discover(paths, report.root, report.config.exclude)
     root = report.root.resolve()
-    chosen = found.explicit or {p.resolve() for p in [*found.terraform, *(f for fs in found.other.values()
-                                                                             for f in fs)]}
+    chosen = found.explicit or {
+        p.resolve() for p in [*found.terraform, *(f for fs in found.other.values() for f in fs)]
+    }
     return {p.relative_to(root).as_posix() for p in chosen if p.is_relative_to(root)}
 
 
-def with_checkov(report: Report, paths: list[Path], var_files: list[Path] | None = None,
-                 inline_suppressions: bool = True, notify: Notify | None = None,
-                 runner: Runner | None = None) -> Report:
+def with_checkov(
+    report: Report,
+    paths: list[Path],
+    var_files: list[Path] | None = None,
+    inline_suppressions: bool = True,
+    notify: Notify | None = None,
+    runner: Runner | None = None,
+) -> Report:
     """`report` with checkov's identity findings merged in (see the module docstring).
 
     `runner` replaces the checkov process (tests); `notify` receives progress and warnings for the user.
@@ -68,8 +74,11 @@ def with_checkov(report: Report, paths: list[Path], var_files: list[Path] | None
     for attempt in outcome.refused:
         say(f"nhilint: checkov tried to reach the network and was refused: {attempt}")
     allowed = _allowed_files(report, paths)
-    unique = {(r.check_id, r.path, r.start_line, r.resource, r.skipped): r
-              for r in merge.results(outcome.reports, report.root) if r.path in allowed}
+    unique = {
+        (r.check_id, r.path, r.start_line, r.resource, r.skipped): r
+        for r in merge.results(outcome.reports, report.root)
+        if r.path in allowed
+    }
     resolver = merge.Resolver(report.inventory)
     failed: list[tuple[Finding, list[str]]] = []
     skipped: list[Suppressed] = []

@@ -156,8 +156,10 @@ class CheckovRule(Rule):
 
     @property
     def doc(self) -> str:
-        text = (f"{self.name}\n\nReported by checkov check {self.id} and merged into this report by "
-                "`nhilint scan --checkov`. Silence it with `#checkov:skip=" + self.id + ":reason` in the block.")
+        text = (
+            f"{self.name}\n\nReported by checkov check {self.id} and merged into this report by "
+            "`nhilint scan --checkov`. Silence it with `#checkov:skip=" + self.id + ":reason` in the block."
+        )
         return text + (f"\n\nGuideline: {self.guideline}" if self.guideline else "")
 
 

@@ -86,14 +86,21 @@ def results(reports: list[dict[str, Any]], root: Path) -> list[CheckovResult]:
                 lines = item.get("file_line_range") or [1, 1]
                 if path is None or not item.get("check_id"):
                     continue
-                found.append(CheckovResult(
-                    check_id=str(item["check_id"]), name=str(item.get("check_name") or ""), skipped=skipped,
-                    resource=str(item.get("resource") or ""), path=path,
-                    start_line=max(1, int(lines[0])), end_line=max(1, int(lines[-1])),
-                    severity=item.get("severity"), caller_path=_relative(_caller(item), root),
-                    skip_reason=str((item.get("check_result") or {}).get("suppress_comment") or ""),
-                    guideline=item.get("guideline"),
-                ))
+                found.append(
+                    CheckovResult(
+                        check_id=str(item["check_id"]),
+                        name=str(item.get("check_name") or ""),
+                        skipped=skipped,
+                        resource=str(item.get("resource") or ""),
+                        path=path,
+                        start_line=max(1, int(lines[0])),
+                        end_line=max(1, int(lines[-1])),
+                        severity=item.get("severity"),
+                        caller_path=_relative(_caller(item), root),
+                        skip_reason=str((item.get("check_result") or {}).get("suppress_comment") or ""),
+                        guideline=item.get("guideline"),
+                    )
+                )
     return found
 
 
@@ -160,10 +167,16 @@ class Resolver:
         return pinned or ids
 
     def _by_lines(self, result: CheckovResult) -> list[str]:
-        starts = [s for where, block, s in self.spans
-                  if block and where.path == result.path and where.start_line == result.start_line]
-        inside = [s for where, _, s in self.spans
-                  if where.path == result.path and result.start_line <= where.start_line <= result.end_line]
+        starts = [
+            s
+            for where, block, s in self.spans
+            if block and where.path == result.path and where.start_line == result.start_line
+        ]
+        inside = [
+            s
+            for where, _, s in self.spans
+            if where.path == result.path and result.start_line <= where.start_line <= result.end_line
+        ]
         return starts or inside
 
 
@@ -185,18 +198,20 @@ def findings(result: CheckovResult, resolver: Resolver) -> list[Finding]:
     subjects: Iterable[Subject | None] = resolver.resolve(result) or [None]
     made = []
     for subject in subjects:
-        made.append(Finding(
-            rule_id=result.check_id,
-            severity=severity_of(result.check_id, result.severity),
-            message=f'{result.resource} fails checkov check "{result.name or result.check_id}"',
-            location=result.location,
-            identity=subject.id if subject else None,
-            address=subject.address if subject else _guess_address(result),
-            kind=subject.kind if subject else None,
-            platform=subject.platform if subject else platform_of(result.check_id),
-            evidence=f"checkov {result.check_id} on {result.resource}",
-            block=result.location,
-        ))
+        made.append(
+            Finding(
+                rule_id=result.check_id,
+                severity=severity_of(result.check_id, result.severity),
+                message=f'{result.resource} fails checkov check "{result.name or result.check_id}"',
+                location=result.location,
+                identity=subject.id if subject else None,
+                address=subject.address if subject else _guess_address(result),
+                kind=subject.kind if subject else None,
+                platform=subject.platform if subject else platform_of(result.check_id),
+                evidence=f"checkov {result.check_id} on {result.resource}",
+                block=result.location,
+            )
+        )
     return made
 
 
@@ -204,8 +219,9 @@ def _mentions(evidence: str, name: str) -> bool:
     return re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w/-]|\.\w)", evidence) is not None
 
 
-def duplicate_of(finding: Finding, names: list[str], folds: tuple[str, ...],
-                 candidates: Iterable[Finding]) -> Finding | None:
+def duplicate_of(
+    finding: Finding, names: list[str], folds: tuple[str, ...], candidates: Iterable[Finding]
+) -> Finding | None:
     """The nhilint finding that `finding` (from checkov, on a resource called `names`) repeats, if any:
     one on the same identity written in checkov's lines, or one whose evidence names that resource (the
     attachment or binding that makes the grant)."""
@@ -228,8 +244,12 @@ def annotate(finding: Finding, check_ids: list[str]) -> Finding:
     return replace(finding, message=f"{finding.message} (also checkov {', '.join(sorted(set(check_ids)))})")
 
 
-def fold(extra: list[tuple[Finding, list[str]]], folds: dict[str, tuple[str, ...]], kept: list[Finding],
-         suppressed: list[Suppressed]) -> tuple[list[Finding], list[Finding], list[Suppressed]]:
+def fold(
+    extra: list[tuple[Finding, list[str]]],
+    folds: dict[str, tuple[str, ...]],
+    kept: list[Finding],
+    suppressed: list[Suppressed],
+) -> tuple[list[Finding], list[Finding], list[Suppressed]]:
     """Fold checkov findings (with their resource's names) into nhilint's, kept or suppressed; return the
     checkov findings left and the updated nhilint lists."""
     pool = kept + [s.finding for s in suppressed]
@@ -242,6 +262,8 @@ def fold(extra: list[tuple[Finding, list[str]]], folds: dict[str, tuple[str, ...
         else:
             folded.setdefault(id(target), []).append(finding.rule_id)
     new_kept = [annotate(f, folded[id(f)]) if id(f) in folded else f for f in kept]
-    new_suppressed = [replace(s, finding=annotate(s.finding, folded[id(s.finding)])) if id(s.finding) in folded
-                      else s for s in suppressed]
+    new_suppressed = [
+        replace(s, finding=annotate(s.finding, folded[id(s.finding)])) if id(s.finding) in folded else s
+        for s in suppressed
+    ]
     return left, new_kept, new_suppressed

@@ -149,9 +149,11 @@ def locate(install: bool | None = None, notify: Notify = _quiet) -> list[str]:
     if install is None:
         install = os.environ.get("NHILINT_CHECKOV_INSTALL", "0").lower() in ("1", "true", "yes", "on")
     if not install:
-        raise CheckovError("checkov not found: install it apart from nhilint (e.g. `pipx install checkov`), set "
-                           "NHILINT_CHECKOV to its Python or script, or set NHILINT_CHECKOV_INSTALL=1 to let "
-                           "nhilint create its own checkov environment from the package index")
+        raise CheckovError(
+            "checkov not found: install it apart from nhilint (e.g. `pipx install checkov`), set "
+            "NHILINT_CHECKOV to its Python or script, or set NHILINT_CHECKOV_INSTALL=1 to let "
+            "nhilint create its own checkov environment from the package index"
+        )
     return _guarded(str(provision(venv, notify)))
 
 
@@ -161,9 +163,18 @@ def provision(venv: Path, notify: Notify = _quiet) -> Path:
     staging = venv.with_name(f"{venv.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
-    steps = [[sys.executable, "-m", "venv", str(staging)],
-             [str(venv_python(staging)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-              CHECKOV_REQUIREMENT]]
+    steps = [
+        [sys.executable, "-m", "venv", str(staging)],
+        [
+            str(venv_python(staging)),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            CHECKOV_REQUIREMENT,
+        ],
+    ]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -179,8 +190,20 @@ def arguments(directories: list[Path], checks: list[str], var_files: list[Path])
     args: list[str] = []
     for directory in directories:
         args += ["--directory", str(directory.resolve())]
-    args += ["--framework", *FRAMEWORKS, "--check", ",".join(checks), "--output", "json", "--compact",
-             "--soft-fail", "--skip-download", "--skip-results-upload", "--download-external-modules", "false"]
+    args += [
+        "--framework",
+        *FRAMEWORKS,
+        "--check",
+        ",".join(checks),
+        "--output",
+        "json",
+        "--compact",
+        "--soft-fail",
+        "--skip-download",
+        "--skip-results-upload",
+        "--download-external-modules",
+        "false",
+    ]
     for var_file in var_files:
         args += ["--var-file", str(var_file.resolve())]
     return args
@@ -194,21 +217,33 @@ def offline_environment(home: Path) -> dict[str, str]:
     return env
 
 
-def run(directories: list[Path], checks: list[str], var_files: list[Path] | None = None,
-        notify: Notify = _quiet, timeout: float | None = None) -> CheckovRun:
+def run(
+    directories: list[Path],
+    checks: list[str],
+    var_files: list[Path] | None = None,
+    notify: Notify = _quiet,
+    timeout: float | None = None,
+) -> CheckovRun:
     """Run checkov once over `directories` with only `checks`; parse its JSON output."""
     command = locate(notify=notify) + arguments(directories, checks, list(var_files or []))
     limit = timeout or float(os.environ.get("NHILINT_CHECKOV_TIMEOUT", "900"))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nhilint-checkov-") as scratch:
         try:
-            done = subprocess.run(command, cwd=scratch, env=offline_environment(Path(scratch)),
-                                  capture_output=True, text=True, timeout=limit, check=False)
+            done = subprocess.run(
+                command,
+                cwd=scratch,
+                env=offline_environment(Path(scratch)),
+                capture_output=True,
+                text=True,
+                timeout=limit,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             raise CheckovError(f"checkov did not finish within {limit:.0f} s (NHILINT_CHECKOV_TIMEOUT)") from None
         except OSError as exc:
             raise CheckovError(f"could not run checkov ({command[0]}): {exc}") from None
-    refused = [line[len(REFUSED_MARKER):] for line in done.stderr.splitlines() if line.startswith(REFUSED_MARKER)]
+    refused = [line[len(REFUSED_MARKER) :] for line in done.stderr.splitlines() if line.startswith(REFUSED_MARKER)]
     if done.returncode != 0:
         raise CheckovError(f"checkov failed (exit {done.returncode}): {done.stderr.strip()[-800:]}")
     return CheckovRun(parse_reports(done.stdout), refused, time.perf_counter() - started, command)

@@ -108,12 +108,25 @@ def role(resource: TfResource, builder: Builder) -> None:
     _trusts(resource, builder, Ref(resource.address), resource.get("assume_role_policy"), "assume_role_policy")
     for block in resource.blocks("inline_policy"):
         name = to_text(block.get("name")) if block.has("name") else "inline"
-        _grants(block, builder, Ref(resource.address), "policy", f"inline policy {name}", resource.address,
-                resource.location)
+        _grants(
+            block,
+            builder,
+            Ref(resource.address),
+            "policy",
+            f"inline policy {name}",
+            resource.address,
+            resource.location,
+        )
     arns = resource.get("managed_policy_arns")
     for arn in as_list(arns) if not isinstance(arns, Unknown) else [arns]:
-        _attach(builder, ref_or_text(arn), Ref(resource.address), ROLE, resource.at("managed_policy_arns"),
-                f"managed_policy_arns of {resource.address}")
+        _attach(
+            builder,
+            ref_or_text(arn),
+            Ref(resource.address),
+            ROLE,
+            resource.at("managed_policy_arns"),
+            f"managed_policy_arns of {resource.address}",
+        )
 
 
 def user(resource: TfResource, builder: Builder) -> None:
@@ -125,8 +138,7 @@ def group(resource: TfResource, builder: Builder) -> None:
 
 
 def service_linked_role(resource: TfResource, builder: Builder) -> None:
-    add_identity(resource, builder, "service_linked_role", PLATFORM, name_attr="aws_service_name",
-                 default_tags=True)
+    add_identity(resource, builder, "service_linked_role", PLATFORM, name_attr="aws_service_name", default_tags=True)
 
 
 def instance_profile(resource: TfResource, builder: Builder) -> None:
@@ -156,8 +168,12 @@ def time_rotating(resource: TfResource, builder: Builder) -> None:
 def access_key(resource: TfResource, builder: Builder) -> None:
     rotation = rotation_from_time_rotating(resource, builder)
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="access_key", platform=PLATFORM,
-        address=resource.address, location=resource.location, rotation=rotation,
+        id=identity_id(PLATFORM, resource.address),
+        kind="access_key",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        rotation=rotation,
         lifecycle=builder.lifecycle(resource.location),
         attributes=(("status", str(resource.get("status") or "Active")),),
     )
@@ -166,8 +182,12 @@ def access_key(resource: TfResource, builder: Builder) -> None:
 
 def login_profile(resource: TfResource, builder: Builder) -> None:
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="console_password", platform=PLATFORM,
-        address=resource.address, location=resource.location, lifecycle=builder.lifecycle(resource.location),
+        id=identity_id(PLATFORM, resource.address),
+        kind="console_password",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location),
         rotation=rotation_from_time_rotating(resource, builder),
     )
     builder.add_credential(credential, ref_or_text(resource.get("user")), USER)
@@ -176,8 +196,11 @@ def login_profile(resource: TfResource, builder: Builder) -> None:
 def secretsmanager_secret(resource: TfResource, builder: Builder) -> None:
     tags = resource.get("tags")
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="secret", platform=PLATFORM,
-        address=resource.address, location=resource.location,
+        id=identity_id(PLATFORM, resource.address),
+        kind="secret",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
         lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
     )
     builder.register(resource.address, credential.id, resource.type, resource.get("name"))
@@ -189,15 +212,19 @@ def secret_rotation(resource: TfResource, builder: Builder) -> None:
     for rules in resource.blocks("rotation_rules"):
         days = rules.get("automatically_after_days") or rules.get("schedule_expression")
     period = f"every {days} days" if isinstance(days, int) else (str(days) if days else "rotation configured")
-    builder.extra["rotations"].append((ref_or_text(resource.get("secret_id")), Fact(period, resource.address,
-                                                                                    resource.location)))
+    builder.extra["rotations"].append(
+        (ref_or_text(resource.get("secret_id")), Fact(period, resource.address, resource.location))
+    )
 
 
 def api_key(resource: TfResource, builder: Builder) -> None:
     tags = resource.get("tags")
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="api_key", platform=PLATFORM,
-        address=resource.address, location=resource.location,
+        id=identity_id(PLATFORM, resource.address),
+        kind="api_key",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
         lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
         rotation=rotation_from_time_rotating(resource, builder),
     )
@@ -209,11 +236,20 @@ def api_key(resource: TfResource, builder: Builder) -> None:
 
 
 def managed_policy(resource: TfResource, builder: Builder) -> None:
-    document = parse_document(resource.get("policy"), resource.path, resource.value_line("policy"),
-                               errors=builder.inventory.errors, limits=builder.limits)
-    policy = ManagedPolicy(identity_id(PLATFORM, resource.address), resource.address,
-                           to_text(resource.get("name")) if resource.has("name") else None, document,
-                           resource.location)
+    document = parse_document(
+        resource.get("policy"),
+        resource.path,
+        resource.value_line("policy"),
+        errors=builder.inventory.errors,
+        limits=builder.limits,
+    )
+    policy = ManagedPolicy(
+        identity_id(PLATFORM, resource.address),
+        resource.address,
+        to_text(resource.get("name")) if resource.has("name") else None,
+        document,
+        resource.location,
+    )
     builder.policies[policy.id] = policy
     builder.register(resource.address, policy.id, resource.type, policy.name)
 
@@ -222,16 +258,30 @@ def inline_policy(principal_types: tuple[str, ...], principal_attr: str) -> Hand
     def handler(resource: TfResource, builder: Builder) -> None:
         target = ref_or_text(resource.get(principal_attr))
         name = to_text(resource.get("name")) if resource.has("name") else resource.name
-        _grants(resource, builder, target, "policy", f"inline policy {name} ({resource.address})",
-                resource.address, resource.location, principal_types)
+        _grants(
+            resource,
+            builder,
+            target,
+            "policy",
+            f"inline policy {name} ({resource.address})",
+            resource.address,
+            resource.location,
+            principal_types,
+        )
 
     return handler
 
 
 def policy_attachment(principal_types: tuple[str, ...], principal_attr: str) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
-        _attach(builder, ref_or_text(resource.get("policy_arn")), ref_or_text(resource.get(principal_attr)),
-                principal_types, resource.location, resource.address)
+        _attach(
+            builder,
+            ref_or_text(resource.get("policy_arn")),
+            ref_or_text(resource.get(principal_attr)),
+            principal_types,
+            resource.location,
+            resource.address,
+        )
 
     return handler
 
@@ -244,11 +294,12 @@ def multi_attachment(resource: TfResource, builder: Builder) -> None:
 
 
 def exclusive_attachments(resource: TfResource, builder: Builder) -> None:
-    attr, types = next(((a, t) for a, t in (("role_name", ROLE), ("user_name", USER), ("group_name", GROUP))
-                        if resource.has(a)), ("role_name", ROLE))
+    attr, types = next(
+        ((a, t) for a, t in (("role_name", ROLE), ("user_name", USER), ("group_name", GROUP)) if resource.has(a)),
+        ("role_name", ROLE),
+    )
     for arn in as_list(resource.get("policy_arns")):
-        _attach(builder, ref_or_text(arn), ref_or_text(resource.get(attr)), types, resource.location,
-                resource.address)
+        _attach(builder, ref_or_text(arn), ref_or_text(resource.get(attr)), types, resource.location, resource.address)
 
 
 def user_group_membership(resource: TfResource, builder: Builder) -> None:
@@ -265,18 +316,29 @@ def _membership(builder: Builder, user_ref: Any, group_ref: Any, resource: TfRes
     builder.extra["memberships"].append((user_ref, group_ref, resource.location, resource.address))
 
 
-def _attach(builder: Builder, policy: Any, principal: Any, types: tuple[str, ...], location: Location,
-            via: str) -> None:
+def _attach(
+    builder: Builder, policy: Any, principal: Any, types: tuple[str, ...], location: Location, via: str
+) -> None:
     builder.attachments.append((policy, principal, types, location, via))
 
 
-def _grants(record: TfRecord, builder: Builder, principal: Any, key: str, via: str, source: str,
-            block: Location, types: tuple[str, ...] = ROLE) -> None:
-    document = parse_document(record.get(key), record.path, record.value_line(key),
-                               errors=builder.inventory.errors, limits=builder.limits)
+def _grants(
+    record: TfRecord,
+    builder: Builder,
+    principal: Any,
+    key: str,
+    via: str,
+    source: str,
+    block: Location,
+    types: tuple[str, ...] = ROLE,
+) -> None:
+    document = parse_document(
+        record.get(key), record.path, record.value_line(key), errors=builder.inventory.errors, limits=builder.limits
+    )
     if document.unknown:
-        builder.add_grant(Grant(None, (), (), via, source, record.at(key), block, unknown=document.unknown),
-                          principal, types)
+        builder.add_grant(
+            Grant(None, (), (), via, source, record.at(key), block, unknown=document.unknown), principal, types
+        )
         return
     for statement in document.statements:
         builder.add_grant(statement_grant(statement, via, source, block), principal, types)
@@ -300,16 +362,30 @@ def statement_grant(statement: Statement, via: str, source: str, block: Location
 
 
 def _trusts(resource: TfResource, builder: Builder, identity: Ref, value: Any, key: str) -> None:
-    document = parse_document(value, resource.path, resource.value_line(key),
-                               errors=builder.inventory.errors, limits=builder.limits)
+    document = parse_document(
+        value, resource.path, resource.value_line(key), errors=builder.inventory.errors, limits=builder.limits
+    )
     if document.unknown:
-        builder.add_trust(Trust("", (), (), (), key, resource.at(key), resource.location,
-                                unknown=document.unknown), identity, ROLE)
+        builder.add_trust(
+            Trust("", (), (), (), key, resource.at(key), resource.location, unknown=document.unknown), identity, ROLE
+        )
         return
     for statement in document.statements:
-        builder.add_trust(Trust("", statement.principals, statement.actions, statement.conditions, key,
-                                Location(statement.path, statement.line, statement.end_line), resource.location,
-                                statement.effect, statement.unknown), identity, ROLE)
+        builder.add_trust(
+            Trust(
+                "",
+                statement.principals,
+                statement.actions,
+                statement.conditions,
+                key,
+                Location(statement.path, statement.line, statement.end_line),
+                resource.location,
+                statement.effect,
+                statement.unknown,
+            ),
+            identity,
+            ROLE,
+        )
 
 
 # -- usages and literal secrets --------------------------------------------------------------------
@@ -338,7 +414,8 @@ def add_literal_secret_at(record: TfRecord, resource: TfResource, builder: Build
     location = literal_secret(record, attr)
     if location is not None:
         builder.inventory.literal_secrets.append(
-            LiteralSecret(resource.address, attr, location, resource.location, None, PLATFORM))
+            LiteralSecret(resource.address, attr, location, resource.location, None, PLATFORM)
+        )
 
 
 def _values_at(resource: TfResource, path: str) -> list[Any]:
@@ -405,20 +482,52 @@ def _resolve_attachments(builder: Builder) -> None:
         if policy is not None:
             label = f"managed policy {policy.address} attached by {via}"
             if policy.document.unknown:
-                grant = Grant(None, (), (), label, policy.address, policy.location, policy.location,
-                              unknown=policy.document.unknown)
+                grant = Grant(
+                    None,
+                    (),
+                    (),
+                    label,
+                    policy.address,
+                    policy.location,
+                    policy.location,
+                    unknown=policy.document.unknown,
+                )
                 builder.add_grant(grant, principal, types)
             for statement in policy.document.statements:
-                builder.add_grant(statement_grant(statement, label, policy.address, policy.location), principal,
-                                  types)
+                builder.add_grant(statement_grant(statement, label, policy.address, policy.location), principal, types)
             continue
         text = to_text(policy_ref) if not isinstance(policy_ref, Unknown) else policy_ref
         if isinstance(text, Unknown):
-            builder.add_grant(Grant(None, (), (), f"policy attached by {via}", via, location, location,
-                                    permission_type="managed_policy", unknown=text.reason), principal, types)
+            builder.add_grant(
+                Grant(
+                    None,
+                    (),
+                    (),
+                    f"policy attached by {via}",
+                    via,
+                    location,
+                    location,
+                    permission_type="managed_policy",
+                    unknown=text.reason,
+                ),
+                principal,
+                types,
+            )
             continue
-        builder.add_grant(Grant(None, (text,), (), f"managed policy attached by {via}", via, location, location,
-                                permission_type="managed_policy"), principal, types)
+        builder.add_grant(
+            Grant(
+                None,
+                (text,),
+                (),
+                f"managed policy attached by {via}",
+                via,
+                location,
+                location,
+                permission_type="managed_policy",
+            ),
+            principal,
+            types,
+        )
     attached = {p for p, *_ in builder.attachments}
     attached_ids = {builder.resolve(p, POLICY, PLATFORM) for p in attached}
     for policy in builder.policies.values():
@@ -426,16 +535,20 @@ def _resolve_attachments(builder: Builder) -> None:
             continue
         for statement in policy.document.statements:
             builder.inventory.grants.append(
-                statement_grant(statement, f"managed policy {policy.address} (not attached in the scanned code)",
-                                policy.address, policy.location))
+                statement_grant(
+                    statement,
+                    f"managed policy {policy.address} (not attached in the scanned code)",
+                    policy.address,
+                    policy.location,
+                )
+            )
 
 
 def _resolve_memberships(builder: Builder) -> None:
     for user_ref, group_ref, location, via in builder.extra.get("memberships", []):
         group_id = builder.resolve(group_ref, GROUP, PLATFORM)
         shown = group_id if isinstance(group_id, str) else str(group_ref)
-        grant = Grant(None, (shown,), (), f"group membership {via}", via, location, location,
-                      permission_type="group")
+        grant = Grant(None, (shown,), (), f"group membership {via}", via, location, location, permission_type="group")
         builder.add_grant(grant, user_ref, USER)
 
 

@@ -105,12 +105,22 @@ def entra_identity(resource: TfResource, builder: Builder, kind: str, name: Any)
     tags = entra_tags(resource)
     lifecycle = builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags"))
     owners = resource.get("owners")
-    if lifecycle.owner is None and isinstance(owners, list) and owners and all(
-            isinstance(o, str) and "${" not in o for o in owners):
+    if (
+        lifecycle.owner is None
+        and isinstance(owners, list)
+        and owners
+        and all(isinstance(o, str) and "${" not in o for o in owners)
+    ):
         lifecycle = replace(lifecycle, owner=Fact(", ".join(owners), "owners", resource.at("owners")))
     identity = Identity(
-        id=identity_id(PLATFORM, resource.address), kind=kind, platform=PLATFORM, address=resource.address,
-        location=resource.location, name=name, tags=plain_tags(tags), lifecycle=lifecycle,
+        id=identity_id(PLATFORM, resource.address),
+        kind=kind,
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        name=name,
+        tags=plain_tags(tags),
+        lifecycle=lifecycle,
         multiplicity=resource.multiplicity,
     )
     return builder.add_identity(identity, resource.type)
@@ -140,7 +150,8 @@ def _link_service_principals(builder: Builder) -> None:
             if app and inherited is not None and sp.lifecycle.get(name) is None:
                 updates[name] = Fact(inherited.value, f"parent:{app.id}", inherited.location)
         identities[sp_id] = replace(
-            sp, name=sp.name if sp.name is not None or app is None else app.name,
+            sp,
+            name=sp.name if sp.name is not None or app is None else app.name,
             attributes=(*sp.attributes, ("application", shown)) if isinstance(shown, str) else sp.attributes,
             lifecycle=replace(sp.lifecycle, **updates) if updates else sp.lifecycle,
         )
@@ -174,9 +185,15 @@ def validity(resource: TfResource) -> tuple[tuple[str, str], ...]:
 def credential(kind: str, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
         cred = Credential(
-            id=identity_id(PLATFORM, resource.address), kind=kind, platform=PLATFORM, address=resource.address,
-            location=resource.location, expires=expiry(resource), lifecycle=builder.lifecycle(resource.location),
-            rotation=rotation_from_time_rotating(resource, builder), attributes=validity(resource),
+            id=identity_id(PLATFORM, resource.address),
+            kind=kind,
+            platform=PLATFORM,
+            address=resource.address,
+            location=resource.location,
+            expires=expiry(resource),
+            lifecycle=builder.lifecycle(resource.location),
+            rotation=rotation_from_time_rotating(resource, builder),
+            attributes=validity(resource),
         )
         builder.add_credential(cred, first_link(resource, parent_attrs), types)
         if secret:
@@ -187,6 +204,7 @@ def credential(kind: str, parent_attrs: tuple[str, ...], types: tuple[str, ...],
 
 def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) -> Handler:
     """Trust: tokens of `issuer` whose `sub` equals `subject` (and `aud` one of the audiences)."""
+
     def handler(resource: TfResource, builder: Builder) -> None:
         issuer = to_text(resource.get("issuer"))
         key = issuer if isinstance(issuer, str) else "<unknown issuer>"
@@ -196,8 +214,15 @@ def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) 
         audiences = [to_text(a) for a in as_list(resource.get("audiences", resource.get("audience")))]
         if audiences:
             conditions.append(Condition("StringEquals", f"{key}:aud", tuple(audiences)))
-        trust = Trust("", (TrustPrincipal("Federated", issuer),), (), tuple(conditions),
-                      f"federated identity credential {resource.address}", resource.at("subject"), resource.location)
+        trust = Trust(
+            "",
+            (TrustPrincipal("Federated", issuer),),
+            (),
+            tuple(conditions),
+            f"federated identity credential {resource.address}",
+            resource.at("subject"),
+            resource.location,
+        )
         builder.add_trust(trust, first_link(resource, parent_attrs), types)
 
     return handler
@@ -214,17 +239,29 @@ def flexible_federated_credential(resource: TfResource, builder: Builder) -> Non
     if isinstance(expression, str):
         terms = list(_CLAIM_RE.finditer(expression.strip()))
         if terms and "".join(t.group(0) for t in terms) == expression.strip():
-            conditions = [Condition("StringLike" if t.group(2).lower() == "matches" else "StringEquals",
-                                    f"{key}:{t.group(1)}", (t.group(3),)) for t in terms]
+            conditions = [
+                Condition(
+                    "StringLike" if t.group(2).lower() == "matches" else "StringEquals",
+                    f"{key}:{t.group(1)}",
+                    (t.group(3),),
+                )
+                for t in terms
+            ]
         else:
             expression = Unknown(f"claims_matching_expression {expression!r} is not understood")
     if isinstance(expression, Unknown):
         conditions = [Condition("StringLike", f"{key}:sub", (expression,))]
     if resource.has("audience"):
         conditions.append(Condition("StringEquals", f"{key}:aud", (to_text(resource.get("audience")),)))
-    trust = Trust("", (TrustPrincipal("Federated", issuer),), (), tuple(conditions),
-                  f"flexible federated identity credential {resource.address}",
-                  resource.at("claims_matching_expression"), resource.location)
+    trust = Trust(
+        "",
+        (TrustPrincipal("Federated", issuer),),
+        (),
+        tuple(conditions),
+        f"flexible federated identity credential {resource.address}",
+        resource.at("claims_matching_expression"),
+        resource.location,
+    )
     builder.add_trust(trust, first_link(resource, ("application_id",)), APP)
 
 
@@ -254,8 +291,9 @@ def identity_blocks(resource: TfResource, builder: Builder) -> None:
     for block in resource.blocks("identity"):
         kind = to_text(block.get("type"))
         if isinstance(kind, Unknown):
-            builder.unresolved(f"{resource.address}.identity", f"identity type not evaluated: {kind.reason}",
-                               block.location)
+            builder.unresolved(
+                f"{resource.address}.identity", f"identity type not evaluated: {kind.reason}", block.location
+            )
             continue
         if "systemassigned" in kind.lower().replace(" ", ""):
             used.append(_system_identity(resource, builder, block).id)
@@ -271,10 +309,16 @@ def _system_identity(resource: TfResource, builder: Builder, block: TfRecord) ->
     tags = resource.get("tags") if resource.has("tags") else None
     address = f"{resource.address}.identity"
     identity = Identity(
-        id=identity_id(PLATFORM, address), kind="managed_identity", platform=PLATFORM, address=address,
-        location=block.location, name=to_text(resource.get("name")) if resource.has("name") else None,
-        tags=plain_tags(tags), lifecycle=builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags")),
-        multiplicity=resource.multiplicity, attributes=(("assignment", "system"),),
+        id=identity_id(PLATFORM, address),
+        kind="managed_identity",
+        platform=PLATFORM,
+        address=address,
+        location=block.location,
+        name=to_text(resource.get("name")) if resource.has("name") else None,
+        tags=plain_tags(tags),
+        lifecycle=builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags")),
+        multiplicity=resource.multiplicity,
+        attributes=(("assignment", "system"),),
     )
     return builder.add_identity(identity, "azurerm_system_assigned_identity")
 
@@ -295,13 +339,23 @@ def role_definition(resource: TfResource, builder: Builder) -> None:
     actions: list[str] = []
     not_actions: list[str] = []
     for block in resource.blocks("permissions"):
-        for attr, into in (("actions", actions), ("data_actions", actions), ("not_actions", not_actions),
-                           ("not_data_actions", not_actions)):
+        for attr, into in (
+            ("actions", actions),
+            ("data_actions", actions),
+            ("not_actions", not_actions),
+            ("not_data_actions", not_actions),
+        ):
             into.extend(t if isinstance(t := to_text(a), str) else str(t) for a in as_list(block.get(attr)))
     guid = resource.get("role_definition_id")
-    builder.extra["azure:role_definitions"].append(RoleDefinition(
-        resource.address, to_text(resource.get("name")), guid if isinstance(guid, str) else None,
-        tuple(actions), tuple(not_actions)))
+    builder.extra["azure:role_definitions"].append(
+        RoleDefinition(
+            resource.address,
+            to_text(resource.get("name")),
+            guid if isinstance(guid, str) else None,
+            tuple(actions),
+            tuple(not_actions),
+        )
+    )
 
 
 def _role(resource: TfResource, builder: Builder) -> tuple[str | Unknown, RoleDefinition | None]:
@@ -315,8 +369,9 @@ def _role(resource: TfResource, builder: Builder) -> tuple[str | Unknown, RoleDe
         return data.get("name"), None
     target = link(resource.get("role_definition_id"))
     if isinstance(target, Ref):
-        found = next((d for d in definitions if d.address == target.address
-                      or d.address.startswith(f"{target.address}[")), None)
+        found = next(
+            (d for d in definitions if d.address == target.address or d.address.startswith(f"{target.address}[")), None
+        )
         return (found.name, found) if found else (to_text(target), None)
     if isinstance(target, str):
         guid = target.rstrip("/").rsplit("/", 1)[-1].split("|")[0].lower()
@@ -337,9 +392,19 @@ def role_assignment(resource: TfResource, builder: Builder) -> None:
     if resource.has("condition"):
         conditions.append(Condition("ABAC", "condition", (to_text(resource.get("condition")),)))
     at = resource.at("role_definition_name" if resource.has("role_definition_name") else "role_definition_id")
-    grant = Grant(None, permissions, (scope,), f"role assignment {resource.address}", resource.address, at,
-                  resource.location, permission_type="role", conditions=tuple(conditions), platform=PLATFORM,
-                  unknown=(name.reason if isinstance(name, Unknown) else None) or scope_unknown)
+    grant = Grant(
+        None,
+        permissions,
+        (scope,),
+        f"role assignment {resource.address}",
+        resource.address,
+        at,
+        resource.location,
+        permission_type="role",
+        conditions=tuple(conditions),
+        platform=PLATFORM,
+        unknown=(name.reason if isinstance(name, Unknown) else None) or scope_unknown,
+    )
     builder.add_grant(grant, principal_link(resource.get("principal_id")), ())
 
 
@@ -363,17 +428,19 @@ TERRAFORM: dict[str, Handler] = {
     "azuread_application": application,
     "azuread_application_registration": application,
     "azuread_service_principal": service_principal,
-    "azuread_application_password": credential("client_secret", ("application_id", "application_object_id"),
-                                               APP, True),
+    "azuread_application_password": credential("client_secret", ("application_id", "application_object_id"), APP, True),
     "azuread_service_principal_password": credential("sp_password", ("service_principal_id",), SP, True),
-    "azuread_application_certificate": credential("certificate", ("application_id", "application_object_id"),
-                                                  APP, False),
+    "azuread_application_certificate": credential(
+        "certificate", ("application_id", "application_object_id"), APP, False
+    ),
     "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
     "azuread_application_federated_identity_credential": federated_credential(
-        ("application_id", "application_object_id"), APP),
+        ("application_id", "application_object_id"), APP
+    ),
     "azuread_application_flexible_federated_identity_credential": flexible_federated_credential,
-    "azurerm_federated_identity_credential": federated_credential(("parent_id", "user_assigned_identity_id"),
-                                                                  (UAI_TYPE,)),
+    "azurerm_federated_identity_credential": federated_credential(
+        ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
+    ),
     UAI_TYPE: user_assigned_identity,
     ROLE_DEFINITION: role_definition,
     "azurerm_role_assignment": role_assignment,

@@ -161,8 +161,10 @@ class Builder:
             found = self.by_name.get((type_, name))
             if found:
                 return found
-        return target if platform != "aws" or target.startswith("arn:") else Unknown(
-            f"{target!r} is not created in the scanned code"
+        return (
+            target
+            if platform != "aws" or target.startswith("arn:")
+            else Unknown(f"{target!r} is not created in the scanned code")
         )
 
     def finish(self) -> Inventory:

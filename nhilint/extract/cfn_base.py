@@ -29,8 +29,12 @@ RESOURCE_TYPE = {
     "service_linked_role": "aws_iam_service_linked_role",
 }
 # Metadata.nhilint keys for each lifecycle fact (besides the configured tag keys).
-METADATA_KEYS = {"owner": ("owner",), "purpose": ("purpose",), "expires": ("expires",),
-                 "retire_on": ("retire-on", "retire_on")}
+METADATA_KEYS = {
+    "owner": ("owner",),
+    "purpose": ("purpose",),
+    "expires": ("expires",),
+    "retire_on": ("retire-on", "retire_on"),
+}
 _ARN_MARKER_RE = re.compile(r"^arn:[^:]+:iam::[^:]*:(?:role|user|group|policy|instance-profile)/(?:.*/)?(\$\{[^}]+\})$")
 
 
@@ -86,8 +90,9 @@ class Stack:
         """Where a mapping is written (its first line to its last), or the fallback for other values."""
         if not isinstance(mapping, LDict) or not mapping.line:
             return fallback
-        return Location(self.template.path, mapping.line, tight_end(self.template.lines, mapping.line,
-                                                                     mapping.end_line))
+        return Location(
+            self.template.path, mapping.line, tight_end(self.template.lines, mapping.line, mapping.end_line)
+        )
 
     def at(self, mapping: LDict, key: str) -> Location:
         """Where a key and its value are written."""
@@ -150,8 +155,9 @@ def policy_value(value: Any) -> Any:
     if isinstance(value, Ref):
         return marker(value)
     if isinstance(value, dict):
-        result = LDict(line=getattr(value, "line", 0), end_line=getattr(value, "end_line", 0),
-                       path=getattr(value, "path", None))
+        result = LDict(
+            line=getattr(value, "line", 0), end_line=getattr(value, "end_line", 0), path=getattr(value, "path", None)
+        )
         result.key_lines = getattr(value, "key_lines", None)
         for key, item in value.items():
             result[key] = policy_value(item)
@@ -164,14 +170,27 @@ def policy_value(value: Any) -> Any:
 # -- identities and lifecycle ----------------------------------------------------------------------
 
 
-def add_identity(stack: Stack, resource: Resource, kind: str, name: Any, tags: Any = None,
-                 attributes: tuple[tuple[str, str], ...] = (), address: str | None = None,
-                 tags_at: Location | None = None) -> Identity:
+def add_identity(
+    stack: Stack,
+    resource: Resource,
+    kind: str,
+    name: Any,
+    tags: Any = None,
+    attributes: tuple[tuple[str, str], ...] = (),
+    address: str | None = None,
+    tags_at: Location | None = None,
+) -> Identity:
     address = address or stack.address(resource.logical_id)
     mapping = tag_mapping(tags)
     identity = Identity(
-        id=identity_id(address), kind=kind, platform=PLATFORM, address=address, location=resource.location,
-        name=name_of(name), tags=plain_tags(mapping), lifecycle=lifecycle(stack, resource, mapping, tags_at),
+        id=identity_id(address),
+        kind=kind,
+        platform=PLATFORM,
+        address=address,
+        location=resource.location,
+        name=name_of(name),
+        tags=plain_tags(mapping),
+        lifecycle=lifecycle(stack, resource, mapping, tags_at),
         attributes=attributes,
     )
     return stack.builder.add_identity(identity, RESOURCE_TYPE[kind])
@@ -225,8 +244,16 @@ def lifecycle(stack: Stack, resource: Resource, tags: Any, tags_at: Location | N
 # -- grants and trusts -----------------------------------------------------------------------------
 
 
-def add_document(stack: Stack, value: Any, where: Location, principal: LinkTarget, types: tuple[str, ...],
-                 via: str, source: str, block: Location) -> None:
+def add_document(
+    stack: Stack,
+    value: Any,
+    where: Location,
+    principal: LinkTarget,
+    types: tuple[str, ...],
+    via: str,
+    source: str,
+    block: Location,
+) -> None:
     """One Grant per statement of a policy document (or one unknown Grant saying why)."""
     document = parse_document(policy_value(value), stack.path, where.start_line, where.end_line)
     if document.unknown or value is None:
@@ -244,9 +271,21 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
         stack.builder.add_trust(Trust("", (), (), (), via, where, block, unknown=document.unknown), identity, ROLE)
         return
     for statement in document.statements:
-        stack.builder.add_trust(Trust("", statement.principals, statement.actions, statement.conditions, via,
-                                      Location(statement.path, statement.line, statement.end_line), block,
-                                      statement.effect, statement.unknown), identity, ROLE)
+        stack.builder.add_trust(
+            Trust(
+                "",
+                statement.principals,
+                statement.actions,
+                statement.conditions,
+                via,
+                Location(statement.path, statement.line, statement.end_line),
+                block,
+                statement.effect,
+                statement.unknown,
+            ),
+            identity,
+            ROLE,
+        )
 
 
 def service_trust(stack: Stack, service: str, identity: Ref, via: str, block: Location) -> None:
@@ -255,8 +294,9 @@ def service_trust(stack: Stack, service: str, identity: Ref, via: str, block: Lo
     stack.builder.add_trust(trust, identity, ROLE)
 
 
-def attach(stack: Stack, policies: Any, principal: LinkTarget, types: tuple[str, ...], where: Location,
-           via: str) -> None:
+def attach(
+    stack: Stack, policies: Any, principal: LinkTarget, types: tuple[str, ...], where: Location, via: str
+) -> None:
     """Managed policies (ARNs, names or references) attached to a principal, resolved after every template."""
     for policy in links(policies):
         stack.state.attachments.append((policy, principal, types, where, via))

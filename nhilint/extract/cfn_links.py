@@ -27,8 +27,11 @@ def resolve_links(state: State) -> None:
     for user_target, group_target, where, via in state.memberships:
         group_id = builder.resolve(group_target, GROUP, PLATFORM)
         shown = group_id if isinstance(group_id, str) else text_of(group_target)
-        builder.add_grant(Grant(None, (shown,), (), f"group membership {via}", via, where, where,
-                                permission_type="group"), user_target, USER)
+        builder.add_grant(
+            Grant(None, (shown,), (), f"group membership {via}", via, where, where, permission_type="group"),
+            user_target,
+            USER,
+        )
     _resolve_rotations(state)
     _name_oidc_providers(state)
 
@@ -43,27 +46,70 @@ def _resolve_attachments(state: State) -> None:
             attached.add(managed.id)
             label = f"managed policy {managed.address} attached by {via}"
             if managed.document.unknown:
-                builder.add_grant(Grant(None, (), (), label, managed.address, managed.location, managed.location,
-                                        unknown=managed.document.unknown), principal, types)
+                builder.add_grant(
+                    Grant(
+                        None,
+                        (),
+                        (),
+                        label,
+                        managed.address,
+                        managed.location,
+                        managed.location,
+                        unknown=managed.document.unknown,
+                    ),
+                    principal,
+                    types,
+                )
             for statement in managed.document.statements:
-                builder.add_grant(statement_grant(statement, label, managed.address, managed.location), principal,
-                                  types)
+                builder.add_grant(
+                    statement_grant(statement, label, managed.address, managed.location), principal, types
+                )
             continue
         text = policy_ref if isinstance(policy_ref, Unknown) else to_text(policy_ref)
         if isinstance(text, Unknown):
-            builder.add_grant(Grant(None, (), (), f"policy attached by {via}", via, where, where,
-                                    permission_type="managed_policy", unknown=text.reason), principal, types)
+            builder.add_grant(
+                Grant(
+                    None,
+                    (),
+                    (),
+                    f"policy attached by {via}",
+                    via,
+                    where,
+                    where,
+                    permission_type="managed_policy",
+                    unknown=text.reason,
+                ),
+                principal,
+                types,
+            )
             continue
-        builder.add_grant(Grant(None, (text,), (), f"managed policy attached by {via}", via, where, where,
-                                permission_type="managed_policy"), principal, types)
+        builder.add_grant(
+            Grant(
+                None,
+                (text,),
+                (),
+                f"managed policy attached by {via}",
+                via,
+                where,
+                where,
+                permission_type="managed_policy",
+            ),
+            principal,
+            types,
+        )
     for policy_id in state.policy_ids:
         managed = builder.policies[policy_id]
         if policy_id in attached:
             continue
         for statement in managed.document.statements:
-            builder.inventory.grants.append(statement_grant(
-                statement, f"managed policy {managed.address} (not attached in the scanned code)", managed.address,
-                managed.location))
+            builder.inventory.grants.append(
+                statement_grant(
+                    statement,
+                    f"managed policy {managed.address} (not attached in the scanned code)",
+                    managed.address,
+                    managed.location,
+                )
+            )
 
 
 def _resolve_rotations(state: State) -> None:
@@ -88,7 +134,9 @@ def _name_oidc_providers(state: State) -> None:
     for index, trust in enumerate(trusts):
         principals = tuple(
             replace(p, identifier=f"oidc-provider/{names[p.identifier]}")
-            if p.type == "Federated" and isinstance(p.identifier, str) and p.identifier in names else p
-            for p in trust.principals)
+            if p.type == "Federated" and isinstance(p.identifier, str) and p.identifier in names
+            else p
+            for p in trust.principals
+        )
         if principals != trust.principals:
             trusts[index] = replace(trust, principals=principals)

@@ -44,8 +44,10 @@ from nhilint.secrets import register, variable_source
 USAGES: dict[str, tuple[str, ...]] = {
     "AWS::Lambda::Function": ("Role",),
     "AWS::EC2::Instance": ("IamInstanceProfile",),
-    "AWS::EC2::LaunchTemplate": ("LaunchTemplateData.IamInstanceProfile.Arn",
-                                 "LaunchTemplateData.IamInstanceProfile.Name"),
+    "AWS::EC2::LaunchTemplate": (
+        "LaunchTemplateData.IamInstanceProfile.Arn",
+        "LaunchTemplateData.IamInstanceProfile.Name",
+    ),
     "AWS::AutoScaling::LaunchConfiguration": ("IamInstanceProfile",),
     "AWS::ECS::TaskDefinition": ("TaskRoleArn", "ExecutionRoleArn"),
     "AWS::StepFunctions::StateMachine": ("RoleArn",),
@@ -63,8 +65,10 @@ USAGES: dict[str, tuple[str, ...]] = {
     "AWS::SageMaker::Model": ("ExecutionRoleArn",),
     "AWS::Batch::ComputeEnvironment": ("ServiceRole", "ComputeResources.InstanceRole"),
     "AWS::Batch::JobDefinition": ("ContainerProperties.JobRoleArn", "ContainerProperties.ExecutionRoleArn"),
-    "AWS::KinesisFirehose::DeliveryStream": ("ExtendedS3DestinationConfiguration.RoleARN",
-                                             "S3DestinationConfiguration.RoleARN"),
+    "AWS::KinesisFirehose::DeliveryStream": (
+        "ExtendedS3DestinationConfiguration.RoleARN",
+        "S3DestinationConfiguration.RoleARN",
+    ),
     "AWS::AppRunner::Service": ("InstanceConfiguration.InstanceRoleArn",),
     "AWS::ApiGateway::Account": ("CloudWatchRoleArn",),
     "AWS::EC2::FlowLog": ("DeliverLogsPermissionArn",),
@@ -101,11 +105,18 @@ def role(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     boundary = props.get("PermissionsBoundary")
     attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
-    identity = add_identity(stack, resource, "role", props.get("RoleName"), props.get("Tags"), attributes,
-                            tags_at=stack.at(props, "Tags"))
+    identity = add_identity(
+        stack, resource, "role", props.get("RoleName"), props.get("Tags"), attributes, tags_at=stack.at(props, "Tags")
+    )
     me = Ref(identity.address)
-    add_trusts(stack, props.get("AssumeRolePolicyDocument"), stack.at(props, "AssumeRolePolicyDocument"), me,
-               "AssumeRolePolicyDocument", resource.location)
+    add_trusts(
+        stack,
+        props.get("AssumeRolePolicyDocument"),
+        stack.at(props, "AssumeRolePolicyDocument"),
+        me,
+        "AssumeRolePolicyDocument",
+        resource.location,
+    )
     _principal_policies(stack, resource, props, me, ROLE)
 
 
@@ -113,8 +124,9 @@ def user(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     boundary = props.get("PermissionsBoundary")
     attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
-    identity = add_identity(stack, resource, "user", props.get("UserName"), props.get("Tags"), attributes,
-                            tags_at=stack.at(props, "Tags"))
+    identity = add_identity(
+        stack, resource, "user", props.get("UserName"), props.get("Tags"), attributes, tags_at=stack.at(props, "Tags")
+    )
     me = Ref(identity.address)
     _principal_policies(stack, resource, props, me, USER)
     for group in links(props.get("Groups")):
@@ -122,8 +134,14 @@ def user(stack: Stack, resource: Resource) -> None:
     if isinstance(props.get("LoginProfile"), dict):
         where = stack.at(props, "LoginProfile")
         address = f"{identity.address}.LoginProfile"
-        credential = Credential(identity_id(address), "console_password", PLATFORM, address, where,
-                                lifecycle=lifecycle(stack, resource, None))
+        credential = Credential(
+            identity_id(address),
+            "console_password",
+            PLATFORM,
+            address,
+            where,
+            lifecycle=lifecycle(stack, resource, None),
+        )
         stack.builder.add_credential(credential, me, USER)
 
 
@@ -141,8 +159,9 @@ def instance_profile(stack: Stack, resource: Resource) -> None:
     """An instance profile is a handle on its role: links to it resolve to the role itself."""
     props = stack.properties(resource)
     roles = links(props.get("Roles"))
-    stack.state.aliases.append((stack.address(resource.logical_id), name_of(props.get("InstanceProfileName")),
-                                roles[0] if roles else None))
+    stack.state.aliases.append(
+        (stack.address(resource.logical_id), name_of(props.get("InstanceProfileName")), roles[0] if roles else None)
+    )
 
 
 def oidc_provider(stack: Stack, resource: Resource) -> None:
@@ -159,16 +178,24 @@ def _principal_policies(stack: Stack, resource: Resource, props: LDict, me: Ref,
     for policy in policies if isinstance(policies, list) else [policies] if policies is not None else []:
         if not isinstance(policy, dict):
             reason = policy.reason if isinstance(policy, Unknown) else "a Policies entry is not a mapping"
-            grant = Grant(None, (), (), "inline policy", address, stack.at(props, "Policies"), resource.location,
-                          unknown=reason)
+            grant = Grant(
+                None, (), (), "inline policy", address, stack.at(props, "Policies"), resource.location, unknown=reason
+            )
             stack.builder.add_grant(grant, me, types)
             continue
         name = text_of(policy.get("PolicyName", "inline"))
         where = stack.at(policy, "PolicyDocument") if isinstance(policy, LDict) else stack.at(props, "Policies")
-        add_document(stack, policy.get("PolicyDocument"), where, me, types, f"inline policy {name}", address,
-                     resource.location)
-    attach(stack, props.get("ManagedPolicyArns"), me, types, stack.at(props, "ManagedPolicyArns"),
-           f"ManagedPolicyArns of {address}")
+        add_document(
+            stack, policy.get("PolicyDocument"), where, me, types, f"inline policy {name}", address, resource.location
+        )
+    attach(
+        stack,
+        props.get("ManagedPolicyArns"),
+        me,
+        types,
+        stack.at(props, "ManagedPolicyArns"),
+        f"ManagedPolicyArns of {address}",
+    )
 
 
 # -- policies --------------------------------------------------------------------------------------
@@ -185,8 +212,16 @@ def policy(stack: Stack, resource: Resource) -> None:
     via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
     targets = _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)) or [(None, ROLE)]
     for target, types in targets:
-        add_document(stack, props.get("PolicyDocument"), stack.at(props, "PolicyDocument"), target, types, via,
-                     address, resource.location)
+        add_document(
+            stack,
+            props.get("PolicyDocument"),
+            stack.at(props, "PolicyDocument"),
+            target,
+            types,
+            via,
+            address,
+            resource.location,
+        )
 
 
 def principal_policy(key: str, types: tuple[str, ...]) -> Handler:
@@ -196,8 +231,16 @@ def principal_policy(key: str, types: tuple[str, ...]) -> Handler:
         props = stack.properties(resource)
         address = stack.address(resource.logical_id)
         via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
-        add_document(stack, props.get("PolicyDocument"), stack.at(props, "PolicyDocument"), link(props.get(key)),
-                     types, via, address, resource.location)
+        add_document(
+            stack,
+            props.get("PolicyDocument"),
+            stack.at(props, "PolicyDocument"),
+            link(props.get(key)),
+            types,
+            via,
+            address,
+            resource.location,
+        )
 
     return handler
 
@@ -206,10 +249,10 @@ def managed_policy(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     address = stack.address(resource.logical_id)
     where = stack.at(props, "PolicyDocument")
-    document = parse_document(policy_value(props.get("PolicyDocument")), stack.path, where.start_line,
-                              where.end_line)
-    managed = ManagedPolicy(identity_id(address), address, name_of(props.get("ManagedPolicyName")), document,
-                            resource.location)
+    document = parse_document(policy_value(props.get("PolicyDocument")), stack.path, where.start_line, where.end_line)
+    managed = ManagedPolicy(
+        identity_id(address), address, name_of(props.get("ManagedPolicyName")), document, resource.location
+    )
     stack.builder.policies[managed.id] = managed
     stack.builder.register(address, managed.id, POLICY[0], managed.name)
     stack.state.policy_ids.append(managed.id)
@@ -221,8 +264,9 @@ def user_to_group(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     group_target = link(props.get("GroupName"))
     for user_target in links(props.get("Users")):
-        stack.state.memberships.append((user_target, group_target, resource.location,
-                                        stack.address(resource.logical_id)))
+        stack.state.memberships.append(
+            (user_target, group_target, resource.location, stack.address(resource.logical_id))
+        )
 
 
 # -- credentials -----------------------------------------------------------------------------------
@@ -231,9 +275,15 @@ def user_to_group(stack: Stack, resource: Resource) -> None:
 def access_key(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     address = stack.address(resource.logical_id)
-    credential = Credential(identity_id(address), "access_key", PLATFORM, address, resource.location,
-                            lifecycle=lifecycle(stack, resource, None),
-                            attributes=(("status", text_of(props.get("Status", "Active"))),))
+    credential = Credential(
+        identity_id(address),
+        "access_key",
+        PLATFORM,
+        address,
+        resource.location,
+        lifecycle=lifecycle(stack, resource, None),
+        attributes=(("status", text_of(props.get("Status", "Active"))),),
+    )
     stack.builder.add_credential(credential, link(props.get("UserName")), USER)
 
 
@@ -248,9 +298,14 @@ def api_key(stack: Stack, resource: Resource) -> None:
 def _credential(stack: Stack, resource: Resource, kind: str, resource_type: str) -> None:
     props = stack.properties(resource)
     address = stack.address(resource.logical_id)
-    credential = Credential(identity_id(address), kind, PLATFORM, address, resource.location,
-                            lifecycle=lifecycle(stack, resource, tag_mapping(props.get("Tags")),
-                                                stack.at(props, "Tags")))
+    credential = Credential(
+        identity_id(address),
+        kind,
+        PLATFORM,
+        address,
+        resource.location,
+        lifecycle=lifecycle(stack, resource, tag_mapping(props.get("Tags")), stack.at(props, "Tags")),
+    )
     stack.builder.register(address, credential.id, resource_type, name_of(props.get("Name")))
     stack.builder.add_credential(credential, None, ())
 
@@ -300,9 +355,16 @@ def literal_secrets(stack: Stack, resource: Resource) -> None:
             raw = parent[key]
             if _is_literal(raw):
                 line = parent.line_of(key)
-                stack.builder.inventory.literal_secrets.append(LiteralSecret(
-                    stack.address(resource.logical_id), path.replace("[]", ""), Location(stack.path, line, line),
-                    resource.location, None, PLATFORM))
+                stack.builder.inventory.literal_secrets.append(
+                    LiteralSecret(
+                        stack.address(resource.logical_id),
+                        path.replace("[]", ""),
+                        Location(stack.path, line, line),
+                        resource.location,
+                        None,
+                        PLATFORM,
+                    )
+                )
             elif isinstance(raw, dict) and set(raw) == {"Ref"} and raw["Ref"] in stack.template.parameters:
                 parameter_secret(stack, raw["Ref"])
 
@@ -320,8 +382,12 @@ def parameter_secret(stack: Stack, name: str) -> None:
 
 
 def _is_literal(value: Any) -> bool:
-    return isinstance(value, str | int) and not isinstance(value, bool) and bool(str(value).strip()) and (
-        "{{resolve:" not in str(value))
+    return (
+        isinstance(value, str | int)
+        and not isinstance(value, bool)
+        and bool(str(value).strip())
+        and ("{{resolve:" not in str(value))
+    )
 
 
 def nested_stack(stack: Stack, resource: Resource) -> None:
@@ -338,13 +404,19 @@ def nested_stack(stack: Stack, resource: Resource) -> None:
     location = stack.properties(resource).get(NESTED[resource.type])
     text = to_text(location) if not isinstance(location, dict) else "a Serverless Application Repository app"
     what = f"nested stack {stack.address(resource.logical_id)}"
-    if isinstance(text, str) and not text.startswith(("http://", "https://", "s3://")) and not isinstance(
-            location, dict):
+    if (
+        isinstance(text, str)
+        and not text.startswith(("http://", "https://", "s3://"))
+        and not isinstance(location, dict)
+    ):
         child = posixpath.normpath(posixpath.join(posixpath.dirname(stack.path), text.removeprefix("file://")))
         if child not in stack.state.templates:
             root = stack.state.root
-            why = ("does not exist" if root is not None and not (root / child).is_file()
-                   else "is not among the scanned templates")
+            why = (
+                "does not exist"
+                if root is not None and not (root / child).is_file()
+                else "is not among the scanned templates"
+            )
             stack.builder.unresolved(what, f"the local template {text} ({child}) {why}", resource.location)
         return
     shown = text if isinstance(text, str) else "a template that could not be evaluated"
@@ -418,9 +490,13 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
                     handler(stack, resource)
                 except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
                     # a shape no valid template has; the message never quotes values (they may be secrets)
-                    builder.inventory.errors.append(ParseError(
-                        path, resource.location.start_line,
-                        f"cannot read {resource.type} {resource.logical_id} ({type(error).__name__})"))
+                    builder.inventory.errors.append(
+                        ParseError(
+                            path,
+                            resource.location.start_line,
+                            f"cannot read {resource.type} {resource.logical_id} ({type(error).__name__})",
+                        )
+                    )
         builder.inventory.errors.extend(template.errors)  # keys written twice, limits hit while evaluating
     resolve_links(state)
 

@@ -202,6 +202,7 @@ def ldict_location(value: Any, fallback: Location) -> Location:
 
 def expr_text(expr: hcl.Expr | None) -> str:
     """An expression as written (`${var.project}`), to show a value that could not be evaluated."""
+
     def inner(node: Any) -> str:
         if isinstance(node, hcl.Name):
             return node.name

@@ -47,11 +47,18 @@ SA_ANY_PROJECT = "google_service_account (project not evaluated)"  # by_name key
 SA_DOMAIN = ".iam.gserviceaccount.com"
 
 # Roles on a service account that let the member act as it (or make itself able to).
-IMPERSONATION_ROLES = frozenset({
-    "roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator", "roles/iam.workloadIdentityUser",
-    "roles/iam.serviceAccountOpenIdTokenCreator", "roles/iam.serviceAccountKeyAdmin",
-    "roles/iam.serviceAccountAdmin", "roles/owner", "roles/editor",
-})
+IMPERSONATION_ROLES = frozenset(
+    {
+        "roles/iam.serviceAccountUser",
+        "roles/iam.serviceAccountTokenCreator",
+        "roles/iam.workloadIdentityUser",
+        "roles/iam.serviceAccountOpenIdTokenCreator",
+        "roles/iam.serviceAccountKeyAdmin",
+        "roles/iam.serviceAccountAdmin",
+        "roles/owner",
+        "roles/editor",
+    }
+)
 
 # IAM resource families: type prefix -> (attribute naming the resource, scope label).
 IAM_SCOPES: dict[str, tuple[str, str]] = {
@@ -72,16 +79,20 @@ USAGE_PATHS: dict[str, tuple[str, ...]] = {
     "google_compute_instance": ("service_account.email",),
     "google_compute_instance_template": ("service_account.email",),
     "google_compute_region_instance_template": ("service_account.email",),
-    "google_container_cluster": ("node_config.service_account",
-                                 "cluster_autoscaling.auto_provisioning_defaults.service_account"),
+    "google_container_cluster": (
+        "node_config.service_account",
+        "cluster_autoscaling.auto_provisioning_defaults.service_account",
+    ),
     "google_container_node_pool": ("node_config.service_account",),
     "google_cloud_run_service": ("template.spec.service_account_name",),
     "google_cloud_run_v2_service": ("template.service_account",),
     "google_cloud_run_v2_job": ("template.template.service_account",),
     "google_cloudfunctions_function": ("service_account_email",),
     "google_cloudfunctions2_function": ("service_config.service_account_email", "build_config.service_account"),
-    "google_cloud_scheduler_job": ("http_target.oidc_token.service_account_email",
-                                   "http_target.oauth_token.service_account_email"),
+    "google_cloud_scheduler_job": (
+        "http_target.oidc_token.service_account_email",
+        "http_target.oauth_token.service_account_email",
+    ),
     "google_composer_environment": ("config.node_config.service_account",),
     "google_dataflow_job": ("service_account_email",),
     "google_dataflow_flex_template_job": ("service_account_email",),
@@ -98,10 +109,20 @@ def service_account(resource: TfResource, builder: Builder) -> None:
     """The identity, findable by account_id and by email (by account_id alone when the project is unknown)."""
     project = resource.get("project") if resource.has("project") else provider_project(resource)
     account_id = resource.get("account_id")
-    email = f"{account_id}@{project}{SA_DOMAIN}" if isinstance(account_id, str) and isinstance(
-        project, str) and "${" not in project else None
-    identity = add_identity(resource, builder, "service_account", PLATFORM, name_attr="account_id",
-                            tags_attr=None, attributes=(("email", email),) if email else ())
+    email = (
+        f"{account_id}@{project}{SA_DOMAIN}"
+        if isinstance(account_id, str) and isinstance(project, str) and "${" not in project
+        else None
+    )
+    identity = add_identity(
+        resource,
+        builder,
+        "service_account",
+        PLATFORM,
+        name_attr="account_id",
+        tags_attr=None,
+        attributes=(("email", email),) if email else (),
+    )
     if email:
         builder.by_name[(SA_TYPE, email)] = identity.id
     elif isinstance(account_id, str):
@@ -172,9 +193,15 @@ def service_account_key(resource: TfResource, builder: Builder) -> None:
         expires = Fact(Unknown(reason) if reason else text, "valid_before", resource.at("valid_before"))
     algorithm = resource.get("key_algorithm")
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="service_account_key", platform=PLATFORM,
-        address=resource.address, location=resource.location, rotation=rotation, expires=expires,
-        of=owner_of(builder, resource.get("service_account_id")), lifecycle=builder.lifecycle(resource.location),
+        id=identity_id(PLATFORM, resource.address),
+        kind="service_account_key",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        rotation=rotation,
+        expires=expires,
+        of=owner_of(builder, resource.get("service_account_id")),
+        lifecycle=builder.lifecycle(resource.location),
         attributes=(("key_algorithm", algorithm),) if isinstance(algorithm, str) else (),
     )
     builder.add_credential(credential, None, ())
@@ -185,9 +212,14 @@ def apikeys_key(resource: TfResource, builder: Builder) -> None:
     kinds = sorted({child.type for r in resource.blocks("restrictions") for child in r.block.body.blocks})
     of = owner_of(builder, resource.get("service_account_email")) if resource.has("service_account_email") else None
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="api_key", platform=PLATFORM,
-        address=resource.address, location=resource.location, of=of,
-        rotation=rotation_from_time_rotating(resource, builder), lifecycle=builder.lifecycle(resource.location),
+        id=identity_id(PLATFORM, resource.address),
+        kind="api_key",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        of=of,
+        rotation=rotation_from_time_rotating(resource, builder),
+        lifecycle=builder.lifecycle(resource.location),
         attributes=(("restrictions", ", ".join(kinds) if kinds else "none"),),
     )
     builder.add_credential(credential, None, ())
@@ -227,8 +259,14 @@ def iam(scope_attr: str, label: str) -> Handler:
     return handler
 
 
-def _binding(builder: Builder, resource: TfResource, binding: Binding, scope: tuple[str, ...],
-             scope_unknown: str | None, target_sa: str | None) -> None:
+def _binding(
+    builder: Builder,
+    resource: TfResource,
+    binding: Binding,
+    scope: tuple[str, ...],
+    scope_unknown: str | None,
+    target_sa: str | None,
+) -> None:
     role = binding.role
     permissions = (role, *custom_permissions(builder, role)) if isinstance(role, str) else ()
     unknown = binding.unknown or (role.reason if isinstance(role, Unknown) else None) or scope_unknown
@@ -243,17 +281,56 @@ def _binding(builder: Builder, resource: TfResource, binding: Binding, scope: tu
             continue  # on another account, only in-code service accounts get a grant; the rest is trust
         principal = sa if isinstance(sa, str) else text if isinstance(text, str) and sa is None else None
         reason = sa.reason if isinstance(sa, Unknown) else text.reason if isinstance(text, Unknown) else None
-        builder.add_grant(Grant(principal, permissions, scope, via, resource.address, binding.location,
-                                resource.location, permission_type="role", conditions=binding.conditions,
-                                unknown=unknown or reason, platform=PLATFORM), None, ())
+        builder.add_grant(
+            Grant(
+                principal,
+                permissions,
+                scope,
+                via,
+                resource.address,
+                binding.location,
+                resource.location,
+                permission_type="role",
+                conditions=binding.conditions,
+                unknown=unknown or reason,
+                platform=PLATFORM,
+            ),
+            None,
+            (),
+        )
     if binding.unknown and not binding.members and not on_account:
-        builder.add_grant(Grant(None, permissions, scope, via, resource.address, binding.location,
-                                resource.location, permission_type="role", unknown=unknown, platform=PLATFORM),
-                          None, ())
+        builder.add_grant(
+            Grant(
+                None,
+                permissions,
+                scope,
+                via,
+                resource.address,
+                binding.location,
+                resource.location,
+                permission_type="role",
+                unknown=unknown,
+                platform=PLATFORM,
+            ),
+            None,
+            (),
+        )
     acts_as = not isinstance(role, str) or role in IMPERSONATION_ROLES or not role.startswith("roles/")
     if target_sa is not None and acts_as:
-        builder.add_trust(Trust(target_sa, tuple(principals), permissions, binding.conditions, via,
-                                binding.members_at, resource.location, unknown=unknown), None, ())
+        builder.add_trust(
+            Trust(
+                target_sa,
+                tuple(principals),
+                permissions,
+                binding.conditions,
+                via,
+                binding.members_at,
+                resource.location,
+                unknown=unknown,
+            ),
+            None,
+            (),
+        )
 
 
 def parse_member(value: Any) -> tuple[str, str | Unknown, str | Unknown]:
@@ -270,8 +347,9 @@ def parse_member(value: Any) -> tuple[str, str | Unknown, str | Unknown]:
 def bindings(resource: TfResource) -> list[Binding]:
     """The role/members pairs a member, binding or policy resource sets."""
     conditions = tuple(
-        Condition("CEL", title if isinstance(title := c.get("title"), str) else "condition",
-                  (to_text(c.get("expression")),))
+        Condition(
+            "CEL", title if isinstance(title := c.get("title"), str) else "condition", (to_text(c.get("expression")),)
+        )
         for c in resource.blocks("condition")
     )
     if not resource.type.endswith("_policy"):
@@ -279,8 +357,16 @@ def bindings(resource: TfResource) -> list[Binding]:
         members = resource.get(attr)
         unknown = members.reason if isinstance(members, Unknown) else None
         members = [members] if attr == "member" else members if isinstance(members, list) else []
-        return [Binding(to_text(resource.get("role")), members, conditions, resource.at("role"),
-                        resource.at(attr), unknown if attr == "members" else None)]
+        return [
+            Binding(
+                to_text(resource.get("role")),
+                members,
+                conditions,
+                resource.at("role"),
+                resource.at(attr),
+                unknown if attr == "members" else None,
+            )
+        ]
     data = data_record(resource, "policy_data", "google_iam_policy")
     if data is None:
         value = resource.get("policy_data")
@@ -290,8 +376,16 @@ def bindings(resource: TfResource) -> list[Binding]:
     for block in data.blocks("binding"):
         members = block.get("members")
         unknown = members.reason if isinstance(members, Unknown) else None
-        found.append(Binding(to_text(block.get("role")), members if isinstance(members, list) else [], (),
-                             block.at("role"), block.at("members"), unknown))
+        found.append(
+            Binding(
+                to_text(block.get("role")),
+                members if isinstance(members, list) else [],
+                (),
+                block.at("role"),
+                block.at("members"),
+                unknown,
+            )
+        )
     if data.blocks("dynamic"):
         reason = f"dynamic blocks of data.google_iam_policy.{data.block.labels[1]} are not evaluated"
         found.append(Binding(Unknown(reason), [], (), data.location, data.location, reason))
@@ -316,8 +410,14 @@ def pool_provider(resource: TfResource, builder: Builder) -> None:
         issuer = "saml"
     mapping = resource.get("attribute_mapping")
     condition = resource.get("attribute_condition") if resource.has("attribute_condition") else None
-    builder.extra["gcp:wif_providers"].append((ref_or_text(resource.get("workload_identity_pool_id")), issuer,
-                                               mapping if isinstance(mapping, dict) else {}, condition))
+    builder.extra["gcp:wif_providers"].append(
+        (
+            ref_or_text(resource.get("workload_identity_pool_id")),
+            issuer,
+            mapping if isinstance(mapping, dict) else {},
+            condition,
+        )
+    )
 
 
 _POOL_RE = re.compile(r"workloadIdentityPools/([^/]+)(/.*)?$")
@@ -393,8 +493,7 @@ def workload(resource: TfResource, builder: Builder) -> None:
             found = find_sa(builder, sa_link(record.get(attr))) if record.has(attr) else None
             if isinstance(found, str) and found not in seen:
                 seen.add(found)
-                builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (),
-                                  PLATFORM)
+                builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (), PLATFORM)
 
 
 def finish(builder: Builder) -> None:
@@ -414,7 +513,10 @@ TERRAFORM: dict[str, Handler] = {
     **dict.fromkeys(CUSTOM_ROLE_TYPES, _custom_role),
     "google_iam_workload_identity_pool": pool,
     "google_iam_workload_identity_pool_provider": pool_provider,
-    **{f"{prefix}_{suffix}": iam(attr, label) for prefix, (attr, label) in IAM_SCOPES.items()
-       for suffix in ("member", "binding", "policy")},
+    **{
+        f"{prefix}_{suffix}": iam(attr, label)
+        for prefix, (attr, label) in IAM_SCOPES.items()
+        for suffix in ("member", "binding", "policy")
+    },
     **{t: workload for t in USAGE_PATHS},
 }

@@ -64,8 +64,11 @@ _TEMPLATE = ("spec", "template", "spec")
 POD_SPECS: dict[tuple[str, str], tuple[str, ...]] = {
     ("", "Pod"): ("spec",),
     ("", "ReplicationController"): _TEMPLATE,
-    **{(group, kind): _TEMPLATE for group in ("apps", "extensions")
-       for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
+    **{
+        (group, kind): _TEMPLATE
+        for group in ("apps", "extensions")
+        for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    },
     ("batch", "Job"): _TEMPLATE,
     ("batch", "CronJob"): ("spec", "jobTemplate", *_TEMPLATE),
 }
@@ -111,7 +114,8 @@ class Batch:
 
     token_secrets: list[tuple[Credential, str | None, str]] = field(default_factory=list)
     workloads: list[tuple[str, str, str, str | None, Location, tuple[tuple[str, str], ...]]] = field(
-        default_factory=list)
+        default_factory=list
+    )
     bindings: list[Binding] = field(default_factory=list)
 
 
@@ -174,8 +178,7 @@ def _relative(file: Path, root: Path) -> str:
 # -- one object ------------------------------------------------------------------------------------
 
 
-def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, batch: Batch,
-                rendered: bool) -> None:
+def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, batch: Batch, rendered: bool) -> None:
     meta = obj.body.get("metadata")
     meta = meta if isinstance(meta, LDict) else LDict()
     name = _name(meta)
@@ -188,8 +191,15 @@ def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, 
     address = "/".join(p for p in (obj.kind, namespace, shown) if p)
     _ignores(meta, source, builder)
     group = obj.group
-    written_secrets.manifest(builder, obj.body, source.at, address, source.location,
-                             (group, obj.kind) == ("", "ConfigMap"), POD_SPECS.get((group, obj.kind)))
+    written_secrets.manifest(
+        builder,
+        obj.body,
+        source.at,
+        address,
+        source.location,
+        (group, obj.kind) == ("", "ConfigMap"),
+        POD_SPECS.get((group, obj.kind)),
+    )
     if group == "" and obj.kind == "ServiceAccount":
         _service_account(obj, meta, source, builder, state, address, name, namespace or "default")
     elif group == "" and obj.kind == "Secret":
@@ -252,8 +262,15 @@ def lifecycle(builder: Builder, meta: LDict, source: Source) -> Lifecycle:
     for fact, keys in lifecycle_keys(builder.settings).items():
         facts[fact] = None
         for key in keys:
-            found = next(((holder, label, original) for holder, label in holders for original in holder
-                          if original.lower() == key.lower()), None)
+            found = next(
+                (
+                    (holder, label, original)
+                    for holder, label in holders
+                    for original in holder
+                    if original.lower() == key.lower()
+                ),
+                None,
+            )
             if found is not None:
                 holder, label, original = found
                 facts[fact] = Fact(to_text(holder[original]), f"{label}:{original}", source.at(holder, original))
@@ -261,22 +278,45 @@ def lifecycle(builder: Builder, meta: LDict, source: Source) -> Lifecycle:
     return Lifecycle(**facts)
 
 
-def _service_account(obj: K8sObject, meta: LDict, source: Source, builder: Builder, state: State, address: str,
-                     name: str | Unknown, namespace: str) -> None:
+def _service_account(
+    obj: K8sObject,
+    meta: LDict,
+    source: Source,
+    builder: Builder,
+    state: State,
+    address: str,
+    name: str | Unknown,
+    namespace: str,
+) -> None:
     identity_id = f"{PLATFORM}:{address}"
     if identity_id in builder.inventory.identities:
         return  # declared again (another environment's copy): the first declaration stands
     automount = obj.body.get("automountServiceAccountToken")
-    attributes = [("automount_service_account_token", "true" if automount is None else str(to_text(automount))),
-                  ("namespace", namespace)]
+    attributes = [
+        ("automount_service_account_token", "true" if automount is None else str(to_text(automount))),
+        ("namespace", namespace),
+    ]
     for key, attribute in (("imagePullSecrets", "image_pull_secrets"), ("secrets", "secrets")):
         names = [_text(item.get("name")) for item in _items(obj.body.get(key)) if isinstance(item, dict)]
         if any(names):
             attributes.append((attribute, ",".join(n for n in names if n)))
-    tags = {k: v for holder in (_mapping(meta, "labels"), _mapping(meta, "annotations")) for k, v in holder.items()
-            if k != "kubectl.kubernetes.io/last-applied-configuration"}
-    identity = Identity(identity_id, "k8s_service_account", PLATFORM, address, source.location, name,
-                        plain_tags(tags), lifecycle(builder, meta, source), attributes=tuple(attributes))
+    tags = {
+        k: v
+        for holder in (_mapping(meta, "labels"), _mapping(meta, "annotations"))
+        for k, v in holder.items()
+        if k != "kubectl.kubernetes.io/last-applied-configuration"
+    }
+    identity = Identity(
+        identity_id,
+        "k8s_service_account",
+        PLATFORM,
+        address,
+        source.location,
+        name,
+        plain_tags(tags),
+        lifecycle(builder, meta, source),
+        attributes=tuple(attributes),
+    )
     builder.add_identity(identity, "ServiceAccount")
     if isinstance(name, str):
         builder.by_name.pop(("ServiceAccount", name), None)  # bare names are ambiguous across namespaces
@@ -284,8 +324,9 @@ def _service_account(obj: K8sObject, meta: LDict, source: Source, builder: Build
         state.accounts[(namespace, name)] = identity_id
 
 
-def _secret(obj: K8sObject, meta: LDict, source: Source, builder: Builder, batch: Batch, address: str,
-            namespace: str) -> None:
+def _secret(
+    obj: K8sObject, meta: LDict, source: Source, builder: Builder, batch: Batch, address: str, namespace: str
+) -> None:
     written: Location | None = None
     for attribute in ("data", "stringData"):
         values = obj.body.get(attribute)
@@ -297,13 +338,20 @@ def _secret(obj: K8sObject, meta: LDict, source: Source, builder: Builder, batch
             at = source.at(values, key)
             written = written or at
             builder.inventory.literal_secrets.append(
-                LiteralSecret(address, attribute, at, source.location, None, PLATFORM))
+                LiteralSecret(address, attribute, at, source.location, None, PLATFORM)
+            )
     if obj.body.get("type") != TOKEN_SECRET_TYPE:
         return
-    credential = Credential(f"{PLATFORM}:{address}", "sa_token_secret", PLATFORM, address, source.location,
-                            lifecycle=lifecycle(builder, meta, source), secret_in_code=written)
-    batch.token_secrets.append((credential, _text(_mapping(meta, "annotations").get(TOKEN_SA_ANNOTATION)),
-                                namespace))
+    credential = Credential(
+        f"{PLATFORM}:{address}",
+        "sa_token_secret",
+        PLATFORM,
+        address,
+        source.location,
+        lifecycle=lifecycle(builder, meta, source),
+        secret_in_code=written,
+    )
+    batch.token_secrets.append((credential, _text(_mapping(meta, "annotations").get(TOKEN_SA_ANNOTATION)), namespace))
 
 
 def _literal(value: Any) -> bool:
@@ -317,16 +365,21 @@ def _literal(value: Any) -> bool:
 # -- RBAC and workloads ----------------------------------------------------------------------------
 
 
-def _role(obj: K8sObject, meta: LDict, source: Source, address: str, name: str | Unknown,
-          namespace: str | None) -> Role:
+def _role(
+    obj: K8sObject, meta: LDict, source: Source, address: str, name: str | Unknown, namespace: str | None
+) -> Role:
     rules: list[Rule] = []
     for item in _items(obj.body.get("rules")):
         if not isinstance(item, LDict):
             rules.append(Rule(None, source.location, "a rule that is not a mapping"))
             continue
-        permission = rule_permission(_strings(item.get("verbs")), _strings(item.get("apiGroups")),
-                                     _strings(item.get("resources")), _strings(item.get("resourceNames")),
-                                     _strings(item.get("nonResourceURLs")))
+        permission = rule_permission(
+            _strings(item.get("verbs")),
+            _strings(item.get("apiGroups")),
+            _strings(item.get("resources")),
+            _strings(item.get("resourceNames")),
+            _strings(item.get("nonResourceURLs")),
+        )
         rules.append(Rule(permission, source.at(item)))
     selectors: list[Any] = []
     aggregation = obj.body.get("aggregationRule")
@@ -355,8 +408,9 @@ def _binding(obj: K8sObject, source: Source, address: str, namespace: str | None
     else:
         kind, name, at = None, None, source.location
     role_name: str | Unknown = name if name else Unknown("the binding has no roleRef name")
-    return Binding(address, obj.kind == "ClusterRoleBinding", namespace, kind, role_name, at, tuple(subjects),
-                   source.location)
+    return Binding(
+        address, obj.kind == "ClusterRoleBinding", namespace, kind, role_name, at, tuple(subjects), source.location
+    )
 
 
 def _workload(obj: K8sObject, source: Source, batch: Batch, address: str, namespace: str) -> None:
@@ -371,9 +425,13 @@ def _workload(obj: K8sObject, source: Source, batch: Batch, address: str, namesp
     if automount is not None:
         attributes.append(("automount_service_account_token", str(to_text(automount))))
     projected = [volume.get("projected") for volume in _items(spec.get("volumes")) if isinstance(volume, dict)]
-    tokens = [_projected_token(source_["serviceAccountToken"])
-              for sources in projected if isinstance(sources, dict) for source_ in _items(sources.get("sources"))
-              if isinstance(source_, dict) and isinstance(source_.get("serviceAccountToken"), dict)]
+    tokens = [
+        _projected_token(source_["serviceAccountToken"])
+        for sources in projected
+        if isinstance(sources, dict)
+        for source_ in _items(sources.get("sources"))
+        if isinstance(source_, dict) and isinstance(source_.get("serviceAccountToken"), dict)
+    ]
     if tokens:
         attributes.append(("projected_tokens", ";".join(tokens)))
     batch.workloads.append((address, obj.kind, namespace, account, source.location, tuple(attributes)))
@@ -395,8 +453,11 @@ def _link(builder: Builder, state: State, batch: Batch) -> None:
         of: str | Unknown | None = None
         if sa_name is not None:
             found = index.account(sa_name, namespace)
-            of = found if found is not None else Unknown(
-                f"ServiceAccount {namespace}/{sa_name} is not in the scanned code")
+            of = (
+                found
+                if found is not None
+                else Unknown(f"ServiceAccount {namespace}/{sa_name} is not in the scanned code")
+            )
         builder.add_credential(replace(credential, of=of), None, ())
     for address, kind, namespace, account, location, attributes in batch.workloads:
         name = account or "default"

@@ -28,8 +28,12 @@ BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
 TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"
 TOKEN_SA_ANNOTATION = "kubernetes.io/service-account.name"
 # Annotations read as lifecycle facts in addition to the policy's owner/purpose/expires/retire-on keys.
-LIFECYCLE_ANNOTATIONS = {"owner": "nhilint.io/owner", "purpose": "nhilint.io/purpose",
-                         "expires": "nhilint.io/expires", "retire_on": "nhilint.io/retire-on"}
+LIFECYCLE_ANNOTATIONS = {
+    "owner": "nhilint.io/owner",
+    "purpose": "nhilint.io/purpose",
+    "expires": "nhilint.io/expires",
+    "retire_on": "nhilint.io/retire-on",
+}
 # ServiceAccount annotations that make its Pods run as a cloud identity: annotation -> (types, platform).
 # (CloudFormation roles register under `aws_iam_role` too, so a role in a template links the same way.)
 CLOUD_IDENTITY_ANNOTATIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -51,8 +55,13 @@ def lifecycle_keys(settings: Settings) -> dict[str, tuple[str, ...]]:
     return {fact: (*tags, LIFECYCLE_ANNOTATIONS[fact]) for fact, tags in settings.lifecycle_keys.items()}
 
 
-def rule_permission(verbs: Sequence[str], api_groups: Sequence[str], resources: Sequence[str],
-                    resource_names: Sequence[str], non_resource_urls: Sequence[str]) -> str:
+def rule_permission(
+    verbs: Sequence[str],
+    api_groups: Sequence[str],
+    resources: Sequence[str],
+    resource_names: Sequence[str],
+    non_resource_urls: Sequence[str],
+) -> str:
     """One PolicyRule as a `k8s_rule` permission (see the module docstring)."""
     targets: list[str] = []
     for group in api_groups or [""]:
@@ -159,16 +168,18 @@ def bind(builder: Builder, index: Index, item: Binding, roles: Sequence[Role]) -
         scope, scope_unknown = ("namespace/<unknown>",), f"namespace: {namespace_.reason}"
     elif namespace_ is not None:
         scope = (f"namespace/{namespace_}",)
-    templates = [replace(g, unknown=g.unknown or scope_unknown)
-                 for g in _role_grants(item, namespace_, scope, roles, index)]
+    templates = [
+        replace(g, unknown=g.unknown or scope_unknown) for g in _role_grants(item, namespace_, scope, roles, index)
+    ]
     for subject in item.subjects:
         principal, unknown = _principal(subject, namespace_ or "default", index)
         for grant in templates:
             builder.add_grant(replace(grant, principal=principal, unknown=grant.unknown or unknown), None, ())
 
 
-def _role_grants(item: Binding, namespace_: str | Unknown | None, scope: tuple[str, ...], roles: Sequence[Role],
-                 index: Index) -> list[Grant]:
+def _role_grants(
+    item: Binding, namespace_: str | Unknown | None, scope: tuple[str, ...], roles: Sequence[Role], index: Index
+) -> list[Grant]:
     kind = item.role_kind if isinstance(item.role_kind, str) else "ClusterRole"
     via = describe("ClusterRoleBinding" if item.cluster else "RoleBinding", item.address)
     found = _find_role(item.role_name, kind, namespace_, roles, index)
@@ -177,26 +188,55 @@ def _role_grants(item: Binding, namespace_: str | Unknown | None, scope: tuple[s
         grants = [_rule_grant(rule, found, label, scope) for rule in found.rules]
         for selector in found.selectors:
             if isinstance(selector, Unknown):
-                grants.append(Grant(None, (), scope, label, found.address, found.location, found.location,
-                                    "k8s_rule", unknown=f"aggregation_rule: {selector.reason}", platform=PLATFORM))
+                grants.append(
+                    Grant(
+                        None,
+                        (),
+                        scope,
+                        label,
+                        found.address,
+                        found.location,
+                        found.location,
+                        "k8s_rule",
+                        unknown=f"aggregation_rule: {selector.reason}",
+                        platform=PLATFORM,
+                    )
+                )
                 continue
             for other in roles:
                 if other.kind == "ClusterRole" and other is not found and _matches(selector, other.meta.labels):
-                    grants += [_rule_grant(rule, other, f"{label} (aggregated from {other.address})", scope)
-                               for rule in other.rules]
+                    grants += [
+                        _rule_grant(rule, other, f"{label} (aggregated from {other.address})", scope)
+                        for rule in other.rules
+                    ]
         return grants
     name = item.role_name
     if isinstance(name, str):
         where = "built-in" if kind == "ClusterRole" and name in BUILTIN_CLUSTER_ROLES else "not in the scanned code"
-        return [Grant(None, (f"{kind}/{name}",), scope, f"{via} of {kind} {name} ({where})", item.address,
-                      item.role_ref, item.location, "role", platform=PLATFORM)]
+        return [
+            Grant(
+                None,
+                (f"{kind}/{name}",),
+                scope,
+                f"{via} of {kind} {name} ({where})",
+                item.address,
+                item.role_ref,
+                item.location,
+                "role",
+                platform=PLATFORM,
+            )
+        ]
     reason = f"{name} is not in the scanned code" if isinstance(name, Ref) else f"role_ref name: {reason_of(name)}"
-    return [Grant(None, (), scope, via, item.address, item.role_ref, item.location, "role", unknown=reason,
-                  platform=PLATFORM)]
+    return [
+        Grant(
+            None, (), scope, via, item.address, item.role_ref, item.location, "role", unknown=reason, platform=PLATFORM
+        )
+    ]
 
 
-def _find_role(name: Link, kind: str, namespace_: str | Unknown | None, roles: Sequence[Role],
-               index: Index) -> Role | None:
+def _find_role(
+    name: Link, kind: str, namespace_: str | Unknown | None, roles: Sequence[Role], index: Index
+) -> Role | None:
     if isinstance(name, Ref):
         return next((r for r in roles if r.address == name.address), None)
     if not isinstance(name, str):
@@ -211,8 +251,18 @@ def _find_role(name: Link, kind: str, namespace_: str | Unknown | None, roles: S
 
 def _rule_grant(rule: Rule, owner: Role, via: str, scope: tuple[str, ...]) -> Grant:
     permissions = (rule.permission,) if rule.permission is not None else ()
-    return Grant(None, permissions, scope, via, owner.address, rule.location, owner.location, "k8s_rule",
-                 unknown=rule.unknown, platform=PLATFORM)
+    return Grant(
+        None,
+        permissions,
+        scope,
+        via,
+        owner.address,
+        rule.location,
+        owner.location,
+        "k8s_rule",
+        unknown=rule.unknown,
+        platform=PLATFORM,
+    )
 
 
 def _matches(selector: Any, labels: Any) -> bool:

@@ -44,9 +44,19 @@ from nhilint.parse.terraform import TfRecord, TfResource
 # Workload type -> nested blocks down to its pod spec (`kubernetes_daemonset` is the pre-v1 spelling).
 _TEMPLATE = ("spec", "template", "spec")
 POD_SPECS: dict[str, tuple[str, ...]] = {
-    **{t: _TEMPLATE for t in ("kubernetes_deployment", "kubernetes_deployment_v1", "kubernetes_stateful_set",
-                              "kubernetes_stateful_set_v1", "kubernetes_daemonset", "kubernetes_daemon_set_v1",
-                              "kubernetes_job", "kubernetes_job_v1")},
+    **{
+        t: _TEMPLATE
+        for t in (
+            "kubernetes_deployment",
+            "kubernetes_deployment_v1",
+            "kubernetes_stateful_set",
+            "kubernetes_stateful_set_v1",
+            "kubernetes_daemonset",
+            "kubernetes_daemon_set_v1",
+            "kubernetes_job",
+            "kubernetes_job_v1",
+        )
+    },
     **dict.fromkeys(("kubernetes_pod", "kubernetes_pod_v1"), ("spec",)),
     **dict.fromkeys(("kubernetes_cron_job", "kubernetes_cron_job_v1"), ("spec", "job_template", *_TEMPLATE)),
 }
@@ -77,8 +87,13 @@ def lifecycle(builder: Builder, record: TfRecord, meta: Meta) -> Lifecycle:
     """Lifecycle from labels and annotations (policy keys, then `nhilint.io/*`), then `# nhilint:` comments."""
     settings = builder.settings
     keys = lifecycle_keys(settings)
-    extended = replace(settings, owner_tags=keys["owner"], purpose_tags=keys["purpose"],
-                       expires_tags=keys["expires"], retire_on_tags=keys["retire_on"])
+    extended = replace(
+        settings,
+        owner_tags=keys["owner"],
+        purpose_tags=keys["purpose"],
+        expires_tags=keys["expires"],
+        retire_on_tags=keys["retire_on"],
+    )
     reader = replace(builder, settings=extended)  # shares annotations; lifecycle() only reads
     known = [m for m in (meta.labels, meta.annotations) if isinstance(m, dict)]
     result = reader.lifecycle(record.location, _merged(meta) if known else None, "metadata")
@@ -112,10 +127,15 @@ def service_account(resource: TfResource, builder: Builder) -> None:
     automount = resource.get("automount_service_account_token")
     shown = to_text(automount) if automount is not None else "true"
     identity = Identity(
-        id=identity_id(PLATFORM, resource.address), kind="k8s_service_account", platform=PLATFORM,
-        address=resource.address, location=resource.location,
-        name=meta.name if isinstance(meta.name, str | Unknown) else None, tags=plain_tags(_merged(meta)),
-        lifecycle=lifecycle(builder, resource, meta), multiplicity=resource.multiplicity,
+        id=identity_id(PLATFORM, resource.address),
+        kind="k8s_service_account",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        name=meta.name if isinstance(meta.name, str | Unknown) else None,
+        tags=plain_tags(_merged(meta)),
+        lifecycle=lifecycle(builder, resource, meta),
+        multiplicity=resource.multiplicity,
         attributes=(("automount_service_account_token", str(shown)),),
     )
     builder.add_identity(identity, resource.type)
@@ -143,8 +163,12 @@ def secret(resource: TfResource, builder: Builder) -> None:
     sa_name = link(annotations.get(TOKEN_SA_ANNOTATION)) if isinstance(annotations, dict) else link(annotations)
     written = literal_secret(resource, "data") or literal_secret(resource, "binary_data")
     credential = Credential(
-        id=identity_id(PLATFORM, resource.address), kind="sa_token_secret", platform=PLATFORM,
-        address=resource.address, location=resource.location, lifecycle=lifecycle(builder, resource, meta),
+        id=identity_id(PLATFORM, resource.address),
+        kind="sa_token_secret",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=lifecycle(builder, resource, meta),
         secret_in_code=written,
     )
     builder.extra["k8s:token_secrets"].append((credential, sa_name, meta.namespace))
@@ -156,14 +180,17 @@ def secret(resource: TfResource, builder: Builder) -> None:
 def role(resource: TfResource, builder: Builder) -> None:
     rules = [_rule(block) for block in resource.blocks("rule")]
     rules += [Rule(None, d.location, "dynamic rule blocks are not evaluated") for d in _dynamic(resource, "rule")]
-    selectors = [Unknown("match_expressions selectors are not evaluated")
-                 if selector.has("match_expressions") or selector.blocks("match_expressions")
-                 else selector.get("match_labels", {})
-                 for aggregation in resource.blocks("aggregation_rule")
-                 for selector in aggregation.blocks("cluster_role_selectors")]
+    selectors = [
+        Unknown("match_expressions selectors are not evaluated")
+        if selector.has("match_expressions") or selector.blocks("match_expressions")
+        else selector.get("match_labels", {})
+        for aggregation in resource.blocks("aggregation_rule")
+        for selector in aggregation.blocks("cluster_role_selectors")
+    ]
     kind = "ClusterRole" if "cluster_role" in resource.type else "Role"
-    builder.extra["k8s:roles"].append(Role(resource.address, kind, metadata(resource), tuple(rules),
-                                           tuple(selectors), resource.location))
+    builder.extra["k8s:roles"].append(
+        Role(resource.address, kind, metadata(resource), tuple(rules), tuple(selectors), resource.location)
+    )
 
 
 def _rule(block: TfRecord) -> Rule:
@@ -171,31 +198,42 @@ def _rule(block: TfRecord) -> Rule:
     for attr in ("verbs", "api_groups", "resources", "resource_names", "non_resource_urls"):
         value = block.get(attr)
         items = value if isinstance(value, list) else ([] if value is None else [value])
-        texts = [Unknown(f"{item} is known only after apply") if isinstance(item, Ref) else to_text(item)
-                 for item in items]
+        texts = [
+            Unknown(f"{item} is known only after apply") if isinstance(item, Ref) else to_text(item) for item in items
+        ]
         bad = next((t for t in texts if not isinstance(t, str)), None)
         if bad is not None:
             reason = bad.reason if isinstance(bad, Unknown) else str(bad)
             return Rule(None, block.location, f"rule {attr}: {reason}")
         values[attr] = [t for t in texts if isinstance(t, str)]
-    permission = rule_permission(values["verbs"], values["api_groups"], values["resources"],
-                                 values["resource_names"], values["non_resource_urls"])
+    permission = rule_permission(
+        values["verbs"],
+        values["api_groups"],
+        values["resources"],
+        values["resource_names"],
+        values["non_resource_urls"],
+    )
     return Rule(permission, block.location)
 
 
 def binding(resource: TfResource, builder: Builder) -> None:
     role_ref = next(iter(resource.blocks("role_ref")), None)
     subjects: list[Subject | Unknown] = [
-        Subject(link(s.get("kind")), link(s.get("name")), link(s.get("namespace")))
-        for s in resource.blocks("subject")
+        Subject(link(s.get("kind")), link(s.get("name")), link(s.get("namespace"))) for s in resource.blocks("subject")
     ]
     subjects += [Unknown("dynamic subject blocks are not evaluated") for _ in _dynamic(resource, "subject")]
-    builder.extra["k8s:bindings"].append(Binding(
-        resource.address, "cluster_role_binding" in resource.type, metadata(resource).namespace,
-        link(role_ref.get("kind")) if role_ref else None,
-        link(role_ref.get("name")) if role_ref else Unknown("the binding has no role_ref block"),
-        role_ref.location if role_ref else resource.location, tuple(subjects), resource.location,
-    ))
+    builder.extra["k8s:bindings"].append(
+        Binding(
+            resource.address,
+            "cluster_role_binding" in resource.type,
+            metadata(resource).namespace,
+            link(role_ref.get("kind")) if role_ref else None,
+            link(role_ref.get("name")) if role_ref else Unknown("the binding has no role_ref block"),
+            role_ref.location if role_ref else resource.location,
+            tuple(subjects),
+            resource.location,
+        )
+    )
 
 
 def _dynamic(record: TfRecord, name: str) -> list[TfRecord]:
@@ -214,21 +252,35 @@ def workload(resource: TfResource, builder: Builder) -> None:
         account = link(spec.get("service_account_name")) or None  # "" is the default account too
         automount = spec.get("automount_service_account_token")
         attributes = [("automount_service_account_token", "true" if automount is None else str(to_text(automount)))]
-        tokens = [_projected_token(token) for volume in spec.blocks("volume")
-                  for projected in volume.blocks("projected") for sources in projected.blocks("sources")
-                  for token in sources.blocks("service_account_token")]
+        tokens = [
+            _projected_token(token)
+            for volume in spec.blocks("volume")
+            for projected in volume.blocks("projected")
+            for sources in projected.blocks("sources")
+            for token in sources.blocks("service_account_token")
+        ]
         if tokens:
             attributes.append(("projected_tokens", ";".join(tokens)))
-        builder.extra["k8s:workloads"].append((resource.address, resource.type, metadata(resource).namespace,
-                                               account, resource.location, tuple(attributes)))
+        builder.extra["k8s:workloads"].append(
+            (
+                resource.address,
+                resource.type,
+                metadata(resource).namespace,
+                account,
+                resource.location,
+                tuple(attributes),
+            )
+        )
 
 
 def _projected_token(token: TfRecord) -> str:
     """`audience=<aud>,expirationSeconds=<n>` of a projected token (the API server and 3600 s by default)."""
     audience = token.get("audience")
     seconds = token.get("expiration_seconds")
-    return (f"audience={'api' if audience is None else to_text(audience)},"
-            f"expirationSeconds={3600 if seconds is None else to_text(seconds)}")
+    return (
+        f"audience={'api' if audience is None else to_text(audience)},"
+        f"expirationSeconds={3600 if seconds is None else to_text(seconds)}"
+    )
 
 
 # -- linking, after every resource is seen ---------------------------------------------------------
@@ -265,8 +317,9 @@ def _index(builder: Builder) -> Index:
         index.sa_namespace[address] = ns
         index.sa_by_address[address] = identity_id_
         identity = builder.inventory.identities[identity_id_]
-        builder.inventory.identities[identity_id_] = replace(identity, attributes=(*identity.attributes,
-                                                                                   ("namespace", str(ns))))
+        builder.inventory.identities[identity_id_] = replace(
+            identity, attributes=(*identity.attributes, ("namespace", str(ns)))
+        )
         if isinstance(ns, str) and isinstance(meta.name, str):
             index.sa_by_name[(ns, meta.name)] = identity_id_
             for type_ in SA_TYPES:

@@ -65,8 +65,13 @@ def ci_secret(resource: TfResource, builder: Builder) -> None:
             written = written or literal_secret(resource, attr)
     attributes = _texts(resource, "repository", "environment", "secret_name", "visibility")
     credential = Credential(
-        id=identity_id(GITHUB, resource.address), kind="ci_secret", platform=GITHUB, address=resource.address,
-        location=resource.location, lifecycle=builder.lifecycle(resource.location), secret_in_code=written,
+        id=identity_id(GITHUB, resource.address),
+        kind="ci_secret",
+        platform=GITHUB,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location),
+        secret_in_code=written,
         attributes=attributes,
     )
     builder.add_credential(credential, None, ())
@@ -86,17 +91,26 @@ def deploy_key(resource: TfResource, builder: Builder) -> None:
             written = resource.at("key")
         if written is not None:
             builder.inventory.literal_secrets.append(
-                LiteralSecret(resource.address, "key", written, resource.location, None, GITHUB))
+                LiteralSecret(resource.address, "key", written, resource.location, None, GITHUB)
+            )
     read_only = resource.get("read_only")
-    attributes = (("read_only", _text(read_only) if read_only is not None else "true"),
-                  *_texts(resource, "repository", "title"))
+    attributes = (
+        ("read_only", _text(read_only) if read_only is not None else "true"),
+        *_texts(resource, "repository", "title"),
+    )
     pairs = [r.address for r in _refs(value) if _type_of(r.address) == "tls_private_key"]
     if pairs:
         attributes += (("key_pair", pairs[0]),)
     credential = Credential(
-        id=identity_id(GITHUB, resource.address), kind="deploy_key", platform=GITHUB, address=resource.address,
-        location=resource.location, lifecycle=builder.lifecycle(resource.location), secret_in_code=written,
-        rotation=rotation_from_time_rotating(resource, builder), attributes=attributes,
+        id=identity_id(GITHUB, resource.address),
+        kind="deploy_key",
+        platform=GITHUB,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location),
+        secret_in_code=written,
+        rotation=rotation_from_time_rotating(resource, builder),
+        attributes=attributes,
     )
     builder.add_credential(credential, None, ())
 
@@ -108,11 +122,14 @@ def approle(resource: TfResource, builder: Builder) -> None:
     """An AppRole is an identity whose token policies are its grants (`role` grants, platform `vault`);
     its secret ids never expire unless `secret_id_ttl` is set."""
     backend = _text(resource.get("backend")) if resource.has("backend") else "approle"
-    attributes = (("backend", backend), ("secret_id_ttl", _text(resource.get("secret_id_ttl", 0))),
-                  *_texts(resource, "token_ttl", "token_max_ttl", "token_period", "secret_id_num_uses",
-                          "bind_secret_id"))
-    identity = add_identity(resource, builder, "approle", VAULT, name_attr="role_name", tags_attr=None,
-                            attributes=attributes)
+    attributes = (
+        ("backend", backend),
+        ("secret_id_ttl", _text(resource.get("secret_id_ttl", 0))),
+        *_texts(resource, "token_ttl", "token_max_ttl", "token_period", "secret_id_num_uses", "bind_secret_id"),
+    )
+    identity = add_identity(
+        resource, builder, "approle", VAULT, name_attr="role_name", tags_attr=None, attributes=attributes
+    )
     for attr in ("token_policies", "policies"):
         if not resource.has(attr):
             continue
@@ -121,14 +138,24 @@ def approle(resource: TfResource, builder: Builder) -> None:
         names = [_unknown(p, attr) if isinstance(p, Unknown | Ref) else to_text(p) for p in items]
         unknown = next((n.reason for n in names if isinstance(n, Unknown)), None)
         permissions = tuple(n for n in names if isinstance(n, str)) if unknown is None else ()
-        grant = Grant(None, permissions, (backend,),
-                      f"{attr} of {resource.address}", resource.address, resource.at(attr), resource.location,
-                      permission_type="role", unknown=unknown, platform=VAULT)
+        grant = Grant(
+            None,
+            permissions,
+            (backend,),
+            f"{attr} of {resource.address}",
+            resource.address,
+            resource.at(attr),
+            resource.location,
+            permission_type="role",
+            unknown=unknown,
+            platform=VAULT,
+        )
         builder.add_grant(grant, Ref(resource.address), APPROLE)
     bind = resource.get("bind_secret_id")
     expires, seconds = _ttl_fact(resource, "secret_id_ttl")
-    builder.extra["misc:approles"].append((identity.id, resource.address, bind is not False, expires, seconds,
-                                           resource.location))
+    builder.extra["misc:approles"].append(
+        (identity.id, resource.address, bind is not False, expires, seconds, resource.location)
+    )
 
 
 def approle_secret_id(resource: TfResource, builder: Builder) -> None:
@@ -138,9 +165,14 @@ def approle_secret_id(resource: TfResource, builder: Builder) -> None:
         add_literal_secret(resource, builder, "secret_id", VAULT)
     expires, seconds = _ttl_fact(resource, "ttl")
     credential = Credential(
-        id=identity_id(VAULT, resource.address), kind="approle_secret_id", platform=VAULT,
-        address=resource.address, location=resource.location, expires=expires,
-        lifecycle=builder.lifecycle(resource.location), secret_in_code=written,
+        id=identity_id(VAULT, resource.address),
+        kind="approle_secret_id",
+        platform=VAULT,
+        address=resource.address,
+        location=resource.location,
+        expires=expires,
+        lifecycle=builder.lifecycle(resource.location),
+        secret_in_code=written,
         rotation=rotation_from_time_rotating(resource, builder),
         attributes=(("in_state", "true"), *_texts(resource, "num_uses", "wrapping_ttl"), *seconds),
     )
@@ -161,11 +193,15 @@ def vault_token(resource: TfResource, builder: Builder) -> None:
             expires, seconds = fact, found
         break  # a periodic token without explicit_max_ttl renews forever: it never expires
     credential = Credential(
-        id=identity_id(VAULT, resource.address), kind="vault_token", platform=VAULT, address=resource.address,
-        location=resource.location, expires=expires, lifecycle=builder.lifecycle(resource.location),
+        id=identity_id(VAULT, resource.address),
+        kind="vault_token",
+        platform=VAULT,
+        address=resource.address,
+        location=resource.location,
+        expires=expires,
+        lifecycle=builder.lifecycle(resource.location),
         rotation=rotation_from_time_rotating(resource, builder),
-        attributes=(("in_state", "true"), *_texts(resource, "policies", "renewable", "period", "num_uses"),
-                    *seconds),
+        attributes=(("in_state", "true"), *_texts(resource, "policies", "renewable", "period", "num_uses"), *seconds),
     )
     builder.add_credential(credential, None, ())
 
@@ -176,8 +212,12 @@ def vault_token(resource: TfResource, builder: Builder) -> None:
 def private_key(resource: TfResource, builder: Builder) -> None:
     """A generated key sits unencrypted in the Terraform state; it only rotates with a time_rotating."""
     credential = Credential(
-        id=identity_id(TLS, resource.address), kind="private_key", platform=TLS, address=resource.address,
-        location=resource.location, lifecycle=builder.lifecycle(resource.location),
+        id=identity_id(TLS, resource.address),
+        kind="private_key",
+        platform=TLS,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location),
         rotation=rotation_from_time_rotating(resource, builder),
         attributes=(("in_state", "true"), *_texts(resource, "algorithm", "rsa_bits", "ecdsa_curve")),
     )
@@ -196,18 +236,26 @@ def certificate(resource: TfResource, builder: Builder) -> None:
         expires = Fact(f"validity {hours}h", "validity_period_hours", resource.at("validity_period_hours"))
         attributes += (("validity_seconds", str(hours * 3600)),)
     elif hours is not None:
-        expires = Fact(_unknown(hours, "validity_period_hours"), "validity_period_hours",
-                       resource.at("validity_period_hours"))
+        expires = Fact(
+            _unknown(hours, "validity_period_hours"), "validity_period_hours", resource.at("validity_period_hours")
+        )
     rotation = rotation_from_time_rotating(resource, builder)
     renewal = resource.get("early_renewal_hours")
     replaced_first = any(b.get("create_before_destroy") is True for b in resource.blocks("lifecycle"))
     if rotation is None and isinstance(renewal, int) and renewal > 0 and replaced_first:
-        rotation = Fact(f"renewed on apply within {renewal}h of expiry", "early_renewal_hours",
-                        resource.at("early_renewal_hours"))
+        rotation = Fact(
+            f"renewed on apply within {renewal}h of expiry", "early_renewal_hours", resource.at("early_renewal_hours")
+        )
     credential = Credential(
-        id=identity_id(TLS, resource.address), kind="certificate", platform=TLS, address=resource.address,
-        location=resource.location, expires=expires, rotation=rotation,
-        lifecycle=builder.lifecycle(resource.location), attributes=attributes,
+        id=identity_id(TLS, resource.address),
+        kind="certificate",
+        platform=TLS,
+        address=resource.address,
+        location=resource.location,
+        expires=expires,
+        rotation=rotation,
+        lifecycle=builder.lifecycle(resource.location),
+        attributes=attributes,
     )
     builder.add_credential(credential, None, ())
 
@@ -355,18 +403,34 @@ def _approle_secret_ids(builder: Builder) -> None:
     credentials = builder.inventory.credentials
     links = {p.index: p for p in builder.pending if p.collection is credentials and p.field == "of"}
     for role_id, address, bind, expires, seconds, location in builder.extra.get("misc:approles", []):
-        issued = [i for i, c in enumerate(credentials) if c.kind == "approle_secret_id" and i in links
-                  and builder.resolve(links[i].target, links[i].types, links[i].platform) == role_id]
+        issued = [
+            i
+            for i, c in enumerate(credentials)
+            if c.kind == "approle_secret_id"
+            and i in links
+            and builder.resolve(links[i].target, links[i].types, links[i].platform) == role_id
+        ]
         for i in issued:
             if credentials[i].expires is None and expires is not None:
-                credentials[i] = replace(credentials[i], expires=expires,
-                                         attributes=(*credentials[i].attributes, *seconds))
+                credentials[i] = replace(
+                    credentials[i], expires=expires, attributes=(*credentials[i].attributes, *seconds)
+                )
         if not issued and bind:
-            builder.add_credential(Credential(
-                id=f"{role_id}#secret_id", kind="approle_secret_id", platform=VAULT, address=address,
-                location=location, of=role_id, expires=expires, lifecycle=builder.lifecycle(location),
-                attributes=seconds,
-            ), None, ())
+            builder.add_credential(
+                Credential(
+                    id=f"{role_id}#secret_id",
+                    kind="approle_secret_id",
+                    platform=VAULT,
+                    address=address,
+                    location=location,
+                    of=role_id,
+                    expires=expires,
+                    lifecycle=builder.lifecycle(location),
+                    attributes=seconds,
+                ),
+                None,
+                (),
+            )
 
 
 TERRAFORM: dict[str, Handler] = {

@@ -101,13 +101,27 @@ def serverless(stack: Stack, resource: Resource) -> None:
         return
     boundary = props.get("PermissionsBoundary")
     attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
-    identity = add_identity(stack, resource, "role", None, props.get("Tags"), attributes,
-                            address=f"{address}Role", tags_at=stack.at(props, "Tags"))
+    identity = add_identity(
+        stack,
+        resource,
+        "role",
+        None,
+        props.get("Tags"),
+        attributes,
+        address=f"{address}Role",
+        tags_at=stack.at(props, "Tags"),
+    )
     me = Ref(identity.address)
     via = f"role SAM generates for {address}"
     if "AssumeRolePolicyDocument" in props:
-        add_trusts(stack, props["AssumeRolePolicyDocument"], stack.at(props, "AssumeRolePolicyDocument"), me,
-                   "AssumeRolePolicyDocument", resource.location)
+        add_trusts(
+            stack,
+            props["AssumeRolePolicyDocument"],
+            stack.at(props, "AssumeRolePolicyDocument"),
+            me,
+            "AssumeRolePolicyDocument",
+            resource.location,
+        )
     else:
         service_trust(stack, service, me, via, resource.location)
     stack.builder.add_usage(usage, me, ROLE, PLATFORM)
@@ -162,8 +176,16 @@ def _dead_letter_queue(stack: Stack, resource: Resource, props: LDict, me: Ref) 
     target = queue.get("TargetArn")
     scope = (text_of(target),) if target is not None and not isinstance(target, Unknown) else ()
     unknown = target.reason if isinstance(target, Unknown) else None
-    grant = Grant(None, (DLQ_ACTIONS[queue["Type"]],), scope, "DeadLetterQueue", stack.address(resource.logical_id),
-                  where, resource.location, unknown=unknown)
+    grant = Grant(
+        None,
+        (DLQ_ACTIONS[queue["Type"]],),
+        scope,
+        "DeadLetterQueue",
+        stack.address(resource.logical_id),
+        where,
+        resource.location,
+        unknown=unknown,
+    )
     stack.builder.add_grant(grant, me, ROLE)
 
 
@@ -186,15 +208,17 @@ def _policies(stack: Stack, resource: Resource, props: LDict, me: Ref, attached:
         elif isinstance(entry, Ref):
             attach(stack, entry, me, ROLE, where, via)
         elif isinstance(entry, dict) and "Statement" in entry:
-            add_document(stack, entry, stack.span(entry, where), me, ROLE, f"inline policy in {via}", address,
-                         resource.location)
+            add_document(
+                stack, entry, stack.span(entry, where), me, ROLE, f"inline policy in {via}", address, resource.location
+            )
         elif isinstance(entry, dict) and len(entry) == 1:
             name, parameters = next(iter(entry.items()))
             _template(stack, resource, str(name), parameters, stack.span(entry, where), me)
         else:
             reason = entry.reason if isinstance(entry, Unknown) else "a Policies entry nhilint does not understand"
-            grant = Grant(None, (), (), via, address, where, resource.location, permission_type="managed_policy",
-                          unknown=reason)
+            grant = Grant(
+                None, (), (), via, address, where, resource.location, permission_type="managed_policy", unknown=reason
+            )
             stack.builder.add_grant(grant, me, ROLE)
 
 
@@ -206,8 +230,9 @@ def _template(stack: Stack, resource: Resource, name: str, parameters: Any, wher
     spec = data.templates.get(name) if data.templates is not None else None
     if not isinstance(spec, dict) or "Definition" not in spec:
         reason = data.problem or f"{name} is not a SAM policy template"
-        grant = Grant(None, (), (), via, address, where, resource.location, permission_type="managed_policy",
-                      unknown=reason)
+        grant = Grant(
+            None, (), (), via, address, where, resource.location, permission_type="managed_policy", unknown=reason
+        )
         stack.builder.add_grant(grant, me, ROLE)
         return
     if isinstance(parameters, Unknown):

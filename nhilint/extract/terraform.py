@@ -103,5 +103,12 @@ def _provider_secrets(project: TerraformProject, builder: Builder) -> None:
                 location = literal_secret(record, attr)
                 if location is not None:
                     builder.inventory.literal_secrets.append(
-                        LiteralSecret(f"provider.{block.labels[0]}", attr, location,
-                                      Location(source.path, block.line, block.end_line), None, block.labels[0]))
+                        LiteralSecret(
+                            f"provider.{block.labels[0]}",
+                            attr,
+                            location,
+                            Location(source.path, block.line, block.end_line),
+                            None,
+                            block.labels[0],
+                        )
+                    )

@@ -43,8 +43,9 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
         extract_plans(plans, root, builder, directory if has_source else None)
 
 
-def extract_plans(paths: list[Path], root: Path, builder: Builder, source: Path | None = None,
-                  var_files: list[Path] | None = None) -> set[str]:
+def extract_plans(
+    paths: list[Path], root: Path, builder: Builder, source: Path | None = None, var_files: list[Path] | None = None
+) -> set[str]:
     """Extract plans (`--plan`), attributed to the `.tf` directory `source` when given.
 
     Returns the files the results point at (the plans and the source files), relative to `root`.
@@ -74,8 +75,9 @@ def extract_plans(paths: list[Path], root: Path, builder: Builder, source: Path 
     return files
 
 
-def _run(plan: Plan, builder: Builder, handled: _Handled, first: frozenset[str],
-         finishers: list[Callable[[Builder], None]]) -> None:
+def _run(
+    plan: Plan, builder: Builder, handled: _Handled, first: frozenset[str], finishers: list[Callable[[Builder], None]]
+) -> None:
     """The same order as the source: the platforms' first types, every other type, then the finishers."""
     ordered = [r for r in plan.resources if r.type in first] + [r for r in plan.resources if r.type not in first]
     for resource in ordered:
@@ -143,16 +145,17 @@ def _merge(builder: Builder, own: Builder) -> None:
     """Add a plan's objects, indexes and pending links to the scan's Builder."""
     inventory, theirs = builder.inventory, own.inventory
     pairs: list[tuple[list[Any], list[Any]]] = [
-        (theirs.credentials, inventory.credentials), (theirs.grants, inventory.grants),
-        (theirs.trusts, inventory.trusts), (theirs.usages, inventory.usages),
+        (theirs.credentials, inventory.credentials),
+        (theirs.grants, inventory.grants),
+        (theirs.trusts, inventory.trusts),
+        (theirs.usages, inventory.usages),
     ]
     offsets = {id(mine): (target, len(target)) for mine, target in pairs}
     for mine, target in pairs:
         target.extend(mine)
     for link in own.pending:
         target, offset = offsets[id(link.collection)]
-        builder.pending.append(Pending(target, link.index + offset, link.field, link.target, link.types,
-                                       link.platform))
+        builder.pending.append(Pending(target, link.index + offset, link.field, link.target, link.types, link.platform))
     inventory.identities.update(theirs.identities)
     inventory.literal_secrets.extend(theirs.literal_secrets)
     inventory.unresolved.extend(u for u in theirs.unresolved if u not in inventory.unresolved)

@@ -51,16 +51,36 @@ TERRAFORM: dict[str, tuple[tuple[str, str], ...]] = {
     "aws_ecs_task_definition": (("container_definitions", CONTAINERS),),
     **dict.fromkeys(("aws_instance", "aws_launch_template", "aws_launch_configuration"), _USER_DATA),
     "google_cloudfunctions_function": (("environment_variables", MAP), ("build_environment_variables", MAP)),
-    "google_cloudfunctions2_function": (("service_config.environment_variables", MAP),
-                                        ("build_config.environment_variables", MAP)),
+    "google_cloudfunctions2_function": (
+        ("service_config.environment_variables", MAP),
+        ("build_config.environment_variables", MAP),
+    ),
     "google_compute_instance": (("metadata", MAP), ("metadata_startup_script", TEXT)),
-    **dict.fromkeys((f"azurerm_{kind}{slot}" for kind in ("linux_function_app", "windows_function_app",
-                                                          "function_app", "app_service", "linux_web_app",
-                                                          "windows_web_app") for slot in ("", "_slot")),
-                    _APP_SETTINGS),
-    **dict.fromkeys(("azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine",
-                     "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set"),
-                    (("custom_data", BASE64), ("user_data", BASE64))),
+    **dict.fromkeys(
+        (
+            f"azurerm_{kind}{slot}"
+            for kind in (
+                "linux_function_app",
+                "windows_function_app",
+                "function_app",
+                "app_service",
+                "linux_web_app",
+                "windows_web_app",
+            )
+            for slot in ("", "_slot")
+        ),
+        _APP_SETTINGS,
+    ),
+    **dict.fromkeys(
+        (
+            "azurerm_linux_virtual_machine",
+            "azurerm_windows_virtual_machine",
+            "azurerm_virtual_machine",
+            "azurerm_linux_virtual_machine_scale_set",
+            "azurerm_windows_virtual_machine_scale_set",
+        ),
+        (("custom_data", BASE64), ("user_data", BASE64)),
+    ),
 }
 TAGS = ("tags", "tags_all", "labels")  # on any resource an extractor reads
 # Types whose containers' `env { name value }` blocks (at any depth) are environment variables; kubernetes_*
@@ -213,8 +233,9 @@ def _decoded(text: str) -> str:
         return text
 
 
-def _env_list(containers: list[Any], env_key: str, name_key: str, value_key: str,
-              label: str) -> Iterator[tuple[str, Any, int]]:
+def _env_list(
+    containers: list[Any], env_key: str, name_key: str, value_key: str, label: str
+) -> Iterator[tuple[str, Any, int]]:
     """(attribute, value, line) of each environment value of a list of container mappings."""
     for container in containers:
         if not isinstance(container, dict):
@@ -223,8 +244,11 @@ def _env_list(containers: list[Any], env_key: str, name_key: str, value_key: str
         for item in environment if isinstance(environment, list) else []:
             value = item.get(value_key) if isinstance(item, LDict) else None
             if value is not None:
-                yield (f"{label}[{container.get(name_key, '?')}].{env_key}[{item.get(name_key, '?')}]", value,
-                       item.line_of(value_key))
+                yield (
+                    f"{label}[{container.get(name_key, '?')}].{env_key}[{item.get(name_key, '?')}]",
+                    value,
+                    item.line_of(value_key),
+                )
 
 
 # -- CloudFormation: resource type -> (property path, how the value is written) --------------------------
@@ -242,8 +266,9 @@ def cloudformation(stack: Stack, resource: Resource) -> None:
     """Note the literal values of a resource's Tags, environment variables and user data (and, once per
     template, of the SAM `Globals`)."""
     address = stack.address(resource.logical_id)
-    _cfn(stack, address, resource.properties, (("Tags", MAP), *CLOUDFORMATION.get(resource.type, ())),
-         resource.location)
+    _cfn(
+        stack, address, resource.properties, (("Tags", MAP), *CLOUDFORMATION.get(resource.type, ())), resource.location
+    )
     done = stack.builder.extra["written-secrets:globals"]
     if stack.template.globals and stack.path not in done:
         done.append(stack.path)
@@ -289,7 +314,7 @@ def _cfn_texts(value: Any) -> Iterator[str]:
         for item in value:
             yield from _cfn_texts(item)
     elif isinstance(value, dict) and len(value) == 1:
-        (name, inner), = value.items()
+        ((name, inner),) = value.items()
         if name == "Fn::Sub":
             text, variables = (inner[0], inner[1:]) if isinstance(inner, list) and inner else (inner, [])
             if isinstance(text, str):
@@ -306,10 +331,18 @@ def _cfn_texts(value: Any) -> Iterator[str]:
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"  # a copy of the object: reported where written
 
 
-def manifest(builder: Builder, body: LDict, at: Callable[[Any, str], Location], address: str, block: Location,
-             config_map: bool, pod_spec: tuple[str, ...] | None) -> None:
+def manifest(
+    builder: Builder,
+    body: LDict,
+    at: Callable[[Any, str], Location],
+    address: str,
+    block: Location,
+    config_map: bool,
+    pod_spec: tuple[str, ...] | None,
+) -> None:
     """Note the literal values of an object's (and its Pod template's) annotations and labels, its
     containers' and init containers' `env[].value`, and a ConfigMap's `data`."""
+
     def note(attribute: str, node: LDict, key: str, value: Any) -> None:
         if isinstance(value, str) and value.strip():
             secret = LiteralSecret(address, attribute, at(node, key), block, None, "kubernetes")

@@ -42,8 +42,14 @@ class Document:
     unknown: str | None = None  # set when the document as a whole could not be evaluated
 
 
-def parse_document(value: Any, path: str, line: int, end_line: int | None = None,
-                   errors: list[ParseError] | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+def parse_document(
+    value: Any,
+    path: str,
+    line: int,
+    end_line: int | None = None,
+    errors: list[ParseError] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Document:
     """Turn an evaluated policy value into statements. `path`/`line` is where the value is written.
 
     Keys written twice in JSON text and limits hit while reading it are added to `errors` (once each).
@@ -90,8 +96,9 @@ def _parse_json_text(text: str, path: str, line: int, errors: list[ParseError], 
     try:
         json.loads(stripped, object_pairs_hook=_first_pairs)
     except RecursionError:
-        return _limit(errors, ParseError(path, line, f"the policy is nested deeper than {limits.describe('max_depth')}",
-                                         "limit"))
+        return _limit(
+            errors, ParseError(path, line, f"the policy is nested deeper than {limits.describe('max_depth')}", "limit")
+        )
     except ValueError as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
         return Unknown(f"the policy is not valid JSON ({reason})")

@@ -84,8 +84,10 @@ def _literal_secret(node: Any) -> bool:
     if isinstance(node, hcl.Attribute):
         return secrets.secret_name(node.name) and _has_literal(node.expr)
     if isinstance(node, hcl.ObjectExpr):
-        return any(isinstance(k, hcl.Literal) and isinstance(k.value, str) and secrets.secret_name(k.value)
-                   and _has_literal(v) for k, v in node.items)
+        return any(
+            isinstance(k, hcl.Literal) and isinstance(k.value, str) and secrets.secret_name(k.value) and _has_literal(v)
+            for k, v in node.items
+        )
     return isinstance(node, hcl.Block) and node.type == "variable" and _secret_default(node)
 
 
@@ -177,8 +179,12 @@ class ParseCache:
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 raw = handle.read(limit + 1)
             entry = json.loads(raw)
-            if (type(entry) is not dict or entry.get("format") != cache_codec.FORMAT
-                    or entry.get("salt") != self.salt or entry.get("sha256") != _content_hash(text)):
+            if (
+                type(entry) is not dict
+                or entry.get("format") != cache_codec.FORMAT
+                or entry.get("salt") != self.salt
+                or entry.get("sha256") != _content_hash(text)
+            ):
                 return None
             return cache_codec.decode(entry.get("body"))
         except (OSError, ValueError, RecursionError, cache_codec.Invalid):

@@ -29,9 +29,23 @@ FORMAT = 1  # bump when the shape of an entry changes in a way SCHEMA does not s
 NODES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        hcl.Body, hcl.Block, hcl.Attribute, hcl.Literal, hcl.Template, hcl.Name, hcl.GetAttr, hcl.Index,
-        hcl.Splat, hcl.Call, hcl.TupleExpr, hcl.ObjectExpr, hcl.Conditional, hcl.BinaryOp, hcl.UnaryOp,
-        hcl.ForExpr, hcl.Unsupported,
+        hcl.Body,
+        hcl.Block,
+        hcl.Attribute,
+        hcl.Literal,
+        hcl.Template,
+        hcl.Name,
+        hcl.GetAttr,
+        hcl.Index,
+        hcl.Splat,
+        hcl.Call,
+        hcl.TupleExpr,
+        hcl.ObjectExpr,
+        hcl.Conditional,
+        hcl.BinaryOp,
+        hcl.UnaryOp,
+        hcl.ForExpr,
+        hcl.Unsupported,
     )
 }
 

@@ -180,7 +180,7 @@ class Evaluator:
         parts: list[str] = []
         position = 0
         for match in _SUB_RE.finditer(text):
-            parts.append(text[position:match.start()])
+            parts.append(text[position : match.start()])
             position = match.end()
             name = match.group(1)
             if name.startswith("!"):

@@ -138,8 +138,12 @@ def parse_template(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Tem
             template.skipped.append((key_line, f"{logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not expanded"))
             continue
         if isinstance(body, LDict) and isinstance(body.get("Type"), LDict | list):
-            template.skipped.append((key_line, f"resource {logical_id}: its Type is not a plain string "
-                                               "(a preprocessor module such as Rain's?)"))
+            template.skipped.append(
+                (
+                    key_line,
+                    f"resource {logical_id}: its Type is not a plain string (a preprocessor module such as Rain's?)",
+                )
+            )
             continue
         resource = _resource(logical_id, body, key_line, path, lines)
         if isinstance(resource, str):
@@ -213,9 +217,7 @@ def tight_end(lines: list[str], start: int, end: int) -> int:
     while last > start:
         text = lines[last - 1]
         stripped = text.strip()
-        if stripped and not stripped.startswith("#") and (
-            last < end or _indent(text) > indent or stripped[0] in "}]"
-        ):
+        if stripped and not stripped.startswith("#") and (last < end or _indent(text) > indent or stripped[0] in "}]"):
             return last
         last -= 1
     return start
@@ -236,8 +238,7 @@ def _comment_annotations(lines: list[str], path: str, resources: list[Resource])
             continue
         target = _resource_for_comment(lines, resources, number)
         if target is not None:
-            found.append(Annotation(match.group(1), match.group(2), Location(path, number, number),
-                                    target.location))
+            found.append(Annotation(match.group(1), match.group(2), Location(path, number, number), target.location))
     return found
 
 

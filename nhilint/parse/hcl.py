@@ -309,8 +309,21 @@ def _expr(node: AnyTree | Token) -> Expr:
     return Unsupported(data, line)
 
 
-_PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4, "+": 5, "-": 5,
-               "*": 6, "/": 6, "%": 6}
+_PRECEDENCE = {
+    "||": 1,
+    "&&": 2,
+    "==": 3,
+    "!=": 3,
+    "<": 4,
+    ">": 4,
+    "<=": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "%": 6,
+}
 
 
 def _binary(node: AnyTree, line: int) -> Expr:

@@ -80,10 +80,18 @@ def _key(tree: Any) -> str | None:
 
 
 _TOKEN_KINDS = {
-    "$END": "end of file", "NL_OR_COMMENT": "newline or comment", "NAME": "identifier",
-    "STRING_CHARS": "string literal", "ESCAPED_INTERPOLATION": "string literal", "DECIMAL": "number",
-    "NEGATIVE_DECIMAL": "number", "EXP_MARK": "number", "BINARY_OP": "operator", "EQ": "'='",
-    "__ANON_1": "heredoc", "__ANON_2": "heredoc",
+    "$END": "end of file",
+    "NL_OR_COMMENT": "newline or comment",
+    "NAME": "identifier",
+    "STRING_CHARS": "string literal",
+    "ESCAPED_INTERPOLATION": "string literal",
+    "DECIMAL": "number",
+    "NEGATIVE_DECIMAL": "number",
+    "EXP_MARK": "number",
+    "BINARY_OP": "operator",
+    "EQ": "'='",
+    "__ANON_1": "heredoc",
+    "__ANON_2": "heredoc",
 }
 
 

@@ -121,8 +121,20 @@ class Unsupported:
 
 
 Expr = Union[  # noqa: UP007 - a runtime alias over forward-declared classes
-    Literal, Template, Name, GetAttr, Index, Splat, Call, TupleExpr, ObjectExpr, Conditional, BinaryOp,
-    UnaryOp, ForExpr, Unsupported,
+    Literal,
+    Template,
+    Name,
+    GetAttr,
+    Index,
+    Splat,
+    Call,
+    TupleExpr,
+    ObjectExpr,
+    Conditional,
+    BinaryOp,
+    UnaryOp,
+    ForExpr,
+    Unsupported,
 ]
 
 

@@ -30,8 +30,10 @@ from nhilint.parse.yamlmarks import LOADER, KeyPath, load_all_located
 
 TEMPLATE_REASON = "Helm/Go template: render it first (helm template …) and scan the output"
 # Helm's own objects and functions (`template`/`define` are plain Go templates, as in Alertmanager configs).
-_HELM_RE = re.compile(r"\{\{-?\s*(?:\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|"
-                      r"(?:include|tpl|toYaml|required|lookup)\s)")
+_HELM_RE = re.compile(
+    r"\{\{-?\s*(?:\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|"
+    r"(?:include|tpl|toYaml|required|lookup)\s)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +150,12 @@ def span(node: LDict, lines: list[str]) -> tuple[int, int]:
         text = lines[end - 1]
         stripped = text.strip()
         indent = len(text) - len(text.lstrip(" "))
-        if not stripped or stripped.startswith("#") or stripped in ("---", "...") or (
-                indent < column and not stripped.startswith(("}", "]"))):
+        if (
+            not stripped
+            or stripped.startswith("#")
+            or stripped in ("---", "...")
+            or (indent < column and not stripped.startswith(("}", "]")))
+        ):
             end -= 1
             continue
         break

@@ -64,10 +64,17 @@ def environment(home: str) -> dict[str, str]:
     """All that kubectl gets from the user's environment is PATH: no KUBECONFIG, no cloud credentials, no
     proxy settings of the user; HTTP(S) goes to a closed port and git to local files only."""
     env = {
-        "PATH": os.environ.get("PATH", os.defpath), "HOME": home, "USERPROFILE": home,
-        "XDG_CONFIG_HOME": os.path.join(home, ".config"), "XDG_CACHE_HOME": os.path.join(home, ".cache"),
-        "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "file", "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull, "NO_PROXY": "", "no_proxy": "",
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": home,
+        "USERPROFILE": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+        "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ALLOW_PROTOCOL": "file",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "NO_PROXY": "",
+        "no_proxy": "",
     }
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env[name] = env[name.lower()] = NOWHERE
@@ -77,8 +84,9 @@ def environment(home: str) -> dict[str, str]:
     return env
 
 
-def render(kubectl: str, kustomization: Path, root: Path, limits: Limits = DEFAULT_LIMITS,
-           timeout: float | None = None) -> Rendered | OverLimit | str:
+def render(
+    kubectl: str, kustomization: Path, root: Path, limits: Limits = DEFAULT_LIMITS, timeout: float | None = None
+) -> Rendered | OverLimit | str:
     """The rendered objects of the kustomization's directory, or why it was not rendered."""
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     refused = refusal(kustomization, root, limits)
@@ -92,7 +100,8 @@ def render(kubectl: str, kustomization: Path, root: Path, limits: Limits = DEFAU
         env = environment(str(home))
         relative = os.path.relpath(directory, wrapper)
         Path(wrapper, "kustomization.yaml").write_text(
-            f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8")
+            f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"
+        )
         first = _run([kubectl, "kustomize", str(wrapper)], env, home, limits, timeout)
         if isinstance(first, _Ok):
             return Rendered(first.text, wrapper.resolve())
@@ -107,12 +116,18 @@ class _Ok:
     text: str
 
 
-def _run(command: list[str], env: dict[str, str], cwd: Path, limits: Limits, timeout: float
-         ) -> _Ok | OverLimit | str:
+def _run(command: list[str], env: dict[str, str], cwd: Path, limits: Limits, timeout: float) -> _Ok | OverLimit | str:
     """Run kubectl with bounded time and output; never more than the limit is held in memory."""
     try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=os.name != "nt")
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+            start_new_session=os.name != "nt",
+        )
     except OSError as exc:
         return f"kubectl could not run: {exc.strerror or exc}"
     assert process.stdout is not None and process.stderr is not None

@@ -28,9 +28,8 @@ REFUSED_KEYS = {
     "openapi": "openapi schemas are not loaded (kustomize may fetch them over HTTP)",
     "helmCharts": "helmCharts are not inflated (Helm would download the chart and run its templates)",
     "helmChartInflationGenerator": "helmChartInflationGenerator is not run (Helm would download the chart and "
-                                   "run its templates)",
-    "helmGlobals": "helmGlobals: Helm charts are not inflated (Helm would download the chart and run its "
-                   "templates)",
+    "run its templates)",
+    "helmGlobals": "helmGlobals: Helm charts are not inflated (Helm would download the chart and run its templates)",
 }
 # Keys that list kustomizations (followed) or resource files.
 RESOURCE_KEYS = ("resources", "bases", "components")

@@ -18,8 +18,9 @@ UNION = "the union of the values is evaluated (the broader grant)"
 
 def is_statement(path: KeyPath) -> bool:
     """Whether a mapping at `path` is a policy statement (`…Statement[0]`, or a lone `…Statement`)."""
-    return bool(path) and (path[-1] == "Statement" or (
-        len(path) >= 2 and path[-2] == "Statement" and isinstance(path[-1], int)))
+    return bool(path) and (
+        path[-1] == "Statement" or (len(path) >= 2 and path[-2] == "Statement" and isinstance(path[-1], int))
+    )
 
 
 def broader(path: KeyPath, mapping: LDict, repeated: dict[str, list[Any]]) -> dict[str, str]:
@@ -53,8 +54,11 @@ def broader(path: KeyPath, mapping: LDict, repeated: dict[str, list[Any]]) -> di
     for key, values in repeated.items():
         if key == "Condition":
             mapping[key] = _condition(values, allow)
-            how[key] = ("only the conditions every value requires are evaluated (the broader grant)" if allow
-                        else "the conditions of every value are evaluated (the broader grant)")
+            how[key] = (
+                "only the conditions every value requires are evaluated (the broader grant)"
+                if allow
+                else "the conditions of every value are evaluated (the broader grant)"
+            )
         elif key in _LISTS or key in _EXCLUSIONS:
             widen = allow == (key in _LISTS)  # union grants more: an Allow's lists, a Deny's exclusions
             mapping[key] = _union(values) if widen else _intersection(values)

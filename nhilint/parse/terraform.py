@@ -51,7 +51,6 @@ _KNOWN_DATA: dict[str, dict[str, Any]] = {
 }
 
 
-
 @dataclass(slots=True)
 class SourceFile:
     path: str  # relative to the scan root, POSIX

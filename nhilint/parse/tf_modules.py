@@ -138,7 +138,7 @@ def resolve_call(project: TerraformProject, parent: ModuleInstance, name: str) -
         return target
     stack = _call_stack(parent)
     if target in stack:
-        chain = " -> ".join([*stack[stack.index(target):], target])
+        chain = " -> ".join([*stack[stack.index(target) :], target])
         reason = f"module.{name} (source {source_text}) calls a module already on its call stack: {chain}"
         _report(project, ParseError(location.path, location.start_line, reason, "module-cycle"))
         return Unknown(f"module.{name} is not evaluated: it forms a module cycle ({chain})")

@@ -20,10 +20,31 @@ from nhilint.parse.nesting import json_depth
 # Nested blocks that identity-related resources use; any other object value is an attribute map.
 NESTED_BLOCKS = frozenset(
     {
-        "inline_policy", "statement", "principals", "not_principals", "condition", "default_tags",
-        "identity", "metadata", "rule", "role_ref", "subject", "secret", "service_account", "node_config",
-        "template", "spec", "container_definitions", "lifecycle", "timeouts", "oidc", "aws",
-        "assume_role", "aggregation_rule", "cluster_role_selectors", "restrictions",
+        "inline_policy",
+        "statement",
+        "principals",
+        "not_principals",
+        "condition",
+        "default_tags",
+        "identity",
+        "metadata",
+        "rule",
+        "role_ref",
+        "subject",
+        "secret",
+        "service_account",
+        "node_config",
+        "template",
+        "spec",
+        "container_definitions",
+        "lifecycle",
+        "timeouts",
+        "oidc",
+        "aws",
+        "assume_role",
+        "aggregation_rule",
+        "cluster_role_selectors",
+        "restrictions",
     }
 )
 

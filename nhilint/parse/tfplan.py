@@ -55,8 +55,9 @@ def base_address(address: str) -> str:
     return KEY_RE.sub("", address)
 
 
-def read_plan(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS,
-              errors: list[ParseError] | None = None) -> dict[str, Any] | ParseError:
+def read_plan(
+    path: Path, rel: str, limits: Limits = DEFAULT_LIMITS, errors: list[ParseError] | None = None
+) -> dict[str, Any] | ParseError:
     """The plan document, or a ParseError with a line; reasons never quote the file (plans hold secrets).
 
     Keys written twice (Terraform never writes them; a hand-edited plan can) are added to `errors` and the
@@ -79,8 +80,10 @@ def read_plan(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS,
         return ParseError(rel, 1, f"nested deeper than {limits.describe('max_depth')}", "limit")
     if repeated and errors is not None:
         errors.extend(_duplicates(text, rel, limits))
-    if not isinstance(document, dict) or "format_version" not in document or not (
-        "planned_values" in document or "resource_changes" in document
+    if (
+        not isinstance(document, dict)
+        or "format_version" not in document
+        or not ("planned_values" in document or "resource_changes" in document)
     ):
         return ParseError(rel, 1, "not a Terraform plan: expected the output of `terraform show -json PLANFILE`")
     if not isinstance(document.get("planned_values") or {}, dict) or not isinstance(
@@ -123,11 +126,13 @@ class SourceIndex:
     """The `.tf` directory a plan was made from, parsed as usual: where each resource is declared, and what
     the source evaluates for values the plan knows only after apply."""
 
-    def __init__(self, directory: Path, root: Path, var_files: list[Path] | None = None,
-                 types: Container[str] | None = None) -> None:
+    def __init__(
+        self, directory: Path, root: Path, var_files: list[Path] | None = None, types: Container[str] | None = None
+    ) -> None:
         self.project = TerraformProject(root, var_files, types)
-        self.project.add_files(sorted(p for p in directory.iterdir()
-                                      if p.is_file() and p.name.endswith((".tf", ".tf.json"))))
+        self.project.add_files(
+            sorted(p for p in directory.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json")))
+        )
         self.dir = self.project.relative(directory)
         self.prefix = "" if self.dir == "." else f"{self.dir}/"  # how the source names this root's addresses
         self._exact: dict[str, TfResource] = {}
@@ -170,8 +175,13 @@ class Plan:
     errors: list[ParseError]  # keys written twice in the plan file
 
 
-def load_plan(path: Path, root: Path, source: SourceIndex | None = None,
-              types: Container[str] | None = None, limits: Limits = DEFAULT_LIMITS) -> Plan | ParseError:
+def load_plan(
+    path: Path,
+    root: Path,
+    source: SourceIndex | None = None,
+    types: Container[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Plan | ParseError:
     """Read a plan into records for `types`, attributed to `source` when given."""
     rel = _relative(path, root)
     errors: list[ParseError] = []
@@ -202,11 +212,21 @@ def load_plan(path: Path, root: Path, source: SourceIndex | None = None,
             block = skeleton("resource", (entry.type, entry.name), expressions, line, end)
         if module_prefix not in instances:
             instances[module_prefix] = ModuleInstance(project, Module(module_address or "."), module_prefix, {}, None)
-        values = PlanValues(entry.values, expressions if isinstance(expressions, dict) else None, origin,
-                            module_prefix)
-        plan.resources.append(PlanResource(instances[module_prefix], file, block, entry.type, entry.name,
-                                           entry.key, values, address, config or {},
-                                           _provider_defaults(document, (config or {}).get("provider_config_key"))))
+        values = PlanValues(entry.values, expressions if isinstance(expressions, dict) else None, origin, module_prefix)
+        plan.resources.append(
+            PlanResource(
+                instances[module_prefix],
+                file,
+                block,
+                entry.type,
+                entry.name,
+                entry.key,
+                values,
+                address,
+                config or {},
+                _provider_defaults(document, (config or {}).get("provider_config_key")),
+            )
+        )
     return plan
 
 
@@ -233,8 +253,11 @@ def _instances(document: dict[str, Any]) -> list[_Entry]:
         actions = body.get("actions")
         gone = isinstance(actions, list) and bool(actions) and set(actions) <= _GONE
         after = body.get("after")
-        values = None if gone or not isinstance(after, dict) else _as_dict(_mask(
-            after, body.get("after_unknown"), body.get("after_sensitive")))
+        values = (
+            None
+            if gone or not isinstance(after, dict)
+            else _as_dict(_mask(after, body.get("after_unknown"), body.get("after_sensitive")))
+        )
         entry = _entry(change, values)
         if entry is not None:
             found.setdefault(entry.address, entry)
@@ -262,8 +285,9 @@ def _entry(item: dict[str, Any], values: dict[str, Any] | None) -> _Entry | None
     address, type_, name, key = item.get("address"), item.get("type"), item.get("name"), item.get("index")
     if not (isinstance(address, str) and isinstance(type_, str) and isinstance(name, str)):
         return None
-    return _Entry(address, type_, name, key if isinstance(key, str | int) and not isinstance(key, bool) else None,
-                  values)
+    return _Entry(
+        address, type_, name, key if isinstance(key, str | int) and not isinstance(key, bool) else None, values
+    )
 
 
 def _mask(value: Any, unknown: Any, sensitive: Any) -> Any:
@@ -283,8 +307,14 @@ def _mask(value: Any, unknown: Any, sensitive: Any) -> Any:
     if isinstance(value, list):
         unknown_items: list[Any] = unknown if isinstance(unknown, list) else []
         secret_items: list[Any] = sensitive if isinstance(sensitive, list) else []
-        return [_mask(v, unknown_items[i] if i < len(unknown_items) else None,
-                      secret_items[i] if i < len(secret_items) else None) for i, v in enumerate(value)]
+        return [
+            _mask(
+                v,
+                unknown_items[i] if i < len(unknown_items) else None,
+                secret_items[i] if i < len(secret_items) else None,
+            )
+            for i, v in enumerate(value)
+        ]
     return value
 
 
@@ -293,7 +323,8 @@ def _config_index(document: dict[str, Any]) -> dict[tuple[tuple[str, ...], str, 
     index: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
     configuration = document.get("configuration")
     stack: list[tuple[tuple[str, ...], Any]] = [
-        ((), configuration.get("root_module") if isinstance(configuration, dict) else None)]
+        ((), configuration.get("root_module") if isinstance(configuration, dict) else None)
+    ]
     while stack:
         path, module = stack.pop()
         if not isinstance(module, dict):

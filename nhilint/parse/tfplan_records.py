@@ -27,8 +27,9 @@ _NOT_RESOURCES = frozenset({"var", "local", "each", "count", "module", "path", "
 class PlanValues:
     """One block's planned values, the configuration's expressions for it, and its source block if known."""
 
-    def __init__(self, raw: dict[str, Any], config: dict[str, Any] | None, origin: TfRecord | None,
-                 prefix: str) -> None:
+    def __init__(
+        self, raw: dict[str, Any], config: dict[str, Any] | None, origin: TfRecord | None, prefix: str
+    ) -> None:
         self.raw = raw
         self.config = config  # None: the configuration does not say what is written, so everything counts
         self.origin = origin
@@ -92,10 +93,19 @@ class PlanValues:
                 continue
             origin = origins[index] if len(origins) == len(items) else None
             config = configs[index] if len(configs) == len(items) else None
-            block = origin.block if origin is not None else skeleton(
-                name, (), config, parent.block.line, parent.block.end_line)
-            records.append(PlanRecord(parent.instance, origin.source if origin is not None else parent.source,
-                                      block, PlanValues(item, config, origin, self.prefix)))
+            block = (
+                origin.block
+                if origin is not None
+                else skeleton(name, (), config, parent.block.line, parent.block.end_line)
+            )
+            records.append(
+                PlanRecord(
+                    parent.instance,
+                    origin.source if origin is not None else parent.source,
+                    block,
+                    PlanValues(item, config, origin, self.prefix),
+                )
+            )
         return records
 
 
@@ -127,15 +137,24 @@ class PlanRecord(_PlanBacked, TfRecord):
         self.values = values
 
 
-
 class PlanResource(_PlanBacked, TfResource):
     """A planned resource instance, behind the TfResource interface every extractor reads."""
 
     values: PlanValues
 
-    def __init__(self, instance: ModuleInstance, source: SourceFile, block: Block, type_: str, name: str,
-                 key: str | int | None, values: PlanValues, address: str, config: dict[str, Any],
-                 defaults: Any = None) -> None:
+    def __init__(
+        self,
+        instance: ModuleInstance,
+        source: SourceFile,
+        block: Block,
+        type_: str,
+        name: str,
+        key: str | int | None,
+        values: PlanValues,
+        address: str,
+        config: dict[str, Any],
+        defaults: Any = None,
+    ) -> None:
         super().__init__(instance, source, block, type=type_, name=name, key=key)
         self.values = values
         self._address = address
@@ -146,7 +165,6 @@ class PlanResource(_PlanBacked, TfResource):
     def address(self) -> str:
         return self._address
 
-
     @property
     def multiplicity(self) -> str | None:
         origin = self.values.origin
@@ -156,8 +174,13 @@ class PlanResource(_PlanBacked, TfResource):
             expression = self._config.get(f"{key}_expression")
             if isinstance(expression, dict):
                 constant, references = expression.get("constant_value"), expression.get("references")
-                shown = (constant if isinstance(constant, int | str) and not isinstance(constant, bool)
-                         else references[0] if isinstance(references, list) and references else "<expression>")
+                shown = (
+                    constant
+                    if isinstance(constant, int | str) and not isinstance(constant, bool)
+                    else references[0]
+                    if isinstance(references, list) and references
+                    else "<expression>"
+                )
                 return f"{key} = {shown}"
         return None
 
@@ -247,7 +270,7 @@ def skeleton(type_: str, labels: tuple[str, ...], expressions: Any, line: int, e
     that look for references (the `time_rotating` a key is replaced with) need, and nothing else."""
     attributes: dict[str, Attribute] = {}
     blocks: list[Block] = []
-    for name, expression in (expressions.items() if isinstance(expressions, dict) else ()):
+    for name, expression in expressions.items() if isinstance(expressions, dict) else ():
         references = expression.get("references") if isinstance(expression, dict) else None
         if isinstance(references, list):
             items = tuple(_reference_expr(r, line) for r in references if isinstance(r, str) and r)

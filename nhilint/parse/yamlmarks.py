@@ -49,8 +49,6 @@ class LimitError(ValueError):
         self.reason = reason
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     """A key written again in the same mapping: where the repeat is written and how it was resolved."""
@@ -126,8 +124,7 @@ def load_located(text: str, base_line: int = 1, limits: Limits = DEFAULT_LIMITS,
     return load_document(text, base_line, limits, merge).value
 
 
-def load_document(text: str, base_line: int = 1, limits: Limits = DEFAULT_LIMITS,
-                  merge: Merge = last_wins) -> Loaded:
+def load_document(text: str, base_line: int = 1, limits: Limits = DEFAULT_LIMITS, merge: Merge = last_wins) -> Loaded:
     """One document with its duplicates. Raises yaml.YAMLError (syntax; more than one document) or LimitError."""
     try:
         node = yaml.compose(str(text), Loader=LOADER)  # the C parser rejects str subclasses
@@ -165,8 +162,14 @@ def load_all_located(text: str, limits: Limits = DEFAULT_LIMITS, merge: Merge = 
         count += 1
         line = node.start_mark.line + 1
         if count > limits.max_documents:
-            stream.problems.append(Problem(line, f"more than {limits.describe('max_documents')} documents in one "
-                                                 "stream; the rest of the file is not read", "limit"))
+            stream.problems.append(
+                Problem(
+                    line,
+                    f"more than {limits.describe('max_documents')} documents in one "
+                    "stream; the rest of the file is not read",
+                    "limit",
+                )
+            )
             return stream
         walker = _Walker(0, limits, merge)
         try:
@@ -216,8 +219,9 @@ def syntax_reason(exc: Exception) -> str:
     problem = getattr(exc, "problem", None)
     context = getattr(exc, "context", None)
     text = (f"{context} {problem}" if context else str(problem)) if problem else type(exc).__name__
-    return _QUOTED_RE.sub(lambda m: m.group(0) if _SAFE_QUOTED_RE.fullmatch(m.group(0)) else "(text not shown)",
-                          " ".join(text.split()))
+    return _QUOTED_RE.sub(
+        lambda m: m.group(0) if _SAFE_QUOTED_RE.fullmatch(m.group(0)) else "(text not shown)", " ".join(text.split())
+    )
 
 
 # -- the walk ------------------------------------------------------------------------------------------
@@ -246,8 +250,9 @@ class _Walker:
     def located(self, node: yaml.Node, path: KeyPath, depth: int, expanding: bool) -> Any:
         self.nodes += 1
         if self.nodes > self.max_nodes:
-            raise LimitError(self.at, f"expands to more than {self.limits.describe('max_nodes')} nodes "
-                                      "(an alias bomb?)")
+            raise LimitError(
+                self.at, f"expands to more than {self.limits.describe('max_nodes')} nodes (an alias bomb?)"
+            )
         if depth > self.max_depth:
             raise LimitError(self.line(node), f"nested deeper than {self.limits.describe('max_depth')}")
         tag = node.tag or ""

@@ -7,8 +7,13 @@ from nhilint.api import Report
 from nhilint.model import Finding, Severity
 from nhilint.report.text import printable
 
-COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
-           Severity.INFO: "notice"}
+COMMAND = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "notice",
+    Severity.INFO: "notice",
+}
 
 
 def _escape_data(text: str) -> str:
@@ -22,12 +27,14 @@ def _escape_property(text: str) -> str:
 
 def annotation(finding: Finding) -> str:
     location = finding.location
-    properties = ",".join([
-        f"file={_escape_property(location.path)}",
-        f"line={location.start_line}",
-        f"endLine={max(location.end_line, location.start_line)}",
-        f"title={_escape_property(f'{finding.rule_id} ({finding.severity})')}",
-    ])
+    properties = ",".join(
+        [
+            f"file={_escape_property(location.path)}",
+            f"line={location.start_line}",
+            f"endLine={max(location.end_line, location.start_line)}",
+            f"title={_escape_property(f'{finding.rule_id} ({finding.severity})')}",
+        ]
+    )
     who = f" [{finding.identity}]" if finding.identity else ""
     return f"::{COMMAND[finding.severity]} {properties}::{_escape_data(finding.message + who)}"
 

@@ -40,8 +40,9 @@ def find(inventory: Inventory, name: str) -> Identity:
         raise NotFound(f"no identity matches {name!r}; `nhilint inventory` lists them")
     shown = sorted(i.id for i in matches)
     more = f"\n  … and {len(shown) - MAX_CANDIDATES} more" if len(shown) > MAX_CANDIDATES else ""
-    raise NotFound(f"{name!r} matches {len(shown)} identities; give one of:\n  "
-                   + "\n  ".join(shown[:MAX_CANDIDATES]) + more)
+    raise NotFound(
+        f"{name!r} matches {len(shown)} identities; give one of:\n  " + "\n  ".join(shown[:MAX_CANDIDATES]) + more
+    )
 
 
 def _suffix(text: str, name: str) -> bool:
@@ -61,29 +62,43 @@ def render(report: Report, identity: Identity, blast: BlastRadius) -> str:
         lines.append(f"  name: {_value(identity.name)}")
     if identity.multiplicity:
         lines.append(f"  instances: {identity.multiplicity}")
-    for title, attr in (("owner", "owner"), ("purpose", "purpose"), ("expires", "expires"),
-                        ("retire-on", "retire_on")):
+    for title, attr in (("owner", "owner"), ("purpose", "purpose"), ("expires", "expires"), ("retire-on", "retire_on")):
         lines.append(f"  {title}: {_fact(identity.lifecycle.get(attr))}")
     credentials = inventory.credentials_of(identity.id)
     _section(lines, "credentials", [_credential(c) for c in credentials])
     _section(lines, "grants (what it may do)", [_grant(g) for g in inventory.grants_of(identity.id)])
     _section(lines, "trusts (who may become it)", [_trust(t) for t in inventory.trusts_of(identity.id)])
-    _section(lines, "used by (workloads that run as it)",
-             [f"{u.location}: {u.workload} ({u.kind})" for u in inventory.usages_of(identity.id)])
+    _section(
+        lines,
+        "used by (workloads that run as it)",
+        [f"{u.location}: {u.workload} ({u.kind})" for u in inventory.usages_of(identity.id)],
+    )
     lines.append("reaches")
     direct = blast.direct[original].summary(12) if original in blast.direct else "-"
     lines.append(f"  directly: {blast_text(direct)}")
     lines.append(f"  in total: {blast_text(blast.reach(original).summary(12))}")
     routes = blast.routes(original)
-    _section(lines, "can become (and how)", [
-        blast_text("any role (unbounded)" if r.target == UNBOUNDED else r.target) + "".join(
-            f"\n      {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
-            for e in r.edges) for r in routes])
+    _section(
+        lines,
+        "can become (and how)",
+        [
+            blast_text("any role (unbounded)" if r.target == UNBOUNDED else r.target)
+            + "".join(
+                f"\n      {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
+                for e in r.edges
+            )
+            for r in routes
+        ],
+    )
     subjects = {identity.id, *(c.id for c in credentials)}
-    findings = [f"{f.location}: {f.rule_id} {f.severity} {f.message}" for f in report.findings
-                if f.identity in subjects]
-    findings += [f"{s.finding.location}: {s.finding.rule_id} {s.finding.severity} {s.finding.message} "
-                 f"(suppressed: {s.reason})" for s in report.suppressed if s.finding.identity in subjects]
+    findings = [
+        f"{f.location}: {f.rule_id} {f.severity} {f.message}" for f in report.findings if f.identity in subjects
+    ]
+    findings += [
+        f"{s.finding.location}: {s.finding.rule_id} {s.finding.severity} {s.finding.message} (suppressed: {s.reason})"
+        for s in report.suppressed
+        if s.finding.identity in subjects
+    ]
     _section(lines, "findings", findings)
     return "\n".join(lines) + "\n"
 
@@ -110,8 +125,10 @@ def _credential(credential: Credential) -> str:
     expires = _fact(credential.expires or credential.lifecycle.expires)
     rotation = _fact(credential.rotation)
     static = "static" if credential.static else "short-lived"
-    return f"{credential.location}: {credential.kind} {credential.address} ({static}; expires {expires}; " \
-           f"rotation {rotation})"
+    return (
+        f"{credential.location}: {credential.kind} {credential.address} ({static}; expires {expires}; "
+        f"rotation {rotation})"
+    )
 
 
 def _grant(grant: Grant) -> str:
@@ -131,6 +148,7 @@ def _trust(trust: Trust) -> str:
     if trust.actions:
         text += f" to {', '.join(trust.actions)}"
     if trust.conditions:
-        text += " if " + "; ".join(f"{c.operator} {c.key} {', '.join(_value(v) for v in c.values)}"
-                                   for c in trust.conditions)
+        text += " if " + "; ".join(
+            f"{c.operator} {c.key} {', '.join(_value(v) for v in c.values)}" for c in trust.conditions
+        )
     return text + f", via {trust.via}"

@@ -49,14 +49,26 @@ def _row(identity: Identity, inventory: Inventory) -> dict[str, str]:
         "credentials": " ".join(c.kind for c in inventory.credentials_of(identity.id)) or "-",
         "grants": str(len(grants)),
         "permissions": " ".join(permissions[:6]) + (" …" if len(permissions) > 6 else "") or "-",
-        "trusted_by": " ".join(sorted({str(p.identifier) for t in inventory.trusts_of(identity.id)
-                                       for p in t.principals})) or "-",
+        "trusted_by": " ".join(
+            sorted({str(p.identifier) for t in inventory.trusts_of(identity.id) for p in t.principals})
+        )
+        or "-",
         "used_by": " ".join(sorted({u.workload for u in inventory.usages_of(identity.id)})) or "-",
     }
 
 
-COLUMNS = ("identity", "kind", "owner", "expires", "retire_on", "credentials", "grants", "used_by", "reaches",
-           "can_become")
+COLUMNS = (
+    "identity",
+    "kind",
+    "owner",
+    "expires",
+    "retire_on",
+    "credentials",
+    "grants",
+    "used_by",
+    "reaches",
+    "can_become",
+)
 
 
 def render_table(inventory: Inventory) -> str:
@@ -96,8 +108,18 @@ def render_csv(inventory: Inventory) -> str:
 
 def render_markdown(inventory: Inventory) -> str:
     data = rows(inventory)
-    columns = ("identity", "kind", "file", "owner", "expires", "retire_on", "credentials", "used_by", "reaches",
-               "can_become")
+    columns = (
+        "identity",
+        "kind",
+        "file",
+        "owner",
+        "expires",
+        "retire_on",
+        "credentials",
+        "used_by",
+        "reaches",
+        "can_become",
+    )
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in data:
         lines.append("| " + " | ".join(row[c].replace("|", "\\|") for c in columns) + " |")

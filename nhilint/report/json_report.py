@@ -58,8 +58,11 @@ def render_scan(report: Report) -> str:
         },
         "findings": [finding_dict(f, report.external_rules) for f in report.findings],
         "suppressed": [
-            {**finding_dict(s.finding, report.external_rules), "reason": s.reason,
-             "until": s.until.isoformat() if s.until else None}
+            {
+                **finding_dict(s.finding, report.external_rules),
+                "reason": s.reason,
+                "until": s.until.isoformat() if s.until else None,
+            }
             for s in report.suppressed
         ],
     }
@@ -79,8 +82,16 @@ def _add_comparisons(document: dict[str, Any], report: Report) -> None:
         document["stale_baseline"] = [{**s.entry.as_dict(), "reason": s.reason} for s in report.stale_baseline]
     if report.changes is not None:
         summary["changes"] = len(report.changes)
-        document["changes"] = [{"kind": c.kind, "identity": c.identity, "message": c.message,
-                                "file": c.location.path, "line": c.location.start_line} for c in report.changes]
+        document["changes"] = [
+            {
+                "kind": c.kind,
+                "identity": c.identity,
+                "message": c.message,
+                "file": c.location.path,
+                "line": c.location.start_line,
+            }
+            for c in report.changes
+        ]
 
 
 def _value(value: str | Unknown | None) -> str | None:
@@ -117,8 +128,9 @@ def trust_dict(trust: Trust) -> dict[str, Any]:
     return {
         "principals": [{"type": p.type, "identifier": _value(p.identifier)} for p in trust.principals],
         "actions": list(trust.actions),
-        "conditions": [{"operator": c.operator, "key": c.key, "values": [_value(v) for v in c.values]}
-                       for c in trust.conditions],
+        "conditions": [
+            {"operator": c.operator, "key": c.key, "values": [_value(v) for v in c.values]} for c in trust.conditions
+        ],
         "effect": trust.effect,
         "via": trust.via,
         "file": trust.location.path,
@@ -141,9 +153,16 @@ def acts_as_dict(link: WorkloadIdentity, inventory: Inventory) -> dict[str, Any]
     else:
         verdict = admits(target, trusts, account.namespace, account.name)
         admitted_by = [
-            {"subject": a.written, "pattern": a.pattern, "wildcard": a.wildcard, "via": a.trust.via,
-             "file": a.trust.location.path, "line": a.trust.location.start_line}
-            for a in admissions(trusts) if a.admits(account.namespace, account.name)
+            {
+                "subject": a.written,
+                "pattern": a.pattern,
+                "wildcard": a.wildcard,
+                "via": a.trust.via,
+                "file": a.trust.location.path,
+                "line": a.trust.location.start_line,
+            }
+            for a in admissions(trusts)
+            if a.admits(account.namespace, account.name)
         ]
     return {
         "identity": target.id,
@@ -156,9 +175,12 @@ def acts_as_dict(link: WorkloadIdentity, inventory: Inventory) -> dict[str, Any]
     }
 
 
-def identity_dict(identity: Identity, inventory: Inventory,
-                  links: Mapping[str, list[WorkloadIdentity]] | None = None,
-                  addresses: Mapping[str, str] | None = None) -> dict[str, Any]:
+def identity_dict(
+    identity: Identity,
+    inventory: Inventory,
+    links: Mapping[str, list[WorkloadIdentity]] | None = None,
+    addresses: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """One identity with everything attached to it.
 
     `links` (ServiceAccount id -> workload-identity edges) and `addresses` (address -> identity id) make
@@ -187,16 +209,26 @@ def identity_dict(identity: Identity, inventory: Inventory,
         "multiplicity": identity.multiplicity,
         "credentials": [
             {
-                "id": c.id, "kind": c.kind, "address": c.address, "file": c.location.path,
-                "line": c.location.start_line, "expires": _fact(c.expires), "rotation": _fact(c.rotation),
+                "id": c.id,
+                "kind": c.kind,
+                "address": c.address,
+                "file": c.location.path,
+                "line": c.location.start_line,
+                "expires": _fact(c.expires),
+                "rotation": _fact(c.rotation),
             }
             for c in inventory.credentials_of(identity.id)
         ],
         "grants": [grant_dict(g) for g in inventory.grants_of(identity.id)],
         "trusts": [trust_dict(t) for t in inventory.trusts_of(identity.id)],
         "used_by": [
-            {"workload": u.workload, "identity": addresses.get(u.workload), "kind": u.kind,
-             "file": u.location.path, "line": u.location.start_line}
+            {
+                "workload": u.workload,
+                "identity": addresses.get(u.workload),
+                "kind": u.kind,
+                "file": u.location.path,
+                "line": u.location.start_line,
+            }
             for u in inventory.usages_of(identity.id)
         ],
         "acts_as": [acts_as_dict(link, inventory) for link in links.get(identity.id, [])],
@@ -223,15 +255,28 @@ def render_inventory(inventory: Inventory) -> str:
     document: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "nhilint", "version": __version__},
-        "identities": [identity_dict(i, inventory, links, addresses)
-                       for i in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id))],
-        "unowned_credentials": [
-            {"id": c.id, "kind": c.kind, "address": c.address, "file": c.location.path, "line": c.location.start_line,
-             "owner": _fact(c.lifecycle.owner), "expires": _fact(c.expires), "rotation": _fact(c.rotation)}
-            for c in inventory.credentials if not isinstance(c.of, str)
+        "identities": [
+            identity_dict(i, inventory, links, addresses)
+            for i in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id))
         ],
-        "unresolved": [{"what": u.what, "reason": u.reason, "file": u.location.path, "line": u.location.start_line}
-                       for u in inventory.unresolved],
+        "unowned_credentials": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "address": c.address,
+                "file": c.location.path,
+                "line": c.location.start_line,
+                "owner": _fact(c.lifecycle.owner),
+                "expires": _fact(c.expires),
+                "rotation": _fact(c.rotation),
+            }
+            for c in inventory.credentials
+            if not isinstance(c.of, str)
+        ],
+        "unresolved": [
+            {"what": u.what, "reason": u.reason, "file": u.location.path, "line": u.location.start_line}
+            for u in inventory.unresolved
+        ],
         "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
     }
     _add_blast_radius(document["identities"], inventory)

@@ -19,8 +19,9 @@ from nhilint.rules import RULES
 
 def _line(finding: Finding) -> str:
     who = f" [{finding.identity}]" if finding.identity else ""
-    return printable(f"{finding.location.path}:{finding.location.start_line}: {finding.severity} "
-                     f"{finding.message}{who}")
+    return printable(
+        f"{finding.location.path}:{finding.location.start_line}: {finding.severity} {finding.message}{who}"
+    )
 
 
 def render(report: Report) -> str:
@@ -34,9 +35,12 @@ def render(report: Report) -> str:
     cases = [(rule.id, f"{rule.id} {rule.name}") for rule in rules]
     named = {rule.id for rule in rules}
     cases += [(rule_id, rule_id) for rule_id in sorted(by_rule) if rule_id not in named]  # a finding never drops
-    suite = ElementTree.Element("testsuite", name="nhilint", tests=str(len(cases)),
-                                failures=str(sum(1 for rule_id, _ in cases
-                                                 if any(id(f) in failing for f in by_rule[rule_id]))))
+    suite = ElementTree.Element(
+        "testsuite",
+        name="nhilint",
+        tests=str(len(cases)),
+        failures=str(sum(1 for rule_id, _ in cases if any(id(f) in failing for f in by_rule[rule_id]))),
+    )
     for rule_id, name in cases:
         case = ElementTree.SubElement(suite, "testcase", classname="nhilint", name=printable(name))
         findings = by_rule.get(rule_id, [])
@@ -44,8 +48,11 @@ def render(report: Report) -> str:
         others = [f for f in findings if id(f) not in failing]
         if blocking:
             failure = ElementTree.SubElement(
-                case, "failure", type=str(max(f.severity for f in blocking)),
-                message=f"{plural(len(blocking), 'finding')} at or above {report.config.fail_on}")
+                case,
+                "failure",
+                type=str(max(f.severity for f in blocking)),
+                message=f"{plural(len(blocking), 'finding')} at or above {report.config.fail_on}",
+            )
             failure.text = "\n".join(_line(f) for f in blocking)
         if others:
             output = ElementTree.SubElement(case, "system-out")

@@ -41,11 +41,20 @@ def render(report: Report) -> str:
             rule = BY_ID.get(rule_id) or report.external_rules.get(rule_id)  # external: checkov checks
             summary = rule.summary.replace("|", "\\|") if rule else ""
             lines.append(f"| `{rule_id}` | {count} | {summary} |")
-        lines += ["", "<details><summary>Findings</summary>", "", "| Where | Rule | Severity | Message |",
-                  "|---|---|---|---|"]
+        lines += [
+            "",
+            "<details><summary>Findings</summary>",
+            "",
+            "| Where | Rule | Severity | Message |",
+            "|---|---|---|---|",
+        ]
         for finding in report.findings:
             message = finding.message.replace("|", "\\|")
-            lines.append(printable(f"| `{finding.location.path}:{finding.location.start_line}` | {finding.rule_id} | "
-                                   f"{finding.severity} | {message} |"))
+            lines.append(
+                printable(
+                    f"| `{finding.location.path}:{finding.location.start_line}` | {finding.rule_id} | "
+                    f"{finding.severity} | {message} |"
+                )
+            )
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

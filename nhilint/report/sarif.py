@@ -14,10 +14,20 @@ from nhilint.redact import for_inventory
 from nhilint.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
-         Severity.INFO: "note"}
-SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0",
-                     Severity.INFO: "1.0"}
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
 
 
 def relative_uri(path: str) -> str:
@@ -50,13 +60,17 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleIndex": index[finding.rule_id],
         "level": LEVEL[finding.severity],
         "message": {"text": finding.message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": relative_uri(finding.location.path), "uriBaseId": "SRCROOT"},
-                "region": {"startLine": finding.location.start_line,
-                           "endLine": max(finding.location.end_line, finding.location.start_line)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": relative_uri(finding.location.path), "uriBaseId": "SRCROOT"},
+                    "region": {
+                        "startLine": finding.location.start_line,
+                        "endLine": max(finding.location.end_line, finding.location.start_line),
+                    },
+                }
             }
-        }],
+        ],
         "partialFingerprints": {"nhilint/v1": fingerprint(finding)},
     }
     if finding.identity:
@@ -71,11 +85,19 @@ def render(report: Report) -> str:
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "nhilint", "version": __version__, "informationUri":
-                                "https://github.com/nhilint/nhilint", "rules": [_rule(r) for r in rules]}},
-            "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
-            "results": for_inventory(report.inventory).apply([_result(f, index) for f in report.findings]),
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "nhilint",
+                        "version": __version__,
+                        "informationUri": "https://github.com/nhilint/nhilint",
+                        "rules": [_rule(r) for r in rules],
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
+                "results": for_inventory(report.inventory).apply([_result(f, index) for f in report.findings]),
+            }
+        ],
     }
     return json.dumps(document, indent=2) + "\n"

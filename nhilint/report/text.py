@@ -16,8 +16,13 @@ from nhilint import redact
 from nhilint.api import Report
 from nhilint.model import Finding, Severity
 
-COLOURS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
-           Severity.LOW: "\033[36m", Severity.INFO: "\033[2m"}
+COLOURS = {
+    Severity.CRITICAL: "\033[1;31m",
+    Severity.HIGH: "\033[31m",
+    Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[36m",
+    Severity.INFO: "\033[2m",
+}
 BOLD, RESET = "\033[1m", "\033[0m"
 
 
@@ -62,8 +67,10 @@ def line(finding: Finding, colour: bool = False) -> str:
     severity = str(finding.severity)
     if colour:
         severity = f"{COLOURS[finding.severity]}{severity}{RESET}"
-    return (f"{printable(finding.location.path)}:{finding.location.start_line}: {printable(finding.rule_id)} "
-            f"{severity} {printable(finding.message)}")
+    return (
+        f"{printable(finding.location.path)}:{finding.location.start_line}: {printable(finding.rule_id)} "
+        f"{severity} {printable(finding.message)}"
+    )
 
 
 def _bracket(finding: Finding) -> str:
@@ -76,11 +83,11 @@ def _header(report: Report, key: str, first: Finding, colour: bool, redactor: re
     if first.kind and first.identity:
         details.append(first.kind.replace("_", " "))
     subject = report.inventory.identities.get(first.identity or "") or next(
-        (c for c in report.inventory.credentials if first.identity and c.id == first.identity), None)
+        (c for c in report.inventory.credentials if first.identity and c.id == first.identity), None
+    )
     if subject is not None:
         owner = subject.lifecycle.owner
-        details.append(f"owner {redactor.text(owner.value)}" if owner and isinstance(owner.value, str)
-                       else "no owner")
+        details.append(f"owner {redactor.text(owner.value)}" if owner and isinstance(owner.value, str) else "no owner")
     text = printable(f"{title} ({', '.join(details)})" if details else title)
     return f"{BOLD}{text}{RESET}" if colour else text
 
@@ -93,8 +100,10 @@ def comparisons(report: Report) -> list[str]:
         lines.extend(printable(f"  {c.location.path}:{c.location.start_line}: {c.message}") for c in report.changes)
     if report.stale_baseline:
         lines.append("stale baseline entries (remove them, or re-create the baseline):")
-        lines.extend(printable(f"  {s.entry.file}:{s.entry.line}: {s.entry.rule_id} [{s.entry.identity or '-'}] "
-                               f"{s.reason}") for s in report.stale_baseline)
+        lines.extend(
+            printable(f"  {s.entry.file}:{s.entry.line}: {s.entry.rule_id} [{s.entry.identity or '-'}] {s.reason}")
+            for s in report.stale_baseline
+        )
     return lines
 
 

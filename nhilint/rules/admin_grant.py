@@ -33,17 +33,24 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if grant.permission_type in ("managed_policy", "role", "k8s_rule") and grant.unknown and not grant.permissions:
             subject = identities.get(grant.principal) if grant.principal else None
             who = label(subject) if subject else "an identity"
-            yield rule.finding(f"could not evaluate what is attached to {who}: {grant.unknown}", grant.location,
-                               subject, grant.via, grant.block, True, ctx)
+            yield rule.finding(
+                f"could not evaluate what is attached to {who}: {grant.unknown}",
+                grant.location,
+                subject,
+                grant.via,
+                grant.block,
+                True,
+                ctx,
+            )
             continue
         admin = admin_role(grant)
         if admin is None:
             continue
         subject = identities.get(grant.principal) if grant.principal else None
         who = label(subject) if subject else (grant.principal or f"policy {short_address(grant.source)}")
-        yield rule.finding(f"{who} is granted admin access ({admin})", grant.location, subject,
-                           f"{grant.via}: {admin}", grant.block)
+        yield rule.finding(
+            f"{who} is granted admin access ({admin})", grant.location, subject, f"{grant.via}: {admin}", grant.block
+        )
 
 
-RULE = Rule("NHI-PRIV-004", "admin-grant", Severity.CRITICAL, "NHI5",
-            "Identity is granted administrator access", check)
+RULE = Rule("NHI-PRIV-004", "admin-grant", Severity.CRITICAL, "NHI5", "Identity is granted administrator access", check)

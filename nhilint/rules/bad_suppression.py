@@ -34,8 +34,19 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         elif parsed.until is not None and parsed.until < ctx.today:
             yield rule.finding(
                 f"suppression of {', '.join(parsed.rule_ids)} expired on {parsed.until.isoformat()} and no "
-                "longer applies", annotation.location, None, parsed.reason, annotation.block)
+                "longer applies",
+                annotation.location,
+                None,
+                parsed.reason,
+                annotation.block,
+            )
 
 
-RULE = Rule("NHI-SUPP-001", "bad-suppression", Severity.MEDIUM, "NHI1",
-            "Suppression is malformed, lacks a reason, or has expired", check)
+RULE = Rule(
+    "NHI-SUPP-001",
+    "bad-suppression",
+    Severity.MEDIUM,
+    "NHI1",
+    "Suppression is malformed, lacks a reason, or has expired",
+    check,
+)

@@ -104,8 +104,15 @@ def _account_targets(inventory: Inventory) -> dict[tuple[str, int, str], str]:
     return found
 
 
-def _gcp(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity | None, who: str, deploy: str | None,
-         targets: dict[tuple[str, int, str], str]) -> Finding | None:
+def _gcp(
+    rule: Rule,
+    inventory: Inventory,
+    grant: Grant,
+    subject: Identity | None,
+    who: str,
+    deploy: str | None,
+    targets: dict[tuple[str, int, str], str],
+) -> Finding | None:
     """`deploy`: a role of the same identity that creates workloads (what makes actAs an escalation)."""
     escalating = gcp_escalating(gcp_permissions(grant), deploy is not None)
     role = gcp_role(grant)
@@ -131,13 +138,17 @@ def _gcp(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity | Non
     if ACT_AS in escalating:
         clauses.append(f"run code as {accounts} in what it deploys with {_role_text(deploy or '?')}")
     if any(p.endswith(".setIamPolicy") for p in escalating):
-        clauses.append(f"change who may act as {accounts}" if kind == "serviceAccount"
-                       else f"change the IAM policy of {scope_text} and grant itself any role there")
+        clauses.append(
+            f"change who may act as {accounts}"
+            if kind == "serviceAccount"
+            else f"change the IAM policy of {scope_text} and grant itself any role there"
+        )
     if UPDATE_ROLE in escalating:
         clauses.append(f"add permissions to the custom roles of {scope_text}, its own included")
     message = f"{head}: it can {' and '.join(clauses)} ({', '.join(escalating)})"
-    return rule.finding(message, grant.location, subject, f"{grant.via}: {', '.join(escalating)}", grant.block,
-                        severity=severity)
+    return rule.finding(
+        message, grant.location, subject, f"{grant.via}: {', '.join(escalating)}", grant.block, severity=severity
+    )
 
 
 def holdings(target: Identity, inventory: Inventory) -> tuple[str, bool]:
@@ -149,8 +160,9 @@ def holdings(target: Identity, inventory: Inventory) -> tuple[str, bool]:
     if not roles:
         return "no roles in the scanned code", False
     ordered = sorted(roles, key=lambda r: (not roles[r], r))
-    shown = ", ".join(_role_text(r) for r in ordered[:3]) + (f" and {len(ordered) - 3} more" if len(ordered) > 3
-                                                               else "")
+    shown = ", ".join(_role_text(r) for r in ordered[:3]) + (
+        f" and {len(ordered) - 3} more" if len(ordered) > 3 else ""
+    )
     return shown, any(roles.values())
 
 
@@ -167,11 +179,18 @@ def _azure(rule: Rule, grant: Grant, subject: Identity, who: str) -> Finding | N
     scope = _azure_scope(grant.scope[0] if grant.scope else "")
     written = azure_custom_actions(grant, actions)
     role_text = f"custom role {role!r} ({', '.join(written)})" if written else role
-    can = ("assign itself (or anyone) any role there" if ROLE_ASSIGNMENT_WRITE in actions
-           else "widen role definitions there, its own included")
-    return rule.finding(f"{who} holds {role_text} on {scope}: it can {can} ({', '.join(actions)})",
-                        grant.location, subject, f"{grant.via}: {role} on {grant.scope[0] if grant.scope else '?'}",
-                        grant.block)
+    can = (
+        "assign itself (or anyone) any role there"
+        if ROLE_ASSIGNMENT_WRITE in actions
+        else "widen role definitions there, its own included"
+    )
+    return rule.finding(
+        f"{who} holds {role_text} on {scope}: it can {can} ({', '.join(actions)})",
+        grant.location,
+        subject,
+        f"{grant.via}: {role} on {grant.scope[0] if grant.scope else '?'}",
+        grant.block,
+    )
 
 
 def _azure_scope(scope: str) -> str:
@@ -180,8 +199,11 @@ def _azure_scope(scope: str) -> str:
     lowered = [p.lower() for p in parts]
     if reference := re.fullmatch(r"\$\{([^}]+)\}", scope):
         return short_address(re.sub(r"\.(id|name)$", "", reference.group(1)))
-    for marker, text in (("resourcegroups", "resource group"), ("managementgroups", "management group"),
-                         ("subscriptions", "subscription")):
+    for marker, text in (
+        ("resourcegroups", "resource group"),
+        ("managementgroups", "management group"),
+        ("subscriptions", "subscription"),
+    ):
         if marker in lowered and lowered.index(marker) + 1 < len(parts) and len(parts) <= lowered.index(marker) + 2:
             return f"{text} {parts[lowered.index(marker) + 1]}"
     return scope or "an unknown scope"
@@ -211,9 +233,20 @@ def _broad_subject(value: str) -> str | None:
 
 def _federated_finding(rule: Rule, trust: Trust, subject: Identity, value: str, broad: str) -> Finding:
     issuer = next((str(p.identifier) for p in trust.principals if p.type == "Federated"), "its issuer")
-    return rule.finding(f"{label(subject)} may be assumed by {broad} via {issuer} (sub {value!r})",
-                        trust.location, subject, f"{trust.via}: sub {value}", trust.block)
+    return rule.finding(
+        f"{label(subject)} may be assumed by {broad} via {issuer} (sub {value!r})",
+        trust.location,
+        subject,
+        f"{trust.via}: sub {value}",
+        trust.block,
+    )
 
 
-RULE = Rule("NHI-PRIV-007", "cloud-role-escalation", Severity.HIGH, "NHI5",
-            "GCP or Azure grant lets an identity grant itself more or become another identity", check)
+RULE = Rule(
+    "NHI-PRIV-007",
+    "cloud-role-escalation",
+    Severity.HIGH,
+    "NHI5",
+    "GCP or Azure grant lets an identity grant itself more or become another identity",
+    check,
+)

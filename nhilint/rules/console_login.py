@@ -27,9 +27,13 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         user = identities.get(credential.of) if isinstance(credential.of, str) else None
         who = label(user) if user else str(credential.of or "a user outside the scanned code")
         profile = short_address(credential.address)
-        yield rule.finding(f"{who} has a console password ({profile}): a person uses this machine identity",
-                           credential.location, credential)
+        yield rule.finding(
+            f"{who} has a console password ({profile}): a person uses this machine identity",
+            credential.location,
+            credential,
+        )
 
 
-RULE = Rule("NHI-CRED-003", "console-login-machine-user", Severity.HIGH, "NHI10",
-            "Console login on a machine user", check)
+RULE = Rule(
+    "NHI-CRED-003", "console-login-machine-user", Severity.HIGH, "NHI10", "Console login on a machine user", check
+)

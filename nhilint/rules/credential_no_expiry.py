@@ -41,13 +41,17 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if unknown is not None:
             yield rule.finding(
                 f"could not evaluate the expiry of {label(credential)}: {unknown_reason(unknown)}",
-                fact_where(unknown, credential.location), credential, unknown.source, credential.location,
-                True, ctx,
+                fact_where(unknown, credential.location),
+                credential,
+                unknown.source,
+                credential.location,
+                True,
+                ctx,
             )
             continue
-        yield rule.finding(f"{label(credential)} never expires and is not rotated", credential.location,
-                           credential)
+        yield rule.finding(f"{label(credential)} never expires and is not rotated", credential.location, credential)
 
 
-RULE = Rule("NHI-EXP-001", "credential-no-expiry", Severity.MEDIUM, "NHI7",
-            "Credential has no expiry or rotation", check)
+RULE = Rule(
+    "NHI-EXP-001", "credential-no-expiry", Severity.MEDIUM, "NHI7", "Credential has no expiry or rotation", check
+)

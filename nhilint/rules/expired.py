@@ -29,7 +29,10 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if when is not None and when < ctx.today:
             yield rule.finding(
                 f"{label(subject)} expired on {when.isoformat()}; retire it or extend it on purpose",
-                fact_where(expiry, subject.location), subject, expiry.source, subject.location,
+                fact_where(expiry, subject.location),
+                subject,
+                expiry.source,
+                subject.location,
             )
 
 

@@ -35,7 +35,10 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             if validity > limit:
                 yield rule.finding(
                     f"{label(subject)} is valid for {validity} days ({expiry.value}; limit {limit})",
-                    fact_where(expiry, subject.location), subject, expiry.source, subject.location,
+                    fact_where(expiry, subject.location),
+                    subject,
+                    expiry.source,
+                    subject.location,
                 )
             continue
         when = parse_date(expiry.value)
@@ -45,7 +48,10 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if days > limit:
             yield rule.finding(
                 f"{label(subject)} expires {when.isoformat()}, {days} days ahead (limit {limit})",
-                fact_where(expiry, subject.location), subject, expiry.source, subject.location,
+                fact_where(expiry, subject.location),
+                subject,
+                expiry.source,
+                subject.location,
             )
 
 
@@ -55,5 +61,6 @@ def _validity_days(credential: Credential) -> int | None:
     return int(seconds) // 86400 if seconds is not None and seconds.isdigit() else None
 
 
-RULE = Rule("NHI-EXP-002", "expiry-too-far", Severity.MEDIUM, "NHI7",
-            "Expiry is further ahead than the policy allows", check)
+RULE = Rule(
+    "NHI-EXP-002", "expiry-too-far", Severity.MEDIUM, "NHI7", "Expiry is further ahead than the policy allows", check
+)

@@ -30,14 +30,23 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         elif not isinstance(expiry.value, str):
             yield rule.finding(
                 f"could not evaluate the expiry of {label(identity)}: {unknown_reason(expiry)}",
-                fact_where(expiry, identity.location), identity, expiry.source, identity.location, True, ctx,
+                fact_where(expiry, identity.location),
+                identity,
+                expiry.source,
+                identity.location,
+                True,
+                ctx,
             )
         elif parse_date(expiry.value) is None:
             yield rule.finding(
                 f"expiry {expiry.value!r} of {label(identity)} is not a date (use YYYY-MM-DD)",
-                fact_where(expiry, identity.location), identity, expiry.source, identity.location,
+                fact_where(expiry, identity.location),
+                identity,
+                expiry.source,
+                identity.location,
             )
 
 
-RULE = Rule("NHI-EXP-004", "identity-no-expiry", Severity.LOW, "NHI1",
-            "Identity has no expiry or review-by date", check)
+RULE = Rule(
+    "NHI-EXP-004", "identity-no-expiry", Severity.LOW, "NHI1", "Identity has no expiry or review-by date", check
+)

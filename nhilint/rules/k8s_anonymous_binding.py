@@ -31,8 +31,9 @@ EVERYONE = {
     "group:system:unauthenticated": "anyone who reaches the API server without credentials",
     "group:system:authenticated": "every authenticated user and ServiceAccount of the cluster",
 }
-BOOTSTRAP = frozenset({"ClusterRole/system:basic-user", "ClusterRole/system:discovery",
-                       "ClusterRole/system:public-info-viewer"})
+BOOTSTRAP = frozenset(
+    {"ClusterRole/system:basic-user", "ClusterRole/system:discovery", "ClusterRole/system:public-info-viewer"}
+)
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -47,9 +48,20 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         what = "; ".join(dict.fromkeys(p for g in grants for p in g.permissions))
         what = what or "permissions nhilint could not evaluate"
         first = grants[0]
-        yield rule.finding(f"{via} grants {what} to {principal.split(':', 1)[1]}: {EVERYONE[principal]}",
-                           first.location, None, f"{principal}: {what}", first.block)
+        yield rule.finding(
+            f"{via} grants {what} to {principal.split(':', 1)[1]}: {EVERYONE[principal]}",
+            first.location,
+            None,
+            f"{principal}: {what}",
+            first.block,
+        )
 
 
-RULE = Rule("NHI-K8S-005", "k8s-grant-to-everyone", Severity.HIGH, "NHI4",
-            "RBAC grant to anonymous or all authenticated users", check)
+RULE = Rule(
+    "NHI-K8S-005",
+    "k8s-grant-to-everyone",
+    Severity.HIGH,
+    "NHI4",
+    "RBAC grant to anonymous or all authenticated users",
+    check,
+)

@@ -59,26 +59,58 @@ def _check(rule: Rule, ctx: Context, account: ServiceAccount) -> Iterator[Findin
     for usage in usages:
         value = usage.attribute(KEY)
         if value not in (None, "true", "false"):
-            yield rule.finding(f"could not evaluate whether {usage.workload} mounts the token of {who}: {value}",
-                               usage.location, identity, usage.workload, usage.location, True, ctx)
+            yield rule.finding(
+                f"could not evaluate whether {usage.workload} mounts the token of {who}: {value}",
+                usage.location,
+                identity,
+                usage.workload,
+                usage.location,
+                True,
+                ctx,
+            )
     if own not in ("true", "false"):
-        yield rule.finding(f"could not evaluate automountServiceAccountToken of {who}: {own}",
-                           identity.location, identity, KEY, identity.location, True, ctx)
+        yield rule.finding(
+            f"could not evaluate automountServiceAccountToken of {who}: {own}",
+            identity.location,
+            identity,
+            KEY,
+            identity.location,
+            True,
+            ctx,
+        )
         return
     mounting = [u for u in usages if (u.attribute(KEY) or own) == "true"]
     if own == "false" or account.implicit:
         for usage in mounting:
-            how = ("sets automountServiceAccountToken: true" if usage.attribute(KEY) == "true"
-                   else "does not set automountServiceAccountToken: false")
-            yield rule.finding(f"{usage.workload} mounts the API token of {who}, which has no RBAC grants "
-                               f"({how})", usage.location, identity, f"{usage.workload}: {KEY}", usage.location)
+            how = (
+                "sets automountServiceAccountToken: true"
+                if usage.attribute(KEY) == "true"
+                else "does not set automountServiceAccountToken: false"
+            )
+            yield rule.finding(
+                f"{usage.workload} mounts the API token of {who}, which has no RBAC grants ({how})",
+                usage.location,
+                identity,
+                f"{usage.workload}: {KEY}",
+                usage.location,
+            )
         return
     if usages and not mounting:
         return
     where = f"into {', '.join(sorted({u.workload for u in mounting}))}" if mounting else "into every Pod using it"
-    yield rule.finding(f"{who} has no RBAC grants but its API token is mounted {where}; set "
-                       "automountServiceAccountToken: false", identity.location, identity, KEY)
+    yield rule.finding(
+        f"{who} has no RBAC grants but its API token is mounted {where}; set automountServiceAccountToken: false",
+        identity.location,
+        identity,
+        KEY,
+    )
 
 
-RULE = Rule("NHI-K8S-001", "k8s-token-automount", Severity.LOW, "NHI6",
-            "API token mounted for a ServiceAccount that needs no API access", check)
+RULE = Rule(
+    "NHI-K8S-001",
+    "k8s-token-automount",
+    Severity.LOW,
+    "NHI6",
+    "API token mounted for a ServiceAccount that needs no API access",
+    check,
+)

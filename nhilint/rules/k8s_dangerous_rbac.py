@@ -45,8 +45,12 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     accounts = by_principal(ctx.inventory)
     held: dict[str, list[Grant]] = {}
     for grant in ctx.inventory.grants:
-        if grant.platform == "kubernetes" and grant.principal and admin_role(grant) is None and (
-                grant.principal in accounts or grant.principal.startswith("serviceaccount:")):
+        if (
+            grant.platform == "kubernetes"
+            and grant.principal
+            and admin_role(grant) is None
+            and (grant.principal in accounts or grant.principal.startswith("serviceaccount:"))
+        ):
             account = accounts.get(grant.principal)
             held.setdefault(account.identity.id if account else grant.principal, []).append(grant)
     for holder, grants in held.items():
@@ -61,10 +65,20 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
                 if where in reported:
                     continue
                 reported.add(where)
-                yield rule.finding(f"{who} can {capability.title}: {written} ({grant.via})", grant.location,
-                                   account.identity if account else None, f"{capability.key}: {written}",
-                                   grant.block)
+                yield rule.finding(
+                    f"{who} can {capability.title}: {written} ({grant.via})",
+                    grant.location,
+                    account.identity if account else None,
+                    f"{capability.key}: {written}",
+                    grant.block,
+                )
 
 
-RULE = Rule("NHI-K8S-004", "k8s-dangerous-rbac", Severity.HIGH, "NHI5",
-            "ServiceAccount holds RBAC permissions that lead to cluster takeover", check)
+RULE = Rule(
+    "NHI-K8S-004",
+    "k8s-dangerous-rbac",
+    Severity.HIGH,
+    "NHI5",
+    "ServiceAccount holds RBAC permissions that lead to cluster takeover",
+    check,
+)

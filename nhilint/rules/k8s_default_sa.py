@@ -38,10 +38,20 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         where = f"namespace {account.namespace}" if account.namespace else "its namespace"
         implicit = " (not declared in the code; the API server creates it)" if account.implicit else ""
-        yield rule.finding(f"{usage.workload} runs as the default ServiceAccount of {where}{implicit}; give it "
-                           "its own ServiceAccount", usage.location, account.identity, usage.workload,
-                           usage.location)
+        yield rule.finding(
+            f"{usage.workload} runs as the default ServiceAccount of {where}{implicit}; give it its own ServiceAccount",
+            usage.location,
+            account.identity,
+            usage.workload,
+            usage.location,
+        )
 
 
-RULE = Rule("NHI-K8S-002", "k8s-default-service-account", Severity.MEDIUM, "NHI9",
-            "Workload runs as the namespace's default ServiceAccount", check)
+RULE = Rule(
+    "NHI-K8S-002",
+    "k8s-default-service-account",
+    Severity.MEDIUM,
+    "NHI9",
+    "Workload runs as the namespace's default ServiceAccount",
+    check,
+)

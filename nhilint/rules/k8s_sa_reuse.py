@@ -32,9 +32,19 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if len(workloads) < 2:
             continue
         who = f"ServiceAccount {account.namespace}/{account.name}" if account.name else account.identity.address
-        yield rule.finding(f"{who} is shared by {len(workloads)} workloads: {', '.join(workloads)}",
-                           account.identity.location, account.identity, ", ".join(workloads))
+        yield rule.finding(
+            f"{who} is shared by {len(workloads)} workloads: {', '.join(workloads)}",
+            account.identity.location,
+            account.identity,
+            ", ".join(workloads),
+        )
 
 
-RULE = Rule("NHI-K8S-003", "k8s-service-account-reuse", Severity.MEDIUM, "NHI9",
-            "ServiceAccount shared by several workloads", check)
+RULE = Rule(
+    "NHI-K8S-003",
+    "k8s-service-account-reuse",
+    Severity.MEDIUM,
+    "NHI9",
+    "ServiceAccount shared by several workloads",
+    check,
+)

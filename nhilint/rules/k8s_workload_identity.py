@@ -49,17 +49,34 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         verdict = admits(target, trusts, account.namespace, account.name)
         who = f"ServiceAccount {account.namespace}/{account.name}"
         if isinstance(verdict, Unknown):
-            yield rule.finding(f"could not evaluate whether {label(target)} trusts {who}: {verdict.reason}",
-                               account.identity.location, account.identity, annotation, None, True, ctx)
+            yield rule.finding(
+                f"could not evaluate whether {label(target)} trusts {who}: {verdict.reason}",
+                account.identity.location,
+                account.identity,
+                annotation,
+                None,
+                True,
+                ctx,
+            )
         elif verdict is False:
             admitted = admissions(trusts)
             shown = ", ".join(sorted({a.pattern for a in admitted})) or "no Kubernetes ServiceAccount"
             literal = any(not a.glob and "*" in a.pattern for a in admitted)
             note = "; a `*` there is matched literally, not as a wildcard" if literal else ""
-            yield rule.finding(f"{who} is annotated {annotation} for {label(target)}, whose trust does not admit "
-                               f"{subject(account.namespace, account.name)} (it admits {shown}{note})",
-                               account.identity.location, account.identity, f"{annotation}: {target.address}")
+            yield rule.finding(
+                f"{who} is annotated {annotation} for {label(target)}, whose trust does not admit "
+                f"{subject(account.namespace, account.name)} (it admits {shown}{note})",
+                account.identity.location,
+                account.identity,
+                f"{annotation}: {target.address}",
+            )
 
 
-RULE = Rule("NHI-K8S-006", "k8s-workload-identity-trust", Severity.MEDIUM, "NHI1",
-            "Cloud-identity annotation names an identity that does not trust the ServiceAccount", check)
+RULE = Rule(
+    "NHI-K8S-006",
+    "k8s-workload-identity-trust",
+    Severity.MEDIUM,
+    "NHI1",
+    "Cloud-identity annotation names an identity that does not trust the ServiceAccount",
+    check,
+)

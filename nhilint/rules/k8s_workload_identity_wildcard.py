@@ -65,9 +65,11 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             yield rule.finding(
                 f"{who} is annotated {link.annotation} for {label(target)}, whose trust {admits_too} "
                 f"{admission.describe()} ({_where(admission)}): each of them can act as it too",
-                account.identity.location, account.identity,
+                account.identity.location,
+                account.identity,
                 f"{link.annotation}: {target.address}; {admission.trust.via}: {admission.written}",
-                severity=Severity.HIGH if admission.any_namespace else None)
+                severity=Severity.HIGH if admission.any_namespace else None,
+            )
 
 
 def _where(admission: Admission) -> str:
@@ -75,5 +77,11 @@ def _where(admission: Admission) -> str:
     return f"{admission.field} {admission.written!r} at {location.path}:{location.start_line}"
 
 
-RULE = Rule("NHI-K8S-007", "k8s-workload-identity-wildcard", Severity.MEDIUM, "NHI9",
-            "Workload-identity trust admits more ServiceAccounts than the annotated one", check)
+RULE = Rule(
+    "NHI-K8S-007",
+    "k8s-workload-identity-wildcard",
+    Severity.MEDIUM,
+    "NHI9",
+    "Workload-identity trust admits more ServiceAccounts than the annotated one",
+    check,
+)

@@ -38,14 +38,26 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             yield rule.finding(
                 f"{label(identity)} has no retirement hook: no retire-on tag and no workload in the scanned "
                 "code uses it",
-                identity.location, identity,
+                identity.location,
+                identity,
             )
         elif not retire_on.known:
             yield rule.finding(
                 f"could not evaluate the retire-on of {label(identity)}: {unknown_reason(retire_on)}",
-                fact_where(retire_on, identity.location), identity, retire_on.source, identity.location, True, ctx,
+                fact_where(retire_on, identity.location),
+                identity,
+                retire_on.source,
+                identity.location,
+                True,
+                ctx,
             )
 
 
-RULE = Rule("NHI-RET-001", "no-retirement-hook", Severity.MEDIUM, "NHI1",
-            "Identity has no retire-on trigger and no workload uses it", check)
+RULE = Rule(
+    "NHI-RET-001",
+    "no-retirement-hook",
+    Severity.MEDIUM,
+    "NHI1",
+    "Identity has no retire-on trigger and no workload uses it",
+    check,
+)

@@ -28,11 +28,14 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         subject = identities.get(grant.principal) if grant.principal else None
         who = label(subject) if subject else f"policy {short_address(grant.source)}"
-        what = " and ".join(w for w, on in (("NotAction", grant.not_actions), ("NotResource", grant.not_resources))
-                            if on)
-        yield rule.finding(f"{who} is granted an Allow with {what}", grant.location, subject,
-                           f"{grant.via}: {what}", grant.block)
+        what = " and ".join(
+            w for w, on in (("NotAction", grant.not_actions), ("NotResource", grant.not_resources)) if on
+        )
+        yield rule.finding(
+            f"{who} is granted an Allow with {what}", grant.location, subject, f"{grant.via}: {what}", grant.block
+        )
 
 
-RULE = Rule("NHI-PRIV-003", "not-action-allow", Severity.HIGH, "NHI5",
-            "Allow statement uses NotAction or NotResource", check)
+RULE = Rule(
+    "NHI-PRIV-003", "not-action-allow", Severity.HIGH, "NHI5", "Allow statement uses NotAction or NotResource", check
+)

@@ -40,9 +40,13 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         elif not owner.known:
             yield rule.finding(
                 f"could not evaluate the owner of {label(subject)}: {unknown_reason(owner)}",
-                fact_where(owner, subject.location), subject, owner.source, subject.location, True, ctx,
+                fact_where(owner, subject.location),
+                subject,
+                owner.source,
+                subject.location,
+                True,
+                ctx,
             )
 
 
-RULE = Rule("NHI-OWN-001", "owner-missing", Severity.MEDIUM, "NHI1",
-            "Identity or credential has no owner", check)
+RULE = Rule("NHI-OWN-001", "owner-missing", Severity.MEDIUM, "NHI1", "Identity or credential has no owner", check)

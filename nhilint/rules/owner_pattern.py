@@ -36,9 +36,13 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if not compiled.fullmatch(owner.value):
             yield rule.finding(
                 f"owner {owner.value!r} of {label(subject)} does not match {pattern}",
-                fact_where(owner, subject.location), subject, owner.source, subject.location,
+                fact_where(owner, subject.location),
+                subject,
+                owner.source,
+                subject.location,
             )
 
 
-RULE = Rule("NHI-OWN-002", "owner-pattern", Severity.LOW, "NHI1",
-            "Owner does not match the configured owner pattern", check)
+RULE = Rule(
+    "NHI-OWN-002", "owner-pattern", Severity.LOW, "NHI1", "Owner does not match the configured owner pattern", check
+)

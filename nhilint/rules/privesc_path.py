@@ -70,8 +70,16 @@ SHOWN_PATHS = 3
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for escalation in all_escalations(ctx.inventory):
-        yield rule.finding(_message(escalation), escalation.location, escalation.identity, _evidence(escalation),
-                           escalation.identity.location, escalation.unknown, ctx, _severity(escalation))
+        yield rule.finding(
+            _message(escalation),
+            escalation.location,
+            escalation.identity,
+            _evidence(escalation),
+            escalation.identity.location,
+            escalation.unknown,
+            ctx,
+            _severity(escalation),
+        )
 
 
 def _message(escalation: Escalation) -> str:
@@ -101,8 +109,11 @@ def _name(identity: Identity) -> str:
 def _evidence(escalation: Escalation) -> str:
     """Each action's suppliers sorted, not in source order: moving a policy block must not change the
     finding's fingerprint."""
-    return "; ".join(part for u in escalation.used
-                     for part in sorted(f"{u.action}: {s.grant.via} ({s.statement.where})" for s in u.supplies))
+    return "; ".join(
+        part
+        for u in escalation.used
+        for part in sorted(f"{u.action}: {s.grant.via} ({s.statement.where})" for s in u.supplies)
+    )
 
 
 def _severity(escalation: Escalation) -> Severity | None:
@@ -113,5 +124,11 @@ def _severity(escalation: Escalation) -> Severity | None:
     return None
 
 
-RULE = Rule("NHI-PRIV-006", "privilege-escalation-path", Severity.HIGH, "NHI5",
-            "Identity can escalate its own privileges", check)
+RULE = Rule(
+    "NHI-PRIV-006",
+    "privilege-escalation-path",
+    Severity.HIGH,
+    "NHI5",
+    "Identity can escalate its own privileges",
+    check,
+)

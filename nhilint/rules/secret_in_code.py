@@ -34,10 +34,12 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         finding = rule.finding(
             f"a secret value is written in the code at {short_address(secret.address)}.{secret.attribute} "
             "(value not shown)",
-            secret.location, None, f"{secret.address}.{secret.attribute}", secret.block,
+            secret.location,
+            None,
+            f"{secret.address}.{secret.attribute}",
+            secret.block,
         )
         yield replace(finding, identity=secret.of, address=secret.address, platform=secret.platform, kind="secret")
 
 
-RULE = Rule("NHI-CRED-002", "secret-in-code", Severity.CRITICAL, "NHI2", "Secret value written in the code",
-            check)
+RULE = Rule("NHI-CRED-002", "secret-in-code", Severity.CRITICAL, "NHI2", "Secret value written in the code", check)

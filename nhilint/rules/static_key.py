@@ -30,12 +30,20 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         parent = ctx.inventory.identities.get(credential.of) if isinstance(credential.of, str) else None
         of = f" of {label(parent)}" if parent else ""
         if credential.expires is not None and not credential.expires.known:
-            yield rule.finding(f"could not evaluate the expiry of {label(credential)}{of}", credential.location,
-                               credential, credential.expires.source, unknown=True, ctx=ctx)
+            yield rule.finding(
+                f"could not evaluate the expiry of {label(credential)}{of}",
+                credential.location,
+                credential,
+                credential.expires.source,
+                unknown=True,
+                ctx=ctx,
+            )
             continue
-        yield rule.finding(f"{label(credential)}{of} is a long-lived static key that is never rotated",
-                           credential.location, credential)
+        yield rule.finding(
+            f"{label(credential)}{of} is a long-lived static key that is never rotated", credential.location, credential
+        )
 
 
-RULE = Rule("NHI-CRED-001", "long-lived-static-key", Severity.HIGH, "NHI7",
-            "Long-lived static key without rotation", check)
+RULE = Rule(
+    "NHI-CRED-001", "long-lived-static-key", Severity.HIGH, "NHI7", "Long-lived static key without rotation", check
+)

@@ -22,8 +22,15 @@ from nhilint.model import Finding, Severity, Trust
 from nhilint.rules.base import Context, Rule, label
 
 PINNING_KEYS = frozenset(
-    {"aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:sourceaccount", "aws:sourcearn",
-     "aws:sourceorgid", "aws:principalorgpaths"}
+    {
+        "aws:principalorgid",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:principalorgpaths",
+    }
 )
 
 
@@ -38,14 +45,26 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if subject is None:
             continue
         if trust.unknown and not trust.principals:
-            yield rule.finding(f"could not evaluate who may assume {label(subject)}: {trust.unknown}",
-                               trust.location, subject, trust.via, trust.block, True, ctx)
+            yield rule.finding(
+                f"could not evaluate who may assume {label(subject)}: {trust.unknown}",
+                trust.location,
+                subject,
+                trust.via,
+                trust.block,
+                True,
+                ctx,
+            )
             continue
         if trust.effect != "Allow" or pinned(trust):
             continue
         if any(p.identifier == "*" and p.type in ("*", "AWS") for p in trust.principals):
-            yield rule.finding(f"anyone may assume {label(subject)} (Principal \"*\" without a pinning condition)",
-                               trust.location, subject, f"{trust.via}: Principal *", trust.block)
+            yield rule.finding(
+                f'anyone may assume {label(subject)} (Principal "*" without a pinning condition)',
+                trust.location,
+                subject,
+                f"{trust.via}: Principal *",
+                trust.block,
+            )
 
 
 RULE = Rule("NHI-TRUST-001", "trust-anyone", Severity.CRITICAL, "NHI6", "Role is assumable by anyone", check)

@@ -48,15 +48,31 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             if isinstance(principal.identifier, Unknown):
                 yield rule.finding(
                     f"could not evaluate the account trusted by {label(subject)}: {principal.identifier.reason}",
-                    trust.location, subject, trust.via, trust.block, True, ctx)
+                    trust.location,
+                    subject,
+                    trust.via,
+                    trust.block,
+                    True,
+                    ctx,
+                )
                 continue
             account = account_of(principal.identifier)
             if account is None or account == CURRENT_ACCOUNT or account in known:
                 continue
             yield rule.finding(
                 f"account {account} may assume {label(subject)} without an sts:ExternalId condition",
-                trust.location, subject, f"{trust.via}: {principal.identifier}", trust.block)
+                trust.location,
+                subject,
+                f"{trust.via}: {principal.identifier}",
+                trust.block,
+            )
 
 
-RULE = Rule("NHI-TRUST-002", "cross-account-no-external-id", Severity.HIGH, "NHI3",
-            "Cross-account trust without sts:ExternalId", check)
+RULE = Rule(
+    "NHI-TRUST-002",
+    "cross-account-no-external-id",
+    Severity.HIGH,
+    "NHI3",
+    "Cross-account trust without sts:ExternalId",
+    check,
+)

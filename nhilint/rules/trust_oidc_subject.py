@@ -30,8 +30,13 @@ from collections.abc import Iterator
 from nhilint.model import Finding, Severity, Trust, Unknown
 from nhilint.rules.base import Context, Rule, label
 
-NOT_OIDC = ("saml-provider/", "cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com",
-            "www.amazon.com")
+NOT_OIDC = (
+    "saml-provider/",
+    "cognito-identity.amazonaws.com",
+    "accounts.google.com",
+    "graph.facebook.com",
+    "www.amazon.com",
+)
 
 
 def issuer_of(identifier: str) -> str | None:
@@ -70,29 +75,52 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
 
 def _check_principal(rule: Rule, ctx: Context, trust: Trust, subject, identifier) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     if isinstance(identifier, Unknown):
-        yield rule.finding(f"could not evaluate the identity provider trusted by {label(subject)}: "
-                           f"{identifier.reason}", trust.location, subject, trust.via, trust.block, True, ctx)
+        yield rule.finding(
+            f"could not evaluate the identity provider trusted by {label(subject)}: {identifier.reason}",
+            trust.location,
+            subject,
+            trust.via,
+            trust.block,
+            True,
+            ctx,
+        )
         return
     issuer = issuer_of(identifier)
     if issuer is None:
         return
     sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub")]
     if not sub_conditions:
-        yield rule.finding(f"{label(subject)} trusts OIDC issuer {issuer} without a condition on the subject "
-                           "(sub): every workload of that issuer may assume it",
-                           trust.location, subject, f"{trust.via}: Federated {issuer}", trust.block)
+        yield rule.finding(
+            f"{label(subject)} trusts OIDC issuer {issuer} without a condition on the subject "
+            "(sub): every workload of that issuer may assume it",
+            trust.location,
+            subject,
+            f"{trust.via}: Federated {issuer}",
+            trust.block,
+        )
         return
     for condition in sub_conditions:
         for value in condition.values:
             if isinstance(value, Unknown):
-                yield rule.finding(f"could not evaluate the subject allowed to assume {label(subject)}: "
-                                   f"{value.reason}", trust.location, subject, trust.via, trust.block, True, ctx)
+                yield rule.finding(
+                    f"could not evaluate the subject allowed to assume {label(subject)}: {value.reason}",
+                    trust.location,
+                    subject,
+                    trust.via,
+                    trust.block,
+                    True,
+                    ctx,
+                )
             elif "stringlike" in condition.operator.lower() and ("*" in value or "?" in value):
                 yield rule.finding(
-                    f"{label(subject)} may be assumed by {describe_wildcard(value)} via {issuer} "
-                    f"(sub {value!r})", trust.location, subject, f"{trust.via}: {condition.key} {value}",
-                    trust.block)
+                    f"{label(subject)} may be assumed by {describe_wildcard(value)} via {issuer} (sub {value!r})",
+                    trust.location,
+                    subject,
+                    f"{trust.via}: {condition.key} {value}",
+                    trust.block,
+                )
 
 
-RULE = Rule("NHI-TRUST-003", "oidc-subject-not-pinned", Severity.HIGH, "NHI6",
-            "OIDC federation without a pinned subject", check)
+RULE = Rule(
+    "NHI-TRUST-003", "oidc-subject-not-pinned", Severity.HIGH, "NHI6", "OIDC federation without a pinned subject", check
+)

@@ -58,7 +58,8 @@ def action_problem(pattern: str) -> str | None:
     names = [a.name for a in catalog.service_actions(service)]
     hint = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
     return f"{pattern}: {service.lower()} has no action {name}" + (
-        f" (did you mean {service.lower()}:{hint[0]}?)" if hint else "")
+        f" (did you mean {service.lower()}:{hint[0]}?)" if hint else ""
+    )
 
 
 # Statements nobody in the repository wrote: SAM expands its policy templates from AWS's own data, which
@@ -85,9 +86,20 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         who = label(subject) if subject else f"policy {short_address(grant.source)}"
         effect, widens = EFFECTS[(grant.effect == "Deny", grant.not_actions)]
         yield rule.finding(
-            f"{who}: {'; '.join(problems)} ({effect})", grant.location, subject, f"{grant.via}: {'; '.join(problems)}",
-            grant.block, severity=Severity.HIGH if widens else None,
+            f"{who}: {'; '.join(problems)} ({effect})",
+            grant.location,
+            subject,
+            f"{grant.via}: {'; '.join(problems)}",
+            grant.block,
+            severity=Severity.HIGH if widens else None,
         )
 
-RULE = Rule("NHI-PRIV-005", "unknown-action", Severity.MEDIUM, "NHI5",
-            "Policy names an AWS service or action that does not exist", check)
+
+RULE = Rule(
+    "NHI-PRIV-005",
+    "unknown-action",
+    Severity.MEDIUM,
+    "NHI5",
+    "Policy names an AWS service or action that does not exist",
+    check,
+)

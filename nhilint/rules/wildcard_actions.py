@@ -34,17 +34,26 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         subject = identities.get(grant.principal) if grant.principal else None
         who = label(subject) if subject else f"policy {short_address(grant.source)}"
         if grant.permission_type == "action" and grant.unknown and grant.effect == "Allow" and not grant.permissions:
-            yield rule.finding(f"could not evaluate the actions granted to {who}: {grant.unknown}",
-                               grant.location, subject, grant.via, grant.block, True, ctx)
+            yield rule.finding(
+                f"could not evaluate the actions granted to {who}: {grant.unknown}",
+                grant.location,
+                subject,
+                grant.via,
+                grant.block,
+                True,
+                ctx,
+            )
             continue
         wildcards = wildcard_actions(grant)
         if not wildcards or full_admin_statement(grant):
             continue
         yield rule.finding(
             f"{who} is granted wildcard action{'s' if len(wildcards) > 1 else ''} {', '.join(wildcards)}",
-            grant.location, subject, f"{grant.via}: {', '.join(wildcards)}", grant.block,
+            grant.location,
+            subject,
+            f"{grant.via}: {', '.join(wildcards)}",
+            grant.block,
         )
 
 
-RULE = Rule("NHI-PRIV-001", "wildcard-actions", Severity.HIGH, "NHI5",
-            "Policy grants wildcard actions", check)
+RULE = Rule("NHI-PRIV-001", "wildcard-actions", Severity.HIGH, "NHI5", "Policy grants wildcard actions", check)

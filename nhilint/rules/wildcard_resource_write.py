@@ -36,9 +36,20 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         subject = identities.get(grant.principal) if grant.principal else None
         who = label(subject) if subject else f"policy {short_address(grant.source)}"
         shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
-        yield rule.finding(f"{who} may {shown} on every resource (Resource \"*\")", grant.location, subject,
-                           f"{grant.via}: {', '.join(actions)}", grant.block)
+        yield rule.finding(
+            f'{who} may {shown} on every resource (Resource "*")',
+            grant.location,
+            subject,
+            f"{grant.via}: {', '.join(actions)}",
+            grant.block,
+        )
 
 
-RULE = Rule("NHI-PRIV-002", "wildcard-resource-write", Severity.HIGH, "NHI5",
-            "Write or permission-management actions on Resource \"*\"", check)
+RULE = Rule(
+    "NHI-PRIV-002",
+    "wildcard-resource-write",
+    Severity.HIGH,
+    "NHI5",
+    'Write or permission-management actions on Resource "*"',
+    check,
+)

@@ -32,7 +32,9 @@ def _inventory(tmp_path: Path, text: str) -> Inventory:
 
 
 def test_group_and_inline_grants_are_one_set_with_their_statements(tmp_path: Path) -> None:
-    inventory = _inventory(tmp_path, """
+    inventory = _inventory(
+        tmp_path,
+        """
 resource "aws_iam_group" "ops" {
   name = "ops"
 }
@@ -58,7 +60,8 @@ resource "aws_iam_user_policy" "bot" {
     Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "sqs:SendMessage"], Resource = "*" }]
   })
 }
-""")
+""",
+    )
     bot = effective(inventory, "aws:aws_iam_user.bot")
     assert bot is not None
     get = bot.allowed("S3:GETOBJECT")
@@ -72,7 +75,11 @@ resource "aws_iam_user_policy" "bot" {
 
 
 def test_deny_removes_or_marks_conditional(tmp_path: Path) -> None:
-    inventory = _inventory(tmp_path, _role("app", """[
+    inventory = _inventory(
+        tmp_path,
+        _role(
+            "app",
+            """[
     { Effect = "Allow", Action = ["s3:*", "kms:Decrypt", "sqs:SendMessage"], Resource = "*" },
     { Effect = "Allow", Action = "dynamodb:PutItem", Resource = "arn:aws:dynamodb:*:*:table/orders" },
     { Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" },
@@ -80,7 +87,9 @@ def test_deny_removes_or_marks_conditional(tmp_path: Path) -> None:
       Condition = { Bool = { "aws:MultiFactorAuthPresent" = "false" } } },
     { Effect = "Deny", Action = "sqs:SendMessage", Resource = "arn:aws:sqs:*:*:audit" },
     { Effect = "Deny", Action = "dynamodb:*", Resource = "arn:aws:dynamodb:*:*:table/*" },
-  ]"""))
+  ]""",
+        ),
+    )
     app = effective(inventory, "aws:aws_iam_role.app")
     assert app is not None
     assert app.allowed("s3:DeleteBucket") is None
@@ -94,10 +103,16 @@ def test_deny_removes_or_marks_conditional(tmp_path: Path) -> None:
 
 
 def test_not_action_in_allow_and_in_deny(tmp_path: Path) -> None:
-    inventory = _inventory(tmp_path, _role("wide", """[
+    inventory = _inventory(
+        tmp_path,
+        _role(
+            "wide",
+            """[
     { Effect = "Allow", NotAction = ["iam:*", "organizations:*"], Resource = "*" },
     { Effect = "Deny", NotAction = ["s3:*", "ec2:Describe*"], Resource = "*" },
-  ]"""))
+  ]""",
+        ),
+    )
     wide = effective(inventory, "aws:aws_iam_role.wide")
     assert wide is not None
     assert wide.allowed("s3:PutObject") is not None
@@ -111,17 +126,29 @@ def test_not_action_in_allow_and_in_deny(tmp_path: Path) -> None:
 
 
 def test_boundary_in_the_code_intersects_and_an_unknown_one_is_marked(tmp_path: Path) -> None:
-    text = """
+    text = (
+        """
 resource "aws_iam_policy" "boundary" {
   name   = "boundary"
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["s3:*", "logs:*"], Resource = "*" }] })
 }
-""" + _role("inside", '[{ Effect = "Allow", Action = ["s3:GetObject", "iam:PassRole"], Resource = "*" }]',
-            "permissions_boundary = aws_iam_policy.boundary.arn") + _role(
-        "outside", '[{ Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" }]',
-        'permissions_boundary = "arn:aws:iam::123456789012:policy/elsewhere"') + _role(
-        "managed", '[{ Effect = "Allow", Action = ["iam:PassRole", "s3:GetObject"], Resource = "*" }]',
-        'permissions_boundary = "arn:aws:iam::aws:policy/PowerUserAccess"')
+"""
+        + _role(
+            "inside",
+            '[{ Effect = "Allow", Action = ["s3:GetObject", "iam:PassRole"], Resource = "*" }]',
+            "permissions_boundary = aws_iam_policy.boundary.arn",
+        )
+        + _role(
+            "outside",
+            '[{ Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" }]',
+            'permissions_boundary = "arn:aws:iam::123456789012:policy/elsewhere"',
+        )
+        + _role(
+            "managed",
+            '[{ Effect = "Allow", Action = ["iam:PassRole", "s3:GetObject"], Resource = "*" }]',
+            'permissions_boundary = "arn:aws:iam::aws:policy/PowerUserAccess"',
+        )
+    )
     inventory = _inventory(tmp_path, text)
     inside = effective(inventory, "aws:aws_iam_role.inside")
     assert inside is not None and inside.boundary_status == BOUNDARY_APPLIED
@@ -138,7 +165,9 @@ resource "aws_iam_policy" "boundary" {
 
 
 def test_aws_managed_policies_known_by_name_and_the_rest_noted(tmp_path: Path) -> None:
-    inventory = _inventory(tmp_path, """
+    inventory = _inventory(
+        tmp_path,
+        """
 resource "aws_iam_role" "r" {
   name               = "r"
   assume_role_policy = "{}"
@@ -160,7 +189,8 @@ resource "aws_iam_role" "admin" {
   assume_role_policy  = "{}"
   managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
 }
-""")
+""",
+    )
     r = effective(inventory, "aws:aws_iam_role.r")
     assert r is not None
     assert r.allowed("s3:GetObject") is not None and r.allowed("s3:PutObject") is None

@@ -44,35 +44,58 @@ def _findings(tmp_path: Path, text: str) -> list[tuple[str | None, Severity, str
 
 def test_every_action_of_the_method_table_is_in_the_catalog() -> None:
     actions = {a for m in METHODS for need in m.needs for a in need} | {
-        f"{k.split(':')[0]}:{k.split(':')[1]}" for k in TARGETS}
+        f"{k.split(':')[0]}:{k.split(':')[1]}" for k in TARGETS
+    }
     assert [a for a in sorted(actions) if action_meta(a) is None] == []
     assert len({m.name for m in METHODS}) == len(METHODS)
     assert all(m.passes_to for m in METHODS if m.follow == "pass")
 
 
 def test_conditions_lower_or_remove(tmp_path: Path) -> None:
-    found = _findings(tmp_path, _role("tagged", """[
+    found = _findings(
+        tmp_path,
+        _role(
+            "tagged",
+            """[
     { Effect = "Allow", Action = "iam:PutRolePolicy", Resource = "*",
       Condition = { StringEquals = { "aws:ResourceTag/team" = "ops" } } },
-  ]""") + _role("sourced", """[
+  ]""",
+        )
+        + _role(
+            "sourced",
+            """[
     { Effect = "Allow", Action = "iam:CreatePolicyVersion", Resource = "*",
       Condition = { ArnEquals = { "aws:SourceArn" = "arn:aws:events:eu-west-1:123456789012:rule/x" } } },
-  ]""") + _role("denied_mfa", """[
+  ]""",
+        )
+        + _role(
+            "denied_mfa",
+            """[
     { Effect = "Allow", Action = "iam:AttachRolePolicy", Resource = "*" },
     { Effect = "Deny", Action = "iam:*", Resource = "*",
       Condition = { Bool = { "aws:MultiFactorAuthPresent" = "false" } } },
-  ]"""))
+  ]""",
+        ),
+    )
     assert [(i, s) for i, s, _ in found] == [
-        ("aws:aws_iam_role.tagged", Severity.MEDIUM), ("aws:aws_iam_role.denied_mfa", Severity.MEDIUM)]
+        ("aws:aws_iam_role.tagged", Severity.MEDIUM),
+        ("aws:aws_iam_role.denied_mfa", Severity.MEDIUM),
+    ]
     assert all(m.endswith("(only under conditions)") for _, _, m in found)
 
 
 def test_passed_to_service_matching_the_method_keeps_the_finding(tmp_path: Path) -> None:
-    found = _findings(tmp_path, _role("fn_deployer", """[
+    found = _findings(
+        tmp_path,
+        _role(
+            "fn_deployer",
+            """[
     { Effect = "Allow", Action = ["lambda:CreateFunction", "lambda:CreateEventSourceMapping"], Resource = "*" },
     { Effect = "Allow", Action = "iam:PassRole", Resource = "*",
       Condition = { StringLike = { "iam:PassedToService" = "lambda.*" } } },
-  ]"""))
+  ]""",
+        ),
+    )
     assert [(i, s) for i, s, _ in found] == [("aws:aws_iam_role.fn_deployer", Severity.HIGH)]
     assert "lambda:CreateEventSourceMapping" in found[0][2]
 
@@ -80,35 +103,63 @@ def test_passed_to_service_matching_the_method_keeps_the_finding(tmp_path: Path)
 def test_pass_role_on_any_role_names_the_admin_it_reaches(tmp_path: Path) -> None:
     launcher = '[{ Effect = "Allow", Action = ["iam:PassRole", "ec2:RunInstances"], Resource = "*" }]'
     text = _role("launcher", launcher) + (
-        _role("node", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
-              _trust('{ Service = "ec2.amazonaws.com" }'))
-        + _role("boss", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
-                _trust('{ Service = "ec2.amazonaws.com" }')) + ADMIN.format(name="boss")
-        + _role("lambda_admin", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
-                _trust('{ Service = "lambda.amazonaws.com" }')) + ADMIN.format(name="lambda_admin"))
+        _role(
+            "node",
+            '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
+            _trust('{ Service = "ec2.amazonaws.com" }'),
+        )
+        + _role(
+            "boss",
+            '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
+            _trust('{ Service = "ec2.amazonaws.com" }'),
+        )
+        + ADMIN.format(name="boss")
+        + _role(
+            "lambda_admin",
+            '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
+            _trust('{ Service = "lambda.amazonaws.com" }'),
+        )
+        + ADMIN.format(name="lambda_admin")
+    )
     found = _findings(tmp_path, text)
     assert [(i, s) for i, s, _ in found] == [("aws:aws_iam_role.launcher", Severity.CRITICAL)]
     assert found[0][2].endswith("launcher → PassRole → boss (AdministratorAccess)")  # not lambda_admin: not EC2's
 
 
 def test_pass_role_to_a_role_outside_the_code_is_unknown(tmp_path: Path) -> None:
-    found = _findings(tmp_path, _role("ci", """[
+    found = _findings(
+        tmp_path,
+        _role(
+            "ci",
+            """[
     { Effect = "Allow", Action = ["cloudformation:CreateStack"], Resource = "*" },
     { Effect = "Allow", Action = "iam:PassRole", Resource = "arn:aws:iam::123456789012:role/cfn-exec" },
-  ]"""))
+  ]""",
+        ),
+    )
     assert [(i, s) for i, s, _ in found] == [("aws:aws_iam_role.ci", Severity.INFO)]
     assert "arn:aws:iam::123456789012:role/cfn-exec, not in the scanned code" in found[0][2]
 
 
 def test_assume_role_chains_are_cycle_safe_and_account_roots_need_a_named_role(tmp_path: Path) -> None:
     text = (
-        _role("a", '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
-              _trust("{ AWS = aws_iam_role.b.arn }"))
-        + _role("b", '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
-                _trust("{ AWS = aws_iam_role.a.arn }"))
+        _role(
+            "a",
+            '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
+            _trust("{ AWS = aws_iam_role.b.arn }"),
+        )
+        + _role(
+            "b",
+            '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
+            _trust("{ AWS = aws_iam_role.a.arn }"),
+        )
         # trusts a literal account root: another account unless the identity names this role
-        + _role("vendor_admin", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
-                _trust('{ AWS = "arn:aws:iam::777788889999:root" }')) + ADMIN.format(name="vendor_admin")
+        + _role(
+            "vendor_admin",
+            '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
+            _trust('{ AWS = "arn:aws:iam::777788889999:root" }'),
+        )
+        + ADMIN.format(name="vendor_admin")
         + _role("named", '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = aws_iam_role.vendor_admin.arn }]')
     )
     report = scan_tree(tmp_path, {"main.tf": text})
@@ -122,13 +173,23 @@ def test_assume_role_chains_are_cycle_safe_and_account_roots_need_a_named_role(t
 
 def test_a_chain_through_a_cycle_reaches_the_admin_once(tmp_path: Path) -> None:
     text = (
-        _role("app", '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
-              _trust("{ AWS = aws_iam_role.ops.arn }"))
-        + _role("ops", '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
-                _trust("{ AWS = aws_iam_role.app.arn }"))
-        + _role("root", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
-                _trust('{ AWS = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:root" }'))
-        + ADMIN.format(name="root") + 'data "aws_caller_identity" "me" {}\n'
+        _role(
+            "app",
+            '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
+            _trust("{ AWS = aws_iam_role.ops.arn }"),
+        )
+        + _role(
+            "ops",
+            '[{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]',
+            _trust("{ AWS = aws_iam_role.app.arn }"),
+        )
+        + _role(
+            "root",
+            '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]',
+            _trust('{ AWS = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:root" }'),
+        )
+        + ADMIN.format(name="root")
+        + 'data "aws_caller_identity" "me" {}\n'
     )
     found = _findings(tmp_path, text)
     assert sorted(i for i, _, _ in found if i) == ["aws:aws_iam_role.app", "aws:aws_iam_role.ops"]
@@ -136,8 +197,9 @@ def test_a_chain_through_a_cycle_reaches_the_admin_once(tmp_path: Path) -> None:
 
 
 def test_escalations_are_computed_once_per_inventory(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {"main.tf": _role("x", '[{ Effect = "Allow", Action = "iam:PutUserPolicy", '
-                                                     'Resource = "*" }]')})
+    report = scan_tree(
+        tmp_path, {"main.tf": _role("x", '[{ Effect = "Allow", Action = "iam:PutUserPolicy", Resource = "*" }]')}
+    )
     first = list(all_escalations(report.inventory))
     assert [e.method.name for e in first] == ["PutPolicy"]
     assert [e is f for e, f in zip(first, all_escalations(report.inventory), strict=True)] == [True]

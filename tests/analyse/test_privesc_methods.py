@@ -298,7 +298,9 @@ def test_actions_split_over_an_inline_and_a_managed_policy_in_two_files(tmp_path
     first, *rest = _chosen(method)
     inline = Policy().allow([first])
     a_tf = _role() + "\n" + _inline(inline)
-    b_tf = _document(rest) + """
+    b_tf = (
+        _document(rest)
+        + """
 resource "aws_iam_policy" "extra" {
   name   = "deployer-extra"
   policy = data.aws_iam_policy_document.extra.json
@@ -309,6 +311,7 @@ resource "aws_iam_role_policy_attachment" "extra" {
   policy_arn = aws_iam_policy.extra.arn
 }
 """
+    )
     report = scan_tree(tmp_path, {"a.tf": a_tf, "b.tf": b_tf, "world.tf": _world(method, "aws_iam_role.deployer")})
     line_a = _line(a_tf, inline.lines[0])
     assert triples(report, RULE) == [(RULE, "a.tf", line_a, ROLE_ID)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.helpers import scan_tree
 
-ROLE = '''
+ROLE = """
 provider "aws" {
   default_tags {
     tags = { owner = "team-platform" }
@@ -48,7 +48,7 @@ resource "aws_lambda_function" "fn" {
   function_name = "fn"
   role          = aws_iam_role.worker.arn
 }
-'''
+"""
 
 
 def test_role_links_by_name_and_reference(tmp_path: Path) -> None:

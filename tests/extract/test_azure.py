@@ -8,7 +8,7 @@ from pathlib import Path
 from nhilint.model import Condition, TrustPrincipal
 from tests.helpers import scan_tree, triples
 
-ENTRA = '''
+ENTRA = """
 variable "team" {
   default = "team-platform"
 }
@@ -67,7 +67,7 @@ resource "azuread_application_federated_identity_credential" "github" {
   subject        = each.key == "org" ? "repo:acme/*" : "repo:acme/app:ref:refs/heads/main"
   audiences      = ["api://AzureADTokenExchange"]
 }
-'''
+"""
 
 GITHUB = "https://token.actions.githubusercontent.com"
 
@@ -75,8 +75,10 @@ GITHUB = "https://token.actions.githubusercontent.com"
 def test_entra_identities_credentials_and_federation(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"main.tf": ENTRA})
     inventory = report.inventory
-    ci, vendor, sp = (inventory.identities[f"azure:{a}"] for a in (
-        "azuread_application.ci", "azuread_application.vendor", "azuread_service_principal.ci"))
+    ci, vendor, sp = (
+        inventory.identities[f"azure:{a}"]
+        for a in ("azuread_application.ci", "azuread_application.vendor", "azuread_service_principal.ci")
+    )
     assert [(i.kind, i.name, i.tags) for i in (ci, vendor, sp)] == [
         ("application", "ci-deployer", (("owner", "team-platform"),)),
         ("application", "vendor-sync", ()),
@@ -90,19 +92,26 @@ def test_entra_identities_credentials_and_federation(tmp_path: Path) -> None:
     ]
     assert sp.attribute("application") == ci.id
     credentials = {c.address: c for c in inventory.credentials}
-    assert {a: (c.kind, c.of, c.expires.value if c.expires else None, c.rotation.value if c.rotation else None)
-            for a, c in credentials.items()} == {
+    assert {
+        a: (c.kind, c.of, c.expires.value if c.expires else None, c.rotation.value if c.rotation else None)
+        for a, c in credentials.items()
+    } == {
         "azuread_application_password.static": ("client_secret", ci.id, None, None),
         "azuread_application_password.far": ("client_secret", ci.id, "2035-01-01T00:00:00Z", None),
-        "azuread_application_password.relative": ("client_secret", vendor.id, "2160h after creation (90 days)",
-                                                  None),
+        "azuread_application_password.relative": ("client_secret", vendor.id, "2160h after creation (90 days)", None),
         "azuread_service_principal_password.rotated": ("sp_password", sp.id, None, "every 90 days"),
         "azuread_application_certificate.cert": ("certificate", vendor.id, "2027-03-01T00:00:00Z", None),
     }
     assert [(t.identity, t.principals, t.conditions, t.location.start_line) for t in inventory.trusts] == [
-        (ci.id, (TrustPrincipal("Federated", GITHUB),),
-         (Condition("StringEquals", f"{GITHUB}:sub", (subject,)),
-          Condition("StringEquals", f"{GITHUB}:aud", ("api://AzureADTokenExchange",))), 56)
+        (
+            ci.id,
+            (TrustPrincipal("Federated", GITHUB),),
+            (
+                Condition("StringEquals", f"{GITHUB}:sub", (subject,)),
+                Condition("StringEquals", f"{GITHUB}:aud", ("api://AzureADTokenExchange",)),
+            ),
+            56,
+        )
         for subject in ("repo:acme/*", "repo:acme/app:ref:refs/heads/main")
     ]
     assert triples(report, "NHI-CRED-001") == [
@@ -117,7 +126,7 @@ def test_entra_identities_credentials_and_federation(tmp_path: Path) -> None:
     assert triples(report, "NHI-TRUST-003") == []
 
 
-MODULE = '''
+MODULE = """
 variable "name" {}
 variable "scope" {}
 variable "role" {
@@ -140,9 +149,9 @@ resource "azurerm_role_assignment" "this" {
 output "id" {
   value = azurerm_user_assigned_identity.this.id
 }
-'''
+"""
 
-ROOT = '''
+ROOT = """
 data "azurerm_subscription" "current" {}
 data "azurerm_client_config" "current" {}
 
@@ -202,7 +211,7 @@ resource "azurerm_federated_identity_credential" "aks" {
   subject             = "system:serviceaccount:api:deployer"
   audience            = ["api://AzureADTokenExchange"]
 }
-'''
+"""
 
 
 def test_managed_identities_role_assignments_and_usages(tmp_path: Path) -> None:
@@ -214,7 +223,11 @@ def test_managed_identities_role_assignments_and_usages(tmp_path: Path) -> None:
     assert sorted(inventory.identities) == [web, deployer, reader]
     system = inventory.identities[web]
     assert (system.kind, system.name, system.attribute("assignment"), system.location.start_line) == (
-        "managed_identity", "web", "system", 28)
+        "managed_identity",
+        "web",
+        "system",
+        28,
+    )
     assert system.lifecycle.owner is not None
     assert system.lifecycle.owner.value == "team-web"
     assert sorted((u.identity, u.workload) for u in inventory.usages) == [
@@ -222,16 +235,33 @@ def test_managed_identities_role_assignments_and_usages(tmp_path: Path) -> None:
         (reader, "azurerm_linux_web_app.web"),
     ]
     subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"
-    assert [(g.principal, g.permissions, g.scope, g.conditions, g.location.start_line, g.unknown)
-            for g in inventory.grants] == [
-        (web, ("app-deployer", "Microsoft.Resources/*", "Microsoft.Authorization/*/write"),
-         ("${data.azurerm_subscription.current.id}",),
-         (Condition("NotActions", "azure:notActions", ("Microsoft.Authorization/locks/delete",)),), 36,
-         "data.azurerm_subscription.current is read from the cloud at plan time"),
-        ("11111111-2222-3333-4444-555555555555", ("Owner",), ("${data.azurerm_subscription.current.id}",), (), 42,
-         "data.azurerm_subscription.current is read from the cloud at plan time"),
-        (None, ("Reader",), (f"{subscription}/resourceGroups/rg-apps",), (), 48,
-         "data.azurerm_client_config.current is read from the cloud at plan time"),
+    assert [
+        (g.principal, g.permissions, g.scope, g.conditions, g.location.start_line, g.unknown) for g in inventory.grants
+    ] == [
+        (
+            web,
+            ("app-deployer", "Microsoft.Resources/*", "Microsoft.Authorization/*/write"),
+            ("${data.azurerm_subscription.current.id}",),
+            (Condition("NotActions", "azure:notActions", ("Microsoft.Authorization/locks/delete",)),),
+            36,
+            "data.azurerm_subscription.current is read from the cloud at plan time",
+        ),
+        (
+            "11111111-2222-3333-4444-555555555555",
+            ("Owner",),
+            ("${data.azurerm_subscription.current.id}",),
+            (),
+            42,
+            "data.azurerm_subscription.current is read from the cloud at plan time",
+        ),
+        (
+            None,
+            ("Reader",),
+            (f"{subscription}/resourceGroups/rg-apps",),
+            (),
+            48,
+            "data.azurerm_client_config.current is read from the cloud at plan time",
+        ),
         (deployer, ("Owner",), (subscription,), (), 16, None),
         (reader, ("Owner",), (f"{subscription}/resourceGroups/rg-apps",), (), 16, None),
     ]
@@ -242,9 +272,15 @@ def test_managed_identities_role_assignments_and_usages(tmp_path: Path) -> None:
         ("NHI-PRIV-004", "modules/identity/main.tf", 16, deployer),
     ]
     assert [(t.identity, t.principals, t.conditions[0]) for t in inventory.trusts] == [
-        (deployer, (TrustPrincipal("Federated", "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/"),),
-         Condition("StringEquals", "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/:sub",
-                   ("system:serviceaccount:api:deployer",))),
+        (
+            deployer,
+            (TrustPrincipal("Federated", "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/"),),
+            Condition(
+                "StringEquals",
+                "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/:sub",
+                ("system:serviceaccount:api:deployer",),
+            ),
+        ),
     ]
     assert triples(report, "NHI-TRUST-003") == []
     # The web app uses its identities; the deployer has a retire-on tag; nothing else is orphaned.

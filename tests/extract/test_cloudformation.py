@@ -132,27 +132,38 @@ def test_roles_users_groups_and_keys(tmp_path: Path) -> None:
     ]
     vendor = inventory.identities["aws:cfn/vendor.yaml#VendorRole"]
     assert (vendor.kind, vendor.platform, vendor.address, vendor.name) == (
-        "role", "aws", "cfn/vendor.yaml#VendorRole", "reporting-vendor-prod")
+        "role",
+        "aws",
+        "cfn/vendor.yaml#VendorRole",
+        "reporting-vendor-prod",
+    )
     assert (vendor.location.start_line, vendor.location.end_line) == (21, 54)
     assert vendor.lifecycle.owner == Fact("team-data", "tag:owner", Location("cfn/vendor.yaml", 51, 51))
     assert vendor.tags == (("expires", "2027-06-30"), ("owner", "team-data"))
-    assert [(g.permissions, g.scope, g.location.start_line, g.permission_type)
-            for g in inventory.grants_of(vendor.id)] == [
+    assert [
+        (g.permissions, g.scope, g.location.start_line, g.permission_type) for g in inventory.grants_of(vendor.id)
+    ] == [
         (("s3:GetObject", "s3:ListBucket"), ("arn:aws:s3:::acme-reports-prod/*",), 37, "action"),
         (("s3:*",), ("arn:aws:s3:::home/${aws:username}/${aws:userid}",), 44, "action"),
         (("arn:aws:iam::aws:policy/ReadOnlyAccess",), (), 48, "managed_policy"),
     ]
     trusts = inventory.trusts_of(vendor.id)
     assert [(t.principals, t.location.start_line, t.location.end_line) for t in trusts] == [
-        ((TrustPrincipal("AWS", "arn:aws:iam::999988887777:root"),), 28, 31)]
+        ((TrustPrincipal("AWS", "arn:aws:iam::999988887777:root"),), 28, 31)
+    ]
 
     pinned = inventory.identities["aws:cfn/vendor.yaml#PinnedVendorRole"]
     assert pinned.name is None
     assert pinned.lifecycle.owner == Fact("team-data", "metadata:owner", Location("cfn/vendor.yaml", 68, 68))
     assert pinned.lifecycle.retire_on is not None and pinned.lifecycle.retire_on.value == "vendor contract end"
     [pinned_trust] = inventory.trusts_of(pinned.id)
-    assert pinned_trust.conditions == (Condition("StringEquals", "sts:ExternalId", (
-        Unknown("parameter ExternalId has no Default; its value is given at deploy"),)),)
+    assert pinned_trust.conditions == (
+        Condition(
+            "StringEquals",
+            "sts:ExternalId",
+            (Unknown("parameter ExternalId has no Default; its value is given at deploy"),),
+        ),
+    )
 
     user = inventory.identities["aws:cfn/vendor.yaml#CiUser"]
     credentials = inventory.credentials_of(user.id)
@@ -164,12 +175,17 @@ def test_roles_users_groups_and_keys(tmp_path: Path) -> None:
     assert key.lifecycle.owner is not None and key.lifecycle.owner.source == f"parent:{user.id}"
     assert key.lifecycle.purpose == Fact("pushes release artifacts", "comment", Location("cfn/vendor.yaml", 87, 87))
     assert [(g.permissions, g.permission_type) for g in inventory.grants_of(user.id)] == [
-        (("aws:cfn/vendor.yaml#Deployers",), "group")]
+        (("aws:cfn/vendor.yaml#Deployers",), "group")
+    ]
     assert [(g.permissions, g.via) for g in inventory.grants_of("aws:cfn/vendor.yaml#Deployers")] == [
-        (("cloudformation:*",), "managed policy cfn/vendor.yaml#DeployPolicy attached by "
-                                "ManagedPolicyArns of cfn/vendor.yaml#Deployers")]
+        (
+            ("cloudformation:*",),
+            "managed policy cfn/vendor.yaml#DeployPolicy attached by ManagedPolicyArns of cfn/vendor.yaml#Deployers",
+        )
+    ]
     assert [(s.address, s.attribute, s.location.start_line) for s in inventory.literal_secrets] == [
-        ("cfn/vendor.yaml#CiUser", "LoginProfile.Password", 83)]
+        ("cfn/vendor.yaml#CiUser", "LoginProfile.Password", 83)
+    ]
 
     assert triples(report) == [
         ("NHI-RET-001", "cfn/vendor.yaml", 21, "aws:cfn/vendor.yaml#VendorRole"),
@@ -277,37 +293,75 @@ def test_sam_functions_and_their_generated_roles(tmp_path: Path) -> None:
     ]
     api = inventory.identities["aws:sam/template.yaml#ApiRole"]
     assert (api.kind, api.address, api.location.start_line, api.location.end_line) == (
-        "role", "sam/template.yaml#ApiRole", 14, 36)
+        "role",
+        "sam/template.yaml#ApiRole",
+        14,
+        36,
+    )
     assert api.tags == (("expires", "2027-03-31"), ("owner", "team-orders"))  # Globals tags merge
     assert api.lifecycle.owner == Fact("team-orders", "tag:owner", Location("sam/template.yaml", 8, 8))
     assert [(u.workload, u.kind) for u in inventory.usages_of(api.id)] == [
-        ("sam/template.yaml#Api", "AWS::Serverless::Function")]
+        ("sam/template.yaml#Api", "AWS::Serverless::Function")
+    ]
     assert [p for t in inventory.trusts_of(api.id) for p in t.principals] == [
-        TrustPrincipal("Service", "lambda.amazonaws.com")]
+        TrustPrincipal("Service", "lambda.amazonaws.com")
+    ]
     assert [(g.via, g.permissions[:2], g.scope, g.location.start_line) for g in inventory.grants_of(api.id)] == [
-        ("SAM policy template DynamoDBCrudPolicy", ("dynamodb:GetItem", "dynamodb:DeleteItem"),
-         ("arn:aws:dynamodb:${AWS::Region}:${current_account}:table/orders",
-          "arn:aws:dynamodb:${AWS::Region}:${current_account}:table/orders/index/*"), 22),
-        ("SAM policy template S3ReadPolicy", ("s3:GetObject", "s3:ListBucket"),
-         ("arn:aws:s3:::${sam/template.yaml#OrdersBucket}", "arn:aws:s3:::${sam/template.yaml#OrdersBucket}/*"), 24),
-        ("SAM policy template SQSSendMessagePolicy", ("sqs:SendMessage*",),
-         ("arn:aws:sqs:${AWS::Region}:${current_account}:${sam/template.yaml#Queue.QueueName}",), 26),
-        ("inline policy in Policies of sam/template.yaml#Api", ("ssm:GetParameter",),
-         ("arn:aws:ssm:${AWS::Region}:${current_account}:parameter/orders/*",), 29),
-        ("managed policy attached by role SAM generates for sam/template.yaml#Api",
-         ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",), (), 14),
-        ("managed policy attached by role SAM generates for sam/template.yaml#Api",
-         ("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",), (), 14),
-        ("managed policy attached by role SAM generates for sam/template.yaml#Api",
-         ("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",), (), 14),
+        (
+            "SAM policy template DynamoDBCrudPolicy",
+            ("dynamodb:GetItem", "dynamodb:DeleteItem"),
+            (
+                "arn:aws:dynamodb:${AWS::Region}:${current_account}:table/orders",
+                "arn:aws:dynamodb:${AWS::Region}:${current_account}:table/orders/index/*",
+            ),
+            22,
+        ),
+        (
+            "SAM policy template S3ReadPolicy",
+            ("s3:GetObject", "s3:ListBucket"),
+            ("arn:aws:s3:::${sam/template.yaml#OrdersBucket}", "arn:aws:s3:::${sam/template.yaml#OrdersBucket}/*"),
+            24,
+        ),
+        (
+            "SAM policy template SQSSendMessagePolicy",
+            ("sqs:SendMessage*",),
+            ("arn:aws:sqs:${AWS::Region}:${current_account}:${sam/template.yaml#Queue.QueueName}",),
+            26,
+        ),
+        (
+            "inline policy in Policies of sam/template.yaml#Api",
+            ("ssm:GetParameter",),
+            ("arn:aws:ssm:${AWS::Region}:${current_account}:parameter/orders/*",),
+            29,
+        ),
+        (
+            "managed policy attached by role SAM generates for sam/template.yaml#Api",
+            ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
+            (),
+            14,
+        ),
+        (
+            "managed policy attached by role SAM generates for sam/template.yaml#Api",
+            ("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",),
+            (),
+            14,
+        ),
+        (
+            "managed policy attached by role SAM generates for sam/template.yaml#Api",
+            ("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",),
+            (),
+            14,
+        ),
     ]
     worker = inventory.identities["aws:sam/template.yaml#WorkerRole"]
     assert inventory.grants_of(worker.id) == []  # with Role, SAM ignores Policies
     assert [u.workload for u in inventory.usages_of(worker.id)] == ["sam/template.yaml#Worker"]
     odd = inventory.grants_of("aws:sam/template.yaml#OddRole")
     assert [(g.via, g.unknown) for g in odd if g.unknown] == [
-        ("SAM policy template SQSPollerPolicy", "Fn::ImportValue (a value exported by another stack) is evaluated "
-                                                "only at deploy"),
+        (
+            "SAM policy template SQSPollerPolicy",
+            "Fn::ImportValue (a value exported by another stack) is evaluated only at deploy",
+        ),
         ("SAM policy template NotARealTemplate", "NotARealTemplate is not a SAM policy template"),
     ]
     assert triples(report) == [
@@ -387,18 +441,22 @@ def test_json_template_and_links_across_formats(tmp_path: Path) -> None:
     assert trust.location.start_line == 9
     # a Terraform attachment by literal role name, an EC2 instance through the instance profile
     assert [(g.permissions, g.location.path) for g in inventory.grants_of(build.id)] == [
-        (("arn:aws:iam::aws:policy/AdministratorAccess",), "main.tf")]
+        (("arn:aws:iam::aws:policy/AdministratorAccess",), "main.tf")
+    ]
     assert [u.workload for u in inventory.usages_of(build.id)] == ["build.template.json#Runner"]
     # a template function running as a Terraform role named in an ARN
     assert [u.workload for u in inventory.usages_of("aws:aws_iam_role.worker")] == ["build.template.json#Fn"]
     token, generated = (c for c in inventory.credentials if c.kind == "secret")
-    assert token.rotation == Fact("every 30 days", "build.template.json#TokenRotation",
-                                  Location("build.template.json", 30, 33))
+    assert token.rotation == Fact(
+        "every 30 days", "build.template.json#TokenRotation", Location("build.template.json", 30, 33)
+    )
     assert generated.rotation is None
     assert [(s.address, s.attribute, s.location.start_line) for s in inventory.literal_secrets] == [
-        ("build.template.json#Token", "SecretString", 28)]
+        ("build.template.json#Token", "SecretString", 28)
+    ]
     assert [(u.what, u.location.start_line) for u in inventory.unresolved] == [
-        ("nested stack build.template.json#Network", 35)]
+        ("nested stack build.template.json#Network", 35)
+    ]
     assert triples(report) == [
         ("NHI-EXP-004", "build.template.json", 4, "aws:build.template.json#BuildRole"),
         ("NHI-TRUST-003", "build.template.json", 9, "aws:build.template.json#BuildRole"),
@@ -441,8 +499,10 @@ def test_broken_template_is_a_parse_error_and_the_rest_is_scanned(tmp_path: Path
     report = scan_tree(tmp_path, files)
     assert [(e.path, e.line) for e in report.inventory.errors] == [("broken.yaml", 7), ("partial.yaml", 2)]
     assert report.inventory.errors[1].reason == "resource NoType has no Type"
-    assert triples(report, "NHI-PARSE") == [("NHI-PARSE-001", "broken.yaml", 7, None),
-                                            ("NHI-PARSE-001", "partial.yaml", 2, None)]
+    assert triples(report, "NHI-PARSE") == [
+        ("NHI-PARSE-001", "broken.yaml", 7, None),
+        ("NHI-PARSE-001", "partial.yaml", 2, None),
+    ]
     # the Terraform user is still scanned, and the key in the partial template is linked to it by name
     assert [c.of for c in report.inventory.credentials] == ["aws:aws_iam_user.ci"]
     assert ("NHI-CRED-001", "partial.yaml", 4, "aws:partial.yaml#Key") in triples(report)
@@ -496,10 +556,14 @@ def test_metadata_and_comment_suppressions(tmp_path: Path) -> None:
     ]
 
 
-def test_without_aws_sam_translator_policy_templates_are_unknown(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_aws_sam_translator_policy_templates_are_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sam, "find_spec", lambda name: None)
-    report = scan_tree(tmp_path, {"template.yaml": """
+    report = scan_tree(
+        tmp_path,
+        {
+            "template.yaml": """
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Fn:
@@ -508,7 +572,9 @@ def test_without_aws_sam_translator_policy_templates_are_unknown(tmp_path: Path,
               Policies:
                 - AdministratorAccess
                 - S3CrudPolicy: {BucketName: data}
-        """})
+        """
+        },
+    )
     grants = report.inventory.grants_of("aws:template.yaml#FnRole")
     assert [(g.permissions, g.unknown) for g in grants] == [
         ((), "SAM policy templates need the aws-sam-translator package, which is not installed"),
@@ -574,8 +640,7 @@ Resources:
         Statement: [{Effect: Allow, Principal: {Service: vpc-flow-logs.amazonaws.com}, Action: sts:AssumeRole}]
 """
 
-NESTED = {"stacks/root.yaml": ROOT_STACK, "stacks/nested/iam.yaml": NESTED_IAM,
-          "shared/network.yaml": SHARED_NETWORK}
+NESTED = {"stacks/root.yaml": ROOT_STACK, "stacks/nested/iam.yaml": NESTED_IAM, "shared/network.yaml": SHARED_NETWORK}
 
 
 def test_nested_stacks_local_templates_are_scanned_the_rest_reported(tmp_path: Path) -> None:
@@ -592,15 +657,21 @@ def test_nested_stacks_local_templates_are_scanned_the_rest_reported(tmp_path: P
     deploy = report.inventory.identities["aws:stacks/nested/iam.yaml#DeployRole"]
     assert deploy.name == Unknown("parameter Env has no Default; its value is given at deploy")  # not the parent's
     assert report.inventory.unresolved == [
-        Unresolved("nested stack stacks/root.yaml#Network",
-                   "the local template ../shared/network.yaml (shared/network.yaml) is not among the scanned templates",
-                   Location("stacks/root.yaml", 14, 17)),
-        Unresolved("nested stack stacks/root.yaml#Audit",
-                   "the local template nested/audit.yaml (stacks/nested/audit.yaml) does not exist",
-                   Location("stacks/root.yaml", 18, 21)),
-        Unresolved("nested stack stacks/root.yaml#Dns",
-                   "https://acme-cfn.s3.eu-west-1.amazonaws.com/dns/v3.yaml is read at deploy; nhilint does not "
-                   "fetch it", Location("stacks/root.yaml", 22, 25)),
+        Unresolved(
+            "nested stack stacks/root.yaml#Network",
+            "the local template ../shared/network.yaml (shared/network.yaml) is not among the scanned templates",
+            Location("stacks/root.yaml", 14, 17),
+        ),
+        Unresolved(
+            "nested stack stacks/root.yaml#Audit",
+            "the local template nested/audit.yaml (stacks/nested/audit.yaml) does not exist",
+            Location("stacks/root.yaml", 18, 21),
+        ),
+        Unresolved(
+            "nested stack stacks/root.yaml#Dns",
+            "https://acme-cfn.s3.eu-west-1.amazonaws.com/dns/v3.yaml is read at deploy; nhilint does not fetch it",
+            Location("stacks/root.yaml", 22, 25),
+        ),
     ]
     assert triples(report) == [
         ("NHI-EXP-004", "stacks/nested/iam.yaml", 6, "aws:stacks/nested/iam.yaml#DeployRole"),
@@ -615,10 +686,14 @@ def test_nested_stacks_local_templates_are_scanned_the_rest_reported(tmp_path: P
 def test_nested_stack_in_the_scan_is_not_reported(tmp_path: Path) -> None:
     """Scanning the whole tree: the shared child is scanned too, so only the missing and remote ones remain."""
     report = scan_tree(tmp_path, NESTED)
-    assert sorted(report.inventory.identities) == ["aws:shared/network.yaml#FlowLogsRole",
-                                                   "aws:stacks/nested/iam.yaml#DeployRole"]
+    assert sorted(report.inventory.identities) == [
+        "aws:shared/network.yaml#FlowLogsRole",
+        "aws:stacks/nested/iam.yaml#DeployRole",
+    ]
     assert [(u.what, u.location.start_line) for u in report.inventory.unresolved] == [
-        ("nested stack stacks/root.yaml#Audit", 18), ("nested stack stacks/root.yaml#Dns", 22)]
+        ("nested stack stacks/root.yaml#Audit", 18),
+        ("nested stack stacks/root.yaml#Dns", 22),
+    ]
     assert ("NHI-OWN-001", "shared/network.yaml", 3, "aws:shared/network.yaml#FlowLogsRole") in triples(report)
 
 
@@ -689,8 +764,11 @@ def test_conditions_follow_the_parameter_defaults_and_stay_unknown_without_one(t
     ]
     [vendor_trust] = inventory.trusts_of("aws:app.yaml#VendorRole")
     assert vendor_trust.principals == (TrustPrincipal("AWS", Unknown(reason)),)
-    assert [(f.rule_id, f.location.start_line, f.identity, f.unknown) for f in report.findings
-            if f.rule_id.startswith(("NHI-PRIV", "NHI-TRUST", "NHI-OWN"))] == [
+    assert [
+        (f.rule_id, f.location.start_line, f.identity, f.unknown)
+        for f in report.findings
+        if f.rule_id.startswith(("NHI-PRIV", "NHI-TRUST", "NHI-OWN"))
+    ] == [
         ("NHI-TRUST-002", 31, "aws:app.yaml#VendorRole", True),
         ("NHI-PRIV-004", 40, "aws:app.yaml#AppRole", False),
         ("NHI-PRIV-001", 42, "aws:app.yaml#AppRole", True),
@@ -702,11 +780,18 @@ def test_conditions_for_production_defaults(tmp_path: Path) -> None:
     prod = CONDITIONS.replace("Default: staging", "Default: prod").replace('Default: "false"', 'Default: "true"')
     report = scan_tree(tmp_path, {"app.yaml": prod})
     assert sorted(report.inventory.identities) == [
-        "aws:app.yaml#AppRole", "aws:app.yaml#BreakGlassRole", "aws:app.yaml#VendorRole"]
-    assert [(g.permissions, g.location.start_line) for g in report.inventory.grants_of("aws:app.yaml#AppRole")
-            if not g.unknown] == [(("arn:aws:iam::aws:policy/ReadOnlyAccess",), 40)]
+        "aws:app.yaml#AppRole",
+        "aws:app.yaml#BreakGlassRole",
+        "aws:app.yaml#VendorRole",
+    ]
+    assert [
+        (g.permissions, g.location.start_line)
+        for g in report.inventory.grants_of("aws:app.yaml#AppRole")
+        if not g.unknown
+    ] == [(("arn:aws:iam::aws:policy/ReadOnlyAccess",), 40)]
     assert [(f.location.start_line, f.identity) for f in report.findings if f.rule_id == "NHI-PRIV-004"] == [
-        (24, "aws:app.yaml#BreakGlassRole")]
+        (24, "aws:app.yaml#BreakGlassRole")
+    ]
 
 
 SAM_GLOBALS = """
@@ -766,16 +851,23 @@ def test_sam_globals_apply_to_generated_roles_only(tmp_path: Path) -> None:
     (Legacy: its own owner, no tracing); an `AWS::IAM::Role` written out gets nothing from Globals."""
     report = scan_tree(tmp_path, {"template.yaml": SAM_GLOBALS})
     identities = report.inventory.identities
-    assert sorted(identities) == ["aws:template.yaml#ApiRole", "aws:template.yaml#LegacyRole",
-                                  "aws:template.yaml#WorkerRole"]
+    assert sorted(identities) == [
+        "aws:template.yaml#ApiRole",
+        "aws:template.yaml#LegacyRole",
+        "aws:template.yaml#WorkerRole",
+    ]
     boundary = (("permissions_boundary", "arn:aws:iam::${current_account}:policy/workload-boundary"),)
     api, legacy, worker = (identities[f"aws:template.yaml#{n}"] for n in ("ApiRole", "LegacyRole", "WorkerRole"))
     assert (api.tags, api.attributes, api.lifecycle.owner) == (
-        (("cost-center", "4711"), ("expires", "2027-03-31"), ("owner", "team-orders")), boundary,
-        Fact("team-orders", "tag:owner", Location("template.yaml", 11, 11)))
+        (("cost-center", "4711"), ("expires", "2027-03-31"), ("owner", "team-orders")),
+        boundary,
+        Fact("team-orders", "tag:owner", Location("template.yaml", 11, 11)),
+    )
     assert (legacy.tags, legacy.attributes, legacy.lifecycle.owner) == (
-        (("cost-center", "4711"), ("owner", "team-legacy")), boundary,
-        Fact("team-legacy", "tag:owner", Location("template.yaml", 32, 32)))
+        (("cost-center", "4711"), ("owner", "team-legacy")),
+        boundary,
+        Fact("team-legacy", "tag:owner", Location("template.yaml", 32, 32)),
+    )
     assert (worker.tags, worker.attributes, worker.lifecycle.owner) == ((), (), None)
     xray = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
     assert [xray in g.permissions for g in report.inventory.grants_of(api.id)].count(True) == 1

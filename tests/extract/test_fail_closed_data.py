@@ -106,7 +106,7 @@ resource "aws_iam_role_policy" "etl" {
 }
 """,
         "etl-policy.json": '{\n  "Statement": [{\n    "Effect": "Allow",\n    "Action": "s3:GetObject",\n'
-                           '    "Action": "*",\n    "Resource": "*"\n  }]\n}\n',
+        '    "Action": "*",\n    "Resource": "*"\n  }]\n}\n',
     }
     report = scan_tree(tmp_path, files)
     assert _selected(report, "NHI-PARSE-005", "NHI-PRIV-004") == [
@@ -168,7 +168,8 @@ def test_a_100000_document_stream_is_not_rejected_whole(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 10  # about 2 s: the stream is read up to max_documents
     assert "kubernetes:ServiceAccount/payments/api" in report.inventory.identities
     assert _selected(report, "NHI-PARSE-004", "NHI-PARSE-001") == [
-        ("NHI-PARSE-004", "manifests.yaml", 5 + 4 * 9_999 + 2, None)]
+        ("NHI-PARSE-004", "manifests.yaml", 5 + 4 * 9_999 + 2, None)
+    ]
 
 
 def test_deeply_nested_manifest_costs_only_its_document(tmp_path: Path) -> None:
@@ -183,8 +184,10 @@ def test_condition_chain_deeper_than_the_limit(tmp_path: Path) -> None:
     RecursionError out of the scan. Now the chain hits max_depth: the role's creation is unknown, not
     skipped, and the limit is reported."""
     conditions = "".join(f"  C{i}: !Condition C{i + 1}\n" for i in range(1000)) + "  C1000: !Equals [a, a]\n"
-    template = (f'AWSTemplateFormatVersion: "2010-09-09"\nConditions:\n{conditions}Resources:\n'
-                f"  DeployRole:\n    Type: AWS::IAM::Role\n    Condition: C0\n    Properties:\n{TRUST}")
+    template = (
+        f'AWSTemplateFormatVersion: "2010-09-09"\nConditions:\n{conditions}Resources:\n'
+        f"  DeployRole:\n    Type: AWS::IAM::Role\n    Condition: C0\n    Properties:\n{TRUST}"
+    )
     report = scan_tree(tmp_path, {"template.yaml": template})
     assert "aws:template.yaml#DeployRole" in report.inventory.identities
     found = _selected(report, "NHI-PARSE-004")
@@ -193,8 +196,10 @@ def test_condition_chain_deeper_than_the_limit(tmp_path: Path) -> None:
 
 def test_deep_fn_join_within_the_load_limit_is_evaluated_or_reported(tmp_path: Path) -> None:
     join = "!Join ['', [" * 50 + "x" + "]]" * 50  # 100 levels to read, 150 to evaluate
-    template = (f'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  DeployRole:\n    Type: AWS::IAM::Role\n'
-                f"    Properties:\n      RoleName: {join}\n{TRUST}")
+    template = (
+        f'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  DeployRole:\n    Type: AWS::IAM::Role\n'
+        f"    Properties:\n      RoleName: {join}\n{TRUST}"
+    )
     report = scan_tree(tmp_path, {"template.yaml": template, ".nhilint.yaml": "limits:\n  max_depth: 120\n"})
     assert "aws:template.yaml#DeployRole" in report.inventory.identities
     assert _selected(report, "NHI-PARSE-004") == [("NHI-PARSE-004", "template.yaml", 6, None)]
@@ -207,8 +212,9 @@ def test_plan_json_nested_too_deeply_and_duplicate_keys(tmp_path: Path) -> None:
     text = json.dumps(PLAN, indent=1)
     text = text.replace('"format_version": ', '"format_version": "0.1",\n "format_version": ', 1)
     write_tree(tmp_path, {"dup/plan.json": text})
-    report = scan([], config_for(tmp_path), tmp_path,
-                  plans=[tmp_path / "deep" / "plan.json", tmp_path / "dup" / "plan.json"])
+    report = scan(
+        [], config_for(tmp_path), tmp_path, plans=[tmp_path / "deep" / "plan.json", tmp_path / "dup" / "plan.json"]
+    )
     assert _selected(report, "NHI-PARSE-004", "NHI-PARSE-005", "NHI-PARSE-001") == [
         ("NHI-PARSE-004", "deep/plan.json", 1, None),
         ("NHI-PARSE-005", "dup/plan.json", 3, None),
@@ -218,17 +224,16 @@ def test_plan_json_nested_too_deeply_and_duplicate_keys(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("loader", ["C", "pure"])
 @pytest.mark.parametrize("fmt", ["json", "sarif", "text"])
-def test_broken_manifest_message_quotes_nothing(tmp_path: Path, fmt: str, loader: str,
-                                                capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broken_manifest_message_quotes_nothing(
+    tmp_path: Path, fmt: str, loader: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """PyYAML without libyaml (a pure-Python install) quotes the offending text in its problem."""
     if loader == "pure":
         monkeypatch.setattr(yamlmarks, "LOADER", yaml.SafeLoader)
     secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
     alias = "wJalrXUtnFEMIK7MDENGbPxRfiCY"  # an alias name PyYAML quotes in "found undefined alias"
     files = {
-        "secret.yaml": f'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n'
-                       f'  password: "{secret}\\q"\n',
+        "secret.yaml": f'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: "{secret}\\q"\n',
         "alias.yaml": f"apiVersion: v1\nkind: ConfigMap\ndata:\n  token: *{alias}\n",
         "token.yaml": f"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n  {secret}: [\n",
     }

@@ -7,7 +7,7 @@ from pathlib import Path
 from nhilint.model import Condition, TrustPrincipal, Unknown
 from tests.helpers import scan_tree, triples
 
-PROJECT = '''
+PROJECT = """
 provider "google" {
   project = var.project
 }
@@ -76,7 +76,7 @@ resource "google_cloud_run_v2_service" "web" {
     service_account = "worker-web@acme-data.iam.gserviceaccount.com"
   }
 }
-'''
+"""
 
 
 def test_service_accounts_grants_and_usages(tmp_path: Path) -> None:
@@ -92,20 +92,41 @@ def test_service_accounts_grants_and_usages(tmp_path: Path) -> None:
         'gcp:google_service_account.worker["etl"]',
         'gcp:google_service_account.worker["web"]',
     ]
-    assert [(g.principal, g.permissions, g.scope, g.location.start_line, g.permission_type, g.platform, g.unknown)
-            for g in inventory.grants] == [
+    assert [
+        (g.principal, g.permissions, g.scope, g.location.start_line, g.permission_type, g.platform, g.unknown)
+        for g in inventory.grants
+    ] == [
         ("gcp:google_service_account.ci", ("roles/owner",), ("project/acme-prod",), 27, "role", "gcp", None),
-        ("gcp:google_service_account.ci", ("roles/storage.admin",), ("project/acme-prod",), 27, "role", "gcp",
-         None),
-        ('gcp:google_service_account.worker["etl"]', ("roles/viewer",), ("project/acme-prod",), 33, "role", "gcp",
-         None),
+        ("gcp:google_service_account.ci", ("roles/storage.admin",), ("project/acme-prod",), 27, "role", "gcp", None),
+        (
+            'gcp:google_service_account.worker["etl"]',
+            ("roles/viewer",),
+            ("project/acme-prod",),
+            33,
+            "role",
+            "gcp",
+            None,
+        ),
         ("user:alice@acme.io", ("roles/viewer",), ("project/acme-prod",), 33, "role", "gcp", None),
-        ('gcp:google_service_account.worker["web"]', ("roles/viewer",), ("project/acme-prod",), 33, "role", "gcp",
-         None),
-        ("gcp:google_service_account.ci", ("roles/iam.securityReviewer",), ("folder/1234",), 43, "role", "gcp",
-         None),
-        (None, ("roles/viewer",), ("organization/5678",), 49, "role", "gcp",
-         "var.external_sa has no default and no value in the scanned tfvars"),
+        (
+            'gcp:google_service_account.worker["web"]',
+            ("roles/viewer",),
+            ("project/acme-prod",),
+            33,
+            "role",
+            "gcp",
+            None,
+        ),
+        ("gcp:google_service_account.ci", ("roles/iam.securityReviewer",), ("folder/1234",), 43, "role", "gcp", None),
+        (
+            None,
+            ("roles/viewer",),
+            ("organization/5678",),
+            49,
+            "role",
+            "gcp",
+            "var.external_sa has no default and no value in the scanned tfvars",
+        ),
     ]
     assert sorted((u.identity, u.workload) for u in inventory.usages) == [
         ('gcp:google_service_account.worker["etl"]', "google_compute_instance.etl"),
@@ -115,7 +136,7 @@ def test_service_accounts_grants_and_usages(tmp_path: Path) -> None:
     assert triples(report, "NHI-RET") == [("NHI-RET-001", "main.tf", 14, "gcp:google_service_account.ci")]
 
 
-MODULE = '''
+MODULE = """
 variable "name" {}
 
 resource "google_service_account" "this" {
@@ -126,9 +147,9 @@ resource "google_service_account" "this" {
 output "email" {
   value = google_service_account.this.email
 }
-'''
+"""
 
-ROOT = '''
+ROOT = """
 module "deployer" {
   source = "./modules/sa"
   name   = "deployer"
@@ -164,7 +185,7 @@ resource "google_service_account_key" "rotated" {
 resource "google_service_account_key" "outside" {
   service_account_id = google_service_account.gone.name
 }
-'''
+"""
 
 
 def test_module_outputs_literal_emails_and_keys(tmp_path: Path) -> None:
@@ -181,7 +202,9 @@ def test_module_outputs_literal_emails_and_keys(tmp_path: Path) -> None:
         "google_service_account_key.deployer": ("service_account_key", deployer),
         "google_service_account_key.rotated": ("service_account_key", deployer),
         "google_service_account_key.outside": (
-            "service_account_key", Unknown("google_service_account.gone is not in the scanned code")),
+            "service_account_key",
+            Unknown("google_service_account.gone is not in the scanned code"),
+        ),
     }
     rotation = keys["google_service_account_key.rotated"].rotation
     assert rotation is not None
@@ -193,7 +216,7 @@ def test_module_outputs_literal_emails_and_keys(tmp_path: Path) -> None:
     assert triples(report, "NHI-PRIV-004") == [("NHI-PRIV-004", "main.tf", 8, deployer)]
 
 
-POLICY = '''
+POLICY = """
 resource "google_service_account" "admin" {
   account_id = "break-glass"
   project    = "acme-prod"
@@ -221,7 +244,7 @@ resource "google_folder_iam_policy" "folder" {
   folder      = "folders/99"
   policy_data = var.policy_json
 }
-'''
+"""
 
 
 def test_iam_policy_reads_the_policy_data_source_and_never_guesses(tmp_path: Path) -> None:
@@ -239,7 +262,7 @@ def test_iam_policy_reads_the_policy_data_source_and_never_guesses(tmp_path: Pat
     assert [f.unknown for f in report.findings if f.rule_id == "NHI-PRIV-004"] == [False, True]
 
 
-FEDERATION = '''
+FEDERATION = """
 resource "google_service_account" "deploy" {
   account_id = "gh-deploy"
   project    = "acme-prod"
@@ -284,7 +307,7 @@ resource "google_service_account_iam_member" "viewer" {
   role               = "roles/iam.serviceAccountViewer"
   member             = "group:everyone@acme.io"
 }
-'''
+"""
 
 GITHUB = "https://token.actions.githubusercontent.com"
 
@@ -295,16 +318,39 @@ def test_service_account_iam_is_trust_and_pools_without_condition_are_federated(
     deploy = "gcp:google_service_account.deploy"
     trusts = inventory.trusts_of(deploy)
     assert [(t.principals, t.conditions, t.actions, t.location.start_line) for t in trusts] == [
-        ((TrustPrincipal("principalSet", "//iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/*"),
-          TrustPrincipal("Federated", GITHUB)), (), ("roles/iam.workloadIdentityUser",), 25),
-        ((TrustPrincipal("principalSet", "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/"
-                                         "github/attribute.repository/acme/app"),
-          TrustPrincipal("Federated", GITHUB)),
-         (Condition("StringEquals", f"{GITHUB}:repository", ("acme/app",)),), ("roles/iam.workloadIdentityUser",),
-         31),
-        ((TrustPrincipal("user", "bob@acme.io"),
-          TrustPrincipal("serviceAccount", "${google_service_account.deploy.email}")),
-         (), ("roles/iam.serviceAccountTokenCreator",), 37),
+        (
+            (
+                TrustPrincipal(
+                    "principalSet", "//iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/*"
+                ),
+                TrustPrincipal("Federated", GITHUB),
+            ),
+            (),
+            ("roles/iam.workloadIdentityUser",),
+            25,
+        ),
+        (
+            (
+                TrustPrincipal(
+                    "principalSet",
+                    "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/"
+                    "github/attribute.repository/acme/app",
+                ),
+                TrustPrincipal("Federated", GITHUB),
+            ),
+            (Condition("StringEquals", f"{GITHUB}:repository", ("acme/app",)),),
+            ("roles/iam.workloadIdentityUser",),
+            31,
+        ),
+        (
+            (
+                TrustPrincipal("user", "bob@acme.io"),
+                TrustPrincipal("serviceAccount", "${google_service_account.deploy.email}"),
+            ),
+            (),
+            ("roles/iam.serviceAccountTokenCreator",),
+            37,
+        ),
     ]
     # Only the in-code service account member gets a grant on the account it may impersonate.
     assert [(g.principal, g.permissions, g.scope) for g in inventory.grants] == [
@@ -318,18 +364,21 @@ def test_service_account_iam_is_trust_and_pools_without_condition_are_federated(
 
 def test_attribute_condition_replaces_the_federated_principal(tmp_path: Path) -> None:
     source = FEDERATION.replace(
-        "  oidc {", '  attribute_condition = "assertion.repository_owner == \'acme\'"\n  oidc {', 1)
+        "  oidc {", "  attribute_condition = \"assertion.repository_owner == 'acme'\"\n  oidc {", 1
+    )
     report = scan_tree(tmp_path, {"main.tf": source})
     trust = report.inventory.trusts[0]
     assert trust.principals == (
-        TrustPrincipal("principalSet", "//iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/*"),)
+        TrustPrincipal("principalSet", "//iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/*"),
+    )
     assert trust.conditions == (
-        Condition("CEL", f"{GITHUB}:attribute_condition", ("assertion.repository_owner == 'acme'",)),)
+        Condition("CEL", f"{GITHUB}:attribute_condition", ("assertion.repository_owner == 'acme'",)),
+    )
     assert triples(report, "NHI-TRUST-003") == []
 
 
 def test_api_key_restrictions(tmp_path: Path) -> None:
-    source = '''
+    source = """
     resource "google_apikeys_key" "maps" {
       name = "maps"
       restrictions {
@@ -345,7 +394,7 @@ def test_api_key_restrictions(tmp_path: Path) -> None:
     resource "google_apikeys_key" "open" {
       name = "open"
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"main.tf": source})
     assert [(c.address, c.kind, c.attribute("restrictions")) for c in report.inventory.credentials] == [
         ("google_apikeys_key.maps", "api_key", "api_targets, browser_key_restrictions"),

@@ -125,29 +125,55 @@ def test_service_account_identity_namespace_and_lifecycle(tmp_path: Path) -> Non
     report = scan_tree(tmp_path, {"k8s/app.yaml": APP, "k8s/builder.yaml": plain})
     api = report.inventory.identities[API]
     assert (api.kind, api.platform, api.address, api.name, api.location) == (
-        "k8s_service_account", "kubernetes", "ServiceAccount/payments/api", "api", Location("k8s/app.yaml", 1, 14))
-    assert api.attributes == (("automount_service_account_token", "false"), ("namespace", "payments"),
-                              ("image_pull_secrets", "registry"))
+        "k8s_service_account",
+        "kubernetes",
+        "ServiceAccount/payments/api",
+        "api",
+        Location("k8s/app.yaml", 1, 14),
+    )
+    assert api.attributes == (
+        ("automount_service_account_token", "false"),
+        ("namespace", "payments"),
+        ("image_pull_secrets", "registry"),
+    )
     assert api.lifecycle.owner == Fact("payments", "label:team", Location("k8s/app.yaml", 7, 7))
-    assert api.lifecycle.retire_on == Fact("app:payments-api", "annotation:nhilint.io/retire-on",
-                                           Location("k8s/app.yaml", 10, 10))
+    assert api.lifecycle.retire_on == Fact(
+        "app:payments-api", "annotation:nhilint.io/retire-on", Location("k8s/app.yaml", 10, 10)
+    )
     assert api.lifecycle.expires is None
     builder = report.inventory.identities["kubernetes:ServiceAccount/default/builder"]
     assert (builder.address, builder.location, builder.attributes) == (
-        "ServiceAccount/default/builder", Location("k8s/builder.yaml", 1, 4),
-        (("automount_service_account_token", "true"), ("namespace", "default")))
+        "ServiceAccount/default/builder",
+        Location("k8s/builder.yaml", 1, 4),
+        (("automount_service_account_token", "true"), ("namespace", "default")),
+    )
 
 
 def test_workloads_irsa_link_and_implicit_default(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"k8s/app.yaml": APP, "iam.tf": IAM})
     usages = [(u.identity, u.workload, u.kind, u.location, u.attributes) for u in report.inventory.usages]
     assert usages == [
-        (API, "Deployment/payments/api", "Deployment", Location("k8s/app.yaml", 16, 34),
-         (("projected_tokens", "audience=vault,expirationSeconds=600"),)),
-        ("kubernetes:ServiceAccount/payments/default", "CronJob/payments/settle", "CronJob",
-         Location("k8s/app.yaml", 36, 50), (("automount_service_account_token", "false"),)),
-        ("aws:aws_iam_role.payments_api", "ServiceAccount/payments/api",
-         "ServiceAccount (eks.amazonaws.com/role-arn)", Location("k8s/app.yaml", 1, 14), ()),
+        (
+            API,
+            "Deployment/payments/api",
+            "Deployment",
+            Location("k8s/app.yaml", 16, 34),
+            (("projected_tokens", "audience=vault,expirationSeconds=600"),),
+        ),
+        (
+            "kubernetes:ServiceAccount/payments/default",
+            "CronJob/payments/settle",
+            "CronJob",
+            Location("k8s/app.yaml", 36, 50),
+            (("automount_service_account_token", "false"),),
+        ),
+        (
+            "aws:aws_iam_role.payments_api",
+            "ServiceAccount/payments/api",
+            "ServiceAccount (eks.amazonaws.com/role-arn)",
+            Location("k8s/app.yaml", 1, 14),
+            (),
+        ),
     ]
     assert "kubernetes:ServiceAccount/payments/default" not in report.inventory.identities  # no invented identity
     assert triples(report, "NHI-K8S") == [
@@ -178,16 +204,29 @@ def test_suppression_annotation_and_ignored_rules(tmp_path: Path) -> None:
 def test_literal_secret_value_is_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = scan_tree(tmp_path, {"k8s/app.yaml": APP, "k8s/secrets.yaml": SECRETS})
     secrets = [(s.address, s.attribute, s.location, s.block, s.platform) for s in report.inventory.literal_secrets]
-    assert secrets == [("Secret/payments/db", "stringData", Location("k8s/secrets.yaml", 9, 9),
-                        Location("k8s/secrets.yaml", 1, 9), "kubernetes")]
+    assert secrets == [
+        (
+            "Secret/payments/db",
+            "stringData",
+            Location("k8s/secrets.yaml", 9, 9),
+            Location("k8s/secrets.yaml", 1, 9),
+            "kubernetes",
+        )
+    ]
     [token] = report.inventory.credentials
     assert (token.id, token.kind, token.of, token.expires, token.secret_in_code, token.location) == (
-        "kubernetes:Secret/payments/api-token", "sa_token_secret", API, None, None,
-        Location("k8s/secrets.yaml", 21, 28))
+        "kubernetes:Secret/payments/api-token",
+        "sa_token_secret",
+        API,
+        None,
+        None,
+        Location("k8s/secrets.yaml", 21, 28),
+    )
     assert token.lifecycle.retire_on == Fact("app:payments-api", f"parent:{API}", Location("k8s/app.yaml", 10, 10))
     assert triples(report, "NHI-CRED-002") == [("NHI-CRED-002", "k8s/secrets.yaml", 9, None)]  # the password line
     assert triples(report, "NHI-EXP-001") == [
-        ("NHI-EXP-001", "k8s/secrets.yaml", 21, "kubernetes:Secret/payments/api-token")]
+        ("NHI-EXP-001", "k8s/secrets.yaml", 21, "kubernetes:Secret/payments/api-token")
+    ]
     assert PASSWORD not in render(report) + render_scan(report)
     for output in ("text", "json", "sarif"):
         main(["scan", str(tmp_path), "--format", output, "--today", "2026-11-22"])
@@ -218,21 +257,29 @@ def test_list_kind_helm_template_and_broken_file(tmp_path: Path) -> None:
     """
     broken = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: [oops\n  namespace: ops\n"
     values = "replicaCount: 2\nimage: {repository: x}\n"  # not a manifest: skipped silently
-    as_json = ('{\n\t"apiVersion": "v1",\n\t"kind": "ServiceAccount",\n'
-               '\t"metadata": {"name": "c", "namespace": "ops"}\n}\n')
-    report = scan_tree(tmp_path, {"list.yaml": listed, "chart/sa.yaml": helm, "broken.yaml": broken,
-                                  "values.yaml": values, "sa.json": as_json})
-    ids = {i: (x.location.path, x.location.start_line, x.location.end_line)
-           for i, x in report.inventory.identities.items()}
-    assert ids == {"kubernetes:ServiceAccount/ops/a": ("list.yaml", 4, 6),
-                   "kubernetes:ServiceAccount/ops/b": ("list.yaml", 7, 11),
-                   "kubernetes:ServiceAccount/ops/c": ("sa.json", 1, 5)}
+    as_json = (
+        '{\n\t"apiVersion": "v1",\n\t"kind": "ServiceAccount",\n\t"metadata": {"name": "c", "namespace": "ops"}\n}\n'
+    )
+    report = scan_tree(
+        tmp_path,
+        {"list.yaml": listed, "chart/sa.yaml": helm, "broken.yaml": broken, "values.yaml": values, "sa.json": as_json},
+    )
+    ids = {
+        i: (x.location.path, x.location.start_line, x.location.end_line) for i, x in report.inventory.identities.items()
+    }
+    assert ids == {
+        "kubernetes:ServiceAccount/ops/a": ("list.yaml", 4, 6),
+        "kubernetes:ServiceAccount/ops/b": ("list.yaml", 7, 11),
+        "kubernetes:ServiceAccount/ops/c": ("sa.json", 1, 5),
+    }
     assert report.inventory.errors == [
         ParseError("broken.yaml", 5, "invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"),
         ParseError("chart/sa.yaml", 4, TEMPLATE_REASON),
     ]
     assert [f for f in triples(report) if f[0] == "NHI-PARSE-001"] == [
-        ("NHI-PARSE-001", "broken.yaml", 5, None), ("NHI-PARSE-001", "chart/sa.yaml", 4, None)]
+        ("NHI-PARSE-001", "broken.yaml", 5, None),
+        ("NHI-PARSE-001", "chart/sa.yaml", 4, None),
+    ]
 
 
 def test_template_markers_inside_strings_are_data(tmp_path: Path) -> None:
@@ -323,12 +370,12 @@ resource "kubernetes_service_account_v1" "deployer" {
 
 def test_rbac_aggregation_and_a_terraform_service_account_as_subject(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"rbac.yaml": RBAC, "sa.tf": TF_SA})
-    grants = [(g.principal, g.permissions, g.scope, g.via, g.location.start_line, g.block.start_line)
-              for g in report.inventory.grants]
-    permission = ("get,list,watch endpoints,endpointslices,discovery.k8s.io/endpoints,"
-                  "discovery.k8s.io/endpointslices",)
-    via = ("ClusterRoleBinding/prometheus of ClusterRole/monitoring "
-           "(aggregated from ClusterRole/monitoring-endpoints)")
+    grants = [
+        (g.principal, g.permissions, g.scope, g.via, g.location.start_line, g.block.start_line)
+        for g in report.inventory.grants
+    ]
+    permission = ("get,list,watch endpoints,endpointslices,discovery.k8s.io/endpoints,discovery.k8s.io/endpointslices",)
+    via = "ClusterRoleBinding/prometheus of ClusterRole/monitoring (aggregated from ClusterRole/monitoring-endpoints)"
     assert grants == [
         ("serviceaccount:monitoring/prometheus", permission, ("cluster",), via, 18, 11),
         ("kubernetes:kubernetes_service_account_v1.deployer", permission, ("cluster",), via, 18, 11),
@@ -374,12 +421,18 @@ def test_kustomize_overlay_is_rendered_and_points_at_the_source(tmp_path: Path) 
     usages = [(u.identity, u.workload, u.location) for u in report.inventory.usages]
     assert usages == [
         ("kubernetes:ServiceAccount/default/web", "Deployment/default/web", Location("base/deployment.yaml", 1, 9)),
-        ("kubernetes:ServiceAccount/shop-prod/prod-web", "Deployment/shop-prod/prod-web",
-         Location("base/deployment.yaml", 1, 9)),
+        (
+            "kubernetes:ServiceAccount/shop-prod/prod-web",
+            "Deployment/shop-prod/prod-web",
+            Location("base/deployment.yaml", 1, 9),
+        ),
     ]
     [secret] = report.inventory.literal_secrets
     assert (secret.attribute, secret.location.path, secret.location.start_line) == (
-        "data", "overlays/prod/kustomization.yaml", 5)
+        "data",
+        "overlays/prod/kustomization.yaml",
+        5,
+    )
     assert secret.address.startswith("Secret/shop-prod/prod-api-key-")
     assert report.inventory.unresolved == []
     assert "not-for-output" not in render(report) + render_scan(report)
@@ -389,10 +442,16 @@ def test_kustomization_without_kubectl_is_noted_not_fatal(tmp_path: Path, monkey
     monkeypatch.setenv("PATH", os.fspath(tmp_path / "no-bin"))
     report = scan_tree(tmp_path, KUSTOMIZE)
     assert report.inventory.unresolved == [
-        Unresolved("kustomization base/kustomization.yaml", "overlay not rendered: kubectl not found",
-                   Location("base/kustomization.yaml", 1, 1)),
-        Unresolved("kustomization overlays/prod/kustomization.yaml", "overlay not rendered: kubectl not found",
-                   Location("overlays/prod/kustomization.yaml", 1, 1)),
+        Unresolved(
+            "kustomization base/kustomization.yaml",
+            "overlay not rendered: kubectl not found",
+            Location("base/kustomization.yaml", 1, 1),
+        ),
+        Unresolved(
+            "kustomization overlays/prod/kustomization.yaml",
+            "overlay not rendered: kubectl not found",
+            Location("overlays/prod/kustomization.yaml", 1, 1),
+        ),
     ]
     assert list(report.inventory.identities) == ["kubernetes:ServiceAccount/default/web"]  # bases still read
 
@@ -401,8 +460,10 @@ def test_remote_bases_are_not_fetched(tmp_path: Path) -> None:
     remote = {"kustomization.yaml": "resources:\n  - https://github.com/acme/base?ref=v1\n"}
     report = scan_tree(tmp_path, remote)
     [note] = report.inventory.unresolved
-    assert note.reason == ("overlay not rendered: remote resource https://github.com/acme/base?ref=v1 is not fetched "
-                           "(kustomization.yaml, resources)")
+    assert note.reason == (
+        "overlay not rendered: remote resource https://github.com/acme/base?ref=v1 is not fetched "
+        "(kustomization.yaml, resources)"
+    )
 
 
 def test_generate_name_is_unknown_not_guessed(tmp_path: Path) -> None:
@@ -449,10 +510,16 @@ def test_terraform_service_accounts_are_linked_once(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"k8s.tf": accounts, "iam.tf": IAM})
     usages = [(u.identity, u.workload, u.kind) for u in report.inventory.usages]
     assert usages == [  # the first by the Terraform extractor, the second (a literal email) by the linker
-        ("aws:aws_iam_role.payments_api", "kubernetes_service_account_v1.api",
-         "kubernetes_service_account_v1 (eks.amazonaws.com/role-arn)"),
-        ("gcp:google_service_account.etl", "kubernetes_service_account_v1.etl",
-         "kubernetes_service_account_v1 (iam.gke.io/gcp-service-account)"),
+        (
+            "aws:aws_iam_role.payments_api",
+            "kubernetes_service_account_v1.api",
+            "kubernetes_service_account_v1 (eks.amazonaws.com/role-arn)",
+        ),
+        (
+            "gcp:google_service_account.etl",
+            "kubernetes_service_account_v1.etl",
+            "kubernetes_service_account_v1 (iam.gke.io/gcp-service-account)",
+        ),
     ]
     assert triples(report, "NHI-K8S-006") == []  # the role admits payments/api; no GKE binding is in the scan
 
@@ -587,16 +654,19 @@ def test_helm_rendered_stream_is_read_object_by_object(tmp_path: Path) -> None:
     assert inventory.errors == [] and inventory.unresolved == []
     api = "kubernetes:ServiceAccount/payments/payments-api"
     assert [(i, x.location) for i, x in inventory.identities.items() if x.platform == "kubernetes"] == [
-        (api, Location("rendered/payments.yaml", 3, 15))]
+        (api, Location("rendered/payments.yaml", 3, 15))
+    ]
     assert [(u.identity, u.workload, u.location.start_line) for u in inventory.usages] == [
         (api, "Deployment/payments/payments-api", 59),
         ("kubernetes:ServiceAccount/payments/default", "Pod/payments/payments-test-connection", 83),
         ("aws:aws_iam_role.payments_api", "ServiceAccount/payments/payments-api", 3),
     ]
     assert [(g.principal, g.permissions, g.location.start_line) for g in inventory.grants] == [
-        (api, ("get,list,watch configmaps",), 39)]
+        (api, ("get,list,watch configmaps",), 39)
+    ]
     assert [(s.address, s.location.start_line) for s in inventory.literal_secrets] == [
-        ("Secret/payments/payments-db", 28)]
+        ("Secret/payments/payments-db", 28)
+    ]
     assert sorted(t for t in triples(report) if not t[0].startswith("NHI-EXP")) == [
         ("NHI-CRED-002", "rendered/payments.yaml", 28, None),
         ("NHI-K8S-001", "rendered/payments.yaml", 83, "kubernetes:ServiceAccount/payments/default"),
@@ -609,23 +679,34 @@ def test_helm_rendered_stream_is_read_object_by_object(tmp_path: Path) -> None:
 def test_helm_rendered_stream_after_the_values_are_fixed(tmp_path: Path) -> None:
     """The same chart rendered with an owner label, a ServiceAccount of its own (no token) for the test Pod,
     and the database password from an existing Secret (no Secret object rendered): nothing to report."""
-    test_account = ("# Source: payments/templates/tests/serviceaccount.yaml\napiVersion: v1\nkind: ServiceAccount\n"
-                    "metadata:\n  name: payments-test\n  namespace: payments\n  labels:\n    owner: team-payments\n"
-                    "automountServiceAccountToken: false\n---\n")
-    fixed = HELM_RENDERED.replace(
-        "    app.kubernetes.io/managed-by: Helm\n  annotations:",
-        "    app.kubernetes.io/managed-by: Helm\n    owner: team-payments\n  annotations:").replace(
-        "spec:\n  containers:\n    - name: wget", "spec:\n  serviceAccountName: payments-test\n  containers:\n"
-        "    - name: wget").replace("# Source: payments/templates/tests/test-connection.yaml",
-                                   test_account + "# Source: payments/templates/tests/test-connection.yaml")
+    test_account = (
+        "# Source: payments/templates/tests/serviceaccount.yaml\napiVersion: v1\nkind: ServiceAccount\n"
+        "metadata:\n  name: payments-test\n  namespace: payments\n  labels:\n    owner: team-payments\n"
+        "automountServiceAccountToken: false\n---\n"
+    )
+    fixed = (
+        HELM_RENDERED.replace(
+            "    app.kubernetes.io/managed-by: Helm\n  annotations:",
+            "    app.kubernetes.io/managed-by: Helm\n    owner: team-payments\n  annotations:",
+        )
+        .replace(
+            "spec:\n  containers:\n    - name: wget",
+            "spec:\n  serviceAccountName: payments-test\n  containers:\n    - name: wget",
+        )
+        .replace(
+            "# Source: payments/templates/tests/test-connection.yaml",
+            test_account + "# Source: payments/templates/tests/test-connection.yaml",
+        )
+    )
     start = fixed.index("# Source: payments/templates/secret.yaml")
-    fixed = fixed[:start] + fixed[fixed.index("# Source: payments/templates/hpa.yaml"):]
+    fixed = fixed[:start] + fixed[fixed.index("# Source: payments/templates/hpa.yaml") :]
     report = scan_tree(tmp_path, {"rendered/payments.yaml": fixed, "iam.tf": HELM_ROLE})
     assert report.inventory.errors == []
     assert [(u.identity, u.workload) for u in report.inventory.usages] == [
         ("kubernetes:ServiceAccount/payments/payments-api", "Deployment/payments/payments-api"),
         ("kubernetes:ServiceAccount/payments/payments-test", "Pod/payments/payments-test-connection"),
-        ("aws:aws_iam_role.payments_api", "ServiceAccount/payments/payments-api")]
+        ("aws:aws_iam_role.payments_api", "ServiceAccount/payments/payments-api"),
+    ]
     assert [t for t in triples(report) if not t[0].startswith("NHI-EXP")] == []
 
 
@@ -715,31 +796,42 @@ def test_kustomize_patches_are_applied_before_the_checks(tmp_path: Path) -> None
     assert (prod.location, prod.tags, prod.attributes) == (
         Location("base/serviceaccount.yaml", 1, 6),
         (("eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/shop-web-prod"), ("owner", "team-shop")),
-        (("automount_service_account_token", "false"), ("namespace", "shop-prod")))
+        (("automount_service_account_token", "false"), ("namespace", "shop-prod")),
+    )
     base = inventory.identities["kubernetes:ServiceAccount/default/web"]
-    assert (base.tags, base.attributes) == ((("owner", "team-shop"),), (
-        ("automount_service_account_token", "true"), ("namespace", "default")))
+    assert (base.tags, base.attributes) == (
+        (("owner", "team-shop"),),
+        (("automount_service_account_token", "true"), ("namespace", "default")),
+    )
     assert [(u.identity, u.workload, u.kind, u.attributes) for u in inventory.usages] == [
         ("kubernetes:ServiceAccount/default/web", "Deployment/default/web", "Deployment", ()),
         (PROD_WEB, "Deployment/shop-prod/prod-web", "Deployment", (("automount_service_account_token", "false"),)),
-        ("aws:aws_iam_role.shop_web_prod", "ServiceAccount/shop-prod/prod-web",
-         "ServiceAccount (eks.amazonaws.com/role-arn)", ()),
+        (
+            "aws:aws_iam_role.shop_web_prod",
+            "ServiceAccount/shop-prod/prod-web",
+            "ServiceAccount (eks.amazonaws.com/role-arn)",
+            (),
+        ),
     ]
     assert sorted(t for t in triples(report, "NHI-K8S")) == [
         ("NHI-K8S-001", "base/serviceaccount.yaml", 1, "kubernetes:ServiceAccount/default/web"),  # the base alone
         ("NHI-K8S-006", "base/serviceaccount.yaml", 1, PROD_WEB),
     ]
     [mismatch] = [f for f in report.findings if f.rule_id == "NHI-K8S-006"]
-    assert "does not admit system:serviceaccount:shop-prod:prod-web (it admits system:serviceaccount:shop-prod:web)" \
+    assert (
+        "does not admit system:serviceaccount:shop-prod:prod-web (it admits system:serviceaccount:shop-prod:web)"
         in mismatch.message
+    )
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kustomize_overlay_whose_trust_names_the_rendered_account(tmp_path: Path) -> None:
     files = dict(KUSTOMIZE_PATCHED)
-    files["iam.tf"] = files["iam.tf"].replace("system:serviceaccount:shop-prod:web",
-                                              "system:serviceaccount:shop-prod:prod-web")
+    files["iam.tf"] = files["iam.tf"].replace(
+        "system:serviceaccount:shop-prod:web", "system:serviceaccount:shop-prod:prod-web"
+    )
     report = scan_tree(tmp_path, files)
     assert [u.workload for u in report.inventory.usages_of("aws:aws_iam_role.shop_web_prod")] == [
-        "ServiceAccount/shop-prod/prod-web"]
+        "ServiceAccount/shop-prod/prod-web"
+    ]
     assert [t for t in triples(report, "NHI-K8S") if t[3] == PROD_WEB] == []

@@ -13,7 +13,7 @@ from tests.helpers import config_for, scan_tree, triples, write_tree
 SA = "kubernetes:kubernetes_service_account.deployer"
 DEFAULT_SA = "kubernetes:kubernetes_service_account_v1.default"
 
-CLUSTER = '''
+CLUSTER = """
 resource "kubernetes_namespace" "apps" {
   metadata {
     name = "apps"
@@ -70,26 +70,32 @@ resource "kubernetes_deployment" "web" {
     }
   }
 }
-'''
+"""
 
 
 def test_service_account_identity_and_lifecycle(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"main.tf": CLUSTER})
     sa = report.inventory.identities[SA]
     assert (sa.kind, sa.platform, sa.name, sa.location) == (
-        "k8s_service_account", "kubernetes", "deployer", Location("main.tf", 7, 20))
+        "k8s_service_account",
+        "kubernetes",
+        "deployer",
+        Location("main.tf", 7, 20),
+    )
     assert sa.attributes == (("automount_service_account_token", "false"), ("namespace", "apps"))
     assert sa.lifecycle.owner == Fact("team-platform", "label:Owner", Location("main.tf", 11, 11))
-    assert sa.lifecycle.retire_on == Fact("app:payments", "annotation:nhilint.io/retire-on",
-                                          Location("main.tf", 14, 14))
+    assert sa.lifecycle.retire_on == Fact(
+        "app:payments", "annotation:nhilint.io/retire-on", Location("main.tf", 14, 14)
+    )
     assert sa.lifecycle.expires == Fact("2027-06-30", "annotation:nhilint.io/expires", Location("main.tf", 14, 14))
     assert sa.lifecycle.purpose is None
 
 
 def test_cluster_admin_binding_is_reported_on_the_service_account(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"main.tf": CLUSTER})
-    grants = [(g.principal, g.permissions, g.scope, g.permission_type, g.location.start_line)
-              for g in report.inventory.grants]
+    grants = [
+        (g.principal, g.permissions, g.scope, g.permission_type, g.location.start_line) for g in report.inventory.grants
+    ]
     assert grants == [
         (SA, ("ClusterRole/cluster-admin",), ("cluster",), "role", 26),
         ("group:system:authenticated", ("ClusterRole/cluster-admin",), ("cluster",), "role", 26),
@@ -101,14 +107,14 @@ def test_cluster_admin_binding_is_reported_on_the_service_account(tmp_path: Path
 
 
 def test_deployment_using_the_service_account_is_a_retirement_hook(tmp_path: Path) -> None:
-    unused = '''
+    unused = """
     resource "kubernetes_service_account_v1" "idle" {
       metadata {
         name      = "idle"
         namespace = "apps"
       }
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"main.tf": CLUSTER, "idle.tf": unused})
     usages = [(u.identity, u.workload, u.kind) for u in report.inventory.usages]
     assert usages == [(SA, "kubernetes_deployment.web", "kubernetes_deployment")]
@@ -117,7 +123,7 @@ def test_deployment_using_the_service_account_is_a_retirement_hook(tmp_path: Pat
     ]
 
 
-WIDE_ROLE = '''
+WIDE_ROLE = """
 resource "kubernetes_service_account_v1" "default" {
   metadata {
     name      = "default"
@@ -187,13 +193,15 @@ resource "kubernetes_cron_job_v1" "report" {
     }
   }
 }
-'''
+"""
 
 
 def test_role_rules_become_grants_and_wildcards_are_admin(tmp_path: Path) -> None:
     report = scan_tree(tmp_path, {"rbac.tf": WIDE_ROLE})
-    grants = [(g.principal, g.permissions, g.scope, g.permission_type, g.location.start_line, g.block.start_line)
-              for g in report.inventory.grants]
+    grants = [
+        (g.principal, g.permissions, g.scope, g.permission_type, g.location.start_line, g.block.start_line)
+        for g in report.inventory.grants
+    ]
     narrow = "get,list pods,deployments,apps/pods,apps/deployments names=web"
     external = "serviceaccount:kube-system/external-dns"
     assert grants == [
@@ -213,18 +221,24 @@ def test_pod_without_service_account_name_uses_the_namespace_default(tmp_path: P
     assert [(u.identity, u.workload) for u in report.inventory.usages] == [
         (DEFAULT_SA, "kubernetes_cron_job_v1.report"),
     ]
-    elsewhere = WIDE_ROLE.replace('namespace = "apps"\n  }\n  spec {\n    schedule', 'namespace = "batch"\n  }\n'
-                                  '  spec {\n    schedule')
+    elsewhere = WIDE_ROLE.replace(
+        'namespace = "apps"\n  }\n  spec {\n    schedule', 'namespace = "batch"\n  }\n  spec {\n    schedule'
+    )
     report = scan_tree(tmp_path, {"rbac.tf": elsewhere})  # no `default` in the code: the implicit one, no Identity
     assert [(u.identity, u.workload, u.attributes) for u in report.inventory.usages] == [
-        ("kubernetes:ServiceAccount/batch/default", "kubernetes_cron_job_v1.report",
-         (("automount_service_account_token", "true"),)),
+        (
+            "kubernetes:ServiceAccount/batch/default",
+            "kubernetes_cron_job_v1.report",
+            (("automount_service_account_token", "true"),),
+        ),
     ]
     assert "kubernetes:ServiceAccount/batch/default" not in report.inventory.identities
 
 
 def test_token_secret_and_literal_secret_data(tmp_path: Path) -> None:
-    source = CLUSTER + '''
+    source = (
+        CLUSTER
+        + """
 resource "kubernetes_secret_v1" "token" {
   metadata {
     name      = "deployer-token"
@@ -245,19 +259,26 @@ resource "kubernetes_secret" "db" {
     password = "correct-horse-battery"
   }
 }
-'''
+"""
+    )
     report = scan_tree(tmp_path, {"main.tf": source})
     [token] = report.inventory.credentials
     assert (token.id, token.kind, token.of, token.expires, token.rotation) == (
-        "kubernetes:kubernetes_secret_v1.token", "sa_token_secret", SA, None, None)
+        "kubernetes:kubernetes_secret_v1.token",
+        "sa_token_secret",
+        SA,
+        None,
+        None,
+    )
     assert token.lifecycle.owner == Fact("team-platform", f"parent:{SA}", Location("main.tf", 11, 11))
     assert triples(report, "NHI-EXP-001") == [("NHI-EXP-001", "main.tf", 58, "kubernetes:kubernetes_secret_v1.token")]
     assert triples(report, "NHI-CRED-002") == [("NHI-CRED-002", "main.tf", 75, None)]
     assert [(s.address, s.attribute, s.platform) for s in report.inventory.literal_secrets] == [
-        ("kubernetes_secret.db", "data", "kubernetes")]
+        ("kubernetes_secret.db", "data", "kubernetes")
+    ]
 
 
-MODULE = '''
+MODULE = """
 resource "kubernetes_service_account" "runner" {
   for_each = toset(var.teams)
   metadata {
@@ -314,17 +335,17 @@ variable "verbs" {
 variable "operator" {
   type = string
 }
-'''
+"""
 
 
 def test_module_prefix_for_each_and_unknown_values(tmp_path: Path) -> None:
-    root = '''
+    root = """
     module "ci" {
       source    = "./modules/ci"
       teams     = ["a", "b"]
       namespace = "ci"
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"main.tf": root, "modules/ci/main.tf": MODULE})
     runner = "kubernetes:module.ci.kubernetes_service_account.runner"
     a, b = f'{runner}["a"]', f'{runner}["b"]'
@@ -333,8 +354,10 @@ def test_module_prefix_for_each_and_unknown_values(tmp_path: Path) -> None:
         (b, "runner-b", (("automount_service_account_token", "true"), ("namespace", "ci"))),
     ]
     operator = "User subject name: var.operator has no default and no value in the scanned tfvars"
-    grants = [(g.principal, g.permissions, g.scope, g.location.path, g.location.start_line, g.unknown)
-              for g in report.inventory.grants]
+    grants = [
+        (g.principal, g.permissions, g.scope, g.location.path, g.location.start_line, g.unknown)
+        for g in report.inventory.grants
+    ]
     assert grants == [
         (a, ("get,list pods",), ("cluster",), "modules/ci/main.tf", 13, None),
         (None, ("get,list pods",), ("cluster",), "modules/ci/main.tf", 13, operator),
@@ -343,7 +366,8 @@ def test_module_prefix_for_each_and_unknown_values(tmp_path: Path) -> None:
     ]
     assert report.inventory.grants[0].via == (
         'ClusterRoleBinding module.ci.kubernetes_cluster_role_binding.runner["a"] of ClusterRole '
-        "module.ci.kubernetes_cluster_role.reader")
+        "module.ci.kubernetes_cluster_role.reader"
+    )
     assert triples(report, "NHI-PRIV-004") == []
 
 
@@ -352,13 +376,14 @@ def test_unknown_for_each_keeps_one_identity_with_an_unknown_name(tmp_path: Path
     [identity] = report.inventory.identities.values()
     assert identity.id == "kubernetes:kubernetes_service_account.runner"
     assert identity.name == Unknown("each.key differs per instance")
-    assert identity.attributes == (("automount_service_account_token", "true"),
-                                   ("namespace", "<unknown: var.namespace has no default and no value in the "
-                                                 "scanned tfvars>"))
+    assert identity.attributes == (
+        ("automount_service_account_token", "true"),
+        ("namespace", "<unknown: var.namespace has no default and no value in the scanned tfvars>"),
+    )
 
 
 def test_unevaluated_binding_namespace_is_unknown_not_guessed(tmp_path: Path) -> None:
-    source = '''
+    source = """
     resource "kubernetes_role_binding" "ops" {
       metadata {
         name      = "ops"
@@ -376,25 +401,28 @@ def test_unevaluated_binding_namespace_is_unknown_not_guessed(tmp_path: Path) ->
     }
 
     variable "namespace" {}
-    '''
+    """
     report = scan_tree(tmp_path, {"main.tf": source})
     [grant] = report.inventory.grants
     reason = "var.namespace has no default and no value in the scanned tfvars"
     assert (grant.principal, grant.permissions, grant.scope, grant.via) == (
-        None, ("ClusterRole/admin",), ("namespace/<unknown>",),
-        "RoleBinding kubernetes_role_binding.ops of ClusterRole admin (built-in)")
+        None,
+        ("ClusterRole/admin",),
+        ("namespace/<unknown>",),
+        "RoleBinding kubernetes_role_binding.ops of ClusterRole admin (built-in)",
+    )
     assert grant.unknown == f"namespace: {reason}"
 
 
 def test_service_accounts_are_registered_by_namespace_and_name(tmp_path: Path) -> None:
-    other = '''
+    other = """
     resource "kubernetes_service_account" "deployer_ci" {
       metadata {
         name      = "deployer"
         namespace = "ci"
       }
     }
-    '''
+    """
     write_tree(tmp_path, {"main.tf": CLUSTER, "ci.tf": other})
     project = TerraformProject(tmp_path)
     for path in sorted(tmp_path.glob("*.tf")):

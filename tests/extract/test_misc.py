@@ -42,13 +42,17 @@ def test_literal_plaintext_value_is_reported_where_it_is_written(tmp_path: Path)
     assert triples(report, "NHI-CRED-002") == [("NHI-CRED-002", "ci.tf", 18, None)]
     npm = next(c for c in report.inventory.credentials if c.address == "github_actions_secret.npm")
     assert (npm.id, npm.kind, npm.platform, npm.of, npm.secret_in_code) == (
-        "github:github_actions_secret.npm", "ci_secret", "github", None, Location("ci.tf", 18, 18))
+        "github:github_actions_secret.npm",
+        "ci_secret",
+        "github",
+        None,
+        Location("ci.tf", 18, 18),
+    )
     assert npm.attributes == (("repository", "payments"), ("secret_name", "NPM_TOKEN"))
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
-def test_literal_value_never_appears_in_the_output(tmp_path: Path, fmt: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_literal_value_never_appears_in_the_output(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "ci.tf").write_text(CI.lstrip("\n"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["scan", ".", "--format", fmt, "--today", "2026-11-22"])
@@ -58,8 +62,7 @@ def test_literal_value_never_appears_in_the_output(tmp_path: Path, fmt: str,
     assert LEAKED[4:20] not in result.output
     if fmt == "json":
         findings = json.loads(result.output)["findings"]
-        assert [(f["rule_id"], f["line"]) for f in findings if f["rule_id"] == "NHI-CRED-002"] == [
-            ("NHI-CRED-002", 18)]
+        assert [(f["rule_id"], f["line"]) for f in findings if f["rule_id"] == "NHI-CRED-002"] == [("NHI-CRED-002", 18)]
 
 
 def test_ci_secret_holding_an_access_key_is_a_usage_of_the_iam_user(tmp_path: Path) -> None:
@@ -71,7 +74,7 @@ def test_ci_secret_holding_an_access_key_is_a_usage_of_the_iam_user(tmp_path: Pa
 
 
 def test_key_reached_through_a_module_output_and_a_function(tmp_path: Path) -> None:
-    module = '''
+    module = """
     resource "aws_iam_user" "bot" {
       name = "bot"
     }
@@ -84,8 +87,8 @@ def test_key_reached_through_a_module_output_and_a_function(tmp_path: Path) -> N
     output "key_id" {
       value = aws_iam_access_key.bot["new"].id
     }
-    '''
-    root = '''
+    """
+    root = """
     module "iam" {
       source = "./iam"
     }
@@ -116,17 +119,16 @@ def test_key_reached_through_a_module_output_and_a_function(tmp_path: Path) -> N
       secret_name     = "AWS_SECRET"
       plaintext_value = aws_iam_access_key.elsewhere.secret
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"main.tf": root, "iam/main.tf": module})
     assert [(u.identity, u.workload, u.kind) for u in report.inventory.usages] == [
-        ("aws:module.iam.aws_iam_user.bot", "github_actions_organization_secret.key_id",
-         "github organization secret"),
+        ("aws:module.iam.aws_iam_user.bot", "github_actions_organization_secret.key_id", "github organization secret"),
         ("aws:aws_iam_user.deploy", "github_dependabot_secret.packed", "github dependabot secret"),
     ]
 
 
 def test_vault_token_without_ttl_never_expires(tmp_path: Path) -> None:
-    source = '''
+    source = """
     resource "vault_token" "ci" {
       policies  = ["deploy"]
       renewable = true
@@ -141,7 +143,7 @@ def test_vault_token_without_ttl_never_expires(tmp_path: Path) -> None:
       policies = ["deploy"]
       period   = "24h"
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"vault.tf": source})
     assert triples(report, "NHI-EXP-001") == [
         ("NHI-EXP-001", "vault.tf", 1, "vault:vault_token.ci"),
@@ -154,7 +156,7 @@ def test_vault_token_without_ttl_never_expires(tmp_path: Path) -> None:
 
 
 def test_self_signed_cert_valid_for_ten_years_is_too_far(tmp_path: Path) -> None:
-    source = '''
+    source = """
     resource "tls_private_key" "ca" {
       algorithm = "ECDSA"
     }
@@ -178,20 +180,23 @@ def test_self_signed_cert_valid_for_ten_years_is_too_far(tmp_path: Path) -> None
         create_before_destroy = true
       }
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"pki.tf": source})
     assert triples(report, "NHI-EXP-002") == [("NHI-EXP-002", "pki.tf", 7, "tls:tls_self_signed_cert.ca")]
     assert triples(report, "NHI-EXP-001") == [("NHI-EXP-001", "pki.tf", 1, "tls:tls_private_key.ca")]
     key, ca, web = report.inventory.credentials
     assert (key.kind, key.attribute("in_state"), key.rotation) == ("private_key", "true", None)
-    assert (ca.kind, ca.expires) == ("certificate", Fact("validity 87600h", "validity_period_hours",
-                                                         Location("pki.tf", 7, 7)))
-    assert web.rotation == Fact("renewed on apply within 360h of expiry", "early_renewal_hours",
-                                Location("pki.tf", 17, 17))
+    assert (ca.kind, ca.expires) == (
+        "certificate",
+        Fact("validity 87600h", "validity_period_hours", Location("pki.tf", 7, 7)),
+    )
+    assert web.rotation == Fact(
+        "renewed on apply within 360h of expiry", "early_renewal_hours", Location("pki.tf", 17, 17)
+    )
 
 
 def test_deploy_key_public_key_is_no_secret_but_a_private_key_is(tmp_path: Path) -> None:
-    source = '''
+    source = """
     resource "tls_private_key" "deploy" {
       algorithm = "ED25519"
     }
@@ -212,22 +217,27 @@ def test_deploy_key_public_key_is_no_secret_but_a_private_key_is(tmp_path: Path)
         -----END OPENSSH PRIVATE KEY-----
       EOT
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"keys.tf": source})
     assert triples(report, "NHI-CRED-002") == [("NHI-CRED-002", "keys.tf", 15, None)]
     ci, pasted = (c for c in report.inventory.credentials if c.kind == "deploy_key")
-    assert ci.attributes == (("read_only", "true"), ("repository", "payments"), ("title", "ci"),
-                             ("key_pair", "tls_private_key.deploy"))
+    assert ci.attributes == (
+        ("read_only", "true"),
+        ("repository", "payments"),
+        ("title", "ci"),
+        ("key_pair", "tls_private_key.deploy"),
+    )
     assert (ci.expires, ci.rotation, ci.secret_in_code) == (None, None, None)
     assert pasted.attribute("read_only") == "false"
     assert [c for _, _, _, c in triples(report, "NHI-EXP-001")] == [
-        "tls:tls_private_key.deploy", "github:github_repository_deploy_key.ci",
+        "tls:tls_private_key.deploy",
+        "github:github_repository_deploy_key.ci",
         "github:github_repository_deploy_key.pasted",
     ]
 
 
 def test_approle_secret_ids_follow_the_role_ttl(tmp_path: Path) -> None:
-    source = '''
+    source = """
     resource "vault_approle_auth_backend_role" "app" {
       backend        = "approle"
       role_name      = "payments"
@@ -244,17 +254,19 @@ def test_approle_secret_ids_follow_the_role_ttl(tmp_path: Path) -> None:
       role_name      = "batch"
       token_policies = ["batch"]
     }
-    '''
+    """
     report = scan_tree(tmp_path, {"vault.tf": source})
     app = report.inventory.identities["vault:vault_approle_auth_backend_role.app"]
     assert (app.kind, app.platform, app.name) == ("approle", "vault", "payments")
     assert app.attributes == (("backend", "approle"), ("secret_id_ttl", "720h"))
     secrets = [(c.id, c.of, c.expires) for c in report.inventory.credentials]
     assert secrets == [
-        ("vault:vault_approle_auth_backend_role_secret_id.app", app.id,
-         Fact("secret_id_ttl 720h", "secret_id_ttl", Location("vault.tf", 5, 5))),
-        ("vault:vault_approle_auth_backend_role.batch#secret_id", "vault:vault_approle_auth_backend_role.batch",
-         None),
+        (
+            "vault:vault_approle_auth_backend_role_secret_id.app",
+            app.id,
+            Fact("secret_id_ttl 720h", "secret_id_ttl", Location("vault.tf", 5, 5)),
+        ),
+        ("vault:vault_approle_auth_backend_role.batch#secret_id", "vault:vault_approle_auth_backend_role.batch", None),
     ]
     grants = [(g.principal, g.permissions, g.permission_type) for g in report.inventory.grants]
     assert grants == [

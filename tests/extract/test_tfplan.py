@@ -15,8 +15,12 @@ from tests.helpers import config_for, triples, write_tree
 
 RULES = ("NHI-TRUST-003", "NHI-PRIV-004", "NHI-CRED-001")
 IDENTITIES = [
-    "aws:aws_iam_group.ops", "aws:aws_iam_role.deploy", "aws:aws_iam_role.generated", "aws:aws_iam_user.legacy",
-    'aws:module.ci.aws_iam_role.this["build"]', 'aws:module.ci.aws_iam_role.this["release"]',
+    "aws:aws_iam_group.ops",
+    "aws:aws_iam_role.deploy",
+    "aws:aws_iam_role.generated",
+    "aws:aws_iam_user.legacy",
+    'aws:module.ci.aws_iam_role.this["build"]',
+    'aws:module.ci.aws_iam_role.this["release"]',
 ]
 
 
@@ -65,10 +69,12 @@ def test_plan_identities_grants_and_links(tmp_path: Path) -> None:
         ('aws:module.ci.aws_iam_role.this["release"]', ("arn:aws:iam::aws:policy/ReadOnlyAccess",), ()),
     ]
     assert [(c.id, c.of) for c in inventory.credentials] == [
-        ("aws:aws_iam_access_key.legacy", "aws:aws_iam_user.legacy")]
+        ("aws:aws_iam_access_key.legacy", "aws:aws_iam_user.legacy")
+    ]
     trust = inventory.trusts_of("aws:aws_iam_role.deploy")[0]
     assert [(c.operator, c.key, c.values) for c in trust.conditions] == [
-        ("StringLike", "token.actions.githubusercontent.com:sub", ("repo:acme/*",))]
+        ("StringLike", "token.actions.githubusercontent.com:sub", ("repo:acme/*",))
+    ]
 
 
 def test_findings_without_source_point_at_the_plan(tmp_path: Path) -> None:
@@ -88,8 +94,12 @@ def test_findings_with_source_point_at_the_tf_lines(tmp_path: Path) -> None:
     assert _selected(report) == [
         ("NHI-TRUST-003", "infra/main.tf", _line(main_tf, "Statement = [{"), "aws:infra/aws_iam_role.deploy"),
         ("NHI-PRIV-004", "infra/main.tf", _line(main_tf, '"deploy_admin"'), "aws:infra/aws_iam_role.deploy"),
-        ("NHI-CRED-001", "infra/main.tf", _line(main_tf, 'aws_iam_access_key" "legacy"'),
-         "aws:infra/aws_iam_access_key.legacy"),
+        (
+            "NHI-CRED-001",
+            "infra/main.tf",
+            _line(main_tf, 'aws_iam_access_key" "legacy"'),
+            "aws:infra/aws_iam_access_key.legacy",
+        ),
     ]
     inventory = report.inventory
     assert sorted(inventory.identities) == [f"aws:infra/{i.removeprefix('aws:')}" for i in IDENTITIES]
@@ -101,7 +111,9 @@ def test_findings_with_source_point_at_the_tf_lines(tmp_path: Path) -> None:
     assert inventory.identities["aws:infra/aws_iam_user.legacy"].name == "legacy-prod"
     logs = next(g for g in inventory.grants if g.permissions == ("logs:*",))  # a nested block, mapped to its source
     assert (logs.principal, logs.location.start_line) == (
-        "aws:infra/aws_iam_role.generated", _line(main_tf, 'Action = "logs:*"'))
+        "aws:infra/aws_iam_role.generated",
+        _line(main_tf, 'Action = "logs:*"'),
+    )
     # the same findings as scanning the source, where both can see them
     source_only = scan([tmp_path / "infra"], config_for(tmp_path), tmp_path)
     assert _selected(source_only) == _selected(report)
@@ -109,8 +121,10 @@ def test_findings_with_source_point_at_the_tf_lines(tmp_path: Path) -> None:
 
 def test_plan_wins_over_scanned_source_without_duplicates(tmp_path: Path) -> None:
     plan = _write(tmp_path, name="infra/plan.json")  # discovered beside its .tf files, and also given
-    for report in (scan([tmp_path], config_for(tmp_path), tmp_path),
-                   _scan(tmp_path, [plan], tmp_path / "infra", [tmp_path])):
+    for report in (
+        scan([tmp_path], config_for(tmp_path), tmp_path),
+        _scan(tmp_path, [plan], tmp_path / "infra", [tmp_path]),
+    ):
         inventory = report.inventory
         assert sorted(inventory.identities) == [f"aws:infra/{i.removeprefix('aws:')}" for i in IDENTITIES]
         assert inventory.identities["aws:infra/aws_iam_user.legacy"].name == "legacy-prod"
@@ -119,7 +133,8 @@ def test_plan_wins_over_scanned_source_without_duplicates(tmp_path: Path) -> Non
         assert [t[:3] for t in _selected(report)] == [
             ("NHI-TRUST-003", "infra/main.tf", _line(main_tf, "Statement = [{")),
             ("NHI-PRIV-004", "infra/main.tf", _line(main_tf, '"deploy_admin"')),
-            ("NHI-CRED-001", "infra/main.tf", _line(main_tf, 'aws_iam_access_key" "legacy"'))]
+            ("NHI-CRED-001", "infra/main.tf", _line(main_tf, 'aws_iam_access_key" "legacy"')),
+        ]
 
 
 def test_sensitive_values_are_never_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,26 +150,52 @@ def test_sensitive_values_are_never_shown(tmp_path: Path, capsys: pytest.Capture
 def test_cli_plan_and_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = _write(tmp_path)
     other = tmp_path / "other.json"
-    other.write_text(json.dumps({**PLAN, "resource_changes": [
-        change("aws_iam_user.bot", {"name": "bot", "tags": None, "tags_all": {}}, {"arn": True})],
-        "planned_values": {"root_module": {}}, "configuration": {}}), encoding="utf-8")
-    args = ["scan", "--plan", str(plan), "--plan", str(other), "--source", str(tmp_path / "infra"),
-            "--format", "json", "--today", "2026-11-22"]
+    other.write_text(
+        json.dumps(
+            {
+                **PLAN,
+                "resource_changes": [
+                    change("aws_iam_user.bot", {"name": "bot", "tags": None, "tags_all": {}}, {"arn": True})
+                ],
+                "planned_values": {"root_module": {}},
+                "configuration": {},
+            }
+        ),
+        encoding="utf-8",
+    )
+    args = [
+        "scan",
+        "--plan",
+        str(plan),
+        "--plan",
+        str(other),
+        "--source",
+        str(tmp_path / "infra"),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-22",
+    ]
     assert main(args) == 1
     document = json.loads(capsys.readouterr().out)
     found = {(f["rule_id"], f["file"], f["identity"]) for f in document["findings"] if f["rule_id"] in RULES}
-    assert found == {("NHI-TRUST-003", "infra/main.tf", "aws:infra/aws_iam_role.deploy"),
-                     ("NHI-PRIV-004", "infra/main.tf", "aws:infra/aws_iam_role.deploy"),
-                     ("NHI-CRED-001", "infra/main.tf", "aws:infra/aws_iam_access_key.legacy")}
+    assert found == {
+        ("NHI-TRUST-003", "infra/main.tf", "aws:infra/aws_iam_role.deploy"),
+        ("NHI-PRIV-004", "infra/main.tf", "aws:infra/aws_iam_role.deploy"),
+        ("NHI-CRED-001", "infra/main.tf", "aws:infra/aws_iam_access_key.legacy"),
+    }
     assert any(f["identity"] == "aws:infra/aws_iam_user.bot" for f in document["findings"])
     assert main(["scan", "--source", str(tmp_path / "infra")]) == 2
     assert "give --plan too" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("text", "line", "reason"), [
-    ('{\n  "format_version": "1.2",\n  "planned_values": {\n    "root_module": {\n', 5, "invalid JSON"),
-    ('{"format_version": "1.2", "resource_changes": {"aws_iam_role.x": {}}}', 1, "not a Terraform plan"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ('{\n  "format_version": "1.2",\n  "planned_values": {\n    "root_module": {\n', 5, "invalid JSON"),
+        ('{"format_version": "1.2", "resource_changes": {"aws_iam_role.x": {}}}', 1, "not a Terraform plan"),
+    ],
+)
 def test_malformed_plan_is_a_parse_finding(tmp_path: Path, text: str, line: int, reason: str) -> None:
     for report in (_scan(tmp_path, [_write(tmp_path, text)]), scan([tmp_path], config_for(tmp_path), tmp_path)):
         parse = [f for f in report.findings if f.rule_id == "NHI-PARSE-001"]
@@ -163,42 +204,67 @@ def test_malformed_plan_is_a_parse_finding(tmp_path: Path, text: str, line: int,
 
 
 def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
-    odd = {**PLAN, "configuration": None, "planned_values": {"root_module": {"resources": ["x", {"mode": 1}]}},
-           "resource_changes": [
-               "not an object",
-               {"address": "aws_iam_role.odd", "mode": "managed", "type": "aws_iam_role", "name": "odd",
-                "change": {"actions": ["create"], "after": {"assume_role_policy": 7, "inline_policy": "x",
-                                                            "tags": ["a"], "name": {"x": 1}},
-                           "after_unknown": [], "after_sensitive": "?"}},
-               {"address": "aws_iam_access_key.k", "mode": "managed", "type": "aws_iam_access_key", "name": "k",
-                "change": {"actions": "create", "after": {"user": ["a", "b"]}}},
-           ]}
+    odd = {
+        **PLAN,
+        "configuration": None,
+        "planned_values": {"root_module": {"resources": ["x", {"mode": 1}]}},
+        "resource_changes": [
+            "not an object",
+            {
+                "address": "aws_iam_role.odd",
+                "mode": "managed",
+                "type": "aws_iam_role",
+                "name": "odd",
+                "change": {
+                    "actions": ["create"],
+                    "after": {"assume_role_policy": 7, "inline_policy": "x", "tags": ["a"], "name": {"x": 1}},
+                    "after_unknown": [],
+                    "after_sensitive": "?",
+                },
+            },
+            {
+                "address": "aws_iam_access_key.k",
+                "mode": "managed",
+                "type": "aws_iam_access_key",
+                "name": "k",
+                "change": {"actions": "create", "after": {"user": ["a", "b"]}},
+            },
+        ],
+    }
     report = _scan(tmp_path, [_write(tmp_path, odd)])
     inventory = report.inventory
     assert sorted(inventory.identities) == ["aws:aws_iam_role.odd"]
     assert [t.unknown for t in inventory.trusts] == ["the policy is not a JSON object"]
     assert [(c.id, str(c.of)) for c in inventory.credentials] == [
-        ("aws:aws_iam_access_key.k", "<unknown: a list used as a string>")]
+        ("aws:aws_iam_access_key.k", "<unknown: a list used as a string>")
+    ]
     assert inventory.errors == []
 
 
 def test_source_comments_suppress_and_describe_plan_findings(tmp_path: Path) -> None:
     plan = _write(tmp_path)
     main_tf = tmp_path / "infra/main.tf"
-    main_tf.write_text(main_tf.read_text().replace(
-        'resource "aws_iam_access_key" "legacy"',
-        '# nhilint:ignore NHI-CRED-001 -- replaced by OIDC in Q1\n# nhilint:owner team-ci\n'
-        'resource "aws_iam_access_key" "legacy"'), encoding="utf-8")
+    main_tf.write_text(
+        main_tf.read_text().replace(
+            'resource "aws_iam_access_key" "legacy"',
+            "# nhilint:ignore NHI-CRED-001 -- replaced by OIDC in Q1\n# nhilint:owner team-ci\n"
+            'resource "aws_iam_access_key" "legacy"',
+        ),
+        encoding="utf-8",
+    )
     report = _scan(tmp_path, [plan], tmp_path / "infra")
     assert [t[0] for t in _selected(report)] == ["NHI-TRUST-003", "NHI-PRIV-004"]
     assert [(s.finding.rule_id, s.reason) for s in report.suppressed] == [("NHI-CRED-001", "replaced by OIDC in Q1")]
     key = next(c for c in report.inventory.credentials if c.id == "aws:infra/aws_iam_access_key.legacy")
     assert key.lifecycle.owner is not None and (key.lifecycle.owner.value, key.lifecycle.owner.source) == (
-        "team-ci", "comment")
+        "team-ci",
+        "comment",
+    )
 
 
-def test_an_extractor_error_is_a_parse_finding_without_the_value(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_extractor_error_is_a_parse_finding_without_the_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from nhilint.extract import aws
 
     def broken(resource: Any, builder: Any) -> None:

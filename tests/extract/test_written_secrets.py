@@ -19,11 +19,19 @@ from tests.helpers import write_tree
 
 CASES = Path(__file__).parents[1] / "rules" / "cases" / "NHI-CRED-002.yaml"
 # The fake tokens of the positive cases, and the text of the private key in user data.
-VALUES = ("ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d", "sk_live_KLzdocJ2isAjIhKtJ0RlgLKO", "AKIAMXG9EDN581U33XTP",
-          "xoxb-034236671276-842684656321-ljoQoaF1LlqsajAIxNKu8iS2", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
-          "IyEvYmluL2Jhc2gKZXhwb3J0IEdIX1RPS0VO")
-RUNS = [["inventory", "-f", "json"], ["inventory", "-f", "csv"],
-        *(["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown", "junit"))]
+VALUES = (
+    "ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d",
+    "sk_live_KLzdocJ2isAjIhKtJ0RlgLKO",
+    "AKIAMXG9EDN581U33XTP",
+    "xoxb-034236671276-842684656321-ljoQoaF1LlqsajAIxNKu8iS2",
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
+    "IyEvYmluL2Jhc2gKZXhwb3J0IEdIX1RPS0VO",
+)
+RUNS = [
+    ["inventory", "-f", "json"],
+    ["inventory", "-f", "csv"],
+    *(["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown", "junit")),
+]
 
 
 def _tree() -> dict[str, str]:
@@ -57,15 +65,18 @@ def test_no_output_prints_a_written_secret(outputs: dict[str, str], args: str) -
 
 def test_the_findings_name_where_not_what(outputs: dict[str, str]) -> None:
     text = outputs["scan -f json"]
-    for where in ("aws_lambda_function.charge.environment.variables.STRIPE_KEY", "aws_instance.bastion.user_data",
-                  "Deployment/shop/payments.containers[api].env[STRIPE_KEY]",
-                  "template.yaml#ChargeRole.Tags.deploy-key",
-                  "container_definitions[worker].environment[AWS_ACCESS_KEY_ID]"):
+    for where in (
+        "aws_lambda_function.charge.environment.variables.STRIPE_KEY",
+        "aws_instance.bastion.user_data",
+        "Deployment/shop/payments.containers[api].env[STRIPE_KEY]",
+        "template.yaml#ChargeRole.Tags.deploy-key",
+        "container_definitions[worker].environment[AWS_ACCESS_KEY_ID]",
+    ):
         assert f"{where} (value not shown)" in text
 
 
 ORDINARY = {
-    "main.tf": '''
+    "main.tf": """
         resource "aws_iam_role" "app" {
           name               = "orders-app"
           assume_role_policy = data.aws_iam_policy_document.lambda.json
@@ -92,8 +103,8 @@ ORDINARY = {
             systemctl enable --now nginx
           EOT
         }
-        ''',
-    "k8s/app.yaml": '''
+        """,
+    "k8s/app.yaml": """
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -108,19 +119,23 @@ ORDINARY = {
                   image: ghcr.io/example/orders:1.2.0
                   env:
                     - {name: LOG_LEVEL, value: info}
-        ''',
+        """,
 }
-PROBE = ("import sys\nfrom nhilint.cli import main\ncode = main(['scan', sys.argv[1], '-q', '--no-cache'])\n"
-         "print(code, 'detect_secrets' in sys.modules)")
+PROBE = (
+    "import sys\nfrom nhilint.cli import main\ncode = main(['scan', sys.argv[1], '-q', '--no-cache'])\n"
+    "print(code, 'detect_secrets' in sys.modules)"
+)
 
 
 def test_ordinary_values_do_not_load_the_detector(tmp_path: Path) -> None:
     write_tree(tmp_path / "plain", ORDINARY)
-    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "plain")], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "plain")], capture_output=True, text=True, check=True
+    )
     assert done.stdout.split()[-1] == "False"
     # the probe sees the import when a value could be a token
     write_tree(tmp_path / "token", {"main.tf": ORDINARY["main.tf"].replace('"info"', '"ghp_u8jzPde0IgxLd6GncfBAep"')})
-    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "token")], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "token")], capture_output=True, text=True, check=True
+    )
     assert done.stdout.split()[-1] == "True"

@@ -35,7 +35,10 @@ def terraform_facts(model: CloudModel) -> Facts:
     for prefix, identity in model.aws():
         tags = dict(identity.tags)
         facts[f"aws:{prefix}aws_iam_{identity.kind}.{identity.label}"] = (
-            identity.kind, model.owner_of(identity), tags.get("expires"))
+            identity.kind,
+            model.owner_of(identity),
+            tags.get("expires"),
+        )
     for account in model.gcp:
         facts[f"gcp:google_service_account.{account.label}"] = ("service_account", None, None)
     return facts
@@ -43,9 +46,10 @@ def terraform_facts(model: CloudModel) -> Facts:
 
 def cloudformation_facts(model: CloudModel, template_of: dict[str, str]) -> Facts:
     """`template_of`: logical id -> the template file it was rendered into."""
-    return {f"aws:{template_of[i.logical_id]}#{i.logical_id}": (i.kind, model.owner_of(i),
-                                                                 dict(i.tags).get("expires"))
-            for _, i in model.aws()}
+    return {
+        f"aws:{template_of[i.logical_id]}#{i.logical_id}": (i.kind, model.owner_of(i), dict(i.tags).get("expires"))
+        for _, i in model.aws()
+    }
 
 
 def aws_grants(model: CloudModel, id_of: dict[str, str]) -> Counter[tuple[str, str, tuple[str, ...]]]:
@@ -75,8 +79,7 @@ def k8s_facts(model: K8sModel) -> Facts:
     for account in model.accounts:
         notes = dict(account.annotations)
         owner = notes.get("owner") or notes.get("nhilint.io/owner")
-        facts[k8s_id(account.namespace, account.name)] = ("k8s_service_account", owner,
-                                                           notes.get("nhilint.io/expires"))
+        facts[k8s_id(account.namespace, account.name)] = ("k8s_service_account", owner, notes.get("nhilint.io/expires"))
     return facts
 
 
@@ -85,15 +88,24 @@ def k8s_grants(model: K8sModel) -> Counter[tuple[str, str, tuple[str, ...]]]:
     for each subject; a built-in ClusterRole is granted by name."""
     grants: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
     for binding in model.bindings:
-        role = next((r for r in model.roles if r.kind == binding.role_kind and r.name == binding.role_name
-                     and (r.kind == "ClusterRole" or r.namespace == binding.namespace)), None)
+        role = next(
+            (
+                r
+                for r in model.roles
+                if r.kind == binding.role_kind
+                and r.name == binding.role_name
+                and (r.kind == "ClusterRole" or r.namespace == binding.namespace)
+            ),
+            None,
+        )
         if role is None:
             permissions = [f"ClusterRole/{binding.role_name}"]
         else:
-            permissions = [f"{','.join(rule.verbs)} "
-                           + ",".join(res if rule.api_group == "" else f"{rule.api_group}/{res}"
-                                      for res in rule.resources)
-                           for rule in role.rules]
+            permissions = [
+                f"{','.join(rule.verbs)} "
+                + ",".join(res if rule.api_group == "" else f"{rule.api_group}/{res}" for res in rule.resources)
+                for rule in role.rules
+            ]
         for subject in binding.subjects:
             for permission in permissions:
                 grants[(k8s_id(subject.namespace, subject.name), "Allow", (permission,))] += 1
@@ -108,8 +120,10 @@ def k8s_usages(model: K8sModel) -> set[tuple[str, str]]:
 
 
 def facts_of(report: Report) -> Facts:
-    return {i.id: (i.kind, _value(i.lifecycle.owner), _value(i.lifecycle.expires))
-            for i in report.inventory.identities.values()}
+    return {
+        i.id: (i.kind, _value(i.lifecycle.owner), _value(i.lifecycle.expires))
+        for i in report.inventory.identities.values()
+    }
 
 
 def _value(fact: object) -> str | None:
@@ -118,8 +132,11 @@ def _value(fact: object) -> str | None:
 
 
 def grants_of(report: Report) -> Counter[tuple[str, str, tuple[str, ...]]]:
-    return Counter((g.principal, g.effect, tuple(sorted(g.permissions)))
-                   for g in report.inventory.grants if g.principal in report.inventory.identities)
+    return Counter(
+        (g.principal, g.effect, tuple(sorted(g.permissions)))
+        for g in report.inventory.grants
+        if g.principal in report.inventory.identities
+    )
 
 
 def trusts_of(report: Report) -> set[tuple[str, str, str]]:
@@ -136,8 +153,9 @@ Shape = Counter[tuple[str, str, str, str]]
 def finding_shapes(report: Report) -> Shape:
     """Findings as (rule, identity, message, evidence) with every file path and line number taken out."""
     # CloudFormation addresses name their template without its directory (`iam.yaml#CiRole`).
-    files = sorted({*report.inventory.files, *(f.rsplit("/", 1)[-1] for f in report.inventory.files)}, key=len,
-                   reverse=True)
+    files = sorted(
+        {*report.inventory.files, *(f.rsplit("/", 1)[-1] for f in report.inventory.files)}, key=len, reverse=True
+    )
     pattern = re.compile("|".join(re.escape(f) + r"(?::\d+)?" for f in files)) if files else None
 
     def strip(text: str | None) -> str:

@@ -45,12 +45,21 @@ class Layout:
         chosen = rng.sample(list(names), count)
         cuts = sorted(rng.sample(range(1, len(order)), count - 1)) if count > 1 else []
         bounds = [0, *cuts, len(order)]
-        return [(chosen[i], order[bounds[i]:bounds[i + 1]]) for i in range(count)]
+        return [(chosen[i], order[bounds[i] : bounds[i + 1]]) for i in range(count)]
 
 
-styles = st.builds(Style, indent=st.sampled_from((2, 4)), align=st.booleans(), blank=st.integers(1, 2),
-                   seq_indent=st.booleans(), flow=st.booleans(), singletons=st.booleans(), quote_all=st.booleans(),
-                   json_indent=st.sampled_from((1, 2, 4)), trailing_blank=st.booleans())
+styles = st.builds(
+    Style,
+    indent=st.sampled_from((2, 4)),
+    align=st.booleans(),
+    blank=st.integers(1, 2),
+    seq_indent=st.booleans(),
+    flow=st.booleans(),
+    singletons=st.booleans(),
+    quote_all=st.booleans(),
+    json_indent=st.sampled_from((1, 2, 4)),
+    trailing_blank=st.booleans(),
+)
 layouts = st.builds(Layout, seed=st.integers(0, 2**16), max_files=st.integers(1, 3), style=styles)
 CANONICAL = Layout(0, 1, Style())
 
@@ -135,7 +144,7 @@ def yaml_lines(value: Any, level: int, style: Style) -> list[str]:
     for item in value:
         if isinstance(item, dict) and item:
             inner = yaml_lines(item, level + 1, style)
-            first = inner[0][len(pad) + style.indent:]
+            first = inner[0][len(pad) + style.indent :]
             lines.append(f"{pad}- {' ' * (style.indent - 2)}{first}")
             lines += inner[1:]
         elif isinstance(item, list | dict):

@@ -14,16 +14,40 @@ from typing import Literal
 from hypothesis import strategies as st
 
 ACTIONS = (
-    "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject", "s3:*", "dynamodb:GetItem",
-    "dynamodb:Query", "dynamodb:PutItem", "sqs:SendMessage", "sqs:ReceiveMessage", "kms:Decrypt",
-    "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "iam:PassRole", "iam:CreateAccessKey",
-    "iam:*", "sts:AssumeRole", "ec2:DescribeInstances", "ec2:Describe*", "lambda:InvokeFunction",
-    "secretsmanager:GetSecretValue", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "*",
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:DeleteObject",
+    "s3:*",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "iam:PassRole",
+    "iam:CreateAccessKey",
+    "iam:*",
+    "sts:AssumeRole",
+    "ec2:DescribeInstances",
+    "ec2:Describe*",
+    "lambda:InvokeFunction",
+    "secretsmanager:GetSecretValue",
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    "*",
 )
 RESOURCES = (
-    "*", "arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*", "arn:aws:s3:::acme-reports-prod/*",
+    "*",
+    "arn:aws:s3:::acme-artifacts",
+    "arn:aws:s3:::acme-artifacts/*",
+    "arn:aws:s3:::acme-reports-prod/*",
     "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
-    "arn:aws:sqs:eu-west-1:123456789012:jobs", "arn:aws:iam::123456789012:role/app-*",
+    "arn:aws:sqs:eu-west-1:123456789012:jobs",
+    "arn:aws:iam::123456789012:role/app-*",
     "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/*",
 )
@@ -31,15 +55,41 @@ SERVICES = ("lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.co
 ACCOUNTS = ("arn:aws:iam::123456789012:root", "arn:aws:iam::210987654321:root", "arn:aws:iam::999988887777:root")
 OWNERS = ("team-platform", "team-data", "team-payments", "sre")
 DATES = ("2026-01-31", "2026-12-31", "2027-03-31", "2027-06-30")  # tests scan as of 2026-11-22
-WORDS = ("ci", "deployer", "reports", "etl", "billing", "backup", "ingest", "audit", "web", "worker", "vendor",
-         "metrics", "release", "batch", "search")
-GCP_ROLES = ("roles/viewer", "roles/editor", "roles/owner", "roles/storage.objectViewer",
-             "roles/storage.admin", "roles/pubsub.publisher", "roles/logging.logWriter",
-             "roles/iam.serviceAccountUser", "roles/cloudsql.client")
+WORDS = (
+    "ci",
+    "deployer",
+    "reports",
+    "etl",
+    "billing",
+    "backup",
+    "ingest",
+    "audit",
+    "web",
+    "worker",
+    "vendor",
+    "metrics",
+    "release",
+    "batch",
+    "search",
+)
+GCP_ROLES = (
+    "roles/viewer",
+    "roles/editor",
+    "roles/owner",
+    "roles/storage.objectViewer",
+    "roles/storage.admin",
+    "roles/pubsub.publisher",
+    "roles/logging.logWriter",
+    "roles/iam.serviceAccountUser",
+    "roles/cloudsql.client",
+)
 GCP_PROJECTS = ("acme-prod", "acme-staging")
 NAMESPACES = ("payments", "search", "platform")
-K8S_GROUPS = {"": ("pods", "secrets", "configmaps", "services", "pods/log", "*"),
-              "apps": ("deployments", "statefulsets"), "batch": ("jobs", "cronjobs")}
+K8S_GROUPS = {
+    "": ("pods", "secrets", "configmaps", "services", "pods/log", "*"),
+    "apps": ("deployments", "statefulsets"),
+    "batch": ("jobs", "cronjobs"),
+}
 K8S_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "*")
 BUILTIN_CLUSTER_ROLES = ("view", "edit", "admin", "cluster-admin")
 
@@ -175,8 +225,12 @@ statements = st.builds(
 )
 principals = st.one_of(
     st.builds(Principal, type=st.just("Service"), value=st.sampled_from(SERVICES)),
-    st.builds(Principal, type=st.just("AWS"), value=st.sampled_from(ACCOUNTS),
-              external_id=st.one_of(st.none(), st.sampled_from(("acme-7f3a", "vendor-2291")))),
+    st.builds(
+        Principal,
+        type=st.just("AWS"),
+        value=st.sampled_from(ACCOUNTS),
+        external_id=st.one_of(st.none(), st.sampled_from(("acme-7f3a", "vendor-2291"))),
+    ),
 )
 
 
@@ -195,8 +249,9 @@ def tag_sets(draw: st.DrawFn, owner: bool = True) -> tuple[tuple[str, str], ...]
 @st.composite
 def aws_identities(draw: st.DrawFn, label: str, owner_tag: bool = True) -> AwsIdentity:
     kind = draw(st.sampled_from(("role", "role", "user")))
-    policy_names = draw(st.lists(st.sampled_from(("read", "write", "deploy", "logs", "admin")), max_size=2,
-                                 unique=True))
+    policy_names = draw(
+        st.lists(st.sampled_from(("read", "write", "deploy", "logs", "admin")), max_size=2, unique=True)
+    )
     policies = tuple(Policy(n, tuple(draw(st.lists(statements, min_size=1, max_size=3)))) for n in policy_names)
     trust: tuple[Principal, ...] = ()
     if kind == "role":
@@ -218,43 +273,66 @@ def cloud_models(draw: st.DrawFn, max_identities: int = 4) -> CloudModel:
                 members = tuple(draw(aws_identities(n, owner_tag=False)) for n in chunk)
                 modules.append(Module(("service", "pipeline")[index], draw(st.sampled_from(OWNERS)), members))
     gcp_names = draw(st.lists(labels, max_size=2, unique=True))
-    gcp = tuple(GcpAccount(n, n.replace("_", "-") + "-sa", draw(st.sampled_from(GCP_PROJECTS)),
-                           tuple(draw(st.lists(st.sampled_from(GCP_ROLES), max_size=2, unique=True))))
-                for n in gcp_names)
+    gcp = tuple(
+        GcpAccount(
+            n,
+            n.replace("_", "-") + "-sa",
+            draw(st.sampled_from(GCP_PROJECTS)),
+            tuple(draw(st.lists(st.sampled_from(GCP_ROLES), max_size=2, unique=True))),
+        )
+        for n in gcp_names
+    )
     return CloudModel(root, tuple(modules), gcp)
 
 
-k8s_rules = st.sampled_from(sorted(K8S_GROUPS)).flatmap(lambda group: st.builds(
-    K8sRule, api_group=st.just(group),
-    resources=st.lists(st.sampled_from(K8S_GROUPS[group]), min_size=1, max_size=2, unique=True).map(tuple),
-    verbs=st.lists(st.sampled_from(K8S_VERBS), min_size=1, max_size=3, unique=True).map(tuple)))
+k8s_rules = st.sampled_from(sorted(K8S_GROUPS)).flatmap(
+    lambda group: st.builds(
+        K8sRule,
+        api_group=st.just(group),
+        resources=st.lists(st.sampled_from(K8S_GROUPS[group]), min_size=1, max_size=2, unique=True).map(tuple),
+        verbs=st.lists(st.sampled_from(K8S_VERBS), min_size=1, max_size=3, unique=True).map(tuple),
+    )
+)
 
 
 @st.composite
 def k8s_models(draw: st.DrawFn, max_accounts: int = 3, namespaces: tuple[str, ...] = NAMESPACES) -> K8sModel:
-    keys = draw(st.lists(st.tuples(st.sampled_from(namespaces), labels.map(lambda s: s.replace("_", "-"))),
-                         min_size=1, max_size=max_accounts, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(namespaces), labels.map(lambda s: s.replace("_", "-"))),
+            min_size=1,
+            max_size=max_accounts,
+            unique=True,
+        )
+    )
     accounts = []
     for namespace, name in keys:
         notes = draw(st.lists(st.sampled_from(("owner", "nhilint.io/owner", "nhilint.io/expires")), max_size=1))
         values = {"nhilint.io/expires": draw(st.sampled_from(DATES)), "owner": draw(st.sampled_from(OWNERS))}
         accounts.append(K8sAccount(namespace, name, tuple((k, values.get(k, values["owner"])) for k in notes)))
     roles = []
-    for name in draw(st.lists(st.sampled_from(("reader", "deployer", "operator", "log-reader")), max_size=3,
-                              unique=True)):
+    for name in draw(
+        st.lists(st.sampled_from(("reader", "deployer", "operator", "log-reader")), max_size=3, unique=True)
+    ):
         cluster = draw(st.booleans())
-        roles.append(K8sRole("ClusterRole" if cluster else "Role", name,
-                             None if cluster else draw(st.sampled_from(namespaces)),
-                             tuple(draw(st.lists(k8s_rules, min_size=1, max_size=3)))))
+        roles.append(
+            K8sRole(
+                "ClusterRole" if cluster else "Role",
+                name,
+                None if cluster else draw(st.sampled_from(namespaces)),
+                tuple(draw(st.lists(k8s_rules, min_size=1, max_size=3))),
+            )
+        )
     bindings = []
-    targets = [(r.kind, r.name, r.namespace) for r in roles] + [("ClusterRole", b, None)
-                                                                for b in BUILTIN_CLUSTER_ROLES]
+    targets = [(r.kind, r.name, r.namespace) for r in roles] + [("ClusterRole", b, None) for b in BUILTIN_CLUSTER_ROLES]
     for index in range(draw(st.integers(0, 3))):
         kind, name, namespace = draw(st.sampled_from(targets))
         if kind == "ClusterRole" and draw(st.booleans()):
             namespace = draw(st.one_of(st.none(), st.sampled_from(namespaces)))
         subjects = tuple(draw(st.lists(st.sampled_from(accounts), min_size=1, max_size=2, unique=True)))
         bindings.append(K8sBinding(f"{name}-binding-{index}", namespace, kind, name, subjects))  # type: ignore[arg-type]
-    deployments = [Deployment(a.namespace, a.name, a.name, draw(st.integers(1, 3)))
-                   for a in draw(st.lists(st.sampled_from(accounts), max_size=2, unique=True))]
+    deployments = [
+        Deployment(a.namespace, a.name, a.name, draw(st.integers(1, 3)))
+        for a in draw(st.lists(st.sampled_from(accounts), max_size=2, unique=True))
+    ]
     return K8sModel(tuple(accounts), tuple(roles), tuple(bindings), tuple(deployments))

@@ -41,7 +41,7 @@ def _line_start(draw: st.DrawFn, data: bytes) -> int:
 
 
 def _truncate(draw: st.DrawFn, data: bytes, path: str) -> bytes:
-    return data[:_position(draw, data)]
+    return data[: _position(draw, data)]
 
 
 def _flip(draw: st.DrawFn, data: bytes, path: str) -> bytes:
@@ -56,9 +56,28 @@ def _flip(draw: st.DrawFn, data: bytes, path: str) -> bytes:
 
 def _insert(draw: st.DrawFn, data: bytes, path: str) -> bytes:
     at = _position(draw, data)
-    junk = draw(st.one_of(st.binary(min_size=1, max_size=16),
-                          st.sampled_from((b"${", b"%{", b"<<EOT\n", b"\"", b"!Ref", b"&a *a", b"---\n", b"\t",
-                                           b"\x00", b"\xef\xbb\xbf", b"{{", b"}}", b"# nhilint:ignore\n"))))
+    junk = draw(
+        st.one_of(
+            st.binary(min_size=1, max_size=16),
+            st.sampled_from(
+                (
+                    b"${",
+                    b"%{",
+                    b"<<EOT\n",
+                    b'"',
+                    b"!Ref",
+                    b"&a *a",
+                    b"---\n",
+                    b"\t",
+                    b"\x00",
+                    b"\xef\xbb\xbf",
+                    b"{{",
+                    b"}}",
+                    b"# nhilint:ignore\n",
+                )
+            ),
+        )
+    )
     return data[:at] + junk + data[at:]
 
 
@@ -87,7 +106,7 @@ def _delete(draw: st.DrawFn, data: bytes, path: str) -> bytes:
     if not lines:
         return data
     start = draw(st.integers(0, len(lines) - 1))
-    return b"".join(lines[:start] + lines[start + draw(st.integers(1, 4)):])
+    return b"".join(lines[:start] + lines[start + draw(st.integers(1, 4)) :])
 
 
 class _AnyTagLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -18,16 +18,23 @@ K8S_NAMES = ("manifests.yaml", "rbac.yaml", "serviceaccounts.yml", "deploy.yaml"
 
 
 def policy_document(statements: tuple[Statement, ...], style: Style) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": s.effect, "Action": listish(s.actions, style), "Resource": listish(s.resources, style)}
-        for s in statements]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": s.effect, "Action": listish(s.actions, style), "Resource": listish(s.resources, style)}
+            for s in statements
+        ],
+    }
 
 
 def trust_document(principals: tuple[Principal, ...], style: Style) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     for principal in principals:
-        statement: dict[str, Any] = {"Effect": "Allow", "Principal": {principal.type: principal.value},
-                                     "Action": "sts:AssumeRole"}
+        statement: dict[str, Any] = {
+            "Effect": "Allow",
+            "Principal": {principal.type: principal.value},
+            "Action": "sts:AssumeRole",
+        }
         if principal.external_id:
             statement["Condition"] = {"StringEquals": {"sts:ExternalId": principal.external_id}}
         body.append(statement)
@@ -41,8 +48,9 @@ def _tf_identity(identity: AwsIdentity, style: Style, owner: Raw | None = None) 
     kind = f"aws_iam_{identity.kind}"
     attributes: dict[str, Any] = {"name": identity.name}
     if identity.kind == "role":
-        attributes["assume_role_policy"] = Raw("jsonencode(" + _inline(trust_document(identity.trust, style),
-                                                                       style) + ")")
+        attributes["assume_role_policy"] = Raw(
+            "jsonencode(" + _inline(trust_document(identity.trust, style), style) + ")"
+        )
     tags: dict[str, Any] = {"owner": owner} if owner else {}
     tags.update(identity.tags)
     if tags:
@@ -51,8 +59,11 @@ def _tf_identity(identity: AwsIdentity, style: Style, owner: Raw | None = None) 
     for policy in identity.policies:
         key = "role" if identity.kind == "role" else "user"
         reference = Raw(f"{kind}.{identity.label}.{'id' if key == 'role' else 'name'}")
-        body = {"name": policy.name, key: reference,
-                "policy": Raw("jsonencode(" + _inline(policy_document(policy.statements, style), style) + ")")}
+        body = {
+            "name": policy.name,
+            key: reference,
+            "policy": Raw("jsonencode(" + _inline(policy_document(policy.statements, style), style) + ")"),
+        }
         blocks.append(hcl_block(f'resource "{kind}_policy" "{identity.label}_{policy.name}"', body, style))
     return blocks
 
@@ -70,25 +81,35 @@ def terraform_blocks(model: CloudModel, style: Style) -> dict[str, list[str]]:
     for identity in model.identities:
         root += _tf_identity(identity, style)
     for account in model.gcp:
-        root.append(hcl_block(f'resource "google_service_account" "{account.label}"',
-                              {"account_id": account.account_id, "display_name": account.label.replace("_", " ")},
-                              style))
+        root.append(
+            hcl_block(
+                f'resource "google_service_account" "{account.label}"',
+                {"account_id": account.account_id, "display_name": account.label.replace("_", " ")},
+                style,
+            )
+        )
         for role in account.roles:
             member = Raw(f'"serviceAccount:${{google_service_account.{account.label}.email}}"')
-            root.append(hcl_block(
-                f'resource "google_project_iam_member" "{account.label}_{role.split("/")[1].replace(".", "_")}"',
-                {"project": account.project, "role": role, "member": member}, style))
+            root.append(
+                hcl_block(
+                    f'resource "google_project_iam_member" "{account.label}_{role.split("/")[1].replace(".", "_")}"',
+                    {"project": account.project, "role": role, "member": member},
+                    style,
+                )
+            )
     directories = {"": root}
     for module in model.modules:
-        root.append(hcl_block(f'module "{module.name}"', {"source": f"./modules/{module.name}",
-                                                          "owner": module.owner}, style))
+        root.append(
+            hcl_block(f'module "{module.name}"', {"source": f"./modules/{module.name}", "owner": module.owner}, style)
+        )
         directories[f"modules/{module.name}/"] = _tf_module(module, style)
     return directories
 
 
 def _tf_module(module: Module, style: Style) -> list[str]:
-    blocks = [hcl_block('variable "owner"', {"type": Raw("string"), "description": "Team that owns "
-                                                                                   "these identities"}, style)]
+    blocks = [
+        hcl_block('variable "owner"', {"type": Raw("string"), "description": "Team that owns these identities"}, style)
+    ]
     for identity in module.identities:
         blocks += _tf_identity(identity, style, owner=Raw("var.owner"))
     return blocks
@@ -129,14 +150,18 @@ def cloudformation_resources(model: CloudModel, style: Style) -> list[tuple[str,
     return resources
 
 
-def cloudformation(model: CloudModel, layout: Layout, as_json: bool = False, directory: str = "cfn/"
-                   ) -> tuple[dict[str, str], dict[str, str]]:
+def cloudformation(
+    model: CloudModel, layout: Layout, as_json: bool = False, directory: str = "cfn/"
+) -> tuple[dict[str, str], dict[str, str]]:
     """The template files, and the file each logical id went to (CloudFormation ids include the file)."""
     files: dict[str, str] = {}
     template_of: dict[str, str] = {}
     for name, chosen in layout.place(cloudformation_resources(model, layout.style), CFN_NAMES):
-        template = {"AWSTemplateFormatVersion": "2010-09-09", "Description": "Identities of the data platform",
-                    "Resources": dict(chosen)}
+        template = {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Description": "Identities of the data platform",
+            "Resources": dict(chosen),
+        }
         if as_json:
             path = f"{directory}{name}.json"
             files[path] = json.dumps(template, indent=layout.style.json_indent) + "\n"
@@ -173,28 +198,53 @@ def kubernetes_documents(model: K8sModel) -> list[dict[str, Any]]:
     rbac = "rbac.authorization.k8s.io/v1"
     for role in model.roles:
         metadata = {"name": role.name} | ({"namespace": role.namespace} if role.namespace else {})
-        rules = [{"apiGroups": [r.api_group], "resources": list(r.resources), "verbs": list(r.verbs)}
-                 for r in role.rules]
+        rules = [
+            {"apiGroups": [r.api_group], "resources": list(r.resources), "verbs": list(r.verbs)} for r in role.rules
+        ]
         documents.append({"apiVersion": rbac, "kind": role.kind, "metadata": metadata, "rules": rules})
     for binding in model.bindings:
         metadata = {"name": binding.name} | ({"namespace": binding.namespace} if binding.namespace else {})
-        documents.append({
-            "apiVersion": rbac, "kind": "RoleBinding" if binding.namespace else "ClusterRoleBinding",
-            "metadata": metadata,
-            "subjects": [{"kind": "ServiceAccount", "name": s.name, "namespace": s.namespace}
-                         for s in binding.subjects],
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": binding.role_kind,
-                        "name": binding.role_name}})
+        documents.append(
+            {
+                "apiVersion": rbac,
+                "kind": "RoleBinding" if binding.namespace else "ClusterRoleBinding",
+                "metadata": metadata,
+                "subjects": [
+                    {"kind": "ServiceAccount", "name": s.name, "namespace": s.namespace} for s in binding.subjects
+                ],
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": binding.role_kind,
+                    "name": binding.role_name,
+                },
+            }
+        )
     for deployment in model.deployments:
         labels = {"app": deployment.name}
-        documents.append({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": deployment.name, "namespace": deployment.namespace, "labels": labels},
-            "spec": {"replicas": deployment.replicas, "selector": {"matchLabels": labels}, "template": {
-                "metadata": {"labels": labels},
-                "spec": {"serviceAccountName": deployment.account, "containers": [
-                    {"name": deployment.name, "image": f"registry.example.com/acme/{deployment.name}:1.4.2",
-                     "ports": [{"containerPort": 8080}]}]}}}})
+        documents.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": deployment.name, "namespace": deployment.namespace, "labels": labels},
+                "spec": {
+                    "replicas": deployment.replicas,
+                    "selector": {"matchLabels": labels},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "serviceAccountName": deployment.account,
+                            "containers": [
+                                {
+                                    "name": deployment.name,
+                                    "image": f"registry.example.com/acme/{deployment.name}:1.4.2",
+                                    "ports": [{"containerPort": 8080}],
+                                }
+                            ],
+                        },
+                    },
+                },
+            }
+        )
     return documents
 
 

@@ -20,22 +20,22 @@ from tests.helpers import scan_tree
 
 pytestmark = pytest.mark.fuzz
 
-ROLE = '''
+ROLE = """
 resource "aws_iam_role" "ci" {
   name = "ci"
   assume_role_policy = jsonencode({
     Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
   })
 }
-'''
-READ = '''
+"""
+READ = """
 resource "aws_iam_role_policy" "ci_read" {
   name   = "read"
   role   = aws_iam_role.ci.id
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["iam:CreateAccessKey"], Resource = "*" }] })
 }
-'''
-WRITE = '''
+"""
+WRITE = """
 resource "aws_iam_role_policy" "ci_write" {
   name   = "write"
   role   = aws_iam_role.ci.id
@@ -43,7 +43,7 @@ resource "aws_iam_role_policy" "ci_write" {
     Statement = [{ Effect = "Allow", Action = ["s3:PutObject", "iam:CreateAccessKey"], Resource = "*" }]
   })
 }
-'''
+"""
 
 
 def test_block_order_does_not_change_the_escalation_evidence(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_block_order_does_not_change_the_escalation_evidence(tmp_path: Path) -> 
     assert fingerprint(first) == fingerprint(second)
 
 
-PASS_ROLE = '''
+PASS_ROLE = """
 resource "aws_iam_role_policy" "ci_pass" {
   name   = "pass"
   role   = aws_iam_role.ci.id
@@ -67,7 +67,7 @@ resource "aws_iam_role_policy" "ci_pass" {
     }]
   })
 }
-'''
+"""
 
 
 def test_junit_names_every_finding(tmp_path: Path) -> None:

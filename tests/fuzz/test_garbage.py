@@ -34,19 +34,29 @@ Renderer = Callable[[Layout, str], dict[str, str]]
 
 def _lab(model: CloudModel) -> CloudModel:
     """The same shapes under other names (`lab_*`), so the dirty tree shares no name with the clean one."""
+
     def rename(identity: AwsIdentity) -> AwsIdentity:
         return replace(identity, label=f"lab_{identity.label}", name=f"lab-{identity.name}")
 
-    return replace(model, identities=tuple(map(rename, model.identities)),
-                   modules=tuple(replace(m, identities=tuple(map(rename, m.identities))) for m in model.modules),
-                   gcp=tuple(replace(a, label=f"lab_{a.label}", account_id=f"lab-{a.account_id}") for a in model.gcp))
+    return replace(
+        model,
+        identities=tuple(map(rename, model.identities)),
+        modules=tuple(replace(m, identities=tuple(map(rename, m.identities))) for m in model.modules),
+        gcp=tuple(replace(a, label=f"lab_{a.label}", account_id=f"lab-{a.account_id}") for a in model.gcp),
+    )
 
 
 def _lab_k8s(model: K8sModel) -> K8sModel:
-    return replace(model, roles=tuple(replace(r, name=f"lab-{r.name}") for r in model.roles),
-                   bindings=tuple(replace(b, name=f"lab-{b.name}", role_name=f"lab-{b.role_name}")
-                                  if any(r.name == b.role_name for r in model.roles) else
-                                  replace(b, name=f"lab-{b.name}") for b in model.bindings))
+    return replace(
+        model,
+        roles=tuple(replace(r, name=f"lab-{r.name}") for r in model.roles),
+        bindings=tuple(
+            replace(b, name=f"lab-{b.name}", role_name=f"lab-{b.role_name}")
+            if any(r.name == b.role_name for r in model.roles)
+            else replace(b, name=f"lab-{b.name}")
+            for b in model.bindings
+        ),
+    )
 
 
 def _scan(clean: dict[str, str], dirty_path: str, dirty: bytes) -> tuple[Report, list[Finding]]:
@@ -78,34 +88,47 @@ def check_garbage(clean: dict[str, str], dirty_files: dict[str, str], choose: in
 
 
 @given(cloud_models(max_identities=2), cloud_models(max_identities=2), layouts, st.integers(0, 9), st.data())
-def test_terraform_garbage(clean: CloudModel, dirty: CloudModel, layout: Layout, choose: int,
-                           data: st.DataObject) -> None:
+def test_terraform_garbage(
+    clean: CloudModel, dirty: CloudModel, layout: Layout, choose: int, data: st.DataObject
+) -> None:
     files = {f"clean/{p}": t for p, t in render.terraform(clean, CANONICAL).items()}
     check_garbage(files, render.terraform(_lab(dirty), layout), choose, data)
 
 
 @given(cloud_models(max_identities=2), cloud_models(max_identities=2), layouts, st.booleans(), st.data())
-def test_cloudformation_garbage(clean: CloudModel, dirty: CloudModel, layout: Layout, as_json: bool,
-                                data: st.DataObject) -> None:
+def test_cloudformation_garbage(
+    clean: CloudModel, dirty: CloudModel, layout: Layout, as_json: bool, data: st.DataObject
+) -> None:
     files, _ = render.cloudformation(clean, CANONICAL, directory="clean/")
     dirty_files, _ = render.cloudformation(_lab(dirty), layout, as_json, directory="")
     check_garbage(files, dirty_files, 0, data)
 
 
-@given(k8s_models(max_accounts=2), k8s_models(max_accounts=2, namespaces=("sandbox", "lab")), layouts,
-       st.integers(0, 9), st.data())
-def test_kubernetes_garbage(clean: K8sModel, dirty: K8sModel, layout: Layout, choose: int,
-                            data: st.DataObject) -> None:
-    check_garbage(render.kubernetes(clean, CANONICAL, "clean/"), render.kubernetes(_lab_k8s(dirty), layout, ""),
-                  choose, data)
+@given(
+    k8s_models(max_accounts=2),
+    k8s_models(max_accounts=2, namespaces=("sandbox", "lab")),
+    layouts,
+    st.integers(0, 9),
+    st.data(),
+)
+def test_kubernetes_garbage(clean: K8sModel, dirty: K8sModel, layout: Layout, choose: int, data: st.DataObject) -> None:
+    check_garbage(
+        render.kubernetes(clean, CANONICAL, "clean/"), render.kubernetes(_lab_k8s(dirty), layout, ""), choose, data
+    )
 
 
-@given(cloud_models(max_identities=2), st.sampled_from(("main.tf", "template.yaml", "manifests.yaml")),
-       st.binary(max_size=600))
+@given(
+    cloud_models(max_identities=2),
+    st.sampled_from(("main.tf", "template.yaml", "manifests.yaml")),
+    st.binary(max_size=600),
+)
 def test_random_bytes_beside_clean_code(clean: CloudModel, name: str, noise: bytes) -> None:
     """Pure noise (behind a header that makes discovery take it for a template or a manifest)."""
-    header = {"main.tf": b"", "template.yaml": b'AWSTemplateFormatVersion: "2010-09-09"\n',
-              "manifests.yaml": b"apiVersion: v1\nkind: ServiceAccount\n"}[name]
+    header = {
+        "main.tf": b"",
+        "template.yaml": b'AWSTemplateFormatVersion: "2010-09-09"\n',
+        "manifests.yaml": b"apiVersion: v1\nkind: ServiceAccount\n",
+    }[name]
     files = {f"clean/{p}": t for p, t in render.terraform(clean, CANONICAL).items()}
     _, before = _scan(files, f"dirty/{name}", header)
     report, after = _scan(files, f"dirty/{name}", header + noise)

@@ -32,8 +32,9 @@ def test_terraform_layout_changes_no_finding(model: CloudModel, first: Layout, s
 
 
 @given(cloud_models(), layouts, layouts, st.booleans(), st.booleans())
-def test_cloudformation_layout_changes_no_finding(model: CloudModel, first: Layout, second: Layout,
-                                                  first_json: bool, second_json: bool) -> None:
+def test_cloudformation_layout_changes_no_finding(
+    model: CloudModel, first: Layout, second: Layout, first_json: bool, second_json: bool
+) -> None:
     one, _ = render.cloudformation(model, first, first_json)
     two, _ = render.cloudformation(model, second, second_json)
     assert _shapes(one) == _shapes(two)
@@ -45,10 +46,10 @@ def test_kubernetes_layout_changes_no_finding(model: K8sModel, first: Layout, se
 
 
 @given(cloud_models(), k8s_models(), layouts, layouts)
-def test_formats_side_by_side_change_nothing(cloud: CloudModel, k8s: K8sModel, first: Layout,
-                                            second: Layout) -> None:
+def test_formats_side_by_side_change_nothing(cloud: CloudModel, k8s: K8sModel, first: Layout, second: Layout) -> None:
     """All formats in one scan (the same roles in Terraform and a template link across formats, by name, so
     this is not the sum of the formats scanned alone): the layout still changes nothing."""
+
     def files(layout: Layout, as_json: bool) -> dict[str, str]:
         cfn, _ = render.cloudformation(cloud, layout, as_json)
         return {**render.terraform(cloud, layout), **cfn, **render.kubernetes(k8s, layout)}

@@ -74,4 +74,3 @@ def check_outputs(report: Report) -> None:
 def test_every_output_format_is_valid(cloud: CloudModel, k8s: K8sModel, layout: Layout, directory: str) -> None:
     with expect.scanned(_files(cloud, k8s, layout, directory)) as report:
         check_outputs(report)
-

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.helpers import scan_tree
 
-COMPOSED = '''
+COMPOSED = """
 data "aws_iam_policy_document" "base" {
   statement {
     sid       = "Read"
@@ -52,7 +52,7 @@ resource "aws_iam_role_policy" "app" {
   role   = aws_iam_role.app.name
   policy = data.aws_iam_policy_document.final.json
 }
-'''
+"""
 
 
 def test_source_and_override_documents_compose_by_sid(tmp_path: Path) -> None:
@@ -71,7 +71,10 @@ def test_source_and_override_documents_compose_by_sid(tmp_path: Path) -> None:
 
 
 def test_statement_with_an_unevaluable_action_is_unknown_not_silent(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {"main.tf": '''
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf": """
         variable "actions" {
           type = list(string)
         }
@@ -84,7 +87,9 @@ def test_statement_with_an_unevaluable_action_is_unknown_not_silent(tmp_path: Pa
             Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
           })
         }
-    '''})
+    """
+        },
+    )
     (grant,) = report.inventory.grants_of("aws:aws_iam_user.bot")
     assert grant.permissions == () and grant.unknown and "var.actions" in grant.unknown
     unknown = [(f.rule_id, f.location.start_line, f.unknown) for f in report.findings if f.rule_id == "NHI-PRIV-001"]
@@ -92,7 +97,10 @@ def test_statement_with_an_unevaluable_action_is_unknown_not_silent(tmp_path: Pa
 
 
 def test_counted_policy_documents_and_splats(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {"main.tf": '''
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf": """
         variable "create" {
           default = true
         }
@@ -130,7 +138,9 @@ def test_counted_policy_documents_and_splats(tmp_path: Path) -> None:
           role   = aws_iam_role.this[0].name
           policy = data.aws_iam_policy_document.combined[0].json
         }
-    '''})
+    """
+        },
+    )
     grants = report.inventory.grants_of("aws:aws_iam_role.this[0]")
     assert [(g.permissions, g.location.start_line) for g in grants] == [(("s3:GetObject",), 9)]
     assert not [g for g in report.inventory.grants if g.unknown]

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 FILES = {
     "main.tf": 'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n',
     "policy.tf": 'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.r.name\n'
-                 '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })\n}\n',
+    '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })\n}\n',
 }
 ADMIN = ("NHI-PRIV-001", "policy.tf", 3, "aws:aws_iam_role.r")
 # A GitHub token shape (prefix + 36 characters) the detector recognises; made up for this test.
@@ -97,8 +97,7 @@ class Payload:
         return (open, (str(self.marker), "w"))
 
 
-def test_planted_pickle_is_never_executed(repo: Repo,
-                                          tmp_path: Path) -> None:
+def test_planted_pickle_is_never_executed(repo: Repo, tmp_path: Path) -> None:
     root, cache_dir, cold = repo
     marker = tmp_path / "marker"
     payload = pickle.dumps(Payload(marker))
@@ -115,8 +114,7 @@ def test_planted_pickle_is_never_executed(repo: Repo,
     assert not marker.exists()
 
 
-def test_tampered_entry_is_used_only_when_trusted(repo: Repo,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tampered_entry_is_used_only_when_trusted(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     root, cache_dir, cold = repo
     findings(root)
     tamper(root, cache_dir)
@@ -126,8 +124,7 @@ def test_tampered_entry_is_used_only_when_trusted(repo: Repo,
     assert findings(root) == cold
 
 
-def test_entry_owned_by_another_user_is_refused(repo: Repo,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_owned_by_another_user_is_refused(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     root, cache_dir, cold = repo
     findings(root)
     tamper(root, cache_dir)
@@ -145,8 +142,7 @@ def test_entry_owned_by_another_user_is_refused(repo: Repo,
 
 @pytest.mark.parametrize("where", ["directory", "subdirectory", "entry"])
 @pytest.mark.parametrize("mode", [0o020, 0o002])
-def test_writable_by_others_is_refused(repo: Repo,
-                                       where: str, mode: int) -> None:
+def test_writable_by_others_is_refused(repo: Repo, where: str, mode: int) -> None:
     root, cache_dir, cold = repo
     findings(root)
     tamper(root, cache_dir)
@@ -156,8 +152,7 @@ def test_writable_by_others_is_refused(repo: Repo,
     assert findings(root) == cold
 
 
-def test_symlinked_entry_is_refused(repo: Repo,
-                                    tmp_path: Path) -> None:
+def test_symlinked_entry_is_refused(repo: Repo, tmp_path: Path) -> None:
     root, cache_dir, cold = repo
     findings(root)
     tamper(root, cache_dir)
@@ -207,8 +202,9 @@ def test_corrupt_truncated_and_foreign_entries_are_misses(tmp_path: Path) -> Non
     assert cache.get(text) == body
 
 
-def test_example_reports_identical_cached_and_uncached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_example_reports_identical_cached_and_uncached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     example = str(REPO / "fixtures" / "example")
 
     def reports(*extra: str) -> tuple[str, str]:
@@ -252,19 +248,28 @@ def test_file_holding_a_secret_is_never_written(repo: Repo) -> None:
             assert TOKEN.encode() not in data and b"hunter2" not in data
 
 
-@pytest.mark.parametrize(("text", "secret"), [
-    ('resource "aws_db_instance" "d" {\n  password = "correct-horse-battery"\n}\n', True),
-    ('resource "aws_db_instance" "d" {\n  password = random_password.db.result\n}\n', False),
-    ('resource "aws_db_instance" "d" {\n  password_arn = "arn:aws:secretsmanager:eu-west-1:1:secret:x"\n}\n', False),
-    ('resource "aws_lambda_function" "f" {\n  environment {\n    variables = { API_TOKEN = "plain-text" }\n  }\n}\n',
-     True),
-    ('variable "region" {\n  default = "eu-west-1"\n}\n', False),
-    ('variable "region" {\n  sensitive = true\n  default   = "eu-west-1"\n}\n', True),
-    ('variable "db_password" {\n  default = "changeme"\n}\n', True),
-    ('variable "db_password" {\n  type = string\n}\n', False),
-    ('locals {\n  key = <<EOF\n-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\nEOF\n}\n', True),
-    (f'locals {{\n  note = "{TOKEN}"\n}}\n', True),
-])
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ('resource "aws_db_instance" "d" {\n  password = "correct-horse-battery"\n}\n', True),
+        ('resource "aws_db_instance" "d" {\n  password = random_password.db.result\n}\n', False),
+        (
+            'resource "aws_db_instance" "d" {\n  password_arn = "arn:aws:secretsmanager:eu-west-1:1:secret:x"\n}\n',
+            False,
+        ),
+        (
+            'resource "aws_lambda_function" "f" {\n  environment {\n'
+            '    variables = { API_TOKEN = "plain-text" }\n  }\n}\n',
+            True,
+        ),
+        ('variable "region" {\n  default = "eu-west-1"\n}\n', False),
+        ('variable "region" {\n  sensitive = true\n  default   = "eu-west-1"\n}\n', True),
+        ('variable "db_password" {\n  default = "changeme"\n}\n', True),
+        ('variable "db_password" {\n  type = string\n}\n', False),
+        ("locals {\n  key = <<EOF\n-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\nEOF\n}\n", True),
+        (f'locals {{\n  note = "{TOKEN}"\n}}\n', True),
+    ],
+)
 def test_holds_secret(text: str, secret: bool) -> None:
     assert holds_secret(text, hcl.parse_hcl(text, None, False)) is secret
 

@@ -44,49 +44,59 @@ def value(ev: Evaluator, yaml_text: str) -> Any:
     return ev.value(load_located(f"v: {yaml_text}\n")["v"])
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("!Ref Env", "prod"),
-    ("!Ref Names", ["a", "b"]),
-    ("!Ref AWS::AccountId", "${current_account}"),
-    ("!Ref AWS::Partition", "aws"),
-    ("!Ref Bucket", Ref("t.yaml#Bucket")),
-    ("!GetAtt Role.Arn", Ref("t.yaml#Role", "Arn")),
-    ("!Sub 'arn:${AWS::Partition}:s3:::${Bucket}/${Env}/*'", "arn:aws:s3:::${t.yaml#Bucket}/prod/*"),
-    ("!Sub '${Role.Arn}'", Ref("t.yaml#Role", "Arn")),
-    ("!Sub ['${A}-${B}', {A: x, B: !Ref Env}]", "x-prod"),
-    ("!Sub 'home/${aws:username}/${!Literal}'", "home/${aws:username}/${Literal}"),
-    ("!Sub 'arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q'", "arn:aws:sqs:${AWS::Region}:${current_account}:q"),
-    ("!Join ['/', [a, !Ref Env, !GetAtt Role.Arn]]", "a/prod/${t.yaml#Role.Arn}"),
-    ("!Select [1, [a, b, c]]", "b"),
-    ("!Select [0, !Split [',', 'x,y']]", "x"),
-    ("!FindInMap [Accounts, !Ref Env, Id]", "111122223333"),
-    ("!If [IsProd, yes-prod, no]", "yes-prod"),
-    ("[a, !Ref AWS::NoValue, b]", ["a", "b"]),
-    ("{A: !Ref AWS::NoValue, B: 1}", {"B": 1}),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("!Ref Env", "prod"),
+        ("!Ref Names", ["a", "b"]),
+        ("!Ref AWS::AccountId", "${current_account}"),
+        ("!Ref AWS::Partition", "aws"),
+        ("!Ref Bucket", Ref("t.yaml#Bucket")),
+        ("!GetAtt Role.Arn", Ref("t.yaml#Role", "Arn")),
+        ("!Sub 'arn:${AWS::Partition}:s3:::${Bucket}/${Env}/*'", "arn:aws:s3:::${t.yaml#Bucket}/prod/*"),
+        ("!Sub '${Role.Arn}'", Ref("t.yaml#Role", "Arn")),
+        ("!Sub ['${A}-${B}', {A: x, B: !Ref Env}]", "x-prod"),
+        ("!Sub 'home/${aws:username}/${!Literal}'", "home/${aws:username}/${Literal}"),
+        ("!Sub 'arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q'", "arn:aws:sqs:${AWS::Region}:${current_account}:q"),
+        ("!Join ['/', [a, !Ref Env, !GetAtt Role.Arn]]", "a/prod/${t.yaml#Role.Arn}"),
+        ("!Select [1, [a, b, c]]", "b"),
+        ("!Select [0, !Split [',', 'x,y']]", "x"),
+        ("!FindInMap [Accounts, !Ref Env, Id]", "111122223333"),
+        ("!If [IsProd, yes-prod, no]", "yes-prod"),
+        ("[a, !Ref AWS::NoValue, b]", ["a", "b"]),
+        ("{A: !Ref AWS::NoValue, B: 1}", {"B": 1}),
+    ],
+)
 def test_values(ev: Evaluator, written: str, expected: Any) -> None:
     assert value(ev, written) == expected
 
 
-@pytest.mark.parametrize(("written", "reason"), [
-    ("!Ref Secret", "parameter Secret has no Default; its value is given at deploy"),
-    ("!Ref Ami", "parameter Ami is read from SSM at deploy"),
-    ("!Ref AWS::Region", "AWS::Region is known only at deploy"),
-    ("!Ref Missing", "Ref to Missing, which is not in the template"),
-    ("!GetAtt Missing.Arn", "Fn::GetAtt of Missing, which is not in the template"),
-    ("!Sub 'x-${Secret}'", "parameter Secret has no Default; its value is given at deploy"),
-    ("!Sub 'x-${Nothing}'", "${Nothing} in Fn::Sub names nothing in the template"),
-    ("!Join ['', [a, !ImportValue shared]]", "Fn::ImportValue (a value exported by another stack) is evaluated "
-                                             "only at deploy"),
-    ("!GetAZs ''", "Fn::GetAZs is evaluated only at deploy"),
-    ("!Base64 abc", "Fn::Base64 is evaluated only at deploy"),
-    ("!Select [5, [a]]", "Fn::Select index 5 is out of range"),
-    ("!FindInMap [Accounts, dev, Id]", "Fn::FindInMap: Accounts/dev/Id is not in Mappings"),
-    ("!If [NoSecret, a, b]", "condition NoSecret could not be evaluated: parameter Secret has no Default; its "
-                             "value is given at deploy"),
-    ("!If [Loop, a, b]", "condition Loop could not be evaluated: condition Loop refers to itself"),
-    ("'{{resolve:ssm:/db/password}}'", "{{resolve:ssm:/db/password}} is a dynamic reference resolved at deploy"),
-])
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("!Ref Secret", "parameter Secret has no Default; its value is given at deploy"),
+        ("!Ref Ami", "parameter Ami is read from SSM at deploy"),
+        ("!Ref AWS::Region", "AWS::Region is known only at deploy"),
+        ("!Ref Missing", "Ref to Missing, which is not in the template"),
+        ("!GetAtt Missing.Arn", "Fn::GetAtt of Missing, which is not in the template"),
+        ("!Sub 'x-${Secret}'", "parameter Secret has no Default; its value is given at deploy"),
+        ("!Sub 'x-${Nothing}'", "${Nothing} in Fn::Sub names nothing in the template"),
+        (
+            "!Join ['', [a, !ImportValue shared]]",
+            "Fn::ImportValue (a value exported by another stack) is evaluated only at deploy",
+        ),
+        ("!GetAZs ''", "Fn::GetAZs is evaluated only at deploy"),
+        ("!Base64 abc", "Fn::Base64 is evaluated only at deploy"),
+        ("!Select [5, [a]]", "Fn::Select index 5 is out of range"),
+        ("!FindInMap [Accounts, dev, Id]", "Fn::FindInMap: Accounts/dev/Id is not in Mappings"),
+        (
+            "!If [NoSecret, a, b]",
+            "condition NoSecret could not be evaluated: parameter Secret has no Default; its value is given at deploy",
+        ),
+        ("!If [Loop, a, b]", "condition Loop could not be evaluated: condition Loop refers to itself"),
+        ("'{{resolve:ssm:/db/password}}'", "{{resolve:ssm:/db/password}} is a dynamic reference resolved at deploy"),
+    ],
+)
 def test_unknowns_say_why(ev: Evaluator, written: str, reason: str) -> None:
     assert value(ev, written) == Unknown(reason)
 
@@ -112,26 +122,34 @@ def test_template_parts_and_locations() -> None:
     template = parse_template(text, "t.yaml")
     assert template is not None
     assert [(r.logical_id, r.location.start_line, r.location.end_line) for r in template.resources.values()] == [
-        ("A", 3, 4), ("B", 7, 8)]
-    assert tight_end(['{"A": {', '  "B": 1', '}}'], 1, 3) == 3
+        ("A", 3, 4),
+        ("B", 7, 8),
+    ]
+    assert tight_end(['{"A": {', '  "B": 1', "}}"], 1, 3) == 3
     assert tight_end(["a:", "  b: 1"], 1, 2) == 2  # no newline at the end of the file
 
 
-@pytest.mark.parametrize("text", [
-    "kind: ConfigMap\nmetadata: {name: x}\n",
-    "a: 1\n---\nb: 'Type: AWS::S3::Bucket'\n",
-    "- Type: AWS::S3::Bucket\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kind: ConfigMap\nmetadata: {name: x}\n",
+        "a: 1\n---\nb: 'Type: AWS::S3::Bucket'\n",
+        "- Type: AWS::S3::Bucket\n",
+    ],
+)
 def test_not_a_template(text: str) -> None:
     assert parse_template(text, "x.yaml") is None
 
 
-@pytest.mark.parametrize(("text", "line", "reason"), [
-    ("Resources:\n  A: [1,\n", 3, "while parsing a flow"),
-    ("Resources: [a]\n", 1, "Resources is not a mapping"),
-    ('{"Resources": {"A": {"Type": "X"},}\n', 2, "while parsing a flow mapping"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("Resources:\n  A: [1,\n", 3, "while parsing a flow"),
+        ("Resources: [a]\n", 1, "Resources is not a mapping"),
+        ('{"Resources": {"A": {"Type": "X"},}\n', 2, "while parsing a flow mapping"),
+    ],
+)
 def test_errors_carry_line_and_reason(text: str, line: int, reason: str) -> None:
     with pytest.raises(TemplateError) as error:
         parse_template(text, "x.yaml")
-    assert (error.value.line, error.value.reason[:len(reason)]) == (line, reason)
+    assert (error.value.line, error.value.reason[: len(reason)]) == (line, reason)

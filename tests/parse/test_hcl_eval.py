@@ -36,12 +36,14 @@ def evaluate(text: str, **variables: Any) -> Any:
     [
         ('"a-${var.env}-b"', "a-prod-b"),
         ('merge({ a = "1" }, var.tags, { b = "2" })', {"a": "1", "owner": "team-x", "b": "2"}),
-        ('concat(["arn:aws:iam::aws:policy/AdministratorAccess"], ["x"])',
-         ["arn:aws:iam::aws:policy/AdministratorAccess", "x"]),
+        (
+            'concat(["arn:aws:iam::aws:policy/AdministratorAccess"], ["x"])',
+            ["arn:aws:iam::aws:policy/AdministratorAccess", "x"],
+        ),
         ('"arn:aws:s3:::bucket/$${aws:username}/*"', "arn:aws:s3:::bucket/${aws:username}/*"),
         ('var.env == "prod" ? "big" : "small"', "big"),
-        ("[for r in var.repos : \"repo:acme/${r}:*\"]", ["repo:acme/a:*", "repo:acme/b:*"]),
-        ('{ for k, v in var.tags : upper(k) => v }', {"OWNER": "team-x"}),
+        ('[for r in var.repos : "repo:acme/${r}:*"]', ["repo:acme/a:*", "repo:acme/b:*"]),
+        ("{ for k, v in var.tags : upper(k) => v }", {"OWNER": "team-x"}),
         ('lookup(var.tags, "owner", "none")', "team-x"),
         ('format("%s-%s", "a", var.env)', "a-prod"),
         ('join(",", ["a", "b"])', "a,b"),
@@ -69,7 +71,7 @@ def test_references_stay_links() -> None:
     assert evaluate('"${aws_iam_role.ci.arn}/*"') == "${aws_iam_role.ci.arn}/*"
 
 
-@pytest.mark.parametrize("text", ["var.nope", 'upper(var.nope)', "unknownfn(1)", 'var.nope == "a" ? 1 : 2'])
+@pytest.mark.parametrize("text", ["var.nope", "upper(var.nope)", "unknownfn(1)", 'var.nope == "a" ? 1 : 2'])
 def test_unknowns_never_guess(text: str) -> None:
     assert isinstance(evaluate(text), Unknown)
 

@@ -15,12 +15,12 @@ from nhilint.parse.hcl import HclLimitError, parse_hcl
 from nhilint.parse.hcl_eval import Evaluator, NameScope
 from tests.helpers import scan_tree, triples
 
-ROLE = '''
+ROLE = """
 resource "aws_iam_role" "deploy" {
   name               = "deploy"
   assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = "*" }] })
 }
-'''
+"""
 KEPT = ("NHI-TRUST-001", "ok.tf", 3, "aws:aws_iam_role.deploy")
 USES_VAR = 'variable "x" {}\nresource "aws_iam_user" "ci" {\n  name = "ci-${var.x}"\n}\n'  # reads the tfvars
 N = 600
@@ -36,7 +36,7 @@ N = 600
         ("chain.tf", "locals {\n  x = " + " + ".join(["1"] * N) + "\n}\n", 2),
         ("attrs.tf", "locals {\n  x = var" + ".a" * N + "\n}\n", 2),
         ("blocks.tf", 'resource "aws_iam_role" "r" {\n' + "dynamic {\n" * N + "}\n" * N + "}\n", 201),  # 201st block
-        ("interpolation.tf", 'locals {\n  x = "' + "${lower(\"" * N + "a" + "\")}" * N + '"\n}\n', 2),
+        ("interpolation.tf", 'locals {\n  x = "' + '${lower("' * N + "a" + '")}' * N + '"\n}\n', 2),
         ("deep.tf.json", '{"locals": {\n"x": ' + "[" * N + "1" + "]" * N + "}}", 2),
         ("terraform.tfvars", "x = " + "[" * N + "1" + "]" * N + "\n", 1),
         ("terraform.tfvars.json", '{"x":\n' + "[" * N + "1" + "]" * N + "}", 2),
@@ -53,15 +53,18 @@ def test_deep_nesting_is_a_limit_finding_and_other_files_keep_theirs(
 
 def test_a_chain_of_references_deeper_than_max_depth_is_reported(tmp_path: Path) -> None:
     chain = "".join(f"  l{i} = [local.l{i + 1}]\n" for i in range(N)) + f'  l{N} = "s3:GetObject"\n'
-    report = scan_tree(tmp_path, {
-        "ok.tf": ROLE,
-        "main.tf": f'''locals {{\n{chain}}}
+    report = scan_tree(
+        tmp_path,
+        {
+            "ok.tf": ROLE,
+            "main.tf": f"""locals {{\n{chain}}}
 resource "aws_iam_policy" "p" {{
   name   = "p"
   policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = local.l0, Resource = "*" }}] }})
 }}
-''',
-    })
+""",
+        },
+    )
     limits = [t for t in triples(report, "NHI-PARSE-004")]
     assert limits and all(t[1] == "main.tf" for t in limits), limits
     assert KEPT in triples(report, "NHI-TRUST")

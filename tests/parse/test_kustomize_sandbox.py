@@ -30,7 +30,8 @@ def fake_kubectl(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     (or, per its `mode` file, sleeps or floods its output). Returns the directory of its records."""
     bin_dir, records = tmp_path_factory.mktemp("bin"), tmp_path_factory.mktemp("records")
     script = bin_dir / "kubectl"
-    script.write_text(f"""#!/bin/sh
+    script.write_text(
+        f"""#!/bin/sh
 echo "$@" >> {records}/calls
 env > {records}/env
 ls -A "$HOME" > {records}/home
@@ -39,14 +40,17 @@ mode=$(cat {records}/mode 2>/dev/null)
 if [ "$mode" = sleep ]; then exec sleep 30; fi
 if [ "$mode" = flood ]; then exec yes "# padding"; fi
 printf 'apiVersion: v1\\nkind: ServiceAccount\\nmetadata:\\n  name: rendered\\n'
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     return records
 
 
-def test_kubectl_gets_a_minimal_environment(tmp_path: Path, fake_kubectl: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kubectl_gets_a_minimal_environment(
+    tmp_path: Path, fake_kubectl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "cluster.yaml"))
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-the-user-environment")
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
@@ -59,9 +63,11 @@ def test_kubectl_gets_a_minimal_environment(tmp_path: Path, fake_kubectl: Path,
     assert home != os.environ["HOME"] and not Path(home).exists()  # a fresh directory, removed afterwards
     assert (fake_kubectl / "home").read_text() == ""  # and empty while kubectl ran
     assert (fake_kubectl / "cwd").read_text().strip() == home
-    assert {k: env[k] for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                                "all_proxy")} == dict.fromkeys(
-        ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"), kustomize.NOWHERE)
+    assert {
+        k: env[k] for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+    } == dict.fromkeys(
+        ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"), kustomize.NOWHERE
+    )
     assert env["NO_PROXY"] == env["no_proxy"] == ""
     assert env["PATH"] == os.environ["PATH"]
     user_keys = {k for k in env if k not in kustomize.environment(home)}
@@ -69,49 +75,74 @@ def test_kubectl_gets_a_minimal_environment(tmp_path: Path, fake_kubectl: Path,
 
 
 REFUSED = {
-    "openapi": ({"kustomization.yaml": "resources: [sa.yaml]\nopenapi:\n  path: https://schemas.example/v1.json\n"},
-                "openapi schemas are not loaded (kustomize may fetch them over HTTP) (kustomization.yaml)"),
-    "helmCharts": ({"kustomization.yaml": "helmCharts:\n  - name: ingress-nginx\n    repo: https://charts.example\n"},
-                   "helmCharts are not inflated (Helm would download the chart and run its templates) "
-                   "(kustomization.yaml)"),
+    "openapi": (
+        {"kustomization.yaml": "resources: [sa.yaml]\nopenapi:\n  path: https://schemas.example/v1.json\n"},
+        "openapi schemas are not loaded (kustomize may fetch them over HTTP) (kustomization.yaml)",
+    ),
+    "helmCharts": (
+        {"kustomization.yaml": "helmCharts:\n  - name: ingress-nginx\n    repo: https://charts.example\n"},
+        "helmCharts are not inflated (Helm would download the chart and run its templates) (kustomization.yaml)",
+    ),
     "helmChartInflationGenerator": (
         {"kustomization.yaml": "helmChartInflationGenerator:\n  - chartName: redis\n"},
         "helmChartInflationGenerator is not run (Helm would download the chart and run its templates) "
-        "(kustomization.yaml)"),
+        "(kustomization.yaml)",
+    ),
     "inline Helm generator": (
-        {"kustomization.yaml": "generators:\n  - |\n    apiVersion: builtin\n    kind: HelmChartInflationGenerator\n"
-                               "    metadata: {name: redis}\n"},
+        {
+            "kustomization.yaml": "generators:\n  - |\n    apiVersion: builtin\n    kind: HelmChartInflationGenerator\n"
+            "    metadata: {name: redis}\n"
+        },
         "helmCharts are not inflated (Helm would download the chart and run its templates) "
-        "(kustomization.yaml, inline generators)"),
-    "https resource": ({"kustomization.yaml": "resources:\n  - https://raw.example/sa.yaml\n"},
-                       "remote resource https://raw.example/sa.yaml is not fetched (kustomization.yaml, resources)"),
-    "git@ base": ({"kustomization.yaml": "bases:\n  - git@github.com:acme/base.git\n"},
-                  "remote resource git@github.com:acme/base.git is not fetched (kustomization.yaml, bases)"),
+        "(kustomization.yaml, inline generators)",
+    ),
+    "https resource": (
+        {"kustomization.yaml": "resources:\n  - https://raw.example/sa.yaml\n"},
+        "remote resource https://raw.example/sa.yaml is not fetched (kustomization.yaml, resources)",
+    ),
+    "git@ base": (
+        {"kustomization.yaml": "bases:\n  - git@github.com:acme/base.git\n"},
+        "remote resource git@github.com:acme/base.git is not fetched (kustomization.yaml, bases)",
+    ),
     "github shorthand component": (
         {"kustomization.yaml": "components:\n  - github.com/acme/components/tls?ref=v1\n"},
-        "remote resource github.com/acme/components/tls?ref=v1 is not fetched (kustomization.yaml, components)"),
-    "remote generator": ({"kustomization.yaml": "generators:\n  - https://gen.example/g.yaml\n"},
-                         "remote resource https://gen.example/g.yaml is not fetched (kustomization.yaml, generators)"),
+        "remote resource github.com/acme/components/tls?ref=v1 is not fetched (kustomization.yaml, components)",
+    ),
+    "remote generator": (
+        {"kustomization.yaml": "generators:\n  - https://gen.example/g.yaml\n"},
+        "remote resource https://gen.example/g.yaml is not fetched (kustomization.yaml, generators)",
+    ),
     "remote transformer": (
         {"kustomization.yaml": "transformers:\n  - https://gen.example/t.yaml\n"},
-        "remote resource https://gen.example/t.yaml is not fetched (kustomization.yaml, transformers)"),
+        "remote resource https://gen.example/t.yaml is not fetched (kustomization.yaml, transformers)",
+    ),
     "credentials are not shown": (
         {"kustomization.yaml": "resources:\n  - https://ci:hunter2-token@git.example/acme/base\n"},
-        "remote resource https://git.example/acme/base is not fetched (kustomization.yaml, resources)"),
+        "remote resource https://git.example/acme/base is not fetched (kustomization.yaml, resources)",
+    ),
     "remote base of a local base": (
-        {"overlay/kustomization.yaml": "resources:\n  - ../base\n",
-         "base/kustomization.yaml": "resources:\n  - sa.yaml\n  - https://github.com/acme/rbac\n", "base/sa.yaml": SA},
-        "remote resource https://github.com/acme/rbac is not fetched (base/kustomization.yaml, resources)"),
+        {
+            "overlay/kustomization.yaml": "resources:\n  - ../base\n",
+            "base/kustomization.yaml": "resources:\n  - sa.yaml\n  - https://github.com/acme/rbac\n",
+            "base/sa.yaml": SA,
+        },
+        "remote resource https://github.com/acme/rbac is not fetched (base/kustomization.yaml, resources)",
+    ),
     "missing entry kustomize would try as a URL": (
         {"kustomization.yaml": "resources:\n  - git.example/acme/base\n"},
-        "git.example/acme/base does not exist (it is not fetched as a remote resource) "
-        "(kustomization.yaml, resources)"),
-    "path out of the root": ({"kustomization.yaml": "resources:\n  - ../../../../../../../../etc\n"},
-                             "etc leaves the scan root (kustomization.yaml, resources)"),
+        "git.example/acme/base does not exist (it is not fetched as a remote resource) (kustomization.yaml, resources)",
+    ),
+    "path out of the root": (
+        {"kustomization.yaml": "resources:\n  - ../../../../../../../../etc\n"},
+        "etc leaves the scan root (kustomization.yaml, resources)",
+    ),
     "generator file out of the root": (
-        {"kustomization.yaml": "secretGenerator:\n  - name: s\n    files:\n"
-                               "      - key=../../../../../../../etc/shadow\n"},
-        "shadow leaves the scan root (kustomization.yaml, secretGenerator)"),
+        {
+            "kustomization.yaml": "secretGenerator:\n  - name: s\n    files:\n"
+            "      - key=../../../../../../../etc/shadow\n"
+        },
+        "shadow leaves the scan root (kustomization.yaml, secretGenerator)",
+    ),
 }
 
 
@@ -121,7 +152,8 @@ def test_refused_before_kubectl_runs(case: str, tmp_path: Path, fake_kubectl: Pa
     report = scan_tree(tmp_path, {"sa.yaml": SA, **files})
     names = sorted(n for n in files if n.endswith("kustomization.yaml"))  # a base is refused on its own too
     assert [(u.reason, u.location) for u in report.inventory.unresolved] == [
-        (f"overlay not rendered: {reason}", Location(name, 1, 1)) for name in names]
+        (f"overlay not rendered: {reason}", Location(name, 1, 1)) for name in names
+    ]
     assert not (fake_kubectl / "calls").exists()
     assert "hunter2" not in " ".join(f.message for f in report.findings)
 
@@ -132,27 +164,40 @@ def test_a_link_out_of_the_root_is_refused(tmp_path: Path, fake_kubectl: Path) -
     (root / "shared.yaml").symlink_to("../elsewhere/sa.yaml")
     report = scan([root], config_for(root), root)
     assert [u.reason for u in report.inventory.unresolved] == [
-        "overlay not rendered: shared.yaml leaves the scan root (kustomization.yaml, resources)"]
+        "overlay not rendered: shared.yaml leaves the scan root (kustomization.yaml, resources)"
+    ]
     assert not (fake_kubectl / "calls").exists()
 
 
 def test_output_over_the_limit_is_a_limit_finding(tmp_path: Path, fake_kubectl: Path) -> None:
     (fake_kubectl / "mode").write_text("flood")
-    report = scan_tree(tmp_path, {".nhilint.yaml": "limits:\n  max_file_bytes: 4096\n",
-                                  "kustomization.yaml": "resources:\n  - sa.yaml\n", "sa.yaml": SA})
+    report = scan_tree(
+        tmp_path,
+        {
+            ".nhilint.yaml": "limits:\n  max_file_bytes: 4096\n",
+            "kustomization.yaml": "resources:\n  - sa.yaml\n",
+            "sa.yaml": SA,
+        },
+    )
     assert [e for e in report.inventory.errors if e.path == "kustomization.yaml"] == [
-        ParseError("kustomization.yaml", 1, "kubectl kustomize output is larger than max_file_bytes (4096)", "limit")]
+        ParseError("kustomization.yaml", 1, "kubectl kustomize output is larger than max_file_bytes (4096)", "limit")
+    ]
     assert [(f.rule_id, f.location.path) for f in report.findings if f.rule_id.startswith("NHI-PARSE")] == [
-        ("NHI-PARSE-004", "kustomization.yaml")]
+        ("NHI-PARSE-004", "kustomization.yaml")
+    ]
 
 
 def test_time_is_bounded(tmp_path: Path, fake_kubectl: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (fake_kubectl / "mode").write_text("sleep")
     monkeypatch.setattr(kustomize, "TIMEOUT_SECONDS", 0.5)
     report = scan_tree(tmp_path, {"kustomization.yaml": "resources:\n  - sa.yaml\n", "sa.yaml": SA})
-    assert report.inventory.unresolved == [Unresolved(
-        "kustomization kustomization.yaml", "overlay not rendered: kubectl kustomize took longer than 0.5 s",
-        Location("kustomization.yaml", 1, 1))]
+    assert report.inventory.unresolved == [
+        Unresolved(
+            "kustomization kustomization.yaml",
+            "overlay not rendered: kubectl kustomize took longer than 0.5 s",
+            Location("kustomization.yaml", 1, 1),
+        )
+    ]
     assert len((fake_kubectl / "calls").read_text().splitlines()) == 1  # not retried after a timeout
 
 
@@ -236,8 +281,9 @@ def test_the_fixture_tree_opens_no_connection(socket_guard: list[Any]) -> None:
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_kustomize_with_real_kubectl_opens_no_connection(tmp_path: Path, socket_guard: list[Any],
-                                                         cluster: list[bytes]) -> None:
+def test_kustomize_with_real_kubectl_opens_no_connection(
+    tmp_path: Path, socket_guard: list[Any], cluster: list[bytes]
+) -> None:
     write_tree(tmp_path, KUSTOMIZE)
     report = _whole_scan(tmp_path)
     assert "kubernetes:ServiceAccount/shop-prod/prod-web" in report.inventory.identities
@@ -247,8 +293,13 @@ def test_kustomize_with_real_kubectl_opens_no_connection(tmp_path: Path, socket_
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_openapi_url_is_refused_not_fetched(tmp_path: Path, socket_guard: list[Any], cluster: list[bytes]) -> None:
-    write_tree(tmp_path, {"sa.yaml": SA, "kustomization.yaml": "resources: [sa.yaml]\nopenapi:\n"
-                          f"  path: {os.environ['HTTP_PROXY']}/openapi/v2\n"})
+    write_tree(
+        tmp_path,
+        {
+            "sa.yaml": SA,
+            "kustomization.yaml": f"resources: [sa.yaml]\nopenapi:\n  path: {os.environ['HTTP_PROXY']}/openapi/v2\n",
+        },
+    )
     report = _whole_scan(tmp_path)
     [note] = report.inventory.unresolved
     assert note.reason.startswith("overlay not rendered: openapi schemas are not loaded")

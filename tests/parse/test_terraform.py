@@ -12,13 +12,16 @@ from tests.helpers import scan_tree, write_tree
 
 
 def test_tfvars_auto_tfvars_and_var_file_precedence(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "main.tf": 'variable "a" { default = "default" }\nvariable "b" {}\nvariable "c" {}\n'
-                   'resource "aws_iam_user" "u" {\n  name = "${var.a}-${var.b}-${var.c}"\n}\n',
-        "terraform.tfvars": 'b = "tfvars"\nc = "tfvars"\n',
-        "z.auto.tfvars": 'c = "auto"\n',
-        "extra.tfvars": 'a = "varfile"\n',
-    })
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": 'variable "a" { default = "default" }\nvariable "b" {}\nvariable "c" {}\n'
+            'resource "aws_iam_user" "u" {\n  name = "${var.a}-${var.b}-${var.c}"\n}\n',
+            "terraform.tfvars": 'b = "tfvars"\nc = "tfvars"\n',
+            "z.auto.tfvars": 'c = "auto"\n',
+            "extra.tfvars": 'a = "varfile"\n',
+        },
+    )
     project = TerraformProject(tmp_path, [tmp_path / "extra.tfvars"])
     project.add_file(tmp_path / "main.tf")
     (resource,) = list(project.resources())
@@ -26,8 +29,10 @@ def test_tfvars_auto_tfvars_and_var_file_precedence(tmp_path: Path) -> None:
 
 
 def test_for_each_and_module_for_each_make_instances(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {
-        "main.tf": '''
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf": """
             module "team" {
               source   = "./team"
               for_each = { data = "team-data", web = "team-web" }
@@ -43,16 +48,17 @@ def test_for_each_and_module_for_each_make_instances(tmp_path: Path) -> None:
               role       = each.value.name
               policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
             }
-        ''',
-        "team/main.tf": '''
+        """,
+            "team/main.tf": """
             variable "owner" {}
             resource "aws_iam_role" "this" {
               name               = var.owner
               assume_role_policy = "{}"
               tags               = { owner = var.owner }
             }
-        ''',
-    })
+        """,
+        },
+    )
     identities = report.inventory.identities
     assert sorted(identities) == [
         'aws:aws_iam_role.svc["api"]',
@@ -69,11 +75,14 @@ def test_file_reads_only_inside_the_root(tmp_path: Path) -> None:
     outside = tmp_path / "secret.json"
     outside.write_text('{"Statement": []}')
     root = tmp_path / "repo"
-    write_tree(root, {
-        "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("../secret.json")\n}\n'
-                   'resource "aws_iam_policy" "q" {\n  policy = file("${path.module}/q.json")\n}\n',
-        "q.json": '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
-    })
+    write_tree(
+        root,
+        {
+            "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("../secret.json")\n}\n'
+            'resource "aws_iam_policy" "q" {\n  policy = file("${path.module}/q.json")\n}\n',
+            "q.json": '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
+        },
+    )
     project = TerraformProject(root)
     project.add_file(root / "main.tf")
     p, q = list(project.resources())
@@ -91,17 +100,20 @@ def test_broken_file_is_an_error_and_others_are_read(tmp_path: Path) -> None:
 
 
 def test_tf_json_resources_and_lines(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {
-        "main.tf.json": '{\n  "resource": {\n    "aws_iam_user": {\n      "bot": {\n        "name": "bot"\n'
-                        '      }\n    }\n  }\n}\n',
-    })
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf.json": '{\n  "resource": {\n    "aws_iam_user": {\n      "bot": {\n        "name": "bot"\n'
+            "      }\n    }\n  }\n}\n",
+        },
+    )
     (identity,) = report.inventory.identities.values()
     assert (identity.id, identity.location.start_line, identity.name) == ("aws:aws_iam_user.bot", 4, "bot")
 
 
 def test_parallel_parse_gives_the_same_inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {
-        f"svc{i}/main.tf": f'''
+        f"svc{i}/main.tf": f"""
             resource "aws_iam_role" "r{i}" {{
               name               = "r{i}"
               assume_role_policy = "{{}}"
@@ -110,7 +122,7 @@ def test_parallel_parse_gives_the_same_inventory(tmp_path: Path, monkeypatch: py
             resource "aws_s3_bucket" "b{i}" {{
               bucket = "b{i}"
             }}
-        '''
+        """
         for i in range(6)
     }
     files["svc0/broken.tf"] = 'resource "x" {\n'
@@ -123,7 +135,7 @@ def test_parallel_parse_gives_the_same_inventory(tmp_path: Path, monkeypatch: py
 
 
 def test_same_address_in_two_root_modules_is_two_identities(tmp_path: Path) -> None:
-    role = '''
+    role = """
         resource "aws_iam_role" "app" {{
           name               = "{name}"
           assume_role_policy = "{{}}"
@@ -132,13 +144,17 @@ def test_same_address_in_two_root_modules_is_two_identities(tmp_path: Path) -> N
           role       = aws_iam_role.app.name
           policy_arn = "arn:aws:iam::aws:policy/{policy}"
         }}
-    '''
-    report = scan_tree(tmp_path, {
-        "envs/prod/app/main.tf": role.format(name="prod-app", policy="ReadOnlyAccess"),
-        "envs/dev/app/main.tf": role.format(name="dev-app", policy="AdministratorAccess"),
-    })
+    """
+    report = scan_tree(
+        tmp_path,
+        {
+            "envs/prod/app/main.tf": role.format(name="prod-app", policy="ReadOnlyAccess"),
+            "envs/dev/app/main.tf": role.format(name="dev-app", policy="AdministratorAccess"),
+        },
+    )
     assert sorted(report.inventory.identities) == [
-        "aws:envs/dev/app/aws_iam_role.app", "aws:envs/prod/app/aws_iam_role.app",
+        "aws:envs/dev/app/aws_iam_role.app",
+        "aws:envs/prod/app/aws_iam_role.app",
     ]
     admin = [(f.location.path, f.identity) for f in report.findings if f.rule_id == "NHI-PRIV-004"]
     assert admin == [("envs/dev/app/main.tf", "aws:envs/dev/app/aws_iam_role.app")]

@@ -17,7 +17,7 @@ from tests.helpers import config_for, triples, write_tree
 ADMIN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
 READ_ONLY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 
-ROLE_WITH_POLICY = '''
+ROLE_WITH_POLICY = """
     resource "aws_iam_role" "deploy" {{
       name               = "deploy"
       assume_role_policy = "{{}}"
@@ -27,7 +27,7 @@ ROLE_WITH_POLICY = '''
       role   = aws_iam_role.deploy.id
       policy = {policy}
     }}
-'''
+"""
 
 
 PATHS_USER = 'resource "aws_iam_user" "{name}" {{\n  name = "${{path.module}}|${{path.root}}|${{path.cwd}}"\n}}\n'
@@ -43,11 +43,14 @@ def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_relative_file_is_read_from_the_root_module_directory(tmp_path: Path, elsewhere: Path) -> None:
-    repo = write_tree(tmp_path / "repo", {
-        "infra/main.tf": ROLE_WITH_POLICY.format(policy='file("admin.json")'),
-        "infra/admin.json": ADMIN,
-        "admin.json": READ_ONLY,  # at the scan root: not what Terraform reads
-    })
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "infra/main.tf": ROLE_WITH_POLICY.format(policy='file("admin.json")'),
+            "infra/admin.json": ADMIN,
+            "admin.json": READ_ONLY,  # at the scan root: not what Terraform reads
+        },
+    )
     expected = [("NHI-PRIV-004", "infra/admin.json", 1, "aws:infra/aws_iam_role.deploy")]
     action = scan([repo / "infra"], config_for(repo), repo)  # `nhilint scan infra/` from the repository
     assert triples(action, "NHI-PRIV-004") == expected
@@ -57,13 +60,17 @@ def test_relative_file_is_read_from_the_root_module_directory(tmp_path: Path, el
 
 
 def test_child_module_reads_its_own_file_through_path_module(tmp_path: Path, elsewhere: Path) -> None:
-    repo = write_tree(tmp_path / "repo", {
-        "infra/main.tf": 'module "deploy" {\n  source = "./modules/deploy"\n}\n',
-        "infra/policy.json": READ_ONLY,
-        "infra/modules/deploy/main.tf": ROLE_WITH_POLICY.format(
-            policy='templatefile("${path.module}/policy.json.tpl", { action = "*" })'),
-        "infra/modules/deploy/policy.json.tpl": ADMIN.replace('"Action": "*"', '"Action": "${action}"'),
-    })
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "infra/main.tf": 'module "deploy" {\n  source = "./modules/deploy"\n}\n',
+            "infra/policy.json": READ_ONLY,
+            "infra/modules/deploy/main.tf": ROLE_WITH_POLICY.format(
+                policy='templatefile("${path.module}/policy.json.tpl", { action = "*" })'
+            ),
+            "infra/modules/deploy/policy.json.tpl": ADMIN.replace('"Action": "*"', '"Action": "${action}"'),
+        },
+    )
     report = scan([repo / "infra"], config_for(repo), repo)
     assert triples(report, "NHI-PRIV-004") == [
         ("NHI-PRIV-004", "infra/modules/deploy/main.tf", 8, "aws:infra/module.deploy.aws_iam_role.deploy"),
@@ -71,10 +78,13 @@ def test_child_module_reads_its_own_file_through_path_module(tmp_path: Path, els
 
 
 def test_path_values_of_root_and_child_modules(tmp_path: Path, elsewhere: Path) -> None:
-    repo = write_tree(tmp_path / "repo", {
-        "envs/prod/main.tf": 'module "app" {\n  source = "../../modules/app"\n}\n' + PATHS_USER.format(name="root"),
-        "modules/app/main.tf": PATHS_USER.format(name="app"),
-    })
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "envs/prod/main.tf": 'module "app" {\n  source = "../../modules/app"\n}\n' + PATHS_USER.format(name="root"),
+            "modules/app/main.tf": PATHS_USER.format(name="app"),
+        },
+    )
     project = TerraformProject(repo)
     project.add_files([repo / "envs/prod/main.tf", repo / "modules/app/main.tf"])
     names = {r.address: r.get("name") for r in project.resources()}
@@ -85,10 +95,13 @@ def test_path_values_of_root_and_child_modules(tmp_path: Path, elsewhere: Path) 
 
 
 def test_parent_directory_inside_the_scan_root_is_read(tmp_path: Path, elsewhere: Path) -> None:
-    repo = write_tree(tmp_path / "repo", {
-        "infra/envs/prod/main.tf": ROLE_WITH_POLICY.format(policy='file("../../shared/admin.json")'),
-        "infra/shared/admin.json": ADMIN,
-    })
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "infra/envs/prod/main.tf": ROLE_WITH_POLICY.format(policy='file("../../shared/admin.json")'),
+            "infra/shared/admin.json": ADMIN,
+        },
+    )
     report = scan([repo / "infra"], config_for(repo), repo)
     assert triples(report, "NHI-PRIV-004") == [
         ("NHI-PRIV-004", "infra/shared/admin.json", 1, "aws:infra/envs/prod/aws_iam_role.deploy"),
@@ -97,17 +110,21 @@ def test_parent_directory_inside_the_scan_root_is_read(tmp_path: Path, elsewhere
 
 def test_paths_leaving_the_scan_root_are_refused(tmp_path: Path, elsewhere: Path) -> None:
     (tmp_path / "admin.json").write_text(ADMIN)
-    repo = write_tree(tmp_path / "repo", {
-        "infra/main.tf": ROLE_WITH_POLICY.format(policy='file("../../admin.json")'),
-        "infra/link/main.tf": ROLE_WITH_POLICY.format(policy='file("admin.json")'),
-        "infra/abs/main.tf": ROLE_WITH_POLICY.format(policy=f'file("{tmp_path / "admin.json"}")'),
-    })
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "infra/main.tf": ROLE_WITH_POLICY.format(policy='file("../../admin.json")'),
+            "infra/link/main.tf": ROLE_WITH_POLICY.format(policy='file("admin.json")'),
+            "infra/abs/main.tf": ROLE_WITH_POLICY.format(policy=f'file("{tmp_path / "admin.json"}")'),
+        },
+    )
     (repo / "infra/link/admin.json").symlink_to(tmp_path / "admin.json")
     project = TerraformProject(repo)
     project.add_files(sorted(repo.rglob("*.tf")))
     policies = {r.address: r.get("policy") for r in project.resources() if r.type == "aws_iam_role_policy"}
     assert sorted(policies) == [
-        "infra/abs/aws_iam_role_policy.deploy", "infra/aws_iam_role_policy.deploy",
+        "infra/abs/aws_iam_role_policy.deploy",
+        "infra/aws_iam_role_policy.deploy",
         "infra/link/aws_iam_role_policy.deploy",
     ]
     for value in policies.values():
@@ -134,15 +151,21 @@ def test_file_larger_than_the_limit_is_not_read_and_is_reported(tmp_path: Path) 
 
 
 def test_called_module_and_tfvars_symlinked_out_of_the_root_are_reported_not_read(tmp_path: Path) -> None:
-    outside = write_tree(tmp_path / "outside", {
-        "admin.tf": ROLE_WITH_POLICY.format(policy=repr(ADMIN).replace("'", '"')),
-        "terraform.tfvars": 'name = "from-outside"\n',
-    })
-    repo = write_tree(tmp_path / "repo", {
-        "main.tf": 'variable "name" {\n  default = "app"\n}\nmodule "iam" {\n  source = "./modules/iam"\n}\n'
-                   'resource "aws_iam_user" "app" {\n  name = var.name\n}\n',
-        "modules/iam/main.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n',
-    })
+    outside = write_tree(
+        tmp_path / "outside",
+        {
+            "admin.tf": ROLE_WITH_POLICY.format(policy=repr(ADMIN).replace("'", '"')),
+            "terraform.tfvars": 'name = "from-outside"\n',
+        },
+    )
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "main.tf": 'variable "name" {\n  default = "app"\n}\nmodule "iam" {\n  source = "./modules/iam"\n}\n'
+            'resource "aws_iam_user" "app" {\n  name = var.name\n}\n',
+            "modules/iam/main.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n',
+        },
+    )
     (repo / "modules/iam/admin.tf").symlink_to(outside / "admin.tf")
     (repo / "terraform.tfvars").symlink_to(outside / "terraform.tfvars")
     project = TerraformProject(repo)
@@ -150,5 +173,6 @@ def test_called_module_and_tfvars_symlinked_out_of_the_root_are_reported_not_rea
     resources = {r.address: r.get("name") for r in project.resources()}
     assert resources == {"aws_iam_user.app": "app", "module.iam.aws_iam_user.ci": "ci"}
     assert sorted((e.path, e.line, e.kind) for e in project.errors) == [
-        ("modules/iam/admin.tf", 1, "outside-root"), ("terraform.tfvars", 1, "outside-root"),
+        ("modules/iam/admin.tf", 1, "outside-root"),
+        ("terraform.tfvars", 1, "outside-root"),
     ]

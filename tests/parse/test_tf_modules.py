@@ -9,7 +9,7 @@ from nhilint.model import ParseError
 from nhilint.parse.tf_modules import MAX_MODULE_DEPTH
 from tests.helpers import config_for, scan_tree, triples, write_tree
 
-ADMIN_ROLE = '''
+ADMIN_ROLE = """
     resource "aws_iam_role" "{name}" {{
       name               = "{name}"
       assume_role_policy = "{{}}"
@@ -18,7 +18,7 @@ ADMIN_ROLE = '''
       role       = aws_iam_role.{name}.name
       policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
     }}
-'''
+"""
 
 
 def _role(name: str) -> str:
@@ -44,24 +44,33 @@ def test_module_calling_its_own_directory_is_reported_and_the_directory_is_scann
 
 
 def test_two_modules_calling_each_other_become_one_root(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {
-        "modules/a/main.tf": _call("b", "../b") + _role("a"),
-        "modules/b/main.tf": _call("a", "../a") + _role("b"),
-    })
+    report = scan_tree(
+        tmp_path,
+        {
+            "modules/a/main.tf": _call("b", "../b") + _role("a"),
+            "modules/b/main.tf": _call("a", "../a") + _role("b"),
+        },
+    )
     assert sorted(report.inventory.identities) == [
-        "aws:modules/a/aws_iam_role.a", "aws:modules/a/module.b.aws_iam_role.b",
+        "aws:modules/a/aws_iam_role.a",
+        "aws:modules/a/module.b.aws_iam_role.b",
     ]
     assert _problems(report.inventory.errors) == [("modules/b/main.tf", 1, "module-cycle")]
 
 
 def test_a_cycle_called_from_a_real_root_is_evaluated_through_that_call(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {
-        "main.tf": _call("a", "./modules/a") + _role("top"),
-        "modules/a/main.tf": _call("b", "../b") + _role("a"),
-        "modules/b/main.tf": _call("a", "../a") + _role("b"),
-    })
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf": _call("a", "./modules/a") + _role("top"),
+            "modules/a/main.tf": _call("b", "../b") + _role("a"),
+            "modules/b/main.tf": _call("a", "../a") + _role("b"),
+        },
+    )
     assert sorted(report.inventory.identities) == [
-        "aws:aws_iam_role.top", "aws:module.a.aws_iam_role.a", "aws:module.a.module.b.aws_iam_role.b",
+        "aws:aws_iam_role.top",
+        "aws:module.a.aws_iam_role.a",
+        "aws:module.a.module.b.aws_iam_role.b",
     ]
     assert _problems(report.inventory.errors) == [("modules/b/main.tf", 1, "module-cycle")]
 
@@ -78,35 +87,47 @@ def test_child_calling_its_parent(tmp_path: Path) -> None:
 
 
 def test_three_module_cycle(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {
-        "a/main.tf": _call("b", "../b") + _role("a"),
-        "b/main.tf": _call("c", "../c") + _role("b"),
-        "c/main.tf": _call("a", "../a") + _role("c"),
-    })
+    report = scan_tree(
+        tmp_path,
+        {
+            "a/main.tf": _call("b", "../b") + _role("a"),
+            "b/main.tf": _call("c", "../c") + _role("b"),
+            "c/main.tf": _call("a", "../a") + _role("c"),
+        },
+    )
     assert sorted(report.inventory.identities) == [
-        "aws:a/aws_iam_role.a", "aws:a/module.b.aws_iam_role.b", "aws:a/module.b.module.c.aws_iam_role.c",
+        "aws:a/aws_iam_role.a",
+        "aws:a/module.b.aws_iam_role.b",
+        "aws:a/module.b.module.c.aws_iam_role.c",
     ]
     assert _problems(report.inventory.errors) == [("c/main.tf", 1, "module-cycle")]
 
 
 def test_diamond_is_not_a_cycle_and_the_shared_child_is_evaluated_once_per_instance(tmp_path: Path) -> None:
-    report = scan_tree(tmp_path, {
-        "main.tf": _call("api", "./modules/api") + _call("worker", "./modules/worker"),
-        "modules/api/main.tf": _call("role", "../role"),
-        "modules/worker/main.tf": _call("role", "../role"),
-        "modules/role/main.tf": _role("this"),
-    })
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf": _call("api", "./modules/api") + _call("worker", "./modules/worker"),
+            "modules/api/main.tf": _call("role", "../role"),
+            "modules/worker/main.tf": _call("role", "../role"),
+            "modules/role/main.tf": _role("this"),
+        },
+    )
     assert sorted(report.inventory.identities) == [
-        "aws:module.api.module.role.aws_iam_role.this", "aws:module.worker.module.role.aws_iam_role.this",
+        "aws:module.api.module.role.aws_iam_role.this",
+        "aws:module.worker.module.role.aws_iam_role.this",
     ]
     assert report.inventory.errors == []
 
 
 def test_precommit_scan_of_one_file_in_a_self_calling_directory(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "infra/main.tf": ADMIN_ROLE.format(name="deploy"),
-        "infra/modules.tf": _call("self", "./"),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "infra/main.tf": ADMIN_ROLE.format(name="deploy"),
+            "infra/modules.tf": _call("self", "./"),
+        },
+    )
     report = scan([tmp_path / "infra/main.tf"], config_for(tmp_path), tmp_path)
     assert sorted(report.inventory.identities) == ["aws:infra/aws_iam_role.deploy"]
     assert triples(report, "NHI-P") == [("NHI-PRIV-004", "infra/main.tf", 5, "aws:infra/aws_iam_role.deploy")]
@@ -115,10 +136,13 @@ def test_precommit_scan_of_one_file_in_a_self_calling_directory(tmp_path: Path) 
 
 
 def test_precommit_scan_of_a_child_calling_its_parent(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "main.tf": _call("network", "./network"),
-        "network/main.tf": ADMIN_ROLE.format(name="flow_logs") + _call("platform", "../"),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": _call("network", "./network"),
+            "network/main.tf": ADMIN_ROLE.format(name="flow_logs") + _call("platform", "../"),
+        },
+    )
     report = scan([tmp_path / "network/main.tf"], config_for(tmp_path), tmp_path)
     assert sorted(report.inventory.identities) == ["aws:network/aws_iam_role.flow_logs"]
     assert triples(report, "NHI-P") == [

@@ -52,9 +52,13 @@ def test_a_long_stream_of_small_documents_is_read_per_document() -> None:
     stream = load_all_located(text)
     elapsed = time.perf_counter() - started
     assert len(stream.documents) == DEFAULT_LIMITS.max_documents
-    assert stream.problems == [Problem(
-        DEFAULT_LIMITS.max_documents * 7 + 2,
-        "more than max_documents (10000) documents in one stream; the rest of the file is not read", "limit")]
+    assert stream.problems == [
+        Problem(
+            DEFAULT_LIMITS.max_documents * 7 + 2,
+            "more than max_documents (10000) documents in one stream; the rest of the file is not read",
+            "limit",
+        )
+    ]
     assert elapsed < 10
 
 
@@ -62,13 +66,20 @@ def test_documents_beyond_the_limit_are_reported_the_first_ones_read() -> None:
     text = "".join(CONFIGMAP.format(n=n) for n in range(5))
     stream = load_all_located(text, Limits(max_documents=3))
     assert [doc.value["metadata"]["name"] for doc in stream.documents] == ["settings-0", "settings-1", "settings-2"]
-    assert stream.problems == [Problem(23, "more than max_documents (3) documents in one stream; the rest of the "
-                                           "file is not read", "limit")]
+    assert stream.problems == [
+        Problem(23, "more than max_documents (3) documents in one stream; the rest of the file is not read", "limit")
+    ]
 
 
-@pytest.mark.parametrize("text", ["[" * 600 + "]" * 600, '{"a": ' * 600 + "1" + "}" * 600,
-                                  "".join(" " * i + "k:\n" for i in range(600)) + " " * 600 + "k: 1\n",
-                                  "[" * 5000 + "]" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 600 + "]" * 600,
+        '{"a": ' * 600 + "1" + "}" * 600,
+        "".join(" " * i + "k:\n" for i in range(600)) + " " * 600 + "k: 1\n",
+        "[" * 5000 + "]" * 5000,
+    ],
+)
 def test_deep_nesting_is_a_depth_limit(text: str) -> None:
     with pytest.raises(LimitError) as error:
         load_located(text)
@@ -77,7 +88,8 @@ def test_deep_nesting_is_a_depth_limit(text: str) -> None:
     assert [doc.value for doc in stream.documents] == [{"kind": "A"}]
     assert [(p.reason, p.kind) for p in stream.problems] in (
         [("document at line 3: nested deeper than max_depth (200)", "limit")],
-        [("nested deeper than max_depth (200)", "limit")])
+        [("nested deeper than max_depth (200)", "limit")],
+    )
 
 
 def test_the_pure_python_loader_cannot_escape_a_recursion_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,14 +124,17 @@ def test_a_merge_may_keep_both_values() -> None:
 
 
 @pytest.mark.parametrize("loader", ["C", "pure"])
-@pytest.mark.parametrize("text", [
-    "token: \"hunter2-s3cr3t\\q\"\n",
-    "token: *hunter2-s3cr3t\n",
-    "a:\n\t- hunter2-s3cr3t\n",
-    "key: 'hunter2-s3cr3t\n",
-    "!<hunter2-s3cr3t> a: b\nc: %hunter2-s3cr3t\n",
-    "a: b\n  hunter2-s3cr3t: [\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'token: "hunter2-s3cr3t\\q"\n',
+        "token: *hunter2-s3cr3t\n",
+        "a:\n\t- hunter2-s3cr3t\n",
+        "key: 'hunter2-s3cr3t\n",
+        "!<hunter2-s3cr3t> a: b\nc: %hunter2-s3cr3t\n",
+        "a: b\n  hunter2-s3cr3t: [\n",
+    ],
+)
 def test_syntax_reasons_never_quote_the_file(text: str, loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if loader == "pure":
         monkeypatch.setattr(yamlmarks, "LOADER", yaml.SafeLoader)

@@ -27,8 +27,9 @@ def test_annotation_escapes_properties_and_data() -> None:
     )
 
 
-def test_auto_is_github_under_actions(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_is_github_under_actions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"main.tf": ROLE})
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, out = run(["scan", str(tmp_path), "--format", "auto", "--today", "2026-11-22"], capsys)
@@ -79,7 +80,7 @@ def test_colour_only_on_a_terminal() -> None:
     assert line(finding, colour=True) == "a.tf:1: NHI-PRIV-001 \033[31mhigh\033[0m m"
 
 
-OWNED_AND_UNKNOWN = '''
+OWNED_AND_UNKNOWN = """
 resource "aws_iam_role" "a" {
   name               = "a"
   assume_role_policy = "{}"
@@ -93,7 +94,7 @@ resource "aws_iam_role" "b" {
   assume_role_policy = "{}"
   tags               = { owner = var.owner, expires = "2027-01-01", retire-on = "app:b" }
 }
-'''
+"""
 
 
 def test_junit_lists_every_finding_with_its_severity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +108,8 @@ def test_junit_lists_every_finding_with_its_severity(tmp_path: Path, capsys: pyt
     assert failure.text == "main.tf:1: medium role aws_iam_role.a has no owner [aws:aws_iam_role.a]"
     assert case.findtext("system-out") == (
         "main.tf:12: info could not evaluate the owner of role aws_iam_role.b: var.owner has no default and no value "
-        "in the scanned tfvars [aws:aws_iam_role.b]")
+        "in the scanned tfvars [aws:aws_iam_role.b]"
+    )
     assert suite.get("failures") == "1"
 
 
@@ -120,17 +122,21 @@ def test_summaries_use_singular_and_plural(tmp_path: Path, capsys: pytest.Captur
     assert "- Owner coverage: 0/1 identity (0%)" in out
     write_tree(tmp_path, {"b.tf": ROLE})
     _, out = run(["scan", str(tmp_path), "--today", "2026-11-22"], capsys)
-    assert out.splitlines()[-1] == ("nhilint: 4 findings (3 medium, 1 low) in 2 files, 2 identities, 0 credentials, "
-                                    "0 grants")
+    assert out.splitlines()[-1] == (
+        "nhilint: 4 findings (3 medium, 1 low) in 2 files, 2 identities, 0 credentials, 0 grants"
+    )
 
 
-def test_default_format_is_auto(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_format_is_auto(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"main.tf": ROLE})
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     _, out = run(["scan", str(tmp_path), "--today", "2026-11-22"], capsys)
-    assert out.splitlines()[0] == ("::notice file=main.tf,line=1,endLine=4,title=NHI-EXP-004 (low)::role "
-                                   "aws_iam_role.r has no expiry or review-by date [aws:aws_iam_role.r]")
+    assert out.splitlines()[0] == (
+        "::notice file=main.tf,line=1,endLine=4,title=NHI-EXP-004 (low)::role "
+        "aws_iam_role.r has no expiry or review-by date [aws:aws_iam_role.r]"
+    )
     _, quiet = run(["scan", str(tmp_path), "--today", "2026-11-22", "-q"], capsys)
     assert len(quiet.splitlines()) == 3 and all(line.startswith("::") for line in quiet.splitlines())
     monkeypatch.setenv("GITHUB_ACTIONS", "false")
@@ -141,8 +147,9 @@ def test_default_format_is_auto(tmp_path: Path, capsys: pytest.CaptureFixture[st
 FORGED = "x.tf\n\x1b[32mforged.tf:1: NHI-OWN-001 info fine.tf"
 
 
-def test_text_output_escapes_control_characters_in_file_names(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_output_escapes_control_characters_in_file_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_tree(tmp_path, {FORGED: ROLE})
     escaped = "x.tf\\n\\x1b[32mforged.tf:1: NHI-OWN-001 info fine.tf"
     _, quiet = run(["scan", str(tmp_path), "--today", "2026-11-22", "-q"], capsys)

@@ -20,7 +20,7 @@ SECRETS = (PEM_BODY, "PRIVATE KEY", SUFFIX, CHANNEL, TOKEN)
 ORDINARY = ("ci-deployer", "arn:aws:iam::123456789012:root", "eu-west-1", "team-payments", "app-runner")
 
 TREE = {
-    "main.tf": f'''
+    "main.tf": f"""
         variable "build_suffix" {{
           type      = string
           sensitive = true
@@ -45,9 +45,9 @@ TREE = {
             Action = "sts:AssumeRole", Principal = {{AWS = "arn:aws:iam::123456789012:root"}}}}]}})
           tags = {{ owner = "team-payments", region = "eu-west-1" }}
         }}
-        ''',
+        """,
     "terraform.tfvars": f'build_suffix = "{SUFFIX}"\n',
-    "stack.yaml": f'''
+    "stack.yaml": f"""
         AWSTemplateFormatVersion: "2010-09-09"
         Parameters:
           ReleaseChannel: {{Type: String, NoEcho: true, Default: {CHANNEL}}}
@@ -60,8 +60,8 @@ TREE = {
                 Principal: {{Service: lambda.amazonaws.com}}, Action: "sts:AssumeRole"}}]}}
               Tags:
                 - {{Key: owner, Value: !Sub "team-${{ReleaseChannel}}"}}
-        ''',
-    "sa.yaml": f'''
+        """,
+    "sa.yaml": f"""
         apiVersion: v1
         kind: ServiceAccount
         metadata:
@@ -70,13 +70,15 @@ TREE = {
           labels: {{owner: team-payments}}
           annotations:
             ci.example.com/registry-token: {TOKEN}
-        ''',
+        """,
 }
 
 RUNS = [
     *(["inventory", "-f", fmt] for fmt in ("json", "csv", "table", "markdown")),
-    *(["explain-identity", name] for name in ("aws_iam_role.ci", "AppRole", "ServiceAccount/payments/api",
-                                             "aws_iam_role.deployer")),
+    *(
+        ["explain-identity", name]
+        for name in ("aws_iam_role.ci", "AppRole", "ServiceAccount/payments/api", "aws_iam_role.deployer")
+    ),
     *(["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown", "junit")),
 ]
 
@@ -100,8 +102,9 @@ def test_no_output_prints_a_secret(outputs: dict[str, str], args: str) -> None:
     assert [s for s in SECRETS if s in text] == []
 
 
-@pytest.mark.parametrize("args", ["inventory -f json", "inventory -f csv", "inventory -f table",
-                                  "inventory -f markdown", "scan -f text"])
+@pytest.mark.parametrize(
+    "args", ["inventory -f json", "inventory -f csv", "inventory -f table", "inventory -f markdown", "scan -f text"]
+)
 def test_the_value_is_marked_where_it_was(outputs: dict[str, str], args: str) -> None:
     text = outputs[args]
     assert "team-<redacted: sensitive var.build_suffix>" in text
@@ -115,12 +118,16 @@ def test_inventory_json_marks_each_source(outputs: dict[str, str]) -> None:
 
 
 def test_explain_identity_marks_the_owner(outputs: dict[str, str]) -> None:
-    assert "owner: team-<redacted: sensitive var.build_suffix> (from tag:owner" in outputs[
-        "explain-identity aws_iam_role.ci"]
+    assert (
+        "owner: team-<redacted: sensitive var.build_suffix> (from tag:owner"
+        in outputs["explain-identity aws_iam_role.ci"]
+    )
 
 
-@pytest.mark.parametrize("args", ["inventory -f json", "inventory -f csv", "explain-identity aws_iam_role.deployer",
-                                  "scan -f text", "scan -f json"])
+@pytest.mark.parametrize(
+    "args",
+    ["inventory -f json", "inventory -f csv", "explain-identity aws_iam_role.deployer", "scan -f text", "scan -f json"],
+)
 def test_ordinary_values_are_not_redacted(outputs: dict[str, str], args: str) -> None:
     text = outputs[args]
     assert "deployer" in text
@@ -146,10 +153,14 @@ def _with_quoting_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(nhilint.api, "build_inventory", quoting)
 
 
-@pytest.mark.parametrize("args", [["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown",
-                                                                     "junit")] + [["inventory", "-f", "json"]])
-def test_parse_error_reasons_are_redacted_as_a_last_defence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["scan", "-f", fmt] for fmt in ("text", "json", "sarif", "github", "markdown", "junit")]
+    + [["inventory", "-f", "json"]],
+)
+def test_parse_error_reasons_are_redacted_as_a_last_defence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     _with_quoting_parser(monkeypatch)
     write_tree(tmp_path / "src", {"main.tf": 'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'})
     target = tmp_path / "out"
@@ -164,15 +175,25 @@ def test_detector_sees_tokens_keys_and_private_keys_but_not_identifiers() -> Non
     assert detect(TOKEN) == "GitHub Token"
     assert detect("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0B") == "Private Key"
     assert detect("AKIAIOSFODNN7EXAMPLE") == "AWS Access Key"
-    ordinary = ["arn:aws:iam::123456789012:role/ci-deployer", "123456789012", "eu-west-1",
-                "sha256:" + "0a1b2c3d4e5f6789" * 4, "nginx@sha256:" + "9f8e7d6c5b4a3210" * 4, "0a1b2c3d" * 8,
-                "system:serviceaccount:payments:api", "AssumeRoleWithWebIdentity", "payments-deployer-2024",
-                "projects/shop-prod-123456/serviceAccounts/ci@shop-prod-123456.iam.gserviceaccount.com"]
+    ordinary = [
+        "arn:aws:iam::123456789012:role/ci-deployer",
+        "123456789012",
+        "eu-west-1",
+        "sha256:" + "0a1b2c3d4e5f6789" * 4,
+        "nginx@sha256:" + "9f8e7d6c5b4a3210" * 4,
+        "0a1b2c3d" * 8,
+        "system:serviceaccount:payments:api",
+        "AssumeRoleWithWebIdentity",
+        "payments-deployer-2024",
+        "projects/shop-prod-123456/serviceAccounts/ci@shop-prod-123456.iam.gserviceaccount.com",
+    ]
     assert detect_many(ordinary) == {}
 
 
 def test_secret_names() -> None:
-    assert [n for n in ("db_password", "api_token", "client_secret", "private_key", "DbPassword") if
-            not secret_name(n)] == []
-    assert [n for n in ("role_name", "region", "secret_arn", "kms_key_id", "token_ttl", "key_name") if
-            secret_name(n)] == []
+    assert [
+        n for n in ("db_password", "api_token", "client_secret", "private_key", "DbPassword") if not secret_name(n)
+    ] == []
+    assert [
+        n for n in ("role_name", "region", "secret_arn", "kms_key_id", "token_ttl", "key_name") if secret_name(n)
+    ] == []
