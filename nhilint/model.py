@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from nhilint.values import Unknown as Unknown  # the model holds Unknowns; defined in the value layer
+
 # What every format's "the account this is deployed to" becomes (`data.aws_caller_identity.x.account_id`,
 # `${AWS::AccountId}`): a known value meaning "our own account", not a third party.
 CURRENT_ACCOUNT = "${current_account}"
@@ -26,16 +28,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.start_line}"
-
-
-@dataclass(frozen=True, slots=True)
-class Unknown:
-    """A value that could not be evaluated statically, with the reason a user can act on."""
-
-    reason: str
-
-    def __str__(self) -> str:
-        return f"<unknown: {self.reason}>"
 
 
 class Severity(enum.IntEnum):

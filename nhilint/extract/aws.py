@@ -23,8 +23,8 @@ from nhilint.extract.common import (
 )
 from nhilint.iam.policy import Document, Statement, parse_document
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, Trust, Unknown, Usage
-from nhilint.parse.hcl_eval import Ref, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
+from nhilint.values import Ref, to_text
 
 PLATFORM = "aws"
 ROLE = ("aws_iam_role",)

@@ -49,8 +49,8 @@ from nhilint.model import (
     Unknown,
     Usage,
 )
-from nhilint.parse.hcl_eval import LDict, Ref, ref_marker, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
+from nhilint.values import LDict, Ref, ref_marker, to_text
 
 PLATFORM = "azure"
 APP = ("azuread_application",)

@@ -29,7 +29,7 @@ from nhilint.model import (
     Unresolved,
     Usage,
 )
-from nhilint.parse.hcl_eval import LDict, Ref, ref_marker, to_text
+from nhilint.values import LDict, Ref, ref_marker, to_text
 
 LinkTarget = Ref | str | Unknown | None
 

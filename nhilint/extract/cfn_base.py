@@ -19,7 +19,7 @@ from nhilint.iam.policy import parse_document
 from nhilint.model import Fact, Grant, Identity, Lifecycle, Location, Trust, TrustPrincipal, Unknown
 from nhilint.parse.cfn_eval import NO_VALUE, Evaluator, marker, marker_ref
 from nhilint.parse.cloudformation import Resource, Template, tight_end
-from nhilint.parse.hcl_eval import LDict, Ref, to_text
+from nhilint.values import LDict, Ref, to_text
 
 # Model kind -> the Builder resource type Terraform uses for it (one namespace for names across formats).
 RESOURCE_TYPE = {

@@ -13,7 +13,7 @@ from nhilint.extract.aws import GROUP, PLATFORM, POLICY, ROLE, USER, statement_g
 from nhilint.extract.cfn_base import State, text_of
 from nhilint.model import Fact, Grant, Unknown
 from nhilint.parse.cfn_eval import marker
-from nhilint.parse.hcl_eval import Ref, to_text
+from nhilint.values import Ref, to_text
 
 
 def resolve_links(state: State) -> None:

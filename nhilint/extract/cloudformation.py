@@ -37,8 +37,8 @@ from nhilint.extract.cfn_links import resolve_links
 from nhilint.iam.policy import parse_document
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
-from nhilint.parse.hcl_eval import LDict, Ref, to_text
 from nhilint.secrets import register, variable_source
+from nhilint.values import LDict, Ref, to_text
 
 # Workloads that run as a role: resource type -> property paths (`[]` steps into each list item).
 USAGES: dict[str, tuple[str, ...]] = {

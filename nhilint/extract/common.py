@@ -8,8 +8,8 @@ from typing import Any
 from nhilint.extract.builder import Builder
 from nhilint.model import Fact, Identity, LiteralSecret, Location, Unknown
 from nhilint.parse import hcl
-from nhilint.parse.hcl_eval import LDict, Ref, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
+from nhilint.values import LDict, Ref, to_text
 
 Handler = Callable[[TfResource, Builder], None]
 

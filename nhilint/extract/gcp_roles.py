@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import as_list
-from nhilint.parse.hcl_eval import ref_marker, to_text
 from nhilint.parse.terraform import TfResource
+from nhilint.values import ref_marker, to_text
 
 TYPES = ("google_project_iam_custom_role", "google_organization_iam_custom_role")
 _EXTRA = "gcp:custom_roles"

@@ -53,8 +53,8 @@ from nhilint.extract.k8s_rbac import (
 )
 from nhilint.model import Annotation, Credential, Fact, Identity, Lifecycle, LiteralSecret, Location, Unknown, Usage
 from nhilint.parse import kustomize
-from nhilint.parse.hcl_eval import LDict, to_text
 from nhilint.parse.kubernetes import K8sObject, parse_file, parse_text, span
+from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
 RBAC_GROUP = "rbac.authorization.k8s.io"

@@ -20,7 +20,7 @@ from typing import Any
 from nhilint.config import Settings
 from nhilint.extract.builder import Builder
 from nhilint.model import Grant, Location, Unknown
-from nhilint.parse.hcl_eval import Ref, to_text
+from nhilint.values import Ref, to_text
 
 PLATFORM = "kubernetes"
 SA_TYPES = ("kubernetes_service_account", "kubernetes_service_account_v1")  # by_name keys, either spelling

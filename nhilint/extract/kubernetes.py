@@ -38,8 +38,8 @@ from nhilint.extract.k8s_rbac import (
     rule_permission,
 )
 from nhilint.model import Credential, Identity, Lifecycle, Location, Unknown, Usage
-from nhilint.parse.hcl_eval import LDict, Ref, ref_marker, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
+from nhilint.values import LDict, Ref, ref_marker, to_text
 
 # Workload type -> nested blocks down to its pod spec (`kubernetes_daemonset` is the pre-v1 spelling).
 _TEMPLATE = ("spec", "template", "spec")

@@ -27,8 +27,8 @@ from nhilint.extract.common import (
 )
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Unknown, Usage
 from nhilint.parse import hcl
-from nhilint.parse.hcl_eval import Ref, SourceText, refs_in_text, to_text
 from nhilint.parse.terraform import TfRecord, TfResource
+from nhilint.values import Ref, SourceText, refs_in_text, to_text
 
 GITHUB, VAULT, TLS = "github", "vault", "tls"
 APPROLE = ("vault_approle_auth_backend_role",)

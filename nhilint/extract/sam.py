@@ -31,7 +31,7 @@ from nhilint.extract.cfn_base import (
 )
 from nhilint.model import Grant, Location, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, Template
-from nhilint.parse.hcl_eval import LDict, Ref
+from nhilint.values import LDict, Ref
 
 # SAM resource type -> (Globals section, the service its generated role trusts, managed policies always attached)
 GENERATED_ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {

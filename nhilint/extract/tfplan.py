@@ -25,8 +25,8 @@ from typing import Any
 from nhilint.extract.builder import Builder, Pending
 from nhilint.extract.terraform import _Handled, handlers
 from nhilint.model import Annotation, Location, ParseError, Trust
-from nhilint.parse.hcl_eval import Ref, ref_marker
 from nhilint.parse.tfplan import Plan, SourceIndex, base_address, load_plan
+from nhilint.values import Ref, ref_marker
 
 # What a broken value in a plan can make an extractor raise: reported as a parse error of the plan, with the
 # resource address and never the value.

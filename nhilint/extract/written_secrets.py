@@ -29,10 +29,10 @@ import yaml
 
 from nhilint.model import Inventory, LiteralSecret, Location
 from nhilint.parse import hcl
-from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.terraform import TfRecord
 from nhilint.parse.yamlmarks import load_located
 from nhilint.secrets import detect_many
+from nhilint.values import LDict
 
 if TYPE_CHECKING:
     from nhilint.extract.builder import Builder

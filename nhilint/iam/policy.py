@@ -14,9 +14,9 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Condition, ParseError, TrustPrincipal, Unknown
-from nhilint.parse.hcl_eval import Encoded, LDict, Ref, SourceText, deep_unknown, to_text
 from nhilint.parse.policy_merge import broader
 from nhilint.parse.yamlmarks import LimitError, load_document
+from nhilint.values import Encoded, LDict, Ref, SourceText, deep_unknown, to_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nhilint.model import Unknown
-from nhilint.parse.hcl_eval import Encoded, LDict
+from nhilint.values import Encoded, LDict, Unknown
 
 if TYPE_CHECKING:
     from nhilint.parse.terraform import TfRecord

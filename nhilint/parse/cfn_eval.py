@@ -17,7 +17,7 @@ from typing import Any
 
 from nhilint.model import CURRENT_ACCOUNT, ParseError, Unknown
 from nhilint.parse.cloudformation import Template, tight_end
-from nhilint.parse.hcl_eval import LDict, Ref
+from nhilint.values import LDict, Ref
 
 
 class _NoValue:

@@ -18,9 +18,9 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Annotation, InputProblem, Location, ParseError
-from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.policy_merge import broader
 from nhilint.parse.yamlmarks import KeyPath, LimitError, error_line, keep_both, load_document, syntax_reason
+from nhilint.values import LDict
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 _ANNOTATION_RE = re.compile(r"(?:^|\s)#\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*$")

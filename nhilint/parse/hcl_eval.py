@@ -3,7 +3,7 @@
 It knows literals, templates, `var`/`local`/`module`/resource references (through a Scope), conditionals,
 comprehensions and a set of pure functions (nhilint.parse.hcl_functions). Anything else evaluates to
 `Unknown(reason)`: nhilint never guesses, and a rule that meets an Unknown says "could not evaluate".
-Values are described in nhilint.parse.hcl_values (re-exported here).
+Values are described in nhilint.values.
 
 Evaluation is bounded (nhilint.limits): nesting depth, steps per module instance and the size of each
 value. A bound that is hit makes the value Unknown and is reported through `Budget.report`, which the
@@ -17,57 +17,20 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Expr
 from nhilint.parse.hcl_functions import FUNCTIONS, OPERATORS, SIZED, UNKNOWN_TOLERANT, TooLarge, check_size
-from nhilint.parse.hcl_values import (
-    Encoded as Encoded,
-)
-from nhilint.parse.hcl_values import (
-    IndexStep as IndexStep,
-)
-from nhilint.parse.hcl_values import (
-    LDict as LDict,
-)
-from nhilint.parse.hcl_values import (
-    Ref as Ref,
-)
-from nhilint.parse.hcl_values import (
-    SourceText as SourceText,
-)
-from nhilint.parse.hcl_values import (
-    deep_unknown as deep_unknown,
-)
-from nhilint.parse.hcl_values import (
-    first_unknown as first_unknown,
-)
-from nhilint.parse.hcl_values import (
-    get_path as get_path,
-)
-from nhilint.parse.hcl_values import (
-    is_unknown as is_unknown,
-)
-from nhilint.parse.hcl_values import (
-    plain as plain,
-)
-from nhilint.parse.hcl_values import (
-    ref_marker as ref_marker,
-)
-from nhilint.parse.hcl_values import (
-    refs_in_text as refs_in_text,
-)
-from nhilint.parse.hcl_values import (
-    source_text as source_text,
-)
-from nhilint.parse.hcl_values import (
-    stamp_path as stamp_path,
-)
-from nhilint.parse.hcl_values import (
-    to_text as to_text,
-)
-from nhilint.parse.hcl_values import (
-    value_size as value_size,
+from nhilint.values import (
+    Encoded,
+    IndexStep,
+    LDict,
+    Ref,
+    Unknown,
+    deep_unknown,
+    first_unknown,
+    get_path,
+    to_text,
+    value_size,
 )
 
 

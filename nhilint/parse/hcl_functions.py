@@ -16,9 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from nhilint.limits import Limits
-from nhilint.model import Unknown
-from nhilint.parse.hcl_values import LDict, Ref, deep_unknown, plain, to_text, value_size
 from nhilint.parse.nesting import json_depth
+from nhilint.values import LDict, Ref, Unknown, deep_unknown, plain, to_text, value_size
 
 
 class TooLarge(Exception):

@@ -25,8 +25,8 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
-from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.yamlmarks import LOADER, KeyPath, load_all_located
+from nhilint.values import LDict
 
 TEMPLATE_REASON = "Helm/Go template: render it first (helm template …) and scan the output"
 # Helm's own objects and functions (`template`/`define` are plain Go templates, as in Alertmanager configs).

@@ -29,10 +29,10 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
-from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
 from nhilint.parse.kustomize_check import is_component, refusal
 from nhilint.parse.yamlmarks import LOADER
+from nhilint.values import LDict
 
 __all__ = ["Origins", "OverLimit", "Rendered", "environment", "is_component", "origin_path", "refusal", "render"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.yamlmarks import KeyPath, last_wins
+from nhilint.values import LDict
 
 _LISTS = ("Action", "Resource", "Principal")
 _EXCLUSIONS = ("NotAction", "NotResource", "NotPrincipal")

@@ -23,24 +23,14 @@ from nhilint.model import CURRENT_ACCOUNT, Annotation, Location, ParseError, Unk
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl import Block, Body, HclLimitError, HclSyntaxError
-from nhilint.parse.hcl_eval import (
-    Budget,
-    Encoded,
-    Evaluator,
-    IndexStep,
-    LDict,
-    NameScope,
-    Nesting,
-    Ref,
-    get_path,
-    stamp_path,
-)
+from nhilint.parse.hcl_eval import Budget, Evaluator, NameScope, Nesting
 from nhilint.parse.tf_annotations import comment_annotations
 from nhilint.parse.tf_files import FileReader, leaves_root, outside_root, path_value
 from nhilint.parse.tf_modules import resolve_call, root_dirs
 from nhilint.parse.tfjson import JsonSyntaxError, body_from_json
 from nhilint.parse.tfvars import read_tfvars
 from nhilint.secrets import register, variable_source
+from nhilint.values import Encoded, IndexStep, LDict, Ref, get_path, stamp_path
 
 PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
 

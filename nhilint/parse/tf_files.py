@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nhilint.limits import Limits
 from nhilint.model import ParseError, Unknown
-from nhilint.parse.hcl_eval import source_text
+from nhilint.values import source_text
 
 
 def path_value(attribute: str, module_dir: str, root_dir: str) -> str | Unknown:

@@ -13,8 +13,8 @@ from typing import Any
 from nhilint.model import Location, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Attribute, Block, Body
-from nhilint.parse.hcl_eval import Encoded, Ref, deep_unknown, plain
 from nhilint.parse.terraform import ModuleInstance, SourceFile, TfRecord, TfResource
+from nhilint.values import Encoded, Ref, deep_unknown, plain
 
 AFTER_APPLY = "known after apply"
 SENSITIVE = "sensitive in the plan (the value is not read)"

@@ -13,8 +13,9 @@ from typing import Any
 from nhilint.limits import Limits
 from nhilint.model import ParseError, Unknown
 from nhilint.parse import hcl
-from nhilint.parse.hcl_eval import Budget, Evaluator, Nesting, stamp_path
+from nhilint.parse.hcl_eval import Budget, Evaluator, Nesting
 from nhilint.parse.tfjson import JsonSyntaxError, load_json
+from nhilint.values import stamp_path
 
 
 def read_tfvars(path: Path, rel: str, limits: Limits, errors: list[ParseError]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.parse.hcl_eval import LDict
+from nhilint.values import LDict
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"

@@ -60,7 +60,9 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             who = f"ServiceAccount {account.namespace}/{account.name}"
         for capability in CAPABILITIES:
             reported: set[tuple[str, int]] = set()
-            for grant, written in capability_grants(capability, grants):
+            # one finding per rule line; the binding it names is the first by name, whatever the file order
+            found = sorted(capability_grants(capability, grants), key=lambda pair: (pair[0].location, pair[0].via))
+            for grant, written in found:
                 where = (grant.location.path, grant.location.start_line)
                 if where in reported:
                     continue

@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 
-from nhilint.model import Unknown
 from nhilint.parse.cfn_eval import Evaluator, marker_ref
 from nhilint.parse.cloudformation import TemplateError, parse_template, tight_end
-from nhilint.parse.hcl_eval import Ref
 from nhilint.parse.yamlmarks import load_located
+from nhilint.values import Ref, Unknown
 
 TEMPLATE = """
 Parameters:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from nhilint.model import Unknown
 from nhilint.parse.hcl import parse_hcl
-from nhilint.parse.hcl_eval import Encoded, Evaluator, LDict, Ref, plain
+from nhilint.parse.hcl_eval import Evaluator
+from nhilint.values import Encoded, LDict, Ref, Unknown, plain
 
 
 class Scope:

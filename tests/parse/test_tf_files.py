@@ -10,8 +10,8 @@ import pytest
 
 from nhilint.api import scan
 from nhilint.limits import Limits
-from nhilint.model import Unknown
 from nhilint.parse.terraform import TerraformProject
+from nhilint.values import Unknown
 from tests.helpers import config_for, triples, write_tree
 
 ADMIN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'

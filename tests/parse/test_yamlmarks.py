@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from nhilint.parse import yamlmarks
-from nhilint.parse.hcl_eval import LDict
 from nhilint.parse.yamlmarks import error_line, load_all_located, load_located
+from nhilint.values import LDict
 
 
 def test_lines_of_mappings_and_keys() -> None:

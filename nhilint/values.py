@@ -1,4 +1,4 @@
-"""The values the Terraform evaluator produces, and how to read, render and walk them.
+"""The value layer every parser shares: what evaluated Terraform, YAML and JSON values are made of.
 
 Two value types keep what plain JSON would lose:
 - `Ref(address, attribute)`: a reference to another resource (`aws_iam_role.ci.arn`) is kept as the link it
@@ -16,7 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from nhilint.model import Unknown
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that could not be evaluated statically, with the reason a user can act on."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
 
 
 class LDict(dict[str, Any]):
