@@ -20,7 +20,7 @@ from nhilint.errors import processing
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.links import link as link_formats
-from nhilint.extract.terraform import extract_terraform, resource_types
+from nhilint.extract.terraform.project import extract_terraform, resource_types
 from nhilint.model import Annotation, Finding, Inventory, Location, Severity, Suppressed
 from nhilint.parse.cache import default_directory
 from nhilint.parse.terraform import TerraformProject
@@ -59,10 +59,10 @@ class Report:
 # Formats besides Terraform: (discovered kind, module, function(paths, root, builder)), imported only when
 # such files are found, and run in this order after Terraform.
 FORMAT_EXTRACTORS: tuple[tuple[str, str, str], ...] = (
-    ("kubernetes", "nhilint.extract.k8s_manifests", "extract"),
-    ("kustomize", "nhilint.extract.k8s_manifests", "extract_kustomizations"),
-    ("cloudformation", "nhilint.extract.cloudformation", "extract"),
-    ("tfplan", "nhilint.extract.tfplan", "extract"),
+    ("kubernetes", "nhilint.extract.manifests.objects", "extract"),
+    ("kustomize", "nhilint.extract.manifests.objects", "extract_kustomizations"),
+    ("cloudformation", "nhilint.extract.cloudformation.template", "extract"),
+    ("tfplan", "nhilint.extract.terraform.plan", "extract"),
 )
 
 
@@ -112,7 +112,7 @@ def build_inventory(
 
     `cache`: keep parsed files in the user's cache directory (see nhilint.parse.cache).
     `plans`: Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given;
-    where a plan and scanned source describe the same address, the plan wins (nhilint.extract.tfplan).
+    where a plan and scanned source describe the same address, the plan wins (nhilint.extract.terraform.plan).
     """
     with processing(lambda: _label("", paths, root)):
         found = discover(paths, root, config.exclude, config.limits)
@@ -131,7 +131,7 @@ def build_inventory(
                 getattr(importlib.import_module(module_name), function)(files, root, builder)
     plan_files: set[str] = set()
     if plans:
-        from nhilint.extract.tfplan import extract_plans
+        from nhilint.extract.terraform.plan import extract_plans
 
         with processing(lambda: _label("tfplan", plans, root)):
             plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)

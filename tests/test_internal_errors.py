@@ -41,7 +41,7 @@ def test_extractor_failure_is_exit_3_naming_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
     write_tree(tmp_path, {"main.tf": ROLE, "k8s/sa.yaml": ACCOUNT})
-    monkeypatch.setattr("nhilint.extract.k8s_manifests.extract", _raiser(error))
+    monkeypatch.setattr("nhilint.extract.manifests.objects.extract", _raiser(error))
     code, out, err = run(["scan", str(tmp_path), "--today", "2026-11-22"], capsys)
     assert (code, out) == (3, "")
     assert err == f"nhilint: internal error while processing k8s/sa.yaml: {describe(error)}{HINT}"
@@ -85,7 +85,7 @@ def test_debug_shows_the_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     write_tree(tmp_path, {"k8s/sa.yaml": ACCOUNT})
-    monkeypatch.setattr("nhilint.extract.k8s_manifests.extract", _raiser(RuntimeError("boom")))
+    monkeypatch.setattr("nhilint.extract.manifests.objects.extract", _raiser(RuntimeError("boom")))
     if how == "env":
         monkeypatch.setenv("NHILINT_DEBUG", "1")
     args = ["--debug", "scan", str(tmp_path)] if how == "flag" else ["scan", str(tmp_path)]
@@ -108,7 +108,7 @@ def test_internal_error_message_escapes_control_characters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(tmp_path, {"k8s/a\x1b[31m.yaml": ACCOUNT})
-    monkeypatch.setattr("nhilint.extract.k8s_manifests.extract", _raiser(RuntimeError("boom")))
+    monkeypatch.setattr("nhilint.extract.manifests.objects.extract", _raiser(RuntimeError("boom")))
     _, _, err = run(["scan", str(tmp_path)], capsys)
     assert err == f"nhilint: internal error while processing k8s/a\\x1b[31m.yaml: RuntimeError: boom{HINT}"
 

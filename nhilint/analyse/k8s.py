@@ -6,7 +6,7 @@
   group (`*`) the same way (bare), so a bare resource is taken to be of any group: a wildcard counts.
   Built-in ClusterRoles (`cluster-admin`, `admin`, `edit`) are expanded to the rules that matter here.
 - ServiceAccounts: those the code declares, and the implicit `default` of a namespace a Pod runs as
-  without declaring it (see `nhilint.extract.k8s_manifests`), with every principal string that names them.
+  without declaring it (see `nhilint.extract.manifests.objects`), with every principal string that names them.
 - Trust: whether a cloud identity's trust admits `system:serviceaccount:NS:NAME`, and how far beyond it: AWS
   and Azure OIDC `sub` conditions and GKE workload-identity members read as one comparable form (Admission).
 - Workload identity: the annotated ServiceAccount -> cloud identity edges, for rules and reports alike.
@@ -22,7 +22,7 @@ from nhilint.model import Condition, Grant, Identity, Inventory, Trust, TrustPri
 
 PLATFORM = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
-# Usage kinds end with `(<annotation>)` for these links (keys of nhilint.extract.k8s_rbac.CLOUD_IDENTITY_ANNOTATIONS).
+# Usage kinds end with `(<annotation>)` for these links (keys of nhilint.extract.rbac.CLOUD_IDENTITY_ANNOTATIONS).
 WORKLOAD_IDENTITY_ANNOTATIONS = (
     "eks.amazonaws.com/role-arn",
     "iam.gke.io/gcp-service-account",

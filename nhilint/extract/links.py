@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.gcp import SA_ANY_PROJECT
-from nhilint.extract.k8s_rbac import CLOUD_IDENTITY_ANNOTATIONS
+from nhilint.extract.rbac import CLOUD_IDENTITY_ANNOTATIONS
+from nhilint.extract.terraform.gcp import SA_ANY_PROJECT
 from nhilint.model import Identity, Usage
 
 _TF_TYPE_RE = re.compile(r"kubernetes_service_account(?:_v1)?(?=\.)")

@@ -36,7 +36,7 @@ from nhilint.values import LDict
 
 if TYPE_CHECKING:
     from nhilint.extract.builder import Builder
-    from nhilint.extract.cfn_base import Stack
+    from nhilint.extract.cloudformation.base import Stack
     from nhilint.parse.cloudformation import Resource
     from nhilint.parse.terraform import TfResource
 

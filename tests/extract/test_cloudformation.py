@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nhilint.api import scan
-from nhilint.extract import sam
+from nhilint.extract.cloudformation import sam
 from nhilint.model import Condition, Fact, Location, TrustPrincipal, Unknown, Unresolved
 from tests.helpers import config_for, scan_tree, triples, write_tree
 

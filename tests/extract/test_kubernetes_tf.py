@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.terraform import extract_terraform
+from nhilint.extract.terraform.project import extract_terraform
 from nhilint.model import Fact, Location, Unknown
 from nhilint.parse.terraform import TerraformProject
 from tests.helpers import config_for, scan_tree, triples, write_tree

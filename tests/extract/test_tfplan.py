@@ -265,7 +265,7 @@ def test_source_comments_suppress_and_describe_plan_findings(tmp_path: Path) -> 
 def test_an_extractor_error_is_a_parse_finding_without_the_value(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nhilint.extract import aws
+    from nhilint.extract.terraform import aws
 
     def broken(resource: Any, builder: Any) -> None:
         raise TypeError(f"cannot use {resource.get('secret_string')}")

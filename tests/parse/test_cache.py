@@ -13,7 +13,7 @@ import pytest
 
 from nhilint import cli
 from nhilint.api import scan
-from nhilint.extract.terraform import resource_types
+from nhilint.extract.terraform.project import resource_types
 from nhilint.parse import cache_codec, hcl
 from nhilint.parse.cache import ParseCache, holds_secret
 from nhilint.parse.hcl import Body

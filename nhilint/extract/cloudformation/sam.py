@@ -16,8 +16,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from nhilint.extract.aws import PLATFORM, ROLE, ROLE_OR_PROFILE
-from nhilint.extract.cfn_base import (
+from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
     State,
@@ -29,6 +28,7 @@ from nhilint.extract.cfn_base import (
     service_trust,
     text_of,
 )
+from nhilint.extract.terraform.aws import PLATFORM, ROLE, ROLE_OR_PROFILE
 from nhilint.model import Grant, Location, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, Template
 from nhilint.values import LDict, Ref

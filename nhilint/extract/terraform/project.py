@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from nhilint.extract import aws, azure, gcp, kubernetes, misc, written_secrets
+from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import Handler, literal_secret
+from nhilint.extract.terraform import aws, azure, gcp, kubernetes, misc
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse.terraform import TerraformProject, TfResource
 

@@ -4,7 +4,7 @@ RBAC links by name, not by reference: a binding names its role and its subjects 
 namespace is often itself a reference to a `kubernetes_namespace`. So handlers only record what they see;
 `finish()` links everything once every namespace, ServiceAccount and role of the scan is known.
 
-The records and the grant shapes are shared with the manifest extractor (`nhilint.extract.k8s_rbac`), so a
+The records and the grant shapes are shared with the manifest extractor (`nhilint.extract.rbac`), so a
 RoleBinding in HCL and one in YAML become the same model. A Pod without `service_account_name` runs as its
 namespace's `default` ServiceAccount: when no `default` is in the code the usage points at the implicit id
 `kubernetes:ServiceAccount/<ns>/default` (no Identity is invented for it; rules that need it build one).
@@ -19,7 +19,7 @@ from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import Handler, add_literal_secret, identity_id, literal_secret, plain_tags
-from nhilint.extract.k8s_rbac import (
+from nhilint.extract.rbac import (
     CLOUD_IDENTITY_ANNOTATIONS,
     PLATFORM,
     SA_TYPES,

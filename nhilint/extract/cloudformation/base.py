@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nhilint.extract.aws import PLATFORM, ROLE, statement_grant
 from nhilint.extract.builder import Builder, LinkTarget
+from nhilint.extract.terraform.aws import PLATFORM, ROLE, statement_grant
 from nhilint.iam.policy import parse_document
 from nhilint.model import Fact, Grant, Identity, Lifecycle, Location, Trust, TrustPrincipal, Unknown
 from nhilint.parse.cfn_eval import NO_VALUE, Evaluator, marker, marker_ref

@@ -35,8 +35,8 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
-from nhilint.extract.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
-from nhilint.extract.gcp_roles import custom_permissions, custom_role
+from nhilint.extract.terraform.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
+from nhilint.extract.terraform.gcp_roles import custom_permissions, custom_role
 from nhilint.model import Condition, Credential, Fact, Grant, Location, Trust, TrustPrincipal, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, ref_marker, refs_in_text, to_text

@@ -13,10 +13,10 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
-from nhilint.extract import sam, written_secrets
-from nhilint.extract.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
+from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
-from nhilint.extract.cfn_base import (
+from nhilint.extract.cloudformation import sam
+from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
     State,
@@ -33,7 +33,8 @@ from nhilint.extract.cfn_base import (
     tag_mapping,
     text_of,
 )
-from nhilint.extract.cfn_links import resolve_links
+from nhilint.extract.cloudformation.links import resolve_links
+from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
 from nhilint.iam.policy import parse_document
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template

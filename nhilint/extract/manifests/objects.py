@@ -4,7 +4,7 @@ Objects read: `ServiceAccount` (identity `kubernetes:ServiceAccount/<ns>/<name>`
 `service-account-token` Secret is a credential of its ServiceAccount; any literal `data`/`stringData` value
 is a LiteralSecret — where, never what), `Role`/`ClusterRole` (rules and aggregation),
 `RoleBinding`/`ClusterRoleBinding` (grants, shared with the Terraform extractor through
-`nhilint.extract.k8s_rbac`), and the Pods of `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
+`nhilint.extract.rbac`), and the Pods of `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
 `ReplicaSet`, `ReplicationController`, `Job` and `CronJob` (usages). An object without
 `metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched with their API
 group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
@@ -35,7 +35,7 @@ from typing import Any
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import plain_tags
-from nhilint.extract.k8s_rbac import (
+from nhilint.extract.rbac import (
     PLATFORM,
     TOKEN_SA_ANNOTATION,
     TOKEN_SECRET_TYPE,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nhilint.extract.aws import GROUP, PLATFORM, POLICY, ROLE, USER, statement_grant
-from nhilint.extract.cfn_base import State, text_of
+from nhilint.extract.cloudformation.base import State, text_of
+from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, USER, statement_grant
 from nhilint.model import Fact, Grant, Unknown
 from nhilint.parse.cfn_eval import marker
 from nhilint.values import Ref, to_text

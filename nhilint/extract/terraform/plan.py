@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.extract.builder import Builder, Pending
-from nhilint.extract.terraform import _Handled, handlers
+from nhilint.extract.terraform.project import _Handled, handlers
 from nhilint.model import Annotation, Location, ParseError, Trust
 from nhilint.parse.tfplan import Plan, SourceIndex, base_address, load_plan
 from nhilint.values import Ref, ref_marker

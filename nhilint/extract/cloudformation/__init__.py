@@ -1,0 +1,1 @@
+"""CloudFormation and SAM extraction: resources of a template (`template`, `base`, `sam`) and the links between them."""

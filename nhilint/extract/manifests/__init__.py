@@ -1,0 +1,1 @@
+"""Kubernetes manifest extraction: ServiceAccounts, RBAC objects, workloads and kustomize results."""
