@@ -213,5 +213,5 @@ def scan(
         findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
     active = suppress.active(inventory.annotations, config.today, RULE_IDS) if inline_suppressions else []
     findings, silenced = suppress.apply(findings, active)
-    findings = sorted(set(findings), key=lambda f: (*f.sort_key, f.message))  # ties: a stable order
+    findings = sorted(set(findings), key=lambda f: f.sort_key)
     return Report(scan_root, config, inventory, findings, silenced, time.perf_counter() - started)

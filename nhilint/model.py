@@ -307,8 +307,17 @@ class Finding:
     unknown: bool = False
 
     @property
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.location.path, self.location.start_line, self.rule_id, self.identity or "")
+    def sort_key(self) -> tuple[str, int, str, str, str, str]:
+        """A total order: findings that share a line and rule (one per module instance) keep one order in every
+        run, whatever order sets and parallel parsing produced them in."""
+        return (
+            self.location.path,
+            self.location.start_line,
+            self.rule_id,
+            self.identity or "",
+            self.message,
+            self.evidence,
+        )
 
 
 @dataclass(frozen=True, slots=True)
