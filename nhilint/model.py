@@ -7,6 +7,7 @@ Everything is frozen so a rule cannot change what another rule sees.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -129,6 +130,141 @@ class Condition:
     values: tuple[str | Unknown, ...]
 
 
+# -- typed permissions and references --------------------------------------------------------------
+#
+# A permission or reference is a `str` whose value is exactly what reports print (so every output format
+# stays one rendering, written here once), carrying typed fields for analysis: nothing above extract parses
+# the text back. Equality and hashing are those of the text.
+
+
+class TargetRef(str):
+    """A reference to another object of the code, whose value is known only after deploy.
+
+    Its text is the reference as written, `${aws_iam_role.ci.arn}` or `${template.yaml#Role.Arn}`, which is
+    what reports print; `address` is the object it names (`aws_iam_role.ci`, `template.yaml#Role`) and
+    `identity` the identity id extract resolved it to, when the object is an identity of the scan.
+    """
+
+    address: str
+    attribute: str | None
+    identity: str | None
+
+    def __new__(cls, address: str, attribute: str | None = None, identity: str | None = None) -> TargetRef:
+        self = super().__new__(cls, f"${{{address}.{attribute}}}" if attribute else f"${{{address}}}")
+        self.__dict__.update(address=address, attribute=attribute, identity=identity)
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TargetRef, (self.address, self.attribute, self.identity))
+
+
+class Permission(str):
+    """One entry of `Grant.permissions`, as written; the subclass says what it is."""
+
+    __slots__ = ()
+
+
+class ActionPattern(Permission):
+    """An action or action pattern: `s3:Get*`, `iam.serviceAccounts.actAs`, `Microsoft.Compute/*/read`."""
+
+    __slots__ = ()
+
+
+class PolicyRef(Permission):
+    """A managed policy attached by ARN or name that is not a policy of the scanned code."""
+
+    __slots__ = ()
+
+
+class Membership(Permission):
+    """Membership of a group: the group's identity id (or the group as written when it is not in the code)."""
+
+    __slots__ = ()
+
+
+class RoleRef(Permission):
+    """A role by name (`roles/editor`, `Owner`, `ClusterRole/view`), or a reference to a role of the code.
+
+    `target` is set when the role is a reference (`${google_project_iam_custom_role.ci.id}`): the address of
+    the role resource it names.
+    """
+
+    target: TargetRef | None
+
+    def __new__(cls, name: str, target: TargetRef | None = None) -> RoleRef:
+        self = super().__new__(cls, name)
+        self.__dict__["target"] = target if target is not None else (name if isinstance(name, TargetRef) else None)
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RoleRef, (str(self), self.target))
+
+
+class K8sRule(Permission):
+    """One Kubernetes RBAC PolicyRule, with the fields the API server matches on.
+
+    Its text is `verb,verb resource,resource[ names=a,b]`, where a resource of a named API group is written
+    `group/resource` and one of the core group (`""`) or of every group (`"*"`) is written bare: the text is
+    for people; `api_groups` keeps the difference.
+    """
+
+    verbs: tuple[str, ...]
+    api_groups: tuple[str, ...]
+    resources: tuple[str, ...]
+    resource_names: tuple[str, ...]
+    non_resource_urls: tuple[str, ...]
+
+    def __new__(
+        cls,
+        verbs: Sequence[str],
+        api_groups: Sequence[str],
+        resources: Sequence[str],
+        resource_names: Sequence[str] = (),
+        non_resource_urls: Sequence[str] = (),
+    ) -> K8sRule:
+        self = super().__new__(cls, _k8s_rule_text(verbs, api_groups, resources, resource_names, non_resource_urls))
+        self.__dict__.update(
+            verbs=tuple(verbs),
+            api_groups=tuple(api_groups),
+            resources=tuple(resources),
+            resource_names=tuple(resource_names),
+            non_resource_urls=tuple(non_resource_urls),
+        )
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (K8sRule, (self.verbs, self.api_groups, self.resources, self.resource_names, self.non_resource_urls))
+
+
+def _k8s_rule_text(
+    verbs: Sequence[str],
+    api_groups: Sequence[str],
+    resources: Sequence[str],
+    resource_names: Sequence[str],
+    non_resource_urls: Sequence[str],
+) -> str:
+    targets: list[str] = []
+    for group in api_groups or [""]:
+        for resource in resources:
+            folded = resource if group in ("", "*") else f"{group}/{resource}"
+            if folded not in targets:
+                targets.append(folded)
+    targets += list(non_resource_urls)
+    text = f"{','.join(verbs)} {','.join(targets)}"
+    if resource_names:
+        text += f" names={','.join(resource_names)}"
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Grant:
     """What a principal may do, and where the permission comes from.
@@ -140,7 +276,7 @@ class Grant:
     """
 
     principal: str | None
-    permissions: tuple[str, ...]
+    permissions: tuple[Permission, ...]
     scope: tuple[str, ...]
     via: str
     source: str

@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
 from nhilint.analyse.memo import InventoryMemo
 from nhilint.iam import catalog
-from nhilint.model import Condition, Grant, Identity, Inventory
+from nhilint.model import Condition, Grant, Identity, Inventory, PolicyRef
 
 PLATFORM = "aws"
 BOUNDARY_NONE = "none"
@@ -338,7 +338,7 @@ class AwsAnalysis:
         if name is not None and name in MANAGED:
             grant = Grant(
                 identity.id,
-                (raw,),
+                (PolicyRef(raw),),
                 ("*",),
                 "permissions boundary",
                 raw,

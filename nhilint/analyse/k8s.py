@@ -1,10 +1,9 @@
 """Kubernetes facts the NHI-K8S rules share, computed from the model alone (any format: manifests or HCL).
 
-- RBAC: a `k8s_rule` grant parsed back into verbs, (group, resource) pairs and resource names, and the
-  dangerous capabilities it confers, matched the way the API server's RBAC authorizer matches (`*` verbs
-  and resources, `*/subresource`). The rendered form writes a resource of the core group and one of every
-  group (`*`) the same way (bare), so a bare resource is taken to be of any group: a wildcard counts.
-  Built-in ClusterRoles (`cluster-admin`, `admin`, `edit`) are expanded to the rules that matter here.
+- RBAC: the `K8sRule`s of a grant as verbs, (group, resource) pairs and resource names, and the dangerous
+  capabilities they confer, matched the way the API server's RBAC authorizer matches (`*` verbs, groups and
+  resources, `*/subresource`; the core group `""` is a group of its own). Built-in ClusterRoles
+  (`cluster-admin`, `admin`, `edit`) are expanded to the rules that matter here.
 - ServiceAccounts: those the code declares, and the implicit `default` of a namespace a Pod runs as
   without declaring it (see `nhilint.extract.manifests.objects`), with every principal string that names them.
 - Trust: whether a cloud identity's trust admits `system:serviceaccount:NS:NAME`, and how far beyond it: AWS
@@ -18,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhilint.model import Condition, Grant, Identity, Inventory, Trust, TrustPrincipal, Unknown, Usage
+from nhilint.model import Condition, Grant, Identity, Inventory, K8sRule, Trust, TrustPrincipal, Unknown, Usage
 
 PLATFORM = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
@@ -28,8 +27,6 @@ WORKLOAD_IDENTITY_ANNOTATIONS = (
     "iam.gke.io/gcp-service-account",
     "azure.workload.identity/client-id",
 )
-# API groups whose name has no dot: `apps/deployments` is a group, `pods/exec` a core subresource.
-_DOTLESS_GROUPS = frozenset({"apps", "batch", "policy", "autoscaling", "extensions"})
 _RBAC = "rbac.authorization.k8s.io"
 _WORKLOADS = (
     ("", "pods"),
@@ -44,26 +41,14 @@ _WRITE = frozenset({"create", "update", "patch"})
 @dataclass(frozen=True, slots=True)
 class Permission:
     verbs: frozenset[str]
-    resources: tuple[tuple[str | None, str], ...]  # (group, or None for "core or every group"; resource)
+    resources: tuple[tuple[str, str], ...]  # (API group, `*` for every group; resource)
     names: tuple[str, ...]
 
-
-def parse_permission(text: str) -> Permission:
-    """`get,list apps/deployments,pods names=a` -> Permission (non-resource URLs are dropped)."""
-    verbs, _, rest = text.partition(" ")
-    targets, _, names = rest.partition(" names=")
-    resources: list[tuple[str | None, str]] = []
-    for token in filter(None, targets.split(",")):
-        if token.startswith("/"):
-            continue
-        head, _, tail = token.partition("/")
-        if tail and ("." in head or head in _DOTLESS_GROUPS):
-            resources.append((head, tail))
-        else:
-            resources.append((None, token))
-    return Permission(
-        frozenset(filter(None, verbs.split(","))), tuple(resources), tuple(filter(None, names.split(",")))
-    )
+    @classmethod
+    def of(cls, rule: K8sRule) -> Permission:
+        """A PolicyRule as the authorizer reads it (non-resource URLs are left out)."""
+        pairs = tuple((group, resource) for group in rule.api_groups or ("",) for resource in rule.resources)
+        return cls(frozenset(rule.verbs), tuple(dict.fromkeys(pairs)), rule.resource_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +68,8 @@ class Need:
         )
 
 
-def _group_matches(written: str | None, wanted: str) -> bool:
-    return written is None or written in ("*", wanted)
+def _group_matches(written: str, wanted: str) -> bool:
+    return written in ("*", wanted)
 
 
 def _resource_matches(written: str, wanted: str) -> bool:
@@ -160,16 +145,21 @@ CAPABILITIES: tuple[Capability, ...] = (
 )
 
 # What built-in ClusterRoles hold, as far as the capabilities above are concerned.
+_CORE = ("",)
 _EDIT = (
-    "get,list,watch secrets,pods/exec,pods/attach",
-    "create,delete,patch,update pods,pods/exec,pods/attach",
-    "impersonate serviceaccounts",
-    "create,delete,patch,update configmaps,secrets,serviceaccounts",
-    "create,delete,patch,update apps/deployments,apps/daemonsets,apps/statefulsets,apps/replicasets",
-    "create,delete,patch,update batch/jobs,batch/cronjobs",
+    K8sRule(("get", "list", "watch"), _CORE, ("secrets", "pods/exec", "pods/attach")),
+    K8sRule(("create", "delete", "patch", "update"), _CORE, ("pods", "pods/exec", "pods/attach")),
+    K8sRule(("impersonate",), _CORE, ("serviceaccounts",)),
+    K8sRule(("create", "delete", "patch", "update"), _CORE, ("configmaps", "secrets", "serviceaccounts")),
+    K8sRule(
+        ("create", "delete", "patch", "update"),
+        ("apps",),
+        ("deployments", "daemonsets", "statefulsets", "replicasets"),
+    ),
+    K8sRule(("create", "delete", "patch", "update"), ("batch",), ("jobs", "cronjobs")),
 )
-BUILTIN_RULES: dict[str, tuple[str, ...]] = {
-    "ClusterRole/cluster-admin": ("* *",),
+BUILTIN_RULES: dict[str, tuple[K8sRule, ...]] = {
+    "ClusterRole/cluster-admin": (K8sRule(("*",), ("*",), ("*",)),),
     "ClusterRole/admin": _EDIT,
     "ClusterRole/edit": _EDIT,
     "ClusterRole/view": (),
@@ -177,13 +167,13 @@ BUILTIN_RULES: dict[str, tuple[str, ...]] = {
 
 
 def permissions_of(grant: Grant) -> list[tuple[str, Permission]]:
-    """The RBAC rules a Kubernetes grant confers, as (written, parsed); [] when they are not known."""
+    """The RBAC rules a Kubernetes grant confers, as (written, matched form); [] when they are not known."""
     if grant.platform != PLATFORM or grant.effect != "Allow":
         return []
     if grant.permission_type == "k8s_rule":
-        return [(p, parse_permission(p)) for p in grant.permissions]
+        return [(p, Permission.of(p)) for p in grant.permissions if isinstance(p, K8sRule)]
     if grant.permission_type == "role":
-        return [(p, parse_permission(rule)) for p in grant.permissions for rule in BUILTIN_RULES.get(p, ())]
+        return [(p, Permission.of(rule)) for p in grant.permissions for rule in BUILTIN_RULES.get(p, ())]
     return []
 
 

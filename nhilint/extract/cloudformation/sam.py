@@ -29,7 +29,7 @@ from nhilint.extract.cloudformation.base import (
     text_of,
 )
 from nhilint.extract.terraform.aws import PLATFORM, ROLE, ROLE_OR_PROFILE
-from nhilint.model import Grant, Location, Unknown, Usage
+from nhilint.model import ActionPattern, Grant, Location, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, Template
 from nhilint.values import LDict, Ref
 
@@ -178,7 +178,7 @@ def _dead_letter_queue(stack: Stack, resource: Resource, props: LDict, me: Ref) 
     unknown = target.reason if isinstance(target, Unknown) else None
     grant = Grant(
         None,
-        (DLQ_ACTIONS[queue["Type"]],),
+        (ActionPattern(DLQ_ACTIONS[queue["Type"]]),),
         scope,
         "DeadLetterQueue",
         stack.address(resource.logical_id),

@@ -22,7 +22,19 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
 )
 from nhilint.iam.policy import Document, Statement, parse_document
-from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, Trust, Unknown, Usage
+from nhilint.model import (
+    ActionPattern,
+    Credential,
+    Fact,
+    Grant,
+    LiteralSecret,
+    Location,
+    Membership,
+    PolicyRef,
+    Trust,
+    Unknown,
+    Usage,
+)
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, to_text
 
@@ -347,7 +359,7 @@ def _grants(
 def statement_grant(statement: Statement, via: str, source: str, block: Location) -> Grant:
     return Grant(
         principal=None,
-        permissions=statement.actions,
+        permissions=tuple(ActionPattern(a) for a in statement.actions),
         scope=statement.resources,
         via=via,
         source=source,
@@ -517,7 +529,7 @@ def _resolve_attachments(builder: Builder) -> None:
         builder.add_grant(
             Grant(
                 None,
-                (text,),
+                (PolicyRef(text),),
                 (),
                 f"managed policy attached by {via}",
                 via,
@@ -548,7 +560,9 @@ def _resolve_memberships(builder: Builder) -> None:
     for user_ref, group_ref, location, via in builder.extra.get("memberships", []):
         group_id = builder.resolve(group_ref, GROUP, PLATFORM)
         shown = group_id if isinstance(group_id, str) else str(group_ref)
-        grant = Grant(None, (shown,), (), f"group membership {via}", via, location, location, permission_type="group")
+        grant = Grant(
+            None, (Membership(shown),), (), f"group membership {via}", via, location, location, permission_type="group"
+        )
         builder.add_grant(grant, user_ref, USER)
 
 

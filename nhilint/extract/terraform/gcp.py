@@ -35,9 +35,22 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.references import role_ref
 from nhilint.extract.terraform.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
 from nhilint.extract.terraform.gcp_roles import custom_permissions, custom_role
-from nhilint.model import Condition, Credential, Fact, Grant, Location, Trust, TrustPrincipal, Unknown, Usage
+from nhilint.model import (
+    ActionPattern,
+    Condition,
+    Credential,
+    Fact,
+    Grant,
+    Location,
+    Permission,
+    Trust,
+    TrustPrincipal,
+    Unknown,
+    Usage,
+)
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, ref_marker, refs_in_text, to_text
 
@@ -268,7 +281,11 @@ def _binding(
     target_sa: str | None,
 ) -> None:
     role = binding.role
-    permissions = (role, *custom_permissions(builder, role)) if isinstance(role, str) else ()
+    permissions: tuple[Permission, ...] = (
+        (role_ref(role), *(ActionPattern(p) for p in custom_permissions(builder, role)))
+        if isinstance(role, str)
+        else ()
+    )
     unknown = binding.unknown or (role.reason if isinstance(role, Unknown) else None) or scope_unknown
     via = f"{resource.type} {resource.address}"
     on_account = resource.type.startswith("google_service_account_iam")

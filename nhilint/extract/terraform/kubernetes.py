@@ -35,9 +35,8 @@ from nhilint.extract.rbac import (
     bind,
     implicit_service_account,
     lifecycle_keys,
-    rule_permission,
 )
-from nhilint.model import Credential, Identity, Lifecycle, Location, Unknown, Usage
+from nhilint.model import Credential, Identity, K8sRule, Lifecycle, Location, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
 
@@ -206,7 +205,7 @@ def _rule(block: TfRecord) -> Rule:
             reason = bad.reason if isinstance(bad, Unknown) else str(bad)
             return Rule(None, block.location, f"rule {attr}: {reason}")
         values[attr] = [t for t in texts if isinstance(t, str)]
-    permission = rule_permission(
+    permission = K8sRule(
         values["verbs"],
         values["api_groups"],
         values["resources"],
