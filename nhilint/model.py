@@ -141,24 +141,46 @@ class TargetRef(str):
     """A reference to another object of the code, whose value is known only after deploy.
 
     Its text is the reference as written, `${aws_iam_role.ci.arn}` or `${template.yaml#Role.Arn}`, which is
-    what reports print; `address` is the object it names (`aws_iam_role.ci`, `template.yaml#Role`) and
-    `identity` the identity id extract resolved it to, when the object is an identity of the scan.
+    what reports print; `address` is the object it names (`aws_iam_role.ci`, `template.yaml#Role`),
+    `identity` the identity id extract resolved it to when the object is an identity of the scan, and `kind`
+    what the object is when extract can tell without it being in the scan (`role`, `function`, `policy`,
+    `subscription`, `management_group`, `resource` for anything else; None when it cannot tell).
     """
 
     address: str
     attribute: str | None
     identity: str | None
+    kind: str | None
 
-    def __new__(cls, address: str, attribute: str | None = None, identity: str | None = None) -> TargetRef:
-        self = super().__new__(cls, f"${{{address}.{attribute}}}" if attribute else f"${{{address}}}")
-        self.__dict__.update(address=address, attribute=attribute, identity=identity)
+    def __new__(
+        cls,
+        address: str,
+        attribute: str | None = None,
+        identity: str | None = None,
+        kind: str | None = None,
+        text: str | None = None,
+    ) -> TargetRef:
+        written = text if text is not None else f"${{{address}.{attribute}}}" if attribute else f"${{{address}}}"
+        self = super().__new__(cls, written)
+        self.__dict__.update(address=address, attribute=attribute, identity=identity, kind=kind)
         return self
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (TargetRef, (self.address, self.attribute, self.identity))
+        return (TargetRef, (self.address, self.attribute, self.identity, self.kind, str(self)))
+
+    def resolved(self, identity: str | None) -> TargetRef:
+        return TargetRef(self.address, self.attribute, identity, self.kind, str(self))
+
+    def named(self, *plain: str) -> str:
+        """`address.attribute` for messages, without a trailing attribute of `plain` (`arn`, `id`)."""
+        text = f"{self.address}.{self.attribute}" if self.attribute else self.address
+        for attribute in plain:
+            if text.endswith(f".{attribute}"):
+                return text[: -len(attribute) - 1]
+        return text
 
 
 class Permission(str):

@@ -17,7 +17,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhilint.model import Condition, Grant, Identity, Inventory, K8sRule, Trust, TrustPrincipal, Unknown, Usage
+from nhilint.model import (
+    Condition,
+    Grant,
+    Identity,
+    Inventory,
+    K8sRule,
+    TargetRef,
+    Trust,
+    TrustPrincipal,
+    Unknown,
+    Usage,
+)
 
 PLATFORM = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
@@ -227,7 +238,8 @@ def service_accounts(inventory: Inventory) -> Iterator[ServiceAccount]:
         if identity.kind == "k8s_service_account":
             name = identity.name if isinstance(identity.name, str) else None
             namespace = identity.attribute("namespace")
-            known = namespace if namespace and not namespace.startswith(("<unknown", "${")) else None
+            evaluated = namespace and not isinstance(namespace, TargetRef) and not namespace.startswith("<unknown")
+            known = namespace if evaluated else None
             yield ServiceAccount(identity, known, name, False)
     seen: set[str] = set()
     for usage in inventory.usages:

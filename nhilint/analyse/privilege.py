@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nhilint.iam import catalog
-from nhilint.model import Grant, K8sRule
+from nhilint.model import Grant, K8sRule, TargetRef
 
 # AWS managed policies that are administrator or near-administrator, by name.
 AWS_ADMIN_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUserAccess"})
@@ -86,6 +86,6 @@ def _broad_azure_scope(grant: Grant) -> bool:
             continue
         if lowered.startswith("/subscriptions/") or "managementgroups" in lowered or lowered in ("/", ""):
             return True
-        if lowered.startswith("${"):  # a reference to a subscription / management group resource
-            return "subscription" in lowered or "management_group" in lowered
+        if isinstance(scope, TargetRef):  # a reference to a subscription / management group resource
+            return scope.kind in ("subscription", "management_group")
     return not grant.scope

@@ -18,7 +18,7 @@ from typing import Any
 
 from nhilint.config import Settings
 from nhilint.extract.builder import Builder
-from nhilint.model import Grant, K8sRule, Location, RoleRef, Unknown
+from nhilint.model import Grant, K8sRule, Location, RoleRef, TargetRef, Unknown
 from nhilint.values import Ref, to_text
 
 PLATFORM = "kubernetes"
@@ -108,16 +108,16 @@ class Index:
     sa_by_name: dict[tuple[str, str], str]
 
     def namespace_of(self, value: Link, default: str) -> str | Unknown:
-        """A namespace as text: literal, the name of an in-code namespace, or a `${address}` marker."""
+        """A namespace as text: literal, the name of an in-code namespace, or a reference (a `TargetRef`)."""
         if value is None:
             return default
         if isinstance(value, Ref):
             if value.address in self.namespaces:  # its name, or a marker that matches every reference to it
                 named = self.namespaces[value.address]
-                return named if isinstance(named, str) else f"${{{value.address}}}"
+                return named if isinstance(named, str) else TargetRef(value.address)
             if value.address in self.sa_namespace and (value.attribute or "").endswith("namespace"):
                 return self.sa_namespace[value.address]
-            return f"${{{value}}}"
+            return TargetRef(value.address, value.attribute)
         return value
 
     def account(self, name: Link, namespace: str | Unknown) -> str | Unknown | None:

@@ -34,6 +34,7 @@ from nhilint.extract.cloudformation.base import (
     text_of,
 )
 from nhilint.extract.cloudformation.links import resolve_links
+from nhilint.extract.references import typed
 from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
 from nhilint.iam.policy import parse_document
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
@@ -105,7 +106,7 @@ NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Applica
 def role(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     boundary = props.get("PermissionsBoundary")
-    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    attributes = (("permissions_boundary", typed(text_of(boundary))),) if boundary is not None else ()
     identity = add_identity(
         stack, resource, "role", props.get("RoleName"), props.get("Tags"), attributes, tags_at=stack.at(props, "Tags")
     )
@@ -124,7 +125,7 @@ def role(stack: Stack, resource: Resource) -> None:
 def user(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     boundary = props.get("PermissionsBoundary")
-    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    attributes = (("permissions_boundary", typed(text_of(boundary))),) if boundary is not None else ()
     identity = add_identity(
         stack, resource, "user", props.get("UserName"), props.get("Tags"), attributes, tags_at=stack.at(props, "Tags")
     )

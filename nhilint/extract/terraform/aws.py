@@ -21,6 +21,7 @@ from nhilint.extract.common import (
     ref_or_text,
     rotation_from_time_rotating,
 )
+from nhilint.extract.references import of_ref
 from nhilint.iam.policy import Document, Statement, parse_document
 from nhilint.model import (
     ActionPattern,
@@ -113,9 +114,14 @@ class ManagedPolicy:
 # -- identities ------------------------------------------------------------------------------------
 
 
+def _boundary(value: Any) -> str:
+    """A permissions boundary as written; a reference also names the policy it is (for effective permissions)."""
+    return of_ref(value, str(value)) if isinstance(value, Ref) else str(value)
+
+
 def role(resource: TfResource, builder: Builder) -> None:
     boundary = resource.get("permissions_boundary")
-    attributes = (("permissions_boundary", str(boundary)),) if boundary is not None else ()
+    attributes = (("permissions_boundary", _boundary(boundary)),) if boundary is not None else ()
     add_identity(resource, builder, "role", PLATFORM, default_tags=True, attributes=attributes)
     _trusts(resource, builder, Ref(resource.address), resource.get("assume_role_policy"), "assume_role_policy")
     for block in resource.blocks("inline_policy"):

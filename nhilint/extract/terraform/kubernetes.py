@@ -317,7 +317,7 @@ def _index(builder: Builder) -> Index:
         index.sa_by_address[address] = identity_id_
         identity = builder.inventory.identities[identity_id_]
         builder.inventory.identities[identity_id_] = replace(
-            identity, attributes=(*identity.attributes, ("namespace", str(ns)))
+            identity, attributes=(*identity.attributes, ("namespace", ns if isinstance(ns, str) else str(ns)))
         )
         if isinstance(ns, str) and isinstance(meta.name, str):
             index.sa_by_name[(ns, meta.name)] = identity_id_
