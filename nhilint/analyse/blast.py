@@ -356,7 +356,7 @@ def _k8s_edges(inventory: Inventory) -> list[Edge]:
     edges = []
     for usage in inventory.usages:
         source = by_address.get(usage.workload)
-        annotation = next((a for a in WORKLOAD_IDENTITY_ANNOTATIONS if usage.kind.endswith(f"({a})")), None)
+        annotation = usage.link if usage.link in WORKLOAD_IDENTITY_ANNOTATIONS else None
         if source and annotation:
             edges.append(Edge(source, usage.identity, f"workload identity ({annotation})", usage.location))
     return edges

@@ -32,7 +32,7 @@ from nhilint.model import (
 
 PLATFORM = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
-# Usage kinds end with `(<annotation>)` for these links (keys of nhilint.extract.rbac.CLOUD_IDENTITY_ANNOTATIONS).
+# `Usage.link` of these edges (keys of nhilint.extract.rbac.CLOUD_IDENTITY_ANNOTATIONS).
 WORKLOAD_IDENTITY_ANNOTATIONS = (
     "eks.amazonaws.com/role-arn",
     "iam.gke.io/gcp-service-account",
@@ -481,7 +481,7 @@ def workload_identities(inventory: Inventory) -> Iterator[WorkloadIdentity]:
     """Every annotated ServiceAccount -> cloud identity edge, whatever formats the two are written in."""
     accounts = {sa.identity.address: sa for sa in service_accounts(inventory) if not sa.implicit}
     for usage in inventory.usages:
-        annotation = usage.kind.rpartition("(")[2].rstrip(")")
+        annotation = usage.link
         account = accounts.get(usage.workload)
         target = inventory.identities.get(usage.identity)
         if annotation in WORKLOAD_IDENTITY_ANNOTATIONS and account is not None and target is not None:

@@ -143,7 +143,7 @@ def service_account(resource: TfResource, builder: Builder) -> None:
     for key, (types, platform) in CLOUD_IDENTITY_ANNOTATIONS.items():
         target = link(annotations.get(key))
         if isinstance(target, Ref) or (platform == "aws" and isinstance(target, str)):
-            usage = Usage("", resource.address, f"{resource.type} ({key})", resource.location)
+            usage = Usage("", resource.address, f"{resource.type} ({key})", resource.location, link=key)
             builder.add_usage(usage, target, types, platform)
 
 
