@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nhilint.extract.cloudformation.base import State, text_of
-from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, USER, statement_grant
+from nhilint.extract.terraform.aws_policies import GROUP, PLATFORM, POLICY, ROLE, USER, statement_grant
 from nhilint.model import Fact, Grant, Membership, PolicyRef, Unknown
 from nhilint.parse.cfn_eval import marker
 from nhilint.values import Ref, to_text

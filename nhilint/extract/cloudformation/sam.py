@@ -29,7 +29,7 @@ from nhilint.extract.cloudformation.base import (
     text_of,
 )
 from nhilint.extract.references import typed
-from nhilint.extract.terraform.aws import PLATFORM, ROLE, ROLE_OR_PROFILE
+from nhilint.extract.terraform.aws_policies import PLATFORM, ROLE, ROLE_OR_PROFILE
 from nhilint.model import ActionPattern, Grant, Location, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, Template
 from nhilint.values import LDict, Ref

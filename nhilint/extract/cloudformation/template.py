@@ -35,7 +35,7 @@ from nhilint.extract.cloudformation.base import (
 )
 from nhilint.extract.cloudformation.links import resolve_links
 from nhilint.extract.references import typed
-from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
+from nhilint.extract.terraform.aws_policies import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
 from nhilint.iam.policy import parse_document
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
