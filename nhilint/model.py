@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+# typed permissions and references, re-exported
+from nhilint.model_refs import ActionPattern as ActionPattern
+from nhilint.model_refs import K8sRule as K8sRule
+from nhilint.model_refs import Membership as Membership
+from nhilint.model_refs import Permission as Permission
+from nhilint.model_refs import PolicyRef as PolicyRef
+from nhilint.model_refs import RoleRef as RoleRef
+from nhilint.model_refs import TargetRef as TargetRef
 from nhilint.values import Unknown as Unknown  # the model holds Unknowns; defined in the value layer
 
 # What every format's "the account this is deployed to" becomes (`data.aws_caller_identity.x.account_id`,
@@ -140,7 +148,7 @@ class Grant:
     """
 
     principal: str | None
-    permissions: tuple[str, ...]
+    permissions: tuple[Permission, ...]
     scope: tuple[str, ...]
     via: str
     source: str
@@ -183,6 +191,8 @@ class Usage:
     """A workload that runs as an identity: a Lambda role, an instance profile, a Pod's ServiceAccount.
 
     `attributes` are facts about this use that differ per workload (a Pod's `automountServiceAccountToken`).
+    `link` names the cross-platform link that draws the edge, when it is one: the workload-identity
+    annotation of a ServiceAccount (`eks.amazonaws.com/role-arn`) that makes its Pods run as a cloud identity.
     """
 
     identity: str
@@ -190,6 +200,7 @@ class Usage:
     kind: str
     location: Location
     attributes: tuple[tuple[str, str], ...] = ()
+    link: str | None = None
 
     def attribute(self, key: str) -> str | None:
         return dict(self.attributes).get(key)

@@ -36,12 +36,11 @@ from typing import Any
 from nhilint.analyse.cloud_roles import gcp_can_become, gcp_permissions, gcp_role, gcp_role_label
 from nhilint.analyse.k8s import WORKLOAD_IDENTITY_ANNOTATIONS
 from nhilint.iam import catalog
-from nhilint.model import Grant, Identity, Inventory, Location
+from nhilint.model import Grant, Identity, Inventory, Location, TargetRef
 
 ALL_LEVELS = frozenset(catalog.ACCESS_LEVELS)
 LETTERS = {"List": "L", "Read": "R", "Write": "W", "Tagging": "T", "Permissions management": "P"}
 UNBOUNDED = "*"
-_REF_RE = re.compile(r"^\$\{(.+)\.[a-z_]+\}$")
 _ARN_RE = re.compile(r"^arn:[^:]*:iam::[^:]*:(role|user)/(?:.*/)?([^/]+)$")
 _ROOT_RE = re.compile(r"(^\d{12}$)|(:root$)")
 
@@ -247,13 +246,12 @@ def _aws_edges(inventory: Inventory, grants: dict[str, list[Grant]]) -> list[Edg
             by_name.setdefault((identity.kind, identity.name), []).append(identity.id)
             if identity.kind == "role":
                 roles.setdefault(identity.name, []).append(identity)
-    by_address = {i.address: i.id for i in inventory.identities.values()}
     edges: list[Edge] = []
     assumers: list[tuple[str, str, Grant]] = []  # (identity, resource pattern, grant) for sts:AssumeRole
     for source, held in grants.items():
         for grant in held:
             if _allows(grant, "iam:passrole"):
-                edges.extend(_targets(source, grant, "iam:PassRole", roles, by_address))
+                edges.extend(_targets(source, grant, "iam:PassRole", roles))
             if _allows(grant, "sts:assumerole"):
                 assumers.extend((source, r, grant) for r in grant.scope)
     for trust in inventory.trusts:
@@ -263,7 +261,7 @@ def _aws_edges(inventory: Inventory, grants: dict[str, list[Grant]]) -> list[Edg
             text = principal.identifier
             if principal.type != "AWS" or not isinstance(text, str):
                 continue
-            named = _named(text, by_name, by_address)
+            named = _named(text, by_name)
             edges.extend(Edge(s, trust.identity, "sts:AssumeRole (trusted)", trust.location) for s in named)
             if _ROOT_RE.search(text):
                 role = inventory.identities[trust.identity]
@@ -278,12 +276,10 @@ def _aws_edges(inventory: Inventory, grants: dict[str, list[Grant]]) -> list[Edg
     return edges
 
 
-def _named(text: str, by_name: dict[tuple[str, str], list[str]], by_address: dict[str, str]) -> list[str]:
+def _named(text: str, by_name: dict[tuple[str, str], list[str]]) -> list[str]:
     """Identities a trust principal names: by reference, or by role/user ARN."""
-    reference = _REF_RE.match(text)
-    if reference:
-        found = by_address.get(reference.group(1))
-        return [found] if found else []
+    if isinstance(text, TargetRef):
+        return [text.identity] if text.identity else []
     match = _ARN_RE.match(text)
     return by_name.get((match.group(1), match.group(2)), []) if match else []
 
@@ -296,24 +292,20 @@ def _names_role(pattern: str, role: Identity) -> bool:
     """Whether a resource pattern names this role (not merely every role)."""
     if _any_role(pattern):
         return False
-    reference = _REF_RE.match(pattern)
-    if reference:
-        return reference.group(1) == role.address
+    if isinstance(pattern, TargetRef):
+        return pattern.identity == role.id
     name = pattern.split(":role/", 1)[1].rsplit("/", 1)[-1] if ":role/" in pattern else None
     return name is not None and isinstance(role.name, str) and fnmatch.fnmatchcase(role.name, name)
 
 
-def _targets(
-    source: str, grant: Grant, how: str, roles: dict[str, list[Identity]], by_address: dict[str, str]
-) -> list[Edge]:
+def _targets(source: str, grant: Grant, how: str, roles: dict[str, list[Identity]]) -> list[Edge]:
     found: list[Edge] = []
     for pattern in grant.scope or ("*",):
         if grant.not_resources or _any_role(pattern):
             found.append(Edge(source, UNBOUNDED, f"{how} on {pattern}", grant.location))
             continue
-        reference = _REF_RE.match(pattern)
-        if reference:
-            target = by_address.get(reference.group(1))
+        if isinstance(pattern, TargetRef):
+            target = pattern.identity
             found.extend([Edge(source, target, how, grant.location)] if target else [])
             continue
         if ":role/" not in pattern:
@@ -364,7 +356,7 @@ def _k8s_edges(inventory: Inventory) -> list[Edge]:
     edges = []
     for usage in inventory.usages:
         source = by_address.get(usage.workload)
-        annotation = next((a for a in WORKLOAD_IDENTITY_ANNOTATIONS if usage.kind.endswith(f"({a})")), None)
+        annotation = usage.link if usage.link in WORKLOAD_IDENTITY_ANNOTATIONS else None
         if source and annotation:
             edges.append(Edge(source, usage.identity, f"workload identity ({annotation})", usage.location))
     return edges

@@ -24,10 +24,9 @@ less their `not_actions`, matched the way Azure matches action wildcards (`*` sp
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable
 
-from nhilint.model import Grant
+from nhilint.model import Grant, RoleRef
 
 # -- GCP -------------------------------------------------------------------------------------------
 
@@ -126,8 +125,8 @@ def gcp_can_become(permissions: Iterable[str]) -> bool:
 
 def gcp_role_label(role: str) -> str:
     """`TokenCreator` for the impersonation roles; a reference to an in-code custom role as its address."""
-    if role.startswith("${") and role.endswith("}"):
-        return re.sub(r"\.(id|name)$", "", role[2:-1]).rsplit("/", 1)[-1]
+    if isinstance(role, RoleRef) and role.target is not None:
+        return role.target.named("id", "name").rsplit("/", 1)[-1]
     return GCP_ROLE_LABELS.get(role, role)
 
 

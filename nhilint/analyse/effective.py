@@ -38,13 +38,12 @@ from dataclasses import dataclass, replace
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
 from nhilint.analyse.memo import InventoryMemo
 from nhilint.iam import catalog
-from nhilint.model import Condition, Grant, Identity, Inventory
+from nhilint.model import Condition, Grant, Identity, Inventory, PolicyRef, TargetRef
 
 PLATFORM = "aws"
 BOUNDARY_NONE = "none"
 BOUNDARY_APPLIED = "applied"
 BOUNDARY_NOT_EVALUATED = "not evaluated"
-_REF_ATTRIBUTES = (".arn", ".Arn", ".id", ".policy_id", ".PolicyArn")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -338,7 +337,7 @@ class AwsAnalysis:
         if name is not None and name in MANAGED:
             grant = Grant(
                 identity.id,
-                (raw,),
+                (PolicyRef(raw),),
                 ("*",),
                 "permissions boundary",
                 raw,
@@ -355,12 +354,8 @@ class AwsAnalysis:
 
 
 def _reference(raw: str) -> str:
-    """`${cfn.yaml#Boundary}`, `env/aws_iam_policy.b.arn` -> the policy's address."""
-    text = raw[2:-1] if raw.startswith("${") and raw.endswith("}") else raw
-    for suffix in _REF_ATTRIBUTES:
-        if text.endswith(suffix):
-            return text[: -len(suffix)]
-    return text
+    """The address of the policy a boundary names (a reference), else the boundary as written."""
+    return raw.address if isinstance(raw, TargetRef) else raw
 
 
 def _statements(grant: Grant, notes: list[str]) -> list[Statement]:

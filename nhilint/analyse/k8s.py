@@ -1,10 +1,6 @@
 """Kubernetes facts the NHI-K8S rules share, computed from the model alone (any format: manifests or HCL).
 
-- RBAC: a `k8s_rule` grant parsed back into verbs, (group, resource) pairs and resource names, and the
-  dangerous capabilities it confers, matched the way the API server's RBAC authorizer matches (`*` verbs
-  and resources, `*/subresource`). The rendered form writes a resource of the core group and one of every
-  group (`*`) the same way (bare), so a bare resource is taken to be of any group: a wildcard counts.
-  Built-in ClusterRoles (`cluster-admin`, `admin`, `edit`) are expanded to the rules that matter here.
+- RBAC capabilities: see nhilint.analyse.k8s_rbac.
 - ServiceAccounts: those the code declares, and the implicit `default` of a namespace a Pod runs as
   without declaring it (see `nhilint.extract.manifests.objects`), with every principal string that names them.
 - Trust: whether a cloud identity's trust admits `system:serviceaccount:NS:NAME`, and how far beyond it: AWS
@@ -18,199 +14,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhilint.model import Condition, Grant, Identity, Inventory, Trust, TrustPrincipal, Unknown, Usage
+from nhilint.model import (
+    Condition,
+    Identity,
+    Inventory,
+    TargetRef,
+    Trust,
+    TrustPrincipal,
+    Unknown,
+    Usage,
+)
 
 PLATFORM = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
-# Usage kinds end with `(<annotation>)` for these links (keys of nhilint.extract.rbac.CLOUD_IDENTITY_ANNOTATIONS).
+# `Usage.link` of these edges (keys of nhilint.extract.rbac.CLOUD_IDENTITY_ANNOTATIONS).
 WORKLOAD_IDENTITY_ANNOTATIONS = (
     "eks.amazonaws.com/role-arn",
     "iam.gke.io/gcp-service-account",
     "azure.workload.identity/client-id",
 )
-# API groups whose name has no dot: `apps/deployments` is a group, `pods/exec` a core subresource.
-_DOTLESS_GROUPS = frozenset({"apps", "batch", "policy", "autoscaling", "extensions"})
-_RBAC = "rbac.authorization.k8s.io"
-_WORKLOADS = (
-    ("", "pods"),
-    ("", "replicationcontrollers"),
-    *(("apps", r) for r in ("deployments", "daemonsets", "statefulsets", "replicasets")),
-    ("batch", "jobs"),
-    ("batch", "cronjobs"),
-)
-_WRITE = frozenset({"create", "update", "patch"})
-
-
-@dataclass(frozen=True, slots=True)
-class Permission:
-    verbs: frozenset[str]
-    resources: tuple[tuple[str | None, str], ...]  # (group, or None for "core or every group"; resource)
-    names: tuple[str, ...]
-
-
-def parse_permission(text: str) -> Permission:
-    """`get,list apps/deployments,pods names=a` -> Permission (non-resource URLs are dropped)."""
-    verbs, _, rest = text.partition(" ")
-    targets, _, names = rest.partition(" names=")
-    resources: list[tuple[str | None, str]] = []
-    for token in filter(None, targets.split(",")):
-        if token.startswith("/"):
-            continue
-        head, _, tail = token.partition("/")
-        if tail and ("." in head or head in _DOTLESS_GROUPS):
-            resources.append((head, tail))
-        else:
-            resources.append((None, token))
-    return Permission(
-        frozenset(filter(None, verbs.split(","))), tuple(resources), tuple(filter(None, names.split(",")))
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Need:
-    """One (group, resource) and the verbs on it that give a capability."""
-
-    group: str
-    resource: str
-    verbs: frozenset[str]
-
-    def met_by(self, permission: Permission) -> bool:
-        if not ("*" in permission.verbs or permission.verbs & self.verbs):
-            return False
-        return any(
-            _group_matches(group, self.group) and _resource_matches(resource, self.resource)
-            for group, resource in permission.resources
-        )
-
-
-def _group_matches(written: str | None, wanted: str) -> bool:
-    return written is None or written in ("*", wanted)
-
-
-def _resource_matches(written: str, wanted: str) -> bool:
-    """RBAC's ResourceMatches: `*`, an exact match, or `*/<subresource>`."""
-    if written in ("*", wanted):
-        return True
-    _, _, sub = wanted.partition("/")
-    return bool(sub) and written == f"*/{sub}"
-
-
-@dataclass(frozen=True, slots=True)
-class Capability:
-    """A dangerous power: every group of `requires` must be met (by one of its needs), across grants."""
-
-    key: str
-    title: str
-    requires: tuple[tuple[Need, ...], ...]
-    names: frozenset[str] | None = None  # resourceNames that must be allowed (None: any rule counts)
-    namespaces: frozenset[str] | None = None  # scopes where it applies (None: any)
-    skip_named: bool = False  # a rule limited to named objects does not count
-
-
-def _needs(verbs: str, *pairs: tuple[str, str]) -> tuple[Need, ...]:
-    return tuple(Need(group, resource, frozenset(verbs.split(","))) for group, resource in pairs)
-
-
-CAPABILITIES: tuple[Capability, ...] = (
-    Capability("read-secrets", "read Secrets", (_needs("get,list,watch", ("", "secrets")),), skip_named=True),
-    Capability("create-workloads", "create Pods or workloads", (_needs("create", *_WORKLOADS),)),
-    Capability("exec", "exec or attach into Pods", (_needs("create,get", ("", "pods/exec"), ("", "pods/attach")),)),
-    Capability(
-        "escalate",
-        "bind or escalate roles, or impersonate",
-        (
-            _needs("bind,escalate", (_RBAC, "roles"), (_RBAC, "clusterroles"))
-            + _needs(
-                "impersonate",
-                ("", "users"),
-                ("", "groups"),
-                ("", "serviceaccounts"),
-                ("authentication.k8s.io", "uids"),
-                ("authentication.k8s.io", "userextras/*"),
-            ),
-        ),
-    ),
-    Capability("token", "create ServiceAccount tokens", (_needs("create", ("", "serviceaccounts/token")),)),
-    Capability(
-        "approve-csr",
-        "approve certificate signing requests",
-        (
-            _needs("update,patch", ("certificates.k8s.io", "certificatesigningrequests/approval")),
-            _needs("approve", ("certificates.k8s.io", "signers")),
-        ),
-    ),
-    Capability(
-        "webhooks",
-        "change admission webhooks",
-        (
-            _needs(
-                "create,update,patch,delete",
-                ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
-                ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
-            ),
-        ),
-    ),
-    Capability(
-        "aws-auth",
-        "write the kube-system/aws-auth ConfigMap",
-        (_needs("create,update,patch", ("", "configmaps")),),
-        names=frozenset({"aws-auth"}),
-        namespaces=frozenset({"cluster", "namespace/kube-system"}),
-    ),
-)
-
-# What built-in ClusterRoles hold, as far as the capabilities above are concerned.
-_EDIT = (
-    "get,list,watch secrets,pods/exec,pods/attach",
-    "create,delete,patch,update pods,pods/exec,pods/attach",
-    "impersonate serviceaccounts",
-    "create,delete,patch,update configmaps,secrets,serviceaccounts",
-    "create,delete,patch,update apps/deployments,apps/daemonsets,apps/statefulsets,apps/replicasets",
-    "create,delete,patch,update batch/jobs,batch/cronjobs",
-)
-BUILTIN_RULES: dict[str, tuple[str, ...]] = {
-    "ClusterRole/cluster-admin": ("* *",),
-    "ClusterRole/admin": _EDIT,
-    "ClusterRole/edit": _EDIT,
-    "ClusterRole/view": (),
-}
-
-
-def permissions_of(grant: Grant) -> list[tuple[str, Permission]]:
-    """The RBAC rules a Kubernetes grant confers, as (written, parsed); [] when they are not known."""
-    if grant.platform != PLATFORM or grant.effect != "Allow":
-        return []
-    if grant.permission_type == "k8s_rule":
-        return [(p, parse_permission(p)) for p in grant.permissions]
-    if grant.permission_type == "role":
-        return [(p, parse_permission(rule)) for p in grant.permissions for rule in BUILTIN_RULES.get(p, ())]
-    return []
-
-
-def capability_grants(capability: Capability, grants: list[Grant]) -> list[tuple[Grant, str]]:
-    """The grants (and the rule) meeting the capability's first requirement, if all are met; else []."""
-    met: list[list[tuple[Grant, str]]] = []
-    for requirement in capability.requires:
-        hits = [
-            (grant, written)
-            for grant in grants
-            if capability.namespaces is None or set(grant.scope) & capability.namespaces
-            for written, permission in permissions_of(grant)
-            if _allowed_names(capability, permission) and any(n.met_by(permission) for n in requirement)
-        ]
-        if not hits:
-            return []
-        met.append(hits)
-    return met[0]
-
-
-def _allowed_names(capability: Capability, permission: Permission) -> bool:
-    if not permission.names:
-        return True
-    if capability.skip_named:
-        return False
-    return capability.names is None or bool(capability.names & set(permission.names))
-
 
 # -- ServiceAccounts -------------------------------------------------------------------------------
 
@@ -237,7 +59,8 @@ def service_accounts(inventory: Inventory) -> Iterator[ServiceAccount]:
         if identity.kind == "k8s_service_account":
             name = identity.name if isinstance(identity.name, str) else None
             namespace = identity.attribute("namespace")
-            known = namespace if namespace and not namespace.startswith(("<unknown", "${")) else None
+            evaluated = namespace and not isinstance(namespace, TargetRef) and not namespace.startswith("<unknown")
+            known = namespace if evaluated else None
             yield ServiceAccount(identity, known, name, False)
     seen: set[str] = set()
     for usage in inventory.usages:
@@ -479,7 +302,7 @@ def workload_identities(inventory: Inventory) -> Iterator[WorkloadIdentity]:
     """Every annotated ServiceAccount -> cloud identity edge, whatever formats the two are written in."""
     accounts = {sa.identity.address: sa for sa in service_accounts(inventory) if not sa.implicit}
     for usage in inventory.usages:
-        annotation = usage.kind.rpartition("(")[2].rstrip(")")
+        annotation = usage.link
         account = accounts.get(usage.workload)
         target = inventory.identities.get(usage.identity)
         if annotation in WORKLOAD_IDENTITY_ANNOTATIONS and account is not None and target is not None:

@@ -43,11 +43,10 @@ from nhilint.analyse.privesc_methods import (
     Method,
 )
 from nhilint.analyse.privilege import admin_role
-from nhilint.analyse.role_graph import ANY, REF_RE, RoleGraph
-from nhilint.model import Condition, Identity, Inventory, Location
+from nhilint.analyse.role_graph import ANY, RoleGraph
+from nhilint.model import Condition, Identity, Inventory, Location, TargetRef
 
 _SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount"})
-_TF_TYPE_RE = re.compile(r"(aws_[a-z0-9_]+)\.[^./]+(?:\.[A-Za-z_]+)?$")
 _SELF_RE = re.compile(r"[$&]\{aws:username\}", re.IGNORECASE)
 Edge = tuple[Identity, bool]  # a role, and whether getting there is conditional
 
@@ -151,14 +150,12 @@ class Privesc:
         """Whether a resource (pattern) can name a resource of the target type; True when it cannot be told."""
         if resource == "*":
             return True
-        service, prefix, tf_type = TARGET_TYPES[target]
-        ref = REF_RE.match(resource)
-        if ref:
-            identity = self.graph.by_ref(ref.group(1))
+        service, prefix = TARGET_TYPES[target]
+        if isinstance(resource, TargetRef):
+            identity = self.graph.by_ref(resource)
             if identity is not None:
                 return identity.kind == target
-            typed = _TF_TYPE_RE.search(ref.group(1))
-            return typed is None or typed.group(1) == tf_type
+            return resource.kind is None or resource.kind == target
         parts = resource.split(":", 5)
         if len(parts) < 6 or not parts[0].startswith("arn"):
             return True
@@ -170,9 +167,8 @@ class Privesc:
     def _is_self(self, resource: str, identity: Identity) -> bool:
         if _SELF_RE.search(resource):
             return True
-        ref = REF_RE.match(resource)
-        if ref:
-            return self.graph.by_ref(ref.group(1)) is identity
+        if isinstance(resource, TargetRef):
+            return resource.identity == identity.id
         return isinstance(identity.name, str) and resource.rsplit("/", 1)[-1] == identity.name and ":user/" in resource
 
     # -- every method on one identity -----------------------------------------------------------

@@ -160,13 +160,14 @@ TARGETS: dict[str, str] = {
     "sts:assumerole": "role",
     "lambda:updatefunctioncode": "function",
 }
-# Resource type -> (ARN service, resource prefix, Terraform type): how a resource of that type is written.
-TARGET_TYPES: dict[str, tuple[str, str, str]] = {
-    "role": ("iam", "role/", "aws_iam_role"),
-    "user": ("iam", "user/", "aws_iam_user"),
-    "group": ("iam", "group/", "aws_iam_group"),
-    "policy": ("iam", "policy/", "aws_iam_policy"),
-    "function": ("lambda", "function:", "aws_lambda_function"),
+# Resource type -> (ARN service, resource prefix): how an ARN of that type is written. A reference names its
+# kind itself (`TargetRef.kind`, from the table in nhilint.extract.references).
+TARGET_TYPES: dict[str, tuple[str, str]] = {
+    "role": ("iam", "role/"),
+    "user": ("iam", "user/"),
+    "group": ("iam", "group/"),
+    "policy": ("iam", "policy/"),
+    "function": ("lambda", "function:"),
 }
 # Actions that gain nothing when limited to the identity itself (its own key or password).
 ASSUME = next(m for m in METHODS if m.follow == "assume")

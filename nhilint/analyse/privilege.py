@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nhilint.iam import catalog
-from nhilint.model import Grant
+from nhilint.model import Grant, K8sRule, TargetRef
 
 # AWS managed policies that are administrator or near-administrator, by name.
 AWS_ADMIN_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUserAccess"})
@@ -40,7 +40,7 @@ def full_admin_statement(grant: Grant) -> bool:
 
 def write_actions(grant: Grant) -> list[str]:
     """Actions (not full wildcards) that reach Write or Permissions management, per the IAM catalog."""
-    found = []
+    found: list[str] = []
     for action in grant.permissions:
         if is_wildcard_action(action):
             continue
@@ -63,13 +63,19 @@ def admin_role(grant: Grant) -> str | None:
                 return permission
             if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
                 return permission
-        elif grant.permission_type == "k8s_rule" and grant.effect == "Allow":
-            verbs, _, resources = permission.partition(" ")
-            if "*" in verbs.split(",") and "*" in resources.split(","):
-                return "wildcard verbs on wildcard resources"
+        elif isinstance(permission, K8sRule) and grant.effect == "Allow" and _k8s_wildcard(permission):
+            return "wildcard verbs on wildcard resources"
     if full_admin_statement(grant):
         return "Action * on Resource *"
     return None
+
+
+def _k8s_wildcard(rule: K8sRule) -> bool:
+    """`*` verbs on `*` resources of the core group or every group (or on every non-resource URL)."""
+    if "*" not in rule.verbs:
+        return False
+    every_resource = "*" in rule.resources and any(g in ("", "*") for g in rule.api_groups or ("",))
+    return every_resource or "*" in rule.non_resource_urls
 
 
 def _broad_azure_scope(grant: Grant) -> bool:
@@ -80,6 +86,6 @@ def _broad_azure_scope(grant: Grant) -> bool:
             continue
         if lowered.startswith("/subscriptions/") or "managementgroups" in lowered or lowered in ("/", ""):
             return True
-        if lowered.startswith("${"):  # a reference to a subscription / management group resource
-            return "subscription" in lowered or "management_group" in lowered
+        if isinstance(scope, TargetRef):  # a reference to a subscription / management group resource
+            return scope.kind in ("subscription", "management_group")
     return not grant.scope

@@ -6,10 +6,10 @@ the candidates, not every role's trust.
 
 Who a trust admits to `sts:AssumeRole`:
 
-- `*` and the scanning account's own root (`${current_account}`, as the evaluator writes
+- `*` and the scanning account's own root (`CURRENT_ACCOUNT`, as the evaluator writes
   `data.aws_caller_identity` and `AWS::AccountId`): anyone of the account its policy allows;
-- a reference to an identity of the code (`aws_iam_role.ci.arn`), or a role, user or assumed-role ARN by
-  name (two identities of the same name in different accounts both match);
+- a reference to an identity of the code (a `TargetRef` extract resolved), or a role, user or assumed-role
+  ARN by name (two identities of the same name in different accounts both match);
 - a literal account root (`arn:aws:iam::123456789012:root`): taken to be the identity's account only when
   the identity's own `sts:AssumeRole` names that role (not `*`). A vendor's account trusted with an
   external ID is another account, and treating every literal root as "ours" would connect everything.
@@ -20,12 +20,9 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from nhilint.model import Identity, Trust
+from nhilint.model import CURRENT_ACCOUNT, Identity, TargetRef, Trust
 
-REF_RE = re.compile(r"^\$\{([^}]+)\}$")
-_ATTR_RE = re.compile(r"\.(arn|Arn|name|id|unique_id|RoleId|UserId)$")
 _OPEN_PREFIXES = frozenset({"", "r", "ro", "rol", "role", "role/"})
-_CURRENT = "${current_account}"
 Key = tuple[str, str]
 ANY: Key = ("any", "")
 
@@ -34,7 +31,7 @@ class RoleGraph:
     """Roles by address and name, their trusts, and who each trust admits."""
 
     def __init__(self, identities: list[Identity], trusts: list[Trust]) -> None:
-        self.by_address = {i.address: i for i in identities}
+        self.by_id = {i.id: i for i in identities}
         self.roles = [i for i in identities if i.kind == "role"]
         self.trusts: dict[str, list[Trust]] = {}
         for trust in trusts:
@@ -55,9 +52,9 @@ class RoleGraph:
                         self.admitters.setdefault(key, []).append((role, bool(trust.conditions)))
                         self._role_keys.setdefault(role.id, []).append((key, bool(trust.conditions)))
 
-    def by_ref(self, text: str) -> Identity | None:
-        """The identity a `${...}` reference names (`aws_iam_role.ci.arn`, `cfn.yaml#Role.Arn`)."""
-        return self.by_address.get(text) or self.by_address.get(text.rsplit(".", 1)[0])
+    def by_ref(self, ref: TargetRef) -> Identity | None:
+        """The identity a reference names, when it is one of the code."""
+        return self.by_id.get(ref.identity) if ref.identity is not None else None
 
     def roles_matching(self, resource: str) -> tuple[list[Identity], bool]:
         """Roles of the code a resource pattern names, and whether it names any role at all (`*`, `role/*`)."""
@@ -68,9 +65,8 @@ class RoleGraph:
     def _match(self, resource: str) -> tuple[list[Identity], bool]:
         if resource == "*":
             return self.roles, True
-        ref = REF_RE.match(resource)
-        if ref:
-            identity = self.by_ref(ref.group(1))
+        if isinstance(resource, TargetRef):
+            identity = self.by_ref(resource)
             return ([identity] if identity is not None and identity.kind == "role" else []), False
         parts = resource.split(":", 5)
         if len(parts) < 6 or not fnmatch.fnmatchcase("iam", parts[2].lower()):
@@ -112,7 +108,7 @@ class RoleGraph:
         With `everyone` (sts:AssumeRole on `*`) the roles admitting the whole account are left out: they
         are the same for every such source, and a traversal adds them once (`admitters[ANY]`).
         """
-        mine = {("ref", source.address), (source.kind, source.name if isinstance(source.name, str) else ""), ANY}
+        mine = {("ref", source.id), (source.kind, source.name if isinstance(source.name, str) else ""), ANY}
         found: dict[str, tuple[Identity, bool]] = {}
         if everyone:
             candidates = [(r, c) for key in mine if key != ANY for r, c in self.admitters.get(key, [])]
@@ -136,11 +132,9 @@ def principal_key(kind: str, identifier: object) -> Key | None:
         return ANY
     if kind != "AWS" or not isinstance(identifier, str):
         return None
-    ref = REF_RE.match(identifier)
-    if ref and identifier != _CURRENT:
-        text = ref.group(1)
-        return ("ref", text.rsplit(".", 1)[0] if _ATTR_RE.search(text) else text)
-    if identifier == _CURRENT or (_CURRENT in identifier and identifier.endswith(":root")):
+    if isinstance(identifier, TargetRef):
+        return ("ref", identifier.identity) if identifier.identity is not None else None
+    if identifier == CURRENT_ACCOUNT or (CURRENT_ACCOUNT in identifier and identifier.endswith(":root")):
         return ANY
     if identifier.isdigit() or identifier.endswith(":root"):
         return ("account", identifier.split(":")[4] if identifier.startswith("arn:") else identifier)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nhilint.config import Settings
+from nhilint.extract.references import target_ref
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import (
     Annotation,
@@ -188,8 +189,30 @@ class Builder:
             if gone:
                 kept: list[Any] = [x for i, x in enumerate(collection) if i not in gone]
                 collection[:] = kept
+        self._type_references()
         self._inherit_lifecycle()
         return self.inventory
+
+    def _type_references(self) -> None:
+        """Grant resources and trust principals that are references become TargetRefs naming their identity."""
+        identities = {i.address: i.id for i in self.inventory.identities.values()}
+
+        def typed(text: str) -> str:
+            found = target_ref(text) if text.startswith("${") else None
+            return found.resolved(identities.get(found.address)) if found is not None else text
+
+        grants = self.inventory.grants
+        for index, grant in enumerate(grants):
+            if any(s.startswith("${") for s in grant.scope):
+                grants[index] = replace(grant, scope=tuple(typed(s) for s in grant.scope))
+        trusts = self.inventory.trusts
+        for index, trust in enumerate(trusts):
+            if any(isinstance(p.identifier, str) and p.identifier.startswith("${") for p in trust.principals):
+                principals = tuple(
+                    replace(p, identifier=typed(p.identifier)) if isinstance(p.identifier, str) else p
+                    for p in trust.principals
+                )
+                trusts[index] = replace(trust, principals=principals)
 
     def _inherit_lifecycle(self) -> None:
         """A credential without its own owner/expiry/retire-on inherits its identity's."""

@@ -34,7 +34,7 @@ _TF_TYPE_RE = re.compile(r"kubernetes_service_account(?:_v1)?(?=\.)")
 def link(builder: Builder) -> None:
     """Add a Usage from each annotated ServiceAccount to the cloud identity it names, when that is scanned."""
     inventory = builder.inventory
-    linked = {(u.workload, u.kind) for u in inventory.usages}
+    linked = {(u.workload, u.link) for u in inventory.usages if u.link}
     for identity in list(inventory.identities.values()):
         if identity.kind != "k8s_service_account":
             continue
@@ -44,12 +44,12 @@ def link(builder: Builder) -> None:
             if not value:
                 continue
             kind = f"{_type_of(identity)} ({key})"
-            if any(workload == identity.address and used.endswith(f"({key})") for workload, used in linked):
+            if (identity.address, key) in linked:
                 continue  # the Terraform extractor linked it already
             target = _resolve(builder, value, types, platform)
             if target is not None:
-                inventory.usages.append(Usage(target, identity.address, kind, identity.location))
-                linked.add((identity.address, kind))
+                inventory.usages.append(Usage(target, identity.address, kind, identity.location, link=key))
+                linked.add((identity.address, key))
 
 
 def _type_of(identity: Identity) -> str:

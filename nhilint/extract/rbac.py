@@ -5,10 +5,9 @@ the same principals, the same vias. What differs is only how a value is read (an
 mapping); everything from the records below onwards lives here, once.
 
 Grants follow the shape `nhilint.analyse.privilege.admin_role` reads: built-in or out-of-code roles are
-`permission_type="role"` with `ClusterRole/<name>`; rules of in-code roles are `permission_type="k8s_rule"`
-formatted `verb,verb resource,resource[ names=a,b]`, where a resource of a named API group is written
-`group/resource` and one of the core group (`""`) or of every group (`"*"`) is written bare. Subjects the
-code does not create become `serviceaccount:<ns>/<name>`, `user:<name>` and `group:<name>`.
+`permission_type="role"` with a `RoleRef` `ClusterRole/<name>`; rules of in-code roles are
+`permission_type="k8s_rule"` with one `K8sRule` each (verbs, API groups, resources, names, URLs). Subjects
+the code does not create become `serviceaccount:<ns>/<name>`, `user:<name>` and `group:<name>`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Any
 
 from nhilint.config import Settings
 from nhilint.extract.builder import Builder
-from nhilint.model import Grant, Location, Unknown
+from nhilint.model import Grant, K8sRule, Location, RoleRef, TargetRef, Unknown
 from nhilint.values import Ref, to_text
 
 PLATFORM = "kubernetes"
@@ -55,27 +54,6 @@ def lifecycle_keys(settings: Settings) -> dict[str, tuple[str, ...]]:
     return {fact: (*tags, LIFECYCLE_ANNOTATIONS[fact]) for fact, tags in settings.lifecycle_keys.items()}
 
 
-def rule_permission(
-    verbs: Sequence[str],
-    api_groups: Sequence[str],
-    resources: Sequence[str],
-    resource_names: Sequence[str],
-    non_resource_urls: Sequence[str],
-) -> str:
-    """One PolicyRule as a `k8s_rule` permission (see the module docstring)."""
-    targets: list[str] = []
-    for group in api_groups or [""]:
-        for resource in resources:
-            folded = resource if group in ("", "*") else f"{group}/{resource}"
-            if folded not in targets:
-                targets.append(folded)
-    targets += list(non_resource_urls)
-    permission = f"{','.join(verbs)} {','.join(targets)}"
-    if resource_names:
-        permission += f" names={','.join(resource_names)}"
-    return permission
-
-
 @dataclass(frozen=True, slots=True)
 class Meta:
     name: Link
@@ -86,7 +64,7 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    permission: str | None  # rendered as a k8s_rule permission; None when it could not be evaluated
+    permission: K8sRule | None  # None when the rule could not be evaluated
     location: Location
     unknown: str | None = None
 
@@ -130,16 +108,16 @@ class Index:
     sa_by_name: dict[tuple[str, str], str]
 
     def namespace_of(self, value: Link, default: str) -> str | Unknown:
-        """A namespace as text: literal, the name of an in-code namespace, or a `${address}` marker."""
+        """A namespace as text: literal, the name of an in-code namespace, or a reference (a `TargetRef`)."""
         if value is None:
             return default
         if isinstance(value, Ref):
             if value.address in self.namespaces:  # its name, or a marker that matches every reference to it
                 named = self.namespaces[value.address]
-                return named if isinstance(named, str) else f"${{{value.address}}}"
+                return named if isinstance(named, str) else TargetRef(value.address)
             if value.address in self.sa_namespace and (value.attribute or "").endswith("namespace"):
                 return self.sa_namespace[value.address]
-            return f"${{{value}}}"
+            return TargetRef(value.address, value.attribute)
         return value
 
     def account(self, name: Link, namespace: str | Unknown) -> str | Unknown | None:
@@ -216,7 +194,7 @@ def _role_grants(
         return [
             Grant(
                 None,
-                (f"{kind}/{name}",),
+                (RoleRef(f"{kind}/{name}"),),
                 scope,
                 f"{via} of {kind} {name} ({where})",
                 item.address,

@@ -62,7 +62,7 @@ from nhilint.analyse.cloud_roles import (
     gcp_role_label,
 )
 from nhilint.analyse.privilege import admin_role
-from nhilint.model import Finding, Grant, Identity, Inventory, Severity, Trust
+from nhilint.model import Finding, Grant, Identity, Inventory, RoleRef, Severity, TargetRef, Trust
 from nhilint.rules.base import Context, Rule, label, short_address
 
 NON_HUMAN_MEMBERS = ("serviceAccount:", "principalSet:", "principal:")
@@ -168,7 +168,7 @@ def holdings(target: Identity, inventory: Inventory) -> tuple[str, bool]:
 
 def _role_text(role: str) -> str:
     """A role as written; a reference to an in-code custom role as its short address."""
-    return gcp_role_label(role) if role.startswith("${") else role
+    return gcp_role_label(role) if isinstance(role, RoleRef) and role.target is not None else role
 
 
 def _azure(rule: Rule, grant: Grant, subject: Identity, who: str) -> Finding | None:
@@ -197,8 +197,8 @@ def _azure_scope(scope: str) -> str:
     """`/subscriptions/S/resourceGroups/rg` -> `resource group rg`; a reference -> its short address."""
     parts = scope.strip("/").split("/")
     lowered = [p.lower() for p in parts]
-    if reference := re.fullmatch(r"\$\{([^}]+)\}", scope):
-        return short_address(re.sub(r"\.(id|name)$", "", reference.group(1)))
+    if isinstance(scope, TargetRef):
+        return short_address(scope.named("id", "name"))
     for marker, text in (
         ("resourcegroups", "resource group"),
         ("managementgroups", "management group"),

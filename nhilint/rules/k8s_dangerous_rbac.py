@@ -35,7 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import CAPABILITIES, by_principal, capability_grants
+from nhilint.analyse.k8s import by_principal
+from nhilint.analyse.k8s_rbac import CAPABILITIES, capability_grants
 from nhilint.analyse.privilege import admin_role
 from nhilint.model import Finding, Grant, Severity
 from nhilint.rules.base import Context, Rule

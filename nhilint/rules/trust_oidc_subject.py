@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.model import Finding, Severity, Trust, Unknown
+from nhilint.model import Finding, Severity, TargetRef, Trust, Unknown
 from nhilint.rules.base import Context, Rule, label
 
 NOT_OIDC = (
@@ -44,8 +44,8 @@ def issuer_of(identifier: str) -> str | None:
         return None
     if "oidc-provider/" in identifier:
         return identifier.split("oidc-provider/", 1)[1]
-    if identifier.startswith("${"):
-        return f"the OIDC provider {identifier[2:-1].removesuffix('.arn')}"
+    if isinstance(identifier, TargetRef):
+        return f"the OIDC provider {identifier.named('arn')}"
     return identifier
 
 

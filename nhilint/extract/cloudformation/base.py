@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.extract.builder import Builder, LinkTarget
-from nhilint.extract.terraform.aws import PLATFORM, ROLE, statement_grant
+from nhilint.extract.terraform.aws_policies import PLATFORM, ROLE, statement_grant
 from nhilint.iam.policy import parse_document
 from nhilint.model import Fact, Grant, Identity, Lifecycle, Location, Trust, TrustPrincipal, Unknown
 from nhilint.parse.cfn_eval import NO_VALUE, Evaluator, marker, marker_ref

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nhilint.extract.cloudformation.base import State, text_of
-from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, USER, statement_grant
-from nhilint.model import Fact, Grant, Unknown
+from nhilint.extract.terraform.aws_policies import GROUP, PLATFORM, POLICY, ROLE, USER, statement_grant
+from nhilint.model import Fact, Grant, Membership, PolicyRef, Unknown
 from nhilint.parse.cfn_eval import marker
 from nhilint.values import Ref, to_text
 
@@ -28,7 +28,9 @@ def resolve_links(state: State) -> None:
         group_id = builder.resolve(group_target, GROUP, PLATFORM)
         shown = group_id if isinstance(group_id, str) else text_of(group_target)
         builder.add_grant(
-            Grant(None, (shown,), (), f"group membership {via}", via, where, where, permission_type="group"),
+            Grant(
+                None, (Membership(shown),), (), f"group membership {via}", via, where, where, permission_type="group"
+            ),
             user_target,
             USER,
         )
@@ -86,7 +88,7 @@ def _resolve_attachments(state: State) -> None:
         builder.add_grant(
             Grant(
                 None,
-                (text,),
+                (PolicyRef(text),),
                 (),
                 f"managed policy attached by {via}",
                 via,

@@ -28,8 +28,9 @@ from nhilint.extract.cloudformation.base import (
     service_trust,
     text_of,
 )
-from nhilint.extract.terraform.aws import PLATFORM, ROLE, ROLE_OR_PROFILE
-from nhilint.model import Grant, Location, Unknown, Usage
+from nhilint.extract.references import typed
+from nhilint.extract.terraform.aws_policies import PLATFORM, ROLE, ROLE_OR_PROFILE
+from nhilint.model import ActionPattern, Grant, Location, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, Template
 from nhilint.values import LDict, Ref
 
@@ -100,7 +101,7 @@ def serverless(stack: Stack, resource: Resource) -> None:
                 stack.builder.add_usage(usage, target, ROLE_OR_PROFILE, PLATFORM)
         return
     boundary = props.get("PermissionsBoundary")
-    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    attributes = (("permissions_boundary", typed(text_of(boundary))),) if boundary is not None else ()
     identity = add_identity(
         stack,
         resource,
@@ -178,7 +179,7 @@ def _dead_letter_queue(stack: Stack, resource: Resource, props: LDict, me: Ref) 
     unknown = target.reason if isinstance(target, Unknown) else None
     grant = Grant(
         None,
-        (DLQ_ACTIONS[queue["Type"]],),
+        (ActionPattern(DLQ_ACTIONS[queue["Type"]]),),
         scope,
         "DeadLetterQueue",
         stack.address(resource.logical_id),

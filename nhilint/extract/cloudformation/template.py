@@ -20,23 +20,27 @@ from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
     State,
-    add_document,
     add_identity,
     add_trusts,
-    attach,
     identity_id,
     lifecycle,
     link,
     links,
     name_of,
-    policy_value,
     tag_mapping,
     text_of,
 )
 from nhilint.extract.cloudformation.links import resolve_links
-from nhilint.extract.terraform.aws import GROUP, PLATFORM, POLICY, ROLE, ROLE_OR_PROFILE, USER, ManagedPolicy
-from nhilint.iam.policy import parse_document
-from nhilint.model import Credential, Fact, Grant, LiteralSecret, Location, ParseError, Unknown, Usage
+from nhilint.extract.cloudformation.policies import (
+    managed_policy,
+    policy,
+    principal_policies,
+    principal_policy,
+    user_to_group,
+)
+from nhilint.extract.references import typed
+from nhilint.extract.terraform.aws_policies import GROUP, PLATFORM, ROLE, ROLE_OR_PROFILE, USER
+from nhilint.model import Credential, Fact, LiteralSecret, Location, ParseError, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
 from nhilint.secrets import register, variable_source
 from nhilint.values import LDict, Ref, to_text
@@ -105,7 +109,7 @@ NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Applica
 def role(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     boundary = props.get("PermissionsBoundary")
-    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    attributes = (("permissions_boundary", typed(text_of(boundary))),) if boundary is not None else ()
     identity = add_identity(
         stack, resource, "role", props.get("RoleName"), props.get("Tags"), attributes, tags_at=stack.at(props, "Tags")
     )
@@ -118,18 +122,18 @@ def role(stack: Stack, resource: Resource) -> None:
         "AssumeRolePolicyDocument",
         resource.location,
     )
-    _principal_policies(stack, resource, props, me, ROLE)
+    principal_policies(stack, resource, props, me, ROLE)
 
 
 def user(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     boundary = props.get("PermissionsBoundary")
-    attributes = (("permissions_boundary", text_of(boundary)),) if boundary is not None else ()
+    attributes = (("permissions_boundary", typed(text_of(boundary))),) if boundary is not None else ()
     identity = add_identity(
         stack, resource, "user", props.get("UserName"), props.get("Tags"), attributes, tags_at=stack.at(props, "Tags")
     )
     me = Ref(identity.address)
-    _principal_policies(stack, resource, props, me, USER)
+    principal_policies(stack, resource, props, me, USER)
     for group in links(props.get("Groups")):
         stack.state.memberships.append((me, group, stack.at(props, "Groups"), identity.address))
     if isinstance(props.get("LoginProfile"), dict):
@@ -149,7 +153,7 @@ def user(stack: Stack, resource: Resource) -> None:
 def group(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     identity = add_identity(stack, resource, "group", props.get("GroupName"))
-    _principal_policies(stack, resource, props, Ref(identity.address), GROUP)
+    principal_policies(stack, resource, props, Ref(identity.address), GROUP)
 
 
 def service_linked_role(stack: Stack, resource: Resource) -> None:
@@ -170,104 +174,6 @@ def oidc_provider(stack: Stack, resource: Resource) -> None:
     if isinstance(url, str):
         host = url.removeprefix("https://").rstrip("/")
         stack.state.oidc[stack.address(resource.logical_id)] = host
-
-
-def _principal_policies(stack: Stack, resource: Resource, props: LDict, me: Ref, types: tuple[str, ...]) -> None:
-    """`Policies` (inline) and `ManagedPolicyArns` of a role, user or group."""
-    address = me.address
-    policies = props.get("Policies")
-    for policy in policies if isinstance(policies, list) else [policies] if policies is not None else []:
-        if not isinstance(policy, dict):
-            reason = policy.reason if isinstance(policy, Unknown) else "a Policies entry is not a mapping"
-            grant = Grant(
-                None, (), (), "inline policy", address, stack.at(props, "Policies"), resource.location, unknown=reason
-            )
-            stack.builder.add_grant(grant, me, types)
-            continue
-        name = text_of(policy.get("PolicyName", "inline"))
-        where = stack.at(policy, "PolicyDocument") if isinstance(policy, LDict) else stack.at(props, "Policies")
-        add_document(
-            stack, policy.get("PolicyDocument"), where, me, types, f"inline policy {name}", address, resource.location
-        )
-    attach(
-        stack,
-        props.get("ManagedPolicyArns"),
-        me,
-        types,
-        stack.at(props, "ManagedPolicyArns"),
-        f"ManagedPolicyArns of {address}",
-    )
-
-
-# -- policies --------------------------------------------------------------------------------------
-
-
-def _targets(props: LDict, *keys: tuple[str, tuple[str, ...]]) -> list[tuple[Any, tuple[str, ...]]]:
-    return [(target, types) for key, types in keys for target in links(props.get(key))]
-
-
-def policy(stack: Stack, resource: Resource) -> None:
-    """AWS::IAM::Policy: an inline policy embedded in each role, user and group it names."""
-    props = stack.properties(resource)
-    address = stack.address(resource.logical_id)
-    via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
-    targets = _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)) or [(None, ROLE)]
-    for target, types in targets:
-        add_document(
-            stack,
-            props.get("PolicyDocument"),
-            stack.at(props, "PolicyDocument"),
-            target,
-            types,
-            via,
-            address,
-            resource.location,
-        )
-
-
-def principal_policy(key: str, types: tuple[str, ...]) -> Handler:
-    """AWS::IAM::RolePolicy / UserPolicy / GroupPolicy: one inline policy of one principal."""
-
-    def handler(stack: Stack, resource: Resource) -> None:
-        props = stack.properties(resource)
-        address = stack.address(resource.logical_id)
-        via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
-        add_document(
-            stack,
-            props.get("PolicyDocument"),
-            stack.at(props, "PolicyDocument"),
-            link(props.get(key)),
-            types,
-            via,
-            address,
-            resource.location,
-        )
-
-    return handler
-
-
-def managed_policy(stack: Stack, resource: Resource) -> None:
-    props = stack.properties(resource)
-    address = stack.address(resource.logical_id)
-    where = stack.at(props, "PolicyDocument")
-    document = parse_document(policy_value(props.get("PolicyDocument")), stack.path, where.start_line, where.end_line)
-    managed = ManagedPolicy(
-        identity_id(address), address, name_of(props.get("ManagedPolicyName")), document, resource.location
-    )
-    stack.builder.policies[managed.id] = managed
-    stack.builder.register(address, managed.id, POLICY[0], managed.name)
-    stack.state.policy_ids.append(managed.id)
-    for target, types in _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)):
-        stack.state.attachments.append((Ref(address), target, types, resource.location, address))
-
-
-def user_to_group(stack: Stack, resource: Resource) -> None:
-    props = stack.properties(resource)
-    group_target = link(props.get("GroupName"))
-    for user_target in links(props.get("Users")):
-        stack.state.memberships.append(
-            (user_target, group_target, resource.location, stack.address(resource.logical_id))
-        )
 
 
 # -- credentials -----------------------------------------------------------------------------------

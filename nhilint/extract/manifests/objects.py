@@ -48,10 +48,20 @@ from nhilint.extract.rbac import (
     bind,
     implicit_service_account,
     lifecycle_keys,
-    rule_permission,
     terraform_accounts,
 )
-from nhilint.model import Annotation, Credential, Fact, Identity, Lifecycle, LiteralSecret, Location, Unknown, Usage
+from nhilint.model import (
+    Annotation,
+    Credential,
+    Fact,
+    Identity,
+    K8sRule,
+    Lifecycle,
+    LiteralSecret,
+    Location,
+    Unknown,
+    Usage,
+)
 from nhilint.parse import kustomize
 from nhilint.parse.kubernetes import K8sObject, parse_file, parse_text, span
 from nhilint.values import LDict, to_text
@@ -373,7 +383,7 @@ def _role(
         if not isinstance(item, LDict):
             rules.append(Rule(None, source.location, "a rule that is not a mapping"))
             continue
-        permission = rule_permission(
+        permission = K8sRule(
             _strings(item.get("verbs")),
             _strings(item.get("apiGroups")),
             _strings(item.get("resources")),

@@ -38,12 +38,15 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.references import role_ref
 from nhilint.model import (
+    ActionPattern,
     Condition,
     Credential,
     Fact,
     Grant,
     Identity,
+    Permission,
     Trust,
     TrustPrincipal,
     Unknown,
@@ -384,9 +387,9 @@ def role_assignment(resource: TfResource, builder: Builder) -> None:
     name, definition = _role(resource, builder)
     scope, scope_unknown = text_of(resource, "scope")
     conditions: list[Condition] = []
-    permissions: tuple[str, ...] = (name,) if isinstance(name, str) else ()
+    permissions: tuple[Permission, ...] = (role_ref(name),) if isinstance(name, str) else ()
     if definition is not None:
-        permissions += definition.actions
+        permissions += tuple(ActionPattern(a) for a in definition.actions)
         if definition.not_actions:
             conditions.append(Condition("NotActions", "azure:notActions", definition.not_actions))
     if resource.has("condition"):

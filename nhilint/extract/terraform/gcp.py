@@ -12,34 +12,41 @@ A member that is not an in-code service account stays the member string itself (
 - `google_service_account_iam_*`: who may act as a service account. Impersonating roles (and custom or
   unevaluated ones) become a Trust on that account, principal type = member prefix (serviceAccount, user,
   group, principalSet, allUsers…); an in-code service-account member also gets the Grant.
-- Workload identity federation: a `principalSet://…/workloadIdentityPools/POOL/…` member of an in-code pool
-  whose provider has no `attribute_condition` gains a `Federated` principal (the issuer) plus the claim the
-  principal set pins as an `<issuer>:<claim>` condition, so the OIDC trust rule (NHI-TRUST-003) sees a
-  pool that admits every identity of its issuer. A provider with an `attribute_condition` adds that
-  condition (operator "CEL") instead of the principal.
+- Workload identity federation: see `gcp_federation.py` (so the OIDC trust rule, NHI-TRUST-003, sees a pool
+  that admits every identity of its issuer). Bindings as written are read by `gcp_bindings.py`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
 from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
     Handler,
     add_identity,
-    data_record,
     identity_id,
     ref_or_text,
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.references import role_ref
+from nhilint.extract.terraform.gcp_bindings import Binding, bindings, parse_member
+from nhilint.extract.terraform.gcp_federation import federate, pool, pool_provider
 from nhilint.extract.terraform.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
 from nhilint.extract.terraform.gcp_roles import custom_permissions, custom_role
-from nhilint.model import Condition, Credential, Fact, Grant, Location, Trust, TrustPrincipal, Unknown, Usage
+from nhilint.model import (
+    ActionPattern,
+    Credential,
+    Fact,
+    Grant,
+    Permission,
+    Trust,
+    TrustPrincipal,
+    Unknown,
+    Usage,
+)
 from nhilint.parse.terraform import TfRecord, TfResource
-from nhilint.values import Ref, ref_marker, refs_in_text, to_text
+from nhilint.values import Ref, ref_marker
 
 PLATFORM = "gcp"
 SA_TYPE = "google_service_account"
@@ -228,18 +235,6 @@ def apikeys_key(resource: TfResource, builder: Builder) -> None:
 # -- IAM members -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
-    """One role given to members: a member/binding resource or one binding of a policy."""
-
-    role: str | Unknown
-    members: list[Any]
-    conditions: tuple[Condition, ...]
-    location: Location
-    members_at: Location
-    unknown: str | None = None
-
-
 def iam(scope_attr: str, label: str) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
         if resource.has(scope_attr):
@@ -268,7 +263,11 @@ def _binding(
     target_sa: str | None,
 ) -> None:
     role = binding.role
-    permissions = (role, *custom_permissions(builder, role)) if isinstance(role, str) else ()
+    permissions: tuple[Permission, ...] = (
+        (role_ref(role), *(ActionPattern(p) for p in custom_permissions(builder, role)))
+        if isinstance(role, str)
+        else ()
+    )
     unknown = binding.unknown or (role.reason if isinstance(role, Unknown) else None) or scope_unknown
     via = f"{resource.type} {resource.address}"
     on_account = resource.type.startswith("google_service_account_iam")
@@ -333,152 +332,6 @@ def _binding(
         )
 
 
-def parse_member(value: Any) -> tuple[str, str | Unknown, str | Unknown]:
-    """(prefix, identifier, whole member) of an IAM member: `serviceAccount:x@p.iam…` -> serviceAccount, email."""
-    if isinstance(value, Ref) and value.attribute == "member":
-        value = f"serviceAccount:${{{value.address}.email}}"
-    text = to_text(value)
-    if isinstance(text, Unknown):
-        return "member", text, text
-    prefix, sep, rest = text.partition(":")
-    return (prefix, rest, text) if sep else (text, text, text)
-
-
-def bindings(resource: TfResource) -> list[Binding]:
-    """The role/members pairs a member, binding or policy resource sets."""
-    conditions = tuple(
-        Condition(
-            "CEL", title if isinstance(title := c.get("title"), str) else "condition", (to_text(c.get("expression")),)
-        )
-        for c in resource.blocks("condition")
-    )
-    if not resource.type.endswith("_policy"):
-        attr = "member" if resource.type.endswith("_member") else "members"
-        members = resource.get(attr)
-        unknown = members.reason if isinstance(members, Unknown) else None
-        members = [members] if attr == "member" else members if isinstance(members, list) else []
-        return [
-            Binding(
-                to_text(resource.get("role")),
-                members,
-                conditions,
-                resource.at("role"),
-                resource.at(attr),
-                unknown if attr == "members" else None,
-            )
-        ]
-    data = data_record(resource, "policy_data", "google_iam_policy")
-    if data is None:
-        value = resource.get("policy_data")
-        reason = value.reason if isinstance(value, Unknown) else "policy_data is not a data.google_iam_policy"
-        return [Binding(Unknown(reason), [], (), resource.at("policy_data"), resource.at("policy_data"), reason)]
-    found = []
-    for block in data.blocks("binding"):
-        members = block.get("members")
-        unknown = members.reason if isinstance(members, Unknown) else None
-        found.append(
-            Binding(
-                to_text(block.get("role")),
-                members if isinstance(members, list) else [],
-                (),
-                block.at("role"),
-                block.at("members"),
-                unknown,
-            )
-        )
-    if data.blocks("dynamic"):
-        reason = f"dynamic blocks of data.google_iam_policy.{data.block.labels[1]} are not evaluated"
-        found.append(Binding(Unknown(reason), [], (), data.location, data.location, reason))
-    return found
-
-
-# -- workload identity federation ------------------------------------------------------------------
-
-
-def pool(resource: TfResource, builder: Builder) -> None:
-    builder.extra["gcp:wif_pools"].append((resource.address, resource.get("workload_identity_pool_id")))
-
-
-def pool_provider(resource: TfResource, builder: Builder) -> None:
-    """Record issuer, attribute mapping and condition; `finish` applies them to principalSet trusts."""
-    issuer: str | Unknown = "unknown issuer"
-    for oidc in resource.blocks("oidc"):
-        issuer = to_text(oidc.get("issuer_uri"))
-    for aws in resource.blocks("aws"):
-        issuer = f"aws account {to_text(aws.get('account_id'))}"
-    if resource.blocks("saml"):
-        issuer = "saml"
-    mapping = resource.get("attribute_mapping")
-    condition = resource.get("attribute_condition") if resource.has("attribute_condition") else None
-    builder.extra["gcp:wif_providers"].append(
-        (
-            ref_or_text(resource.get("workload_identity_pool_id")),
-            issuer,
-            mapping if isinstance(mapping, dict) else {},
-            condition,
-        )
-    )
-
-
-_POOL_RE = re.compile(r"workloadIdentityPools/([^/]+)(/.*)?$")
-_ASSERTION_RE = re.compile(r"^\s*assertion\.([A-Za-z0-9_]+)\s*$")
-
-
-def _federate(builder: Builder) -> None:
-    """Add issuers and pinned claims of in-code pool providers to principalSet trusts."""
-    by_id: dict[str, str] = {}  # pool id -> pool address
-    addresses = set()
-    for address, pool_id in builder.extra.get("gcp:wif_pools", []):
-        addresses.add(address)
-        if isinstance(pool_id, str):
-            by_id[pool_id] = address
-    providers: dict[str, list[tuple[Any, ...]]] = {}
-    for link, *rest in builder.extra.get("gcp:wif_providers", []):
-        address = link.address if isinstance(link, Ref) else by_id.get(link) if isinstance(link, str) else None
-        if address:
-            providers.setdefault(address, []).append(tuple(rest))
-    trusts = builder.inventory.trusts
-    for index, trust in enumerate(trusts):
-        principals, conditions = list(trust.principals), list(trust.conditions)
-        for principal in trust.principals:
-            if principal.type not in ("principalSet", "principal") or not isinstance(principal.identifier, str):
-                continue
-            address, remainder = _pool_of(principal.identifier, addresses, by_id)
-            for issuer, mapping, condition in providers.get(address or "", []):
-                key = issuer if isinstance(issuer, str) else "<unknown issuer>"
-                pinned = _pinned_claim(remainder, mapping)
-                if pinned is not None:
-                    conditions.append(Condition("StringEquals", f"{key}:{pinned[0]}", (pinned[1],)))
-                if condition is None:
-                    principals.append(TrustPrincipal("Federated", issuer))
-                else:
-                    conditions.append(Condition("CEL", f"{key}:attribute_condition", (to_text(condition),)))
-        if len(principals) != len(trust.principals) or len(conditions) != len(trust.conditions):
-            trusts[index] = replace(trust, principals=tuple(principals), conditions=tuple(conditions))
-
-
-def _pool_of(identifier: str, addresses: set[str], by_id: dict[str, str]) -> tuple[str | None, str]:
-    """(in-code pool address, what follows the pool) of a principalSet identifier."""
-    for ref, end in refs_in_text(identifier):
-        if ref.address in addresses:
-            return ref.address, identifier[end:]
-    match = _POOL_RE.search(identifier)
-    if match and match.group(1) in by_id:
-        return by_id[match.group(1)], match.group(2) or ""
-    return None, ""
-
-
-def _pinned_claim(remainder: str, mapping: dict[str, Any]) -> tuple[str, str] | None:
-    """`/subject/S`, `/attribute.X/V`, `/group/G` -> (token claim, value); None for the whole pool (`/*`)."""
-    kind, _, value = remainder.strip("/").partition("/")
-    if not value or not (kind in ("subject", "group") or kind.startswith("attribute.")):
-        return None
-    attribute = {"subject": "google.subject", "group": "google.groups"}.get(kind, kind)
-    source = mapping.get(attribute)
-    match = _ASSERTION_RE.match(source) if isinstance(source, str) else None
-    return (match.group(1) if match else attribute), value
-
-
 # -- usages and the end ----------------------------------------------------------------------------
 
 
@@ -497,7 +350,7 @@ def workload(resource: TfResource, builder: Builder) -> None:
 
 
 def finish(builder: Builder) -> None:
-    _federate(builder)
+    federate(builder)
 
 
 def _custom_role(resource: TfResource, builder: Builder) -> None:

@@ -35,9 +35,8 @@ from nhilint.extract.rbac import (
     bind,
     implicit_service_account,
     lifecycle_keys,
-    rule_permission,
 )
-from nhilint.model import Credential, Identity, Lifecycle, Location, Unknown, Usage
+from nhilint.model import Credential, Identity, K8sRule, Lifecycle, Location, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
 
@@ -144,7 +143,7 @@ def service_account(resource: TfResource, builder: Builder) -> None:
     for key, (types, platform) in CLOUD_IDENTITY_ANNOTATIONS.items():
         target = link(annotations.get(key))
         if isinstance(target, Ref) or (platform == "aws" and isinstance(target, str)):
-            usage = Usage("", resource.address, f"{resource.type} ({key})", resource.location)
+            usage = Usage("", resource.address, f"{resource.type} ({key})", resource.location, link=key)
             builder.add_usage(usage, target, types, platform)
 
 
@@ -206,7 +205,7 @@ def _rule(block: TfRecord) -> Rule:
             reason = bad.reason if isinstance(bad, Unknown) else str(bad)
             return Rule(None, block.location, f"rule {attr}: {reason}")
         values[attr] = [t for t in texts if isinstance(t, str)]
-    permission = rule_permission(
+    permission = K8sRule(
         values["verbs"],
         values["api_groups"],
         values["resources"],
@@ -318,7 +317,7 @@ def _index(builder: Builder) -> Index:
         index.sa_by_address[address] = identity_id_
         identity = builder.inventory.identities[identity_id_]
         builder.inventory.identities[identity_id_] = replace(
-            identity, attributes=(*identity.attributes, ("namespace", str(ns)))
+            identity, attributes=(*identity.attributes, ("namespace", ns if isinstance(ns, str) else str(ns)))
         )
         if isinstance(ns, str) and isinstance(meta.name, str):
             index.sa_by_name[(ns, meta.name)] = identity_id_

@@ -25,7 +25,7 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     walk,
 )
-from nhilint.model import Credential, Fact, Grant, LiteralSecret, Unknown, Usage
+from nhilint.model import Credential, Fact, Grant, LiteralSecret, RoleRef, Unknown, Usage
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, SourceText, refs_in_text, to_text
@@ -137,7 +137,7 @@ def approle(resource: TfResource, builder: Builder) -> None:
         items = [policies] if isinstance(policies, Unknown | Ref) else as_list(policies)
         names = [_unknown(p, attr) if isinstance(p, Unknown | Ref) else to_text(p) for p in items]
         unknown = next((n.reason for n in names if isinstance(n, Unknown)), None)
-        permissions = tuple(n for n in names if isinstance(n, str)) if unknown is None else ()
+        permissions = tuple(RoleRef(n) for n in names if isinstance(n, str)) if unknown is None else ()
         grant = Grant(
             None,
             permissions,
