@@ -6,6 +6,11 @@ re-include a file). Directory-only patterns (`build/`) match directories only: d
 directory with a trailing slash and does not descend into an ignored one, so, as in git, a file inside an
 ignored directory cannot be re-included. Config `exclude` patterns use the same gitwildmatch semantics,
 relative to the scan root, and exclude whatever they match regardless of `.gitignore`.
+
+pathspec answers for whole file paths: to it `logs/**` matches `logs/` because it matches what is below.
+git asks about the directory itself, which `logs/**` does not match (so `!logs/keep.tf` re-includes the
+file), and discovery prunes directories, so a directory is asked git's question (`_matches_directory`).
+tests/test_discover_gitignore.py compares discovery with `git ls-files` on small trees.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+_DIR_MARK = "ps_d"  # the regex group pathspec's gitignore patterns use for the slash after a directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +45,38 @@ class Ignores:
 
     def ignored(self, relative: str, is_dir: bool) -> bool:
         """Whether the path (relative to the scan root, POSIX) is excluded or ignored."""
-        candidate = relative + "/" if is_dir else relative
-        if self.exclude is not None and self.exclude.match_file(candidate):
+        if self.exclude is not None and _decide(self.exclude, relative, is_dir):
             return True
         for base, spec in reversed(self.layers):
-            if base and not candidate.startswith(base + "/"):
+            if base and not relative.startswith(base + "/"):
                 continue
-            decided = spec.check_file(candidate[len(base) + 1 :] if base else candidate).include
+            decided = _decide(spec, relative[len(base) + 1 :] if base else relative, is_dir)
             if decided is not None:
                 return decided
         return False
+
+
+def _decide(spec: GitIgnoreSpec, path: str, is_dir: bool) -> bool | None:
+    """True (ignored), False (re-included by `!`) or None (no pattern matches), for one file or directory."""
+    if not is_dir:
+        return spec.check_file(path).include
+    decided: bool | None = None
+    for pattern in spec.patterns:  # the last matching pattern wins
+        if pattern.include is not None and _matches_directory(pattern, path):
+            decided = pattern.include
+    return decided
+
+
+def _matches_directory(pattern: GitIgnoreSpecPattern, directory: str) -> bool:
+    """Whether the pattern matches the directory itself: as it would a file of that name, or, for a
+    directory-only pattern (`build/`), with the slash after the name as the last character it matches."""
+    if pattern.match_file(directory) is not None:
+        return True
+    found = pattern.match_file(directory + "/")
+    if found is None:
+        return False
+    match = found.match
+    return match.groupdict().get(_DIR_MARK) is not None and match.end(_DIR_MARK) == len(directory) + 1
 
 
 NOTHING = Ignores()

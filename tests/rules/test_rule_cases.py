@@ -2,7 +2,13 @@
 
 Each case lists the files to write, optional `symlinks` (link name: target, made after the files), an optional
 `config` (.nhilint.yaml text) and `expect`: the exact `[file, line, identity]` of every finding of that rule.
-Every rule must have a positive and a negative case.
+A case whose `expect` is what nhilint should do but does not yet has `xfail: <the gap>` (strict).
+
+Each file declares `formats:`, the source formats the rule applies to (terraform, tfplan, cloudformation, sam,
+kubernetes, kustomize). For every declared format there must be a positive case (an expected finding in a
+file of that format) and a negative case (no finding, with a file of that format); a rule found in a format
+it does not declare fails too. A file's format is what discovery makes of it (a SAM template counts as `sam`,
+not `cloudformation`); a symlink counts by its name.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from typing import Any
 import pytest
 import yaml
 
+from nhilint.discover import candidate, classify
 from nhilint.rules import RULES
 from tests.helpers import scan_tree
 
 CASES_DIR = Path(__file__).parent / "cases"
+FORMATS = frozenset({"terraform", "tfplan", "cloudformation", "sam", "kubernetes", "kustomize"})
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 
 
 def _load_cases() -> list[Any]:
@@ -24,8 +33,29 @@ def _load_cases() -> list[Any]:
     for path in sorted(CASES_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in data["cases"]:
-            params.append(pytest.param(data["rule"], case, id=f"{data['rule']}:{case['name']}"))
+            marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if "xfail" in case else []
+            params.append(pytest.param(data["rule"], case, id=f"{data['rule']}:{case['name']}", marks=marks))
     return params
+
+
+def file_format(name: str, text: str | None) -> str | None:
+    """The format discovery gives a case file (`text` None for a symlink: by its name only), or None."""
+    base = Path(name).name
+    if base.endswith(TFVARS_SUFFIXES):
+        return "terraform"
+    kind = candidate(base)
+    if kind == "data":
+        kind = classify(base, text) if text is not None else None
+    if kind == "cloudformation" and text is not None and "AWS::Serverless" in text:
+        return "sam"
+    return kind
+
+
+def case_formats(case: dict[str, Any]) -> dict[str, str | None]:
+    """Each file and link of a case with its format."""
+    formats = {name: file_format(name, text) for name, text in case["files"].items()}
+    formats.update({link: file_format(link, None) for link in case.get("symlinks") or {}})
+    return formats
 
 
 @pytest.mark.parametrize(("rule_id", "case"), _load_cases())
@@ -55,3 +85,25 @@ def test_every_rule_has_positive_and_negative_cases() -> None:
         assert cases, f"{rule.id} has no case file"
         assert any(c["expect"] for c in cases), f"{rule.id} has no positive case"
         assert any(not c["expect"] for c in cases), f"{rule.id} has no negative case"
+
+
+@pytest.mark.parametrize("path", sorted(CASES_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_declared_format_has_positive_and_negative_cases(path: Path) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    declared = data.get("formats")
+    assert isinstance(declared, list) and declared, f"{path.name}: declare `formats:`, the formats the rule applies to"
+    assert set(declared) <= FORMATS, f"{path.name}: unknown formats {sorted(set(declared) - FORMATS)}"
+    positive: set[str] = set()
+    negative: set[str] = set()
+    for case in data["cases"]:
+        formats = case_formats(case)
+        for expected in case["expect"]:
+            assert expected[0] in formats, f"{path.name}: {case['name']}: {expected[0]} is not a file of the case"
+            if formats[expected[0]] is not None:
+                positive.add(str(formats[expected[0]]))
+        if not case["expect"]:
+            negative.update(f for f in formats.values() if f is not None)
+    assert positive <= set(declared), f"{path.name}: findings in undeclared formats {sorted(positive - set(declared))}"
+    for fmt in declared:
+        assert fmt in positive, f"{path.name}: no positive case for {fmt}"
+        assert fmt in negative, f"{path.name}: no negative case for {fmt}"
