@@ -38,6 +38,7 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     Condition,
     Credential,
@@ -420,28 +421,28 @@ def finish(builder: Builder) -> None:
     _link_service_principals(builder)
 
 
-FIRST: frozenset[str] = frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION})
+APP_IDS = ("application_id", "application_object_id")  # what an application credential names its application by
 
-PREFIXES: dict[str, Handler] = {"azurerm_": identity_blocks}
-
-TERRAFORM: dict[str, Handler] = {
-    "azuread_application": application,
-    "azuread_application_registration": application,
-    "azuread_service_principal": service_principal,
-    "azuread_application_password": credential("client_secret", ("application_id", "application_object_id"), APP, True),
-    "azuread_service_principal_password": credential("sp_password", ("service_principal_id",), SP, True),
-    "azuread_application_certificate": credential(
-        "certificate", ("application_id", "application_object_id"), APP, False
-    ),
-    "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
-    "azuread_application_federated_identity_credential": federated_credential(
-        ("application_id", "application_object_id"), APP
-    ),
-    "azuread_application_flexible_federated_identity_credential": flexible_federated_credential,
-    "azurerm_federated_identity_credential": federated_credential(
-        ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
-    ),
-    UAI_TYPE: user_assigned_identity,
-    ROLE_DEFINITION: role_definition,
-    "azurerm_role_assignment": role_assignment,
-}
+TABLE = PlatformTable(
+    name=PLATFORM,
+    first=frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION}),
+    prefixes={"azurerm_": identity_blocks},
+    finisher=finish,
+    handlers={
+        "azuread_application": application,
+        "azuread_application_registration": application,
+        "azuread_service_principal": service_principal,
+        "azuread_application_password": credential("client_secret", APP_IDS, APP, True),
+        "azuread_service_principal_password": credential("sp_password", ("service_principal_id",), SP, True),
+        "azuread_application_certificate": credential("certificate", APP_IDS, APP, False),
+        "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
+        "azuread_application_federated_identity_credential": federated_credential(APP_IDS, APP),
+        "azuread_application_flexible_federated_identity_credential": flexible_federated_credential,
+        "azurerm_federated_identity_credential": federated_credential(
+            ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
+        ),
+        UAI_TYPE: user_assigned_identity,
+        ROLE_DEFINITION: role_definition,
+        "azurerm_role_assignment": role_assignment,
+    },
+)

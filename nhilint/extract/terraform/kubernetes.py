@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import Handler, add_literal_secret, identity_id, literal_secret, plain_tags
+from nhilint.extract.common import add_literal_secret, identity_id, literal_secret, plain_tags
 from nhilint.extract.rbac import (
     CLOUD_IDENTITY_ANNOTATIONS,
     PLATFORM,
@@ -37,6 +37,7 @@ from nhilint.extract.rbac import (
     lifecycle_keys,
     rule_permission,
 )
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import Credential, Identity, Lifecycle, Location, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
@@ -337,11 +338,15 @@ def _with_v1(*types: str) -> tuple[str, ...]:
     return tuple(t for type_ in types for t in (type_, f"{type_}_v1"))
 
 
-TERRAFORM: dict[str, Handler] = {
-    **dict.fromkeys(_with_v1("kubernetes_service_account"), service_account),
-    **dict.fromkeys(_with_v1("kubernetes_namespace"), namespace),
-    **dict.fromkeys(_with_v1("kubernetes_secret"), secret),
-    **dict.fromkeys(_with_v1("kubernetes_role", "kubernetes_cluster_role"), role),
-    **dict.fromkeys(_with_v1("kubernetes_role_binding", "kubernetes_cluster_role_binding"), binding),
-    **dict.fromkeys(POD_SPECS, workload),
-}
+TABLE = PlatformTable(
+    name=PLATFORM,
+    finisher=finish,
+    handlers={
+        **dict.fromkeys(_with_v1("kubernetes_service_account"), service_account),
+        **dict.fromkeys(_with_v1("kubernetes_namespace"), namespace),
+        **dict.fromkeys(_with_v1("kubernetes_secret"), secret),
+        **dict.fromkeys(_with_v1("kubernetes_role", "kubernetes_cluster_role"), role),
+        **dict.fromkeys(_with_v1("kubernetes_role_binding", "kubernetes_cluster_role_binding"), binding),
+        **dict.fromkeys(POD_SPECS, workload),
+    },
+)
