@@ -38,6 +38,7 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.lifecycle import Origin, given, inherit, resolve
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     Condition,
@@ -104,15 +105,11 @@ def entra_tags(resource: TfRecord) -> Any:
 
 def entra_identity(resource: TfResource, builder: Builder, kind: str, name: Any) -> Identity:
     tags = entra_tags(resource)
-    lifecycle = builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags"))
     owners = resource.get("owners")
-    if (
-        lifecycle.owner is None
-        and isinstance(owners, list)
-        and owners
-        and all(isinstance(o, str) and "${" not in o for o in owners)
-    ):
-        lifecycle = replace(lifecycle, owner=Fact(", ".join(owners), "owners", resource.at("owners")))
+    listed = isinstance(owners, list) and owners and all(isinstance(o, str) and "${" not in o for o in owners)
+    owner = Fact(", ".join(owners), "owners", resource.at("owners")) if listed else None
+    sources = builder.fact_sources(resource.location, tags, "tag", None, resource.at("tags"))
+    lifecycle = resolve([*sources, given(Origin.OWN, owner=owner)])  # after its own tags
     identity = Identity(
         id=identity_id(PLATFORM, resource.address),
         kind=kind,
@@ -145,16 +142,11 @@ def _link_service_principals(builder: Builder) -> None:
         app_id = builder.lookup_address(app_link.address) if isinstance(app_link, Ref) else None
         app = identities.get(app_id) if isinstance(app_id, str) else None
         shown = app.id if app else to_text(app_link) if isinstance(app_link, Ref | str) else None
-        updates: dict[str, Any] = {}
-        for name in ("owner", "purpose", "expires", "retire_on"):
-            inherited = app.lifecycle.get(name) if app else None
-            if app and inherited is not None and sp.lifecycle.get(name) is None:
-                updates[name] = Fact(inherited.value, f"parent:{app.id}", inherited.location)
         identities[sp_id] = replace(
             sp,
             name=sp.name if sp.name is not None or app is None else app.name,
             attributes=(*sp.attributes, ("application", shown)) if isinstance(shown, str) else sp.attributes,
-            lifecycle=replace(sp.lifecycle, **updates) if updates else sp.lifecycle,
+            lifecycle=inherit(sp.lifecycle, app) if app else sp.lifecycle,  # all four facts of its application
         )
 
 
