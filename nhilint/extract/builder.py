@@ -88,6 +88,8 @@ class Builder:
         self._append(self.inventory.grants, grant, "principal", principal, types, grant.platform)
 
     def add_trust(self, trust: Trust, identity: LinkTarget = None, types: tuple[str, ...] = ()) -> None:
+        # Resolved strictly (as AWS names are), whatever `trust.platform`: a literal that names no identity of
+        # the code is Unknown, and the trust of something outside the code is dropped in `finish`.
         self._append(self.inventory.trusts, trust, "identity", identity, types, "aws")
 
     def add_usage(self, usage: Usage, identity: LinkTarget, types: tuple[str, ...], platform: str) -> None:

@@ -283,7 +283,9 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
     """One Trust per statement of an assume-role policy document."""
     document = parse_document(policy_value(value), stack.path, where.start_line, where.end_line)
     if document.unknown:
-        stack.builder.add_trust(Trust("", (), (), (), via, where, block, unknown=document.unknown), identity, ROLE)
+        stack.builder.add_trust(
+            Trust("", (), (), (), via, where, block, unknown=document.unknown, platform=PLATFORM), identity, ROLE
+        )
         return
     for statement in document.statements:
         stack.builder.add_trust(
@@ -297,6 +299,7 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
                 block,
                 statement.effect,
                 statement.unknown,
+                platform=PLATFORM,
             ),
             identity,
             ROLE,
@@ -305,7 +308,9 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
 
 def service_trust(stack: Stack, service: str, identity: Ref, via: str, block: Location) -> None:
     """The trust a generated role gets (SAM: the service that runs the function)."""
-    trust = Trust("", (TrustPrincipal("Service", service),), ("sts:AssumeRole",), (), via, block, block)
+    trust = Trust(
+        "", (TrustPrincipal("Service", service),), ("sts:AssumeRole",), (), via, block, block, platform=PLATFORM
+    )
     stack.builder.add_trust(trust, identity, ROLE)
 
 

@@ -368,7 +368,11 @@ def _trusts(resource: TfResource, builder: Builder, identity: Ref, value: Any, k
     )
     if document.unknown:
         builder.add_trust(
-            Trust("", (), (), (), key, resource.at(key), resource.location, unknown=document.unknown), identity, ROLE
+            Trust(
+                "", (), (), (), key, resource.at(key), resource.location, unknown=document.unknown, platform=PLATFORM
+            ),
+            identity,
+            ROLE,
         )
         return
     for statement in document.statements:
@@ -383,6 +387,7 @@ def _trusts(resource: TfResource, builder: Builder, identity: Ref, value: Any, k
                 resource.location,
                 statement.effect,
                 statement.unknown,
+                platform=PLATFORM,
             ),
             identity,
             ROLE,

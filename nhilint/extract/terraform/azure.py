@@ -215,6 +215,7 @@ def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) 
             f"federated identity credential {resource.address}",
             resource.at("subject"),
             resource.location,
+            platform=PLATFORM,
         )
         builder.add_trust(trust, first_link(resource, parent_attrs), types)
 
@@ -254,6 +255,7 @@ def flexible_federated_credential(resource: TfResource, builder: Builder) -> Non
         f"flexible federated identity credential {resource.address}",
         resource.at("claims_matching_expression"),
         resource.location,
+        platform=PLATFORM,
     )
     builder.add_trust(trust, first_link(resource, ("application_id",)), APP)
 

@@ -328,6 +328,7 @@ def _binding(
                 binding.members_at,
                 resource.location,
                 unknown=unknown,
+                platform=PLATFORM,
             ),
             None,
             (),
