@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -56,14 +55,42 @@ class Report:
         return [f for f in self.findings if f.severity >= limit]
 
 
-# Formats besides Terraform: (discovered kind, module, function(paths, root, builder)), imported only when
-# such files are found, and run in this order after Terraform.
-FORMAT_EXTRACTORS: tuple[tuple[str, str, str], ...] = (
-    ("kubernetes", "nhilint.extract.manifests.objects", "extract"),
-    ("kustomize", "nhilint.extract.manifests.objects", "extract_kustomizations"),
-    ("cloudformation", "nhilint.extract.cloudformation.template", "extract"),
-    ("tfplan", "nhilint.extract.terraform.plan", "extract"),
-)
+FormatExtractor = Callable[[list[Path], Path, Builder], None]
+
+
+def _manifests() -> FormatExtractor:
+    from nhilint.extract.manifests.objects import extract
+
+    return extract
+
+
+def _kustomizations() -> FormatExtractor:
+    from nhilint.extract.manifests.objects import extract_kustomizations
+
+    return extract_kustomizations
+
+
+def _cloudformation() -> FormatExtractor:
+    from nhilint.extract.cloudformation.template import extract
+
+    return extract
+
+
+def _plans() -> FormatExtractor:
+    from nhilint.extract.terraform.plan import extract
+
+    return extract
+
+
+# Formats besides Terraform: discovered kind -> loader of its extractor. A loader imports the extractor only
+# when such files are found (a pre-commit run over `.tf` files never loads YAML or plan code); they run in
+# this order after Terraform.
+FORMAT_EXTRACTORS: dict[str, Callable[[], FormatExtractor]] = {
+    "kubernetes": _manifests,
+    "kustomize": _kustomizations,
+    "cloudformation": _cloudformation,
+    "tfplan": _plans,
+}
 
 
 @contextmanager
@@ -124,11 +151,11 @@ def build_inventory(
         project.add_files(found.context, context=True)
         builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
         extract_terraform(project, builder)
-    for kind, module_name, function in FORMAT_EXTRACTORS:
+    for kind, loader in FORMAT_EXTRACTORS.items():
         files = found.other.get(kind)
         if files:
             with processing(partial(_label, kind, files, root)):
-                getattr(importlib.import_module(module_name), function)(files, root, builder)
+                loader()(files, root, builder)
     plan_files: set[str] = set()
     if plans:
         from nhilint.extract.terraform.plan import extract_plans
@@ -143,7 +170,7 @@ def build_inventory(
     inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
     known = set(inventory.annotations)  # a plan's --source may have read the same files
     inventory.annotations.extend(a for a in project.annotations if a not in known)
-    handled = {kind for kind, _, _ in FORMAT_EXTRACTORS}
+    handled = set(FORMAT_EXTRACTORS)
     others = [p for kind, files in found.other.items() if kind in handled for p in files]
     inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]} | plan_files)
     explicit = found.named

@@ -184,6 +184,7 @@ class Trust:
     block: Location
     effect: str = "Allow"
     unknown: str | None = None
+    platform: str = field(kw_only=True)  # whose trust it is (`aws`, `gcp`, `azure`): every extractor says
 
 
 @dataclass(frozen=True, slots=True)

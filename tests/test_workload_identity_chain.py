@@ -335,7 +335,7 @@ def test_an_account_whose_trust_is_not_in_the_scan_says_so(tmp_path: Path, capsy
     ]
 
 
-TRUST = Trust("x", (), (), (), "test", Location("t", 1, 1), Location("t", 1, 1))
+TRUST = Trust("x", (), (), (), "test", Location("t", 1, 1), Location("t", 1, 1), platform="aws")
 
 
 @pytest.mark.parametrize(

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nhilint.config import Settings
+from nhilint.extract.lifecycle import CREDENTIAL_INHERITS, FactSource, Origin, comments, inherit, resolve, tag_map
 from nhilint.extract.references import target_ref
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import (
     Annotation,
     Credential,
-    Fact,
     Grant,
     Identity,
     Inventory,
@@ -30,7 +29,7 @@ from nhilint.model import (
     Unresolved,
     Usage,
 )
-from nhilint.values import LDict, Ref, ref_marker, to_text
+from nhilint.values import Ref, ref_marker
 
 LinkTarget = Ref | str | Unknown | None
 
@@ -90,6 +89,8 @@ class Builder:
         self._append(self.inventory.grants, grant, "principal", principal, types, grant.platform)
 
     def add_trust(self, trust: Trust, identity: LinkTarget = None, types: tuple[str, ...] = ()) -> None:
+        # Resolved strictly (as AWS names are), whatever `trust.platform`: a literal that names no identity of
+        # the code is Unknown, and the trust of something outside the code is dropped in `finish`.
         self._append(self.inventory.trusts, trust, "identity", identity, types, "aws")
 
     def add_usage(self, usage: Usage, identity: LinkTarget, types: tuple[str, ...], platform: str) -> None:
@@ -114,22 +115,29 @@ class Builder:
         tag_source: str = "tag",
         default_tags: tuple[Any, Location] | None = None,
         tags_at: Location | None = None,
+        tag_origin: Origin = Origin.OWN,
     ) -> Lifecycle:
-        """Owner, purpose, expiry and retire-on from own tags, inline comments and provider default_tags."""
+        """Owner, purpose, expiry and retire-on of a block, by the one precedence (`extract.lifecycle`)."""
+        return resolve(self.fact_sources(block, tags, tag_source, default_tags, tags_at, tag_origin))
+
+    def fact_sources(
+        self,
+        block: Location,
+        tags: Any = None,
+        tag_source: str = "tag",
+        default_tags: tuple[Any, Location] | None = None,
+        tags_at: Location | None = None,
+        tag_origin: Origin = Origin.OWN,
+    ) -> list[FactSource]:
+        """The block's `# nhilint:` comments, its tags (own or from a module input), provider default_tags."""
         keys = self.settings.lifecycle_keys
-        facts: dict[str, Fact | None] = {}
-        notes = self.annotations.get(block, [])
-        for fact_name, tag_keys in keys.items():
-            verb = fact_name.replace("_", "-")
-            fact = _from_tags(tags, tag_keys, tag_source, tags_at or block)
-            if fact is None:
-                note = next((a for a in notes if a.verb == verb), None)
-                if note is not None:
-                    fact = Fact(note.text, "comment", note.location)
-            if fact is None and default_tags is not None:
-                fact = _from_tags(default_tags[0], tag_keys, "default_tags", default_tags[1])
-            facts[fact_name] = fact
-        return Lifecycle(**facts)
+        sources = [
+            comments(self.annotations.get(block, ())),
+            tag_map(tags, keys, tag_source, tags_at or block, tag_origin),
+        ]
+        if default_tags is not None:
+            sources.append(tag_map(default_tags[0], keys, "default_tags", default_tags[1], Origin.DEFAULT_TAGS))
+        return sources
 
     # -- resolving ----------------------------------------------------------------------------------
 
@@ -215,38 +223,12 @@ class Builder:
                 trusts[index] = replace(trust, principals=principals)
 
     def _inherit_lifecycle(self) -> None:
-        """A credential without its own owner/expiry/retire-on inherits its identity's."""
+        """A credential takes what it lacks of its identity's owner, purpose and retire-on (the last source)."""
         identities = self.inventory.identities
         for index, credential in enumerate(self.inventory.credentials):
             parent = identities.get(credential.of) if isinstance(credential.of, str) else None
             if parent is None:
                 continue
-            updates: dict[str, Fact | None] = {}
-            for name in ("owner", "purpose", "retire_on"):
-                own = credential.lifecycle.get(name)
-                inherited = parent.lifecycle.get(name)
-                if own is None and inherited is not None:
-                    updates[name] = Fact(inherited.value, f"parent:{parent.id}", inherited.location)
-            if updates:
-                lifecycle = replace(credential.lifecycle, **updates)
+            lifecycle = inherit(credential.lifecycle, parent, CREDENTIAL_INHERITS)
+            if lifecycle is not credential.lifecycle:
                 self.inventory.credentials[index] = replace(credential, lifecycle=lifecycle)
-
-
-def _from_tags(tags: Any, keys: tuple[str, ...], source: str, location: Location) -> Fact | None:
-    if tags is None:
-        return None
-    if isinstance(tags, Unknown | Ref):
-        reason = tags.reason if isinstance(tags, Unknown) else f"{tags} is known only after apply"
-        return Fact(Unknown(f"tags could not be evaluated: {reason}"), source, location)
-    if not isinstance(tags, Mapping):
-        return None
-    lowered = {str(k).lower(): k for k in tags}
-    for key in keys:
-        original = lowered.get(key.lower())
-        if original is None:
-            continue
-        value = to_text(tags[original])
-        line = tags.line if isinstance(tags, LDict) and tags.line else location.start_line
-        where = Location(location.path, line, line) if line else location
-        return Fact(value, f"{source}:{original}", where)
-    return None

@@ -1,4 +1,4 @@
-"""Helpers every Terraform extractor shares: identities with lifecycle, literal secrets, rotation signals."""
+"""Helpers every Terraform extractor shares: identities with their lifecycle sources, literal secrets, rotation."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from nhilint.extract.builder import Builder
+from nhilint.extract.lifecycle import Origin
 from nhilint.model import Fact, Identity, LiteralSecret, Location, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
@@ -39,7 +40,7 @@ def add_identity(
     if name is None and name_attr and resource.has(f"{name_attr}_prefix"):
         name = Unknown(f"{name_attr}_prefix: the name is generated at apply")
     tags = resource.get(tags_attr) if tags_attr and resource.has(tags_attr) else None
-    tag_source = tag_provenance(resource, tags_attr) if tags_attr else "tag"
+    tag_source, tag_origin = tag_provenance(resource, tags_attr) if tags_attr else ("tag", Origin.OWN)
     identity = Identity(
         id=identity_id(platform, resource.address),
         kind=kind,
@@ -54,6 +55,7 @@ def add_identity(
             tag_source,
             resource.provider_tags if default_tags else None,
             resource.at(tags_attr) if tags_attr else None,
+            tag_origin,
         ),
         multiplicity=resource.multiplicity,
         attributes=attributes,
@@ -61,15 +63,15 @@ def add_identity(
     return builder.add_identity(identity, resource.type)
 
 
-def tag_provenance(resource: TfRecord, tags_attr: str) -> str:
-    """`tag`, or `module input` when the tags come from a variable the module caller set."""
+def tag_provenance(resource: TfRecord, tags_attr: str) -> tuple[str, Origin]:
+    """`tag` (own), or `module input …` when the tags come from a variable the module caller set."""
     expr = resource.expr(tags_attr)
     if expr is None or resource.instance.parent is None:
-        return "tag"
+        return "tag", Origin.OWN
     for name in variables_in(expr):
         if name in resource.instance.inputs:
-            return f"module input {resource.instance.prefix.rstrip('.')}"
-    return "tag"
+            return f"module input {resource.instance.prefix.rstrip('.')}", Origin.MODULE_INPUT
+    return "tag", Origin.OWN
 
 
 def variables_in(expr: hcl.Expr) -> Iterator[str]:

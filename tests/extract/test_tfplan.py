@@ -270,7 +270,7 @@ def test_an_extractor_error_is_a_parse_finding_without_the_value(
     def broken(resource: Any, builder: Any) -> None:
         raise TypeError(f"cannot use {resource.get('secret_string')}")
 
-    monkeypatch.setitem(aws.TERRAFORM, "aws_secretsmanager_secret_version", broken)
+    monkeypatch.setitem(aws.TABLE.handlers, "aws_secretsmanager_secret_version", broken)
     report = _scan(tmp_path, [_write(tmp_path)])
     parse = [f for f in report.findings if f.rule_id == "NHI-PARSE-001"]
     assert [(f.location.path, f.location.start_line) for f in parse] == [("plan.json", 1)]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nhilint.extract.builder import Builder, LinkTarget
+from nhilint.extract.lifecycle import FACT_NAMES, FactSource, Origin, comments, keyed, resolve, unevaluated
 from nhilint.extract.terraform.aws_policies import PLATFORM, ROLE, statement_grant
 from nhilint.iam.policy import parse_document
 from nhilint.model import Fact, Grant, Identity, Lifecycle, Location, Trust, TrustPrincipal, Unknown
@@ -222,23 +223,37 @@ def plain_tags(mapping: Any) -> tuple[tuple[str, str], ...]:
 
 
 def lifecycle(stack: Stack, resource: Resource, tags: Any, tags_at: Location | None = None) -> Lifecycle:
-    """Own tags (each fact pointing at its tag), `# nhilint:` comments, then `Metadata.nhilint`."""
-    base = stack.builder.lifecycle(resource.location, tags, "tag", None, tags_at)
-    updates: dict[str, Fact] = {}
-    meta = resource.metadata.get("nhilint") if resource.metadata is not None else None
+    """`# nhilint:` comments, own `Tags` (each fact pointing at its tag), then `Metadata.nhilint`."""
     keys = stack.builder.settings.lifecycle_keys
-    for name in ("owner", "purpose", "expires", "retire_on"):
-        fact = base.get(name)
-        if fact is not None and fact.source.startswith("tag:") and isinstance(tags, LDict):
-            line = tags.line_of(fact.source[4:])
-            updates[name] = replace(fact, location=Location(stack.path, line, line))
-        elif fact is None and isinstance(meta, LDict):
+    at = tags_at or resource.location
+
+    def tag_line(mapping: Any, key: str) -> Location:
+        if not isinstance(mapping, LDict):
+            return Location(at.path, at.start_line, at.start_line)
+        line = mapping.line_of(key)
+        return Location(stack.path, line, line)
+
+    return resolve(
+        [
+            comments(stack.builder.annotations.get(resource.location, ())),
+            unevaluated(tags, "tag", at) if isinstance(tags, Unknown | Ref) else keyed([("tag", tags)], keys, tag_line),
+            _metadata(stack, resource, keys),
+        ]
+    )
+
+
+def _metadata(stack: Stack, resource: Resource, keys: dict[str, tuple[str, ...]]) -> FactSource:
+    """`Metadata: {nhilint: {owner: …}}`: for each fact, the first key written that names it."""
+    meta = resource.metadata.get("nhilint") if resource.metadata is not None else None
+    facts: dict[str, Fact] = {}
+    if isinstance(meta, LDict):
+        for name in FACT_NAMES:
             wanted = {k.lower() for k in (*METADATA_KEYS[name], *keys.get(name, ()))}
             key = next((k for k in meta if k.lower() in wanted), None)
             if key is not None:
                 line = meta.line_of(key)
-                updates[name] = Fact(to_text(meta[key]), f"metadata:{key}", Location(stack.path, line, line))
-    return replace(base, **updates) if updates else base
+                facts[name] = Fact(to_text(meta[key]), f"metadata:{key}", Location(stack.path, line, line))
+    return FactSource(Origin.OWN, facts)
 
 
 # -- grants and trusts -----------------------------------------------------------------------------
@@ -268,7 +283,9 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
     """One Trust per statement of an assume-role policy document."""
     document = parse_document(policy_value(value), stack.path, where.start_line, where.end_line)
     if document.unknown:
-        stack.builder.add_trust(Trust("", (), (), (), via, where, block, unknown=document.unknown), identity, ROLE)
+        stack.builder.add_trust(
+            Trust("", (), (), (), via, where, block, unknown=document.unknown, platform=PLATFORM), identity, ROLE
+        )
         return
     for statement in document.statements:
         stack.builder.add_trust(
@@ -282,6 +299,7 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
                 block,
                 statement.effect,
                 statement.unknown,
+                platform=PLATFORM,
             ),
             identity,
             ROLE,
@@ -290,7 +308,9 @@ def add_trusts(stack: Stack, value: Any, where: Location, identity: Ref, via: st
 
 def service_trust(stack: Stack, service: str, identity: Ref, via: str, block: Location) -> None:
     """The trust a generated role gets (SAM: the service that runs the function)."""
-    trust = Trust("", (TrustPrincipal("Service", service),), ("sts:AssumeRole",), (), via, block, block)
+    trust = Trust(
+        "", (TrustPrincipal("Service", service),), ("sts:AssumeRole",), (), via, block, block, platform=PLATFORM
+    )
     stack.builder.add_trust(trust, identity, ROLE)
 
 

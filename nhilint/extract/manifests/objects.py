@@ -35,6 +35,7 @@ from typing import Any
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import plain_tags
+from nhilint.extract.lifecycle import keyed, resolve
 from nhilint.extract.rbac import (
     PLATFORM,
     TOKEN_SA_ANNOTATION,
@@ -53,7 +54,6 @@ from nhilint.extract.rbac import (
 from nhilint.model import (
     Annotation,
     Credential,
-    Fact,
     Identity,
     K8sRule,
     Lifecycle,
@@ -266,26 +266,12 @@ def _ignores(meta: LDict, source: Source, builder: Builder) -> None:
 
 
 def lifecycle(builder: Builder, meta: LDict, source: Source) -> Lifecycle:
-    """Owner, purpose, expiry, retire-on from annotations (which win) and labels, by the policy's keys."""
-    holders = ((_mapping(meta, "annotations"), "annotation"), (_mapping(meta, "labels"), "label"))
-    facts: dict[str, Fact | None] = {}
-    for fact, keys in lifecycle_keys(builder.settings).items():
-        facts[fact] = None
-        for key in keys:
-            found = next(
-                (
-                    (holder, label, original)
-                    for holder, label in holders
-                    for original in holder
-                    if original.lower() == key.lower()
-                ),
-                None,
-            )
-            if found is not None:
-                holder, label, original = found
-                facts[fact] = Fact(to_text(holder[original]), f"{label}:{original}", source.at(holder, original))
-                break
-    return Lifecycle(**facts)
+    """Owner, purpose, expiry, retire-on from annotations (which win) and labels, by the policy's keys.
+
+    Manifests have no `# nhilint:` comment source (suppressions use the `nhilint.io/ignore` annotation).
+    """
+    holders = (("annotation", _mapping(meta, "annotations")), ("label", _mapping(meta, "labels")))
+    return resolve([keyed(holders, lifecycle_keys(builder.settings), source.at)])
 
 
 def _service_account(

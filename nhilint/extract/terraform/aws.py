@@ -10,7 +10,6 @@ from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
-    Handler,
     add_identity,
     add_literal_secret,
     as_list,
@@ -39,6 +38,7 @@ from nhilint.extract.terraform.aws_policies import (
     role_trusts,
     user_group_membership,
 )
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     Credential,
     Fact,
@@ -345,33 +345,36 @@ def _resolve_rotations(builder: Builder) -> None:
             credentials[index] = replace(credential, rotation=by_id[credential.id])
 
 
-FIRST: frozenset[str] = frozenset({"time_rotating", "aws_iam_openid_connect_provider"})
-
-TERRAFORM: dict[str, Handler] = {
-    "aws_iam_role": role,
-    "aws_iam_user": user,
-    "aws_iam_group": group,
-    "aws_iam_service_linked_role": service_linked_role,
-    "aws_iam_instance_profile": instance_profile,
-    "aws_iam_openid_connect_provider": openid_connect_provider,
-    "time_rotating": time_rotating,
-    "aws_iam_access_key": access_key,
-    "aws_iam_user_login_profile": login_profile,
-    "aws_secretsmanager_secret": secretsmanager_secret,
-    "aws_secretsmanager_secret_rotation": secret_rotation,
-    "aws_api_gateway_api_key": api_key,
-    "aws_iam_policy": managed_policy,
-    "aws_iam_role_policy": inline_policy(ROLE, "role"),
-    "aws_iam_user_policy": inline_policy(USER, "user"),
-    "aws_iam_group_policy": inline_policy(GROUP, "group"),
-    "aws_iam_role_policy_attachment": policy_attachment(ROLE, "role"),
-    "aws_iam_user_policy_attachment": policy_attachment(USER, "user"),
-    "aws_iam_group_policy_attachment": policy_attachment(GROUP, "group"),
-    "aws_iam_policy_attachment": multi_attachment,
-    "aws_iam_role_policy_attachments_exclusive": exclusive_attachments,
-    "aws_iam_user_policy_attachments_exclusive": exclusive_attachments,
-    "aws_iam_group_policy_attachments_exclusive": exclusive_attachments,
-    "aws_iam_user_group_membership": user_group_membership,
-    "aws_iam_group_membership": group_membership,
-    **{t: workload for t in set(USAGE_ATTRIBUTES) | set(SECRET_ATTRIBUTES)},
-}
+TABLE = PlatformTable(
+    name=PLATFORM,
+    first=frozenset({"time_rotating", "aws_iam_openid_connect_provider"}),
+    finisher=finish,
+    handlers={
+        "aws_iam_role": role,
+        "aws_iam_user": user,
+        "aws_iam_group": group,
+        "aws_iam_service_linked_role": service_linked_role,
+        "aws_iam_instance_profile": instance_profile,
+        "aws_iam_openid_connect_provider": openid_connect_provider,
+        "time_rotating": time_rotating,
+        "aws_iam_access_key": access_key,
+        "aws_iam_user_login_profile": login_profile,
+        "aws_secretsmanager_secret": secretsmanager_secret,
+        "aws_secretsmanager_secret_rotation": secret_rotation,
+        "aws_api_gateway_api_key": api_key,
+        "aws_iam_policy": managed_policy,
+        "aws_iam_role_policy": inline_policy(ROLE, "role"),
+        "aws_iam_user_policy": inline_policy(USER, "user"),
+        "aws_iam_group_policy": inline_policy(GROUP, "group"),
+        "aws_iam_role_policy_attachment": policy_attachment(ROLE, "role"),
+        "aws_iam_user_policy_attachment": policy_attachment(USER, "user"),
+        "aws_iam_group_policy_attachment": policy_attachment(GROUP, "group"),
+        "aws_iam_policy_attachment": multi_attachment,
+        "aws_iam_role_policy_attachments_exclusive": exclusive_attachments,
+        "aws_iam_user_policy_attachments_exclusive": exclusive_attachments,
+        "aws_iam_group_policy_attachments_exclusive": exclusive_attachments,
+        "aws_iam_user_group_membership": user_group_membership,
+        "aws_iam_group_membership": group_membership,
+        **{t: workload for t in set(USAGE_ATTRIBUTES) | set(SECRET_ATTRIBUTES)},
+    },
+)

@@ -173,7 +173,11 @@ def role_trusts(resource: TfResource, builder: Builder, identity: Ref, value: An
     )
     if document.unknown:
         builder.add_trust(
-            Trust("", (), (), (), key, resource.at(key), resource.location, unknown=document.unknown), identity, ROLE
+            Trust(
+                "", (), (), (), key, resource.at(key), resource.location, unknown=document.unknown, platform=PLATFORM
+            ),
+            identity,
+            ROLE,
         )
         return
     for statement in document.statements:
@@ -188,6 +192,7 @@ def role_trusts(resource: TfResource, builder: Builder, identity: Ref, value: An
                 resource.location,
                 statement.effect,
                 statement.unknown,
+                platform=PLATFORM,
             ),
             identity,
             ROLE,

@@ -38,7 +38,9 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
+from nhilint.extract.lifecycle import Origin, given, inherit, resolve
 from nhilint.extract.references import role_ref
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     ActionPattern,
     Condition,
@@ -106,15 +108,11 @@ def entra_tags(resource: TfRecord) -> Any:
 
 def entra_identity(resource: TfResource, builder: Builder, kind: str, name: Any) -> Identity:
     tags = entra_tags(resource)
-    lifecycle = builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags"))
     owners = resource.get("owners")
-    if (
-        lifecycle.owner is None
-        and isinstance(owners, list)
-        and owners
-        and all(isinstance(o, str) and "${" not in o for o in owners)
-    ):
-        lifecycle = replace(lifecycle, owner=Fact(", ".join(owners), "owners", resource.at("owners")))
+    listed = isinstance(owners, list) and owners and all(isinstance(o, str) and "${" not in o for o in owners)
+    owner = Fact(", ".join(owners), "owners", resource.at("owners")) if listed else None
+    sources = builder.fact_sources(resource.location, tags, "tag", None, resource.at("tags"))
+    lifecycle = resolve([*sources, given(Origin.OWN, owner=owner)])  # after its own tags
     identity = Identity(
         id=identity_id(PLATFORM, resource.address),
         kind=kind,
@@ -147,16 +145,11 @@ def _link_service_principals(builder: Builder) -> None:
         app_id = builder.lookup_address(app_link.address) if isinstance(app_link, Ref) else None
         app = identities.get(app_id) if isinstance(app_id, str) else None
         shown = app.id if app else to_text(app_link) if isinstance(app_link, Ref | str) else None
-        updates: dict[str, Any] = {}
-        for name in ("owner", "purpose", "expires", "retire_on"):
-            inherited = app.lifecycle.get(name) if app else None
-            if app and inherited is not None and sp.lifecycle.get(name) is None:
-                updates[name] = Fact(inherited.value, f"parent:{app.id}", inherited.location)
         identities[sp_id] = replace(
             sp,
             name=sp.name if sp.name is not None or app is None else app.name,
             attributes=(*sp.attributes, ("application", shown)) if isinstance(shown, str) else sp.attributes,
-            lifecycle=replace(sp.lifecycle, **updates) if updates else sp.lifecycle,
+            lifecycle=inherit(sp.lifecycle, app) if app else sp.lifecycle,  # all four facts of its application
         )
 
 
@@ -225,6 +218,7 @@ def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) 
             f"federated identity credential {resource.address}",
             resource.at("subject"),
             resource.location,
+            platform=PLATFORM,
         )
         builder.add_trust(trust, first_link(resource, parent_attrs), types)
 
@@ -264,6 +258,7 @@ def flexible_federated_credential(resource: TfResource, builder: Builder) -> Non
         f"flexible federated identity credential {resource.address}",
         resource.at("claims_matching_expression"),
         resource.location,
+        platform=PLATFORM,
     )
     builder.add_trust(trust, first_link(resource, ("application_id",)), APP)
 
@@ -423,28 +418,28 @@ def finish(builder: Builder) -> None:
     _link_service_principals(builder)
 
 
-FIRST: frozenset[str] = frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION})
+APP_IDS = ("application_id", "application_object_id")  # what an application credential names its application by
 
-PREFIXES: dict[str, Handler] = {"azurerm_": identity_blocks}
-
-TERRAFORM: dict[str, Handler] = {
-    "azuread_application": application,
-    "azuread_application_registration": application,
-    "azuread_service_principal": service_principal,
-    "azuread_application_password": credential("client_secret", ("application_id", "application_object_id"), APP, True),
-    "azuread_service_principal_password": credential("sp_password", ("service_principal_id",), SP, True),
-    "azuread_application_certificate": credential(
-        "certificate", ("application_id", "application_object_id"), APP, False
-    ),
-    "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
-    "azuread_application_federated_identity_credential": federated_credential(
-        ("application_id", "application_object_id"), APP
-    ),
-    "azuread_application_flexible_federated_identity_credential": flexible_federated_credential,
-    "azurerm_federated_identity_credential": federated_credential(
-        ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
-    ),
-    UAI_TYPE: user_assigned_identity,
-    ROLE_DEFINITION: role_definition,
-    "azurerm_role_assignment": role_assignment,
-}
+TABLE = PlatformTable(
+    name=PLATFORM,
+    first=frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION}),
+    prefixes={"azurerm_": identity_blocks},
+    finisher=finish,
+    handlers={
+        "azuread_application": application,
+        "azuread_application_registration": application,
+        "azuread_service_principal": service_principal,
+        "azuread_application_password": credential("client_secret", APP_IDS, APP, True),
+        "azuread_service_principal_password": credential("sp_password", ("service_principal_id",), SP, True),
+        "azuread_application_certificate": credential("certificate", APP_IDS, APP, False),
+        "azuread_service_principal_certificate": credential("certificate", ("service_principal_id",), SP, False),
+        "azuread_application_federated_identity_credential": federated_credential(APP_IDS, APP),
+        "azuread_application_flexible_federated_identity_credential": flexible_federated_credential,
+        "azurerm_federated_identity_credential": federated_credential(
+            ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
+        ),
+        UAI_TYPE: user_assigned_identity,
+        ROLE_DEFINITION: role_definition,
+        "azurerm_role_assignment": role_assignment,
+    },
+)

@@ -34,6 +34,7 @@ from nhilint.extract.terraform.gcp_bindings import Binding, bindings, parse_memb
 from nhilint.extract.terraform.gcp_federation import federate, pool, pool_provider
 from nhilint.extract.terraform.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
 from nhilint.extract.terraform.gcp_roles import custom_permissions, custom_role
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     ActionPattern,
     Credential,
@@ -326,6 +327,7 @@ def _binding(
                 binding.members_at,
                 resource.location,
                 unknown=unknown,
+                platform=PLATFORM,
             ),
             None,
             (),
@@ -357,19 +359,22 @@ def _custom_role(resource: TfResource, builder: Builder) -> None:
     custom_role(resource, builder, provider_project(resource))
 
 
-FIRST: frozenset[str] = frozenset({SA_TYPE, *CUSTOM_ROLE_TYPES})
-
-TERRAFORM: dict[str, Handler] = {
-    SA_TYPE: service_account,
-    "google_service_account_key": service_account_key,
-    "google_apikeys_key": apikeys_key,
-    **dict.fromkeys(CUSTOM_ROLE_TYPES, _custom_role),
-    "google_iam_workload_identity_pool": pool,
-    "google_iam_workload_identity_pool_provider": pool_provider,
-    **{
-        f"{prefix}_{suffix}": iam(attr, label)
-        for prefix, (attr, label) in IAM_SCOPES.items()
-        for suffix in ("member", "binding", "policy")
+TABLE = PlatformTable(
+    name=PLATFORM,
+    first=frozenset({SA_TYPE, *CUSTOM_ROLE_TYPES}),
+    finisher=finish,
+    handlers={
+        SA_TYPE: service_account,
+        "google_service_account_key": service_account_key,
+        "google_apikeys_key": apikeys_key,
+        **dict.fromkeys(CUSTOM_ROLE_TYPES, _custom_role),
+        "google_iam_workload_identity_pool": pool,
+        "google_iam_workload_identity_pool_provider": pool_provider,
+        **{
+            f"{prefix}_{suffix}": iam(attr, label)
+            for prefix, (attr, label) in IAM_SCOPES.items()
+            for suffix in ("member", "binding", "policy")
+        },
+        **{t: workload for t in USAGE_PATHS},
     },
-    **{t: workload for t in USAGE_PATHS},
-}
+)

@@ -18,7 +18,8 @@ from dataclasses import replace
 from typing import Any
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import Handler, add_literal_secret, identity_id, literal_secret, plain_tags
+from nhilint.extract.common import add_literal_secret, identity_id, literal_secret, plain_tags
+from nhilint.extract.lifecycle import comments, keyed, resolve, unevaluated
 from nhilint.extract.rbac import (
     CLOUD_IDENTITY_ANNOTATIONS,
     PLATFORM,
@@ -36,6 +37,7 @@ from nhilint.extract.rbac import (
     implicit_service_account,
     lifecycle_keys,
 )
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import Credential, Identity, K8sRule, Lifecycle, Location, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
@@ -83,34 +85,22 @@ def metadata(record: TfRecord) -> Meta:
 
 
 def lifecycle(builder: Builder, record: TfRecord, meta: Meta) -> Lifecycle:
-    """Lifecycle from labels and annotations (policy keys, then `nhilint.io/*`), then `# nhilint:` comments."""
-    settings = builder.settings
-    keys = lifecycle_keys(settings)
-    extended = replace(
-        settings,
-        owner_tags=keys["owner"],
-        purpose_tags=keys["purpose"],
-        expires_tags=keys["expires"],
-        retire_on_tags=keys["retire_on"],
-    )
-    reader = replace(builder, settings=extended)  # shares annotations; lifecycle() only reads
-    known = [m for m in (meta.labels, meta.annotations) if isinstance(m, dict)]
-    result = reader.lifecycle(record.location, _merged(meta) if known else None, "metadata")
-    unknown = next((m for m in (meta.labels, meta.annotations) if m is not None and not isinstance(m, dict)), None)
-    fallback = reader.lifecycle(record.location, unknown, "metadata") if unknown is not None else None
-    facts = {}
-    for name in ("owner", "purpose", "expires", "retire_on"):
-        fact = result.get(name)
-        if fact is not None and fact.source.startswith("metadata:"):
-            key = fact.source.removeprefix("metadata:")
-            holder = next((m for m in reversed(known) if key in m), None)
-            source = "annotation" if holder is meta.annotations else "label"
-            line = holder.line if isinstance(holder, LDict) and holder.line else record.location.start_line
-            fact = replace(fact, source=f"{source}:{key}", location=Location(record.path, line, line))
-        elif fallback is not None:
-            fact = fallback.get(name)
-        facts[name] = fact
-    return Lifecycle(**facts)
+    """`# nhilint:` comments, then annotations and labels (policy keys, then `nhilint.io/*`; an annotation wins
+    over a label of the same key), then labels or annotations that could not be evaluated."""
+
+    def holder_line(holder: Any, key: str) -> Location:
+        line = holder.line if isinstance(holder, LDict) and holder.line else record.location.start_line
+        return Location(record.path, line, line)
+
+    holders = (("annotation", meta.annotations), ("label", meta.labels))
+    sources = [
+        comments(builder.annotations.get(record.location, ())),
+        keyed(holders, lifecycle_keys(builder.settings), holder_line),
+    ]
+    unknown = next((m for m in (meta.labels, meta.annotations) if isinstance(m, Unknown | Ref)), None)
+    if unknown is not None:
+        sources.append(unevaluated(unknown, "metadata", record.location))
+    return resolve(sources)
 
 
 def _merged(meta: Meta) -> dict[str, Any]:
@@ -336,11 +326,15 @@ def _with_v1(*types: str) -> tuple[str, ...]:
     return tuple(t for type_ in types for t in (type_, f"{type_}_v1"))
 
 
-TERRAFORM: dict[str, Handler] = {
-    **dict.fromkeys(_with_v1("kubernetes_service_account"), service_account),
-    **dict.fromkeys(_with_v1("kubernetes_namespace"), namespace),
-    **dict.fromkeys(_with_v1("kubernetes_secret"), secret),
-    **dict.fromkeys(_with_v1("kubernetes_role", "kubernetes_cluster_role"), role),
-    **dict.fromkeys(_with_v1("kubernetes_role_binding", "kubernetes_cluster_role_binding"), binding),
-    **dict.fromkeys(POD_SPECS, workload),
-}
+TABLE = PlatformTable(
+    name=PLATFORM,
+    finisher=finish,
+    handlers={
+        **dict.fromkeys(_with_v1("kubernetes_service_account"), service_account),
+        **dict.fromkeys(_with_v1("kubernetes_namespace"), namespace),
+        **dict.fromkeys(_with_v1("kubernetes_secret"), secret),
+        **dict.fromkeys(_with_v1("kubernetes_role", "kubernetes_cluster_role"), role),
+        **dict.fromkeys(_with_v1("kubernetes_role_binding", "kubernetes_cluster_role_binding"), binding),
+        **dict.fromkeys(POD_SPECS, workload),
+    },
+)

@@ -15,7 +15,6 @@ from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
-    Handler,
     add_identity,
     add_literal_secret,
     as_list,
@@ -25,6 +24,7 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     walk,
 )
+from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, RoleRef, Unknown, Usage
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
@@ -433,13 +433,17 @@ def _approle_secret_ids(builder: Builder) -> None:
             )
 
 
-TERRAFORM: dict[str, Handler] = {
-    **{t: ci_secret for t in CI_SECRETS},
-    "github_repository_deploy_key": deploy_key,
-    "vault_approle_auth_backend_role": approle,
-    "vault_approle_auth_backend_role_secret_id": approle_secret_id,
-    "vault_token": vault_token,
-    "tls_private_key": private_key,
-    "tls_self_signed_cert": certificate,
-    "tls_locally_signed_cert": certificate,
-}
+TABLE = PlatformTable(
+    name="misc",
+    finisher=finish,
+    handlers={
+        **{t: ci_secret for t in CI_SECRETS},
+        "github_repository_deploy_key": deploy_key,
+        "vault_approle_auth_backend_role": approle,
+        "vault_approle_auth_backend_role_secret_id": approle_secret_id,
+        "vault_token": vault_token,
+        "tls_private_key": private_key,
+        "tls_self_signed_cert": certificate,
+        "tls_locally_signed_cert": certificate,
+    },
+)

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.extract.builder import Builder, Pending
-from nhilint.extract.terraform.project import _Handled, handlers
+from nhilint.extract.terraform.project import dispatch
+from nhilint.extract.terraform.table import Dispatch
 from nhilint.model import Annotation, Location, ParseError, Trust
 from nhilint.parse.tfplan import Plan, SourceIndex, base_address, load_plan
 from nhilint.values import Ref, ref_marker
@@ -50,12 +51,11 @@ def extract_plans(
 
     Returns the files the results point at (the plans and the source files), relative to `root`.
     """
-    table, first, finishers = handlers()
-    handled = _Handled(table)
-    index = SourceIndex(source, root, var_files, handled) if source is not None else None
+    tables = dispatch()
+    index = SourceIndex(source, root, var_files, tables) if source is not None else None
     files: set[str] = set()
     for path in paths:
-        plan = load_plan(path, root, index, handled, builder.limits)
+        plan = load_plan(path, root, index, tables, builder.limits)
         builder.inventory.errors.extend([plan] if isinstance(plan, ParseError) else plan.errors)
         if isinstance(plan, ParseError):
             files.add(plan.path)
@@ -63,7 +63,7 @@ def extract_plans(
         files.add(plan.path)
         annotations = index.project.annotations if index is not None else []
         own = Builder(builder.settings, _by_block(annotations))
-        _run(plan, own, handled, first, finishers)
+        _run(plan, own, tables)
         _drop_described(builder, plan.described)
         _merge(builder, own)
     if index is not None:
@@ -75,20 +75,16 @@ def extract_plans(
     return files
 
 
-def _run(
-    plan: Plan, builder: Builder, handled: _Handled, first: frozenset[str], finishers: list[Callable[[Builder], None]]
-) -> None:
+def _run(plan: Plan, builder: Builder, tables: Dispatch) -> None:
     """The same order as the source: the platforms' first types, every other type, then the finishers."""
-    ordered = [r for r in plan.resources if r.type in first] + [r for r in plan.resources if r.type not in first]
-    for resource in ordered:
-        for handler in handled.of(resource.type):
+    for resource in tables.ordered(plan.resources, lambda r: r.type):
+        for handler in tables.of(resource.type):
             try:
                 handler(resource, builder)
             except _VALUE_ERRORS as exc:
                 reason = f"{resource.address}: a value of an unexpected shape ({type(exc).__name__}); skipped"
                 builder.inventory.errors.append(ParseError(plan.path, 1, reason))
-    for finish in finishers:
-        finish(builder)
+    tables.finish(builder)
 
 
 def _drop_described(builder: Builder, described: set[str]) -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import ModuleType
-
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import Handler, literal_secret
+from nhilint.extract.common import literal_secret
 from nhilint.extract.terraform import aws, azure, gcp, kubernetes, misc
+from nhilint.extract.terraform.table import Dispatch, TerraformPlatform
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse.terraform import TerraformProject, TfResource
 
-PLATFORMS: tuple[ModuleType, ...] = (aws, gcp, azure, kubernetes, misc)
+# Every platform's table, in the order their handlers run on a type two of them read.
+PLATFORMS: tuple[TerraformPlatform, ...] = (aws.TABLE, gcp.TABLE, azure.TABLE, kubernetes.TABLE, misc.TABLE)
 
 # Provider arguments that hold credentials: a literal value there is a leaked key.
 PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
@@ -26,36 +25,9 @@ PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
 }
 
 
-def handlers() -> tuple[dict[str, list[Handler]], frozenset[str], list[Callable[[Builder], None]]]:
-    """Merge the platform tables; a type two platforms know (usage + secret) runs both handlers."""
-    table: dict[str, list[Handler]] = {}
-    first: set[str] = set()
-    finishers: list[Callable[[Builder], None]] = []
-    for platform in PLATFORMS:
-        for resource_type, handler in platform.TERRAFORM.items():
-            table.setdefault(resource_type, []).append(handler)
-        first.update(getattr(platform, "FIRST", ()))
-        if hasattr(platform, "finish"):
-            finishers.append(platform.finish)
-    return table, frozenset(first), finishers
-
-
-class _Handled:
-    """The resource types some handler takes: those in the table, and any starting with a `PREFIXES` key.
-
-    A platform may export `PREFIXES: dict[str, Handler]` for what any resource of a provider can carry (an
-    azurerm `identity { type = "SystemAssigned" }` block); those handlers run after the type's own ones.
-    """
-
-    def __init__(self, table: dict[str, list[Handler]]) -> None:
-        self.table = table
-        self.prefixed = [item for platform in PLATFORMS for item in getattr(platform, "PREFIXES", {}).items()]
-
-    def __contains__(self, type_: object) -> bool:
-        return isinstance(type_, str) and bool(self.of(type_))
-
-    def of(self, type_: str) -> list[Handler]:
-        return self.table.get(type_, []) + [handler for prefix, handler in self.prefixed if type_.startswith(prefix)]
+def dispatch() -> Dispatch:
+    """The platforms' tables merged, read at call time (a test may patch one table's handlers)."""
+    return Dispatch(PLATFORMS)
 
 
 class TypeFilter:
@@ -76,22 +48,18 @@ class TypeFilter:
 
 def resource_types() -> TypeFilter:
     """Every resource type some extractor reads (the parser may drop the bodies of all others)."""
-    prefixes = tuple(prefix for platform in PLATFORMS for prefix in getattr(platform, "PREFIXES", {}))
-    return TypeFilter(frozenset(handlers()[0]), prefixes)
+    prefixes = tuple(prefix for platform in PLATFORMS for prefix in platform.prefixes)
+    return TypeFilter(frozenset(dispatch().by_type), prefixes)
 
 
 def extract_terraform(project: TerraformProject, builder: Builder) -> None:
-    table, first, finishers = handlers()
-    handled = _Handled(table)
-    resources: list[TfResource] = list(project.resources(handled))
-    ordered = [r for r in resources if r.type in first] + [r for r in resources if r.type not in first]
-    for resource in ordered:
-        for handler in handled.of(resource.type):
+    tables = dispatch()
+    for resource in tables.ordered(project.resources(tables), lambda r: r.type):
+        for handler in tables.of(resource.type):
             handler(resource, builder)
         written_secrets.terraform(resource, builder)
     _provider_secrets(project, builder)
-    for finish in finishers:
-        finish(builder)
+    tables.finish(builder)
 
 
 def _provider_secrets(project: TerraformProject, builder: Builder) -> None:
