@@ -37,8 +37,8 @@ import yaml
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
-from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, is_component, refusal
-from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain
+from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, is_component, load, refusal
+from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain, transforms
 from nhilint.parse.yamlmarks import LOADER
 from nhilint.values import LDict
 
@@ -238,6 +238,7 @@ def resolve_all(
     kubectl: str | None,
     read: Callable[[Path], ManifestFile],
     limits: Limits = DEFAULT_LIMITS,
+    already_read: Callable[[Path], bool] = lambda _: False,
 ) -> list[tuple[Path, Outcome]]:
     """What each kustomization deploys, in the order of `paths`: applied here when plain, rendered by kubectl
     otherwise (several at a time), or why not. A kustomization that another one of `paths` includes is read
@@ -266,7 +267,7 @@ def resolve_all(
                 elif (refused := refusal(path, root, limits)) is not None:
                     outcomes[path] = refused
                 elif is_plain(path):
-                    outcomes[path] = apply(path, read)
+                    outcomes[path] = apply(path, read, already_read)
                 elif kubectl is None:
                     outcomes[path] = "kubectl not found"
                 else:
@@ -276,8 +277,16 @@ def resolve_all(
     return [(path, outcomes.get(path)) for path in paths]
 
 
+def _may_read_again(kustomization: Path) -> bool:
+    """Whether the kustomization may need its files' objects again: all but a plain list of files (whose
+    objects are deployed as written and were read so)."""
+    data = load(kustomization)
+    return not (isinstance(data, dict) and is_plain(kustomization) and not transforms(data))
+
+
 def under_kustomization(file: Path, root: Path, memo: dict[Path, bool]) -> bool:
-    """Whether a directory from the file's up to the scan root holds a kustomization (which may name it)."""
+    """Whether a directory from the file's up to the scan root holds a kustomization that may read the file
+    again (rendered by kubectl or transformed): then its parse is kept, not repeated."""
     directory, top = file.parent, root
     trail: list[Path] = []
     found = False
@@ -286,7 +295,8 @@ def under_kustomization(file: Path, root: Path, memo: dict[Path, bool]) -> bool:
             found = memo[directory]
             break
         trail.append(directory)
-        if any((directory / name).is_file() for name in KUSTOMIZATION_NAMES):
+        kustomization = next((directory / n for n in KUSTOMIZATION_NAMES if (directory / n).is_file()), None)
+        if kustomization is not None and _may_read_again(kustomization):
             found = True
             break
         if directory == top or directory.parent == directory:

@@ -137,25 +137,41 @@ def included_directories(kustomization: Path) -> list[Path]:
     return out
 
 
-def apply(kustomization: Path, read: Reader) -> Applied:
-    """The objects of a plain kustomization (is_plain), with its transformations and its bases' applied."""
+def apply(kustomization: Path, read: Reader, already_read: Callable[[Path], bool] = lambda _: False) -> Applied:
+    """The objects of a plain kustomization (is_plain), with its transformations and its bases' applied.
+    `already_read`: files scanned as they are; where nothing transforms them, they are not read again."""
     result = Applied()
-    result.objects = _apply(Path(os.path.realpath(kustomization)), read, result, set())
+    result.objects = _apply(Path(os.path.realpath(kustomization)), read, result, set(), already_read, False)
     return result
 
 
-def _apply(kustomization: Path, read: Reader, result: Applied, stack: set[Path]) -> list[K8sObject]:
+def transforms(data: dict[str, Any]) -> bool:
+    """Whether a kustomization changes the objects it lists (else it deploys them as they are written)."""
+    return any(data.get(key) for key in PLAIN_KEYS - {"apiVersion", "kind", "resources", "bases"})
+
+
+def _apply(
+    kustomization: Path,
+    read: Reader,
+    result: Applied,
+    stack: set[Path],
+    already_read: Callable[[Path], bool],
+    transformed: bool,
+) -> list[K8sObject]:
     data = load(kustomization)
     assert isinstance(data, dict)
     if kustomization in stack:
         return []
     stack = stack | {kustomization}
+    transformed = transformed or transforms(data)
     objects: list[_Object] = []
     for entry in _entries(data):
         target = Path(os.path.realpath(kustomization.parent / entry))
         if target.is_dir():
             inner = next(target / name for name in KUSTOMIZATION_NAMES if (target / name).is_file())
-            objects.extend(_Object(o) for o in _apply(inner, read, result, stack))
+            objects.extend(_Object(o) for o in _apply(inner, read, result, stack, already_read, transformed))
+        elif not transformed and already_read(target):
+            continue  # deployed as written, and read so already
         else:
             manifest = read(target)
             result.files.setdefault(manifest.path, manifest)

@@ -109,6 +109,7 @@ class State:
     usages: set[tuple[str, str]] = field(default_factory=set)
     files: dict[Path, ManifestFile] = field(default_factory=dict)  # parsed files a kustomization may name
     kustomized: dict[Path, bool] = field(default_factory=dict)  # directories with a kustomization above
+    read: set[Path] = field(default_factory=set)  # manifest files scanned as written
 
 
 @dataclass(slots=True)
@@ -127,6 +128,7 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     state, batch = _state(builder), Batch()
     for file in sorted(paths):
         manifest = parse_file(file, _relative(file, root), builder.limits, reads_body)
+        state.read.add(file.resolve())
         if kustomize.under_kustomization(file, root, state.kustomized):  # a kustomization may read it again
             state.files[file.resolve()] = manifest
         builder.inventory.errors.extend(manifest.errors)
@@ -144,7 +146,9 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
             state.files[file] = parse_file(file, _relative(file, root), builder.limits, reads_body)
         return state.files[file]
 
-    outcomes = kustomize.resolve_all(sorted(paths), root, shutil.which("kubectl"), read, builder.limits)
+    outcomes = kustomize.resolve_all(
+        sorted(paths), root, shutil.which("kubectl"), read, builder.limits, state.read.__contains__
+    )
     for file, rendered in outcomes:  # kubectl only where needed; it refuses what could leave the sandbox
         path = _relative(file, root)
         where = Location(path, 1, 1)
