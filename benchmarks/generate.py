@@ -2111,13 +2111,18 @@ def main(argv: list[str] | None = None) -> int:
         default="terraform",
         help="terraform (default), cloudformation (generate_cfn.py) or kubernetes (generate_k8s.py)",
     )
+    parser.add_argument(
+        "--platform",
+        action="store_true",
+        help="kubernetes: add large CRDs, dashboards in ConfigMaps and kustomizations (generate_platform.py)",
+    )
     args = parser.parse_args(argv)
     if args.out.exists():
         shutil.rmtree(args.out)
     if args.format == "cloudformation":
         return _main_cloudformation(args.out, args.files, args.seed)
     if args.format == "kubernetes":
-        return _main_kubernetes(args.out, args.files, args.seed)
+        return _main_kubernetes(args.out, args.files, args.seed, args.platform)
     stats = generate(args.out, args.files, args.seed)
     share = stats.identity / stats.resources if stats.resources else 0.0
     print(
@@ -2152,10 +2157,15 @@ def _main_cloudformation(out: Path, files: int, seed: int) -> int:
     return 0
 
 
-def _main_kubernetes(out: Path, files: int, seed: int) -> int:
+def _main_kubernetes(out: Path, files: int, seed: int, platform: bool = False) -> int:
     import generate_k8s
 
     stats = generate_k8s.generate(out, files, seed)
+    if platform:
+        import generate_platform
+
+        added = generate_platform.add_platform(out, seed, envs=("staging", "prod"))
+        print(f"platform layer: {added} files (CRDs, dashboards, operator, kustomizations) under {out}/platform")
     share = stats.identity / stats.objects if stats.objects else 0.0
     distinct, written = generate_k8s.declared_service_accounts(out)
     print(

@@ -17,6 +17,7 @@ a Helm chart's `templates/` directory, one naming Helm's built-in objects (`.Val
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,14 @@ class ManifestFile:
         return next((e for e in self.errors if e.kind != "duplicate-key"), None)
 
 
-def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS) -> ManifestFile:
+Reads = Callable[[str, str], bool]
+"""Whether a reader looks past the `metadata` of an object of this (apiVersion, kind). The others are skimmed:
+checked for bounds and repeated keys like every document, but their body is not built (a large
+CustomResourceDefinition, a dashboard in a ConfigMap nobody reads)."""
+SKIMMED_KEYS = frozenset({"apiVersion", "kind", "metadata"})
+
+
+def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS, reads: Reads | None = None) -> ManifestFile:
     """Read and parse one manifest file; `path` is its name relative to the scan root (POSIX)."""
     try:
         text = file.read_text(encoding="utf-8")
@@ -78,17 +86,20 @@ def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS) -> Manife
     except OSError as exc:
         reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
         return ManifestFile(path, errors=[ParseError(path, 1, reason, "unreadable")])
-    return parse_text(text, path, in_chart=in_helm_chart(file), limits=limits)
+    return parse_text(text, path, in_chart=in_helm_chart(file), limits=limits, reads=reads)
 
 
-def parse_text(text: str, path: str, in_chart: bool = False, limits: Limits = DEFAULT_LIMITS) -> ManifestFile:
+def parse_text(
+    text: str, path: str, in_chart: bool = False, limits: Limits = DEFAULT_LIMITS, reads: Reads | None = None
+) -> ManifestFile:
     """Parse manifest text; objects carry locations in `path`. Each document is read within the limits on
-    its own, so one hostile document (or a syntax error late in the stream) keeps the others' objects."""
+    its own, so one hostile document (or a syntax error late in the stream) keeps the others' objects.
+    `reads`: which objects are built whole (default: all); the others only to their `metadata`."""
     if "{{" in text:
         line = template_line(text, in_chart)
         if line is not None:
             return ManifestFile(path, errors=[ParseError(path, line, TEMPLATE_REASON)])
-    stream = load_all_located(text, limits, rbac_broader)
+    stream = load_all_located(text, limits, rbac_broader, _skim(reads) if reads is not None else None)
     lines = text.splitlines()
     result = ManifestFile(path, lines=lines)
     for problem in stream.problems:
@@ -98,6 +109,21 @@ def parse_text(text: str, path: str, in_chart: bool = False, limits: Limits = DE
         result.errors.extend(ParseError(path, d.line, d.reason, "duplicate-key") for d in document.duplicates)
         _collect(document.value, path, lines, result.objects)
     return result
+
+
+def _skim(reads: Reads) -> Callable[[yaml.Node], frozenset[str] | None]:
+    def skim(node: yaml.Node) -> frozenset[str] | None:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        top = {k.value: v for k, v in node.value if type(k) is yaml.ScalarNode and k.value in ("apiVersion", "kind")}
+        api_version, kind = top.get("apiVersion"), top.get("kind")
+        if type(api_version) is not yaml.ScalarNode or type(kind) is not yaml.ScalarNode:
+            return None
+        if kind.value.endswith("List") or reads(str(api_version.value), str(kind.value)):
+            return None
+        return SKIMMED_KEYS
+
+    return skim
 
 
 def rbac_broader(path: KeyPath, mapping: LDict, repeated: dict[str, list[Any]]) -> dict[str, str]:

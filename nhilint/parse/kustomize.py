@@ -8,6 +8,11 @@ minimal environment (PATH only, HOME in a fresh temporary directory, no KUBECONF
 closed port, git limited to local files): it cannot reach the user's cluster nor the network. Its time and
 output are bounded; output over `limits.max_file_bytes` is reported as a limit, not read.
 
+Only what needs kustomize is rendered (`resolve_all`): a kustomization that merely lists local files, with
+a namespace, name prefix or suffix and common labels or annotations, is applied by nhilint itself over the
+files it has parsed (nhilint.parse.kustomize_plain). kubectl runs for the rest, several overlays at a time,
+and never for a base that an overlay already rendered or applied includes.
+
 Findings on rendered objects should point at a line a user can edit. So the overlay is rendered through a
 throw-away kustomization that includes it and turns on `buildMetadata: [originAnnotations]`: kustomize then
 annotates every object with the file it came from (`config.kubernetes.io/origin`), and the caller maps it
@@ -21,6 +26,8 @@ import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -30,13 +37,27 @@ import yaml
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
-from nhilint.parse.kustomize_check import is_component, refusal
+from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, is_component, load, refusal
+from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain, transforms
 from nhilint.parse.yamlmarks import LOADER
 from nhilint.values import LDict
 
-__all__ = ["Origins", "OverLimit", "Rendered", "environment", "is_component", "origin_path", "refusal", "render"]
+__all__ = [
+    "Applied",
+    "Origins",
+    "OverLimit",
+    "Rendered",
+    "environment",
+    "is_component",
+    "origin_path",
+    "refusal",
+    "render",
+    "resolve_all",
+    "under_kustomization",
+]
 
 TIMEOUT_SECONDS = 60
+PARALLEL_RENDERS = 4  # kubectl runs at a time (each is mostly waiting on its own process)
 STDERR_BYTES = 64 * 1024
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection fails at once
@@ -208,13 +229,91 @@ def origin_path(annotations: Any, base: Path) -> tuple[Path | None, str]:
     return (base / path).resolve(), str(kind)
 
 
+Outcome = Rendered | OverLimit | Applied | str | None  # None: not on its own (a component, an included base)
+
+
+def resolve_all(
+    paths: list[Path],
+    root: Path,
+    kubectl: str | None,
+    read: Callable[[Path], ManifestFile],
+    limits: Limits = DEFAULT_LIMITS,
+    already_read: Callable[[Path], bool] = lambda _: False,
+) -> list[tuple[Path, Outcome]]:
+    """What each kustomization deploys, in the order of `paths`: applied here when plain, rendered by kubectl
+    otherwise (several at a time), or why not. A kustomization that another one of `paths` includes is read
+    through that one, and on its own only if that one could not be rendered."""
+    real = {path: Path(os.path.realpath(path.parent)) for path in paths}
+    by_directory = {directory: path for path, directory in real.items()}
+    includers: dict[Path, list[Path]] = {path: [] for path in paths}
+    for path in paths:
+        for directory in included_directories(path):
+            base = by_directory.get(directory)
+            if base is not None and base != path:
+                includers[base].append(path)
+    outcomes: dict[Path, Outcome] = {}
+    covered: set[Path] = set()  # read through an overlay that succeeded
+    pending = list(paths)
+    with ThreadPoolExecutor(PARALLEL_RENDERS) as pool:
+        while pending:
+            wave = [p for p in pending if all(i in outcomes or i in covered for i in includers[p])] or pending
+            pending = [p for p in pending if p not in wave]
+            renders: dict[Path, Future[Rendered | OverLimit | str]] = {}
+            for path in wave:
+                if any(i in covered or isinstance(outcomes.get(i), Rendered | Applied) for i in includers[path]):
+                    covered.add(path)
+                elif is_component(path):
+                    outcomes[path] = None
+                elif (refused := refusal(path, root, limits)) is not None:
+                    outcomes[path] = refused
+                elif is_plain(path):
+                    outcomes[path] = apply(path, read, already_read)
+                elif kubectl is None:
+                    outcomes[path] = "kubectl not found"
+                else:
+                    renders[path] = pool.submit(render, kubectl, path, root, limits)
+            for path, future in renders.items():
+                outcomes[path] = future.result()
+    return [(path, outcomes.get(path)) for path in paths]
+
+
+def _may_read_again(kustomization: Path) -> bool:
+    """Whether the kustomization may need its files' objects again: all but a plain list of files (whose
+    objects are deployed as written and were read so)."""
+    data = load(kustomization)
+    return not (isinstance(data, dict) and is_plain(kustomization) and not transforms(data))
+
+
+def under_kustomization(file: Path, root: Path, memo: dict[Path, bool]) -> bool:
+    """Whether a directory from the file's up to the scan root holds a kustomization that may read the file
+    again (rendered by kubectl or transformed): then its parse is kept, not repeated."""
+    directory, top = file.parent, root
+    trail: list[Path] = []
+    found = False
+    while True:
+        if directory in memo:
+            found = memo[directory]
+            break
+        trail.append(directory)
+        kustomization = next((directory / n for n in KUSTOMIZATION_NAMES if (directory / n).is_file()), None)
+        if kustomization is not None and _may_read_again(kustomization):
+            found = True
+            break
+        if directory == top or directory.parent == directory:
+            break
+        directory = directory.parent
+    for seen in trail:
+        memo[seen] = found
+    return found
+
+
 class Origins:
     """Map a rendered object back to the document it was written in (kustomize's origin annotation)."""
 
-    def __init__(self, root: Path, fallback: Location) -> None:
+    def __init__(self, root: Path, fallback: Location, known: dict[Path, ManifestFile] | None = None) -> None:
         self.root = root.resolve()
         self.fallback = fallback
-        self.files: dict[Path, ManifestFile] = {}
+        self.files: dict[Path, ManifestFile] = known if known is not None else {}  # parsed already: not again
 
     def locate(self, obj: K8sObject, base: Path) -> Location:
         annotations = _annotations(obj)

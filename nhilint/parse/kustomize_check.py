@@ -50,7 +50,7 @@ def refusal(kustomization: Path, root: Path, limits: Limits = DEFAULT_LIMITS) ->
         if real in seen:
             continue
         seen.add(real)
-        data = _load(Path(real), limits)
+        data = load(Path(real), limits)
         if isinstance(data, str):
             return data
         where = _shown(Path(real), real_root)
@@ -71,11 +71,11 @@ def refusal(kustomization: Path, root: Path, limits: Limits = DEFAULT_LIMITS) ->
 
 def is_component(kustomization: Path) -> bool:
     """A `kind: Component` is only meaningful inside an overlay; it is not rendered on its own."""
-    data = _load(kustomization, DEFAULT_LIMITS)
+    data = load(kustomization, DEFAULT_LIMITS)
     return isinstance(data, dict) and data.get("kind") == "Component"
 
 
-def _load(path: Path, limits: Limits) -> dict[str, Any] | str:
+def load(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any] | str:
     """The kustomization's mapping; an empty one when kustomize will report the problem itself."""
     try:
         if os.stat(path).st_size > limits.max_file_bytes:

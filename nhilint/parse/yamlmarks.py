@@ -139,7 +139,15 @@ def load_document(text: str, base_line: int = 1, limits: Limits = DEFAULT_LIMITS
     return Loaded(walker.document(node), node.start_mark.line + base_line, walker.duplicates)
 
 
-def load_all_located(text: str, limits: Limits = DEFAULT_LIMITS, merge: Merge = last_wins) -> Stream:
+Skim = Callable[[yaml.Node], frozenset[str] | None]
+"""Which top-level keys of a document to build (None: all). The others are still walked for the bounds and
+for keys written twice, exactly as when built, but no value is made: a reader that only needs an object's
+`metadata` does not pay for its large `spec`."""
+
+
+def load_all_located(
+    text: str, limits: Limits = DEFAULT_LIMITS, merge: Merge = last_wins, skim: Skim | None = None
+) -> Stream:
     """Every document of a stream (empty ones skipped), each within the limits on its own.
 
     A document that hits a limit is a problem of its own and the next one is read; a syntax error ends
@@ -173,7 +181,7 @@ def load_all_located(text: str, limits: Limits = DEFAULT_LIMITS, merge: Merge = 
             return stream
         walker = _Walker(0, limits, merge)
         try:
-            value = walker.document(node)
+            value = walker.document(node, skim(node) if skim is not None else None)
         except LimitError as exc:
             stream.problems.append(Problem(exc.line, f"document at line {line}: {exc.reason}", "limit"))
             continue
@@ -241,8 +249,64 @@ class _Walker:
         self.max_nodes, self.max_depth = limits.max_nodes, limits.max_depth
         self.duplicates: list[Duplicate] = []
 
-    def document(self, node: yaml.Node) -> Any:
-        return self.located(node, (), 0, False)
+    def document(self, node: yaml.Node, keep: frozenset[str] | None = None) -> Any:
+        if keep is None or type(node) is not yaml.MappingNode or node.tag != f"{_STANDARD_TAG}map":
+            return self.located(node, (), 0, False)
+        if _plain_keys(node) is None:  # a key written twice or not a plain scalar: build it all
+            return self.located(node, (), 0, False)
+        self.nodes += 1  # what `located` counts for the document node
+        self.seen.add(id(node))
+        self.at = self.line(node)
+        return self._mapping(node, (), 0, False, keep)
+
+    def checked(self, node: yaml.Node, path: KeyPath, depth: int, expanding: bool) -> None:
+        """What `located` does for the bounds and for repeated keys, without building the value."""
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise LimitError(
+                self.at, f"expands to more than {self.limits.describe('max_nodes')} nodes (an alias bomb?)"
+            )
+        if depth > self.max_depth:
+            raise LimitError(self.line(node), f"nested deeper than {self.limits.describe('max_depth')}")
+        if type(node) is yaml.ScalarNode:
+            return
+        if id(node) in self.seen:
+            if not expanding:
+                self.aliases += 1
+                if self.aliases > self.limits.max_aliases:
+                    raise LimitError(self.at, f"more than {self.limits.describe('max_aliases')} aliases")
+                expanding = True
+        else:
+            self.seen.add(id(node))
+            if not expanding:
+                self.at = self.line(node)
+        tag = node.tag or ""
+        if tag[:1] == "!" and tag[:2] != "!!":
+            name = tag[1:]
+            key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+            if isinstance(node, yaml.MappingNode):
+                self._checked_mapping(node, (*path, key), depth + 1, expanding)
+            else:
+                for i, item in enumerate(node.value):
+                    self.checked(item, (*path, key, i), depth + 1, expanding)
+        elif isinstance(node, yaml.MappingNode):
+            self._checked_mapping(node, path, depth, expanding)
+        else:
+            for i, item in enumerate(node.value):
+                self.checked(item, (*path, i), depth + 1, expanding)
+
+    def _checked_mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int, expanding: bool) -> None:
+        if _plain_keys(node) is None:  # a repeat is resolved (and reported) on the built values
+            self._mapping(node, path, depth, expanding)
+            return
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_STANDARD_TAG}merge":
+                self.checked(value_node, path, depth + 1, expanding)
+                continue
+            key = str(self.located(key_node, path, depth + 1, expanding))
+            if not expanding:
+                self.at = int(key_node.start_mark.line) + 1 + self.offset
+            self.checked(value_node, (*path, key), depth + 1, expanding)
 
     def line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + 1 + self.offset
@@ -276,7 +340,9 @@ class _Walker:
             return self._mapping(node, path, depth, expanding)
         return [self.located(item, (*path, i), depth + 1, expanding) for i, item in enumerate(node.value)]
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int, expanding: bool) -> LDict:
+    def _mapping(
+        self, node: yaml.MappingNode, path: KeyPath, depth: int, expanding: bool, keep: frozenset[str] | None = None
+    ) -> LDict:
         result = LDict(line=self.line(node), end_line=int(node.end_mark.line) + 1 + self.offset)
         key_lines: dict[str, int] = {}
         merged: list[LDict] = []
@@ -291,6 +357,9 @@ class _Walker:
             key_line = int(key_node.start_mark.line) + 1 + self.offset
             if not expanding:
                 self.at = key_line
+            if keep is not None and key not in keep:  # not read: only checked (no repeat here: _plain_keys)
+                self.checked(value_node, (*path, key), depth + 1, expanding)
+                continue
             value = self.located(value_node, (*path, key), depth + 1, expanding)
             if key in key_lines:
                 repeated.setdefault(key, [result[key]]).append(value)
@@ -328,6 +397,20 @@ class _Walker:
         result = LDict([(key, value)], line=line, end_line=int(node.end_mark.line) + 1 + self.offset)
         result.key_lines = {key: line}
         return result
+
+
+def _plain_keys(node: yaml.MappingNode) -> set[str] | None:
+    """The keys of a mapping when each is a plain scalar written once (no merge key), else None."""
+    keys: set[str] = set()
+    for key_node, _ in node.value:
+        tag = key_node.tag or ""
+        if type(key_node) is not yaml.ScalarNode or (tag[:1] == "!" and tag[:2] != "!!"):
+            return None
+        key = str(_scalar(key_node))
+        if key in keys:
+            return None
+        keys.add(key)
+    return keys
 
 
 def _scalar(node: yaml.Node) -> Any:

@@ -22,6 +22,8 @@ from tests.helpers import config_for, scan_tree, write_tree
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n"
+# A kustomization kubectl must render (a plain list of files is applied by nhilint itself, without kubectl).
+PATCHED = "resources:\n  - sa.yaml\npatches:\n  - path: sa.yaml\n"
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def test_kubectl_gets_a_minimal_environment(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-the-user-environment")
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
     monkeypatch.setenv("NO_PROXY", "*")
-    report = scan_tree(tmp_path, {"kustomization.yaml": "resources:\n  - sa.yaml\n", "sa.yaml": SA})
+    report = scan_tree(tmp_path, {"kustomization.yaml": PATCHED, "sa.yaml": SA})
     assert "kubernetes:ServiceAccount/default/rendered" in report.inventory.identities
     env = dict(line.split("=", 1) for line in (fake_kubectl / "env").read_text().splitlines() if "=" in line)
     home = env["HOME"]
@@ -175,7 +177,7 @@ def test_output_over_the_limit_is_a_limit_finding(tmp_path: Path, fake_kubectl: 
         tmp_path,
         {
             ".nhilint.yaml": "limits:\n  max_file_bytes: 4096\n",
-            "kustomization.yaml": "resources:\n  - sa.yaml\n",
+            "kustomization.yaml": PATCHED,
             "sa.yaml": SA,
         },
     )
@@ -190,7 +192,7 @@ def test_output_over_the_limit_is_a_limit_finding(tmp_path: Path, fake_kubectl: 
 def test_time_is_bounded(tmp_path: Path, fake_kubectl: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (fake_kubectl / "mode").write_text("sleep")
     monkeypatch.setattr(kustomize, "TIMEOUT_SECONDS", 0.5)
-    report = scan_tree(tmp_path, {"kustomization.yaml": "resources:\n  - sa.yaml\n", "sa.yaml": SA})
+    report = scan_tree(tmp_path, {"kustomization.yaml": PATCHED, "sa.yaml": SA})
     assert report.inventory.unresolved == [
         Unresolved(
             "kustomization kustomization.yaml",

@@ -63,12 +63,13 @@ from nhilint.model import (
     Usage,
 )
 from nhilint.parse import kustomize
-from nhilint.parse.kubernetes import K8sObject, parse_file, parse_text, span
+from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text, span
 from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 CLUSTER_KINDS = frozenset({"ClusterRole", "ClusterRoleBinding"})
+RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 _TEMPLATE = ("spec", "template", "spec")
 # (API group, kind) -> keys down to the pod spec. `extensions` is the pre-1.16 group of the apps kinds.
 POD_SPECS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -116,6 +117,9 @@ class State:
     roles: list[Role] = field(default_factory=list)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     usages: set[tuple[str, str]] = field(default_factory=set)
+    files: dict[Path, ManifestFile] = field(default_factory=dict)  # parsed files a kustomization may name
+    kustomized: dict[Path, bool] = field(default_factory=dict)  # directories with a kustomization above
+    read: set[Path] = field(default_factory=set)  # manifest files scanned as written
 
 
 @dataclass(slots=True)
@@ -133,7 +137,10 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Plain manifest files."""
     state, batch = _state(builder), Batch()
     for file in sorted(paths):
-        manifest = parse_file(file, _relative(file, root), builder.limits)
+        manifest = parse_file(file, _relative(file, root), builder.limits, reads_body)
+        state.read.add(file.resolve())
+        if kustomize.under_kustomization(file, root, state.kustomized):  # a kustomization may read it again
+            state.files[file.resolve()] = manifest
         builder.inventory.errors.extend(manifest.errors)
         for obj in manifest.objects:
             read_object(obj, Source(obj.location, manifest.lines), builder, state, batch, rendered=False)
@@ -143,31 +150,48 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
 def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> None:
     """Render each kustomization with `kubectl kustomize` and read its objects; note those not rendered."""
     state, batch = _state(builder), Batch()
-    kubectl = shutil.which("kubectl")
-    for file in sorted(paths):
+
+    def read(file: Path) -> ManifestFile:
+        if file not in state.files:
+            state.files[file] = parse_file(file, _relative(file, root), builder.limits, reads_body)
+        return state.files[file]
+
+    outcomes = kustomize.resolve_all(
+        sorted(paths), root, shutil.which("kubectl"), read, builder.limits, state.read.__contains__
+    )
+    for file, rendered in outcomes:  # kubectl only where needed; it refuses what could leave the sandbox
         path = _relative(file, root)
         where = Location(path, 1, 1)
-        if kustomize.is_component(file):
+        if rendered is None:
             continue
-        if kubectl is None:
-            builder.unresolved(f"kustomization {path}", "overlay not rendered: kubectl not found", where)
+        if isinstance(rendered, kustomize.Applied):
+            for obj in rendered.objects:
+                source = Source(obj.location, rendered.files[obj.location.path].lines)
+                read_object(obj, source, builder, state, batch, rendered=True)
             continue
-        rendered = kustomize.render(kubectl, file, root, builder.limits)  # refuses what could leave the sandbox
         if isinstance(rendered, kustomize.OverLimit):
             builder.inventory.errors.append(rendered.error(path))
             continue
         if isinstance(rendered, str):
             builder.unresolved(f"kustomization {path}", f"overlay not rendered: {rendered}", where)
             continue
-        manifest = parse_text(rendered.text, path, limits=builder.limits)
+        manifest = parse_text(rendered.text, path, limits=builder.limits, reads=reads_body)
         if manifest.error is not None:
             builder.unresolved(f"kustomization {path}", f"rendered output not read: {manifest.error.reason}", where)
             continue
-        origins = kustomize.Origins(root, where)
+        origins = kustomize.Origins(root, where, state.files)
         for obj in manifest.objects:
             source = Source(origins.locate(obj, rendered.origin_base))
             read_object(obj, source, builder, state, batch, rendered=True)
     _link(builder, state, batch)
+
+
+def reads_body(api_version: str, kind: str) -> bool:
+    """Whether `read_object` looks past an object's metadata; the parser skims the others' bodies."""
+    group = api_version.rpartition("/")[0]
+    if group == "":
+        return kind in ("ServiceAccount", "Secret", "ConfigMap") or (group, kind) in POD_SPECS
+    return (group == RBAC_GROUP and kind in RBAC_KINDS) or (group, kind) in POD_SPECS
 
 
 def _state(builder: Builder) -> State:
