@@ -145,21 +145,23 @@ def builtin_policies() -> list[str]:
     return sorted(p.name[:-5] for p in policy_folder().iterdir() if p.name.endswith(".yaml"))
 
 
-def _read_policy(name_or_path: str, base: Path) -> tuple[dict[str, Any], str]:
-    candidate = Path(name_or_path)
-    if not candidate.is_absolute():
-        candidate = base / candidate
+def _read_policy(name_or_path: str, bases: list[Path]) -> tuple[dict[str, Any], str, Path | None]:
+    """A pack by path (relative: to each of `bases` in turn) or by built-in name; with the pack's folder."""
+    given = Path(name_or_path)
+    candidates = [given] if given.is_absolute() else [base / given for base in bases]
+    candidate = next((c for c in candidates if c.is_file()), candidates[0])
     if name_or_path.endswith((".yaml", ".yml")) or candidate.is_file():
         if not candidate.is_file():
-            raise ConfigError(f"policy file {name_or_path} does not exist")
-        return _load_yaml(candidate), str(candidate)
+            looked = " or ".join(str(c) for c in candidates)
+            raise ConfigError(f"policy file {name_or_path} does not exist (looked for {looked})")
+        return _load_yaml(candidate), str(candidate), candidate.parent
     resource = policy_folder().joinpath(f"{name_or_path}.yaml")
     if not resource.is_file():
         known = ", ".join(builtin_policies())
         raise ConfigError(f"unknown policy {name_or_path!r} (built-in policies: {known})")
     origin = f"policies/{name_or_path}.yaml"
     # Built-in packs are validated by the test suite; skipping jsonschema here keeps pre-commit runs fast.
-    return yaml.load(resource.read_text(), Loader=_YAML_LOADER) or {}, origin
+    return yaml.load(resource.read_text(), Loader=_YAML_LOADER) or {}, origin, None
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -173,16 +175,19 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 def _policy_chain(name: str, base: Path, named_in: str | None = None) -> list[tuple[dict[str, Any], str]]:
     """The pack `name` and the packs it extends, base first. `named_in`: the `file: key` that named it."""
     chain: list[tuple[dict[str, Any], str]] = []
+    bases = [base]  # a pack's own `extends` is read from its folder first, as tsconfig and ESLint do
     current: str | None = name
     referrer = named_in
     while current:
         if len(chain) >= MAX_EXTENDS:
             raise ConfigError(f"{referrer}: `extends` is nested more than {MAX_EXTENDS} deep")
         try:
-            data, origin = _read_policy(current, base)
+            data, origin, folder = _read_policy(current, bases)
         except ConfigError as exc:
             raise ConfigError(f"{referrer}: {exc}" if referrer else str(exc)) from None
         chain.append((data, origin))
+        if folder is not None:
+            bases = [folder, base]
         current = data.get("extends")
         referrer = f"{origin}: extends"
     return list(reversed(chain))

@@ -155,3 +155,18 @@ def test_reading_a_config_does_not_import_the_rules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == "False\n"
+
+
+def test_a_pack_extends_a_file_next_to_it(tmp_path: Path) -> None:
+    # policies/team.yaml says `extends: base.yaml`: the file beside it, as tsconfig and ESLint read `extends`.
+    write_tree(
+        tmp_path,
+        {
+            "policies/team.yaml": "extends: base.yaml\nfail_on: high\n",
+            "policies/base.yaml": "extends: strict\nsettings:\n  owner_tags: [squad]\n",
+            ".nhilint.yaml": "policy: policies/team.yaml\n",
+        },
+    )
+    config = load_config(tmp_path)
+    assert config.settings.owner_tags == ("squad",)
+    assert config.fail_on.name == "HIGH"
