@@ -171,3 +171,11 @@ def test_inventory_table_never_cuts_an_id(tmp_path: Path, capsys: pytest.Capture
     code, out, _ = run(["inventory", str(tmp_path)], capsys)
     assert code == 0
     assert out.splitlines()[1].startswith(f"aws:aws_iam_role.{name}  role ")
+
+
+def test_python_dash_m_nhilint_runs_the_cli(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "nhilint", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("nhilint")
