@@ -165,10 +165,16 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class TrustPrincipal:
-    """One principal admitted by a trust statement: `AWS`, `Service`, `Federated`, `*`, a k8s subject…"""
+    """One principal admitted by a trust statement: `AWS`, `Service`, `Federated`, `*`, a k8s subject…
+
+    `provider` is the issuer (host and path) of the OIDC identity provider a `Federated` principal names, when
+    extract knows it: from the provider's ARN, or the URL of a provider created in the scanned code. It is
+    derived from `identifier` (which then reads `oidc-provider/<issuer>`), so equality ignores it.
+    """
 
     type: str
     identifier: str | Unknown
+    provider: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

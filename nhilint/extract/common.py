@@ -136,10 +136,9 @@ def rotation_from_time_rotating(resource: TfResource, builder: Builder) -> Fact 
     if not names:
         return None
     address = f"{resource.instance.prefix}time_rotating.{names[0]}"
-    info = builder.extra.get(f"time_rotating:{address}")
-    if info:
-        period, location = info[0]
-        return Fact(period, f"time_rotating:{address}", location)
+    info = builder.time_rotations.get(address)
+    if info is not None:
+        return Fact(info.period, f"time_rotating:{address}", info.location)
     return Fact(Unknown(f"time_rotating.{names[0]} is not in the scanned code"), f"time_rotating:{address}")
 
 

@@ -45,6 +45,7 @@ from nhilint.extract.rbac import (
     Role,
     Rule,
     Subject,
+    TerraformObjects,
     bind,
     implicit_service_account,
     lifecycle_keys,
@@ -110,7 +111,8 @@ class Source:
 
 @dataclass(slots=True)
 class State:
-    """What every call has seen (kept in `builder.extra`): ServiceAccounts, roles, objects, usages."""
+    """What every call has seen (kept on the Builder, `builder.side(State)`): ServiceAccounts, roles, objects,
+    usages."""
 
     accounts: dict[tuple[str, str], str] = field(default_factory=dict)
     roles: list[Role] = field(default_factory=list)
@@ -171,11 +173,7 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
 
 
 def _state(builder: Builder) -> State:
-    holder = builder.extra["k8s-manifests:state"]
-    if not holder:
-        holder.append(State())
-    state: State = holder[0]
-    return state
+    return builder.side(State)
 
 
 def _relative(file: Path, root: Path) -> str:
@@ -477,6 +475,6 @@ def _link(builder: Builder, state: State, batch: Batch) -> None:
         if isinstance(found, str) and (found, address) not in state.usages:
             state.usages.add((found, address))
             builder.add_usage(Usage(found, address, kind, location, attributes), None, (), PLATFORM)
-    roles = [*state.roles, *builder.extra.get("k8s:roles", [])]
+    roles = [*state.roles, *builder.side(TerraformObjects).roles]
     for item in batch.bindings:
         bind(builder, index, item, roles)
