@@ -11,6 +11,7 @@ a format resolves what it wrote against everything read so far.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.pending import ManagedPolicy, PendingAttachment
@@ -18,7 +19,7 @@ from nhilint.iam.policy import Statement
 from nhilint.model import ActionPattern, Fact, Grant, Location, Membership, PolicyRef, Unknown
 from nhilint.values import to_text
 
-PLATFORM = "aws"
+PLATFORM: Final = "aws"
 ROLE = ("aws_iam_role",)
 USER = ("aws_iam_user",)
 GROUP = ("aws_iam_group",)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from nhilint.extract.builder import Builder
-from nhilint.model import Fact, Identity, LiteralSecret, Location, Unknown
+from nhilint.model import Fact, Identity, IdentityKind, LiteralSecret, Location, Platform, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, to_text
@@ -27,8 +27,8 @@ def identity_id(platform: str, address: str) -> str:
 def add_identity(
     resource: TfResource,
     builder: Builder,
-    kind: str,
-    platform: str,
+    kind: IdentityKind,
+    platform: Platform,
     name_attr: str | None = "name",
     tags_attr: str | None = "tags",
     default_tags: bool = False,
@@ -156,7 +156,7 @@ def literal_secret(resource: TfRecord, attribute: str) -> Location | None:
     return None
 
 
-def add_literal_secret(resource: TfResource, builder: Builder, attribute: str, platform: str) -> bool:
+def add_literal_secret(resource: TfResource, builder: Builder, attribute: str, platform: Platform) -> bool:
     location = literal_secret(resource, attribute)
     if location is None:
         return False

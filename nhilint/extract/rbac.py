@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from nhilint.config import Settings
 from nhilint.extract.builder import Builder
 from nhilint.model import Credential, Grant, K8sRule, Location, RoleRef, TargetRef, Unknown
 from nhilint.values import Ref, to_text
 
-PLATFORM = "kubernetes"
+PLATFORM: Final = "kubernetes"
 SA_TYPES = ("kubernetes_service_account", "kubernetes_service_account_v1")  # by_name keys, either spelling
 BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
 TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"

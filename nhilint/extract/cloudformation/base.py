@@ -17,7 +17,7 @@ from nhilint.extract.aws_links import PLATFORM, ROLE, statement_grant
 from nhilint.extract.builder import Builder, LinkTarget
 from nhilint.extract.pending import PendingAttachment
 from nhilint.iam.policy import parse_document
-from nhilint.model import Fact, Grant, Identity, Lifecycle, Location, Trust, TrustPrincipal, Unknown
+from nhilint.model import Fact, Grant, Identity, IdentityKind, Lifecycle, Location, Trust, TrustPrincipal, Unknown
 from nhilint.parse.cfn_eval import NO_VALUE, Evaluator, marker, marker_ref
 from nhilint.parse.cloudformation import Resource, Template, tight_end
 from nhilint.values import LDict, Ref, to_text
@@ -168,7 +168,7 @@ def policy_value(value: Any) -> Any:
 def add_identity(
     stack: Stack,
     resource: Resource,
-    kind: str,
+    kind: IdentityKind,
     name: Any,
     tags: Any = None,
     attributes: tuple[tuple[str, str], ...] = (),

@@ -40,7 +40,7 @@ from nhilint.extract.cloudformation.policies import (
 )
 from nhilint.extract.pending import OidcProvider, PendingMembership, PendingRotation, ProfileAlias
 from nhilint.extract.references import typed
-from nhilint.model import Credential, Fact, LiteralSecret, Location, ParseError, Unknown, Usage
+from nhilint.model import Credential, CredentialKind, Fact, LiteralSecret, Location, ParseError, Unknown, Usage
 from nhilint.parse.cfn_eval import marker
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
 from nhilint.secrets import register, variable_source
@@ -205,7 +205,7 @@ def api_key(stack: Stack, resource: Resource) -> None:
     _credential(stack, resource, "api_key", "aws_api_gateway_api_key")
 
 
-def _credential(stack: Stack, resource: Resource, kind: str, resource_type: str) -> None:
+def _credential(stack: Stack, resource: Resource, kind: CredentialKind, resource_type: str) -> None:
     props = stack.properties(resource)
     address = stack.address(resource.logical_id)
     credential = Credential(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
@@ -43,9 +43,11 @@ from nhilint.model import (
     ActionPattern,
     Condition,
     Credential,
+    CredentialKind,
     Fact,
     Grant,
     Identity,
+    IdentityKind,
     Permission,
     Trust,
     TrustPrincipal,
@@ -55,7 +57,7 @@ from nhilint.model import (
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
 
-PLATFORM = "azure"
+PLATFORM: Final = "azure"
 APP = ("azuread_application",)
 SP = ("azuread_service_principal",)
 UAI_TYPE = "azurerm_user_assigned_identity"
@@ -94,7 +96,7 @@ def entra_tags(resource: TfRecord) -> Any:
     return pairs
 
 
-def entra_identity(resource: TfResource, builder: Builder, kind: str, name: Any) -> Identity:
+def entra_identity(resource: TfResource, builder: Builder, kind: IdentityKind, name: Any) -> Identity:
     tags = entra_tags(resource)
     lifecycle = builder.lifecycle(resource.location, tags, "tag", None, resource.at("tags"))
     owners = resource.get("owners")
@@ -182,7 +184,7 @@ def validity(resource: TfResource) -> tuple[tuple[str, str], ...]:
     return (("validity_seconds", str(int(match.group(1)) * 3600)),) if match else ()
 
 
-def credential(kind: str, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
+def credential(kind: CredentialKind, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
         cred = Credential(
             id=identity_id(PLATFORM, resource.address),

@@ -10,7 +10,7 @@ attribute, which NHI-EXP-002 compares with `max_expiry_days`.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
@@ -30,7 +30,9 @@ from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, SourceText, refs_in_text, to_text
 
-GITHUB, VAULT, TLS = "github", "vault", "tls"
+GITHUB: Final = "github"
+VAULT: Final = "vault"
+TLS: Final = "tls"
 APPROLE = ("vault_approle_auth_backend_role",)
 
 # Secret stores of CI systems: resource type -> the usage kind a cloud key copied into one gets.

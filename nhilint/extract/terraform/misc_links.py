@@ -7,12 +7,12 @@ with the key; a Vault AppRole's secret ids take the role's TTL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from nhilint.extract.builder import Builder
 from nhilint.model import Credential, Fact, Location, Usage
 
-VAULT = "vault"
+VAULT: Final = "vault"
 
 
 class CiKeyCopy(NamedTuple):
