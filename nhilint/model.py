@@ -26,6 +26,42 @@ from nhilint.values import Unknown as Unknown  # the model holds Unknowns; defin
 CURRENT_ACCOUNT = "${current_account}"
 
 
+# The closed value sets of the model: mypy checks every construction site against them.
+Platform = Literal["aws", "gcp", "azure", "kubernetes", "github", "vault", "tls"]
+IdentityKind = Literal[
+    "role",
+    "user",
+    "group",
+    "service_linked_role",
+    "service_account",
+    "application",
+    "service_principal",
+    "managed_identity",
+    "approle",
+    "k8s_service_account",
+]
+CredentialKind = Literal[
+    "access_key",
+    "console_password",
+    "secret",
+    "api_key",
+    "service_account_key",
+    "client_secret",
+    "sp_password",
+    "managed_identity",
+    "approle_secret_id",
+    "vault_token",
+    "private_key",
+    "certificate",
+    "ci_secret",
+    "deploy_key",
+    "sa_token_secret",
+]
+# How a Grant's permissions read: IAM action patterns, an attached managed policy, a group membership, a role
+# (GCP, Azure, Kubernetes role references), Kubernetes RBAC rules.
+PermissionType = Literal["action", "managed_policy", "group", "role", "k8s_rule"]
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
     """Where something is written: a path relative to the scan root (POSIX) and 1-based lines."""
@@ -89,8 +125,8 @@ class Identity:
     """A non-human principal the code creates: role, user, service account, service principal…"""
 
     id: str
-    kind: str
-    platform: str
+    kind: IdentityKind
+    platform: Platform
     address: str
     location: Location
     name: str | Unknown | None = None
@@ -112,8 +148,8 @@ class Credential:
     """
 
     id: str
-    kind: str
-    platform: str
+    kind: CredentialKind
+    platform: Platform
     address: str
     location: Location
     of: str | Unknown | None = None
@@ -154,21 +190,27 @@ class Grant:
     source: str
     location: Location
     block: Location
-    permission_type: str = "action"
+    permission_type: PermissionType = "action"
     effect: str = "Allow"
     not_actions: bool = False
     not_resources: bool = False
     conditions: tuple[Condition, ...] = ()
     unknown: str | None = None
-    platform: str = "aws"
+    platform: Platform = "aws"
 
 
 @dataclass(frozen=True, slots=True)
 class TrustPrincipal:
-    """One principal admitted by a trust statement: `AWS`, `Service`, `Federated`, `*`, a k8s subject…"""
+    """One principal admitted by a trust statement: `AWS`, `Service`, `Federated`, `*`, a k8s subject…
+
+    `provider` is the issuer (host and path) of the OIDC identity provider a `Federated` principal names, when
+    extract knows it: from the provider's ARN, or the URL of a provider created in the scanned code. It is
+    derived from `identifier` (which then reads `oidc-provider/<issuer>`), so equality ignores it.
+    """
 
     type: str
     identifier: str | Unknown
+    provider: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from nhilint.model import (
     Condition,
@@ -25,7 +26,7 @@ from nhilint.model import (
     Usage,
 )
 
-PLATFORM = "kubernetes"
+PLATFORM: Final = "kubernetes"
 IMPLICIT_PREFIX = "kubernetes:ServiceAccount/"
 # `Usage.link` of these edges (keys of nhilint.extract.rbac.CLOUD_IDENTITY_ANNOTATIONS).
 WORKLOAD_IDENTITY_ANNOTATIONS = (

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from nhilint.config import Settings
 from nhilint.extract.lifecycle import CREDENTIAL_INHERITS, FactSource, Origin, comments, inherit, resolve, tag_map
+from nhilint.extract.pending import (
+    LinkTarget,
+    ManagedPolicy,
+    OidcProvider,
+    PendingAttachment,
+    PendingMembership,
+    PendingRotation,
+    ProfileAlias,
+    TimeRotation,
+)
 from nhilint.extract.references import target_ref
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import (
@@ -25,14 +36,17 @@ from nhilint.model import (
     Lifecycle,
     Location,
     Trust,
+    TrustPrincipal,
     Unknown,
     Unresolved,
     Usage,
 )
 from nhilint.values import Ref, ref_marker
 
-LinkTarget = Ref | str | Unknown | None
+__all__ = ["Builder", "LinkTarget", "Pending"]
 
+T = TypeVar("T")
+_OIDC_PROVIDER = "oidc-provider/"
 _ARN_NAME_RE = re.compile(r"^arn:[^:]+:iam::[^:]*:(role|user|group|policy|instance-profile)/(?:.*/)?([^/]+)$")
 
 
@@ -57,9 +71,16 @@ class Builder:
     by_address: dict[str, str] = field(default_factory=dict)  # address -> id
     instances: dict[str, list[str]] = field(default_factory=dict)  # base address -> ids of its instances
     pending: list[Pending] = field(default_factory=list)
-    policies: dict[str, Any] = field(default_factory=dict)  # managed policy id -> PolicyInfo (aws)
-    attachments: list[Any] = field(default_factory=list)
-    extra: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    # AWS links resolved by nhilint.extract.aws_links when a format finishes (each list is consumed there)
+    policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # managed policy id -> policy
+    unsettled_policies: list[str] = field(default_factory=list)  # ids whose attachments are not resolved yet
+    attachments: list[PendingAttachment] = field(default_factory=list)
+    memberships: list[PendingMembership] = field(default_factory=list)
+    rotations: list[PendingRotation] = field(default_factory=list)
+    aliases: list[ProfileAlias] = field(default_factory=list)
+    oidc_providers: list[OidcProvider] = field(default_factory=list)
+    time_rotations: dict[str, TimeRotation] = field(default_factory=dict)  # time_rotating address -> period
+    sides: dict[type[Any], Any] = field(default_factory=dict)  # see side()
     limits: Limits = DEFAULT_LIMITS  # the bounds format parsers read files within
 
     # -- adding -------------------------------------------------------------------------------------
@@ -70,6 +91,23 @@ class Builder:
         if isinstance(identity.name, str):
             self.by_name[(resource_type, identity.name)] = identity.id
         return identity
+
+    def add_policy(self, policy: ManagedPolicy, resource_type: str) -> None:
+        """A managed policy, turned into grants when the format's attachments are resolved."""
+        self.policies[policy.id] = policy
+        self.unsettled_policies.append(policy.id)
+        self.register(policy.address, policy.id, resource_type, policy.name)
+
+    def side(self, kind: type[T]) -> T:
+        """A platform's own pending records (a dataclass of typed lists), created empty on first use.
+
+        Platforms whose links are their own (Azure applications, GCP pools, Kubernetes bindings) keep them
+        here until their `finish`; the class is the key, so each platform reads back exactly what it wrote.
+        """
+        found = self.sides.get(kind)
+        if found is None:
+            found = self.sides[kind] = kind()
+        return cast(T, found)
 
     def register(self, address: str, object_id: str, resource_type: str, name: Any = None) -> None:
         """Make a non-identity object (a policy, a credential) findable by address and name."""
@@ -215,11 +253,8 @@ class Builder:
                 grants[index] = replace(grant, scope=tuple(typed(s) for s in grant.scope))
         trusts = self.inventory.trusts
         for index, trust in enumerate(trusts):
-            if any(isinstance(p.identifier, str) and p.identifier.startswith("${") for p in trust.principals):
-                principals = tuple(
-                    replace(p, identifier=typed(p.identifier)) if isinstance(p.identifier, str) else p
-                    for p in trust.principals
-                )
+            principals = tuple(_typed_principal(p, typed) for p in trust.principals)
+            if any(new is not old for new, old in zip(principals, trust.principals, strict=True)):  # TargetRef == text
                 trusts[index] = replace(trust, principals=principals)
 
     def _inherit_lifecycle(self) -> None:
@@ -232,3 +267,15 @@ class Builder:
             lifecycle = inherit(credential.lifecycle, parent, CREDENTIAL_INHERITS)
             if lifecycle is not credential.lifecycle:
                 self.inventory.credentials[index] = replace(credential, lifecycle=lifecycle)
+
+
+def _typed_principal(principal: TrustPrincipal, typed: Callable[[str], str]) -> TrustPrincipal:
+    """A reference becomes a TargetRef; an OIDC provider ARN (`…:oidc-provider/<issuer>`) names its issuer."""
+    identifier = principal.identifier
+    if not isinstance(identifier, str):
+        return principal
+    if identifier.startswith("${"):
+        principal = replace(principal, identifier=typed(identifier))
+    if principal.type == "Federated" and principal.provider is None and _OIDC_PROVIDER in identifier:
+        principal = replace(principal, provider=identifier.split(_OIDC_PROVIDER, 1)[1])
+    return principal

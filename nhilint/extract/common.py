@@ -7,7 +7,7 @@ from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.lifecycle import Origin
-from nhilint.model import Fact, Identity, LiteralSecret, Location, Unknown
+from nhilint.model import Fact, Identity, IdentityKind, LiteralSecret, Location, Platform, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, to_text
@@ -28,8 +28,8 @@ def identity_id(platform: str, address: str) -> str:
 def add_identity(
     resource: TfResource,
     builder: Builder,
-    kind: str,
-    platform: str,
+    kind: IdentityKind,
+    platform: Platform,
     name_attr: str | None = "name",
     tags_attr: str | None = "tags",
     default_tags: bool = False,
@@ -138,10 +138,9 @@ def rotation_from_time_rotating(resource: TfResource, builder: Builder) -> Fact 
     if not names:
         return None
     address = f"{resource.instance.prefix}time_rotating.{names[0]}"
-    info = builder.extra.get(f"time_rotating:{address}")
-    if info:
-        period, location = info[0]
-        return Fact(period, f"time_rotating:{address}", location)
+    info = builder.time_rotations.get(address)
+    if info is not None:
+        return Fact(info.period, f"time_rotating:{address}", info.location)
     return Fact(Unknown(f"time_rotating.{names[0]} is not in the scanned code"), f"time_rotating:{address}")
 
 
@@ -159,7 +158,7 @@ def literal_secret(resource: TfRecord, attribute: str) -> Location | None:
     return None
 
 
-def add_literal_secret(resource: TfResource, builder: Builder, attribute: str, platform: str) -> bool:
+def add_literal_secret(resource: TfResource, builder: Builder, attribute: str, platform: Platform) -> bool:
     location = literal_secret(resource, attribute)
     if location is None:
         return False

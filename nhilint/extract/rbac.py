@@ -13,15 +13,15 @@ the code does not create become `serviceaccount:<ns>/<name>`, `user:<name>` and 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, NamedTuple
 
 from nhilint.config import Settings
 from nhilint.extract.builder import Builder
-from nhilint.model import Grant, K8sRule, Location, RoleRef, TargetRef, Unknown
+from nhilint.model import Credential, Grant, K8sRule, Location, RoleRef, TargetRef, Unknown
 from nhilint.values import Ref, to_text
 
-PLATFORM = "kubernetes"
+PLATFORM: Final = "kubernetes"
 SA_TYPES = ("kubernetes_service_account", "kubernetes_service_account_v1")  # by_name keys, either spelling
 BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
 TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"
@@ -96,6 +96,31 @@ class Binding:
     role_ref: Location
     subjects: tuple[Subject | Unknown, ...]
     location: Location
+
+
+class PendingWorkload(NamedTuple):
+    """A Terraform Pod spec: which ServiceAccount (name, namespace as written) it runs as, once all are known."""
+
+    address: str
+    type: str
+    namespace: Link
+    account: Link
+    location: Location
+    attributes: tuple[tuple[str, str], ...]
+
+
+@dataclass(slots=True)
+class TerraformObjects:
+    """What the Terraform kubernetes table records for its `finish` (`builder.side(TerraformObjects)`).
+
+    The manifest extractor reads `roles` too: a binding in YAML may name a role written in HCL."""
+
+    service_accounts: list[tuple[str, str, Meta]] = field(default_factory=list)  # (identity id, address, meta)
+    namespaces: list[tuple[str, Link]] = field(default_factory=list)  # (address, name)
+    token_secrets: list[tuple[Credential, Link, Link]] = field(default_factory=list)  # (token, SA name, namespace)
+    roles: list[Role] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    workloads: list[PendingWorkload] = field(default_factory=list)
 
 
 @dataclass(slots=True)

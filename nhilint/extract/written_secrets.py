@@ -22,7 +22,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from nhilint.parse.cloudformation import Resource
     from nhilint.parse.terraform import TfResource
 
-_KEY = "written-secrets"
 MAP, TEXT, BASE64, CONTAINERS = "map", "text", "base64", "containers"
 
 # -- Terraform: resource type -> (nested blocks '.' attribute, how the value is written) -------------------
@@ -269,9 +268,9 @@ def cloudformation(stack: Stack, resource: Resource) -> None:
     _cfn(
         stack, address, resource.properties, (("Tags", MAP), *CLOUDFORMATION.get(resource.type, ())), resource.location
     )
-    done = stack.builder.extra["written-secrets:globals"]
+    done = stack.builder.side(Noted).globals_read
     if stack.template.globals and stack.path not in done:
-        done.append(stack.path)
+        done.add(stack.path)
         _cfn(stack, stack.address("Globals"), stack.template.globals, SAM_GLOBALS, resource.location)
 
 
@@ -382,13 +381,22 @@ def manifest(
 # -- judging and owning ----------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class Noted:
+    """Candidate values kept on the Builder (`builder.side(Noted)`) until `finish` judges them together."""
+
+    values: list[tuple[LiteralSecret, str]] = field(default_factory=list)
+    globals_read: set[str] = field(default_factory=set)  # templates whose SAM Globals were read
+
+
 def _note(builder: Builder, secret: LiteralSecret, value: str) -> None:
-    builder.extra[_KEY].append((secret, value))
+    builder.side(Noted).values.append((secret, value))
 
 
 def finish(builder: Builder) -> None:
     """Judge every noted value in one detector session; a secret becomes a LiteralSecret (one per place)."""
-    noted: list[tuple[LiteralSecret, str]] = builder.extra.pop(_KEY, [])
+    side = builder.side(Noted)
+    noted, side.values = side.values, []
     secrets = builder.inventory.literal_secrets
     if noted:
         kinds = detect_many(value for _, value in noted)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.model import Finding, Severity, TargetRef, Trust, Unknown
+from nhilint.model import Finding, Identity, Severity, TargetRef, Trust, TrustPrincipal, Unknown
 from nhilint.rules.base import Context, Rule, label
 
 NOT_OIDC = (
@@ -39,11 +39,12 @@ NOT_OIDC = (
 )
 
 
-def issuer_of(identifier: str) -> str | None:
+def issuer_of(identifier: str, provider: str | None) -> str | None:
+    """The OIDC issuer a Federated principal admits (extract names it when it knows the provider)."""
     if any(marker in identifier for marker in NOT_OIDC):
         return None
-    if "oidc-provider/" in identifier:
-        return identifier.split("oidc-provider/", 1)[1]
+    if provider is not None:
+        return provider
     if isinstance(identifier, TargetRef):
         return f"the OIDC provider {identifier.named('arn')}"
     return identifier
@@ -70,10 +71,13 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         for principal in trust.principals:
             if principal.type != "Federated":
                 continue
-            yield from _check_principal(rule, ctx, trust, subject, principal.identifier)
+            yield from _check_principal(rule, ctx, trust, subject, principal)
 
 
-def _check_principal(rule: Rule, ctx: Context, trust: Trust, subject, identifier) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+def _check_principal(
+    rule: Rule, ctx: Context, trust: Trust, subject: Identity, principal: TrustPrincipal
+) -> Iterator[Finding]:
+    identifier = principal.identifier
     if isinstance(identifier, Unknown):
         yield rule.finding(
             f"could not evaluate the identity provider trusted by {label(subject)}: {identifier.reason}",
@@ -85,7 +89,7 @@ def _check_principal(rule: Rule, ctx: Context, trust: Trust, subject, identifier
             ctx,
         )
         return
-    issuer = issuer_of(identifier)
+    issuer = issuer_of(identifier, principal.provider)
     if issuer is None:
         return
     sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub")]

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nhilint.extract.aws_links import PLATFORM, ROLE, statement_grant
 from nhilint.extract.builder import Builder, LinkTarget
 from nhilint.extract.lifecycle import FACT_NAMES, FactSource, Origin, comments, keyed, resolve, unevaluated
-from nhilint.extract.terraform.aws_policies import PLATFORM, ROLE, statement_grant
+from nhilint.extract.pending import PendingAttachment
 from nhilint.iam.policy import parse_document
-from nhilint.model import Fact, Grant, Identity, Lifecycle, Location, Trust, TrustPrincipal, Unknown
+from nhilint.model import Fact, Grant, Identity, IdentityKind, Lifecycle, Location, Trust, TrustPrincipal, Unknown
 from nhilint.parse.cfn_eval import NO_VALUE, Evaluator, marker, marker_ref
 from nhilint.parse.cloudformation import Resource, Template, tight_end
 from nhilint.values import LDict, Ref, to_text
@@ -41,15 +42,9 @@ _ARN_MARKER_RE = re.compile(r"^arn:[^:]+:iam::[^:]*:(?:role|user|group|policy|in
 
 @dataclass(slots=True)
 class State:
-    """Everything collected across templates, resolved once every template has been read."""
+    """What every template of the scan shares (links wait on the Builder until every template is read)."""
 
     builder: Builder
-    attachments: list[tuple[LinkTarget, LinkTarget, tuple[str, ...], Location, str]] = field(default_factory=list)
-    memberships: list[tuple[LinkTarget, LinkTarget, Location, str]] = field(default_factory=list)
-    aliases: list[tuple[str, Any, LinkTarget]] = field(default_factory=list)
-    rotations: list[tuple[LinkTarget, Fact]] = field(default_factory=list)
-    oidc: dict[str, str] = field(default_factory=dict)  # provider address -> issuer host
-    policy_ids: list[str] = field(default_factory=list)  # managed policies created by templates
     sam: Any = None  # SAM data (policy templates, managed policy names), read on first use
     templates: frozenset[str] = frozenset()  # every template of this scan, relative to the root (POSIX)
     root: Path | None = None  # the scan root, to tell a missing nested template from one not scanned
@@ -174,7 +169,7 @@ def policy_value(value: Any) -> Any:
 def add_identity(
     stack: Stack,
     resource: Resource,
-    kind: str,
+    kind: IdentityKind,
     name: Any,
     tags: Any = None,
     attributes: tuple[tuple[str, str], ...] = (),
@@ -319,4 +314,4 @@ def attach(
 ) -> None:
     """Managed policies (ARNs, names or references) attached to a principal, resolved after every template."""
     for policy in links(policies):
-        stack.state.attachments.append((policy, principal, types, where, via))
+        stack.builder.attachments.append(PendingAttachment(policy, principal, types, where, via))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nhilint.extract.aws_links import GROUP, POLICY, ROLE, USER
 from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
@@ -17,7 +18,7 @@ from nhilint.extract.cloudformation.base import (
     policy_value,
     text_of,
 )
-from nhilint.extract.terraform.aws_policies import GROUP, POLICY, ROLE, USER, ManagedPolicy
+from nhilint.extract.pending import ManagedPolicy, PendingAttachment, PendingMembership
 from nhilint.iam.policy import parse_document
 from nhilint.model import Grant, Unknown
 from nhilint.parse.cloudformation import Resource
@@ -103,17 +104,17 @@ def managed_policy(stack: Stack, resource: Resource) -> None:
     managed = ManagedPolicy(
         identity_id(address), address, name_of(props.get("ManagedPolicyName")), document, resource.location
     )
-    stack.builder.policies[managed.id] = managed
-    stack.builder.register(address, managed.id, POLICY[0], managed.name)
-    stack.state.policy_ids.append(managed.id)
+    stack.builder.add_policy(managed, POLICY[0])
     for target, types in _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)):
-        stack.state.attachments.append((Ref(address), target, types, resource.location, address))
+        stack.builder.attachments.append(PendingAttachment(Ref(address), target, types, resource.location, address))
 
 
 def user_to_group(stack: Stack, resource: Resource) -> None:
     props = stack.properties(resource)
     group_target = link(props.get("GroupName"))
     for user_target in links(props.get("Users")):
-        stack.state.memberships.append(
-            (user_target, group_target, resource.location, stack.address(resource.logical_id))
+        stack.builder.memberships.append(
+            PendingMembership(
+                user_target, group_target, text_of(group_target), resource.location, stack.address(resource.logical_id)
+            )
         )

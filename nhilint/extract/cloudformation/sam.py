@@ -16,6 +16,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from nhilint.extract.aws_links import PLATFORM, ROLE, ROLE_OR_PROFILE
 from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
@@ -29,7 +30,6 @@ from nhilint.extract.cloudformation.base import (
     text_of,
 )
 from nhilint.extract.references import typed
-from nhilint.extract.terraform.aws_policies import PLATFORM, ROLE, ROLE_OR_PROFILE
 from nhilint.model import ActionPattern, Grant, Location, Unknown, Usage
 from nhilint.parse.cloudformation import Resource, Template
 from nhilint.values import LDict, Ref

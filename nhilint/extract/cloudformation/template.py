@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.extract import written_secrets
+from nhilint.extract.aws_links import GROUP, PLATFORM, ROLE, ROLE_OR_PROFILE, USER, resolve_aws_links
 from nhilint.extract.builder import Builder
 from nhilint.extract.cloudformation import sam
 from nhilint.extract.cloudformation.base import (
@@ -30,7 +31,6 @@ from nhilint.extract.cloudformation.base import (
     tag_mapping,
     text_of,
 )
-from nhilint.extract.cloudformation.links import resolve_links
 from nhilint.extract.cloudformation.policies import (
     managed_policy,
     policy,
@@ -38,9 +38,10 @@ from nhilint.extract.cloudformation.policies import (
     principal_policy,
     user_to_group,
 )
+from nhilint.extract.pending import OidcProvider, PendingMembership, PendingRotation, ProfileAlias
 from nhilint.extract.references import typed
-from nhilint.extract.terraform.aws_policies import GROUP, PLATFORM, ROLE, ROLE_OR_PROFILE, USER
-from nhilint.model import Credential, Fact, LiteralSecret, Location, ParseError, Unknown, Usage
+from nhilint.model import Credential, CredentialKind, Fact, LiteralSecret, Location, ParseError, Unknown, Usage
+from nhilint.parse.cfn_eval import marker
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
 from nhilint.secrets import register, variable_source
 from nhilint.values import LDict, Ref, to_text
@@ -135,7 +136,8 @@ def user(stack: Stack, resource: Resource) -> None:
     me = Ref(identity.address)
     principal_policies(stack, resource, props, me, USER)
     for group in links(props.get("Groups")):
-        stack.state.memberships.append((me, group, stack.at(props, "Groups"), identity.address))
+        membership = PendingMembership(me, group, text_of(group), stack.at(props, "Groups"), identity.address)
+        stack.builder.memberships.append(membership)
     if isinstance(props.get("LoginProfile"), dict):
         where = stack.at(props, "LoginProfile")
         address = f"{identity.address}.LoginProfile"
@@ -164,16 +166,17 @@ def instance_profile(stack: Stack, resource: Resource) -> None:
     """An instance profile is a handle on its role: links to it resolve to the role itself."""
     props = stack.properties(resource)
     roles = links(props.get("Roles"))
-    stack.state.aliases.append(
-        (stack.address(resource.logical_id), name_of(props.get("InstanceProfileName")), roles[0] if roles else None)
-    )
+    address = stack.address(resource.logical_id)
+    alias = ProfileAlias(address, name_of(props.get("InstanceProfileName")), roles[0] if roles else None)
+    stack.builder.aliases.append(alias)
 
 
 def oidc_provider(stack: Stack, resource: Resource) -> None:
     url = to_text(stack.properties(resource).get("Url"))
     if isinstance(url, str):
-        host = url.removeprefix("https://").rstrip("/")
-        stack.state.oidc[stack.address(resource.logical_id)] = host
+        address = stack.address(resource.logical_id)
+        names = (marker(Ref(address)), marker(Ref(address, "Arn")))
+        stack.builder.oidc_providers.append(OidcProvider(address, url.removeprefix("https://").rstrip("/"), names))
 
 
 # -- credentials -----------------------------------------------------------------------------------
@@ -202,7 +205,7 @@ def api_key(stack: Stack, resource: Resource) -> None:
     _credential(stack, resource, "api_key", "aws_api_gateway_api_key")
 
 
-def _credential(stack: Stack, resource: Resource, kind: str, resource_type: str) -> None:
+def _credential(stack: Stack, resource: Resource, kind: CredentialKind, resource_type: str) -> None:
     props = stack.properties(resource)
     address = stack.address(resource.logical_id)
     credential = Credential(
@@ -223,7 +226,9 @@ def rotation_schedule(stack: Stack, resource: Resource) -> None:
     days = (rules.get("AutomaticallyAfterDays") or rules.get("ScheduleExpression")) if isinstance(rules, dict) else None
     period = f"every {days} days" if isinstance(days, int) else (str(days) if days else "rotation configured")
     address = stack.address(resource.logical_id)
-    stack.state.rotations.append((link(props.get("SecretId")), Fact(period, address, resource.location)))
+    stack.builder.rotations.append(
+        PendingRotation(link(props.get("SecretId")), Fact(period, address, resource.location))
+    )
 
 
 # -- usages, literal secrets, nested stacks --------------------------------------------------------
@@ -405,7 +410,7 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
                         )
                     )
         builder.inventory.errors.extend(template.errors)  # keys written twice, limits hit while evaluating
-    resolve_links(state)
+    resolve_aws_links(builder)  # aliases, attachments, memberships, rotations, OIDC providers
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -36,16 +36,18 @@ from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import plain_tags
 from nhilint.extract.lifecycle import keyed, resolve
+from nhilint.extract.manifests.rbac_objects import read_binding, read_role
+from nhilint.extract.manifests.source import Source
+from nhilint.extract.manifests.source import items as _items
+from nhilint.extract.manifests.source import text as _text
 from nhilint.extract.rbac import (
     PLATFORM,
     TOKEN_SA_ANNOTATION,
     TOKEN_SECRET_TYPE,
     Binding,
     Index,
-    Meta,
     Role,
-    Rule,
-    Subject,
+    TerraformObjects,
     bind,
     implicit_service_account,
     lifecycle_keys,
@@ -55,7 +57,6 @@ from nhilint.model import (
     Annotation,
     Credential,
     Identity,
-    K8sRule,
     Lifecycle,
     LiteralSecret,
     Location,
@@ -63,7 +64,7 @@ from nhilint.model import (
     Usage,
 )
 from nhilint.parse import kustomize
-from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text, span
+from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
 from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
@@ -89,29 +90,10 @@ _SECRETISH = re.compile(r"pass|secret|token|key|cred|private|auth|cert|pwd", re.
 _PLACEHOLDER_PREFIXES = ("ENC[", "${", "$(", "<path:", "<", "((", "{{", "vault:", "ref+")
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where an object's parts are written: its own file and lines, or (rendered) one fixed place."""
-
-    location: Location
-    lines: list[str] | None = None  # the file's text; None for rendered objects (lines of kustomize's output)
-
-    @property
-    def exact(self) -> bool:
-        return self.lines is not None
-
-    def at(self, node: Any, key: str | None = None) -> Location:
-        if self.lines is None or not isinstance(node, LDict):
-            return self.location
-        if key is not None:
-            line = node.line_of(key)
-            return Location(self.location.path, line, line)
-        return Location(self.location.path, *span(node, self.lines))
-
-
 @dataclass(slots=True)
 class State:
-    """What every call has seen (kept in `builder.extra`): ServiceAccounts, roles, objects, usages."""
+    """What every call has seen (kept on the Builder, `builder.side(State)`): ServiceAccounts, roles, objects,
+    usages."""
 
     accounts: dict[tuple[str, str], str] = field(default_factory=dict)
     roles: list[Role] = field(default_factory=list)
@@ -195,11 +177,7 @@ def reads_body(api_version: str, kind: str) -> bool:
 
 
 def _state(builder: Builder) -> State:
-    holder = builder.extra["k8s-manifests:state"]
-    if not holder:
-        holder.append(State())
-    state: State = holder[0]
-    return state
+    return builder.side(State)
 
 
 def _relative(file: Path, root: Path) -> str:
@@ -239,9 +217,9 @@ def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, 
     elif group == "" and obj.kind == "Secret":
         _secret(obj, meta, source, builder, batch, address, namespace or "default")
     elif group == RBAC_GROUP and obj.kind in ("Role", "ClusterRole"):
-        state.roles.append(_role(obj, meta, source, address, name, namespace))
+        state.roles.append(read_role(obj, meta, source, address, name, namespace))
     elif group == RBAC_GROUP and obj.kind in ("RoleBinding", "ClusterRoleBinding"):
-        batch.bindings.append(_binding(obj, source, address, namespace))
+        batch.bindings.append(read_binding(obj, source, address, namespace))
     elif (group, obj.kind) in POD_SPECS:
         _workload(obj, source, batch, address, namespace or "default")
 
@@ -253,23 +231,6 @@ def _name(meta: LDict) -> str | Unknown:
     if meta.get("generateName"):
         return Unknown("generateName: the name is chosen by the API server")
     return Unknown("the object has no metadata.name")
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = to_text(value)
-    return text if isinstance(text, str) else None
-
-
-def _strings(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else ([] if value is None else [value])
-    return [t for t in (_text(item) for item in items) if t is not None]
-
-
-def _items(value: Any) -> list[Any]:
-    """A list field as a list (anything else, as written by mistake, as nothing)."""
-    return value if isinstance(value, list) else []
 
 
 def _mapping(meta: LDict, key: str) -> LDict:
@@ -382,55 +343,7 @@ def _literal(value: Any) -> bool:
     return bool(text) and not text.startswith(_PLACEHOLDER_PREFIXES)
 
 
-# -- RBAC and workloads ----------------------------------------------------------------------------
-
-
-def _role(
-    obj: K8sObject, meta: LDict, source: Source, address: str, name: str | Unknown, namespace: str | None
-) -> Role:
-    rules: list[Rule] = []
-    for item in _items(obj.body.get("rules")):
-        if not isinstance(item, LDict):
-            rules.append(Rule(None, source.location, "a rule that is not a mapping"))
-            continue
-        permission = K8sRule(
-            _strings(item.get("verbs")),
-            _strings(item.get("apiGroups")),
-            _strings(item.get("resources")),
-            _strings(item.get("resourceNames")),
-            _strings(item.get("nonResourceURLs")),
-        )
-        rules.append(Rule(permission, source.at(item)))
-    selectors: list[Any] = []
-    aggregation = obj.body.get("aggregationRule")
-    for selector in _items(aggregation.get("clusterRoleSelectors")) if isinstance(aggregation, dict) else []:
-        if not isinstance(selector, dict):
-            continue
-        if selector.get("matchExpressions"):
-            selectors.append(Unknown("matchExpressions selectors are not evaluated"))
-        else:
-            selectors.append(selector.get("matchLabels") or {})
-    meta_ = Meta(name, namespace, meta.get("labels"), meta.get("annotations"))
-    return Role(address, obj.kind, meta_, tuple(rules), tuple(selectors), source.location)
-
-
-def _binding(obj: K8sObject, source: Source, address: str, namespace: str | None) -> Binding:
-    role_ref = obj.body.get("roleRef")
-    subjects: list[Subject | Unknown] = []
-    for item in _items(obj.body.get("subjects")):
-        if isinstance(item, dict):
-            subjects.append(Subject(_text(item.get("kind")), _text(item.get("name")), _text(item.get("namespace"))))
-        else:
-            subjects.append(Unknown("a subject that is not a mapping"))
-    if isinstance(role_ref, LDict):  # from the `roleRef:` key, where a flow or block mapping may start
-        kind, name, at = _text(role_ref.get("kind")), _text(role_ref.get("name")), source.at(role_ref)
-        at = replace(at, start_line=min(at.start_line, obj.body.line_of("roleRef"))) if source.exact else at
-    else:
-        kind, name, at = None, None, source.location
-    role_name: str | Unknown = name if name else Unknown("the binding has no roleRef name")
-    return Binding(
-        address, obj.kind == "ClusterRoleBinding", namespace, kind, role_name, at, tuple(subjects), source.location
-    )
+# -- workloads ----------------------------------------------------------------------------------
 
 
 def _workload(obj: K8sObject, source: Source, batch: Batch, address: str, namespace: str) -> None:
@@ -487,6 +400,6 @@ def _link(builder: Builder, state: State, batch: Batch) -> None:
         if isinstance(found, str) and (found, address) not in state.usages:
             state.usages.add((found, address))
             builder.add_usage(Usage(found, address, kind, location, attributes), None, (), PLATFORM)
-    roles = [*state.roles, *builder.extra.get("k8s:roles", [])]
+    roles = [*state.roles, *builder.side(TerraformObjects).roles]
     for item in batch.bindings:
         bind(builder, index, item, roles)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nhilint.extract.aws_links import GROUP, PLATFORM, ROLE, ROLE_OR_PROFILE, USER, resolve_aws_links
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
     add_identity,
@@ -18,13 +19,9 @@ from nhilint.extract.common import (
     ref_or_text,
     rotation_from_time_rotating,
 )
+from nhilint.extract.pending import OidcProvider, PendingRotation, ProfileAlias, TimeRotation
 from nhilint.extract.references import of_ref
 from nhilint.extract.terraform.aws_policies import (
-    GROUP,
-    PLATFORM,
-    ROLE,
-    ROLE_OR_PROFILE,
-    USER,
     attach_policies,
     exclusive_attachments,
     group_membership,
@@ -33,8 +30,6 @@ from nhilint.extract.terraform.aws_policies import (
     multi_attachment,
     policy_attachment,
     policy_grants,
-    resolve_attachments,
-    resolve_memberships,
     role_trusts,
     user_group_membership,
 )
@@ -154,12 +149,15 @@ def service_linked_role(resource: TfResource, builder: Builder) -> None:
 def instance_profile(resource: TfResource, builder: Builder) -> None:
     """An instance profile is a handle on a role: links to it resolve to the role itself."""
     target = ref_or_text(resource.get("role"))
-    builder.extra["aliases"].append((resource.address, resource.get("name"), target))
+    builder.aliases.append(ProfileAlias(resource.address, resource.get("name"), target))
 
 
 def openid_connect_provider(resource: TfResource, builder: Builder) -> None:
     url = resource.get("url")
-    builder.extra["oidc"].append((resource.address, to_text(url) if url is not None else None))
+    text = to_text(url) if url is not None else None
+    if isinstance(text, str):
+        issuer = text.removeprefix("https://").rstrip("/")
+        builder.oidc_providers.append(OidcProvider(resource.address, issuer, (f"${{{resource.address}.arn}}",)))
 
 
 def time_rotating(resource: TfResource, builder: Builder) -> None:
@@ -169,7 +167,7 @@ def time_rotating(resource: TfResource, builder: Builder) -> None:
         if value is not None:
             parts.append(f"every {value} {key.removeprefix('rotation_')}")
     period = parts[0] if parts else "at rotation_rfc3339"
-    builder.extra[f"time_rotating:{resource.address}"].append((period, resource.location))
+    builder.time_rotations.setdefault(resource.address, TimeRotation(period, resource.location))
 
 
 # -- credentials -----------------------------------------------------------------------------------
@@ -222,9 +220,8 @@ def secret_rotation(resource: TfResource, builder: Builder) -> None:
     for rules in resource.blocks("rotation_rules"):
         days = rules.get("automatically_after_days") or rules.get("schedule_expression")
     period = f"every {days} days" if isinstance(days, int) else (str(days) if days else "rotation configured")
-    builder.extra["rotations"].append(
-        (ref_or_text(resource.get("secret_id")), Fact(period, resource.address, resource.location))
-    )
+    rotation = Fact(period, resource.address, resource.location)
+    builder.rotations.append(PendingRotation(ref_or_text(resource.get("secret_id")), rotation))
 
 
 def api_key(resource: TfResource, builder: Builder) -> None:
@@ -287,62 +284,7 @@ def _values_at(resource: TfResource, path: str) -> list[Any]:
 
 def finish(builder: Builder) -> None:
     """Resolve instance-profile aliases, OIDC provider URLs, attachments, memberships and rotations."""
-    for address, name, target in builder.extra.get("aliases", []):
-        role_id = builder.resolve(target, ROLE, PLATFORM)
-        if isinstance(role_id, str):
-            builder.register(address, role_id, "aws_iam_instance_profile", name)
-    resolve_attachments(builder)
-    resolve_memberships(builder)
-    _resolve_rotations(builder)
-    _name_oidc_providers(builder)
-
-
-def _name_oidc_providers(builder: Builder) -> None:
-    """`${aws_iam_openid_connect_provider.gh.arn}` in a trust -> `oidc-provider/<issuer host>`."""
-    from dataclasses import replace
-
-    urls = oidc_urls(builder)
-    if not urls:
-        return
-    trusts = builder.inventory.trusts
-    for index, trust in enumerate(trusts):
-        changed = False
-        principals = []
-        for principal in trust.principals:
-            identifier = principal.identifier
-            if isinstance(identifier, str) and identifier.startswith("${") and identifier.endswith(".arn}"):
-                address = identifier[2:-5]
-                if address in urls:
-                    principal = replace(principal, identifier=f"oidc-provider/{urls[address]}")
-                    changed = True
-            principals.append(principal)
-        if changed:
-            trusts[index] = replace(trust, principals=tuple(principals))
-
-
-def oidc_urls(builder: Builder) -> dict[str, str]:
-    """Provider address -> issuer host (`token.actions.githubusercontent.com`), for trust rules."""
-    urls: dict[str, str] = {}
-    for address, url in builder.extra.get("oidc", []):
-        if isinstance(url, str):
-            urls[address] = url.removeprefix("https://").rstrip("/")
-    return urls
-
-
-def _resolve_rotations(builder: Builder) -> None:
-    from dataclasses import replace
-
-    by_id: dict[str, Fact] = {}
-    for secret_ref, fact in builder.extra.get("rotations", []):
-        secret_id = builder.resolve(secret_ref, ("aws_secretsmanager_secret",), PLATFORM)
-        if isinstance(secret_id, str):
-            by_id[secret_id] = fact
-    if not by_id:
-        return
-    credentials = builder.inventory.credentials
-    for index, credential in enumerate(credentials):
-        if credential.id in by_id and credential.rotation is None:
-            credentials[index] = replace(credential, rotation=by_id[credential.id])
+    resolve_aws_links(builder)
 
 
 TABLE = PlatformTable(

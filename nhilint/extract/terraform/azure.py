@@ -22,8 +22,8 @@ pass, so role assignments, credentials and usages resolve against them when they
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
@@ -31,7 +31,6 @@ from nhilint.extract.common import (
     add_identity,
     add_literal_secret,
     as_list,
-    data_record,
     identity_id,
     plain_tags,
     ref_or_text,
@@ -40,14 +39,17 @@ from nhilint.extract.common import (
 )
 from nhilint.extract.lifecycle import Origin, given, inherit, resolve
 from nhilint.extract.references import role_ref
+from nhilint.extract.terraform.azure_roles import ROLE_DEFINITION, role_definition, role_of
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     ActionPattern,
     Condition,
     Credential,
+    CredentialKind,
     Fact,
     Grant,
     Identity,
+    IdentityKind,
     Permission,
     Trust,
     TrustPrincipal,
@@ -57,20 +59,10 @@ from nhilint.model import (
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
 
-PLATFORM = "azure"
+PLATFORM: Final = "azure"
 APP = ("azuread_application",)
 SP = ("azuread_service_principal",)
 UAI_TYPE = "azurerm_user_assigned_identity"
-ROLE_DEFINITION = "azurerm_role_definition"
-
-# Built-in roles by definition GUID, so an assignment by id is as visible as one by name.
-BUILTIN_ROLES = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-}
 
 _TAG_RE = re.compile(r"^\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")
 _HOURS_RE = re.compile(r"^\s*(\d+)h\s*$")
@@ -106,7 +98,7 @@ def entra_tags(resource: TfRecord) -> Any:
     return pairs
 
 
-def entra_identity(resource: TfResource, builder: Builder, kind: str, name: Any) -> Identity:
+def entra_identity(resource: TfResource, builder: Builder, kind: IdentityKind, name: Any) -> Identity:
     tags = entra_tags(resource)
     owners = resource.get("owners")
     listed = isinstance(owners, list) and owners and all(isinstance(o, str) and "${" not in o for o in owners)
@@ -135,12 +127,19 @@ def application(resource: TfResource, builder: Builder) -> None:
 def service_principal(resource: TfResource, builder: Builder) -> None:
     """Linked to its application in `finish`, where every application is known."""
     identity = entra_identity(resource, builder, "service_principal", None)
-    builder.extra["azure:sp_apps"].append((identity.id, first_link(resource, ("client_id", "application_id"))))
+    builder.side(ServicePrincipals).apps.append((identity.id, first_link(resource, ("client_id", "application_id"))))
+
+
+@dataclass(slots=True)
+class ServicePrincipals:
+    """Kept on the Builder (`builder.side(ServicePrincipals)`) for `finish`: (service principal id, its app)."""
+
+    apps: list[tuple[str, Link]] = field(default_factory=list)
 
 
 def _link_service_principals(builder: Builder) -> None:
     identities = builder.inventory.identities
-    for sp_id, app_link in builder.extra.get("azure:sp_apps", []):
+    for sp_id, app_link in builder.side(ServicePrincipals).apps:
         sp = identities[sp_id]
         app_id = builder.lookup_address(app_link.address) if isinstance(app_link, Ref) else None
         app = identities.get(app_id) if isinstance(app_id, str) else None
@@ -178,7 +177,7 @@ def validity(resource: TfResource) -> tuple[tuple[str, str], ...]:
     return (("validity_seconds", str(int(match.group(1)) * 3600)),) if match else ()
 
 
-def credential(kind: str, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
+def credential(kind: CredentialKind, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
         cred = Credential(
             id=identity_id(PLATFORM, resource.address),
@@ -324,62 +323,8 @@ def _system_identity(resource: TfResource, builder: Builder, block: TfRecord) ->
 # -- role definitions and assignments ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RoleDefinition:
-    address: str
-    name: str | Unknown
-    guid: str | None
-    actions: tuple[str, ...]
-    not_actions: tuple[str, ...]
-
-
-def role_definition(resource: TfResource, builder: Builder) -> None:
-    actions: list[str] = []
-    not_actions: list[str] = []
-    for block in resource.blocks("permissions"):
-        for attr, into in (
-            ("actions", actions),
-            ("data_actions", actions),
-            ("not_actions", not_actions),
-            ("not_data_actions", not_actions),
-        ):
-            into.extend(t if isinstance(t := to_text(a), str) else str(t) for a in as_list(block.get(attr)))
-    guid = resource.get("role_definition_id")
-    builder.extra["azure:role_definitions"].append(
-        RoleDefinition(
-            resource.address,
-            to_text(resource.get("name")),
-            guid if isinstance(guid, str) else None,
-            tuple(actions),
-            tuple(not_actions),
-        )
-    )
-
-
-def _role(resource: TfResource, builder: Builder) -> tuple[str | Unknown, RoleDefinition | None]:
-    """The role's name (or id as written) and, for an in-code definition, the definition."""
-    definitions: list[RoleDefinition] = builder.extra.get("azure:role_definitions", [])
-    if resource.has("role_definition_name"):
-        name = to_text(resource.get("role_definition_name"))
-        return name, next((d for d in definitions if d.name == name), None)
-    data = data_record(resource, "role_definition_id", ROLE_DEFINITION)
-    if data is not None and isinstance(data.get("name"), str):
-        return data.get("name"), None
-    target = link(resource.get("role_definition_id"))
-    if isinstance(target, Ref):
-        found = next(
-            (d for d in definitions if d.address == target.address or d.address.startswith(f"{target.address}[")), None
-        )
-        return (found.name, found) if found else (to_text(target), None)
-    if isinstance(target, str):
-        guid = target.rstrip("/").rsplit("/", 1)[-1].split("|")[0].lower()
-        found = next((d for d in definitions if d.guid and d.guid.lower() == guid), None)
-        return (found.name if found else BUILTIN_ROLES.get(guid, target)), found
-    return target or Unknown("no role_definition_name or role_definition_id"), None
-
-
 def role_assignment(resource: TfResource, builder: Builder) -> None:
-    name, definition = _role(resource, builder)
+    name, definition = role_of(resource, builder, link(resource.get("role_definition_id")))
     scope, scope_unknown = text_of(resource, "scope")
     conditions: list[Condition] = []
     permissions: tuple[Permission, ...] = (role_ref(name),) if isinstance(name, str) else ()

@@ -18,7 +18,7 @@ A member that is not an in-code service account stays the member string itself (
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
@@ -49,7 +49,7 @@ from nhilint.model import (
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, ref_marker
 
-PLATFORM = "gcp"
+PLATFORM: Final = "gcp"
 SA_TYPE = "google_service_account"
 SA_ANY_PROJECT = "google_service_account (project not evaluated)"  # by_name key: account_id alone
 SA_DOMAIN = ".iam.gserviceaccount.com"

@@ -8,8 +8,8 @@ A `principalSet://…/workloadIdentityPools/POOL/…` member of an in-code pool 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import ref_or_text
@@ -18,8 +18,25 @@ from nhilint.parse.terraform import TfResource
 from nhilint.values import Ref, refs_in_text, to_text
 
 
+class PoolProvider(NamedTuple):
+    """A workload identity pool provider: its pool, issuer, attribute mapping and attribute condition."""
+
+    pool: Ref | str | Unknown | None
+    issuer: str | Unknown
+    mapping: dict[str, Any]
+    condition: Any
+
+
+@dataclass(slots=True)
+class FederationLinks:
+    """Recorded for `federate` (`builder.side(FederationLinks)`): (pool address, pool id), providers."""
+
+    pools: list[tuple[str, Any]] = field(default_factory=list)
+    providers: list[PoolProvider] = field(default_factory=list)
+
+
 def pool(resource: TfResource, builder: Builder) -> None:
-    builder.extra["gcp:wif_pools"].append((resource.address, resource.get("workload_identity_pool_id")))
+    builder.side(FederationLinks).pools.append((resource.address, resource.get("workload_identity_pool_id")))
 
 
 def pool_provider(resource: TfResource, builder: Builder) -> None:
@@ -33,8 +50,8 @@ def pool_provider(resource: TfResource, builder: Builder) -> None:
         issuer = "saml"
     mapping = resource.get("attribute_mapping")
     condition = resource.get("attribute_condition") if resource.has("attribute_condition") else None
-    builder.extra["gcp:wif_providers"].append(
-        (
+    builder.side(FederationLinks).providers.append(
+        PoolProvider(
             ref_or_text(resource.get("workload_identity_pool_id")),
             issuer,
             mapping if isinstance(mapping, dict) else {},
@@ -51,23 +68,24 @@ def federate(builder: Builder) -> None:
     """Add issuers and pinned claims of in-code pool providers to principalSet trusts."""
     by_id: dict[str, str] = {}  # pool id -> pool address
     addresses = set()
-    for address, pool_id in builder.extra.get("gcp:wif_pools", []):
+    for address, pool_id in builder.side(FederationLinks).pools:
         addresses.add(address)
         if isinstance(pool_id, str):
             by_id[pool_id] = address
-    providers: dict[str, list[tuple[Any, ...]]] = {}
-    for link, *rest in builder.extra.get("gcp:wif_providers", []):
-        address = link.address if isinstance(link, Ref) else by_id.get(link) if isinstance(link, str) else None
-        if address:
-            providers.setdefault(address, []).append(tuple(rest))
+    providers: dict[str, list[tuple[str | Unknown, dict[str, Any], Any]]] = {}
+    for provider in builder.side(FederationLinks).providers:
+        link = provider.pool
+        pool = link.address if isinstance(link, Ref) else by_id.get(link) if isinstance(link, str) else None
+        if pool:
+            providers.setdefault(pool, []).append((provider.issuer, provider.mapping, provider.condition))
     trusts = builder.inventory.trusts
     for index, trust in enumerate(trusts):
         principals, conditions = list(trust.principals), list(trust.conditions)
         for principal in trust.principals:
             if principal.type not in ("principalSet", "principal") or not isinstance(principal.identifier, str):
                 continue
-            address, remainder = _pool_of(principal.identifier, addresses, by_id)
-            for issuer, mapping, condition in providers.get(address or "", []):
+            named, remainder = _pool_of(principal.identifier, addresses, by_id)
+            for issuer, mapping, condition in providers.get(named or "", []):
                 key = issuer if isinstance(issuer, str) else "<unknown issuer>"
                 pinned = _pinned_claim(remainder, mapping)
                 if pinned is not None:

@@ -10,7 +10,7 @@ cannot be evaluated contributes nothing (the binding then holds only the role na
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import as_list
@@ -18,7 +18,6 @@ from nhilint.parse.terraform import TfResource
 from nhilint.values import ref_marker, to_text
 
 TYPES = ("google_project_iam_custom_role", "google_organization_iam_custom_role")
-_EXTRA = "gcp:custom_roles"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +25,13 @@ class CustomRole:
     address: str
     name: str | None  # projects/P/roles/R or organizations/O/roles/R, when evaluable
     permissions: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class CustomRoles:
+    """The custom roles of the scan, kept on the Builder (`builder.side(CustomRoles)`)."""
+
+    roles: list[CustomRole] = field(default_factory=list)
 
 
 def custom_role(resource: TfResource, builder: Builder, project: object = None) -> None:
@@ -41,13 +47,13 @@ def custom_role(resource: TfResource, builder: Builder, project: object = None) 
     name = None
     if isinstance(parent, str) and isinstance(role_id, str) and "${" not in parent + role_id:
         name = f"{prefix}/{parent.removeprefix(prefix + '/')}/roles/{role_id}"
-    builder.extra[_EXTRA].append(CustomRole(resource.address, name, permissions))
+    builder.side(CustomRoles).roles.append(CustomRole(resource.address, name, permissions))
 
 
 def custom_permissions(builder: Builder, role: str) -> tuple[str, ...]:
     """The permissions of the in-code custom role a binding's `role` names; () when it names none."""
     ref = ref_marker(role)
-    for found in builder.extra.get(_EXTRA, []):
+    for found in builder.side(CustomRoles).roles:
         if ref is not None and (ref.address == found.address or found.address.startswith(f"{ref.address}[")):
             return tuple(found.permissions)
         if ref is None and role == found.name:

@@ -30,9 +30,11 @@ from nhilint.extract.rbac import (
     Index,
     Link,
     Meta,
+    PendingWorkload,
     Role,
     Rule,
     Subject,
+    TerraformObjects,
     bind,
     implicit_service_account,
     lifecycle_keys,
@@ -128,7 +130,7 @@ def service_account(resource: TfResource, builder: Builder) -> None:
         attributes=(("automount_service_account_token", str(shown)),),
     )
     builder.add_identity(identity, resource.type)
-    builder.extra["k8s:service_accounts"].append((identity.id, resource.address, meta))
+    builder.side(TerraformObjects).service_accounts.append((identity.id, resource.address, meta))
     annotations = meta.annotations if isinstance(meta.annotations, dict) else {}
     for key, (types, platform) in CLOUD_IDENTITY_ANNOTATIONS.items():
         target = link(annotations.get(key))
@@ -138,7 +140,7 @@ def service_account(resource: TfResource, builder: Builder) -> None:
 
 
 def namespace(resource: TfResource, builder: Builder) -> None:
-    builder.extra["k8s:namespaces"].append((resource.address, metadata(resource).name))
+    builder.side(TerraformObjects).namespaces.append((resource.address, metadata(resource).name))
 
 
 def secret(resource: TfResource, builder: Builder) -> None:
@@ -160,7 +162,7 @@ def secret(resource: TfResource, builder: Builder) -> None:
         lifecycle=lifecycle(builder, resource, meta),
         secret_in_code=written,
     )
-    builder.extra["k8s:token_secrets"].append((credential, sa_name, meta.namespace))
+    builder.side(TerraformObjects).token_secrets.append((credential, sa_name, meta.namespace))
 
 
 # -- RBAC ------------------------------------------------------------------------------------------
@@ -177,7 +179,7 @@ def role(resource: TfResource, builder: Builder) -> None:
         for selector in aggregation.blocks("cluster_role_selectors")
     ]
     kind = "ClusterRole" if "cluster_role" in resource.type else "Role"
-    builder.extra["k8s:roles"].append(
+    builder.side(TerraformObjects).roles.append(
         Role(resource.address, kind, metadata(resource), tuple(rules), tuple(selectors), resource.location)
     )
 
@@ -211,7 +213,7 @@ def binding(resource: TfResource, builder: Builder) -> None:
         Subject(link(s.get("kind")), link(s.get("name")), link(s.get("namespace"))) for s in resource.blocks("subject")
     ]
     subjects += [Unknown("dynamic subject blocks are not evaluated") for _ in _dynamic(resource, "subject")]
-    builder.extra["k8s:bindings"].append(
+    builder.side(TerraformObjects).bindings.append(
         Binding(
             resource.address,
             "cluster_role_binding" in resource.type,
@@ -250,8 +252,8 @@ def workload(resource: TfResource, builder: Builder) -> None:
         ]
         if tokens:
             attributes.append(("projected_tokens", ";".join(tokens)))
-        builder.extra["k8s:workloads"].append(
-            (
+        builder.side(TerraformObjects).workloads.append(
+            PendingWorkload(
                 resource.address,
                 resource.type,
                 metadata(resource).namespace,
@@ -277,14 +279,15 @@ def _projected_token(token: TfRecord) -> str:
 
 def finish(builder: Builder) -> None:
     index = _index(builder)
-    for credential, sa_name, sa_namespace in builder.extra.get("k8s:token_secrets", []):
+    recorded = builder.side(TerraformObjects)
+    for credential, sa_name, sa_namespace in recorded.token_secrets:
         of: str | Unknown | None = None
         if sa_name is not None:
             ns = index.namespace_of(sa_namespace, "default")
             found = index.account(sa_name, ns)
             of = found if found is not None else Unknown(f"ServiceAccount {ns}/{sa_name} is not in the scanned code")
         builder.add_credential(replace(credential, of=of), None, ())
-    for address, type_, namespace_value, account, location, attributes in builder.extra.get("k8s:workloads", []):
+    for address, type_, namespace_value, account, location, attributes in recorded.workloads:
         ns = index.namespace_of(namespace_value, "default")
         name = "default" if account is None else account
         found = index.account(name, ns)
@@ -292,16 +295,16 @@ def finish(builder: Builder) -> None:
             found = implicit_service_account(ns)
         if isinstance(found, str):
             builder.add_usage(Usage(found, address, type_, location, attributes), None, (), PLATFORM)
-    roles: list[Role] = builder.extra.get("k8s:roles", [])
-    for item in builder.extra.get("k8s:bindings", []):
-        bind(builder, index, item, roles)
+    for item in recorded.bindings:
+        bind(builder, index, item, recorded.roles)
 
 
 def _index(builder: Builder) -> Index:
-    namespaces = {address: name for address, name in builder.extra.get("k8s:namespaces", [])}
+    recorded = builder.side(TerraformObjects)
+    namespaces = {address: name for address, name in recorded.namespaces}
     index = Index(namespaces, {}, {}, {})
     bare: dict[str, list[str]] = {}
-    for identity_id_, address, meta in builder.extra.get("k8s:service_accounts", []):
+    for identity_id_, address, meta in recorded.service_accounts:
         ns = index.namespace_of(meta.namespace, "default")
         index.sa_namespace[address] = ns
         index.sa_by_address[address] = identity_id_

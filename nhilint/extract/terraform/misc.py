@@ -10,8 +10,7 @@ attribute, which NHI-EXP-002 compares with `max_expiry_days`.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
@@ -24,13 +23,16 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     walk,
 )
+from nhilint.extract.terraform.misc_links import CiKeyCopy, MiscLinks, PendingAppRole, approle_secret_ids, link_ci_keys
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import Credential, Fact, Grant, LiteralSecret, RoleRef, Unknown, Usage
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, SourceText, refs_in_text, to_text
 
-GITHUB, VAULT, TLS = "github", "vault", "tls"
+GITHUB: Final = "github"
+VAULT: Final = "vault"
+TLS: Final = "tls"
 APPROLE = ("vault_approle_auth_backend_role",)
 
 # Secret stores of CI systems: resource type -> the usage kind a cloud key copied into one gets.
@@ -78,7 +80,7 @@ def ci_secret(resource: TfResource, builder: Builder) -> None:
     for attr in ("plaintext_value", "encrypted_value"):
         for key in _key_addresses(resource, attr):
             usage = Usage("", resource.address, CI_SECRETS[resource.type], resource.location)
-            builder.extra["misc:ci_keys"].append((key, usage, credential.id))
+            builder.side(MiscLinks).ci_keys.append(CiKeyCopy(key, usage, credential.id))
 
 
 def deploy_key(resource: TfResource, builder: Builder) -> None:
@@ -153,8 +155,8 @@ def approle(resource: TfResource, builder: Builder) -> None:
         builder.add_grant(grant, Ref(resource.address), APPROLE)
     bind = resource.get("bind_secret_id")
     expires, seconds = _ttl_fact(resource, "secret_id_ttl")
-    builder.extra["misc:approles"].append(
-        (identity.id, resource.address, bind is not False, expires, seconds, resource.location)
+    builder.side(MiscLinks).approles.append(
+        PendingAppRole(identity.id, resource.address, bind is not False, expires, seconds, resource.location)
     )
 
 
@@ -367,70 +369,8 @@ def _root(node: hcl.Expr) -> str | None:
 
 
 def finish(builder: Builder) -> None:
-    _link_ci_keys(builder)
-    _approle_secret_ids(builder)
-
-
-def _link_ci_keys(builder: Builder) -> None:
-    """A cloud key copied into a CI secret: the CI system uses the key's identity, and the copy rotates
-    (or not) with the key. The key's owner is linked later by the builder, so reuse its pending link."""
-    credentials = builder.inventory.credentials
-    by_address = {c.address: i for i, c in enumerate(credentials)}
-    by_id = {c.id: i for i, c in enumerate(credentials)}
-    links = {p.index: p for p in builder.pending if p.collection is credentials and p.field == "of"}
-    for key_address, usage, secret_id in builder.extra.get("misc:ci_keys", []):
-        index = by_address.get(key_address)
-        if index is None:
-            continue
-        key = credentials[index]
-        pending = links.get(index)
-        if isinstance(key.of, str):
-            builder.add_usage(replace(usage, identity=key.of), None, (), key.platform)
-        elif pending is not None:
-            builder.add_usage(usage, pending.target, pending.types, pending.platform)
-        copy = credentials[by_id[secret_id]]
-        source = f"copy of {key.address}"
-        if copy.rotation is None and key.rotation is not None:
-            copy = replace(copy, rotation=replace(key.rotation, source=f"{source}: {key.rotation.source}"))
-        if copy.expires is None and key.expires is not None:
-            copy = replace(copy, expires=replace(key.expires, source=f"{source}: {key.expires.source}"))
-        credentials[by_id[secret_id]] = copy
-
-
-def _approle_secret_ids(builder: Builder) -> None:
-    """Secret ids of a role take the role's `secret_id_ttl`; a role that needs secret ids but has none in
-    the code still has them (issued to the application), so it gets one credential standing for them."""
-    credentials = builder.inventory.credentials
-    links = {p.index: p for p in builder.pending if p.collection is credentials and p.field == "of"}
-    for role_id, address, bind, expires, seconds, location in builder.extra.get("misc:approles", []):
-        issued = [
-            i
-            for i, c in enumerate(credentials)
-            if c.kind == "approle_secret_id"
-            and i in links
-            and builder.resolve(links[i].target, links[i].types, links[i].platform) == role_id
-        ]
-        for i in issued:
-            if credentials[i].expires is None and expires is not None:
-                credentials[i] = replace(
-                    credentials[i], expires=expires, attributes=(*credentials[i].attributes, *seconds)
-                )
-        if not issued and bind:
-            builder.add_credential(
-                Credential(
-                    id=f"{role_id}#secret_id",
-                    kind="approle_secret_id",
-                    platform=VAULT,
-                    address=address,
-                    location=location,
-                    of=role_id,
-                    expires=expires,
-                    lifecycle=builder.lifecycle(location),
-                    attributes=seconds,
-                ),
-                None,
-                (),
-            )
+    link_ci_keys(builder)
+    approle_secret_ids(builder)
 
 
 TABLE = PlatformTable(
