@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nhilint.data import GRAPH, graph_admin
 from nhilint.iam import catalog
 from nhilint.model import Grant, K8sRule, TargetRef
 
@@ -63,6 +64,9 @@ def admin_role(grant: Grant) -> str | None:
                 return permission
             if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
                 return permission
+        elif grant.permission_type == "app_role":
+            if GRAPH in grant.scope and graph_admin(permission):  # tier 0 of the shipped Graph table
+                return f"{permission} on {GRAPH}"
         elif isinstance(permission, K8sRule) and grant.effect == "Allow" and _k8s_wildcard(permission):
             return "wildcard verbs on wildcard resources"
     if full_admin_statement(grant):
