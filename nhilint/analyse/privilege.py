@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nhilint.data import GRAPH, graph_admin
 from nhilint.iam import catalog
 from nhilint.model import Grant, K8sRule, TargetRef
@@ -11,6 +13,8 @@ AWS_ADMIN_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUs
 GCP_ADMIN_ROLES = frozenset({"roles/owner", "roles/editor"})
 AZURE_ADMIN_ROLES = frozenset({"owner", "contributor", "user access administrator"})
 K8S_ADMIN_ROLES = frozenset({"ClusterRole/cluster-admin"})
+# OAuth scopes of a SaaS admin API that manage the tenant (`okta.users.manage`, `okta.apps.manage`...).
+OKTA_ADMIN_SCOPE = re.compile(r"^okta\.[A-Za-z]+\.manage$")
 
 
 def is_wildcard_action(action: str) -> bool:
@@ -64,6 +68,8 @@ def admin_role(grant: Grant) -> str | None:
                 return permission
             if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
                 return permission
+        elif grant.permission_type == "scope" and grant.platform == "okta" and OKTA_ADMIN_SCOPE.match(permission):
+            return permission
         elif grant.permission_type == "app_role":
             if GRAPH in grant.scope and graph_admin(permission):  # tier 0 of the shipped Graph table
                 return f"{permission} on {GRAPH}"
