@@ -27,8 +27,9 @@ CURRENT_ACCOUNT = "${current_account}"
 
 
 # The closed value sets of the model: mypy checks every construction site against them.
-Platform = Literal["aws", "gcp", "azure", "kubernetes", "github", "vault", "tls"]
+Platform = Literal["aws", "gcp", "azure", "kubernetes", "github", "vault", "tls", "okta", "auth0", "cloudflare"]
 IdentityKind = Literal[
+    "api_token",
     "role",
     "user",
     "group",
@@ -41,6 +42,7 @@ IdentityKind = Literal[
     "k8s_service_account",
 ]
 CredentialKind = Literal[
+    "api_token",
     "access_key",
     "console_password",
     "secret",
@@ -59,7 +61,9 @@ CredentialKind = Literal[
 ]
 # How a Grant's permissions read: IAM action patterns, an attached managed policy, a group membership, a role
 # (GCP, Azure, Kubernetes role references), Kubernetes RBAC rules.
-PermissionType = Literal["action", "managed_policy", "group", "role", "k8s_rule"]
+PermissionType = Literal[
+    "action", "managed_policy", "group", "role", "k8s_rule", "app_role", "scope", "permission_group"
+]
 
 
 @dataclass(frozen=True, slots=True, order=True)

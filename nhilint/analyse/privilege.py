@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from nhilint.data import GRAPH, graph_admin
 from nhilint.iam import catalog
 from nhilint.model import Grant, K8sRule, TargetRef
 
@@ -10,6 +13,8 @@ AWS_ADMIN_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUs
 GCP_ADMIN_ROLES = frozenset({"roles/owner", "roles/editor"})
 AZURE_ADMIN_ROLES = frozenset({"owner", "contributor", "user access administrator"})
 K8S_ADMIN_ROLES = frozenset({"ClusterRole/cluster-admin"})
+# OAuth scopes of a SaaS admin API that manage the tenant (`okta.users.manage`, `okta.apps.manage`...).
+OKTA_ADMIN_SCOPE = re.compile(r"^okta\.[A-Za-z]+\.manage$")
 
 
 def is_wildcard_action(action: str) -> bool:
@@ -63,6 +68,11 @@ def admin_role(grant: Grant) -> str | None:
                 return permission
             if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
                 return permission
+        elif grant.permission_type == "scope" and grant.platform == "okta" and OKTA_ADMIN_SCOPE.match(permission):
+            return permission
+        elif grant.permission_type == "app_role":
+            if GRAPH in grant.scope and graph_admin(permission):  # tier 0 of the shipped Graph table
+                return f"{permission} on {GRAPH}"
         elif isinstance(permission, K8sRule) and grant.effect == "Allow" and _k8s_wildcard(permission):
             return "wildcard verbs on wildcard resources"
     if full_admin_statement(grant):

@@ -3,8 +3,11 @@
 Reported: the AWS managed policies `AdministratorAccess`, `IAMFullAccess` and `PowerUserAccess`; a
 statement allowing `Action: *` on `Resource: *`; GCP `roles/owner` and `roles/editor`; Azure `Owner`,
 `Contributor` and `User Access Administrator` at subscription or management-group scope (a resource-group
-scope is not reported); Kubernetes `cluster-admin` and RBAC rules with wildcard verbs on wildcard
-resources. A workload never needs all of that; an attacker with its credential gets all of it.
+scope is not reported); Microsoft Graph application permissions of tier 0 in the shipped Graph table
+(`RoleManagement.ReadWrite.Directory`, `AppRoleAssignment.ReadWrite.All`, `Application.ReadWrite.All`...),
+each of which lets the application make itself Global Administrator; Kubernetes `cluster-admin` and RBAC
+rules with wildcard verbs on wildcard resources. A workload never needs all of that; an attacker with its
+credential gets all of it.
 
 Anti-pattern::
 
@@ -30,7 +33,8 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for grant in ctx.inventory.grants:
         if grant.effect != "Allow":
             continue
-        if grant.permission_type in ("managed_policy", "role", "k8s_rule") and grant.unknown and not grant.permissions:
+        attached = grant.permission_type in ("managed_policy", "role", "k8s_rule", "app_role")
+        if attached and grant.unknown and not grant.permissions:
             subject = identities.get(grant.principal) if grant.principal else None
             who = label(subject) if subject else "an identity"
             yield rule.finding(
