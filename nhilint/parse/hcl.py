@@ -19,7 +19,9 @@ from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.parse import hcl_templates
 from nhilint.parse.hcl_check import HclLimitError as HclLimitError
+from nhilint.parse.hcl_check import HclSyntaxError as HclSyntaxError
 from nhilint.parse.hcl_check import Problem, check_tree, token_kind
 from nhilint.parse.hcl_nodes import (
     Attribute as Attribute,
@@ -69,19 +71,9 @@ from nhilint.parse.hcl_nodes import (
 from nhilint.parse.hcl_nodes import (
     Unsupported as Unsupported,
 )
-from nhilint.parse.hcl_templates import heredoc  # a cycle: templates call parse_expression at run time
-from nhilint.parse.hcl_templates import template_from_text as template_from_text
+from nhilint.parse.hcl_templates import template_parts
 
 AnyTree: TypeAlias = "Tree[Any]"
-
-
-class HclSyntaxError(Exception):
-    """The text is not valid HCL; carries the 1-based line a user should look at."""
-
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"line {line}: {reason}")
-        self.line = line
-        self.reason = reason
 
 
 # --- body nodes -------------------------------------------------------------------------------------
@@ -171,6 +163,11 @@ def parse_expression(text: str, line: int = 1) -> Expr:
     """Parse one expression (used for `${...}` inside heredocs); line numbers are shifted to `line`."""
     body = parse_hcl(("\n" * (line - 1)) + f"__nhilint_expr = {text}")
     return body.attributes["__nhilint_expr"].expr
+
+
+def template_from_text(text: str, line: int) -> Expr:
+    """Template text (a heredoc, a file read by templatefile, a `.tf.json` string) -> a Literal or a Template."""
+    return hcl_templates.template_from_text(text, line, parse_expression)
 
 
 def _last_line(text: str) -> int:
@@ -301,7 +298,7 @@ def _expr(node: AnyTree | Token) -> Expr:
         op = str(node.children[0])
         return UnaryOp(op, _expr(node.children[1]), line)
     if data in ("heredoc_template", "heredoc_template_trim"):
-        return heredoc(str(node.children[0]), line, trim=data.endswith("trim"))
+        return hcl_templates.heredoc(str(node.children[0]), line, data.endswith("trim"), parse_expression)
     if data in ("for_tuple_expr", "for_object_expr"):
         return _for(node, line)
     if data == "interpolation":
@@ -415,21 +412,6 @@ def _string(node: AnyTree, line: int) -> Expr:
         else:
             parts.append(_expr(inner))
     return template_parts(parts, line)
-
-
-def template_parts(parts: list[str | Expr], line: int) -> Expr:
-    """Literal text and expressions -> a Literal when nothing is interpolated, else a Template."""
-    merged: list[str | Expr] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    if not merged:
-        return Literal("", line)
-    if len(merged) == 1 and isinstance(merged[0], str):
-        return Literal(merged[0], line)
-    return Template(tuple(merged), line)
 
 
 def _for(node: AnyTree, line: int) -> Expr:

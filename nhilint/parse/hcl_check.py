@@ -23,6 +23,15 @@ Problem = tuple[int, InputProblem, str]
 _NESTING = frozenset({"expr_term", "binary_op", "block"})
 
 
+class HclSyntaxError(Exception):
+    """The text is not valid HCL; carries the 1-based line a user should look at."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
 class HclLimitError(Exception):
     """The text is over a limit (nesting depth): the file is not evaluated; carries the line and the reason."""
 

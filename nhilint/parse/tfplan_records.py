@@ -13,7 +13,7 @@ from typing import Any
 from nhilint.model import Location, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Attribute, Block, Body
-from nhilint.parse.terraform import ModuleInstance, SourceFile, TfRecord, TfResource
+from nhilint.parse.terraform import InstanceScope, SourceFile, TfRecord, TfResource
 from nhilint.values import Encoded, Ref, deep_unknown, plain
 
 AFTER_APPLY = "known after apply"
@@ -132,7 +132,7 @@ class PlanRecord(_PlanBacked, TfRecord):
 
     values: PlanValues
 
-    def __init__(self, instance: ModuleInstance, source: SourceFile, block: Block, values: PlanValues) -> None:
+    def __init__(self, instance: InstanceScope, source: SourceFile, block: Block, values: PlanValues) -> None:
         super().__init__(instance, source, block)
         self.values = values
 
@@ -144,7 +144,7 @@ class PlanResource(_PlanBacked, TfResource):
 
     def __init__(
         self,
-        instance: ModuleInstance,
+        instance: InstanceScope,
         source: SourceFile,
         block: Block,
         type_: str,

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nhilint.parse import terraform
-from nhilint.parse.terraform import TerraformProject
+from nhilint.parse.terraform import TerraformProject, parsing
 from tests.helpers import scan_tree, write_tree
 
 
@@ -127,7 +126,7 @@ def test_parallel_parse_gives_the_same_inventory(tmp_path: Path, monkeypatch: py
     }
     files["svc0/broken.tf"] = 'resource "x" {\n'
     serial = scan_tree(tmp_path, files)
-    monkeypatch.setattr(terraform, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(parsing, "PARALLEL_THRESHOLD", 2)
     parallel = scan_tree(tmp_path, files)
     assert sorted(parallel.inventory.identities) == sorted(serial.inventory.identities)
     assert [f.sort_key for f in parallel.findings] == [f.sort_key for f in serial.findings]

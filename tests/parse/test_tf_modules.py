@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nhilint.api import scan
 from nhilint.model import ParseError
-from nhilint.parse.tf_modules import MAX_MODULE_DEPTH
+from nhilint.parse.terraform.modules import MAX_MODULE_DEPTH
 from tests.helpers import config_for, scan_tree, triples, write_tree
 
 ADMIN_ROLE = """

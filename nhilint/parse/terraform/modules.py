@@ -13,17 +13,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from nhilint.model import Location, ParseError, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block
-from nhilint.parse.tf_files import leaves_root, outside_root
-
-if TYPE_CHECKING:
-    from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject
+from nhilint.parse.terraform.files import leaves_root, outside_root
+from nhilint.parse.terraform.records import InstanceScope, Module, SourceFile
 
 MAX_MODULE_DEPTH = 12
+
+
+class ModuleLoader(Protocol):
+    """What following a module call asks of the project (nhilint.parse.terraform.project.TerraformProject)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def modules(self) -> Mapping[str, Module]:
+        """The directories read so far, by path relative to the scan root."""
+        ...
+
+    @property
+    def errors(self) -> list[ParseError]: ...
+
+    def add_file(self, path: Path, context: bool = False) -> None: ...
+
+    def note_unresolved(self, what: str, reason: str, location: Location) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +137,7 @@ def _strongly_connected(graph: Mapping[str, list[str]]) -> list[list[str]]:
     return groups
 
 
-def resolve_call(project: TerraformProject, parent: ModuleInstance, name: str) -> Call | Unknown:
+def resolve_call(project: ModuleLoader, parent: InstanceScope, name: str) -> Call | Unknown:
     """The module `parent` calls as `module.NAME`, or why it is not followed (remote, missing, a cycle, too deep)."""
     found = next(((f, b) for f, b in parent.module.blocks("module") if b.labels and b.labels[0] == name), None)
     if found is None:
@@ -153,23 +170,23 @@ def resolve_call(project: TerraformProject, parent: ModuleInstance, name: str) -
     return Call(source_file, block, location, module)
 
 
-def _call_stack(instance: ModuleInstance) -> list[str]:
+def _call_stack(instance: InstanceScope) -> list[str]:
     """The directories from the root down to `instance`."""
     dirs: list[str] = []
-    current: ModuleInstance | None = instance
+    current: InstanceScope | None = instance
     while current is not None:
         dirs.append(current.module.dir)
         current = current.parent
     return dirs[::-1]
 
 
-def _report(project: TerraformProject, error: ParseError) -> None:
+def _report(project: ModuleLoader, error: ParseError) -> None:
     """Once per `module` block, however many instances or roots reach it."""
     if not any((e.path, e.line, e.kind) == (error.path, error.line, error.kind) for e in project.errors):
         project.errors.append(error)
 
 
-def load_module_dir(project: TerraformProject, target: str) -> Module | None:
+def load_module_dir(project: ModuleLoader, target: str) -> Module | None:
     """Read a called directory that was not scanned itself (for context: its own findings are not reported)."""
     directory = project.root / target
     if not directory.is_dir():

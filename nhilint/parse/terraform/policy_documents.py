@@ -1,13 +1,16 @@
-"""`data "aws_iam_policy_document"` -> the IAM JSON document it renders, with statement lines kept."""
+"""`data "aws_iam_policy_document"` -> the IAM JSON document it renders, with statement lines kept.
+
+A Terraform data source evaluated like the AWS provider evaluates it, so it lives with the Terraform parser:
+what comes out is a plain document (`Encoded` JSON in `.json`) that nhilint.iam reads like any other policy.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from nhilint.values import Encoded, LDict, Unknown
-
-if TYPE_CHECKING:
-    from nhilint.parse.terraform import TfRecord
+from nhilint.parse.hcl_eval import Evaluator, NameScope
+from nhilint.parse.terraform.records import TfRecord, expansions
+from nhilint.values import Encoded, IndexStep, LDict, Unknown, get_path
 
 _LIST_KEYS = {
     "actions": "Action",
@@ -15,6 +18,41 @@ _LIST_KEYS = {
     "resources": "Resource",
     "not_resources": "NotResource",
 }
+
+
+def render(record: TfRecord) -> Any:
+    """The data source's attributes (`json`, `minified_json`); a list of (key, attributes) under count/for_each."""
+
+    def rendered(instance_record: TfRecord) -> LDict:
+        document = Encoded(policy_document(instance_record), record.block.line)
+        return LDict([("json", document), ("minified_json", document)], line=record.block.line)
+
+    attributes = record.block.body.attributes
+    if "count" not in attributes and "for_each" not in attributes:
+        return rendered(record)
+    instance = record.instance
+    expanded = expansions(instance.evaluator, record.block)
+    if expanded == [(None, {})]:
+        return rendered(record)  # count/for_each unknown: one representative instance
+    instances = []
+    for key, names in expanded:
+        evaluator = Evaluator(NameScope(instance, names))
+        instances.append((key, rendered(TfRecord(instance, record.source, record.block, evaluator=evaluator))))
+    return instances
+
+
+def select(value: Any, address: str, rest: list[Any]) -> Any:
+    """What `data.ADDRESS` followed by `rest` reads from a rendered value: `x.json`, `x[0].json`, `x[*].json`."""
+    if isinstance(value, list):  # instances of a count/for_each data source
+        if rest and isinstance(rest[0], IndexStep):
+            chosen = next((doc for k, doc in value if k == rest[0].key), None)
+            if chosen is None:
+                return Unknown(f"data.{address}[{rest[0].key!r}] does not exist")
+            return get_path(chosen, rest[1:])
+        return [doc for _, doc in value] if not rest or rest[0] != "json" else get_path(value[0][1], rest)
+    if rest and isinstance(rest[0], IndexStep):
+        rest = rest[1:]  # count/for_each not known: the one representative instance stands for all
+    return get_path(value, rest)
 
 
 def policy_document(record: TfRecord) -> Any:
