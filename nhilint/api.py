@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nhilint import baseline, suppress
+from nhilint import suppress
 from nhilint.analyse.analysis import Analysis
 from nhilint.config import Config
 from nhilint.discover import discover
@@ -39,6 +40,9 @@ from nhilint.parse.terraform import TerraformProject
 from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
 from nhilint.rules import RULES
 from nhilint.rules.base import Context
+
+if TYPE_CHECKING:
+    from nhilint.baseline import BaselineEntry
 
 __all__ = ["Report", "ScanOptions", "build_inventory", "inventory", "scan", "with_baseline"]
 
@@ -209,9 +213,11 @@ def inventory(
     return Report(scan_root, config, found, Analysis(found), seconds=seconds, paths=tuple(paths), options=options)
 
 
-def with_baseline(report: Report, entries: Sequence[baseline.BaselineEntry]) -> Report:
+def with_baseline(report: Report, entries: Sequence[BaselineEntry]) -> Report:
     """`--baseline FILE`: the report with its known findings moved to `baselined`, and the stale entries
     in scope listed (nhilint.baseline says which are stale, and why)."""
+    from nhilint import baseline  # only with a baseline: a plain scan does not load it
+
     new, known, unmatched = baseline.split(report.findings, entries)
     return replace(
         report,

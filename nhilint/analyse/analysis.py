@@ -12,15 +12,18 @@ Reporters read it through nhilint.analysis_view.AnalysisView, which this class s
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from nhilint.analyse import k8s
-from nhilint.analyse.blast import BlastRadius, compute
 from nhilint.analyse.effective import AwsAnalysis, Effective
 from nhilint.analyse.privesc import Escalation, all_escalations
 from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
 from nhilint.analysis_view import ActsAs, GrantPrivilege
 from nhilint.gc_pause import paused_gc
 from nhilint.model import Grant, Inventory, Unknown
+
+if TYPE_CHECKING:
+    from nhilint.analyse.blast import BlastRadius
 
 
 class Analysis:
@@ -52,6 +55,8 @@ class Analysis:
     @cached_property
     def blast(self) -> BlastRadius:
         """Direct reach and edges of every identity; routes and totals worked out per identity when asked."""
+        from nhilint.analyse.blast import compute  # only the inventory outputs ask: a scan does not load it
+
         return compute(self.inventory)
 
     @cached_property
