@@ -9,14 +9,14 @@ measured in one fresh subprocess (this script with `--measure TREE`), which impo
 inventory once and times:
 
 a. parse + extract   `build_inventory` (parallel parse, no parse cache), GC paused as `scan` does
-b. analysis          effective permissions of every identity (`nhilint.analyse.effective.effective`),
-                     escalation detection (`nhilint.analyse.privesc.all_escalations`) and blast radius
-                     (`nhilint.analyse.blast.compute(eager=True)`: every route and total reach)
+b. analysis          effective permissions of every identity (`Analysis.effective`), escalation detection
+                     (`Analysis.escalations`) and blast radius (`Analysis.blast_complete`: every route and
+                     total reach), on one `nhilint.analyse.analysis.Analysis`, and each of them alone
 c. rules             NHI-PRIV-005, NHI-PRIV-006 and NHI-PRIV-007, each alone (`nhilint.rules.BY_ID`)
 
-Those analyses are memoised per inventory object (nhilint.analyse.memo), so every timed step gets its own
-shallow copy of the inventory (same grants, new identity): each starts cold and pays what it needs, e.g.
-NHI-PRIV-006 includes computing effective permissions and escalations. Per-pattern caches
+Those analyses are kept on the run's Analysis object, so every timed step gets a new one (and a shallow
+copy of the inventory): each starts cold and pays what it needs, e.g. NHI-PRIV-006 includes computing
+effective permissions and escalations. Per-pattern caches
 (`functools.lru_cache` in the analysis and the IAM catalog) are cleared before each step too; the IAM catalog
 data itself is loaded once before timing (a constant, not a per-grant cost). (b) and (c) are best of
 `--repeat` (5), after one untimed warm-up pass. Seconds per 1,000 grants (all grants of the inventory) make
@@ -73,7 +73,7 @@ def _best(times: int, step: Callable[[Any], Any], inventory: Any) -> tuple[float
     """Best wall time of `step` over `times` cold runs (fresh inventory copy, cleared caches), and its result."""
     best, result = float("inf"), None
     for _ in range(times):
-        fresh = copy.copy(inventory)  # a new key for every InventoryMemo: nothing memoised carries over
+        fresh = copy.copy(inventory)  # a new inventory object; each step builds its own Analysis
         _clear_pattern_caches()
         started = time.perf_counter()
         result = step(fresh)
@@ -83,8 +83,10 @@ def _best(times: int, step: Callable[[Any], Any], inventory: Any) -> tuple[float
 
 def measure(tree: Path, repeat: int) -> dict[str, Any]:
     from nhilint import api
-    from nhilint.analyse import blast, effective, privesc
+    from nhilint.analyse import effective
+    from nhilint.analyse.analysis import Analysis
     from nhilint.config import load_config
+    from nhilint.gc_pause import paused_gc
     from nhilint.rules import BY_ID
     from nhilint.rules.base import Context
 
@@ -94,23 +96,25 @@ def measure(tree: Path, repeat: int) -> dict[str, Any]:
     effective.all_action_keys()  # load the IAM catalog once, outside every timed step
 
     started = time.perf_counter()
-    with api._no_gc():  # as api.scan does
+    with paused_gc():  # as api.scan does
         inventory, _ = api.build_inventory([tree], config, tree)
     parse_seconds = time.perf_counter() - started
 
-    def effective_all(inv: Any) -> int:
-        found = [effective.effective(inv, identity_id) for identity_id in inv.identities]
+    def effective_all(inv: Any, run: Any = None) -> int:
+        run = run or Analysis(inv)
+        found = [run.effective(identity_id) for identity_id in inv.identities]
         return sum(1 for e in found if e is not None)
 
-    def escalations(inv: Any) -> int:
-        return sum(1 for _ in privesc.all_escalations(inv))
+    def escalations(inv: Any, run: Any = None) -> int:
+        return len((run or Analysis(inv)).escalations)
 
-    def blast_radius(inv: Any) -> int:
-        radius = blast.compute(inv, eager=True)
+    def blast_radius(inv: Any, run: Any = None) -> int:
+        radius = (run or Analysis(inv)).blast_complete
         return sum(len(radius.routes(identity_id)) for identity_id in inv.identities)
 
     def analysis(inv: Any) -> tuple[int, int, int]:
-        return effective_all(inv), escalations(inv), blast_radius(inv)
+        run = Analysis(inv)  # one run: escalations reuse the effective permissions computed first
+        return effective_all(inv, run), escalations(inv, run), blast_radius(inv, run)
 
     rules = {rule_id: BY_ID[rule_id] for rule_id in RULE_IDS}
 

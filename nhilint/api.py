@@ -1,18 +1,30 @@
-"""The library API: `scan(paths, config) -> Report`. The CLI is a thin layer over this."""
+"""The library API: everything `nhilint scan` does, as functions. The CLI is a thin layer over these.
+
+    from nhilint.api import ScanOptions, inventory, scan, with_baseline
+    from nhilint import baseline, newonly
+    from nhilint.checkov_interop import with_checkov
+
+    report = scan([Path("infra")], config, options=ScanOptions(var_files=(Path("prod.tfvars"),)))
+    report = with_baseline(report, baseline.load(Path(".nhilint-baseline.json")))   # --baseline FILE
+    report = newonly.compare_with_base(report, "origin/main")                         # --new-only --base REF
+    report = with_checkov(report)                                                     # --checkov
+    listed = inventory([Path("infra")], config)                                      # `nhilint inventory`
+
+Each step takes a Report and returns a new one (Report is frozen); reporters in nhilint.report read it.
+"""
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nhilint import suppress
+from nhilint.analyse.analysis import Analysis
 from nhilint.config import Config
 from nhilint.discover import discover
 from nhilint.errors import processing
@@ -20,40 +32,20 @@ from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.links import link as link_formats
 from nhilint.extract.terraform.project import extract_terraform, resource_types
-from nhilint.model import Annotation, Finding, Inventory, Location, Severity, Suppressed
+from nhilint.gc_pause import paused_gc
+from nhilint.model import Annotation, Finding, Inventory, Location
 from nhilint.parse.cache import default_directory
 from nhilint.parse.terraform import TerraformProject
+from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
 from nhilint.rules import RULES
-from nhilint.rules.base import Context, Rule
+from nhilint.rules.base import Context
 
 if TYPE_CHECKING:
-    from nhilint.access_diff import Change
-    from nhilint.baseline import StaleEntry
+    from nhilint.baseline import BaselineEntry
+
+__all__ = ["Report", "ScanOptions", "build_inventory", "inventory", "scan", "with_baseline"]
 
 RULE_IDS = frozenset(rule.id for rule in RULES)  # what `nhilint:ignore` may name (NHI-SUPP-001)
-
-
-@dataclass(slots=True)
-class Report:
-    root: Path
-    config: Config
-    inventory: Inventory
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Suppressed] = field(default_factory=list)
-    seconds: float = 0.0
-    # Set only in the modes that compute them (None: not asked): findings already known to a baseline file
-    # or the merge base, stale baseline entries, and access changes against the merge base.
-    baselined: list[Finding] | None = None
-    stale_baseline: list[StaleEntry] | None = None
-    changes: list[Change] | None = None
-    # Rules of other tools whose findings this report holds (`--checkov`: checkov checks by id), so that
-    # reporters can describe them as they describe nhilint's own rules.
-    external_rules: dict[str, Rule] = field(default_factory=dict)
-
-    def failing(self, threshold: Severity | None = None) -> list[Finding]:
-        limit = self.config.fail_on if threshold is None else threshold
-        return [f for f in self.findings if f.severity >= limit]
-
 
 FormatExtractor = Callable[[list[Path], Path, Builder], None]
 
@@ -93,18 +85,6 @@ FORMAT_EXTRACTORS: dict[str, Callable[[], FormatExtractor]] = {
 }
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Parse trees are large and acyclic: the cyclic GC would rescan them over and over (25% of a big scan)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def default_root(paths: list[Path]) -> Path:
     """The current directory when every path is inside it, else the paths' common parent."""
     cwd = Path.cwd().resolve()
@@ -127,24 +107,18 @@ def _common_parts(paths: list[Path]) -> list[str]:
 
 
 def build_inventory(
-    paths: list[Path],
-    config: Config,
-    root: Path,
-    var_files: list[Path] | None = None,
-    cache: bool = False,
-    plans: list[Path] | None = None,
-    plan_source: Path | None = None,
+    paths: list[Path], config: Config, root: Path, options: ScanOptions = DEFAULT_OPTIONS
 ) -> tuple[Inventory, set[str]]:
     """Discover, parse and extract: the inventory of every identity in `paths`, and the files named.
 
-    `cache`: keep parsed files in the user's cache directory (see nhilint.parse.cache).
-    `plans`: Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given;
-    where a plan and scanned source describe the same address, the plan wins (nhilint.extract.terraform.plan).
+    Where a plan (`options.plans`) and scanned source describe the same address, the plan wins
+    (nhilint.extract.terraform.plan).
     """
+    plans, plan_source = list(options.plans), options.plan_source
     with processing(lambda: _label("", paths, root)):
         found = discover(paths, root, config.exclude, config.limits)
-    extra_vars = [root / v for v in config.var_files] + list(var_files or [])
-    cache_dir = default_directory() if cache else None
+    extra_vars = [root / v for v in config.var_files] + list(options.var_files)
+    cache_dir = default_directory() if options.cache else None
     project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
     with processing(lambda: _label("Terraform", found.terraform, root)):
         project.add_files(found.terraform)
@@ -199,8 +173,9 @@ def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[
     return by_block
 
 
-def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
-    context = Context(inventory, config.settings, config.today, RULE_IDS)
+def run_rules(inventory: Inventory, config: Config, analysis: Analysis | None = None) -> list[Finding]:
+    """Every enabled rule over the inventory and its analysis, with the configured severities."""
+    context = Context(inventory, config.settings, config.today, RULE_IDS, analysis or Analysis(inventory))
     findings: list[Finding] = []
     for rule in RULES:
         setting = config.rule(rule.id)
@@ -215,30 +190,65 @@ def run_rules(inventory: Inventory, config: Config) -> list[Finding]:
     return findings
 
 
-def scan(
-    paths: list[Path],
-    config: Config,
-    root: Path | None = None,
-    var_files: list[Path] | None = None,
-    cache: bool = False,
-    inline_suppressions: bool = True,
-    plans: list[Path] | None = None,
-    plan_source: Path | None = None,
-) -> Report:
-    """Scan files and directories; return every finding, suppressed finding and the inventory.
+def _anchor(paths: list[Path], root: Path | None, options: ScanOptions) -> Path:
+    """The scan root: given, else the default for the paths, plans and plan source."""
+    return root or default_root([*paths, *options.plans, *([options.plan_source] if options.plan_source else [])])
 
-    `inline_suppressions=False` is the auditor's view: every `nhilint:ignore` is disregarded.
-    `plans`/`plan_source`: Terraform plan JSON files and the `.tf` directory they were made from (see
-    build_inventory).
+
+def scan(paths: list[Path], config: Config, root: Path | None = None, options: ScanOptions = DEFAULT_OPTIONS) -> Report:
+    """Scan files and directories: every finding, suppressed finding, the inventory and its analysis.
+
+    `root` is where paths, identity ids and fingerprints are relative to (default: see default_root).
     """
     started = time.perf_counter()
-    scan_root = root or default_root([*paths, *(plans or []), *([plan_source] if plan_source else [])])
-    with _no_gc():
-        inventory, explicit = build_inventory(paths, config, scan_root, var_files, cache, plans, plan_source)
-    findings = run_rules(inventory, config)
+    if options.today is not None:
+        config = config.with_overrides(today=options.today)
+    scan_root = _anchor(paths, root, options)
+    with paused_gc():
+        found, explicit = build_inventory(paths, config, scan_root, options)
+    analysis = Analysis(found)
+    findings = run_rules(found, config, analysis)
     if explicit:  # a named file's findings, also where they point into a file it reads (file("admin.json"))
         findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
-    active = suppress.active(inventory.annotations, config.today, RULE_IDS) if inline_suppressions else []
+    active = suppress.active(found.annotations, config.today, RULE_IDS) if options.inline_suppressions else []
     findings, silenced = suppress.apply(findings, active)
-    findings = sorted(set(findings), key=lambda f: f.sort_key)
-    return Report(scan_root, config, inventory, findings, silenced, time.perf_counter() - started)
+    ordered = sorted(set(findings), key=lambda f: f.sort_key)
+    return Report(
+        scan_root,
+        config,
+        found,
+        analysis,
+        tuple(ordered),
+        tuple(silenced),
+        time.perf_counter() - started,
+        paths=tuple(paths),
+        options=options,
+    )
+
+
+def inventory(
+    paths: list[Path], config: Config, root: Path | None = None, options: ScanOptions = DEFAULT_OPTIONS
+) -> Report:
+    """`nhilint inventory`: the inventory and its analysis, no rules run (a Report without findings)."""
+    started = time.perf_counter()
+    if options.today is not None:
+        config = config.with_overrides(today=options.today)
+    scan_root = _anchor(paths, root, options)
+    with paused_gc():
+        found, _ = build_inventory(paths, config, scan_root, options)
+    seconds = time.perf_counter() - started
+    return Report(scan_root, config, found, Analysis(found), seconds=seconds, paths=tuple(paths), options=options)
+
+
+def with_baseline(report: Report, entries: Sequence[BaselineEntry]) -> Report:
+    """`--baseline FILE`: the report with its known findings moved to `baselined`, and the stale entries
+    in scope listed (nhilint.baseline says which are stale, and why)."""
+    from nhilint import baseline  # only with a baseline: a plain scan does not load it
+
+    new, known, unmatched = baseline.split(report.findings, entries)
+    return replace(
+        report,
+        findings=tuple(new),
+        baselined=tuple(sorted([*(report.baselined or ()), *known], key=lambda f: f.sort_key)),
+        stale_baseline=tuple(baseline.stale(unmatched, report.inventory, report.suppressed, report.root)),
+    )

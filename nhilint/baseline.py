@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nhilint.fingerprint import fingerprint
-from nhilint.model import Finding
-
-if TYPE_CHECKING:
-    from nhilint.api import Report
+from nhilint.model import Finding, Inventory, Suppressed
 
 BASELINE_VERSION = "1"
 DEFAULT_PATH = ".nhilint-baseline.json"
@@ -126,7 +123,7 @@ def _entry(path: Path, index: int, item: Any) -> BaselineEntry:
 
 
 def split(
-    findings: list[Finding], entries: list[BaselineEntry]
+    findings: Sequence[Finding], entries: Sequence[BaselineEntry]
 ) -> tuple[list[Finding], list[Finding], list[BaselineEntry]]:
     """(new findings, known findings, entries that matched nothing); each entry matches one finding."""
     wanted = Counter(e.fingerprint for e in entries)
@@ -147,24 +144,22 @@ def split(
     return new, known, sorted(unmatched, key=lambda e: e.sort_key)
 
 
-def apply(report: Report, entries: list[BaselineEntry]) -> None:
-    """Move the report's known findings to `baselined` and list the stale entries that are in scope."""
-    new, known, unmatched = split(report.findings, entries)
-    report.findings = new
-    report.baselined = sorted([*(report.baselined or []), *known], key=lambda f: f.sort_key)
-    inventory = report.inventory
+def stale(
+    unmatched: Iterable[BaselineEntry], inventory: Inventory, suppressed: Iterable[Suppressed], root: Path
+) -> list[StaleEntry]:
+    """The unmatched entries that are in scope (their file was scanned, or is gone), each with its reason."""
     subjects = set(inventory.identities) | {c.id for c in inventory.credentials}
     scanned = set(inventory.files)
-    suppressed = {fingerprint(s.finding) for s in report.suppressed}
-    stale: list[StaleEntry] = []
+    silenced = {fingerprint(s.finding) for s in suppressed}
+    found: list[StaleEntry] = []
     for entry in unmatched:
-        if entry.file not in scanned and entry.file and (report.root / entry.file).exists():
+        if entry.file not in scanned and entry.file and (root / entry.file).exists():
             continue  # a file this scan did not cover
         if entry.identity is not None and entry.identity not in subjects:
             reason = IDENTITY_GONE
-        elif entry.fingerprint in suppressed:
+        elif entry.fingerprint in silenced:
             reason = NOW_SUPPRESSED
         else:
             reason = FINDING_GONE
-        stale.append(StaleEntry(entry, reason))
-    report.stale_baseline = stale
+        found.append(StaleEntry(entry, reason))
+    return found

@@ -5,6 +5,7 @@ holds PATH, writes that commit's files under the scan root into a temporary dire
 same configuration (rooted so that relative paths, and so identity ids and fingerprints, match), and
 keeps only the working tree's findings whose fingerprint the base does not have; the others are listed as
 `baselined`. It also lists the access changes between the two inventories (nhilint.access_diff).
+As a library step, `compare_with_base(report, ref)` does the same to a Report that `nhilint.api.scan` made.
 
 The base tree is only *read*: blobs come through GitPython's object database, symlinks and submodules are
 skipped, nothing in it is run, and it is deleted afterwards. The merge base (not REF itself) is the
@@ -15,6 +16,9 @@ This is the only module that imports GitPython; the CLI imports it only for `--n
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import git
@@ -22,7 +26,8 @@ import git
 from nhilint import api, baseline
 from nhilint.access_diff import diff
 from nhilint.config import Config
-from nhilint.model import Inventory
+from nhilint.model import Finding, Inventory
+from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
 
 SYMLINK_MODE = 0o120000
 MAX_BLOB_BYTES = 20 * 1024 * 1024  # a larger file is no identity code; skipping it keeps a huge repo cheap
@@ -101,36 +106,57 @@ def _mapped(paths: list[Path], root: Path, base_root: Path) -> list[Path]:
 
 
 def scan_new_only(
-    paths: list[Path],
-    config: Config,
-    root: Path,
-    base_ref: str,
-    var_files: list[Path] | None = None,
-    cache: bool = False,
-    inline_suppressions: bool = True,
-) -> api.Report:
-    """Scan `paths` and keep only findings new since the merge base of `base_ref`; list access changes."""
-    root = root.resolve()
-    repo = open_repository(paths[0].resolve() if paths else root)
+    paths: list[Path], config: Config, root: Path, base_ref: str, options: ScanOptions = DEFAULT_OPTIONS
+) -> Report:
+    """Scan `paths` and keep only findings new since the merge base of `base_ref`; list access changes.
+
+    The repository and the ref are checked before anything is scanned.
+    """
+    with _repository(paths, root) as repo:
+        commit = merge_base(repo, base_ref)
+        report = api.scan(paths, config, root.resolve(), options)
+        return _compared(report, repo, commit)
+
+
+def compare_with_base(report: Report, base_ref: str) -> Report:
+    """`report` (from nhilint.api.scan) with only the findings new since the merge base of `base_ref` and
+    HEAD; the others in `baselined`, and the access changes in `changes`. NewOnlyError: no repository, an
+    unknown ref, or no common history."""
+    if report.options.plans:
+        raise NewOnlyError("--plan cannot be combined with --new-only")
+    with _repository(list(report.paths), report.root) as repo:
+        return _compared(report, repo, merge_base(repo, base_ref))
+
+
+@contextmanager
+def _repository(paths: list[Path], root: Path) -> Iterator[git.Repo]:
+    """The repository holding the paths (every path must be inside it), closed afterwards."""
+    repo = open_repository(paths[0].resolve() if paths else root.resolve())
     try:
         repo_dir = Path(repo.working_tree_dir or "").resolve()
         if not all(p.resolve().is_relative_to(repo_dir) for p in paths):
             raise NewOnlyError(f"--new-only: every path must be inside the repository {repo_dir}")
-        commit = merge_base(repo, base_ref)
-        report = api.scan(paths, config, root, var_files, cache, inline_suppressions)
-        with tempfile.TemporaryDirectory(prefix="nhilint-base-") as temporary:
-            base_root = Path(temporary).resolve()
-            materialise(commit, repo_dir, root, base_root)
-            base_paths = [p for p in _mapped(paths, root, base_root) if p.is_relative_to(base_root)]
-            base_vars = _mapped(var_files or [], root, base_root)
-            if base_paths:
-                base = api.scan(base_paths, config, base_root, base_vars, cache, inline_suppressions)
-                base_findings, base_inventory = base.findings, base.inventory
-            else:
-                base_findings, base_inventory = [], Inventory()
+        yield repo
     finally:
         repo.close()
+
+
+def _compared(report: Report, repo: git.Repo, commit: git.Commit) -> Report:
+    """Scan the commit's tree as the report's root was scanned; keep the report's findings it lacks."""
+    root = report.root.resolve()
+    repo_dir = Path(repo.working_tree_dir or "").resolve()
+    paths, var_files = list(report.paths), list(report.options.var_files)
+    base_findings: tuple[Finding, ...] = ()
+    base_inventory = Inventory()
+    with tempfile.TemporaryDirectory(prefix="nhilint-base-") as temporary:
+        base_root = Path(temporary).resolve()
+        materialise(commit, repo_dir, root, base_root)
+        base_paths = [p for p in _mapped(paths, root, base_root) if p.is_relative_to(base_root)]
+        if base_paths:
+            options = replace(report.options, var_files=tuple(_mapped(var_files, root, base_root)))
+            base = api.scan(base_paths, report.config, base_root, options)
+            base_findings, base_inventory = base.findings, base.inventory
     known = [baseline.BaselineEntry.of(f) for f in base_findings]
-    report.findings, report.baselined, _ = baseline.split(report.findings, known)
-    report.changes = diff(base_inventory, report.inventory)
-    return report
+    new, already, _ = baseline.split(report.findings, known)
+    changes = diff(base_inventory, report.inventory)
+    return replace(report, findings=tuple(new), baselined=tuple(already), changes=tuple(changes))

@@ -30,7 +30,7 @@ from nhilint.model import Inventory
 from nhilint.secrets import detect_many
 
 if TYPE_CHECKING:
-    from nhilint.api import Report
+    from nhilint.result import Report
 
 T = TypeVar("T")
 MIN_SUBSTRING = 6

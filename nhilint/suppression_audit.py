@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,8 +41,9 @@ class Listed:
         return "invalid" if self.problem else "expired" if self.expired else "active"
 
 
-def audit(inventory: Inventory, findings: list[Finding], today: date) -> list[Listed]:
+def audit(inventory: Inventory, findings: Sequence[Finding], today: date) -> list[Listed]:
     """List every `ignore` annotation; `findings` are the scan's findings with no suppression applied."""
+    findings = list(findings)
     owners = {(i.location.path, i.location.start_line): i.id for i in inventory.identities.values()}
     owners.update({(c.location.path, c.location.start_line): c.id for c in inventory.credentials})
     listed = []

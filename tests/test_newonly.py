@@ -185,7 +185,7 @@ def test_a_subdirectory_root_and_a_new_directory(tmp_path: Path) -> None:
         ("NHI-RET-001", "roles.tf", 18),
         ("NHI-PRIV-001", "roles.tf", 25),
     ]
-    assert report.baselined == []
+    assert report.baselined == ()
     report = new_only(tmp_path / "infra" / "new", target=tmp_path / "infra" / "new")
     assert changes(report) == [("identity_added", "adds identity aws:aws_iam_user.bot (owner team-a)")]
 

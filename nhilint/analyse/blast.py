@@ -27,7 +27,6 @@ and cached, so the whole inventory costs one traversal per identity over a spars
 from __future__ import annotations
 
 import fnmatch
-import gc
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Any
 
 from nhilint.analyse.cloud_roles import gcp_can_become, gcp_permissions, gcp_role, gcp_role_label
 from nhilint.analyse.k8s import WORKLOAD_IDENTITY_ANNOTATIONS
+from nhilint.gc_pause import paused_gc
 from nhilint.iam import catalog
 from nhilint.model import Grant, Identity, Inventory, Location, TargetRef
 
@@ -101,15 +101,13 @@ class Route:
     def path(self) -> list[str]:
         return [self.edges[0].source, *(e.target for e in self.edges)] if self.edges else [self.target]
 
+    @property
+    def unbounded(self) -> bool:
+        """Whether it ends in `*`: any role, in the scan or not (an unbounded PassRole or AssumeRole)."""
+        return self.target == UNBOUNDED
+
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.target, "path": self.path, "via": [str(e) for e in self.edges]}
-
-
-def routes_summary(routes: list[Route], limit: int = 2) -> str:
-    """`aws_iam_role.deploy aws_iam_role.ops +3`, `*` first when some route is unbounded: the text form."""
-    names = sorted({r.target.split(":", 1)[-1].rsplit("/", 1)[-1] for r in routes}, key=lambda n: (n != UNBOUNDED, n))
-    shown = " ".join(names[:limit])
-    return (shown + (f" +{len(names) - limit}" if len(names) > limit else "")) or "-"
 
 
 @dataclass(slots=True)
@@ -160,17 +158,12 @@ def compute(inventory: Inventory, eager: bool = False) -> BlastRadius:
     The cyclic garbage collector is paused meanwhile: these are many small acyclic objects next to a large
     inventory, and collections triggered here would rescan the whole inventory (15x the work itself).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         blast = _compute(inventory)
         if eager:
             for identity_id in inventory.identities:
                 blast.reach(identity_id)
         return blast
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compute(inventory: Inventory) -> BlastRadius:

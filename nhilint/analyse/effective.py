@@ -7,8 +7,9 @@ be asked of that union, or two harmless-looking policies on different attachment
 
 How:
 
-- One `AwsAnalysis` per inventory, built on first use and memoised (nhilint.analyse.memo): it indexes grants by
-  principal and managed-policy statements by policy once, so nothing costs identities times grants.
+- One `AwsAnalysis` per inventory, built on first use by the run's Analysis (nhilint.analyse.analysis): it
+  indexes grants by principal and managed-policy statements by policy once, so nothing costs identities times
+  grants.
 - Per identity an `Effective` holds its statements (own, its groups', and the known AWS managed policies)
   and answers `allowed(action)` lazily, caching every answer: rules ask about a few dozen actions, and
   materialising 22,000 actions for every `*` statement would dominate a scan. `actions()` materialises the
@@ -36,7 +37,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
-from nhilint.analyse.memo import InventoryMemo
 from nhilint.iam import catalog
 from nhilint.model import Condition, Grant, Identity, Inventory, PolicyRef, TargetRef
 
@@ -393,11 +393,3 @@ def _managed(grant: Grant, name: str, statement: ManagedStatement) -> Statement:
     return Statement(
         grant, statement.effect, statement.actions, statement.not_actions, ("*",), False, (), statement.levels, name
     )
-
-
-aws_analysis: InventoryMemo[AwsAnalysis] = InventoryMemo(AwsAnalysis)
-
-
-def effective(inventory: Inventory, identity_id: str) -> Effective | None:
-    """The effective permissions of one AWS identity of `inventory` (memoised per inventory)."""
-    return aws_analysis(inventory).effective(identity_id)

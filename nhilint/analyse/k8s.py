@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -86,8 +86,8 @@ def service_accounts(inventory: Inventory) -> Iterator[ServiceAccount]:
             yield ServiceAccount(identity, namespace, name, True)
 
 
-def by_principal(inventory: Inventory) -> dict[str, ServiceAccount]:
-    return {principal: sa for sa in service_accounts(inventory) for principal in sa.principals}
+def by_principal(accounts: Iterable[ServiceAccount]) -> dict[str, ServiceAccount]:
+    return {principal: sa for sa in accounts for principal in sa.principals}
 
 
 # -- trust -----------------------------------------------------------------------------------------
@@ -299,12 +299,12 @@ class WorkloadIdentity:
     usage: Usage
 
 
-def workload_identities(inventory: Inventory) -> Iterator[WorkloadIdentity]:
+def workload_identities(inventory: Inventory, accounts: Iterable[ServiceAccount]) -> Iterator[WorkloadIdentity]:
     """Every annotated ServiceAccount -> cloud identity edge, whatever formats the two are written in."""
-    accounts = {sa.identity.address: sa for sa in service_accounts(inventory) if not sa.implicit}
+    by_address = {sa.identity.address: sa for sa in accounts if not sa.implicit}
     for usage in inventory.usages:
         annotation = usage.link
-        account = accounts.get(usage.workload)
+        account = by_address.get(usage.workload)
         target = inventory.identities.get(usage.identity)
         if annotation in WORKLOAD_IDENTITY_ANNOTATIONS and account is not None and target is not None:
             yield WorkloadIdentity(account, target, annotation, usage)

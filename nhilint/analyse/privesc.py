@@ -28,11 +28,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhilint.analyse.effective import Effective, Supply, aws_analysis
-from nhilint.analyse.memo import InventoryMemo
+from nhilint.analyse.effective import AwsAnalysis, Effective, Supply
 from nhilint.analyse.privesc_methods import (
     ASSUME,
     METHOD_SERVICES,
@@ -96,8 +94,8 @@ class Escalation:
 class Privesc:
     """Escalation analysis over one inventory; every answer is cached (identities are asked repeatedly)."""
 
-    def __init__(self, inventory: Inventory) -> None:
-        self.analysis = aws_analysis(inventory)
+    def __init__(self, inventory: Inventory, aws: AwsAnalysis | None = None) -> None:
+        self.analysis = aws or AwsAnalysis(inventory)
         self.graph = RoleGraph(self.analysis.identities(), inventory.trusts)
         self._direct: dict[str, tuple[str, ...]] = {}
         self._privileged: dict[str, tuple[str, bool] | None] = {}
@@ -338,15 +336,8 @@ def _resources(used: Used) -> list[str]:
     return [r for s in used.supplies for r in (("*",) if s.statement.all_resources else s.statement.resources)]
 
 
-def all_escalations(inventory: Inventory) -> Iterator[Escalation]:
-    """Every escalation of every AWS role and user, computed once per inventory."""
-    yield from _escalations(inventory)
-
-
-def _compute(inventory: Inventory) -> list[Escalation]:
-    engine = Privesc(inventory)
+def all_escalations(inventory: Inventory, aws: AwsAnalysis | None = None) -> list[Escalation]:
+    """Every escalation of every AWS role and user (the run's Analysis calls this once and keeps the result)."""
+    engine = Privesc(inventory, aws)
     subjects = [i for i in engine.analysis.identities() if i.kind in ("role", "user")]
     return [e for identity in subjects for e in engine.escalations(identity)]
-
-
-_escalations: InventoryMemo[list[Escalation]] = InventoryMemo(_compute)

@@ -11,9 +11,9 @@ covers checkov findings too, and `--no-inline-suppressions` shows both kinds.
 checkov runs in its own process and Python environment, offline (runner.py explains why and how). This
 package never imports checkov; it is imported only when `--checkov` is given.
 
-Library use::
+Library use (a step like the others in nhilint.api: a Report in, a new Report out)::
 
-    report = with_checkov(nhilint.scan(paths, config), paths)
+    report = with_checkov(nhilint.api.scan(paths, config))
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from nhilint import suppress
-from nhilint.api import Report
 from nhilint.checkov_interop import merge
 from nhilint.checkov_interop.checks import BY_CHECK_ID, CHECKS, CheckovRule, rule_for
 from nhilint.checkov_interop.runner import CheckovError, CheckovRun, Notify, run
 from nhilint.discover import discover
 from nhilint.model import Finding, Suppressed
+from nhilint.result import Report
 
 __all__ = ["CheckovError", "scan_directories", "with_checkov"]
 
@@ -55,20 +55,25 @@ def _allowed_files(report: Report, paths: list[Path]) -> set[str]:
 
 def with_checkov(
     report: Report,
-    paths: list[Path],
+    paths: list[Path] | None = None,
     var_files: list[Path] | None = None,
-    inline_suppressions: bool = True,
+    inline_suppressions: bool | None = None,
     notify: Notify | None = None,
     runner: Runner | None = None,
 ) -> Report:
     """`report` with checkov's identity findings merged in (see the module docstring).
 
-    `runner` replaces the checkov process (tests); `notify` receives progress and warnings for the user.
+    `paths`, `var_files` and `inline_suppressions` default to those the report was scanned with. `runner`
+    replaces the checkov process (tests); `notify` receives progress and warnings for the user.
     """
     say = notify or (lambda _: None)
     config = report.config
+    paths = list(report.paths) if paths is None else paths
+    var_files = list(report.options.var_files) if var_files is None else var_files
+    if inline_suppressions is None:
+        inline_suppressions = report.options.inline_suppressions
     checks = [c.id for c in CHECKS if config.rule(c.id).enabled]
-    extra_vars = [report.root / v for v in config.var_files] + list(var_files or [])
+    extra_vars = [report.root / v for v in config.var_files] + list(var_files)
     execute: Runner = runner or (lambda dirs, ids, tfvars: run(dirs, ids, tfvars, notify=say))
     outcome = execute(scan_directories(paths), checks, extra_vars)
     for attempt in outcome.refused:
@@ -96,14 +101,14 @@ def with_checkov(
         else:
             failed += [(f, merge.names(result)) for f in made]
     folds = {check.id: check.folds for check in BY_CHECK_ID.values()}
-    left, kept, suppressed = merge.fold(failed, folds, report.findings, report.suppressed)
+    left, kept, suppressed = merge.fold(failed, folds, list(report.findings), list(report.suppressed))
     if inline_suppressions:
         left, silenced = suppress.apply(left, suppress.active(report.inventory.annotations, config.today))
         suppressed += silenced
     return replace(
         report,
-        findings=sorted(set(kept + left), key=lambda f: f.sort_key),
-        suppressed=suppressed + sorted(skipped, key=lambda s: s.finding.sort_key),
+        findings=tuple(sorted(set(kept + left), key=lambda f: f.sort_key)),
+        suppressed=(*suppressed, *sorted(skipped, key=lambda s: s.finding.sort_key)),
         external_rules={**report.external_rules, **rules},
         seconds=report.seconds + outcome.seconds,
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from nhilint import redact
-from nhilint.api import Report
 from nhilint.model import Finding, Severity
 from nhilint.report.text import printable
+from nhilint.result import Report
 
 COMMAND = {
     Severity.CRITICAL: "error",

@@ -13,9 +13,8 @@ a name that matches several identities or none is a usage error listing the cand
 from __future__ import annotations
 
 from nhilint import redact
-from nhilint.analyse.blast import UNBOUNDED, BlastRadius
-from nhilint.api import Report
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.result import Report
 
 MAX_CANDIDATES = 20
 
@@ -49,8 +48,9 @@ def _suffix(text: str, name: str) -> bool:
     return text.endswith(name) and (len(text) == len(name) or text[-len(name) - 1] in "./:")
 
 
-def render(report: Report, identity: Identity, blast: BlastRadius) -> str:
+def render(report: Report, identity: Identity) -> str:
     """The page, with every value from the code redacted (nhilint/redact.py) before it is formatted."""
+    blast = report.analysis.blast
     redactor = redact.for_inventory(report.inventory)
     report = redact.report(report)
     original = identity.id  # the blast radius was computed on the unredacted inventory
@@ -82,7 +82,7 @@ def render(report: Report, identity: Identity, blast: BlastRadius) -> str:
         lines,
         "can become (and how)",
         [
-            blast_text("any role (unbounded)" if r.target == UNBOUNDED else r.target)
+            blast_text("any role (unbounded)" if r.unbounded else r.target)
             + "".join(
                 f"\n      {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
                 for e in r.edges

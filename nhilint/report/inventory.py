@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
+from collections.abc import Sequence
 from itertools import zip_longest
 
-from nhilint.analyse.blast import compute as compute_blast
-from nhilint.analyse.blast import routes_summary
+from nhilint.analysis_view import RouteView
 from nhilint.model import Fact, Identity, Inventory, Unknown
 from nhilint.redact import for_inventory
 from nhilint.report.text import printable
+from nhilint.result import Report
 
 
 def _fact(fact: Fact | None) -> str:
@@ -22,9 +23,9 @@ def _fact(fact: Fact | None) -> str:
     return fact.value
 
 
-def rows(inventory: Inventory) -> list[dict[str, str]]:
+def rows(report: Report) -> list[dict[str, str]]:
     """One row per identity; `reaches` and `can_become` are the blast radius in short (analyse/blast.py)."""
-    blast = compute_blast(inventory, eager=True)
+    inventory, blast = report.inventory, report.analysis.blast_complete
     out = []
     for identity in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id)):
         row = _row(identity, inventory)
@@ -32,6 +33,14 @@ def rows(inventory: Inventory) -> list[dict[str, str]]:
         row["can_become"] = routes_summary(blast.routes(identity.id))
         out.append(row)
     return for_inventory(inventory).apply(out)  # values from the code, redacted before any format sees them
+
+
+def routes_summary(routes: Sequence[RouteView], limit: int = 2) -> str:
+    """`aws_iam_role.deploy aws_iam_role.ops +3`, `*` first when some route is unbounded: the text form."""
+    short = {"*" if r.unbounded else r.target.split(":", 1)[-1].rsplit("/", 1)[-1] for r in routes}
+    names = sorted(short, key=lambda n: (n != "*", n))
+    shown = " ".join(names[:limit])
+    return (shown + (f" +{len(names) - limit}" if len(names) > limit else "")) or "-"
 
 
 def _row(identity: Identity, inventory: Inventory) -> dict[str, str]:
@@ -71,10 +80,10 @@ COLUMNS = (
 )
 
 
-def render_table(inventory: Inventory) -> str:
+def render_table(report: Report) -> str:
     """Aligned columns; the identity column is as wide as the longest id, and a long cell wraps at spaces onto
     continuation lines instead of being cut (an id inside a cell is never split)."""
-    data = rows(inventory)
+    data = rows(report)
     if not data:
         return "no identities found\n"
     cells = [{c: _wrap(row[c], None if c == "identity" else WRAP) for c in COLUMNS} for row in data]
@@ -96,8 +105,8 @@ def _wrap(text: str, width: int | None) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
-def render_csv(inventory: Inventory) -> str:
-    data = rows(inventory)
+def render_csv(report: Report) -> str:
+    data = rows(report)
     buffer = io.StringIO()
     fields = list(data[0].keys()) if data else ["identity"]
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
@@ -106,8 +115,8 @@ def render_csv(inventory: Inventory) -> str:
     return buffer.getvalue()
 
 
-def render_markdown(inventory: Inventory) -> str:
-    data = rows(inventory)
+def render_markdown(report: Report) -> str:
+    data = rows(report)
     columns = (
         "identity",
         "kind",

@@ -7,13 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from nhilint import __version__
-from nhilint.analyse.blast import compute as compute_blast
-from nhilint.analyse.k8s import WorkloadIdentity, admissions, admits, workload_identities
-from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
-from nhilint.api import Report
+from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
 from nhilint.model import Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
 from nhilint.redact import for_inventory
+from nhilint.result import Report
 from nhilint.rules import BY_ID
 from nhilint.rules.base import Rule
 
@@ -106,7 +104,8 @@ def _fact(fact: Fact | None) -> dict[str, Any] | None:
     return {"value": _value(fact.value), "source": fact.source, "known": fact.known}
 
 
-def grant_dict(grant: Grant) -> dict[str, Any]:
+def grant_dict(grant: Grant, analysis: AnalysisView) -> dict[str, Any]:
+    privilege = analysis.privilege(grant)
     return {
         "principal": grant.principal,
         "permissions": list(grant.permissions),
@@ -117,8 +116,8 @@ def grant_dict(grant: Grant) -> dict[str, Any]:
         "via": grant.via,
         "file": grant.location.path,
         "line": grant.location.start_line,
-        "admin": admin_role(grant) is not None,
-        "wildcard": bool(wildcard_actions(grant)) or (grant.permission_type == "action" and any_resource(grant)),
+        "admin": privilege.admin is not None,
+        "wildcard": privilege.wildcard,
         "privesc": [],
         "unknown": grant.unknown,
     }
@@ -139,20 +138,20 @@ def trust_dict(trust: Trust) -> dict[str, Any]:
     }
 
 
-def acts_as_dict(link: WorkloadIdentity, inventory: Inventory) -> dict[str, Any]:
+def acts_as_dict(link: ActsAs) -> dict[str, Any]:
     """One ServiceAccount -> cloud identity edge and the trust statements that admit it (or none).
 
     `admitted` is true, false, or null when the scan cannot say (`unknown` then says why, if it knows).
     """
-    account, target = link.account, link.target
-    trusts = inventory.trusts_of(target.id)
-    verdict: bool | Unknown | None
-    admitted_by: list[dict[str, Any]] = []
-    if account.namespace is None or account.name is None:
-        verdict = Unknown("the ServiceAccount's namespace or name is not evaluated")
-    else:
-        verdict = admits(target, trusts, account.namespace, account.name)
-        admitted_by = [
+    verdict = link.admitted
+    return {
+        "identity": link.target.id,
+        "annotation": link.annotation,
+        "file": link.usage.location.path,
+        "line": link.usage.location.start_line,
+        "admitted": verdict if isinstance(verdict, bool) else None,
+        "unknown": verdict.reason if isinstance(verdict, Unknown) else None,
+        "admitted_by": [
             {
                 "subject": a.written,
                 "pattern": a.pattern,
@@ -161,35 +160,24 @@ def acts_as_dict(link: WorkloadIdentity, inventory: Inventory) -> dict[str, Any]
                 "file": a.trust.location.path,
                 "line": a.trust.location.start_line,
             }
-            for a in admissions(trusts)
-            if a.admits(account.namespace, account.name)
-        ]
-    return {
-        "identity": target.id,
-        "annotation": link.annotation,
-        "file": link.usage.location.path,
-        "line": link.usage.location.start_line,
-        "admitted": verdict if isinstance(verdict, bool) else None,
-        "unknown": verdict.reason if isinstance(verdict, Unknown) else None,
-        "admitted_by": admitted_by,
+            for a in link.admitted_by
+        ],
     }
 
 
 def identity_dict(
     identity: Identity,
     inventory: Inventory,
-    links: Mapping[str, list[WorkloadIdentity]] | None = None,
+    analysis: AnalysisView,
     addresses: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One identity with everything attached to it.
 
-    `links` (ServiceAccount id -> workload-identity edges) and `addresses` (address -> identity id) make
-    the cross-format chain readable from both ends: a ServiceAccount's `acts_as` names the cloud identity
-    and the trust statements that admit it; the cloud identity's `used_by` entry names the ServiceAccount's
-    id, not only its address. Computed once by `render_inventory`; left out, they are computed here.
+    The cross-format chain is readable from both ends: a ServiceAccount's `acts_as` names the cloud identity
+    and the trust statements that admit it (from the analysis); the cloud identity's `used_by` entry names
+    the ServiceAccount's id, not only its address (`addresses`: address -> identity id, computed once by
+    `render_inventory`; left out, computed here).
     """
-    if links is None:
-        links = _links_by_account(inventory)
     if addresses is None:
         addresses = _ids_by_address(inventory)
     lifecycle = identity.lifecycle
@@ -219,7 +207,7 @@ def identity_dict(
             }
             for c in inventory.credentials_of(identity.id)
         ],
-        "grants": [grant_dict(g) for g in inventory.grants_of(identity.id)],
+        "grants": [grant_dict(g, analysis) for g in inventory.grants_of(identity.id)],
         "trusts": [trust_dict(t) for t in inventory.trusts_of(identity.id)],
         "used_by": [
             {
@@ -231,15 +219,8 @@ def identity_dict(
             }
             for u in inventory.usages_of(identity.id)
         ],
-        "acts_as": [acts_as_dict(link, inventory) for link in links.get(identity.id, [])],
+        "acts_as": [acts_as_dict(link) for link in analysis.acts_as.get(identity.id, ())],
     }
-
-
-def _links_by_account(inventory: Inventory) -> dict[str, list[WorkloadIdentity]]:
-    found: dict[str, list[WorkloadIdentity]] = {}
-    for link in workload_identities(inventory):
-        found.setdefault(link.account.identity.id, []).append(link)
-    return found
 
 
 def _ids_by_address(inventory: Inventory) -> dict[str, str]:
@@ -250,13 +231,15 @@ def _ids_by_address(inventory: Inventory) -> dict[str, str]:
     return {address: found for address, found in ids.items() if found is not None}
 
 
-def render_inventory(inventory: Inventory) -> str:
-    links, addresses = _links_by_account(inventory), _ids_by_address(inventory)
+def render_inventory(report: Report) -> str:
+    """`nhilint inventory --format json`: every identity of the report's inventory, with its blast radius."""
+    inventory, analysis = report.inventory, report.analysis
+    addresses = _ids_by_address(inventory)
     document: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "nhilint", "version": __version__},
         "identities": [
-            identity_dict(i, inventory, links, addresses)
+            identity_dict(i, inventory, analysis, addresses)
             for i in sorted(inventory.identities.values(), key=lambda i: (i.location, i.id))
         ],
         "unowned_credentials": [
@@ -279,13 +262,13 @@ def render_inventory(inventory: Inventory) -> str:
         ],
         "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
     }
-    _add_blast_radius(document["identities"], inventory)
+    _add_blast_radius(document["identities"], analysis)
     return json.dumps(for_inventory(inventory).apply(document), indent=2) + "\n"
 
 
-def _add_blast_radius(identities: list[dict[str, Any]], inventory: Inventory) -> None:
+def _add_blast_radius(identities: list[dict[str, Any]], analysis: AnalysisView) -> None:
     """`reaches` (directly and through every identity it can become) and `can_become` (with the route)."""
-    blast = compute_blast(inventory, eager=True)
+    blast = analysis.blast_complete
     for entry in identities:
         entry["reaches"] = blast.reach(entry["id"]).as_dict()
         entry["can_become"] = [route.as_dict() for route in blast.routes(entry["id"])]

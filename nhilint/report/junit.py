@@ -11,9 +11,9 @@ from collections import defaultdict
 from xml.etree import ElementTree
 
 from nhilint import redact
-from nhilint.api import Report
 from nhilint.model import Finding
 from nhilint.report.text import plural, printable
+from nhilint.result import Report
 from nhilint.rules import RULES
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from nhilint import redact
-from nhilint.api import Report
 from nhilint.report.text import plural, printable
+from nhilint.result import Report
 from nhilint.rules import BY_ID
 
 

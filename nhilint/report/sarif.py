@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 from nhilint import __version__
-from nhilint.api import Report
 from nhilint.fingerprint import fingerprint
 from nhilint.model import Finding, Severity
 from nhilint.redact import for_inventory
+from nhilint.result import Report
 from nhilint.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import Counter
 
 from nhilint import redact
-from nhilint.api import Report
 from nhilint.model import Finding, Severity
+from nhilint.result import Report
 
 COLOURS = {
     Severity.CRITICAL: "\033[1;31m",

@@ -7,9 +7,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from nhilint.config import Settings
 from nhilint.model import Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown
+
+if TYPE_CHECKING:
+    from nhilint.analyse.analysis import Analysis
 
 OWASP = {
     "NHI1": "NHI1:2025 Improper Offboarding",
@@ -27,13 +31,21 @@ OWASP = {
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every rule reads: the inventory, the options, and a frozen "today" for expiry checks."""
+    """What every rule reads: the inventory, its analysis, the options, and a frozen "today" for expiry checks."""
 
     inventory: Inventory
     settings: Settings
     today: date
     # The registry's rule ids, for rules that check references to rules (NHI-SUPP-001); None: not checked.
     rule_ids: frozenset[str] | None = None
+    # The run's analysis of `inventory` (shared with the Report); left out, a fresh one (a rule run alone).
+    analysis: Analysis = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.analysis is None:
+            from nhilint.analyse.analysis import Analysis
+
+            object.__setattr__(self, "analysis", Analysis(self.inventory))
 
 
 Subject = Identity | Credential

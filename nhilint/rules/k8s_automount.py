@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import ServiceAccount, service_accounts
+from nhilint.analyse.k8s import ServiceAccount
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule
 
@@ -45,7 +45,7 @@ KEY = "automount_service_account_token"
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     inventory = ctx.inventory
     granted = {g.principal for g in inventory.grants if g.platform == "kubernetes" and g.principal}
-    for account in service_accounts(inventory):
+    for account in ctx.analysis.service_accounts:
         if account.principals & granted:
             continue
         yield from _check(rule, ctx, account)

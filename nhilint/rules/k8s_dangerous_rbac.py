@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import by_principal
 from nhilint.analyse.k8s_rbac import CAPABILITIES, capability_grants
 from nhilint.analyse.privilege import admin_role
 from nhilint.model import Finding, Grant, Severity
@@ -43,7 +42,7 @@ from nhilint.rules.base import Context, Rule
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    accounts = by_principal(ctx.inventory)
+    accounts = ctx.analysis.accounts_by_principal
     held: dict[str, list[Grant]] = {}
     for grant in ctx.inventory.grants:
         if (

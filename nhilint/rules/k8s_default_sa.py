@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import service_accounts
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    defaults = {sa.identity.id: sa for sa in service_accounts(ctx.inventory) if sa.name == "default"}
+    defaults = {sa.identity.id: sa for sa in ctx.analysis.service_accounts if sa.name == "default"}
     for usage in ctx.inventory.usages:
         account = defaults.get(usage.identity)
         if account is None:

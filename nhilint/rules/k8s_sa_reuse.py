@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import service_accounts
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    for account in service_accounts(ctx.inventory):
+    for account in ctx.analysis.service_accounts:
         if account.implicit or account.name == "default":
             continue
         workloads = sorted({u.workload for u in ctx.inventory.usages_of(account.identity.id)})

@@ -35,13 +35,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import admissions, admits, subject, workload_identities
+from nhilint.analyse.k8s import admissions, admits, subject
 from nhilint.model import Finding, Severity, Unknown
 from nhilint.rules.base import Context, Rule, label
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    for link in workload_identities(ctx.inventory):
+    for link in ctx.analysis.workload_identities:
         account, target, annotation = link.account, link.target, link.annotation
         if account.namespace is None or account.name is None:
             continue

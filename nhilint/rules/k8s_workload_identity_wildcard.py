@@ -39,13 +39,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.k8s import Admission, admissions, admits, workload_identities
+from nhilint.analyse.k8s import Admission, admissions, admits
 from nhilint.model import Finding, Location, Severity
 from nhilint.rules.base import Context, Rule, label
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    for link in workload_identities(ctx.inventory):
+    for link in ctx.analysis.workload_identities:
         account, target = link.account, link.target
         if account.namespace is None or account.name is None:
             continue

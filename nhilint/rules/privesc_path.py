@@ -61,7 +61,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.privesc import Escalation, Reach, all_escalations
+from nhilint.analyse.privesc import Escalation, Reach
 from nhilint.model import Finding, Identity, Severity
 from nhilint.rules.base import Context, Rule, label, short_address
 
@@ -69,7 +69,7 @@ SHOWN_PATHS = 3
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    for escalation in all_escalations(ctx.inventory):
+    for escalation in ctx.analysis.escalations:
         yield rule.finding(
             _message(escalation),
             escalation.location,

@@ -1,11 +1,12 @@
-"""Effective AWS permissions: the union of every attachment, less Deny, within the boundary, memoised."""
+"""Effective AWS permissions: the union of every attachment, less Deny, within the boundary, computed once."""
 
 from __future__ import annotations
 
 import gc
 from pathlib import Path
 
-from nhilint.analyse.effective import BOUNDARY_APPLIED, BOUNDARY_NOT_EVALUATED, aws_analysis, effective
+from nhilint.analyse.analysis import Analysis
+from nhilint.analyse.effective import BOUNDARY_APPLIED, BOUNDARY_NOT_EVALUATED, Effective
 from nhilint.model import Inventory
 from tests.helpers import scan_tree
 
@@ -29,6 +30,10 @@ def _role(name: str, statements: str, extra: str = "") -> str:
 
 def _inventory(tmp_path: Path, text: str) -> Inventory:
     return scan_tree(tmp_path, {"main.tf": text}).inventory
+
+
+def effective(inventory: Inventory, identity_id: str) -> Effective | None:
+    return Analysis(inventory).effective(identity_id)
 
 
 def test_group_and_inline_grants_are_one_set_with_their_statements(tmp_path: Path) -> None:
@@ -205,15 +210,14 @@ resource "aws_iam_role" "admin" {
     assert admin is not None and admin.admin == "AdministratorAccess"
 
 
-def test_computed_once_per_inventory(tmp_path: Path) -> None:
+def test_computed_once_per_analysis(tmp_path: Path) -> None:
     inventory = _inventory(tmp_path, _role("app", '[{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]'))
-    analysis = aws_analysis(inventory)
-    assert aws_analysis(inventory) is analysis
+    analysis = Analysis(inventory)
+    assert analysis.aws is analysis.aws
     assert gc.isenabled()  # paused only while the analysis is built
     first = analysis.effective("aws:aws_iam_role.app")
     assert first is not None and analysis.effective("aws:aws_iam_role.app") is first
     assert first.allowed("s3:GetObject") is first.allowed("s3:getobject")
     assert first.actions() is first.actions()
-    assert effective(inventory, "aws:nothing") is None
-    other = Inventory()
-    assert aws_analysis(other) is not analysis
+    assert analysis.effective("aws:nothing") is None
+    assert Analysis(inventory).aws is not analysis.aws  # nothing kept outside the run's Analysis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nhilint.analyse.analysis import Analysis
 from nhilint.analyse.effective import action_meta
 from nhilint.analyse.privesc import Privesc, all_escalations
 from nhilint.analyse.privesc_methods import METHODS, TARGETS
@@ -196,10 +197,13 @@ def test_a_chain_through_a_cycle_reaches_the_admin_once(tmp_path: Path) -> None:
     assert all(m.count("root (AdministratorAccess)") == 1 for _, _, m in found)
 
 
-def test_escalations_are_computed_once_per_inventory(tmp_path: Path) -> None:
+def test_escalations_are_computed_once_per_analysis(tmp_path: Path) -> None:
     report = scan_tree(
         tmp_path, {"main.tf": _role("x", '[{ Effect = "Allow", Action = "iam:PutUserPolicy", Resource = "*" }]')}
     )
-    first = list(all_escalations(report.inventory))
+    analysis = report.analysis
+    assert isinstance(analysis, Analysis)
+    first = analysis.escalations
     assert [e.method.name for e in first] == ["PutPolicy"]
-    assert [e is f for e, f in zip(first, all_escalations(report.inventory), strict=True)] == [True]
+    assert analysis.escalations is first  # the rule and any later reader share one computation
+    assert [e.method.name for e in all_escalations(report.inventory)] == ["PutPolicy"]  # the plain function

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nhilint.api import scan
+from nhilint.api import ScanOptions, scan
 from nhilint.cli import main
 from nhilint.parse import yamlmarks
 from tests.extract.tfplan_fixture import PLAN
@@ -212,9 +212,8 @@ def test_plan_json_nested_too_deeply_and_duplicate_keys(tmp_path: Path) -> None:
     text = json.dumps(PLAN, indent=1)
     text = text.replace('"format_version": ', '"format_version": "0.1",\n "format_version": ', 1)
     write_tree(tmp_path, {"dup/plan.json": text})
-    report = scan(
-        [], config_for(tmp_path), tmp_path, plans=[tmp_path / "deep" / "plan.json", tmp_path / "dup" / "plan.json"]
-    )
+    plans = (tmp_path / "deep" / "plan.json", tmp_path / "dup" / "plan.json")
+    report = scan([], config_for(tmp_path), tmp_path, ScanOptions(plans=plans))
     assert _selected(report, "NHI-PARSE-004", "NHI-PARSE-005", "NHI-PARSE-001") == [
         ("NHI-PARSE-004", "deep/plan.json", 1, None),
         ("NHI-PARSE-005", "dup/plan.json", 3, None),

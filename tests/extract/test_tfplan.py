@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from nhilint.api import Report, scan
+from nhilint.api import Report, ScanOptions, scan
 from nhilint.cli import main
 from tests.extract.tfplan_fixture import PLAN, SECRET, SOURCE, change
 from tests.helpers import config_for, triples, write_tree
@@ -32,7 +32,7 @@ def _write(tmp_path: Path, plan: dict[str, Any] | str = PLAN, name: str = "plan.
 
 
 def _scan(tmp_path: Path, plans: list[Path], source: Path | None = None, paths: list[Path] | None = None) -> Report:
-    return scan(paths or [], config_for(tmp_path), tmp_path, plans=plans, plan_source=source)
+    return scan(paths or [], config_for(tmp_path), tmp_path, ScanOptions(plans=tuple(plans), plan_source=source))
 
 
 def _line(path: Path, needle: str) -> int:

@@ -47,7 +47,7 @@ def _files(cloud: CloudModel, k8s: K8sModel, layout: Layout, directory: str) -> 
 
 def check_outputs(report: Report) -> None:
     SCAN.validate(json.loads(render_scan_report(report, "json")))
-    INVENTORY.validate(json.loads(render_inventory(report.inventory)))
+    INVENTORY.validate(json.loads(render_inventory(report)))
 
     sarif = json.loads(render_scan_report(report, "sarif"))
     SARIF.validate(sarif)

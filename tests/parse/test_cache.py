@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nhilint import cli
-from nhilint.api import scan
+from nhilint.api import ScanOptions, scan
 from nhilint.extract.terraform.project import resource_types
 from nhilint.parse import cache_codec, hcl
 from nhilint.parse.cache import ParseCache, holds_secret
@@ -35,7 +35,7 @@ Repo = tuple[Path, Path, list[tuple[str, str, int, str | None]]]
 
 
 def findings(root: Path) -> list[tuple[str, str, int, str | None]]:
-    report = scan([root], config_for(root), root, cache=True)
+    report = scan([root], config_for(root), root, ScanOptions(cache=True))
     return [(f.rule_id, f.location.path, f.location.start_line, f.identity) for f in report.findings]
 
 
