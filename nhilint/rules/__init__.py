@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from nhilint.rules import (
     admin_grant,
+    agent_ai_local_auth,
+    agent_confused_deputy,
+    agent_shared_identity,
+    agent_unconfirmed_tool,
     bad_suppression,
     cloud_role_escalation,
     console_login,
@@ -65,6 +69,10 @@ RULES: tuple[Rule, ...] = (
     k8s_anonymous_binding.RULE,
     k8s_workload_identity.RULE,
     k8s_workload_identity_wildcard.RULE,
+    agent_shared_identity.RULE,
+    agent_confused_deputy.RULE,
+    agent_unconfirmed_tool.RULE,
+    agent_ai_local_auth.RULE,
     static_key.RULE,
     secret_in_code.RULE,
     console_login.RULE,

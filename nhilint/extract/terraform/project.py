@@ -5,13 +5,20 @@ from __future__ import annotations
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import literal_secret
-from nhilint.extract.terraform import aws, azure, gcp, kubernetes, misc
+from nhilint.extract.terraform import ai, aws, azure, gcp, kubernetes, misc
 from nhilint.extract.terraform.table import Dispatch, TerraformPlatform
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse.terraform import TerraformProject, TfResource
 
 # Every platform's table, in the order their handlers run on a type two of them read.
-PLATFORMS: tuple[TerraformPlatform, ...] = (aws.TABLE, gcp.TABLE, azure.TABLE, kubernetes.TABLE, misc.TABLE)
+PLATFORMS: tuple[TerraformPlatform, ...] = (
+    aws.TABLE,
+    gcp.TABLE,
+    azure.TABLE,
+    kubernetes.TABLE,
+    misc.TABLE,
+    ai.TABLE,
+)
 
 # Provider arguments that hold credentials: a literal value there is a leaked key.
 PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
