@@ -10,7 +10,8 @@ OpenAPI operation, `require_confirmation = "ENABLED"` / `RequireConfirmation: EN
 The operations are read from the action group's inline `payload`, or from the local file it reads with
 `file()` (inside the scan root; parsed as data only). One finding per tool, at the first unconfirmed
 operation, listing them all. A schema that cannot be read (in S3, computed at apply, not parseable) is
-reported as unknown. Disabled action groups are not reported.
+reported as unknown. Disabled action groups are not reported, nor are AgentCore gateway targets
+(MCP has no per-call confirmation setting to check).
 
 Anti-pattern::
 

@@ -26,7 +26,7 @@ from nhilint.extract.terraform.gcp import find_sa, sa_link
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import AgentTool, Credential, Location, ToolOperation, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
-from nhilint.values import Ref, to_text
+from nhilint.values import Encoded, Ref, to_text
 
 AWS, GCP, AZURE = "aws", "gcp", "azure"
 LAMBDA = "aws_lambda_function"
@@ -82,9 +82,12 @@ def reasoning_engine(resource: TfResource, builder: Builder) -> None:
 def ai_account(resource: TfResource, builder: Builder) -> None:
     """`local_auth_enabled` defaults to true: the account then has two static API keys anyone holding can use."""
     local = resource.get("local_auth_enabled", True)
+    if isinstance(local, str) and local.strip().lower() in ("true", "false"):  # a string-typed variable
+        local = local.strip().lower() == "true"
     if local is False:
         return
-    known = "true" if local is True else f"unknown: {_text(local)}"
+    reason = local.reason if isinstance(local, Unknown) else f"{_text(local)} is not a boolean known before apply"
+    known = "true" if local is True else f"unknown: {reason}"
     tags = resource.get("tags") if resource.has("tags") else None
     credential = Credential(
         id=f"{identity_id(AZURE, resource.address)}#keys",
@@ -172,6 +175,8 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
 
 def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
     payload = api.get("payload")
+    if isinstance(payload, Encoded):  # jsonencode({...}): the document as JSON text
+        payload = to_text(payload)
     if isinstance(payload, Unknown):
         return (), f"the OpenAPI schema could not be read: {payload.reason}", "payload"
     if not isinstance(payload, str):
