@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nhilint.analyse.blast import compute
 from nhilint.api import scan
 from nhilint.model import AgentTool
 from tests.helpers import config_for, scan_tree, write_tree
@@ -71,6 +72,12 @@ def test_agent_runs_as_its_role_and_reaches_its_tools_role(tmp_path: Path) -> No
     [tool] = inventory.agent_tools
     assert (tool.agent, tool.executor, tool.runs_as) == (agent.id, "aws_lambda_function.refunds", "aws:aws_iam_role.fn")
     assert [(o.name, o.changes_state, o.confirmed) for o in tool.operations] == [("POST /refunds", True, False)]
+    blast = compute(inventory)  # the agent's blast radius includes both roles
+    routes = {r.target: r.edges[0].how for r in blast.routes(agent.id)}
+    assert routes == {
+        "aws:aws_iam_role.agent": "runs as",
+        "aws:aws_iam_role.fn": "through tool aws_bedrockagent_agent_action_group.refunds",
+    }
 
 
 def test_schema_file_lines_and_confirmation(tmp_path: Path) -> None:
