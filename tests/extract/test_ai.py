@@ -321,3 +321,52 @@ def _config(address: str, references: dict[str, list[str]], **expressions: objec
         "provider_config_key": "aws",
         "expressions": {**{key: {"references": refs} for key, refs in references.items()}, **expressions},
     }
+
+
+def test_credential_providers_plaintext_and_write_only(tmp_path: Path) -> None:
+    files = {
+        "main.tf": """
+resource "aws_bedrockagentcore_oauth2_credential_provider" "github" {
+  name                       = "github-tools"
+  credential_provider_vendor = "GithubOauth2"
+  oauth2_provider_config {
+    github_oauth2_provider_config {
+      client_id     = "Iv1.8a61f9b3a7aba766"
+      client_secret = "0123456789abcdef0123456789abcdef01234567"
+    }
+  }
+}
+
+resource "aws_bedrockagentcore_oauth2_credential_provider" "slack" {
+  name                       = "slack-tools"
+  credential_provider_vendor = "SlackOauth2"
+  oauth2_provider_config {
+    slack_oauth2_provider_config {
+      client_id_wo             = var.slack_client_id
+      client_secret_wo         = var.slack_client_secret
+      client_secret_wo_version = 2
+    }
+  }
+}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "search" {
+  name    = "search-api"
+  api_key = var.search_api_key
+}
+"""
+    }
+    report = scan_tree(tmp_path, files)
+    credentials = {c.address: c for c in report.inventory.credentials}
+    github = credentials["aws_bedrockagentcore_oauth2_credential_provider.github"]
+    slack = credentials["aws_bedrockagentcore_oauth2_credential_provider.slack"]
+    search = credentials["aws_bedrockagentcore_api_key_credential_provider.search"]
+    assert (github.kind, github.attribute("in_state"), str(github.secret_in_code)) == (
+        "agent_oauth_client",
+        "true",
+        "main.tf:7",
+    )
+    assert (slack.attribute("in_state"), slack.attribute("write_only"), slack.secret_in_code) == ("false", "true", None)
+    assert (search.kind, search.attribute("in_state"), search.secret_in_code) == ("agent_api_key", "true", None)
+    leaks = [(f.location.start_line, f.address) for f in report.findings if f.rule_id == "NHI-CRED-002"]
+    assert leaks == [(7, "aws_bedrockagentcore_oauth2_credential_provider.github")]
+    assert "0123456789abcdef" not in "".join(f.message + f.evidence for f in report.findings)

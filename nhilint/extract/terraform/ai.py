@@ -11,7 +11,8 @@ a retirement hook like any other (the one lifecycle resolver reads its tags and 
   tool (a Lambda) and, through it, the identity that workload runs as: the agent reaches what that role
   can do, so it is recorded as a Usage of that role by the agent too (kind `ai_agent_tool`).
 An Azure AI account with local auth enabled (the default) has static API keys: one Credential
-(`ai_api_key`) stands for them.
+(`ai_api_key`) stands for them. The API keys and OAuth clients of AgentCore credential providers are
+Credentials too (`agent_api_key`, `agent_oauth_client`), kept in the state unless written write-only.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from typing import Any
 
 from nhilint.extract.agent_tools import PENDING_TOOLS, function_operations, link_tools, openapi_operations
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import add_identity, identity_id, ref_or_text
+from nhilint.extract.common import add_identity, identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
 from nhilint.extract.terraform.aws_policies import ROLE
 from nhilint.extract.terraform.gcp import find_sa, sa_link
 from nhilint.extract.terraform.table import PlatformTable
-from nhilint.model import AgentTool, Credential, Location, ToolOperation, Unknown, Usage
+from nhilint.model import AgentTool, Credential, LiteralSecret, Location, ToolOperation, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Encoded, Ref, to_text
 
@@ -105,6 +106,57 @@ def _runs_as_role(resource: TfResource, builder: Builder, attr: str) -> None:
     target = ref_or_text(resource.get(attr))
     if target is not None and not isinstance(target, Unknown):
         builder.add_usage(Usage("", resource.address, resource.type, resource.location), target, ROLE, AWS)
+
+
+# -- credentials an agent borrows ------------------------------------------------------------------
+
+# Vendor blocks of `oauth2_provider_config` (`github_oauth2_provider_config`…), each with a client secret.
+OAUTH_VENDORS = ("custom", "github", "google", "microsoft", "salesforce", "slack", "atlassian", "linkedin")
+
+
+def credential_provider(resource: TfResource, builder: Builder) -> None:
+    """An API key or OAuth client an agent calls tools with. `api_key` / `client_secret` is kept in the state
+    (and is a leak when written literally); the write-only `*_wo` arguments are not."""
+    api_key = resource.type == "aws_bedrockagentcore_api_key_credential_provider"
+    attr = "api_key" if api_key else "client_secret"
+    records: list[TfRecord] = (
+        [resource]
+        if api_key
+        else [
+            vendor
+            for config in resource.blocks("oauth2_provider_config")
+            for name in OAUTH_VENDORS
+            for vendor in config.blocks(f"{name}_oauth2_provider_config")
+        ]
+    )
+    written = None
+    for record in records:
+        location = literal_secret(record, attr)
+        if location is not None:
+            builder.inventory.literal_secrets.append(
+                LiteralSecret(resource.address, attr, location, resource.location, None, AWS)
+            )
+            written = written or location
+    in_state = any(r.has(attr) for r in records)
+    write_only = any(r.has(f"{attr}_wo") for r in records)
+    tags = resource.get("tags") if resource.has("tags") else None
+    credential = Credential(
+        id=identity_id(AWS, resource.address),
+        kind="agent_api_key" if api_key else "agent_oauth_client",
+        platform=AWS,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
+        secret_in_code=written,
+        rotation=rotation_from_time_rotating(resource, builder),
+        attributes=(
+            ("in_state", "true" if in_state else "false"),
+            ("write_only", "true" if write_only else "false"),
+            *_texts(resource, "name", "credential_provider_vendor"),
+        ),
+    )
+    builder.add_credential(credential, None, ())
+    builder.register(resource.address, credential.id, resource.type)
 
 
 # -- tools -----------------------------------------------------------------------------------------
@@ -233,6 +285,8 @@ TABLE = PlatformTable(
         "aws_bedrockagentcore_gateway": agentcore_gateway,
         "aws_bedrockagentcore_gateway_target": gateway_target,
         "google_vertex_ai_reasoning_engine": reasoning_engine,
+        "aws_bedrockagentcore_api_key_credential_provider": credential_provider,
+        "aws_bedrockagentcore_oauth2_credential_provider": credential_provider,
         "azurerm_cognitive_account": ai_account,
         "azurerm_ai_services": ai_account,
     },
