@@ -370,3 +370,38 @@ resource "aws_bedrockagentcore_api_key_credential_provider" "search" {
     leaks = [(f.location.start_line, f.address) for f in report.findings if f.rule_id == "NHI-CRED-002"]
     assert leaks == [(7, "aws_bedrockagentcore_oauth2_credential_provider.github")]
     assert "0123456789abcdef" not in "".join(f.message + f.evidence for f in report.findings)
+
+
+def test_cloudformation_agentcore(tmp_path: Path) -> None:
+    template = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  RuntimeRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+  Runtime:
+    Type: AWS::BedrockAgentCore::Runtime
+    Properties:
+      AgentRuntimeName: partner_assistant
+      RoleArn: !GetAtt RuntimeRole.Arn
+      Tags: {owner: team-partners}
+  Gateway:
+    Type: AWS::BedrockAgentCore::Gateway
+    Properties:
+      Name: partner-tools
+      RoleArn: !GetAtt RuntimeRole.Arn
+      AuthorizerType: AWS_IAM
+"""
+    inventory = scan_tree(tmp_path, {"template.yaml": template}).inventory
+    runtime = inventory.identities["aws:template.yaml#Runtime"]
+    gateway = inventory.identities["aws:template.yaml#Gateway"]
+    assert (runtime.kind, runtime.attribute("inbound_auth"), runtime.name) == (
+        "ai_agent",
+        "AWS_IAM",
+        "partner_assistant",
+    )
+    assert runtime.lifecycle.owner is not None and runtime.lifecycle.owner.value == "team-partners"
+    assert gateway.attribute("inbound_auth") == "AWS_IAM"
+    users = sorted(u.workload for u in inventory.usages_of("aws:template.yaml#RuntimeRole"))
+    assert users == ["template.yaml#Gateway", "template.yaml#Runtime"]

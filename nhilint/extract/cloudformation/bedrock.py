@@ -1,4 +1,5 @@
-"""Bedrock agents in CloudFormation: `AWS::Bedrock::Agent`, its role and its `ActionGroups[]`.
+"""Bedrock agents in CloudFormation: `AWS::Bedrock::Agent`, its role and its `ActionGroups[]`; AgentCore
+runtimes and gateways (`AWS::BedrockAgentCore::Runtime`, `::Gateway`) with their role and inbound authorizer.
 
 The same model as the Terraform table (`extract/terraform/ai.py`): the agent is an `ai_agent` identity that
 runs as `AgentResourceRoleArn` (a Usage), and each action group is an `AgentTool` with its executor (a
@@ -43,6 +44,37 @@ def agent(stack: Stack, resource: Resource) -> None:
     for group in groups if isinstance(groups, list) else []:
         if isinstance(group, LDict) and "ParentActionGroupSignature" not in group:
             _action_group(stack, resource, group, Ref(identity.address))
+
+
+def agentcore(stack: Stack, resource: Resource) -> None:
+    """`AWS::BedrockAgentCore::Runtime` (IAM callers unless a JWT authorizer is set) and `::Gateway`."""
+    props = stack.properties(resource)
+    runtime = resource.type == "AWS::BedrockAgentCore::Runtime"
+    attributes: tuple[tuple[str, str], ...]
+    if runtime:
+        config = props.get("AuthorizerConfiguration")
+        jwt = isinstance(config, dict) and "CustomJWTAuthorizer" in config
+        attributes = (("agent_type", "agentcore_runtime"), ("inbound_auth", "CUSTOM_JWT" if jwt else "AWS_IAM"))
+        name = props.get("AgentRuntimeName")
+    else:
+        inbound = text_of(props["AuthorizerType"]) if "AuthorizerType" in props else "unset"
+        attributes = (("agent_type", "agentcore_gateway"), ("inbound_auth", inbound))
+        if "ProtocolType" in props:
+            attributes += (("protocol_type", text_of(props["ProtocolType"])),)
+        name = props.get("Name")
+    identity = add_identity(
+        stack,
+        resource,
+        "ai_agent",
+        name,
+        props.get("Tags"),
+        attributes,
+        stack.address(resource.logical_id),
+        stack.at(props, "Tags"),
+    )
+    target = link(props.get("RoleArn"))
+    if target is not None and not isinstance(target, Unknown):
+        stack.builder.add_usage(Usage("", identity.address, resource.type, resource.location), target, ROLE, PLATFORM)
 
 
 def _action_group(stack: Stack, resource: Resource, group: LDict, me: Ref) -> None:
@@ -104,4 +136,8 @@ def link_agent_tools(builder: Builder) -> None:
     link_tools(builder, frozenset({LAMBDA}))
 
 
-HANDLERS: dict[str, Handler] = {"AWS::Bedrock::Agent": agent}
+HANDLERS: dict[str, Handler] = {
+    "AWS::Bedrock::Agent": agent,
+    "AWS::BedrockAgentCore::Runtime": agentcore,
+    "AWS::BedrockAgentCore::Gateway": agentcore,
+}
