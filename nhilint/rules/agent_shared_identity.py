@@ -36,6 +36,10 @@ TOOL_USAGE = "ai_agent_tool"  # the Usage kind of `extract.agent_tools.TOOL_USAG
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     inventory = ctx.inventory
+    runs_as_by_agent: dict[str, list[str]] = {}
+    for usage in inventory.usages:
+        if usage.kind != TOOL_USAGE:
+            runs_as_by_agent.setdefault(usage.workload, []).append(usage.identity)
     for agent in inventory.identities.values():
         if agent.kind != AGENT_KIND:
             continue
@@ -48,8 +52,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
                 agent,
                 "spec.service_account is not set",
             )
-        runs_as = [u.identity for u in inventory.usages if u.workload == agent.address and u.kind != TOOL_USAGE]
-        for identity_id in dict.fromkeys(runs_as):
+        for identity_id in dict.fromkeys(runs_as_by_agent.get(agent.address, ())):
             others = sorted(
                 {short_address(u.workload) for u in inventory.usages_of(identity_id) if u.workload != agent.address}
             )

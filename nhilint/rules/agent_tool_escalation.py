@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.analyse.effective import Allowed, effective
-from nhilint.model import Finding, Inventory, Severity
+from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule, label, short_address
 
 TOOL_USAGE = "ai_agent_tool"  # the Usage kind of `extract.agent_tools.TOOL_USAGE`
@@ -39,12 +39,16 @@ SHOWN = 3
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     inventory = ctx.inventory
     identities = inventory.identities
+    runs_as: dict[str, list[str]] = {}
+    for usage in inventory.usages:
+        if usage.kind != TOOL_USAGE and usage.identity not in runs_as.get(usage.workload, ()):
+            runs_as.setdefault(usage.workload, []).append(usage.identity)
     for tool in inventory.agent_tools:
         agent = identities.get(tool.agent) if isinstance(tool.agent, str) else None
         tool_role = identities.get(tool.runs_as) if isinstance(tool.runs_as, str) else None
         if agent is None or tool_role is None or tool_role.platform != "aws":
             continue
-        own = [identities[i] for i in _runs_as(inventory, agent.address) if i in identities]
+        own = [identities[i] for i in runs_as.get(agent.address, ()) if i in identities]
         if not own or tool_role in own:
             continue
         tool_reach = effective(inventory, tool_role.id)
@@ -69,10 +73,6 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             f"{tool_role.address}: {', '.join(beyond[:SHOWN])}{more}",
             tool.location,
         )
-
-
-def _runs_as(inventory: Inventory, workload: str) -> list[str]:
-    return list(dict.fromkeys(u.identity for u in inventory.usages if u.workload == workload and u.kind != TOOL_USAGE))
 
 
 def _escalates(allowed: Allowed) -> bool:
