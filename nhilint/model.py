@@ -29,6 +29,7 @@ CURRENT_ACCOUNT = "${current_account}"
 # The closed value sets of the model: mypy checks every construction site against them.
 Platform = Literal["aws", "gcp", "azure", "kubernetes", "github", "vault", "tls", "okta", "auth0", "cloudflare"]
 IdentityKind = Literal[
+    "ai_agent",
     "api_token",
     "role",
     "user",
@@ -42,6 +43,9 @@ IdentityKind = Literal[
     "k8s_service_account",
 ]
 CredentialKind = Literal[
+    "ai_api_key",
+    "agent_api_key",
+    "agent_oauth_client",
     "api_token",
     "access_key",
     "console_password",
@@ -126,7 +130,8 @@ class Lifecycle:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """A non-human principal the code creates: role, user, service account, service principal…"""
+    """A non-human principal the code creates: role, user, service account, service principal, AI agent
+    (`ai_agent`: a Bedrock agent, an AgentCore runtime or gateway, a Vertex AI reasoning engine)…"""
 
     id: str
     kind: IdentityKind
@@ -254,6 +259,43 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolOperation:
+    """One operation of an agent's tool (`POST /refunds`, a function name): whether it can change state and
+    whether a human must confirm each call (`x-requireConfirmation` / `requireConfirmation`)."""
+
+    name: str
+    changes_state: bool
+    confirmed: bool
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class AgentTool:
+    """A tool an AI agent (identity kind `ai_agent`) can call: a Bedrock action group, a gateway target.
+
+    The agent acts through the tool with the tool's own identity: `executor` is the workload that runs it (a
+    Lambda's address or ARN, `RETURN_CONTROL` when the calling application runs it) and `runs_as` the identity
+    that workload runs as. `operations` come from the tool's schema (`schema` says where it was read);
+    `unknown` says why they could not be read.
+    """
+
+    agent: str | Unknown | None
+    address: str
+    location: Location
+    platform: str
+    name: str | Unknown | None = None
+    executor: str | None = None
+    runs_as: str | Unknown | None = None
+    operations: tuple[ToolOperation, ...] = ()
+    schema: str | None = None
+    unknown: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, key: str) -> str | None:
+        return dict(self.attributes).get(key)
+
+
+@dataclass(frozen=True, slots=True)
 class LiteralSecret:
     """A secret value written in the code. Only where it is; the value itself is never kept."""
 
@@ -312,6 +354,7 @@ class Inventory:
     trusts: list[Trust] = field(default_factory=list)
     usages: list[Usage] = field(default_factory=list)
     literal_secrets: list[LiteralSecret] = field(default_factory=list)
+    agent_tools: list[AgentTool] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)

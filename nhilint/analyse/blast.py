@@ -16,6 +16,7 @@ pass or impersonate others gets to theirs too. Computed once per run from the mo
   GCP — a service account the identity may impersonate (TokenCreator, ServiceAccountUser, KeyAdmin,
   WorkloadIdentityUser… see `analyse/cloud_roles.py`), on the account or on its whole project.
   Kubernetes — a ServiceAccount annotated with a cloud identity (the Usage edges of `extract/links.py`).
+  AI agents — the identity an agent runs as, and the identity of each tool it calls (its Usages).
 - `iam:PassRole` or `sts:AssumeRole` on `*` (or `role/*`), and GCP impersonation on a folder or
   organization, are recorded as one unbounded entry (`*`) instead of an edge to every role in the scan:
   such a grant reaches roles outside the code as well, and listing thousands of them says nothing more.
@@ -179,7 +180,12 @@ def _compute(inventory: Inventory) -> BlastRadius:
             if grant.permission_type == "group" and grant.permissions[0] in direct:
                 direct[identity_id].merge(direct[grant.permissions[0]])
     edges: dict[str, list[Edge]] = {}
-    for edge in [*_aws_edges(inventory, grants), *_gcp_edges(inventory, grants), *_k8s_edges(inventory)]:
+    for edge in [
+        *_aws_edges(inventory, grants),
+        *_gcp_edges(inventory, grants),
+        *_k8s_edges(inventory),
+        *_agent_edges(inventory),
+    ]:
         if edge.source != edge.target:
             edges.setdefault(edge.source, []).append(edge)
     return BlastRadius(direct, edges)
@@ -352,4 +358,17 @@ def _k8s_edges(inventory: Inventory) -> list[Edge]:
         annotation = usage.link if usage.link in WORKLOAD_IDENTITY_ANNOTATIONS else None
         if source and annotation:
             edges.append(Edge(source, usage.identity, f"workload identity ({annotation})", usage.location))
+    return edges
+
+
+def _agent_edges(inventory: Inventory) -> list[Edge]:
+    """AI agent -> the identity it runs as and the identities its tools run as (it acts with all of them)."""
+    agents = {i.address: i.id for i in inventory.identities.values() if i.kind == "ai_agent"}
+    edges = []
+    for usage in inventory.usages:
+        source = agents.get(usage.workload)
+        if source:
+            tool = usage.attribute("tool")
+            how = f"through tool {tool}" if tool else "runs as"
+            edges.append(Edge(source, usage.identity, how, usage.location))
     return edges

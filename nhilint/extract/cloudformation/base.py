@@ -29,6 +29,7 @@ RESOURCE_TYPE = {
     "user": "aws_iam_user",
     "group": "aws_iam_group",
     "service_linked_role": "aws_iam_service_linked_role",
+    "ai_agent": "aws_bedrockagent_agent",
 }
 # Metadata.nhilint keys for each lifecycle fact (besides the configured tag keys).
 METADATA_KEYS = {

@@ -16,7 +16,7 @@ from typing import Any
 from nhilint.extract import written_secrets
 from nhilint.extract.aws_links import GROUP, PLATFORM, ROLE, ROLE_OR_PROFILE, USER, resolve_aws_links
 from nhilint.extract.builder import Builder
-from nhilint.extract.cloudformation import sam
+from nhilint.extract.cloudformation import bedrock, sam
 from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
@@ -355,6 +355,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::CloudFormation::Stack": nested_stack,
     "AWS::Serverless::Application": nested_stack,
     **sam.HANDLERS,
+    **bedrock.HANDLERS,
 }
 
 
@@ -411,6 +412,7 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
                     )
         builder.inventory.errors.extend(template.errors)  # keys written twice, limits hit while evaluating
     resolve_aws_links(builder)  # aliases, attachments, memberships, rotations, OIDC providers
+    bedrock.link_agent_tools(builder)
 
 
 def _relative(path: Path, root: Path) -> str:

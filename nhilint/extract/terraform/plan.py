@@ -107,6 +107,7 @@ def _drop_described(builder: Builder, described: set[str]) -> None:
     _keep(builder, inventory.credentials, lambda _, c: base_address(c.address) not in described)
     _keep(builder, inventory.grants, lambda _, g: base_address(g.source) not in described)
     _keep(builder, inventory.usages, lambda _, u: base_address(u.workload) not in described)
+    inventory.agent_tools[:] = [t for t in inventory.agent_tools if base_address(t.address) not in described]
     _keep(builder, inventory.trusts, trust_kept)
     for address in [a for a in builder.by_address if base_address(a) in described]:
         del builder.by_address[address]
@@ -154,6 +155,7 @@ def _merge(builder: Builder, own: Builder) -> None:
         builder.pending.append(Pending(target, link.index + offset, link.field, link.target, link.types, link.platform))
     inventory.identities.update(theirs.identities)
     inventory.literal_secrets.extend(theirs.literal_secrets)
+    inventory.agent_tools.extend(theirs.agent_tools)
     inventory.unresolved.extend(u for u in theirs.unresolved if u not in inventory.unresolved)
     inventory.errors.extend(theirs.errors)
     builder.by_name.update(own.by_name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import literal_secret
-from nhilint.extract.terraform import aws, azure, entra_apps, gcp, kubernetes, misc, saas
+from nhilint.extract.terraform import ai, aws, azure, entra_apps, gcp, kubernetes, misc, saas
 from nhilint.extract.terraform.table import Dispatch, TerraformPlatform
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse.terraform import TerraformProject, TfResource
@@ -19,6 +19,7 @@ PLATFORMS: tuple[TerraformPlatform, ...] = (
     kubernetes.TABLE,
     misc.TABLE,
     saas.TABLE,
+    ai.TABLE,
 )
 
 # Provider arguments that hold credentials: a literal value there is a leaked key.

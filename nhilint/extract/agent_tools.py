@@ -1,0 +1,134 @@
+"""The operations of an AI agent's tool, read from its schema (Terraform and CloudFormation alike).
+
+A Bedrock action group describes what the agent may call either as an OpenAPI document (inline, or a local
+file read with `file()`) or as a function schema. An operation can change state unless it is an HTTP
+method that is safe by definition (GET, HEAD, OPTIONS, TRACE: RFC 9110 §9.2.1); every function of a
+function schema can. A human confirms each call when the operation says `x-requireConfirmation: ENABLED`
+(OpenAPI) or the function says `requireConfirmation` / `require_confirmation = "ENABLED"`.
+
+The schema text is parsed as data only (the YAML loader builds plain values, within the scan's limits);
+a schema that cannot be parsed makes the tool's operations unknown, never an empty, passing list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+import yaml
+
+from nhilint.extract.builder import Builder, LinkTarget, Pending
+from nhilint.limits import Limits
+from nhilint.model import AgentTool, Location, ToolOperation, Unknown, Usage
+from nhilint.parse.yamlmarks import LimitError, load_located
+from nhilint.values import LDict, Ref, SourceText, ref_marker
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
+ENABLED = "ENABLED"
+# Usage.kind of "the agent acts with this identity through one of its tools".
+TOOL_USAGE = "ai_agent_tool"
+
+
+class PendingTool(NamedTuple):
+    """A tool seen by a format's handlers: the agent it belongs to and its executor (a Lambda), linked later."""
+
+    tool: AgentTool
+    agent: LinkTarget
+    executor: LinkTarget | None
+
+
+@dataclass(slots=True)
+class PendingTools:
+    """The tools waiting for `link_tools` (kept on the Builder, `builder.side(PendingTools)`)."""
+
+    items: list[PendingTool] = field(default_factory=list)
+
+
+def add_tool(builder: Builder, tool: AgentTool, agent: LinkTarget, executor: LinkTarget | None) -> None:
+    builder.side(PendingTools).items.append(PendingTool(tool, agent, executor))
+
+
+def openapi_operations(text: str, where: Location, limits: Limits) -> tuple[tuple[ToolOperation, ...], str | None, str]:
+    """(operations, why they are unknown, where the schema was read) of an OpenAPI document.
+
+    `text` read by `file()` points at its own file (lines from 1); inline text at the attribute `where`.
+    """
+    path, base = (text.path, 1) if isinstance(text, SourceText) else (where.path, where.start_line)
+    shown = path if isinstance(text, SourceText) else "inline payload"
+    try:
+        document = load_located(text, base, limits)
+    except (yaml.YAMLError, LimitError, ValueError):
+        return (), f"the OpenAPI schema ({shown}) could not be parsed", shown
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        return (), f"the OpenAPI schema ({shown}) has no `paths` object", shown
+    found: list[ToolOperation] = []
+    for route, item in document["paths"].items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            line = max(item.line_of(method) if isinstance(item, LDict) else base, base)
+            found.append(
+                ToolOperation(
+                    f"{method.upper()} {route}",
+                    method not in SAFE_METHODS,
+                    _enabled(operation.get("x-requireConfirmation")),
+                    Location(path, line, line),
+                )
+            )
+    return tuple(found), None, shown
+
+
+def function_operations(functions: Iterable[tuple[Any, Any, Location]]) -> tuple[ToolOperation, ...]:
+    """Functions of a function schema as (name, requireConfirmation, where): each one can change state."""
+    return tuple(
+        ToolOperation(str(name) if isinstance(name, str) else "(unnamed function)", True, _enabled(confirm), where)
+        for name, confirm, where in functions
+    )
+
+
+def _enabled(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().upper() == ENABLED
+
+
+def link_tools(builder: Builder, executor_kinds: frozenset[str]) -> None:
+    """Tools join their agent and the identity their executor runs as (a Usage still pending here), and
+    that identity is recorded as used by the agent through the tool. Each format calls this once its
+    resources are read; the tools it links are taken off the pending list."""
+    usages = builder.inventory.usages
+    executors: dict[str, Pending] = {}
+    for pending in builder.pending:
+        if pending.collection is usages and usages[pending.index].kind in executor_kinds:
+            executors[usages[pending.index].workload] = pending
+    pending_tools = builder.side(PendingTools)
+    waiting, pending_tools.items = pending_tools.items, []
+    for tool, agent_target, executor_target in waiting:
+        agent = _agent_id(builder, agent_target)
+        role = executors.get(executor_target.address) if isinstance(executor_target, Ref) else None
+        runs_as = builder.resolve(role.target, role.types, role.platform) if role is not None else None
+        builder.inventory.agent_tools.append(replace(tool, agent=agent, runs_as=runs_as))
+        identity = builder.inventory.identities.get(agent) if isinstance(agent, str) else None
+        if identity is not None and role is not None:
+            usage = Usage(
+                "",
+                identity.address,
+                TOOL_USAGE,
+                tool.location,
+                attributes=(("tool", tool.address), ("executor", tool.executor or "")),
+            )
+            builder.add_usage(usage, role.target, role.types, role.platform)
+
+
+def _agent_id(builder: Builder, target: LinkTarget) -> str | Unknown | None:
+    if isinstance(target, str):
+        target = ref_marker(target) or target
+    if isinstance(target, Ref):
+        found = builder.lookup_address(target.address)
+        return found if found is not None else Unknown(f"{target.address} is not in the scanned code")
+    if isinstance(target, str):
+        return Unknown(f"agent {target!r} is not created in the scanned code")
+    return target

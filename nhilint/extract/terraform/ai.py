@@ -1,0 +1,295 @@
+"""AI agents (Terraform): Bedrock agents and their action groups, AgentCore runtimes and gateways, Vertex AI
+reasoning engines, and the API keys of Azure AI accounts.
+
+An agent acts on the company's behalf, so it is an identity (kind `ai_agent`) with an owner, an expiry and
+a retirement hook like any other (the one lifecycle resolver reads its tags and comments). It is linked to:
+- the identity it runs as, as a Usage (the Bedrock agent's `agent_resource_role_arn`, a runtime's or
+  gateway's `role_arn`, a reasoning engine's `spec.service_account`). A reasoning engine without one runs as
+  the project's Vertex AI Reasoning Engine service agent, shared by every agent of the project: recorded as
+  the attribute `default_identity`;
+- each tool it can call (an `AgentTool`: an action group, a gateway target), with the workload that runs the
+  tool (a Lambda) and, through it, the identity that workload runs as: the agent reaches what that role
+  can do, so it is recorded as a Usage of that role by the agent too (kind `ai_agent_tool`).
+An Azure AI account with local auth enabled (the default) has static API keys: one Credential
+(`ai_api_key`) stands for them. The API keys and OAuth clients of AgentCore credential providers are
+Credentials too (`agent_api_key`, `agent_oauth_client`), kept in the state unless written write-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from nhilint.extract.agent_tools import add_tool, function_operations, link_tools, openapi_operations
+from nhilint.extract.aws_links import ROLE
+from nhilint.extract.builder import Builder
+from nhilint.extract.common import add_identity, identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
+from nhilint.extract.terraform.gcp import find_sa, sa_link
+from nhilint.extract.terraform.table import PlatformTable
+from nhilint.model import AgentTool, Credential, LiteralSecret, Location, ToolOperation, Unknown, Usage
+from nhilint.parse.terraform import TfRecord, TfResource
+from nhilint.values import Encoded, Ref, to_text
+
+AWS: Final = "aws"
+GCP: Final = "gcp"
+AZURE: Final = "azure"
+LAMBDA = "aws_lambda_function"
+VERTEX_SERVICE_AGENT = "Vertex AI Reasoning Engine service agent"
+
+
+# -- agents ----------------------------------------------------------------------------------------
+
+
+def bedrock_agent(resource: TfResource, builder: Builder) -> None:
+    attributes = (("agent_type", "bedrock_agent"), *_texts(resource, "foundation_model"))
+    add_identity(resource, builder, "ai_agent", AWS, name_attr="agent_name", default_tags=True, attributes=attributes)
+    _runs_as_role(resource, builder, "agent_resource_role_arn")
+
+
+def agentcore_runtime(resource: TfResource, builder: Builder) -> None:
+    """A runtime without `authorizer_configuration` takes IAM (SigV4) callers only."""
+    jwt = [b for a in resource.blocks("authorizer_configuration") for b in a.blocks("custom_jwt_authorizer")]
+    attributes = (("agent_type", "agentcore_runtime"), ("inbound_auth", "CUSTOM_JWT" if jwt else "AWS_IAM"))
+    add_identity(
+        resource, builder, "ai_agent", AWS, name_attr="agent_runtime_name", default_tags=True, attributes=attributes
+    )
+    _runs_as_role(resource, builder, "role_arn")
+
+
+def agentcore_gateway(resource: TfResource, builder: Builder) -> None:
+    attributes = (
+        ("agent_type", "agentcore_gateway"),
+        ("inbound_auth", _text(resource.get("authorizer_type")) if resource.has("authorizer_type") else "unset"),
+        *_texts(resource, "protocol_type"),
+    )
+    add_identity(resource, builder, "ai_agent", AWS, default_tags=True, attributes=attributes)
+    _runs_as_role(resource, builder, "role_arn")
+
+
+def reasoning_engine(resource: TfResource, builder: Builder) -> None:
+    """Without `spec.service_account` the engine runs as the project's shared Reasoning Engine service agent."""
+    specs = resource.blocks("spec")
+    account = specs[0].get("service_account") if specs and specs[0].has("service_account") else None
+    attributes: tuple[tuple[str, str], ...] = (("agent_type", "vertex_reasoning_engine"),)
+    if account is None:
+        attributes += (("default_identity", VERTEX_SERVICE_AGENT),)
+    else:
+        attributes += (("service_account", _text(account)),)
+    identity = add_identity(
+        resource, builder, "ai_agent", GCP, name_attr="display_name", tags_attr=None, attributes=attributes
+    )
+    found = find_sa(builder, sa_link(account)) if account is not None else None
+    if isinstance(found, str):
+        builder.add_usage(Usage(found, identity.address, resource.type, resource.location), None, (), GCP)
+
+
+def ai_account(resource: TfResource, builder: Builder) -> None:
+    """`local_auth_enabled` defaults to true: the account then has two static API keys anyone holding can use."""
+    local = resource.get("local_auth_enabled", True)
+    if isinstance(local, str) and local.strip().lower() in ("true", "false"):  # a string-typed variable
+        local = local.strip().lower() == "true"
+    if local is False:
+        return
+    reason = local.reason if isinstance(local, Unknown) else f"{_text(local)} is not a boolean known before apply"
+    known = "true" if local is True else f"unknown: {reason}"
+    tags = resource.get("tags") if resource.has("tags") else None
+    credential = Credential(
+        id=f"{identity_id(AZURE, resource.address)}#keys",
+        kind="ai_api_key",
+        platform=AZURE,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location, tags, tags_at=resource.at("tags")),
+        attributes=(("local_auth_enabled", known), *_texts(resource, "kind", "name")),
+    )
+    builder.add_credential(credential, None, ())
+
+
+def _runs_as_role(resource: TfResource, builder: Builder, attr: str) -> None:
+    target = ref_or_text(resource.get(attr))
+    if target is not None and not isinstance(target, Unknown):
+        builder.add_usage(Usage("", resource.address, resource.type, resource.location), target, ROLE, AWS)
+
+
+# -- credentials an agent borrows ------------------------------------------------------------------
+
+# Vendor blocks of `oauth2_provider_config` (`github_oauth2_provider_config`…), each with a client secret.
+OAUTH_VENDORS = ("custom", "github", "google", "microsoft", "salesforce", "slack", "atlassian", "linkedin")
+
+
+def credential_provider(resource: TfResource, builder: Builder) -> None:
+    """An API key or OAuth client an agent calls tools with. `api_key` / `client_secret` is kept in the state
+    (and is a leak when written literally); the write-only `*_wo` arguments are not."""
+    api_key = resource.type == "aws_bedrockagentcore_api_key_credential_provider"
+    attr = "api_key" if api_key else "client_secret"
+    records: list[TfRecord] = (
+        [resource]
+        if api_key
+        else [
+            vendor
+            for config in resource.blocks("oauth2_provider_config")
+            for name in OAUTH_VENDORS
+            for vendor in config.blocks(f"{name}_oauth2_provider_config")
+        ]
+    )
+    written = None
+    for record in records:
+        location = literal_secret(record, attr)
+        if location is not None:
+            builder.inventory.literal_secrets.append(
+                LiteralSecret(resource.address, attr, location, resource.location, None, AWS)
+            )
+            written = written or location
+    in_state = any(r.has(attr) for r in records)
+    write_only = any(r.has(f"{attr}_wo") for r in records)
+    tags = resource.get("tags") if resource.has("tags") else None
+    credential = Credential(
+        id=identity_id(AWS, resource.address),
+        kind="agent_api_key" if api_key else "agent_oauth_client",
+        platform=AWS,
+        address=resource.address,
+        location=resource.location,
+        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
+        secret_in_code=written,
+        rotation=rotation_from_time_rotating(resource, builder),
+        attributes=(
+            ("in_state", "true" if in_state else "false"),
+            ("write_only", "true" if write_only else "false"),
+            *_texts(resource, "name", "credential_provider_vendor"),
+        ),
+    )
+    builder.add_credential(credential, None, ())
+    builder.register(resource.address, credential.id, resource.type)
+
+
+# -- tools -----------------------------------------------------------------------------------------
+
+
+def action_group(resource: TfResource, builder: Builder) -> None:
+    """A tool of a Bedrock agent: run by a Lambda or returned to the caller, described by an OpenAPI or a
+    function schema. Built-in groups (`parent_action_group_signature`: user input, code interpreter) are not."""
+    if resource.has("parent_action_group_signature"):
+        return
+    executors = resource.blocks("action_group_executor")
+    lambda_target = ref_or_text(executors[0].get("lambda")) if executors and executors[0].has("lambda") else None
+    executor = _executor(lambda_target, executors[0] if executors else None)
+    operations: tuple[ToolOperation, ...] = ()
+    unknown = schema = None
+    for api in resource.blocks("api_schema"):
+        if api.has("payload"):
+            operations, unknown, schema = _payload_operations(api, builder)
+        elif api.blocks("s3"):
+            schema, unknown = "s3", "the OpenAPI schema is in S3; its operations are not in the scanned code"
+    for functions in resource.blocks("function_schema"):
+        schema = "function_schema"
+        operations += function_operations(
+            (f.get("name"), f.get("require_confirmation"), f.location)
+            for member in functions.blocks("member_functions")
+            for f in member.blocks("functions")
+        )
+    state = _text(resource.get("action_group_state")) if resource.has("action_group_state") else "ENABLED"
+    tool = AgentTool(
+        agent=None,
+        address=resource.address,
+        location=resource.location,
+        platform=AWS,
+        name=_name(resource.get("action_group_name")),
+        executor=executor,
+        operations=operations,
+        schema=schema,
+        unknown=unknown,
+        attributes=(("state", state),),
+    )
+    add_tool(builder, tool, ref_or_text(resource.get("agent_id")), lambda_target)
+
+
+def gateway_target(resource: TfResource, builder: Builder) -> None:
+    """A tool behind an AgentCore gateway, called with the gateway's role, an API key or an OAuth grant."""
+    credential = "unset"
+    attributes: list[tuple[str, str]] = []
+    for config in resource.blocks("credential_provider_configuration"):
+        for kind in ("gateway_iam_role", "api_key", "oauth"):
+            for block in config.blocks(kind):
+                credential = kind
+                attributes += _texts(block, "provider_arn", "scopes", "grant_type")
+    lambdas = [
+        lam for c in resource.blocks("target_configuration") for m in c.blocks("mcp") for lam in m.blocks("lambda")
+    ]
+    lambda_target = ref_or_text(lambdas[0].get("lambda_arn")) if lambdas else None
+    tool = AgentTool(
+        agent=None,
+        address=resource.address,
+        location=resource.location,
+        platform=AWS,
+        name=_name(resource.get("name")),
+        executor=_executor(lambda_target, None),
+        attributes=(("credential", credential), *attributes),
+    )
+    add_tool(builder, tool, ref_or_text(resource.get("gateway_identifier")), lambda_target)
+
+
+def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
+    payload = api.get("payload")
+    if isinstance(payload, Encoded):  # jsonencode({...}): the document as JSON text
+        payload = to_text(payload)
+    if isinstance(payload, Unknown):
+        return (), f"the OpenAPI schema could not be read: {payload.reason}", "payload"
+    if not isinstance(payload, str):
+        return (), "the OpenAPI schema is not a string known before apply", "payload"
+    line = api.value_line("payload")
+    return openapi_operations(payload, Location(api.path, line, line), builder.limits)
+
+
+def _executor(lambda_target: Ref | str | Unknown | None, block: TfRecord | None) -> str | None:
+    if isinstance(lambda_target, Ref):
+        return lambda_target.address
+    if isinstance(lambda_target, str):
+        return lambda_target
+    if block is not None and block.has("custom_control"):
+        return _text(block.get("custom_control"))
+    return None
+
+
+# -- after every resource is seen ------------------------------------------------------------------
+
+
+def finish(builder: Builder) -> None:
+    link_tools(builder, frozenset({LAMBDA}))
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _name(value: Any) -> str | Unknown | None:
+    return None if value is None else to_text(value)
+
+
+def _text(value: Any) -> str:
+    text = to_text(value)
+    return text if isinstance(text, str) else str(text)
+
+
+def _texts(record: TfRecord, *attrs: str) -> tuple[tuple[str, str], ...]:
+    values = []
+    for attr in attrs:
+        value = record.get(attr)
+        if value is not None:
+            values.append((attr, ",".join(_text(v) for v in value) if isinstance(value, list) else _text(value)))
+    return tuple(values)
+
+
+TABLE = PlatformTable(
+    name="ai",
+    finisher=finish,
+    handlers={
+        "aws_bedrockagent_agent": bedrock_agent,
+        "aws_bedrockagent_agent_action_group": action_group,
+        "aws_bedrockagentcore_agent_runtime": agentcore_runtime,
+        "aws_bedrockagentcore_gateway": agentcore_gateway,
+        "aws_bedrockagentcore_gateway_target": gateway_target,
+        "google_vertex_ai_reasoning_engine": reasoning_engine,
+        "aws_bedrockagentcore_api_key_credential_provider": credential_provider,
+        "aws_bedrockagentcore_oauth2_credential_provider": credential_provider,
+        "azurerm_cognitive_account": ai_account,
+        "azurerm_ai_services": ai_account,
+    },
+)
