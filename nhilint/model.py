@@ -65,6 +65,8 @@ CredentialKind = Literal[
 ]
 # How a Grant's permissions read: IAM action patterns, an attached managed policy, a group membership, a role
 # (GCP, Azure, Kubernetes role references), Kubernetes RBAC rules.
+# An IAM statement's Effect; anything else is read as an unknown Allow (nhilint.iam.policy), never skipped.
+Effect = Literal["Allow", "Deny"]
 PermissionType = Literal[
     "action", "managed_policy", "group", "role", "k8s_rule", "app_role", "scope", "permission_group"
 ]
@@ -200,7 +202,7 @@ class Grant:
     location: Location
     block: Location
     permission_type: PermissionType = "action"
-    effect: str = "Allow"
+    effect: Effect = "Allow"
     not_actions: bool = False
     not_resources: bool = False
     conditions: tuple[Condition, ...] = ()
@@ -233,7 +235,7 @@ class Trust:
     via: str
     location: Location
     block: Location
-    effect: str = "Allow"
+    effect: Effect = "Allow"
     unknown: str | None = None
     platform: str = field(kw_only=True)  # whose trust it is (`aws`, `gcp`, `azure`): every extractor says
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nhilint.model import Effect
+
 
 @dataclass(frozen=True, slots=True)
 class ManagedStatement:
-    effect: str
+    effect: Effect
     actions: tuple[str, ...]
     not_actions: bool = False
     levels: frozenset[str] | None = None  # only catalog actions at these access levels

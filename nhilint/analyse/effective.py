@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
 from nhilint.iam import catalog
-from nhilint.model import Condition, Grant, Identity, Inventory, PolicyRef, TargetRef
+from nhilint.model import Condition, Effect, Grant, Identity, Inventory, PolicyRef, TargetRef
 
 PLATFORM = "aws"
 BOUNDARY_NONE = "none"
@@ -86,7 +86,7 @@ class Statement:
     """One statement as the evaluation sees it: from a Grant, or from a known AWS managed policy."""
 
     grant: Grant
-    effect: str
+    effect: Effect
     actions: tuple[str, ...]
     not_actions: bool
     resources: tuple[str, ...]

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Condition, ParseError, TrustPrincipal, Unknown
+from nhilint.model import Condition, Effect, ParseError, TrustPrincipal, Unknown
 from nhilint.parse.policy_merge import broader
 from nhilint.parse.yamlmarks import LimitError, load_document
 from nhilint.values import Encoded, LDict, Ref, SourceText, deep_unknown, to_text
@@ -21,7 +21,7 @@ from nhilint.values import Encoded, LDict, Ref, SourceText, deep_unknown, to_tex
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    effect: str
+    effect: Effect
     actions: tuple[str, ...]
     not_actions: bool
     resources: tuple[str, ...]
@@ -152,10 +152,14 @@ def _statement(item: dict[str, Any], path: str, line: int, end_line: int) -> Sta
         path = item.path
     stmt_line = item.line if isinstance(item, LDict) and item.line else line
     stmt_end = item.end_line if isinstance(item, LDict) and item.line else end_line
-    effect = to_text(item.get("Effect", "Allow"))
-    if isinstance(effect, Unknown):
-        unknowns.append(effect.reason)
-        effect = "Allow"
+    written = to_text(item.get("Effect", "Allow"))
+    effect: Effect = "Allow"  # what cannot be read is judged as the broader grant, marked unknown
+    if isinstance(written, Unknown):
+        unknowns.append(written.reason)
+    elif written == "Deny":
+        effect = "Deny"
+    elif written != "Allow":  # AWS rejects it; nhilint says so instead of skipping the statement
+        unknowns.append("Effect is neither Allow nor Deny")
     not_actions = "NotAction" in item
     actions = _strings(item.get("NotAction") if not_actions else item.get("Action"), unknowns)
     not_resources = "NotResource" in item

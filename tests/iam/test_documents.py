@@ -144,3 +144,29 @@ def test_counted_policy_documents_and_splats(tmp_path: Path) -> None:
     grants = report.inventory.grants_of("aws:aws_iam_role.this[0]")
     assert [(g.permissions, g.location.start_line) for g in grants] == [(("s3:GetObject",), 9)]
     assert not [g for g in report.inventory.grants if g.unknown]
+
+
+def test_an_effect_that_is_neither_allow_nor_deny_is_judged_as_allow_and_marked_unknown(tmp_path: Path) -> None:
+    # `Effect = "allow"` used to match neither "Allow" nor "Deny", so every rule skipped the statement.
+    report = scan_tree(
+        tmp_path,
+        {
+            "main.tf": """
+        resource "aws_iam_user" "bot" {
+          name = "bot"
+        }
+        resource "aws_iam_user_policy" "bot" {
+          user = aws_iam_user.bot.name
+          policy = jsonencode({
+            Statement = [{ Effect = "allow", Action = "*", Resource = "*" }]
+          })
+        }
+    """
+        },
+    )
+    (grant,) = report.inventory.grants_of("aws:aws_iam_user.bot")
+    assert (grant.effect, grant.unknown) == ("Allow", "Effect is neither Allow nor Deny")
+    admin = [
+        (f.rule_id, f.location.path, f.location.start_line) for f in report.findings if f.rule_id == "NHI-PRIV-004"
+    ]
+    assert admin == [("NHI-PRIV-004", "main.tf", 7)]
