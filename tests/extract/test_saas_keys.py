@@ -48,10 +48,11 @@ resource "snowflake_service_user" "loader" {
 }
 
 resource "snowflake_user" "bi" {
-  name           = "BI_READER"
-  type           = "SERVICE"
-  default_role   = "REPORTING"
-  rsa_public_key = var.bi_key
+  name             = "BI_READER"
+  type             = "SERVICE"
+  default_role     = "REPORTING"
+  rsa_public_key   = var.bi_key
+  rsa_public_key_2 = null
 }
 
 resource "snowflake_user" "analyst" {
@@ -105,10 +106,11 @@ def test_saas_keys_identities_credentials_and_grants(tmp_path: Path) -> None:
         ("snowflake:snowflake_user.bi", ("REPORTING",), ("account",), "role"),
         ("snowflake:snowflake_user.bi", ("SECURITYADMIN",), ("account",), "role"),
     } <= grants
+    assert "snowflake:snowflake_user.bi.rsa_public_key_2" not in {c.id for c in inventory.credentials}  # null slot
     assert not any(g.principal == "github:github_repository_deploy_key.mirror" for g in inventory.grants)
     assert triples(report, "NHI-PRIV-004") == [
         ("NHI-PRIV-004", "main.tf", 34, "snowflake:snowflake_service_user.loader"),  # default_role = "sysadmin"
-        ("NHI-PRIV-004", "main.tf", 53, "snowflake:snowflake_user.bi"),  # SECURITYADMIN granted to the user
+        ("NHI-PRIV-004", "main.tf", 54, "snowflake:snowflake_user.bi"),  # SECURITYADMIN granted to the user
     ]
     # 90 days is within the default policy; a key without days_to_expiry never expires
     assert triples(report, "NHI-EXP-002") == []

@@ -135,7 +135,7 @@ def snowflake_user(resource: TfResource, builder: Builder) -> None:
         attributes = (("days_to_expiry", days),)
     identity = add_identity(resource, builder, "service_account", SNOWFLAKE, "name", None, attributes=attributes)
     for slot in RSA_SLOTS:
-        if resource.has(slot):
+        if resource.get(slot) is not None:  # an empty slot (unset, or null from a variable) holds no key
             _rsa_key(resource, builder, identity, slot, days, days_unknown)
     if resource.has("default_role"):
         role, reason = text_of(resource, "default_role")
