@@ -27,7 +27,9 @@ CURRENT_ACCOUNT = "${current_account}"
 
 
 # The closed value sets of the model: mypy checks every construction site against them.
-Platform = Literal["aws", "gcp", "azure", "kubernetes", "github", "vault", "tls", "okta", "auth0", "cloudflare"]
+Platform = Literal[
+    "aws", "gcp", "azure", "kubernetes", "github", "vault", "tls", "okta", "auth0", "cloudflare", "datadog", "snowflake"
+]
 IdentityKind = Literal[
     "ai_agent",
     "api_token",
@@ -62,6 +64,7 @@ CredentialKind = Literal[
     "ci_secret",
     "deploy_key",
     "sa_token_secret",
+    "public_key",
 ]
 # How a Grant's permissions read: IAM action patterns, an attached managed policy, a group membership, a role
 # (GCP, Azure, Kubernetes role references), Kubernetes RBAC rules.

@@ -10,7 +10,8 @@ Tiers (how much a holder can do without anyone signing in):
   0  admin-equivalent: the holder can make itself (or anything) Global Administrator or take over other
      identities (role management, app-role assignment, application credentials, directory/group/user write,
      authentication methods, permission-grant policy...). NHI-PRIV-004 reports these.
-  1  writes or sends on behalf of the tenant (ReadWrite, Write, Manage, FullControl, Send, Create, Invite).
+  1  writes, sends or acts on behalf of the tenant (ReadWrite, Write, Manage, FullControl, Send, Create,
+     Invite, Delete, Migrate, call initiation/joining, signing, privileged device operations...).
   2  read only.
 
 Usage: python tools/graph_permissions.py PERMISSIONS_IDS_MD --commit SHA --date YYYY-MM-DD > out.json
@@ -41,7 +42,23 @@ TIER0 = frozenset(
         "Domain.ReadWrite.All",
     }
 )
-WRITE_WORDS = ("ReadWrite", "Write", "Manage", "FullControl", "Send", "Create", "Invite")
+WRITE_WORDS = (
+    "ReadWrite",
+    "Write",
+    "Manage",
+    "FullControl",
+    "Send",
+    "Create",
+    "Invite",
+    "Delete",
+    "Migrate",
+    "Initiate",
+    "Join",
+    "Sign",
+    "PrivilegedOperations",
+    "UpdatePolicyViolation",
+    "AccessMedia",
+)
 ROW = re.compile(r"^\|\s*([A-Za-z][\w.-]*)\s*\|\s*(Application|Delegated)\s*\|\s*([0-9a-fA-F-]{36})\s*\|\s*$")
 SOURCE = "github.com/microsoftgraph/microsoft-graph-docs-contrib: concepts/includes/permissions-ids.md"
 

@@ -15,6 +15,8 @@ AZURE_ADMIN_ROLES = frozenset({"owner", "contributor", "user access administrato
 K8S_ADMIN_ROLES = frozenset({"ClusterRole/cluster-admin"})
 # OAuth scopes of a SaaS admin API that manage the tenant (`okta.users.manage`, `okta.apps.manage`...).
 OKTA_ADMIN_SCOPE = re.compile(r"^okta\.[A-Za-z]+\.manage$")
+# Snowflake system roles that administer the account, its users and roles, or every object in it.
+SNOWFLAKE_ADMIN_ROLES = frozenset({"ACCOUNTADMIN", "SECURITYADMIN", "SYSADMIN"})
 
 
 def is_wildcard_action(action: str) -> bool:
@@ -67,6 +69,8 @@ def admin_role(grant: Grant) -> str | None:
             if grant.platform == "azure" and permission.lower() in AZURE_ADMIN_ROLES and _broad_azure_scope(grant):
                 return permission
             if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
+                return permission
+            if grant.platform == "snowflake" and permission.upper() in SNOWFLAKE_ADMIN_ROLES:
                 return permission
         elif grant.permission_type == "scope" and grant.platform == "okta" and OKTA_ADMIN_SCOPE.match(permission):
             return permission

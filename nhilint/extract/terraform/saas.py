@@ -14,6 +14,9 @@ they judge a role or a service account; their secrets and tokens become credenti
   `scopes` on an `audience`; `auth0_client_credentials` with a secret auth method is a `client_secret`.
 - Cloudflare `cloudflare_api_token`: the token is both the identity (kind `api_token`) and its credential,
   which expires at `expires_on`; each policy is a Grant of its permission groups on its resources.
+
+Datadog keys, writable GitHub deploy keys and Snowflake service users are read by `saas_keys`, whose
+handlers this table carries.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import add_identity, add_literal_secret, as_list, identity_id, ref_or_text, text_of
+from nhilint.extract.terraform import saas_keys
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import ActionPattern, Credential, Fact, Grant, Identity, Platform, Unknown
 from nhilint.parse.terraform import TfResource
@@ -172,7 +176,7 @@ def cloudflare_token(resource: TfResource, builder: Builder) -> None:
 
 TABLE = PlatformTable(
     name="saas",
-    first=frozenset({"okta_app_oauth", "auth0_client"}),
+    first=frozenset({"okta_app_oauth", "auth0_client", *saas_keys.SNOWFLAKE_USERS}),
     handlers={
         "okta_app_oauth": okta_app,
         "okta_app_oauth_api_scope": okta_api_scope,
@@ -180,5 +184,6 @@ TABLE = PlatformTable(
         "auth0_client_grant": auth0_client_grant,
         "auth0_client_credentials": auth0_client_credentials,
         "cloudflare_api_token": cloudflare_token,
+        **saas_keys.HANDLERS,
     },
 )
