@@ -157,3 +157,14 @@ def test_same_address_in_two_root_modules_is_two_identities(tmp_path: Path) -> N
     ]
     admin = [(f.location.path, f.identity) for f in report.findings if f.rule_id == "NHI-PRIV-004"]
     assert admin == [("envs/dev/app/main.tf", "aws:envs/dev/app/aws_iam_role.app")]
+
+
+def test_an_unwritten_attribute_gives_each_caller_its_own_default(tmp_path: Path) -> None:
+    # Two handlers read `read_only` with different defaults; the first one's used to be cached for both.
+    write_tree(tmp_path, {"main.tf": 'resource "github_repository_deploy_key" "ci" {\n  title = "ci"\n}\n'})
+    project = TerraformProject(tmp_path)
+    project.add_file(tmp_path / "main.tf")
+    (resource,) = list(project.resources())
+    assert resource.get("read_only") is None
+    assert resource.get("read_only", True) is True
+    assert resource.get("title") == "ci" and resource.get("title", "other") == "ci"

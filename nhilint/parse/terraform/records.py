@@ -106,12 +106,16 @@ class TfRecord:
         return key in self.block.body.attributes
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The evaluated attribute, or `default` when it is not written (each caller's own default: only
+        evaluated values are cached, so two handlers asking with different defaults each get theirs)."""
+        attribute = self.block.body.attributes.get(key)
+        if attribute is None:
+            return default
         if key in self._cache:
             return self._cache[key]
-        attribute = self.block.body.attributes.get(key)
         evaluator = self.evaluator or self.instance.evaluator
         with self.instance.evaluating(self.path):
-            value = default if attribute is None else stamp_path(evaluator.eval(attribute.expr), self.path)
+            value = stamp_path(evaluator.eval(attribute.expr), self.path)
         self._cache[key] = value
         return value
 
