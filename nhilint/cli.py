@@ -536,3 +536,8 @@ def _internal_error(exc: Exception, debug: bool) -> int:
 
 def entry() -> None:
     sys.exit(main())
+
+
+from nhilint.audit.commands import register as register_audit  # noqa: E402 - after the group is defined
+
+register_audit(cli)

@@ -1,0 +1,131 @@
+"""report.html: one self-contained page a security lead opens from disk (Jinja2 template shipped in the
+package, inline CSS, inline SVG charts drawn here, a few KB of plain JavaScript for sorting and filtering; no
+CDN, no fonts, no request of any kind). Autoescaped: every name in it comes from the audited code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from nhilint.audit.summary import Aggregate
+
+BAR_HEIGHT, LABEL_WIDTH, BAR_WIDTH = 20, 230, 360
+TOP_REPOSITORIES = 15
+REASON_LABELS = {
+    "admin": "admin",
+    "escalation": "can escalate",
+    "secret_in_code": "secret in code",
+    "third_party_trust": "third-party trust",
+    "long_lived_key": "long-lived key",
+    "no_owner": "no owner",
+    "stale": "stale",
+}
+
+
+def _svg(title: str, width: int, height: int, body: list[str]) -> Markup:
+    return Markup(
+        f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(body)}</svg>'
+    )
+
+
+def bar_chart(title: str, items: list[tuple[str, float, str]], maximum: float | None = None) -> Markup:
+    """Horizontal bars: (label, value, text shown after the bar)."""
+    if not items:
+        return Markup('<p class="empty">None.</p>')
+    top = maximum if maximum is not None else max(value for _, value, _ in items) or 1
+    body = []
+    for row, (label, value, shown) in enumerate(items):
+        y = row * (BAR_HEIGHT + 6)
+        length = max(1.0, BAR_WIDTH * value / top) if value else 0
+        body.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
+            f'<rect class="track" x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}"/>'
+            f'<rect class="bar" x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}">'
+            f"<title>{escape(label)}: {escape(shown)}</title></rect>"
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 15}">{escape(shown)}</text>'
+        )
+    return _svg(title, LABEL_WIDTH + BAR_WIDTH + 90, len(items) * (BAR_HEIGHT + 6), body)
+
+
+def column_chart(title: str, items: list[tuple[str, int]]) -> Markup:
+    """Vertical columns with the label below and the count above each."""
+    width, gap, height = 70, 12, 160
+    top = max((value for _, value in items), default=0) or 1
+    body = []
+    for index, (label, value) in enumerate(items):
+        x = index * (width + gap)
+        size = height * value / top
+        body.append(
+            f'<rect class="bar" x="{x}" y="{20 + height - size:.1f}" width="{width}" height="{size:.1f}">'
+            f"<title>{escape(label)}: {value}</title></rect>"
+            f'<text x="{x + width / 2}" y="{14 + height - size:.1f}" text-anchor="middle">{value}</text>'
+            f'<text x="{x + width / 2}" y="{height + 38}" text-anchor="middle" class="small">{escape(label)}</text>'
+        )
+    return _svg(title, len(items) * (width + gap), height + 46, body)
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def charts(figures: Aggregate) -> dict[str, Markup]:
+    summary = figures.summary()
+    coverage = summary["coverage"]
+    names = {
+        "owner_declared": "owner declared",
+        "owner_suggested": "owner known or suggested",
+        "expires": "expiry or review date",
+        "retire_on": "retirement hook",
+    }
+    repositories = list(summary["findings_by_repository"].items())[:TOP_REPOSITORIES]
+    return {
+        "coverage": bar_chart(
+            "Coverage across the organisation",
+            [(names[k], v["percent"] or 0.0, f"{v['percent'] or 0:.0f}% ({v['count']})") for k, v in coverage.items()],
+            maximum=100.0,
+        ),
+        "rules": bar_chart("Findings by rule", [(k, v, str(v)) for k, v in summary["findings_by_rule"].items()]),
+        "repositories": bar_chart("Findings by repository", [(k, v, str(v)) for k, v in repositories]),
+        "owasp": bar_chart(
+            "Findings by OWASP NHI Top 10 item",
+            [(v["title"], v["count"], str(v["count"])) for v in summary["findings_by_owasp"].values()],
+        ),
+        "age": column_chart("Age of identities", list(summary["age"].items())),
+    }
+
+
+def _rows(records: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    for record in records():
+        yield from record["identities"]
+
+
+def write_report(
+    path: Path, options: dict[str, Any], figures: Aggregate, records: Callable[[], Iterator[dict[str, Any]]]
+) -> None:
+    """Render the template to `path`, streaming the identity table from `records`."""
+    import jinja2  # imported only by the audit
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("nhilint.audit", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["percent"] = _percent
+    template = environment.get_template("report.html.j2")
+    stream = template.stream(
+        options=options,
+        summary=figures.summary(),
+        riskiest=figures.riskiest(),
+        owners=figures.owners(),
+        charts=charts(figures),
+        repositories=lambda: (r["repository"] for r in records()),
+        identities=lambda: _rows(records),
+        reasons=REASON_LABELS,
+    )
+    stream.dump(str(path), encoding="utf-8")
