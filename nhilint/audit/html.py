@@ -12,7 +12,8 @@ from markupsafe import Markup, escape
 
 from nhilint.audit.summary import Aggregate
 
-BAR_HEIGHT, LABEL_WIDTH, BAR_WIDTH = 20, 230, 360
+BAR_HEIGHT, LABEL_WIDTH, BAR_WIDTH = 20, 260, 330
+LABEL_CHARS = 34  # longer labels are cut, the full text in a tooltip
 TOP_REPOSITORIES = 15
 REASON_LABELS = {
     "admin": "admin",
@@ -40,9 +41,11 @@ def bar_chart(title: str, items: list[tuple[str, float, str]], maximum: float | 
     body = []
     for row, (label, value, shown) in enumerate(items):
         y = row * (BAR_HEIGHT + 6)
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
         length = max(1.0, BAR_WIDTH * value / top) if value else 0
         body.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">'
+            f"{escape(short)}<title>{escape(label)}</title></text>"
             f'<rect class="track" x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}"/>'
             f'<rect class="bar" x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}">'
             f"<title>{escape(label)}: {escape(shown)}</title></rect>"
