@@ -27,12 +27,14 @@ _HANDLES_RE = re.compile(r"^@[\w.-]+(/[\w.-]+)?( @[\w.-]+(/[\w.-]+)?)*$")  # `@o
 
 
 class RecordLog:
-    """Repository records appended to a JSON-lines file; read back sorted by repository name and source. A
-    repository met twice (overlapping shards) is kept once: the first record."""
+    """Repository records appended to a JSON-lines file; read back sorted by repository name and source. The
+    repository entries (a few hundred bytes each) also stay in memory; identities only on disk. A repository met
+    twice (overlapping shards) is kept once: the first record."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / LOG_NAME
         self._index: dict[str, tuple[str, int, int]] = {}  # source -> (name, offset, length)
+        self._repositories: dict[str, dict[str, Any]] = {}  # source -> repository entry
         self._file: IO[bytes] | None = None
         self.duplicates: list[str] = []
 
@@ -51,13 +53,17 @@ class RecordLog:
         if repository["source"] in self._index:
             self.duplicates.append(repository["source"])
             return
-        data = json.dumps(record, sort_keys=True, ensure_ascii=False).encode() + b"\n"
+        data = json.dumps(record, ensure_ascii=False).encode() + b"\n"
         offset = self._file.seek(0, 2)
         self._file.write(data)
         self._index[repository["source"]] = (repository["name"], offset, len(data))
+        self._repositories[repository["source"]] = repository
 
     def __len__(self) -> int:
         return len(self._index)
+
+    def repositories(self) -> list[dict[str, Any]]:
+        return [r for _, _, r in sorted((r["name"], s, r) for s, r in self._repositories.items())]
 
     def records(self) -> Iterator[dict[str, Any]]:
         assert self._file is not None
@@ -74,27 +80,40 @@ def write_outputs(log: RecordLog, out: Path, options: dict[str, Any]) -> Aggrega
     figures = Aggregate()
     for record in log.records():
         figures.add(record)
-    _write_json(log, out / "audit.json", options, figures)
+    _write_json_and_identities(log, out, options, figures)
     _write_csvs(log, out, figures)
     from nhilint.audit.html import write_report
 
-    write_report(out / "report.html", options, figures, log.records)
+    write_report(out / "report.html", options, figures, log.repositories(), log.records)
     return figures
 
 
-def _write_json(log: RecordLog, path: Path, options: dict[str, Any], figures: Aggregate) -> None:
-    """audit.json, written piece by piece (the identities list is never built in memory)."""
+def _write_json_and_identities(log: RecordLog, out: Path, options: dict[str, Any], figures: Aggregate) -> None:
+    """audit.json and identities.csv in one pass, piece by piece (the identities list is never in memory)."""
     head = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "nhilint", "version": __version__},
         "options": options,
         "summary": figures.summary(),
     }
-    with open(path, "w", encoding="utf-8") as handle:
+    with (
+        open(out / "audit.json", "w", encoding="utf-8") as handle,
+        open(out / "identities.csv", "w", encoding="utf-8", newline="") as table,
+    ):
         handle.write(json.dumps(head, indent=2)[:-2] + ",\n")
-        _write_list(handle, "repositories", (r["repository"] for r in log.records()))
+        _write_list(handle, "repositories", iter(log.repositories()))
         handle.write(",\n")
-        _write_list(handle, "identities", (i for r in log.records() for i in r["identities"]))
+        writer = csv.writer(table, lineterminator="\n")
+        writer.writerow(IDENTITY_COLUMNS)
+
+        def identities() -> Iterator[dict[str, Any]]:
+            for record in log.records():
+                for identity in record["identities"]:
+                    row = identity_row(identity)
+                    writer.writerow([safe_cell(row.get(column)) for column in IDENTITY_COLUMNS])
+                    yield identity
+
+        _write_list(handle, "identities", identities())
         handle.write(",\n")
         _write_list(handle, "owners", iter(figures.owners()))
         handle.write("\n}\n")
@@ -173,8 +192,7 @@ def _csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -
 
 
 def _write_csvs(log: RecordLog, out: Path, figures: Aggregate) -> None:
-    _csv(out / "identities.csv", IDENTITY_COLUMNS, (identity_row(i) for r in log.records() for i in r["identities"]))
-    _csv(out / "repositories.csv", REPOSITORY_COLUMNS, (r["repository"] for r in log.records()))
+    _csv(out / "repositories.csv", REPOSITORY_COLUMNS, iter(log.repositories()))
     owners = (
         {
             **owner,

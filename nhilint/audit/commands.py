@@ -134,11 +134,12 @@ def _auditor_config(config: str | None, policy: str | None, today: str | None) -
 
 
 def _report(repositories: int, failed: int, cached: int, identities: int, out: str) -> None:
-    from nhilint.report.text import plural, printable
+    from nhilint.audit.progress import printable
 
     click.echo(
-        f"nhilint audit: {plural(repositories, 'repository', 'repositories')} ({failed} failed, {cached} cached), "
-        f"{plural(identities, 'identity', 'identities')}; wrote audit.json, identities.csv, repositories.csv, "
+        f"nhilint audit: {repositories} {'repository' if repositories == 1 else 'repositories'} ({failed} failed, "
+        f"{cached} cached), {identities} {'identity' if identities == 1 else 'identities'}; wrote audit.json, "
+        "identities.csv, repositories.csv, "
         f"owners.csv and report.html to {printable(os.fspath(out))}",
         err=True,
     )

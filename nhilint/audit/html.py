@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -101,13 +101,65 @@ def charts(figures: Aggregate) -> dict[str, Markup]:
     }
 
 
-def _rows(records: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+class Row(NamedTuple):
+    """One line of the identity table, as text (attribute access keeps the template fast for big tables)."""
+
+    risk: int
+    repository: str
+    id: str
+    address: str
+    kind: str
+    where: str
+    where_key: str
+    owner: str
+    owner_from: str
+    created: str
+    last_changed: str
+    age: str
+    age_key: int
+    stale: bool
+    findings: str
+    reaches: str
+
+
+def _when(change: dict[str, Any] | None) -> str:
+    return f"{change['date'][:10]} {change['author']['name']}" if change else ""
+
+
+def table_row(identity: dict[str, Any]) -> Row:
+    age = identity["age_days"]
+    return Row(
+        risk=identity["risk"]["score"],
+        repository=identity["repository"],
+        id=identity["id"],
+        address=identity["address"],
+        kind=identity["kind"],
+        where=f"{identity['file']}:{identity['line']}",
+        where_key=f"{identity['file']}:{identity['line']:09d}",
+        owner=identity["owner"]["suggested"] or "",
+        owner_from=identity["owner"]["suggested_from"] or "none",
+        created=_when(identity["created"]),
+        last_changed=_when(identity["last_changed"]),
+        age="" if age is None else str(age),
+        age_key=-1 if age is None else age,
+        stale=bool(identity["stale"]),
+        findings=" ".join(identity["findings"]),
+        reaches=identity["blast_radius"]["reaches"],
+    )
+
+
+def _rows(records: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[Row]:
     for record in records():
-        yield from record["identities"]
+        for identity in record["identities"]:
+            yield table_row(identity)
 
 
 def write_report(
-    path: Path, options: dict[str, Any], figures: Aggregate, records: Callable[[], Iterator[dict[str, Any]]]
+    path: Path,
+    options: dict[str, Any],
+    figures: Aggregate,
+    repositories: list[dict[str, Any]],
+    records: Callable[[], Iterator[dict[str, Any]]],
 ) -> None:
     """Render the template to `path`, streaming the identity table from `records`."""
     import jinja2  # imported only by the audit
@@ -127,8 +179,9 @@ def write_report(
         riskiest=figures.riskiest(),
         owners=figures.owners(),
         charts=charts(figures),
-        repositories=lambda: (r["repository"] for r in records()),
+        repositories=repositories,
         identities=lambda: _rows(records),
         reasons=REASON_LABELS,
     )
+    stream.enable_buffering(size=64)
     stream.dump(str(path), encoding="utf-8")

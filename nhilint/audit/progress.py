@@ -8,6 +8,16 @@ from types import TracebackType
 from typing import Any, TextIO
 
 
+def printable(text: str) -> str:
+    """`text` safe for a terminal (nhilint.report.text.printable, imported only when something needs escaping:
+    importing it costs the scan API's import time)."""
+    if text.isprintable():
+        return text
+    from nhilint.report.text import printable as escape
+
+    return escape(text)
+
+
 def _describe(record: dict[str, Any]) -> str:
     repository = record["repository"]
     if repository["status"] == "failed":
@@ -59,8 +69,6 @@ class Progress:
     def update(self, record: dict[str, Any], total: int) -> None:
         self.done += 1
         if self.mode == "lines":
-            from nhilint.report.text import printable
-
             print(f"nhilint audit: [{self.done}/{total}] {printable(_describe(record))}", file=self.stream, flush=True)
         elif self._bar is not None:
             if self._task is None:

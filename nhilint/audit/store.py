@@ -1,4 +1,5 @@
-"""The audit's cache of per-repository results: JSON only, ours only, never a secret.
+"""The audit's cache of per-repository results: JSON only, ours only, never a secret. (The same `--cache-dir`
+holds the blobless clones under `repos/`, nhilint/audit/checkout.py; both live in directories checked here.)
 
 An entry is keyed by the repository's location, the audited commit, the nhilint version and a hash of
 everything else that shapes the result (policy and config as resolved, `--today`, `--stale-days`, the

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from nhilint.audit.merge import schema
+from nhilint.audit.sources import in_shard, load_sources
 from nhilint.cli import main
 from tests.audit.conftest import Audited, comparable, run_audit
 from tests.audit.org import ALICE, BOB, BOT, CAROL
@@ -184,18 +185,33 @@ def test_a_rerun_answers_unchanged_repositories_from_the_cache(audited: Audited,
     assert comparable(again) == comparable(audited.document())
 
 
+def test_fail_on_exits_1_when_a_finding_reaches_the_threshold(audited: Audited, tmp_path: Path) -> None:
+    cache = ("--cache-dir", str(audited.cache))
+    assert run_audit(*audited.org.urls, "--out", str(tmp_path / "a"), *cache, "--fail-on", "critical") == 1
+    assert run_audit(audited.org.urls[1], "--out", str(tmp_path / "b"), *cache, "--fail-on", "high") == 0
+
+
+def _shard_count(urls: list[str]) -> int:
+    """The smallest N that splits these sources over at least two shards (the paths differ from run to run)."""
+    sources = load_sources(urls, None)
+    return next(
+        n for n in range(2, 12) if len({k for k in range(1, n + 1) for s in sources if in_shard(s, (k, n))}) > 1
+    )
+
+
 def test_shards_merged_equal_the_unsharded_audit(audited: Audited, tmp_path: Path) -> None:
+    n = _shard_count(audited.org.urls)
     parts = []
-    for k in (1, 2):
+    for k in range(1, n + 1):
         part = tmp_path / f"shard-{k}"
-        assert run_audit(*audited.org.urls, "--out", str(part), "--shard", f"{k}/2", "--workers", "1") == 0
+        assert run_audit(*audited.org.urls, "--out", str(part), "--shard", f"{k}/{n}", "--workers", "1") == 0
         parts.append(part)
     sizes = [len(json.loads((p / "audit.json").read_text())["repositories"]) for p in parts]
-    assert sum(sizes) == 3 and all(sizes), "both shards hold repositories"
+    assert sum(sizes) == 3 and sum(1 for size in sizes if size) >= 2
     merged = tmp_path / "merged"
     assert main(["audit-merge", *map(str, parts), "--out", str(merged)]) == 0
     document = json.loads((merged / "audit.json").read_text())
-    assert document["options"]["merged_shards"] == ["1/2", "2/2"]
+    assert document["options"]["merged_shards"] == [f"{k}/{n}" for k in range(1, n + 1)]
     assert comparable(document) == comparable(audited.document())
     for name in ("identities.csv", "owners.csv"):
         assert (merged / name).read_text() == (audited.out / name).read_text()

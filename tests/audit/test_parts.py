@@ -197,3 +197,10 @@ def test_only_a_changed_repository_is_scanned_again(tmp_path: Path) -> None:
         if i["id"].endswith("ledger")
     }
     assert owners == {("one", "team-treasury"), ("two", "team-ledger")}
+
+
+def test_chart_labels_from_the_code_are_escaped() -> None:
+    from nhilint.audit.html import bar_chart
+
+    chart = str(bar_chart("findings", [('<script>alert("x")</script>', 1.0, "<b>1</b>")]))
+    assert "<script>" not in chart and "&lt;script&gt;" in chart and "&lt;b&gt;1&lt;/b&gt;" in chart
