@@ -22,7 +22,7 @@ from nhilint.audit.summary import Aggregate
 SCHEMA_VERSION = "1"
 LOG_NAME = ".audit-records.jsonl"
 OUTPUTS = ("audit.json", "identities.csv", "repositories.csv", "owners.csv", "report.html")
-_FORMULA_RE = re.compile(r"^[=+\-@\t\r]")
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 _HANDLES_RE = re.compile(r"^@[\w.-]+(/[\w.-]+)?( @[\w.-]+(/[\w.-]+)?)*$")  # `@org/team @alice` stays as is
 
 
@@ -124,7 +124,7 @@ def _write_list(handle: IO[str], key: str, items: Iterator[dict[str, Any]]) -> N
     first = True
     for item in items:
         handle.write("\n    " if first else ",\n    ")
-        handle.write(json.dumps(item, sort_keys=True, ensure_ascii=False))
+        handle.write(json.dumps(item, ensure_ascii=False))  # keys in the order records are built, cached or not
         first = False
     handle.write("]" if first else "\n  ]")
 
@@ -133,7 +133,7 @@ def safe_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (a leading `'` where one could start),
     leaving GitHub handles such as `@org/team` as written."""
     text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    if _FORMULA_RE.match(text) and text != "-" and not _HANDLES_RE.match(text):
+    if text[:1] in _FORMULA_STARTS and text != "-" and not _HANDLES_RE.match(text):
         return "'" + text
     return text
 

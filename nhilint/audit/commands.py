@@ -153,9 +153,13 @@ def audit_merge(directories: tuple[str, ...], out: str) -> None:
     from nhilint.audit.merge import MergeError, merge
 
     try:
-        figures = merge([Path(d) for d in directories], Path(out))
+        figures, duplicates = merge([Path(d) for d in directories], Path(out))
     except MergeError as exc:
         raise click.UsageError(str(exc)) from None
+    from nhilint.audit.progress import printable
+
+    for source in sorted(set(duplicates)):
+        click.echo(f"nhilint audit-merge: warning: {printable(source)} is in more than one shard; kept once", err=True)
     _report(figures.repositories, figures.failed, figures.cached, figures.identities, out)
 
 

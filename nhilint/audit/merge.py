@@ -42,7 +42,9 @@ def load_document(path: Path) -> dict[str, Any]:
     return valid
 
 
-def merge(directories: list[Path], out: Path) -> Aggregate:
+def merge(directories: list[Path], out: Path) -> tuple[Aggregate, list[str]]:
+    """The merged outputs written to `out`; returns the figures and the sources met in more than one shard
+    (kept once: overlapping shard outputs, e.g. the same shard given twice)."""
     documents = [(d, load_document(d / "audit.json")) for d in directories]
     first_dir, first = documents[0]
     for directory, document in documents[1:]:
@@ -62,7 +64,7 @@ def merge(directories: list[Path], out: Path) -> Aggregate:
                 by_repository.setdefault(identity["repository"], []).append(identity)
             for repository in document["repositories"]:
                 log.add({"repository": repository, "identities": by_repository.get(repository["name"], [])})
-        return assemble.write_outputs(log, out, options)
+        return assemble.write_outputs(log, out, options), log.duplicates
 
 
 def _shard_order(shard: str) -> tuple[int, int]:

@@ -81,7 +81,7 @@ def write_private_json(path: Path, data: Any) -> bool:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), 0o600)
-            json.dump(data, handle, separators=(",", ":"), sort_keys=True)
+            json.dump(data, handle, separators=(",", ":"))
         os.replace(temporary, path)
         return True
     except (OSError, TypeError, ValueError):

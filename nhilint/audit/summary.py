@@ -7,9 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from nhilint.rules import BY_ID
-from nhilint.rules.base import OWASP
-
 RISKIEST_SHOWN = 25
 # Age buckets (upper bound in days, label): how long the organisation's identities have existed.
 AGE_BUCKETS = ((30, "< 30 days"), (90, "30-90 days"), (180, "3-6 months"), (365, "6-12 months"),
@@ -59,6 +56,7 @@ class Aggregate:
     by_repository: dict[str, int] = field(default_factory=dict)
     by_severity: dict[str, int] = field(default_factory=dict)
     by_owasp: dict[str, int] = field(default_factory=dict)
+    owasp_titles: dict[str, str] = field(default_factory=dict)
     by_age: dict[str, int] = field(default_factory=dict)
     by_suggested_from: dict[str, int] = field(default_factory=dict)
     _owners: dict[str, _Owner] = field(default_factory=dict)
@@ -74,9 +72,9 @@ class Aggregate:
             self.by_repository[repository["name"]] = repository["findings"]
         for rule, count in repository["findings_by_rule"].items():
             self.by_rule[rule] = self.by_rule.get(rule, 0) + count
-            rule_meta = BY_ID.get(rule)
-            if rule_meta is not None:
-                self.by_owasp[rule_meta.owasp] = self.by_owasp.get(rule_meta.owasp, 0) + count
+        for item, entry in repository["findings_by_owasp"].items():  # from the worker: no rule import here
+            self.by_owasp[item] = self.by_owasp.get(item, 0) + entry["count"]
+            self.owasp_titles.setdefault(item, entry["title"])
         for severity, count in repository["findings_by_severity"].items():
             self.by_severity[severity] = self.by_severity.get(severity, 0) + count
         for identity in record["identities"]:
@@ -130,7 +128,7 @@ class Aggregate:
             "findings_by_rule": dict(sorted(self.by_rule.items(), key=lambda i: (-i[1], i[0]))),
             "findings_by_repository": dict(sorted(self.by_repository.items(), key=lambda i: (-i[1], i[0]))),
             "findings_by_owasp": {
-                item: {"title": OWASP[item], "count": count}
+                item: {"title": self.owasp_titles[item], "count": count}
                 for item, count in sorted(self.by_owasp.items(), key=lambda i: int(i[0][3:]))
             },
             "age": {label: self.by_age.get(label, 0) for label in [*(b[1] for b in AGE_BUCKETS), NO_AGE]},

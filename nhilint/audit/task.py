@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from nhilint.config import Config
 
-RECORD_FORMAT = "1"
+RECORD_FORMAT = "2"
 # Fields of an identity record that hold text read from the code: what the redaction layer looks at.
 _REDACTED = ("id", "address", "purpose", "expires", "retire_on")
 
@@ -85,6 +85,7 @@ def _repository(job: Job, status: str, **fields: Any) -> dict[str, Any]:
         "with_retirement": 0,
         "findings_by_rule": {},
         "findings_by_severity": {},
+        "findings_by_owasp": {},
         "files": 0,
         "parse_errors": 0,
         "codeowners": None,
@@ -105,7 +106,10 @@ def _config(job: Job) -> Config:
 def _audit(job: Job) -> dict[str, Any]:
     config = _config(job)
     if job.kind == "directory":
-        return _scan(job, config, Path(job.location), None, None, None)
+        record = _scan(job, config, Path(job.location), None, None, None)
+        if job.ref:
+            record["repository"]["warnings"].append("--ref does not apply to a directory that is not a git repository")
+        return record
     from nhilint.audit.checkout import Target, clone, resolve, worktree
 
     target = Target(job.target_ref, job.target_commit) if job.target_ref else resolve(job.location, job.ref)
@@ -125,6 +129,7 @@ def _scan(
     from nhilint.audit.provenance import Blame, load_codeowners
     from nhilint.audit.records import blast_radius, findings_by_identity, identity_record
     from nhilint.redact import for_inventory
+    from nhilint.rules import BY_ID
 
     report = scan([root], config, root=root, cache=False)
     inventory = report.inventory
@@ -153,9 +158,14 @@ def _scan(
         identities.append(record)
     by_rule: dict[str, int] = {}
     by_severity: dict[str, int] = {}
+    by_owasp: dict[str, dict[str, Any]] = {}
     for finding in report.findings:
         by_rule[finding.rule_id] = by_rule.get(finding.rule_id, 0) + 1
         by_severity[str(finding.severity)] = by_severity.get(str(finding.severity), 0) + 1
+        rule = BY_ID.get(finding.rule_id)
+        if rule is not None:
+            entry = by_owasp.setdefault(rule.owasp, {"title": rule.owasp_title, "count": 0})
+            entry["count"] += 1
     repository = _repository(
         job,
         "ok",
@@ -168,6 +178,7 @@ def _scan(
         with_retirement=sum(1 for i in identities if i["retire_on"] is not None),
         findings_by_rule=dict(sorted(by_rule.items())),
         findings_by_severity=dict(sorted(by_severity.items())),
+        findings_by_owasp=dict(sorted(by_owasp.items())),
         files=len(inventory.files),
         parse_errors=len(inventory.errors),
         codeowners=codeowners.path if codeowners else None,

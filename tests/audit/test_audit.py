@@ -244,3 +244,12 @@ def test_merge_refuses_shards_audited_differently(audited: Audited, tmp_path: Pa
 )
 def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
     assert run_audit(*args, "--out", str(tmp_path / "out")) == 2
+
+
+def test_merging_overlapping_outputs_keeps_each_repository_once(
+    audited: Audited, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit-merge", str(audited.out), str(audited.out), "--out", str(tmp_path / "m")]) == 0
+    assert "is in more than one shard; kept once" in capsys.readouterr().err
+    merged = json.loads((tmp_path / "m" / "audit.json").read_text())
+    assert comparable(merged) == comparable(audited.document())

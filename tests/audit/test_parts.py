@@ -204,3 +204,16 @@ def test_chart_labels_from_the_code_are_escaped() -> None:
 
     chart = str(bar_chart("findings", [('<script>alert("x")</script>', 1.0, "<b>1</b>")]))
     assert "<script>" not in chart and "&lt;script&gt;" in chart and "&lt;b&gt;1&lt;/b&gt;" in chart
+
+
+def test_progress_is_one_plain_line_per_repository_off_a_terminal() -> None:
+    import io
+
+    from nhilint.audit.progress import Progress, mode
+
+    stream = io.StringIO()
+    assert mode(None, stream) == "lines" and mode(False, stream) == "off"
+    record = {"repository": {"name": "acme/a\x1b[31m", "status": "failed", "error": "git clone failed: fatal: x"}}
+    with Progress("lines", stream) as shown:
+        shown.update(record, 3)
+    assert stream.getvalue() == "nhilint audit: [1/3] acme/a\\x1b[31m: failed: git clone failed: fatal: x\n"
