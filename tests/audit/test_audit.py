@@ -183,6 +183,9 @@ def test_a_rerun_answers_unchanged_repositories_from_the_cache(audited: Audited,
     }
     assert again["summary"]["cached"] == 2
     assert comparable(again) == comparable(audited.document())
+    identities = (audited.out / "audit.json").read_text().split('"identities": [', 1)[1]
+    assert (out / "audit.json").read_text().split('"identities": [', 1)[1] == identities, "same bytes, cached or not"
+    assert (out / "identities.csv").read_bytes() == (audited.out / "identities.csv").read_bytes()
 
 
 def test_fail_on_exits_1_when_a_finding_reaches_the_threshold(audited: Audited, tmp_path: Path) -> None:
