@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -101,54 +101,32 @@ def charts(figures: Aggregate) -> dict[str, Markup]:
     }
 
 
-class Row(NamedTuple):
-    """One line of the identity table, as text (attribute access keeps the template fast for big tables)."""
-
-    risk: int
-    repository: str
-    id: str
-    address: str
-    kind: str
-    where: str
-    where_key: str
-    owner: str
-    owner_from: str
-    created: str
-    last_changed: str
-    age: str
-    age_key: int
-    stale: bool
-    findings: str
-    reaches: str
-
-
 def _when(change: dict[str, Any] | None) -> str:
     return f"{change['date'][:10]} {change['author']['name']}" if change else ""
 
 
-def table_row(identity: dict[str, Any]) -> Row:
+def table_row(identity: dict[str, Any]) -> Markup:
+    """One line of the identity table. Built here rather than in the template: a table of thousands of rows
+    renders several times faster, and every value still goes through `escape`."""
+    e = escape
     age = identity["age_days"]
-    return Row(
-        risk=identity["risk"]["score"],
-        repository=identity["repository"],
-        id=identity["id"],
-        address=identity["address"],
-        kind=identity["kind"],
-        where=f"{identity['file']}:{identity['line']}",
-        where_key=f"{identity['file']}:{identity['line']:09d}",
-        owner=identity["owner"]["suggested"] or "",
-        owner_from=identity["owner"]["suggested_from"] or "none",
-        created=_when(identity["created"]),
-        last_changed=_when(identity["last_changed"]),
-        age="" if age is None else str(age),
-        age_key=-1 if age is None else age,
-        stale=bool(identity["stale"]),
-        findings=" ".join(identity["findings"]),
-        reaches=identity["blast_radius"]["reaches"],
+    owner = identity["owner"]
+    where = f"{identity['file']}:{identity['line']}"
+    return Markup(
+        f'<tr data-repository="{e(identity["repository"])}" data-from="{e(owner["suggested_from"] or "none")}" '
+        f'data-stale="{"true" if identity["stale"] else "false"}">'
+        f'<td class="num">{identity["risk"]["score"]:d}</td><td>{e(identity["repository"])}</td>'
+        f'<td class="mono" title="{e(identity["id"])}">{e(identity["address"])}</td><td>{e(identity["kind"])}</td>'
+        f'<td class="mono" data-value="{e(identity["file"])}:{identity["line"]:09d}">{e(where)}</td>'
+        f"<td>{e(owner['suggested'] or '')}</td><td>{e(owner['suggested_from'] or 'none')}</td>"
+        f"<td>{e(_when(identity['created']))}</td><td>{e(_when(identity['last_changed']))}</td>"
+        f'<td class="num" data-value="{-1 if age is None else int(age)}">{"" if age is None else int(age)}</td>'
+        f'<td>{"yes" if identity["stale"] else ""}</td><td class="mono">{e(" ".join(identity["findings"]))}</td>'
+        f'<td class="mono">{e(identity["blast_radius"]["reaches"])}</td></tr>\n'
     )
 
 
-def _rows(records: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[Row]:
+def _rows(records: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[Markup]:
     for record in records():
         for identity in record["identities"]:
             yield table_row(identity)
