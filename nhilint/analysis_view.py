@@ -11,6 +11,7 @@ are plain frozen dataclasses: there is no logic to keep elsewhere.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,6 +20,9 @@ from nhilint.model import Grant, Identity, Location, Trust, Unknown, Usage
 
 class ReachView(Protocol):
     """What an identity reaches: services with access levels, roles as written, resources or scopes."""
+
+    @property
+    def services(self) -> Mapping[str, AbstractSet[str]]: ...
 
     def as_dict(self) -> dict[str, Any]: ...
 

@@ -123,3 +123,6 @@ def entry() -> None:
 
 for command in (scan, inventory, baseline_group, suppressions, rules, explain, explain_identity):
     cli.add_command(command)
+from nhilint.audit.commands import register as register_audit  # noqa: E402 - after the group is defined
+
+register_audit(cli)
