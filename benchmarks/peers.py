@@ -10,7 +10,8 @@ peak RSS (os.wait4: the largest single process, kubectl and parse workers includ
 
 - peer: `checkov -d . --framework <format> -o json --quiet --skip-download`, with the Python of
   `NHILINT_CHECKOV` (a virtual environment with `checkov>=3.2,<4`); skipped when it is not set;
-- floor: parsing alone, one process: the C YAML loader (`yaml.load_all(..., CSafeLoader)`) on every YAML
+- floor: parsing alone, one process: the C YAML loader (`yaml.load_all(..., CSafeLoader)`, reading
+  CloudFormation's short-form tags: without them it stops at a template's first `!Ref`) on every YAML
   file, `json.loads` on every JSON file, python-hcl2 on every `.tf` file: what any scanner must pay;
 - scale: nhilint and the floor on 1x, 2x, 4x (`--scale`) trees of `--files`: time and memory per file
   should stay flat (linear).
@@ -50,7 +51,20 @@ FRAMEWORK = {
 FLOOR = """\
 import json, os, sys
 import yaml
-loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    pass  # the C loader, also reading CloudFormation's short-form tags (!Ref, !Sub): any reader must
+
+
+def _tagged(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+Loader.add_multi_constructor("!", _tagged)
+loader = Loader
 hcl2 = None
 count = 0
 for directory, dirs, files in os.walk("."):

@@ -28,10 +28,13 @@ from typing import Any, NamedTuple
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.parse.yaml_composer import LOADER as LOADER  # re-exported: the Kubernetes and kustomize readers
+from nhilint.parse.yaml_composer import STANDARD_TAG, Composer, scalar_value
 from nhilint.values import LDict
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STANDARD_TAG = "tag:yaml.org,2002:"
+_STANDARD_TAG = STANDARD_TAG
+_STR_TAG = f"{_STANDARD_TAG}str"
+_MERGE_TAG = f"{_STANDARD_TAG}merge"
 
 KeyPath = tuple[str | int, ...]
 Merge = Callable[[KeyPath, LDict, dict[str, list[Any]]], dict[str, str]]
@@ -127,7 +130,7 @@ def load_located(text: str, base_line: int = 1, limits: Limits = DEFAULT_LIMITS,
 def load_document(text: str, base_line: int = 1, limits: Limits = DEFAULT_LIMITS, merge: Merge = last_wins) -> Loaded:
     """One document with its duplicates. Raises yaml.YAMLError (syntax; more than one document) or LimitError."""
     try:
-        node = yaml.compose(str(text), Loader=LOADER)  # the C parser rejects str subclasses
+        node = yaml.compose(str(text), Loader=Composer)  # the C parser rejects str subclasses
     except RecursionError as exc:  # the pure-Python composer recurses; libyaml stops at 1000 levels itself
         raise LimitError(base_line, f"nested deeper than {limits.describe('max_depth')}") from exc
     except yaml.YAMLError as exc:
@@ -155,7 +158,7 @@ def load_all_located(
     """
     stream = Stream()
     count = 0
-    nodes: Iterator[yaml.Node] = yaml.compose_all(str(text), Loader=LOADER)
+    nodes: Iterator[yaml.Node] = yaml.compose_all(str(text), Loader=Composer)
     while True:
         try:
             node = next(nodes, None)
@@ -299,31 +302,49 @@ class _Walker:
         if _plain_keys(node) is None:  # a repeat is resolved (and reported) on the built values
             self._mapping(node, path, depth, expanding)
             return
+        scalar, inner = yaml.ScalarNode, depth + 1
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_STANDARD_TAG}merge":
-                self.checked(value_node, path, depth + 1, expanding)
+            key_tag = key_node.tag
+            if key_tag == _MERGE_TAG:
+                self.checked(value_node, path, inner, expanding)
                 continue
-            key = str(self.located(key_node, path, depth + 1, expanding))
+            if key_tag == _STR_TAG and type(key_node) is scalar:  # as in `_mapping`: `located` inlined
+                self.nodes += 1
+                if self.nodes > self.max_nodes or inner > self.max_depth:
+                    self._bounds(key_node, inner)
+                key = key_node.value
+            else:
+                key = str(self.located(key_node, path, inner, expanding))
             if not expanding:
                 self.at = int(key_node.start_mark.line) + 1 + self.offset
-            self.checked(value_node, (*path, key), depth + 1, expanding)
+            if type(value_node) is scalar:  # a scalar is only counted (what `checked` does with it)
+                self.nodes += 1
+                if self.nodes > self.max_nodes or inner > self.max_depth:
+                    self._bounds(value_node, inner)
+                continue
+            self.checked(value_node, (*path, key), inner, expanding)
 
     def line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + 1 + self.offset
 
-    def located(self, node: yaml.Node, path: KeyPath, depth: int, expanding: bool) -> Any:
-        self.nodes += 1
+    def _bounds(self, node: yaml.Node, depth: int) -> None:
+        """The checks `located` makes after counting a node (nodes, then depth)."""
         if self.nodes > self.max_nodes:
             raise LimitError(
                 self.at, f"expands to more than {self.limits.describe('max_nodes')} nodes (an alias bomb?)"
             )
         if depth > self.max_depth:
             raise LimitError(self.line(node), f"nested deeper than {self.limits.describe('max_depth')}")
+
+    def located(self, node: yaml.Node, path: KeyPath, depth: int, expanding: bool) -> Any:
+        self.nodes += 1
+        if self.nodes > self.max_nodes or depth > self.max_depth:
+            self._bounds(node, depth)
         tag = node.tag or ""
         if type(node) is yaml.ScalarNode:  # most nodes: no alias bookkeeping (an aliased scalar costs one node)
             if tag[:1] == "!" and tag[:2] != "!!":
                 return self._short_form(tag[1:], node, path, depth, expanding)
-            return _scalar(node)
+            return scalar_value(node)
         if id(node) in self.seen:
             if not expanding:
                 self.aliases += 1
@@ -348,19 +369,33 @@ class _Walker:
         merged: list[LDict] = []
         repeated: dict[str, list[Any]] = {}
         repeat_lines: dict[str, list[int]] = {}
+        scalar, inner = yaml.ScalarNode, depth + 1
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_STANDARD_TAG}merge":
-                value = self.located(value_node, path, depth + 1, expanding)
+            key_tag = key_node.tag
+            if key_tag == _MERGE_TAG:
+                value = self.located(value_node, path, inner, expanding)
                 merged.extend(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, LDict))
                 continue
-            key = str(self.located(key_node, path, depth + 1, expanding))
+            if key_tag == _STR_TAG and type(key_node) is scalar:  # most keys: `located` inlined
+                self.nodes += 1
+                if self.nodes > self.max_nodes or inner > self.max_depth:
+                    self._bounds(key_node, inner)
+                key = key_node.value
+            else:
+                key = str(self.located(key_node, path, inner, expanding))
             key_line = int(key_node.start_mark.line) + 1 + self.offset
             if not expanding:
                 self.at = key_line
             if keep is not None and key not in keep:  # not read: only checked (no repeat here: _plain_keys)
-                self.checked(value_node, (*path, key), depth + 1, expanding)
+                self.checked(value_node, (*path, key), inner, expanding)
                 continue
-            value = self.located(value_node, (*path, key), depth + 1, expanding)
+            if value_node.tag == _STR_TAG and type(value_node) is scalar:  # likewise for string values
+                self.nodes += 1
+                if self.nodes > self.max_nodes or inner > self.max_depth:
+                    self._bounds(value_node, inner)
+                value = value_node.value
+            else:
+                value = self.located(value_node, (*path, key), inner, expanding)
             if key in key_lines:
                 repeated.setdefault(key, [result[key]]).append(value)
                 repeat_lines.setdefault(key, []).append(key_line)
@@ -406,30 +441,8 @@ def _plain_keys(node: yaml.MappingNode) -> set[str] | None:
         tag = key_node.tag or ""
         if type(key_node) is not yaml.ScalarNode or (tag[:1] == "!" and tag[:2] != "!!"):
             return None
-        key = str(_scalar(key_node))
+        key = str(scalar_value(key_node))
         if key in keys:
             return None
         keys.add(key)
     return keys
-
-
-def _scalar(node: yaml.Node) -> Any:
-    tag = node.tag.removeprefix(_STANDARD_TAG)
-    value = node.value
-    if tag == "str" or not isinstance(value, str):
-        return value
-    if tag == "int":
-        try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            return value
-    if tag == "float":
-        try:
-            return float(value.replace("_", ""))
-        except ValueError:
-            return value
-    if tag == "bool":
-        return value.lower() in ("true", "yes", "on", "y")
-    if tag == "null":
-        return None
-    return value
