@@ -7,7 +7,6 @@ a hostile document costs only itself, and no message quotes the file.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -163,9 +162,7 @@ def test_a_100000_document_stream_is_not_rejected_whole(tmp_path: Path) -> None:
     at the top is inventoried and the rest is one max_documents finding."""
     stream = SERVICE_ACCOUNT + "".join(CONFIGMAP.format(n=n) for n in range(100_000))
     (tmp_path / "manifests.yaml").write_text(stream, encoding="utf-8")
-    started = time.perf_counter()
-    report = scan([tmp_path], config_for(tmp_path), tmp_path)
-    assert time.perf_counter() - started < 10  # about 2 s: the stream is read up to max_documents
+    report = scan([tmp_path], config_for(tmp_path), tmp_path)  # read up to max_documents (no timing here)
     assert "kubernetes:ServiceAccount/payments/api" in report.inventory.identities
     assert _selected(report, "NHI-PARSE-004", "NHI-PARSE-001") == [
         ("NHI-PARSE-004", "manifests.yaml", 5 + 4 * 9_999 + 2, None)

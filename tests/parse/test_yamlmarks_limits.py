@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import yaml
 
@@ -48,9 +46,7 @@ def test_a_long_stream_of_small_documents_is_read_per_document() -> None:
     was the whole stream's. With the default limits the first max_documents are read and the rest is one
     limit finding."""
     text = "".join(CONFIGMAP.format(n=n) for n in range(100_000))
-    started = time.perf_counter()
     stream = load_all_located(text)
-    elapsed = time.perf_counter() - started
     assert len(stream.documents) == DEFAULT_LIMITS.max_documents
     assert stream.problems == [
         Problem(
@@ -59,7 +55,6 @@ def test_a_long_stream_of_small_documents_is_read_per_document() -> None:
             "limit",
         )
     ]
-    assert elapsed < 10
 
 
 def test_documents_beyond_the_limit_are_reported_the_first_ones_read() -> None:
