@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-SourceKind = Literal["git", "directory"]
+SourceKind = Literal["git", "directory", "missing"]
 _URL_RE = re.compile(r"^(?:https?|ssh|git|file)://", re.I)
 _SCP_RE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)")  # git@github.com:org/repo.git
 
@@ -48,15 +48,16 @@ def read_repos_file(path: Path) -> list[str]:
 
 def classify(text: str) -> tuple[str, SourceKind]:
     """The location git is given and the kind: a URL or a git repository is `git`, any other directory
-    `directory`. Only local paths are looked at here; whether a URL can be cloned is the task's business."""
+    `directory`, a local path that does not exist `missing` (recorded as a failed repository). Only local
+    paths are looked at here; whether a URL can be cloned is the task's business."""
     if text.startswith("-"):
         raise SourceError(f"source {text!r} starts with '-'")
     if is_url(text):
         return text, "git"
     path = Path(text).expanduser()
     if not path.is_dir():
-        # A missing local path is a usage error only when it cannot be a URL either.
-        raise SourceError(f"source {text}: no such directory, and not a git URL")
+        # One repository of a long list that is gone is recorded as failed; the audit goes on.
+        return str(path.absolute()), "missing"
     resolved = path.resolve()
     return str(resolved), "git" if _is_git_repository(resolved) else "directory"
 

@@ -104,6 +104,10 @@ def _config(job: Job) -> Config:
 
 
 def _audit(job: Job) -> dict[str, Any]:
+    if job.kind == "missing":
+        from nhilint.audit.checkout import CheckoutError
+
+        raise CheckoutError(f"{job.public_location}: no such directory, and not a git URL")
     config = _config(job)
     if job.kind == "directory":
         record = _scan(job, config, Path(job.location), None, None, None)

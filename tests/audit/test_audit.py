@@ -240,10 +240,9 @@ def test_merge_refuses_shards_audited_differently(audited: Audited, tmp_path: Pa
         [],
         ["file:///x", "--shard", "3/2"],
         ["file:///x", "--scheduler", "tcp://127.0.0.1:1"],
-        ["/no/such/directory"],
         ["-upload-pack=evil"],
     ],
-    ids=["no-source", "bad-shard", "scheduler-without-dask", "missing-path", "option-like"],
+    ids=["no-source", "bad-shard", "scheduler-without-dask", "option-like"],
 )
 def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
     assert run_audit(*args, "--out", str(tmp_path / "out")) == 2
@@ -256,3 +255,14 @@ def test_merging_overlapping_outputs_keeps_each_repository_once(
     assert "is in more than one shard; kept once" in capsys.readouterr().err
     merged = json.loads((tmp_path / "m" / "audit.json").read_text())
     assert comparable(merged) == comparable(audited.document())
+
+
+def test_a_missing_local_path_is_a_failed_repository_and_the_audit_goes_on(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "main.tf").write_text('resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n', encoding="utf-8")
+    gone = tmp_path / "gone"
+    assert run_audit(str(plain), str(gone), "--out", str(tmp_path / "out"), "--no-progress") == 0
+    document = json.loads((tmp_path / "out" / "audit.json").read_text())
+    status = {r["name"]: (r["status"], r["error"]) for r in document["repositories"]}
+    assert status == {"plain": ("ok", None), "gone": ("failed", f"{gone}: no such directory, and not a git URL")}
