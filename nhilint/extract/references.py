@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from nhilint.model import RoleRef, TargetRef, Unknown
-from nhilint.parse.cfn_eval import marker_ref
 from nhilint.values import Ref, ref_marker
 
 # What a referenced Terraform resource is, for analysis that must tell a role from a function without the
@@ -44,6 +43,8 @@ def target_ref(text: str) -> TargetRef | None:
         return text
     if not text.startswith("${"):
         return None
+    from nhilint.parse.cfn_eval import marker_ref  # the CloudFormation evaluator, only past a Terraform miss
+
     found = ref_marker(text) or marker_ref(text)
     return of_ref(found, text) if found is not None else None
 
