@@ -179,3 +179,23 @@ def test_python_dash_m_nhilint_runs_the_cli(tmp_path: Path) -> None:
 
     done = subprocess.run([sys.executable, "-m", "nhilint", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("nhilint")
+
+
+def test_inventory_json_lists_an_agents_tools_and_their_operations(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent / "fixtures" / "example" / "agents")
+    code, out, _ = run(["inventory", ".", "--format", "json"], capsys)
+    document = json.loads(out)
+    schema("inventory.schema.json").validate(document)
+    tools = {i["address"]: i.get("tools") for i in document["identities"] if i["kind"] == "ai_agent"}
+    (refunds,) = [t for t in tools["aws_bedrockagent_agent.support"] if t["name"] == "refunds"]
+    assert (refunds["file"], refunds["executor"], refunds["runs_as"]) == (
+        "main.tf",
+        "aws_lambda_function.refunds",
+        "aws:aws_iam_role.refunds_fn",
+    )
+    assert {
+        k: refunds["operations"][0][k] for k in ("name", "changes_state")
+    } == {"name": "GET /orders/{orderId}/refunds", "changes_state": False}
+    assert code == 0

@@ -9,7 +9,7 @@ from typing import Any
 from nhilint import __version__
 from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
-from nhilint.model import Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
 from nhilint.redact import for_inventory
 from nhilint.result import Report
 from nhilint.rules import BY_ID
@@ -220,6 +220,34 @@ def identity_dict(
             for u in inventory.usages_of(identity.id)
         ],
         "acts_as": [acts_as_dict(link) for link in analysis.acts_as.get(identity.id, ())],
+        **({"tools": [tool_dict(t) for t in tools]} if (tools := _tools_of(inventory, identity.id)) else {}),
+    }
+
+
+def _tools_of(inventory: Inventory, identity_id: str) -> list[AgentTool]:
+    return [tool for tool in inventory.agent_tools if tool.agent == identity_id]
+
+
+def tool_dict(tool: AgentTool) -> dict[str, Any]:
+    """An AI agent's tool: what runs it, as whom, and each operation (whether it changes state, is confirmed)."""
+    return {
+        "address": tool.address,
+        "name": _value(tool.name),
+        "file": tool.location.path,
+        "line": tool.location.start_line,
+        "executor": tool.executor,
+        "runs_as": tool.runs_as if isinstance(tool.runs_as, str) else None,
+        "unknown": tool.unknown,
+        "operations": [
+            {
+                "name": op.name,
+                "changes_state": op.changes_state,
+                "confirmed": op.confirmed,
+                "file": op.location.path,
+                "line": op.location.start_line,
+            }
+            for op in tool.operations
+        ],
     }
 
 
