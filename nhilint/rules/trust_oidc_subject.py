@@ -6,6 +6,11 @@ repository on GitHub, any pipeline on gitlab.com. A `sub` with a wildcard admits
 organisation (`repo:acme/*`) or every branch and pull request of a repository (`repo:acme/app:*`).
 Cognito identity pools (which use `aud`) and SAML providers are not checked here.
 
+GCP workload identity federation: a pool provider for a multi-tenant issuer (GitHub, GitLab, Terraform Cloud,
+CircleCI; `oidc_issuers`) without an `attribute_condition`, or with one that reads no tenant claim
+(repository, owner, project, organisation), admits every repository or workspace on that issuer. A GCP pool
+of a single-tenant issuer (a company's own Keycloak, an AWS account) is not reported.
+
 Anti-pattern::
 
     condition {
@@ -29,6 +34,7 @@ from collections.abc import Iterator
 
 from nhilint.model import Finding, Identity, Severity, TargetRef, Trust, TrustPrincipal, Unknown
 from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.oidc_issuers import restricts_tenant, tenant_claims
 
 NOT_OIDC = (
     "saml-provider/",
@@ -72,6 +78,43 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             if principal.type != "Federated":
                 continue
             yield from _check_principal(rule, ctx, trust, subject, principal)
+        if trust.platform == "gcp":
+            yield from _check_attribute_conditions(rule, ctx, trust, subject)
+
+
+_ATTRIBUTE_CONDITION = ":attribute_condition"
+
+
+def _check_attribute_conditions(rule: Rule, ctx: Context, trust: Trust, subject: Identity) -> Iterator[Finding]:
+    """A GCP pool provider's CEL `attribute_condition` must restrict the tenant of a multi-tenant issuer."""
+    for condition in trust.conditions:
+        if condition.operator != "CEL" or not condition.key.endswith(_ATTRIBUTE_CONDITION):
+            continue
+        issuer = condition.key.removesuffix(_ATTRIBUTE_CONDITION)
+        claims = tenant_claims(issuer)
+        if claims is None:
+            continue
+        for value in condition.values:
+            if isinstance(value, Unknown):
+                yield rule.finding(
+                    f"could not evaluate the attribute_condition that restricts who may assume {label(subject)}: "
+                    f"{value.reason}",
+                    trust.location,
+                    subject,
+                    trust.via,
+                    trust.block,
+                    True,
+                    ctx,
+                )
+            elif not restricts_tenant(value, claims):
+                yield rule.finding(
+                    f"{label(subject)} trusts OIDC issuer {issuer} with an attribute_condition ({value!r}) that "
+                    "does not restrict the repository, project or owner: every workload of that issuer may assume it",
+                    trust.location,
+                    subject,
+                    f"{trust.via}: {condition.key} {value}",
+                    trust.block,
+                )
 
 
 def _check_principal(
@@ -90,7 +133,7 @@ def _check_principal(
         )
         return
     issuer = issuer_of(identifier, principal.provider)
-    if issuer is None:
+    if issuer is None or (trust.platform == "gcp" and tenant_claims(issuer) is None):
         return
     sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub")]
     if not sub_conditions:
