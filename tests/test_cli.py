@@ -195,7 +195,8 @@ def test_inventory_json_lists_an_agents_tools_and_their_operations(
         "aws_lambda_function.refunds",
         "aws:aws_iam_role.refunds_fn",
     )
-    assert {
-        k: refunds["operations"][0][k] for k in ("name", "changes_state")
-    } == {"name": "GET /orders/{orderId}/refunds", "changes_state": False}
+    assert {k: refunds["operations"][0][k] for k in ("name", "changes_state")} == {
+        "name": "GET /orders/{orderId}/refunds",
+        "changes_state": False,
+    }
     assert code == 0
