@@ -263,6 +263,11 @@ class Usage:
         return dict(self.attributes).get(key)
 
 
+# Usage.kind of "an AI agent acts with this identity through one of its tools" (extract.agent_tools writes it,
+# the NHI-AGENT rules tell it from the identities an agent runs as).
+TOOL_USAGE = "ai_agent_tool"
+
+
 @dataclass(frozen=True, slots=True)
 class ToolOperation:
     """One operation of an agent's tool (`POST /refunds`, a function name): whether it can change state and

@@ -20,15 +20,13 @@ import yaml
 
 from nhilint.extract.builder import Builder, LinkTarget, Pending
 from nhilint.limits import Limits
-from nhilint.model import AgentTool, Location, ToolOperation, Unknown, Usage
+from nhilint.model import TOOL_USAGE, AgentTool, Location, ToolOperation, Unknown, Usage
 from nhilint.parse.yamlmarks import LimitError, load_located
 from nhilint.values import LDict, Ref, SourceText, ref_marker
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
 ENABLED = "ENABLED"
-# Usage.kind of "the agent acts with this identity through one of its tools".
-TOOL_USAGE = "ai_agent_tool"
 
 
 class PendingTool(NamedTuple):

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.model import Finding, Severity
+from nhilint.model import TOOL_USAGE, Finding, Severity
 from nhilint.rules.base import Context, Rule, label, short_address
 
 AGENT_KIND = "ai_agent"
-TOOL_USAGE = "ai_agent_tool"  # the Usage kind of `extract.agent_tools.TOOL_USAGE`
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:

@@ -28,10 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.analyse.effective import Allowed
-from nhilint.model import Finding, Severity
+from nhilint.model import TOOL_USAGE, Finding, Severity
 from nhilint.rules.base import Context, Rule, label, short_address
 
-TOOL_USAGE = "ai_agent_tool"  # the Usage kind of `extract.agent_tools.TOOL_USAGE`
 ESCALATING_LEVELS = frozenset({"Permissions management"})
 SHOWN = 3
 
