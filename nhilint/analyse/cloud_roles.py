@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from functools import cache
 
+from nhilint.analyse.privesc_methods import catalogue_data
 from nhilint.model import Grant, RoleRef
 
 # -- GCP -------------------------------------------------------------------------------------------
@@ -39,10 +41,30 @@ CREATE_KEY = "iam.serviceAccountKeys.create"
 ACT_AS = "iam.serviceAccounts.actAs"
 UPDATE_ROLE = "iam.roles.update"
 
-# Permissions that let the holder act as a service account on its own.
-GCP_IMPERSONATE = frozenset({GET_ACCESS_TOKEN, SIGN_BLOB, SIGN_JWT, IMPLICIT_DELEGATION, CREATE_KEY})
-# Creating something that runs as a service account: with actAs, code of one's choosing runs as it.
-GCP_DEPLOY = frozenset(
+
+@cache
+def _gcp_kind(kind: str) -> frozenset[str]:
+    """The permissions of the catalogue's detected GCP methods of one kind (nhilint/data/escalation/gcp.yaml);
+    for `deploy` methods, the creating permissions (their other need is actAs)."""
+    found: set[str] = set()
+    for method in catalogue_data("gcp")["methods"]:
+        if method.get("kind") == kind and method.get("detected", True):
+            found.update(p for need in method["needs"] for p in need if p != ACT_AS)
+    return frozenset(found)
+
+
+def gcp_impersonate() -> frozenset[str]:
+    """Permissions that let the holder act as a service account on its own (tokens, keys, signatures)."""
+    return _gcp_kind("impersonate")
+
+
+def gcp_deploy() -> frozenset[str]:
+    """Creating something that runs as a service account: with actAs, code of one's choosing runs as it."""
+    return _gcp_kind("deploy")
+
+
+# The deploy permissions the predefined roles below carry (a subset of `gcp_deploy()`).
+_DEPLOY_ROLES = frozenset(
     {"compute.instances.create", "cloudfunctions.functions.create", "run.services.create", "run.jobs.create"}
 )
 
@@ -67,8 +89,8 @@ GCP_ROLES: dict[str, frozenset[str]] = {
     "roles/resourcemanager.organizationAdmin": _SET_POLICY - {"iam.serviceAccounts.setIamPolicy"},
     "roles/iam.securityAdmin": _SET_POLICY,
     "roles/iam.roleAdmin": frozenset({"iam.roles.create", UPDATE_ROLE}),
-    "roles/owner": _TOKEN_CREATOR | _SET_POLICY | GCP_DEPLOY | {ACT_AS, CREATE_KEY, UPDATE_ROLE},
-    "roles/editor": GCP_DEPLOY | {ACT_AS, CREATE_KEY},
+    "roles/owner": _TOKEN_CREATOR | _SET_POLICY | _DEPLOY_ROLES | {ACT_AS, CREATE_KEY, UPDATE_ROLE},
+    "roles/editor": _DEPLOY_ROLES | {ACT_AS, CREATE_KEY},
     # Roles that create workloads: escalation only with actAs, from this grant or another.
     "roles/compute.admin": frozenset({"compute.instances.create"}),
     "roles/compute.instanceAdmin": frozenset({"compute.instances.create"}),
@@ -109,7 +131,7 @@ def gcp_escalating(permissions: Iterable[str], can_deploy: bool) -> list[str]:
     found = []
     for permission in sorted(set(permissions)):
         if (
-            permission in GCP_IMPERSONATE
+            permission in gcp_impersonate()
             or permission.endswith(".setIamPolicy")
             or permission == UPDATE_ROLE
             or (permission == ACT_AS and can_deploy)
@@ -120,7 +142,7 @@ def gcp_escalating(permissions: Iterable[str], can_deploy: bool) -> list[str]:
 
 def gcp_can_become(permissions: Iterable[str]) -> bool:
     """Whether these permissions, on a service account or its project, let the holder act as the account."""
-    return any(p in GCP_IMPERSONATE or p == ACT_AS for p in permissions)
+    return any(p in gcp_impersonate() or p == ACT_AS for p in permissions)
 
 
 def gcp_role_label(role: str) -> str:
@@ -136,12 +158,11 @@ ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
 ROLE_DEFINITION_WRITE = "Microsoft.Authorization/roleDefinitions/write"
 AZURE_ESCALATION_ACTIONS = (ROLE_ASSIGNMENT_WRITE, ROLE_DEFINITION_WRITE)
 
-# Built-in roles (lower-case names) and the escalation actions they allow.
-AZURE_ROLES: dict[str, tuple[str, ...]] = {
-    "owner": AZURE_ESCALATION_ACTIONS,
-    "user access administrator": AZURE_ESCALATION_ACTIONS,
-    "role based access control administrator": (ROLE_ASSIGNMENT_WRITE,),
-}
+
+@cache
+def azure_roles() -> dict[str, tuple[str, ...]]:
+    """Built-in roles (lower-case names) and the escalation actions they allow (azure.yaml `roles`)."""
+    return {name: tuple(actions) for name, actions in catalogue_data("azure")["roles"].items()}
 
 
 def azure_action_matches(pattern: str, action: str) -> bool:
@@ -155,7 +176,7 @@ def azure_escalating(grant: Grant) -> list[str]:
         return []
     if grant.effect != "Allow":
         return []
-    builtin = AZURE_ROLES.get(grant.permissions[0].lower())
+    builtin = azure_roles().get(grant.permissions[0].lower())
     if builtin is not None:
         return list(builtin)
     excluded = [v for c in grant.conditions if c.operator == "NotActions" for v in c.values if isinstance(v, str)]

@@ -50,13 +50,13 @@ from collections.abc import Iterator
 from nhilint.analyse.cloud_roles import (
     ACT_AS,
     CREATE_KEY,
-    GCP_DEPLOY,
-    GCP_IMPERSONATE,
     ROLE_ASSIGNMENT_WRITE,
     UPDATE_ROLE,
     azure_custom_actions,
     azure_escalating,
+    gcp_deploy,
     gcp_escalating,
+    gcp_impersonate,
     gcp_permissions,
     gcp_role,
     gcp_role_label,
@@ -82,7 +82,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if subject is None and not principal.startswith(NON_HUMAN_MEMBERS):
             continue
         who = label(subject) if subject else principal
-        deploy = next((gcp_role(g) for g in grants if gcp_permissions(g) & GCP_DEPLOY), None)
+        deploy = next((gcp_role(g) for g in grants if gcp_permissions(g) & gcp_deploy()), None)
         for grant in grants:
             if admin_role(grant) is not None:
                 continue  # NHI-PRIV-004
@@ -133,7 +133,7 @@ def _gcp(
     clauses = []
     if CREATE_KEY in escalating:
         clauses.append(f"create keys for {accounts}")
-    if any(p in GCP_IMPERSONATE and p != CREATE_KEY for p in escalating):
+    if any(p in gcp_impersonate() and p != CREATE_KEY for p in escalating):
         clauses.append(f"mint access tokens of, or sign as, {accounts}")
     if ACT_AS in escalating:
         clauses.append(f"run code as {accounts} in what it deploys with {_role_text(deploy or '?')}")

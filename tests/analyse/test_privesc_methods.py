@@ -192,6 +192,12 @@ def _findings(report_findings: list[Finding], identity: str) -> list[Finding]:
     return [f for f in report_findings if f.rule_id == RULE and f.identity == identity]
 
 
+def _method_findings(report_findings: list[Finding], method: Method) -> list[Finding]:
+    """The findings that name the method (another catalogue method whose actions are a subset of this
+    one's, such as `codebuild:StartBuild` alone, may remain when one of this method's actions is removed)."""
+    return [f for f in report_findings if f.rule_id == RULE and method.summary in f.message]
+
+
 def _assert_names_method(finding: Finding, method: Method) -> None:
     assert method.summary in finding.message
     assert " + ".join(_chosen(method)) in finding.message
@@ -228,7 +234,7 @@ def test_explicit_deny_of_one_action_removes_the_method(tmp_path: Path, method: 
     actions = _chosen(method)
     text = _role() + "\n" + _inline(Policy().allow(actions).deny(actions[need]))
     report = scan_tree(tmp_path, {"main.tf": text, "world.tf": _world(method, "aws_iam_role.deployer")})
-    assert triples(report, RULE) == []
+    assert _method_findings(report.findings, method) == []
 
 
 @pytest.mark.parametrize(("method", "need"), NEEDS)
@@ -237,7 +243,7 @@ def test_boundary_omitting_one_action_removes_the_method(tmp_path: Path, method:
     kept = [a for i, a in enumerate(actions) if i != need]
     text = _role(boundary=True) + "\n" + _inline(Policy().allow(actions)) + "\n" + _boundary(kept)
     report = scan_tree(tmp_path, {"main.tf": text, "world.tf": _world(method, "aws_iam_role.deployer")})
-    assert triples(report, RULE) == []
+    assert _method_findings(report.findings, method) == []
 
 
 @pytest.mark.parametrize(("method", "need"), NEEDS)
@@ -259,7 +265,7 @@ PASS_METHODS = [m for m in METHODS if m.follow == "pass"]
 def test_passed_to_another_service_removes_the_pass_role_method(tmp_path: Path, method: Method) -> None:
     text = _role() + "\n" + _inline(Policy().allow(_chosen(method), condition=OTHER_SERVICE))
     report = scan_tree(tmp_path, {"main.tf": text, "world.tf": _world(method, "aws_iam_role.deployer")})
-    assert triples(report, RULE) == []
+    assert _method_findings(report.findings, method) == []
 
 
 @pytest.mark.parametrize("method", PASS_METHODS, ids=_id)
