@@ -109,6 +109,7 @@ class GrantPrivilege:
 
     admin: str | None
     wildcard: bool
+    privesc: tuple[str, ...] = ()  # escalation methods (catalogue names) this grant supplies for its principal
 
 
 class AnalysisView(Protocol):

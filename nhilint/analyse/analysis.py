@@ -20,7 +20,7 @@ from nhilint.analyse.privesc import Escalation, all_escalations
 from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
 from nhilint.analysis_view import ActsAs, GrantPrivilege
 from nhilint.gc_pause import paused_gc
-from nhilint.model import Grant, Inventory, Unknown
+from nhilint.model import Grant, Inventory, Location, Unknown
 
 if TYPE_CHECKING:
     from nhilint.analyse.blast import BlastRadius
@@ -107,6 +107,15 @@ class Analysis:
     # -- one grant ---------------------------------------------------------------------------------
 
     def privilege(self, grant: Grant) -> GrantPrivilege:
-        """The admin policy or role a grant confers, and whether it is a wildcard (actions, or `*` resources)."""
+        """The admin policy or role a grant confers, whether it is a wildcard (actions, or `*` resources), and
+        the escalation methods it supplies to its principal (nhilint.analyse.privesc_groups.supplied_methods)."""
         wildcard = bool(wildcard_actions(grant)) or (grant.permission_type == "action" and any_resource(grant))
-        return GrantPrivilege(admin_role(grant), wildcard)
+        privesc = self.privesc_by_grant.get((grant.principal or "", grant.location), ())
+        return GrantPrivilege(admin_role(grant), wildcard, privesc)
+
+    @cached_property
+    def privesc_by_grant(self) -> dict[tuple[str, Location], tuple[str, ...]]:
+        """(principal, grant location) -> the escalation methods that grant supplies to that principal."""
+        from nhilint.analyse.privesc_groups import supplied_methods
+
+        return supplied_methods(self.escalations)

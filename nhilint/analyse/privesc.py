@@ -45,6 +45,8 @@ from nhilint.analyse.role_graph import ANY, RoleGraph
 from nhilint.model import Condition, Identity, Inventory, Location, TargetRef
 
 _SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount"})
+MAX_CHAIN_HOPS = 10  # roles in one assume-role chain
+MAX_CHAIN_STEPS = 10_000  # roles visited by one breadth-first search
 _SELF_RE = re.compile(r"[$&]\{aws:username\}", re.IGNORECASE)
 Edge = tuple[Identity, bool]  # a role, and whether getting there is conditional
 
@@ -76,6 +78,7 @@ class Escalation:
     reaches: tuple[Reach, ...] = ()
     external: tuple[str, ...] = ()  # passed roles outside the scanned code: whether they matter is unknown
     unknown: bool = False
+    at: Location | None = None  # no grant needed (a trust names the identity): the trust statement
 
     @property
     def conditional(self) -> bool:
@@ -88,6 +91,8 @@ class Escalation:
 
     @property
     def location(self) -> Location:
+        if not self.used and self.at is not None:
+            return self.at
         return self.first.grant.location
 
 
@@ -175,13 +180,17 @@ class Privesc:
         """Every method the identity can use; none for administrators (NHI-PRIV-004 reports those)."""
         eff = self.effective(identity)
         services = eff.services()
-        if eff.admin or (services is not None and not services & METHOD_SERVICES):
+        if eff.admin:
             return []
+        if services is not None and not services & METHOD_SERVICES and not self.graph.naming(identity):
+            return []  # no method's service, and no trust names it (which needs no grant): nothing to find
         if any(admin_role(g) for g in self.analysis.grants_with_groups(identity.id)):
             return []
         found: list[Escalation] = []
         for method in METHODS:
             used = self.combination(identity, method)
+            if used is None and method.follow == "assume":
+                used = ()  # a trust that names the identity needs no grant of its own
             if used is None:
                 continue
             escalation = self._follow(identity, method, used) if method.follow else Escalation(identity, method, used)
@@ -208,7 +217,11 @@ class Privesc:
     def _follow(self, identity: Identity, method: Method, used: tuple[Used, ...]) -> Escalation | None:
         if method.follow == "assume":
             reaches = self._reach(identity, "AssumeRole", self.assumable(identity), False)
-            return Escalation(identity, method, used, tuple(reaches)) if reaches else None
+            if not reaches:
+                return None
+            first = reaches[0].hops[0][1]
+            at = next((t.location for t in self.graph.trusts.get(first.id, [])), first.location)
+            return Escalation(identity, method, used, tuple(reaches), at=at)
         passing = _role_action(used)
         open_, external, targets = False, list[str](), dict[str, Identity]()
         for resource in _resources(passing):
@@ -243,7 +256,8 @@ class Privesc:
         may assume every role that admits the whole account (sts:AssumeRole on `*`), and how conditionally.
         """
         if source.id not in self._edges:
-            self._edges[source.id] = ([], False, False)
+            named = [] if self._assume_blocked(source) else self.graph.naming(source)  # the trust alone admits it
+            self._edges[source.id] = (named, False, False)
             used = self._use(self.effective(source), ASSUME, "sts:AssumeRole")
             if used is not None:
                 matched: set[str] = set()
@@ -253,8 +267,21 @@ class Privesc:
                     everyone = everyone or wide
                     matched.update(r.id for r in roles)
                 edges = [(r, c or used.conditional) for r, c in self.graph.admitting(source, matched, everyone)]
+                listed = {r.id for r, _ in edges}
+                edges += [(r, c) for r, c in named if r.id not in listed]
                 self._edges[source.id] = (edges, everyone, used.conditional)
         return self._edges[source.id]
+
+    def _assume_blocked(self, source: Identity) -> bool:
+        """Whether a trust naming `source` still cannot admit it: an unconditional Deny of sts:AssumeRole on
+        every resource, or (for a role: AWS limits a role's sessions by its boundary even when a resource
+        policy names the role) a permissions boundary that does not allow sts:AssumeRole."""
+        eff = self.effective(source)
+        key = "sts:assumerole"
+        level = "Write"
+        if any(d.covers(key, level) and not d.conditions and "*" in d.resources for d in eff.policies.denies):
+            return True
+        return source.kind == "role" and eff.boundary is not None and not eff.boundary.supplies(key, level)
 
     def _reach(self, origin: Identity, hop: str, start: list[Edge], conditional: bool) -> list[Reach]:
         """Breadth-first over assume-role chains from the first roles (cycle-safe): the more privileged ones."""
@@ -264,7 +291,9 @@ class Privesc:
         )
         found: list[Reach] = []
         everyone_done = False
-        while queue:
+        steps = 0
+        while queue and steps < MAX_CHAIN_STEPS:
+            steps += 1
             roles, hops, cond = queue.popleft()
             privilege = self.more_privileged(roles[-1])
             if privilege is not None:
@@ -273,7 +302,7 @@ class Privesc:
             if everyone and not everyone_done:  # the account-wide roles: the same for every source, once
                 everyone_done = True
                 edges = edges + [(r, c or any_cond) for r, c in self.graph.admitters.get(ANY, [])]
-            for nxt, c in edges:
+            for nxt, c in edges if len(roles) < MAX_CHAIN_HOPS else ():
                 if nxt.id not in seen:
                     seen.add(nxt.id)
                     queue.append(((*roles, nxt), (*hops, "AssumeRole"), cond or c))

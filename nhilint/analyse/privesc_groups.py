@@ -87,3 +87,16 @@ def _split(members: list[Escalation]) -> list[EscalationGroup]:
         EscalationGroup(tuple(sorted(g, key=lambda m: (not is_admin_equivalent(m), m.location))))
         for g in grouped.values()
     ]
+
+
+def supplied_methods(
+    escalations: tuple[Escalation, ...] | list[Escalation],
+) -> dict[tuple[str, Location], tuple[str, ...]]:
+    """(identity id, grant location) -> names of the methods that grant supplies to the identity: the
+    inventory's per-grant `privesc` field. A membership-supplied (group) grant is listed under the member."""
+    found: dict[tuple[str, Location], dict[str, None]] = {}
+    for escalation in escalations:
+        for used in escalation.used:
+            for supply in used.supplies:
+                found.setdefault((escalation.identity.id, supply.grant.location), {})[escalation.method.name] = None
+    return {key: tuple(names) for key, names in found.items()}

@@ -13,6 +13,10 @@ Who a trust admits to `sts:AssumeRole`:
 - a literal account root (`arn:aws:iam::123456789012:root`): taken to be the identity's account only when
   the identity's own `sts:AssumeRole` names that role (not `*`). A vendor's account trusted with an
   external ID is another account, and treating every literal root as "ours" would connect everything.
+
+AWS's same-account rule: a trust that names the principal itself (a reference, or its role or user ARN)
+admits it with no `sts:AssumeRole` in its own policies (`naming`); a trust of the account (`*`, the root)
+admits only principals whose own policies allow `sts:AssumeRole` on the role (`admitting`).
 """
 
 from __future__ import annotations
@@ -123,6 +127,20 @@ class RoleGraph:
         for role, conditional in candidates:
             if role is not source and (role.id not in found or (found[role.id][1] and not conditional)):
                 found[role.id] = (role, conditional)
+        return list(found.values())
+
+    def naming(self, source: Identity) -> list[tuple[Identity, bool]]:
+        """Roles whose trust names `source` itself (its reference, or its role or user ARN by name).
+
+        AWS: in the same account, a trust policy that names a principal's ARN lets that principal assume
+        the role without any grant in its own identity policies (a trust of the account root does not).
+        """
+        mine = {("ref", source.id), (source.kind, source.name if isinstance(source.name, str) else "")}
+        found: dict[str, tuple[Identity, bool]] = {}
+        for key in mine:
+            for role, conditional in self.admitters.get(key, []):
+                if role is not source and (role.id not in found or (found[role.id][1] and not conditional)):
+                    found[role.id] = (role, conditional)
         return list(found.values())
 
 

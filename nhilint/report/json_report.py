@@ -118,7 +118,7 @@ def grant_dict(grant: Grant, analysis: AnalysisView) -> dict[str, Any]:
         "line": grant.location.start_line,
         "admin": privilege.admin is not None,
         "wildcard": privilege.wildcard,
-        "privesc": [],
+        "privesc": list(privilege.privesc),
         "unknown": grant.unknown,
     }
 

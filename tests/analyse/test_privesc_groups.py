@@ -60,3 +60,18 @@ def test_a_method_whose_actions_contain_another_is_folded_into_it(tmp_path: Path
     (finding,) = [f for f in report.findings if f.rule_id == RULE]
     assert "in 2 ways" in finding.message
     assert finding.evidence.startswith("methods: CodeBuildStartBuild, PassRole:CodeBuild;")
+
+
+def test_inventory_grants_name_the_methods_they_supply(tmp_path: Path) -> None:
+    """The inventory's per-grant `privesc` field (issue 12 §6): filled from the escalation analysis."""
+    import json
+
+    from nhilint.report.json_report import render_inventory
+
+    statements = """\
+      { Effect = "Allow", Action = ["iam:PassRole", "ec2:RunInstances"], Resource = "*" },
+      { Effect = "Allow", Action = "s3:GetObject", Resource = "*" },"""
+    report = scan_tree(tmp_path, {"main.tf": _role(statements)})
+    document = json.loads(render_inventory(report))
+    (identity,) = [i for i in document["identities"] if i["id"] == ROLE]
+    assert [(g["line"], g["privesc"]) for g in identity["grants"]] == [(12, ["PassRole:EC2"]), (13, [])]

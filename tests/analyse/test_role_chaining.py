@@ -1,0 +1,96 @@
+"""Assume-role chains with AWS's same-account semantics (issue 12 §3).
+
+A trust that names a principal (its reference or ARN) admits it without any identity-policy grant; a trust
+of the account root admits only principals whose own policy allows sts:AssumeRole on the role (or `*`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nhilint.model import Severity
+from tests.helpers import scan_tree, triples
+
+RULE = "NHI-PRIV-006"
+CI = "aws:aws_iam_role.ci"
+
+
+def _ci(actions: str, resource: str = '"*"') -> str:
+    return f"""\
+resource "aws_iam_role" "ci" {{
+  name = "ci"
+  assume_role_policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "ec2.amazonaws.com" }} }}]
+  }})
+}}
+
+resource "aws_iam_role_policy" "ci" {{
+  role   = aws_iam_role.ci.id
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = {actions}, Resource = {resource} }}] }})
+}}
+"""
+
+
+def _admin(name: str, principal: str) -> str:
+    return f"""
+resource "aws_iam_role" "{name}" {{
+  name = "{name}"
+  assume_role_policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ AWS = {principal} }} }}]
+  }})
+}}
+
+resource "aws_iam_role_policy_attachment" "{name}" {{
+  role       = aws_iam_role.{name}.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}}
+"""
+
+
+def test_trust_naming_the_principal_needs_no_grant(tmp_path: Path) -> None:
+    text = _ci('["s3:GetObject"]') + _admin("admin", "aws_iam_role.ci.arn")
+    report = scan_tree(tmp_path, {"main.tf": text})
+    trust_line = text.splitlines().index('resource "aws_iam_role" "admin" {') + 4  # its Statement line
+    assert triples(report, RULE) == [(RULE, "main.tf", trust_line, CI)]
+    (finding,) = [f for f in report.findings if f.rule_id == RULE]
+    assert "ci → AssumeRole → admin (AdministratorAccess)" in finding.message
+    assert finding.severity == Severity.CRITICAL
+    assert finding.evidence.startswith(f"trust names {CI}")
+
+
+def test_trust_naming_the_principal_by_arn_needs_no_grant(tmp_path: Path) -> None:
+    text = _ci('["s3:GetObject"]') + _admin("admin", '"arn:aws:iam::123456789012:role/ci"')
+    report = scan_tree(tmp_path, {"main.tf": text})
+    assert [f.identity for f in report.findings if f.rule_id == RULE] == [CI]
+
+
+def test_account_root_trust_needs_the_principals_own_grant(tmp_path: Path) -> None:
+    root = '"arn:aws:iam::123456789012:root"'
+    without = _ci('["s3:GetObject"]') + _admin("ops", root)
+    assert triples(scan_tree(tmp_path / "a", {"main.tf": without}), RULE) == []
+    granted = _ci('["sts:AssumeRole"]', "aws_iam_role.ops.arn") + _admin("ops", root)
+    report = scan_tree(tmp_path / "b", {"main.tf": granted})
+    (finding,) = [f for f in report.findings if f.rule_id == RULE]
+    assert "ci → AssumeRole → ops (AdministratorAccess)" in finding.message
+
+
+def test_chain_through_a_named_trust_is_reported_from_the_start(tmp_path: Path) -> None:
+    """ci is named by hop's trust; hop may assume admin (hop's own grant): ci → hop → admin."""
+    hop = """
+resource "aws_iam_role" "hop" {
+  name = "hop"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = aws_iam_role.ci.arn } }]
+  })
+}
+
+resource "aws_iam_role_policy" "hop" {
+  role   = aws_iam_role.hop.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:ListBucket", Resource = "*" }] })
+}
+"""
+    text = _ci('["s3:GetObject"]') + hop + _admin("admin", "aws_iam_role.hop.arn")
+    report = scan_tree(tmp_path, {"main.tf": text})
+    messages = [f.message for f in report.findings if f.rule_id == RULE and f.identity == CI]
+    assert len(messages) == 1
+    assert "ci → AssumeRole → hop → AssumeRole → admin (AdministratorAccess)" in messages[0]
