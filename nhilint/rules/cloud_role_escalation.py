@@ -3,11 +3,14 @@
 An identity that can mint another service account's tokens, or write role assignments, holds everything
 that account or that scope allows, whatever its own roles say. Reported, one finding per grant:
 
-- GCP: a role carrying `iam.serviceAccountKeys.create`, `iam.serviceAccounts.getAccessToken`, `signBlob`,
-  `signJwt` or `implicitDelegation`; `iam.serviceAccounts.actAs` when the same identity may also create
-  VMs, Cloud Functions or Cloud Run services/jobs (from any of its grants); `setIamPolicy` on a project,
-  folder, organization, service account or any resource; `iam.roles.update`. The predefined roles covered
-  are the ones listed in `nhilint/analyse/cloud_roles.py` (`roles/iam.serviceAccountTokenCreator`,
+- GCP (the methods of `nhilint/data/escalation/gcp.yaml`, from Rhino Security Labs' GCP research): a role
+  carrying `iam.serviceAccountKeys.create`, `iam.serviceAccounts.getAccessToken`, `signBlob`, `signJwt`,
+  `implicitDelegation` or `storage.hmacKeys.create`; `iam.serviceAccounts.actAs` when the same identity
+  may also create VMs, create or update Cloud Functions, create Cloud Run services/jobs or Cloud Scheduler
+  jobs (from any of its grants); `setIamPolicy` on a project, folder, organization, service account or any
+  resource; `iam.roles.update`. Deployment Manager and Cloud Build run as Google-managed service agents whose
+  roles the code does not hold: the catalogue lists them as not decidable statically. The predefined roles
+  covered are the ones listed in `nhilint/analyse/cloud_roles.py` (`roles/iam.serviceAccountTokenCreator`,
   `serviceAccountUser`, `serviceAccountKeyAdmin`, `workloadIdentityUser`, `serviceAccountAdmin`,
   `securityAdmin`, `roleAdmin`, `roles/resourcemanager.projectIamAdmin`, `folderIamAdmin`,
   `organizationAdmin`, and the compute/functions/run roles that deploy); custom roles defined in the code
@@ -15,7 +18,8 @@ that account or that scope allows, whatever its own roles say. Reported, one fin
   service account there; on one service account in the code the finding names it and what it holds:
   `service account ci → TokenCreator on service account deployer (roles/owner)`, critical when that
   account is an administrator.
-- Azure: `Owner`, `User Access Administrator` and `Role Based Access Control Administrator` at any scope,
+- Azure (`nhilint/data/escalation/azure.yaml`): `Owner`, `User Access Administrator` and `Role Based
+  Access Control Administrator` at any scope,
   and custom role definitions whose actions (less their NotActions) include
   `Microsoft.Authorization/roleAssignments/write` (`*`, `Microsoft.Authorization/*/write` …) or
   `roleDefinitions/write`. Role-assignment write at resource-group scope still lets the identity give

@@ -1,0 +1,113 @@
+"""NHI-PRIV-007 for every detected GCP and Azure method of the catalogue (nhilint/data/escalation/*.yaml).
+
+Driven by the data: for each method, an identity holds a custom role with exactly the first alternative of
+every need and is reported once; without one of those permissions (for a GCP deploy method: without actAs,
+or without the creating permission) it is not. Methods listed `detected: false` are not reported.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nhilint.analyse.privesc_methods import catalogue_data
+from tests.helpers import scan_tree, triples
+
+RULE = "NHI-PRIV-007"
+
+
+def _methods(platform: str, detected: bool = True) -> list[Any]:
+    return [
+        pytest.param(m, id=m["id"])
+        for m in catalogue_data(platform)["methods"]
+        if m.get("detected", True) == detected and m.get("static", True) == detected
+    ]
+
+
+def _gcp(permissions: list[str]) -> str:
+    return f"""\
+resource "google_service_account" "ci" {{
+  account_id = "ci-deployer"
+}}
+
+resource "google_project_iam_custom_role" "deployer" {{
+  role_id     = "deployer"
+  title       = "Deployer"
+  permissions = {json.dumps(["storage.objects.get", *permissions])}
+}}
+
+resource "google_project_iam_member" "ci" {{
+  project = "acme-prod"
+  role    = google_project_iam_custom_role.deployer.id
+  member  = "serviceAccount:${{google_service_account.ci.email}}"
+}}
+"""
+
+
+def _azure(actions: list[str]) -> str:
+    return f"""\
+resource "azurerm_user_assigned_identity" "deployer" {{
+  name                = "id-deployer"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+}}
+
+resource "azurerm_role_definition" "deployer" {{
+  name  = "deployer"
+  scope = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-app"
+  permissions {{
+    actions = {json.dumps(["Microsoft.Storage/storageAccounts/read", *actions])}
+  }}
+}}
+
+resource "azurerm_role_assignment" "deployer" {{
+  scope              = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-app"
+  role_definition_id = azurerm_role_definition.deployer.role_definition_resource_id
+  principal_id       = azurerm_user_assigned_identity.deployer.principal_id
+}}
+"""
+
+
+def _first(method: dict[str, Any]) -> list[str]:
+    return [need[0] for need in method["needs"]]
+
+
+def _render(platform: str, permissions: list[str]) -> str:
+    return _gcp(permissions) if platform == "gcp" else _azure(permissions)
+
+
+def _who(platform: str) -> str:
+    return "gcp:google_service_account.ci" if platform == "gcp" else "azure:azurerm_user_assigned_identity.deployer"
+
+
+CASES = [pytest.param("gcp", p.values[0], id=p.id) for p in _methods("gcp")] + [
+    pytest.param("azure", p.values[0], id=p.id) for p in _methods("azure")
+]
+UNDETECTED = [pytest.param("gcp", p.values[0], id=p.id) for p in _methods("gcp", False)] + [
+    pytest.param("azure", p.values[0], id=p.id) for p in _methods("azure", False)
+]
+
+
+@pytest.mark.parametrize(("platform", "method"), CASES)
+def test_method_with_exactly_its_permissions_is_found(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
+    report = scan_tree(tmp_path, {"main.tf": _render(platform, _first(method))})
+    found = triples(report, RULE)
+    assert [(f[0], f[3]) for f in found] == [(RULE, _who(platform))], found
+
+
+@pytest.mark.parametrize(("platform", "method"), CASES)
+def test_method_missing_one_need_is_not_found(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
+    chosen = _first(method)
+    for missing in range(len(chosen)):
+        kept = [p for i, p in enumerate(chosen) if i != missing]
+        report = scan_tree(tmp_path / str(missing), {"main.tf": _render(platform, kept)})
+        assert triples(report, RULE) == [], (missing, kept)
+
+
+@pytest.mark.parametrize(("platform", "method"), UNDETECTED)
+def test_undetected_method_is_not_reported(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
+    report = scan_tree(tmp_path, {"main.tf": _render(platform, _first(method))})
+    assert triples(report, RULE) == []
