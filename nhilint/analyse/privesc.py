@@ -79,6 +79,7 @@ class Escalation:
     external: tuple[str, ...] = ()  # passed roles outside the scanned code: whether they matter is unknown
     unknown: bool = False
     at: Location | None = None  # no grant needed (a trust names the identity): the trust statement
+    truncated: bool = False  # the assume-role search hit MAX_CHAIN_HOPS or MAX_CHAIN_STEPS
 
     @property
     def conditional(self) -> bool:
@@ -105,6 +106,7 @@ class Privesc:
         self._direct: dict[str, tuple[str, ...]] = {}
         self._privileged: dict[str, tuple[str, bool] | None] = {}
         self._edges: dict[str, tuple[list[Edge], bool, bool]] = {}
+        self._truncated: set[str] = set()  # origins whose last search stopped at a bound
 
     def effective(self, identity: Identity) -> Effective:
         found = self.analysis.effective(identity.id)
@@ -216,12 +218,15 @@ class Privesc:
 
     def _follow(self, identity: Identity, method: Method, used: tuple[Used, ...]) -> Escalation | None:
         if method.follow == "assume":
-            reaches = self._reach(identity, "AssumeRole", self.assumable(identity), False)
-            if not reaches:
+            start = self.assumable(identity)
+            reaches = self._reach(identity, "AssumeRole", start, False)
+            truncated = identity.id in self._truncated
+            if not reaches and not (truncated and start):
                 return None
-            first = reaches[0].hops[0][1]
+            first = reaches[0].hops[0][1] if reaches else start[0][0]
             at = next((t.location for t in self.graph.trusts.get(first.id, [])), first.location)
-            return Escalation(identity, method, used, tuple(reaches), at=at)
+            unknown = not reaches  # the bound stopped the search before it found (or ruled out) a role
+            return Escalation(identity, method, used, tuple(reaches), at=at, unknown=unknown, truncated=truncated)
         passing = _role_action(used)
         open_, external, targets = False, list[str](), dict[str, Identity]()
         for resource in _resources(passing):
@@ -236,8 +241,10 @@ class Privesc:
             if role is not identity and self.graph.trusts_service(role, method.passes_to)
         ]
         reaches = self._reach(identity, "PassRole", start, passing.conditional)
-        if reaches or open_:
-            return Escalation(identity, method, used, tuple(reaches))
+        truncated = identity.id in self._truncated
+        if reaches or open_ or truncated:
+            unknown = not reaches and not open_
+            return Escalation(identity, method, used, tuple(reaches), unknown=unknown, truncated=truncated)
         if external:
             return Escalation(identity, method, used, (), tuple(dict.fromkeys(external)), unknown=True)
         return None
@@ -292,7 +299,11 @@ class Privesc:
         found: list[Reach] = []
         everyone_done = False
         steps = 0
-        while queue and steps < MAX_CHAIN_STEPS:
+        self._truncated.discard(origin.id)
+        while queue:
+            if steps >= MAX_CHAIN_STEPS:
+                self._truncated.add(origin.id)
+                break
             steps += 1
             roles, hops, cond = queue.popleft()
             privilege = self.more_privileged(roles[-1])
@@ -302,7 +313,11 @@ class Privesc:
             if everyone and not everyone_done:  # the account-wide roles: the same for every source, once
                 everyone_done = True
                 edges = edges + [(r, c or any_cond) for r, c in self.graph.admitters.get(ANY, [])]
-            for nxt, c in edges if len(roles) < MAX_CHAIN_HOPS else ():
+            if len(roles) >= MAX_CHAIN_HOPS:
+                if any(nxt.id not in seen for nxt, _ in edges):
+                    self._truncated.add(origin.id)
+                continue
+            for nxt, c in edges:
                 if nxt.id not in seen:
                     seen.add(nxt.id)
                     queue.append(((*roles, nxt), (*hops, "AssumeRole"), cond or c))

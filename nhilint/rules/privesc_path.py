@@ -69,7 +69,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.privesc import Escalation, Reach
+from nhilint.analyse.privesc import MAX_CHAIN_HOPS, MAX_CHAIN_STEPS, Escalation, Reach
 from nhilint.analyse.privesc_groups import EscalationGroup, group
 from nhilint.model import Finding, Identity, Severity
 from nhilint.rules.base import Context, Rule, label, short_address
@@ -149,6 +149,9 @@ def _message(escalation: Escalation) -> str:
         text += f": passes {', '.join(escalation.external)}, not in the scanned code (unknown whether more privileged)"
     if escalation.conditional or any(r.conditional for r in escalation.reaches):
         text += " (only under conditions)"
+    if escalation.truncated:
+        bound = f"{MAX_CHAIN_HOPS} hops or {MAX_CHAIN_STEPS} roles"
+        text += f" (the assume-role search stopped at its bound, {bound}: more may be reachable)"
     return text
 
 

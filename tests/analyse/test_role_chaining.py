@@ -94,3 +94,27 @@ resource "aws_iam_role_policy" "hop" {
     messages = [f.message for f in report.findings if f.rule_id == RULE and f.identity == CI]
     assert len(messages) == 1
     assert "ci → AssumeRole → hop → AssumeRole → admin (AdministratorAccess)" in messages[0]
+
+
+def test_a_chain_longer_than_the_bound_is_reported_as_unknown(tmp_path: Path) -> None:
+    """Fail closed: a search stopped by MAX_CHAIN_HOPS says so, never a silent pass."""
+    from nhilint.analyse.privesc import MAX_CHAIN_HOPS
+
+    names = [f"r{i}" for i in range(1, MAX_CHAIN_HOPS + 2)]  # ci → r1 → … → r11 (admin), one hop too many
+    text = _ci('["s3:GetObject"]')
+    previous = "aws_iam_role.ci.arn"
+    for name in names[:-1]:
+        text += f"""
+resource "aws_iam_role" "{name}" {{
+  name = "{name}"
+  assume_role_policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ AWS = {previous} }} }}]
+  }})
+}}
+"""
+        previous = f"aws_iam_role.{name}.arn"
+    text += _admin(names[-1], previous)
+    report = scan_tree(tmp_path, {"main.tf": text})
+    (finding,) = [f for f in report.findings if f.rule_id == RULE and f.identity == CI]
+    assert finding.unknown
+    assert "stopped at its bound" in finding.message
