@@ -12,7 +12,8 @@ grant itself any permission on every resource (a policy write on `*`) is reporte
   entries of Rhino Security Labs, Datadog's pathfinding.cloud and PMapper they cover): IAM policy and
   version writes (`CreatePolicyVersion`, `SetDefaultPolicyVersion`, `Attach*Policy`, `Put*Policy`),
   `AddUserToGroup`, `CreateAccessKey`/`CreateLoginProfile`/`UpdateLoginProfile` on another user,
-  `UpdateAssumeRolePolicy` + `sts:AssumeRole`; `iam:PassRole` with EC2 `RunInstances`/`RequestSpotInstances`,
+  `UpdateAssumeRolePolicy` (the rewritten trust names the identity, which then needs no
+  `sts:AssumeRole`); `iam:PassRole` with EC2 `RunInstances`/`RequestSpotInstances`,
   Lambda, Glue dev endpoints and jobs, CloudFormation stacks and StackSets, Data Pipeline, CodeBuild,
   SageMaker, ECS, Auto Scaling, App Runner and Bedrock AgentCore code interpreters; taking over existing
   compute (`lambda:UpdateFunctionCode`, `glue:UpdateDevEndpoint`, `ssm:SendCommand`/`StartSession`,
