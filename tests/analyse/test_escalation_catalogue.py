@@ -60,3 +60,38 @@ def test_invalid_catalogue_is_rejected_by_the_schema() -> None:
     broken = yaml.safe_load("catalogues: {}\nmethods: [{id: aws-x, name: X}]\nnot_detected: []\n")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, _schema())
+
+
+def test_aws_defeated_by_names_what_the_analysis_applies() -> None:
+    """`defeated_by` documents the filters nhilint.analyse.privesc applies; it must match the data they use."""
+    data = catalogue_data("aws")
+    targets = {a.lower() for a in data["targets"]}
+    harmless = {a.lower() for a in data["self_harmless"]}
+    for method in data["methods"]:
+        actions = {a.lower() for need in method["needs"] for a in need}
+        defeated = set(method["defeated_by"])
+        assert {"explicit_deny", "permissions_boundary"} <= defeated, method["id"]
+        if method.get("follow") == "pass":
+            assert {"passed_to_service", "trust", "not_more_privileged"} <= defeated, method["id"]
+        elif method.get("follow") == "assume":
+            assert {"trust", "not_more_privileged"} <= defeated, method["id"]
+        else:
+            assert "source_condition" in defeated, method["id"]
+            assert ("resource_type" in defeated) == bool(actions & targets), method["id"]
+            assert ("self_only" in defeated) == bool(actions & harmless), method["id"]
+
+
+def test_catalogue_files_ship_in_the_wheel() -> None:
+    """A non-editable install carries the data: pyproject's package-data lists every file of the folder."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "nhilint.data"
+    ]
+    files = sorted(
+        p.relative_to(root / "nhilint" / "data").as_posix() for p in (root / "nhilint/data/escalation").iterdir()
+    )
+    assert all(any(fnmatch.fnmatch(f, p) for p in patterns) for f in files), (files, patterns)
