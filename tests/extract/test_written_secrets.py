@@ -1,4 +1,4 @@
-"""Secrets written in tags, annotations, environment variables and user data (nhilint/extract/written_secrets.py).
+"""Secrets written in tags, annotations, environment variables and user data (nhilint/extract/written_secrets/).
 
 Where each is reported is asserted by the rule cases (tests/rules/cases/NHI-CRED-002.yaml); here: no output
 prints one of those values, and a scan whose free-form values hold nothing secret-looking never loads the
