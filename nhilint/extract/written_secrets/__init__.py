@@ -22,16 +22,19 @@ from __future__ import annotations
 from nhilint.extract.written_secrets.cloudformation_places import CLOUDFORMATION, SAM_GLOBALS, cloudformation
 from nhilint.extract.written_secrets.manifest_places import manifest
 from nhilint.extract.written_secrets.notes import finish, owners
-from nhilint.extract.written_secrets.terraform_places import TAGS, TERRAFORM, terraform
+from nhilint.extract.written_secrets.terraform_places import PROVIDERS, TABLE, TAGS, TERRAFORM, providers, terraform
 
 __all__ = [
     "CLOUDFORMATION",
+    "PROVIDERS",
     "SAM_GLOBALS",
+    "TABLE",
     "TAGS",
     "TERRAFORM",
     "cloudformation",
     "finish",
     "manifest",
     "owners",
+    "providers",
     "terraform",
 ]

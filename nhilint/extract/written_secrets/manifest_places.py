@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from nhilint.extract.written_secrets.notes import note
+from nhilint.extract.written_secrets.notes import decoded_text, note
 from nhilint.model import LiteralSecret, Location
 from nhilint.values import LDict
 
@@ -26,12 +26,13 @@ def manifest(
     pod_spec: tuple[str, ...] | None,
 ) -> None:
     """Note the literal values of an object's (and its Pod template's) annotations and labels, its
-    containers' and init containers' `env[].value`, and a ConfigMap's `data`."""
+    containers' `env[].value`, and a ConfigMap's `data` and `binaryData` (text only); environment
+    variables and ConfigMap keys are judged by their names too."""
 
-    def noted(attribute: str, node: LDict, key: str, value: Any) -> None:
+    def noted(attribute: str, node: LDict, key: str, value: Any, name: Any = None) -> None:
         if isinstance(value, str) and value.strip():
             secret = LiteralSecret(address, attribute, at(node, key), block, None, "kubernetes")
-            note(builder, secret, value)
+            note(builder, secret, value, name if isinstance(name, str) else None)
 
     metadata = [("metadata", body.get("metadata"))]
     spec: Any = body
@@ -50,15 +51,21 @@ def manifest(
                 for key, value in holder.items():
                     if key != _LAST_APPLIED:
                         noted(f"{prefix}.{name}.{key}", holder, key, value)
-    for kind in ("containers", "initContainers"):
+    for kind in ("containers", "initContainers", "ephemeralContainers"):
         containers = spec.get(kind) if isinstance(spec, dict) else None
         for container in containers if isinstance(containers, list) else []:
             env = container.get("env") if isinstance(container, dict) else None
             for item in env if isinstance(env, list) else []:
                 if isinstance(item, LDict):
                     label = f"{kind}[{container.get('name', '?')}].env[{item.get('name', '?')}]"
-                    noted(label, item, "value", item.get("value"))
+                    noted(label, item, "value", item.get("value"), item.get("name"))
+    if not config_map:
+        return
     data = body.get("data")
-    if config_map and isinstance(data, LDict):
+    if isinstance(data, LDict):
         for key, value in data.items():
-            noted(f"data.{key}", data, key, value)
+            noted(f"data.{key}", data, key, value, key)
+    binary = body.get("binaryData")
+    if isinstance(binary, LDict):
+        for key, value in binary.items():
+            noted(f"binaryData.{key}", binary, key, decoded_text(value) if isinstance(value, str) else None, key)
