@@ -23,6 +23,9 @@ imported only when a value could be a secret at all (`_candidate`): a run of 16 
 a digit, or a URL with credentials. That gate is a necessary condition of the chosen plugins (but for tokens
 without any digit), not a detector: a scan whose values are names, ARNs, regions and dates never imports the
 package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan).
+
+Where a value is passed as a variable whose name says secret (`DB_PASSWORD`), `named_secret` judges it
+without the detector: a literal that is not a placeholder, a reference, a path, a flag, a number or a name.
 """
 
 from __future__ import annotations
@@ -108,6 +111,45 @@ def _candidate(value: str) -> bool:
 def secret_name(name: str) -> bool:
     """A variable, parameter or key whose name says it holds a secret (`db_password`, `api_token`)."""
     return _SECRET_NAME.search(name) is not None and _SECRET_REFERENCE.search(name) is None
+
+
+# What a secret-named key may hold that is not the secret itself: a template, variable or reference
+# (`${...}`, `$(VAR)`, `{{resolve:...}}`, `<your-token>`, an App Service Key Vault reference), a URL without
+# credentials, an ARN or resource path, a file path.
+_NOT_A_VALUE = re.compile(
+    r"\$\{|\$\(|\{\{|%\(|<[^>]*>|^@Microsoft\.KeyVault\(|^(arn|projects|secretsmanager|ssm|vault|file):|"
+    r"^[a-z][a-z0-9+.-]*://[^@\s]*$|^(~|\.{1,2})?/",
+    re.I,
+)
+# Placeholders: the key is to be filled in, nothing is leaked. `changeme` counts as one: a password everyone
+# knows is a weak default (another problem), not a secret written in the code. Flags, numbers and durations
+# (`true`, `3600`, `15m`) are settings about a secret, not one.
+_PLACEHOLDER = re.compile(
+    r"((change|replace|update|fill|set)[-_ ]?(me|it|this)|(your|my|insert|enter|put)[-_ ].*|todo|tbd|fixme|"
+    r"x{3,}|\*+|\.{3}|dummy|example|placeholder|redacted|none|null|nil|undefined|"
+    r"true|false|yes|no|on|off|enabled?|disabled?|required|optional|[-+]?\d+(\.\d+)?[a-z]{0,2})",
+    re.I,
+)
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+")  # `GITHUB_TOKEN`: the name of another variable
+_SEGMENT = re.compile(r"[-_./:]")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def named_secret(name: str, value: str) -> bool:
+    """A literal `value` written under a secret-bearing `name` (`DB_PASSWORD: "Winter2024!prod"`), judged by
+    its name where no detector plugin recognises the value: not a placeholder, a reference, a path, a flag,
+    a number, prose (spaces) or a name (lowercase words, each alphabetic or shorter than 8 characters:
+    `payments-db`, `prod/db/password`, a host). A CamelCase name is read as words (`DbSecretArn` names
+    the secret, it does not hold it)."""
+    text = value.strip()
+    if not secret_name(_CAMEL.sub("_", name)) or len(text) < 6 or any(c.isspace() for c in text):
+        return False
+    if _NOT_A_VALUE.search(text) or _PLACEHOLDER.fullmatch(text) or _VARIABLE_NAME.fullmatch(text):
+        return False
+    words = _SEGMENT.split(text)
+    return not all(w.islower() or w.isdigit() or not w for w in words) or any(
+        len(w) >= 8 and not w.isalpha() and not w.isdigit() for w in words
+    )
 
 
 def _scan(values: list[str]) -> list[str | None]:

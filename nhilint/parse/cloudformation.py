@@ -67,6 +67,7 @@ class Template:
     resources: dict[str, Resource] = field(default_factory=dict)
     transforms: tuple[str, ...] = ()
     globals: LDict = field(default_factory=LDict)
+    outputs: LDict = field(default_factory=LDict)  # read for secrets written as an output's Value
     annotations: list[Annotation] = field(default_factory=list)
     lines: list[str] = field(default_factory=list, repr=False)  # the text, to find where mappings end
     problems: list[tuple[int, str]] = field(default_factory=list)  # resources that cannot be read
@@ -132,6 +133,7 @@ def parse_template(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Tem
     template.conditions = dict(_mapping(document.get("Conditions")))
     template.mappings = dict(_mapping(document.get("Mappings")))
     template.globals = _mapping(document.get("Globals"))
+    template.outputs = _mapping(document.get("Outputs"))
     for logical_id, body in (resources or LDict()).items():
         key_line = resources.line_of(logical_id) if resources is not None else 1
         if logical_id.startswith("Fn::ForEach::"):

@@ -1,4 +1,4 @@
-"""Secrets written in tags, annotations, environment variables and user data (nhilint/extract/written_secrets.py).
+"""Secrets written in tags, annotations, environment variables and user data (nhilint/extract/written_secrets/).
 
 Where each is reported is asserted by the rule cases (tests/rules/cases/NHI-CRED-002.yaml); here: no output
 prints one of those values, and a scan whose free-form values hold nothing secret-looking never loads the
@@ -7,8 +7,10 @@ detector.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,14 @@ VALUES = (
     "xoxb-034236671276-842684656321-ljoQoaF1LlqsajAIxNKu8iS2",
     "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
     "IyEvYmluL2Jhc2gKZXhwb3J0IEdIX1RPS0VO",
+    # provider blocks, secret-named variables and parameters, ConfigMap binary data, outputs
+    "Tr0ub4dor",
+    "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    "Xy7pQ2rT9vW4zK8mN3bF6hJ1cL5sD0gA",
+    "MIIEpAIBAAKCAQEAzq8Vb1cN4yQd0Xh2kP9t",
+    "eyJhbGciOiJSUzI1NiIsImtpZCI6IkRFUExPWSJ9",
+    "LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCk1IY0NBUUVFSUJrcTNadDlH",
+    "MHcCAQEEIBkq3Zt9GXtqQm0dWl3Yk8Vx2Hn4Jf6R",
 )
 RUNS = [
     ["inventory", "-f", "json"],
@@ -35,11 +45,10 @@ RUNS = [
 
 
 def _tree() -> dict[str, str]:
-    """Every case of the rule that expects findings in tags, environments, user data or metadata, one
-    directory each."""
+    """Every case of the rule that expects findings, one directory each."""
     files = {}
     for number, case in enumerate(yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"]):
-        if case["expect"] and any(word in case["name"] for word in ("tags", "user data", "annotations", "Tags")):
+        if case["expect"]:
             files.update({f"case{number}/{name}": text for name, text in case["files"].items()})
     return files
 
@@ -47,13 +56,16 @@ def _tree() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tree = _tree()
-    assert len({name.split("/")[0] for name in tree}) == 5
+    positive = [case for case in yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"] if case["expect"]]
+    assert len({name.split("/")[0] for name in tree}) == len(positive) > 10
     root = write_tree(tmp_path_factory.mktemp("tree"), tree)
     found = {}
     for number, args in enumerate(RUNS):
         target = root.parent / f"out-{number}"
-        assert main([*args, str(root), "--no-cache", "-o", str(target)]) in (0, 1), args
-        found[" ".join(args)] = target.read_text(encoding="utf-8")
+        with redirect_stdout(io.StringIO()) as out, redirect_stderr(io.StringIO()) as err:
+            assert main([*args, str(root), "--no-cache", "-o", str(target)]) in (0, 1), args
+            assert main([*args, str(root), "--no-cache"]) in (0, 1), args  # the report on stdout
+        found[" ".join(args)] = "\n".join((target.read_text(encoding="utf-8"), out.getvalue(), err.getvalue()))
     return found
 
 
@@ -71,6 +83,11 @@ def test_the_findings_name_where_not_what(outputs: dict[str, str]) -> None:
         "Deployment/shop/payments.containers[api].env[STRIPE_KEY]",
         "template.yaml#ChargeRole.Tags.deploy-key",
         "container_definitions[worker].environment[AWS_ACCESS_KEY_ID]",
+        "provider.helm.kubernetes.token",
+        "stack.yaml#SmtpPassword.Default",
+        "stack.yaml#Outputs.DeployToken.Value",
+        "ConfigMap/shop/backup.binaryData.signing.pem",
+        "kubernetes_config_map_v1.orders.data.SMTP_PASSWORD",
     ):
         assert f"{where} (value not shown)" in text
 

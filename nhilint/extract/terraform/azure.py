@@ -197,6 +197,27 @@ def credential(kind: CredentialKind, parent_attrs: tuple[str, ...], types: tuple
     return handler
 
 
+def key_vault_secret(resource: TfResource, builder: Builder) -> None:
+    """A Key Vault secret is a credential someone reads: without `expiration_date` it never expires
+    (NHI-EXP-001); a literal `value` is a secret written in the code (NHI-CRED-002)."""
+    expires = None
+    if resource.has("expiration_date"):
+        text, reason = text_of(resource, "expiration_date")
+        expires = Fact(Unknown(reason) if reason else text, "expiration_date", resource.at("expiration_date"))
+    credential = Credential(
+        id=identity_id(PLATFORM, resource.address),
+        kind="secret",
+        platform=PLATFORM,
+        address=resource.address,
+        location=resource.location,
+        expires=expires,
+        lifecycle=builder.lifecycle(resource.location, resource.get("tags"), "tag", None, resource.at("tags")),
+        rotation=rotation_from_time_rotating(resource, builder),
+    )
+    builder.add_credential(credential, None, ())
+    add_literal_secret(resource, builder, "value", PLATFORM)
+
+
 def federated_credential(parent_attrs: tuple[str, ...], types: tuple[str, ...]) -> Handler:
     """Trust: tokens of `issuer` whose `sub` equals `subject` (and `aud` one of the audiences)."""
 
@@ -383,6 +404,7 @@ TABLE = PlatformTable(
         "azurerm_federated_identity_credential": federated_credential(
             ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
         ),
+        "azurerm_key_vault_secret": key_vault_secret,
         UAI_TYPE: user_assigned_identity,
         ROLE_DEFINITION: role_definition,
         "azurerm_role_assignment": role_assignment,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import literal_secret
 from nhilint.extract.terraform import ai, aws, azure, entra_apps, gcp, kubernetes, misc, saas
 from nhilint.extract.terraform.table import Dispatch, TerraformPlatform
-from nhilint.model import LiteralSecret, Location
-from nhilint.parse.terraform import TerraformProject, TfResource
+from nhilint.parse.terraform import TerraformProject
 
 # Every platform's table, in the order their handlers run on a type two of them read.
 PLATFORMS: tuple[TerraformPlatform, ...] = (
@@ -20,18 +18,8 @@ PLATFORMS: tuple[TerraformPlatform, ...] = (
     misc.TABLE,
     saas.TABLE,
     ai.TABLE,
+    written_secrets.TABLE,
 )
-
-# Provider arguments that hold credentials: a literal value there is a leaked key.
-PROVIDER_SECRETS: dict[str, tuple[str, ...]] = {
-    "aws": ("access_key", "secret_key", "token"),
-    "google": ("credentials", "access_token"),
-    "azurerm": ("client_secret", "client_certificate_password"),
-    "azuread": ("client_secret", "client_certificate_password"),
-    "github": ("token",),
-    "vault": ("token",),
-    "kubernetes": ("token", "client_key", "password"),
-}
 
 
 def dispatch() -> Dispatch:
@@ -67,26 +55,5 @@ def extract_terraform(project: TerraformProject, builder: Builder) -> None:
         for handler in tables.of(resource.type):
             handler(resource, builder)
         written_secrets.terraform(resource, builder)
-    _provider_secrets(project, builder)
+    written_secrets.providers(project, builder)
     tables.finish(builder)
-
-
-def _provider_secrets(project: TerraformProject, builder: Builder) -> None:
-    for instance in project.roots():
-        for source, block in instance.module.blocks("provider"):
-            if not block.labels or block.labels[0] not in PROVIDER_SECRETS:
-                continue
-            record = TfResource(instance, source, block, type="provider", name=block.labels[0])
-            for attr in PROVIDER_SECRETS[block.labels[0]]:
-                location = literal_secret(record, attr)
-                if location is not None:
-                    builder.inventory.literal_secrets.append(
-                        LiteralSecret(
-                            f"provider.{block.labels[0]}",
-                            attr,
-                            location,
-                            Location(source.path, block.line, block.end_line),
-                            None,
-                            block.labels[0],
-                        )
-                    )
