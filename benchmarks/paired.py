@@ -9,7 +9,9 @@ the same interpreter and dependencies, and reports CPU (user + system, children 
 
 Modes: `import` (`import nhilint.api`), `precommit` (a cold `--no-cache` scan of five files of the
 generated tree, as a pre-commit hook runs), `warm` (the same five files with the parse cache warm: each side
-has its own NHILINT_CACHE_DIR, filled by one run first), `scan` (the whole generated tree, `--no-cache`).
+has its own NHILINT_CACHE_DIR, filled by one run first), `scan` (the whole generated tree, `--no-cache`),
+`floor` (no nhilint: `python -c pass`, and python-hcl2 loading its parser and parsing the five files, which
+no pre-commit run can beat; "before" and "after" run the same command).
 
 Set PYTHONDONTWRITEBYTECODE only if both trees' bytecode is compiled (`python -m compileall -q nhilint`):
 otherwise every run compiles nhilint's sources and that is what gets measured.
@@ -29,6 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PRECOMMIT_FILES = ["azure.tf", "gcp.tf", "iam.tf", "main.tf", "monitoring.tf"]
 CLI = "from nhilint.cli import entry; entry()"
+HCL2_FLOOR = "import sys, hcl2\nfor name in sys.argv[1:]:\n    with open(name) as f:\n        hcl2.load(f)"
 
 
 def measure(argv: list[str], source: Path, cwd: Path, extra: dict[str, str] | None = None) -> tuple[float, float]:
@@ -70,7 +73,7 @@ def main() -> int:
     parser.add_argument("--after", type=Path, default=HERE.parent, help="source tree (default: this checkout)")
     parser.add_argument("--tree", type=Path, default=HERE / "out" / "tree", help="generated Terraform tree")
     parser.add_argument(
-        "--modes", default="import,precommit,warm,scan", help="comma-separated: import,precommit,warm,scan"
+        "--modes", default="import,precommit,warm,scan", help="comma-separated: import,precommit,warm,scan,floor"
     )
     parser.add_argument("--runs", type=int, default=10, help="runs of each side for import and precommit")
     parser.add_argument("--scan-runs", type=int, default=3, help="runs of each side for the whole scan")
@@ -99,6 +102,12 @@ def main() -> int:
             for label in sources:  # fill each side's cache
                 measure(argv, sources[label], args.tree, env[label])
             rows += paired("pre-commit, warm", argv, sources, args.tree, args.runs, env)
+    if "floor" in modes:
+        files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
+        rows += paired("floor: python -c pass", [python, "-c", "pass"], sources, args.tree, args.runs)
+        rows += paired(
+            "floor: python-hcl2, five files", [python, "-c", HCL2_FLOOR, *files], sources, args.tree, args.runs
+        )
     if "scan" in modes:
         argv = [python, "-c", CLI, "scan", ".", "--no-cache", "--format", "json", "-o", os.devnull]
         rows += paired("whole tree scan", argv, sources, args.tree, args.scan_runs)

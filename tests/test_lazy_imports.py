@@ -88,6 +88,13 @@ def test_version_loads_neither_config_nor_commands(tmp_path: Path) -> None:
     assert sorted(m for m in loaded if m.startswith("nhilint.") or m in ("click", "yaml")) == []
 
 
+def test_the_version_command_loads_no_subcommand_or_stage(tmp_path: Path) -> None:
+    code = "import contextlib, io\nfrom nhilint.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+    loaded = _modules_after(code + "    assert main(['--version']) == 0", tmp_path)
+    assert "nhilint.cli" in loaded
+    assert sorted(m for m in loaded if m.startswith(("nhilint.api", "nhilint.parse", "nhilint.commands.scan"))) == []
+
+
 def test_a_pre_commit_run_on_one_aws_file_loads_only_what_it_needs(tmp_path: Path) -> None:
     (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
     code = textwrap.dedent(
