@@ -17,7 +17,8 @@ from nhilint.extract.terraform.table import TerraformPlatform
 
 
 def _table(module: str) -> TerraformPlatform:
-    table: TerraformPlatform = importlib.import_module(f"nhilint.extract.terraform.{module}").TABLE
+    registered = next(r for r in PLATFORMS if r.module == module)
+    table: TerraformPlatform = importlib.import_module(registered.path).TABLE
     return table
 
 
@@ -36,7 +37,7 @@ def test_every_platform_module_is_registered() -> None:
 
     package = Path(importlib.import_module("nhilint.extract.terraform").__file__ or "").parent
     with_table = sorted(p.stem for p in package.glob("*.py") if "\nTABLE = " in p.read_text(encoding="utf-8"))
-    assert with_table == sorted(r.module for r in PLATFORMS)
+    assert with_table == sorted(r.module for r in PLATFORMS if "." not in r.module)
 
 
 def test_lazy_dispatch_runs_the_same_handlers_in_the_same_order() -> None:
@@ -69,3 +70,11 @@ def test_the_filter_pickles_without_its_tables_and_has_a_stable_signature() -> N
     assert "aws_iam_role" in copy and "random_id" not in copy
     assert copy.signature == loaded.signature == signature()
     assert signature().startswith("sha256:")
+
+
+def test_a_table_outside_the_package_is_registered_by_its_full_path() -> None:
+    from nhilint.extract.terraform.table import Registered
+
+    assert Registered("aws", ("aws_",)).path == "nhilint.extract.terraform.aws"
+    outside = Registered("nhilint.extract.terraform.gcp", ("google_",))
+    assert outside.path == "nhilint.extract.terraform.gcp" and outside.load() is _table("gcp")

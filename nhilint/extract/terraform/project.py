@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 from pathlib import Path
 
 from nhilint.extract import written_secrets
@@ -72,11 +73,15 @@ class TypeFilter:
 
 @functools.cache
 def signature() -> str:
-    """A digest of the registry and of this package's source, which holds every table: a change to any table
-    changes the parse cache key, without importing every platform to list their types. Where the source
-    cannot be read (a sourceless install), the list of every type read, as before."""
+    """A digest of the registry and of the source of every table (this package, and any registered module
+    outside it): a change to any table changes the parse cache key, without importing every platform to list
+    their types. Where a source cannot be read (a sourceless install), the list of every type read, as before."""
     digest = hashlib.sha256(repr(PLATFORMS).encode())
     sources = sorted(Path(__file__).parent.glob("*.py"))
+    for registered in PLATFORMS:
+        if "." in registered.module:  # a table outside this package
+            spec = importlib.util.find_spec(registered.path)
+            sources.append(Path(spec.origin if spec is not None and spec.origin else "-"))
     try:
         for source in sources:
             text = source.read_bytes()

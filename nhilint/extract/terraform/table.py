@@ -67,16 +67,21 @@ R = TypeVar("R")
 
 
 class Registered(NamedTuple):
-    """A platform module (under nhilint.extract.terraform) and the resource-type prefixes of every type it reads."""
+    """A module with a `TABLE` and the resource-type prefixes of every type it reads. `module` is a name under
+    nhilint.extract.terraform (`aws`) or, for a table that lives elsewhere, a full dotted path."""
 
     module: str
     prefixes: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return self.module if "." in self.module else f"nhilint.extract.terraform.{self.module}"
 
     def reads(self, type_: str) -> bool:
         return type_.startswith(self.prefixes)
 
     def load(self) -> TerraformPlatform:
-        table: TerraformPlatform = importlib.import_module(f"nhilint.extract.terraform.{self.module}").TABLE
+        table: TerraformPlatform = importlib.import_module(self.path).TABLE
         return table
 
 
