@@ -8,7 +8,13 @@ the same interpreter and dependencies, and reports CPU (user + system, children 
     python benchmarks/paired.py --before /tmp/nhilint-before --after . --runs 10
 
 Modes: `import` (`import nhilint.api`), `precommit` (a cold `--no-cache` scan of five files of the
-generated tree, as a pre-commit hook runs), `scan` (the whole generated tree, `--no-cache`).
+generated tree, as a pre-commit hook runs), `warm` (the same five files with the parse cache warm: each side
+has its own NHILINT_CACHE_DIR, filled by one run first), `scan` (the whole generated tree, `--no-cache`),
+`floor` (no nhilint: `python -c pass`, and python-hcl2 loading its parser and parsing the five files, which
+no pre-commit run can beat; "before" and "after" run the same command).
+
+Set PYTHONDONTWRITEBYTECODE only if both trees' bytecode is compiled (`python -m compileall -q nhilint`):
+otherwise every run compiles nhilint's sources and that is what gets measured.
 """
 
 from __future__ import annotations
@@ -18,29 +24,38 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PRECOMMIT_FILES = ["azure.tf", "gcp.tf", "iam.tf", "main.tf", "monitoring.tf"]
 CLI = "from nhilint.cli import entry; entry()"
+HCL2_FLOOR = "import sys, hcl2\nfor name in sys.argv[1:]:\n    with open(name) as f:\n        hcl2.load(f)"
 
 
-def measure(argv: list[str], source: Path, cwd: Path) -> tuple[float, float]:
+def measure(argv: list[str], source: Path, cwd: Path, extra: dict[str, str] | None = None) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one fresh process importing nhilint from `source`."""
-    env = {**os.environ, "PYTHONPATH": str(source.resolve())}
+    env = {**os.environ, "PYTHONPATH": str(source.resolve()), **(extra or {})}
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(process.pid, 0)
     return usage.ru_utime + usage.ru_stime, time.perf_counter() - started
 
 
-def paired(name: str, argv: list[str], sources: dict[str, Path], cwd: Path, runs: int) -> list[str]:
+def paired(
+    name: str,
+    argv: list[str],
+    sources: dict[str, Path],
+    cwd: Path,
+    runs: int,
+    env: dict[str, dict[str, str]] | None = None,
+) -> list[str]:
     results: dict[str, list[tuple[float, float]]] = {label: [] for label in sources}
     labels = list(sources)
     for index in range(runs):
         for label in labels if index % 2 == 0 else reversed(labels):
-            results[label].append(measure(argv, sources[label], cwd))
+            results[label].append(measure(argv, sources[label], cwd, (env or {}).get(label)))
     rows = []
     for label, values in results.items():
         cpu = [c for c, _ in values]
@@ -57,7 +72,9 @@ def main() -> int:
     parser.add_argument("--before", type=Path, required=True, help="source tree (the folder holding nhilint/)")
     parser.add_argument("--after", type=Path, default=HERE.parent, help="source tree (default: this checkout)")
     parser.add_argument("--tree", type=Path, default=HERE / "out" / "tree", help="generated Terraform tree")
-    parser.add_argument("--modes", default="import,precommit,scan", help="comma-separated: import,precommit,scan")
+    parser.add_argument(
+        "--modes", default="import,precommit,warm,scan", help="comma-separated: import,precommit,warm,scan,floor"
+    )
     parser.add_argument("--runs", type=int, default=10, help="runs of each side for import and precommit")
     parser.add_argument("--scan-runs", type=int, default=3, help="runs of each side for the whole scan")
     args = parser.parse_args()
@@ -77,6 +94,20 @@ def main() -> int:
         files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
         argv = [python, "-c", CLI, "scan", *files, "-q", "--no-cache"]
         rows += paired("pre-commit, cold", argv, sources, args.tree, args.runs)
+    if "warm" in modes:
+        files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
+        argv = [python, "-c", CLI, "scan", *files, "-q"]
+        with tempfile.TemporaryDirectory(prefix="nhilint-paired-") as caches:
+            env = {label: {"NHILINT_CACHE_DIR": str(Path(caches) / label)} for label in sources}
+            for label in sources:  # fill each side's cache
+                measure(argv, sources[label], args.tree, env[label])
+            rows += paired("pre-commit, warm", argv, sources, args.tree, args.runs, env)
+    if "floor" in modes:
+        files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
+        rows += paired("floor: python -c pass", [python, "-c", "pass"], sources, args.tree, args.runs)
+        rows += paired(
+            "floor: python-hcl2, five files", [python, "-c", HCL2_FLOOR, *files], sources, args.tree, args.runs
+        )
     if "scan" in modes:
         argv = [python, "-c", CLI, "scan", ".", "--no-cache", "--format", "json", "-o", os.devnull]
         rows += paired("whole tree scan", argv, sources, args.tree, args.scan_runs)

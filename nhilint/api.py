@@ -23,31 +23,28 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nhilint import suppress
-from nhilint.analyse.analysis import Analysis
+from nhilint import rules, suppress
 from nhilint.config import Config
-from nhilint.discover import discover
 from nhilint.errors import processing
-from nhilint.extract import written_secrets
-from nhilint.extract.builder import Builder
-from nhilint.extract.links import link as link_formats
-from nhilint.extract.terraform.project import extract_terraform, resource_types
 from nhilint.gc_pause import paused_gc
 from nhilint.model import Annotation, Finding, Inventory, Location
-from nhilint.parse.cache import default_directory
-from nhilint.parse.terraform import TerraformProject
 from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
-from nhilint.rules import RULES
-from nhilint.rules.base import Context
 
 if TYPE_CHECKING:
+    from nhilint.analyse.analysis import Analysis
     from nhilint.baseline import BaselineEntry
+    from nhilint.extract.builder import Builder
+
+# Importing this module loads no format, platform table, rule, analysis or third-party parser: each stage is
+# imported by the step that runs it, and each format's and platform's code only when the scan finds such
+# input (FORMAT_EXTRACTORS; nhilint.extract.terraform.project; nhilint.rules.for_inventory).
+# tests/test_lazy_imports.py holds this to account.
 
 __all__ = ["Report", "ScanOptions", "build_inventory", "inventory", "scan", "with_baseline"]
 
-RULE_IDS = frozenset(rule.id for rule in RULES)  # what `nhilint:ignore` may name (NHI-SUPP-001)
+RULE_IDS = rules.RULE_IDS  # what `nhilint:ignore` may name (NHI-SUPP-001)
 
-FormatExtractor = Callable[[list[Path], Path, Builder], None]
+FormatExtractor = Callable[[list[Path], Path, "Builder"], None]
 
 
 def _manifests() -> FormatExtractor:
@@ -114,6 +111,14 @@ def build_inventory(
     Where a plan (`options.plans`) and scanned source describe the same address, the plan wins
     (nhilint.extract.terraform.plan).
     """
+    from nhilint.discover import discover
+    from nhilint.extract import written_secrets
+    from nhilint.extract.builder import Builder
+    from nhilint.extract.links import link as link_formats
+    from nhilint.extract.terraform.project import extract_terraform, resource_types
+    from nhilint.parse.cache import default_directory
+    from nhilint.parse.terraform import TerraformProject
+
     plans, plan_source = list(options.plans), options.plan_source
     with processing(lambda: _label("", paths, root)):
         found = discover(paths, root, config.exclude, config.limits)
@@ -174,13 +179,17 @@ def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[
 
 
 def run_rules(inventory: Inventory, config: Config, analysis: Analysis | None = None) -> list[Finding]:
-    """Every enabled rule over the inventory and its analysis, with the configured severities."""
-    context = Context(inventory, config.settings, config.today, RULE_IDS, analysis or Analysis(inventory))
+    """Every enabled rule over the inventory and its analysis, with the configured severities.
+
+    Only the rules with something to judge in this inventory are imported and run (nhilint.rules.for_inventory):
+    the others would find nothing.
+    """
+    from nhilint.rules.base import Context
+
+    context = Context(inventory, config.settings, config.today, RULE_IDS, analysis or _analysis(inventory))
     findings: list[Finding] = []
-    for rule in RULES:
+    for rule in rules.for_inventory(inventory, lambda rule_id: config.rule(rule_id).enabled):
         setting = config.rule(rule.id)
-        if not setting.enabled:
-            continue
         with processing(f"rule {rule.id}"):
             produced = list(rule.check(rule, context))
         for finding in produced:
@@ -188,6 +197,12 @@ def run_rules(inventory: Inventory, config: Config, analysis: Analysis | None = 
                 finding = replace(finding, severity=setting.severity)
             findings.append(finding)
     return findings
+
+
+def _analysis(inventory: Inventory) -> Analysis:
+    from nhilint.analyse.analysis import Analysis
+
+    return Analysis(inventory)
 
 
 def _anchor(paths: list[Path], root: Path | None, options: ScanOptions) -> Path:
@@ -206,7 +221,7 @@ def scan(paths: list[Path], config: Config, root: Path | None = None, options: S
     scan_root = _anchor(paths, root, options)
     with paused_gc():
         found, explicit = build_inventory(paths, config, scan_root, options)
-    analysis = Analysis(found)
+    analysis = _analysis(found)
     findings = run_rules(found, config, analysis)
     if explicit:  # a named file's findings, also where they point into a file it reads (file("admin.json"))
         findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
@@ -237,7 +252,7 @@ def inventory(
     with paused_gc():
         found, _ = build_inventory(paths, config, scan_root, options)
     seconds = time.perf_counter() - started
-    return Report(scan_root, config, found, Analysis(found), seconds=seconds, paths=tuple(paths), options=options)
+    return Report(scan_root, config, found, _analysis(found), seconds=seconds, paths=tuple(paths), options=options)
 
 
 def with_baseline(report: Report, entries: Sequence[BaselineEntry]) -> Report:

@@ -4,12 +4,14 @@ Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage or config 
 that cannot be written); 3 internal error: one line naming the path being processed, the traceback only with
 `nhilint --debug` (or NHILINT_DEBUG=1).
 
-This module holds the command group and the entry point; the commands live in nhilint.commands and are
-registered below.
+This module holds the command group and the entry point; the commands live in nhilint.commands (and
+nhilint.audit.commands) and are named in COMMANDS: a command's module is imported when it is invoked, so a
+pre-commit `nhilint scan` loads neither the audit nor the inventory code.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -18,7 +20,6 @@ from dataclasses import dataclass
 import click
 
 from nhilint import __version__
-from nhilint.commands.baseline import baseline_group, suppressions
 from nhilint.commands.common import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -32,9 +33,6 @@ from nhilint.commands.common import (
     with_common,
     write_output,
 )
-from nhilint.commands.inventory import explain_identity, inventory
-from nhilint.commands.rules import explain, rules
-from nhilint.commands.scan import scan
 from nhilint.errors import InternalError, describe
 
 __all__ = [
@@ -55,6 +53,41 @@ __all__ = [
 ]
 
 
+# Command name -> (module, attribute): the command group's explicit list, each imported on first use.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("nhilint.commands.scan", "scan"),
+    "inventory": ("nhilint.commands.inventory", "inventory"),
+    "baseline": ("nhilint.commands.baseline", "baseline_group"),
+    "suppressions": ("nhilint.commands.baseline", "suppressions"),
+    "rules": ("nhilint.commands.rules", "rules"),
+    "explain": ("nhilint.commands.rules", "explain"),
+    "explain-identity": ("nhilint.commands.inventory", "explain_identity"),
+    "audit": ("nhilint.audit.commands", "audit"),
+    "audit-merge": ("nhilint.audit.commands", "audit_merge"),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands (COMMANDS) are imported when invoked or listed (`--help`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in COMMANDS:  # a typo: load them all, so that click can suggest the one meant
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+
 @dataclass(slots=True)
 class RunState:
     """Per-invocation state the group fills in (click's `obj`), read by `main` when a command fails."""
@@ -62,7 +95,7 @@ class RunState:
     debug: bool = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nhilint")
 @click.option(
     "--debug",
@@ -119,10 +152,3 @@ def _internal_error(exc: Exception, debug: bool) -> int:
 
 def entry() -> None:
     sys.exit(main())
-
-
-for command in (scan, inventory, baseline_group, suppressions, rules, explain, explain_identity):
-    cli.add_command(command)
-from nhilint.audit.commands import register as register_audit  # noqa: E402 - after the group is defined
-
-register_audit(cli)

@@ -20,13 +20,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Severity
 
 PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXTENDS = 8
 
 
@@ -118,16 +115,16 @@ def validate(data: Any, origin: str) -> dict[str, Any]:
 def unknown_rule_ids(rules: Any) -> list[str]:
     """The `NHI-…` ids under `rules:` that no rule has (checkov's `CKV_…` ids are checked by checkov).
 
-    The registry is imported here, not at module import: reading a config must not load every rule.
+    The registry is imported here, not at module import; it names the ids without importing any rule.
     """
     if not isinstance(rules, dict):
         return []
     candidates = [k for k in rules if isinstance(k, str) and _RULE_ID.match(k)]
     if not candidates:
         return []
-    from nhilint.rules import BY_ID
+    from nhilint.rules import RULE_IDS  # the registry's list: no rule module is imported
 
-    return [rule_id for rule_id in candidates if rule_id not in BY_ID]
+    return [rule_id for rule_id in candidates if rule_id not in RULE_IDS]
 
 
 _RULE_ID = re.compile(r"^NHI-[A-Z0-9]+-[0-9]{3}$")
@@ -161,10 +158,15 @@ def _read_policy(name_or_path: str, bases: list[Path]) -> tuple[dict[str, Any], 
         raise ConfigError(f"unknown policy {name_or_path!r} (built-in policies: {known})")
     origin = f"policies/{name_or_path}.yaml"
     # Built-in packs are validated by the test suite; skipping jsonschema here keeps pre-commit runs fast.
-    return yaml.load(resource.read_text(), Loader=_YAML_LOADER) or {}, origin, None
+    import yaml  # here, not at import: `nhilint --version` and `import nhilint.api` read no YAML
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(resource.read_text(), Loader=loader) or {}, origin, None
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

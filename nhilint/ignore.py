@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+if TYPE_CHECKING:  # pathspec is imported when there is a pattern to match: a tree without .gitignore needs none
+    from pathspec import GitIgnoreSpec
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 _DIR_MARK = "ps_d"  # the regex group pathspec's gitignore patterns use for the slash after a directory
 
@@ -34,10 +36,16 @@ class Ignores:
     @classmethod
     def of(cls, exclude: Iterable[str]) -> Ignores:
         patterns = [p for p in exclude if p.strip()]
-        return cls((), GitIgnoreSpec.from_lines(patterns) if patterns else None)
+        if not patterns:
+            return cls()
+        from pathspec import GitIgnoreSpec
+
+        return cls((), GitIgnoreSpec.from_lines(patterns))
 
     def with_gitignore(self, directory: str, text: str) -> Ignores:
         """These rules plus a `.gitignore` found in `directory` (relative to the scan root)."""
+        from pathspec import GitIgnoreSpec
+
         spec = GitIgnoreSpec.from_lines(text.splitlines())
         if all(p.include is None for p in spec.patterns):  # only comments and blank lines
             return self

@@ -52,7 +52,7 @@ def test_terraform_failure_names_the_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(tmp_path, {"infra/main.tf": ROLE, "infra/iam.tf": ROLE.replace('"r"', '"s"')})
-    monkeypatch.setattr("nhilint.api.extract_terraform", _raiser(KeyError("type")))
+    monkeypatch.setattr("nhilint.extract.terraform.project.extract_terraform", _raiser(KeyError("type")))
     code, _, err = run(["scan", str(tmp_path)], capsys)
     assert code == 3
     assert err == f"nhilint: internal error while processing infra/ (2 Terraform files): KeyError: 'type'{HINT}"
@@ -61,12 +61,11 @@ def test_terraform_failure_names_the_files(
 def test_rule_failure_names_the_rule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nhilint import api
     from nhilint.rules import owner_missing
 
     write_tree(tmp_path, {"main.tf": ROLE})
     broken = dataclasses.replace(owner_missing.RULE, check=_raiser(ValueError("bad")))  # type: ignore[arg-type]
-    monkeypatch.setattr(api, "RULES", [broken if r.id == broken.id else r for r in api.RULES])
+    monkeypatch.setattr(owner_missing, "RULE", broken)
     code, _, err = run(["scan", str(tmp_path)], capsys)
     assert (code, err) == (3, f"nhilint: internal error while processing rule NHI-OWN-001: ValueError: bad{HINT}")
 

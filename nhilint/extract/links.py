@@ -22,11 +22,12 @@ edge records what the annotation asks for even when the trust refuses it; that m
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from nhilint.extract.builder import Builder
-from nhilint.extract.rbac import CLOUD_IDENTITY_ANNOTATIONS
-from nhilint.extract.terraform.gcp import SA_ANY_PROJECT
 from nhilint.model import Identity, Usage
+
+if TYPE_CHECKING:
+    from nhilint.extract.builder import Builder
 
 _TF_TYPE_RE = re.compile(r"kubernetes_service_account(?:_v1)?(?=\.)")
 
@@ -34,10 +35,13 @@ _TF_TYPE_RE = re.compile(r"kubernetes_service_account(?:_v1)?(?=\.)")
 def link(builder: Builder) -> None:
     """Add a Usage from each annotated ServiceAccount to the cloud identity it names, when that is scanned."""
     inventory = builder.inventory
+    accounts = [i for i in inventory.identities.values() if i.kind == "k8s_service_account"]
+    if not accounts:
+        return
+    from nhilint.extract.rbac import CLOUD_IDENTITY_ANNOTATIONS  # the Kubernetes modelling, only with accounts
+
     linked = {(u.workload, u.link) for u in inventory.usages if u.link}
-    for identity in list(inventory.identities.values()):
-        if identity.kind != "k8s_service_account":
-            continue
+    for identity in accounts:
         tags = dict(identity.tags)
         for key, (types, platform) in CLOUD_IDENTITY_ANNOTATIONS.items():
             value = tags.get(key, "").strip()
@@ -65,6 +69,8 @@ def _resolve(builder: Builder, value: str, types: tuple[str, ...], platform: str
     if isinstance(found, str) and found in identities:
         return found
     if platform == "gcp" and "@" in value:  # a service account whose project nhilint could not evaluate
+        from nhilint.extract.terraform.gcp import SA_ANY_PROJECT
+
         found = builder.by_name.get((SA_ANY_PROJECT, value.split("@", 1)[0]))
         if found in identities:
             return found

