@@ -55,7 +55,7 @@ def test_first_types_and_finishers_follow_what_was_loaded() -> None:
     tables = dispatch()
     assert tables.platforms == () and tables.first == frozenset()
     tables.ordered(["aws_iam_role", "google_service_account"], str)
-    assert [p.name for p in tables.platforms] == ["aws", "gcp"]
+    assert [p.name for p in tables.platforms] == ["aws", "gcp", "written_secrets"]
     assert {"aws_iam_openid_connect_provider", "google_service_account"} <= tables.first
     ordered = tables.ordered(["aws_iam_role", "time_rotating", "google_service_account"], str)
     assert ordered == ["time_rotating", "google_service_account", "aws_iam_role"]
