@@ -5,7 +5,7 @@ from __future__ import annotations
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import literal_secret
-from nhilint.extract.terraform import ai, aws, azure, entra_apps, gcp, kubernetes, misc, saas
+from nhilint.extract.terraform import ai, aws, aws_policies, azure, entra_apps, gcp, kubernetes, misc, saas
 from nhilint.extract.terraform.table import Dispatch, TerraformPlatform
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse.terraform import TerraformProject, TfResource
@@ -68,6 +68,7 @@ def extract_terraform(project: TerraformProject, builder: Builder) -> None:
             handler(resource, builder)
         written_secrets.terraform(resource, builder)
     _provider_secrets(project, builder)
+    aws_policies.policy_documents(project, builder)
     tables.finish(builder)
 
 
