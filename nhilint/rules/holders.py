@@ -17,6 +17,11 @@ from nhilint.rules.base import Context, Rule, label, short_address
 UNATTACHED = "not attached to any identity in the scan"
 
 
+def lowered(rule: Rule) -> Severity:
+    """One step below the rule's severity, for a document nobody uses (a change could still attach it)."""
+    return Severity(max(rule.severity - 1, Severity.LOW))
+
+
 def document_name(document: PermissionDocument) -> str:
     """`managed policy aws_iam_policy.ci` (without the root's directory); a manifest's `ClusterRole/ops` as is."""
     noun = document.noun
@@ -25,7 +30,7 @@ def document_name(document: PermissionDocument) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """`who` starts the message; `suffix` ends it; `severity` is None for the rule's own."""
+    """`who` starts the message and `suffix` ends it."""
 
     subject: Identity | None
     who: str
@@ -43,8 +48,8 @@ class Holder:
         return f"{self.who} grants {what}" if self.unattached else f"{self.who} is granted {what}"
 
     def severity(self, rule: Rule) -> Severity | None:
-        """One step below the rule's severity for a document nobody uses (a change could still attach it)."""
-        return Severity(max(rule.severity - 1, Severity.LOW)) if self.unattached else None
+        """`lowered` for a document nobody uses; None (the rule's own) otherwise."""
+        return lowered(rule) if self.unattached else None
 
 
 def holder(ctx: Context, grant: Grant, fallback: str | None = None) -> Holder:

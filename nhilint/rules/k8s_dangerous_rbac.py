@@ -41,7 +41,7 @@ from nhilint.analyse.k8s_rbac import CAPABILITIES, capability_grants
 from nhilint.analyse.privilege import admin_role, unattached_document
 from nhilint.model import Finding, Grant, Severity
 from nhilint.rules.base import Context, Rule
-from nhilint.rules.holders import UNATTACHED, document_name
+from nhilint.rules.holders import UNATTACHED, document_name, lowered
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -56,7 +56,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             held.setdefault(account.identity.id if account else grant.principal, []).append(grant)
         elif (document := unattached_document(ctx.inventory, grant)) is not None:
             unbound.setdefault(document_name(document), []).append(grant)
-    lower = Severity(max(rule.severity - 1, Severity.LOW))
+    lower = lowered(rule)
     for title, grants in unbound.items():
         for capability in CAPABILITIES:
             for grant, written in _first_per_line(capability_grants(capability, grants)):

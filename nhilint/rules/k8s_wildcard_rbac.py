@@ -33,13 +33,13 @@ from collections.abc import Iterator
 from nhilint.analyse.privilege import admin_role, k8s_wildcards, unattached_document
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule
-from nhilint.rules.holders import UNATTACHED, document_name
+from nhilint.rules.holders import UNATTACHED, document_name, lowered
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     accounts = ctx.analysis.accounts_by_principal
     reported: set[tuple[str, str, int]] = set()
-    lower = Severity(max(rule.severity - 1, Severity.LOW))
+    lower = lowered(rule)
     for grant in sorted(ctx.inventory.grants, key=lambda g: (g.location, g.via)):
         if grant.platform != "kubernetes" or grant.permission_type != "k8s_rule" or admin_role(grant) is not None:
             continue

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from nhilint.report.inventory import render_markdown
+from nhilint.report.json_report import render_inventory
 from tests.helpers import scan_tree
 
 TERRAFORM = """
@@ -178,4 +181,20 @@ def test_azure_role_definitions_and_gcp_custom_roles(tmp_path: Path) -> None:
             ("organization/123456789",),
             ("organizations/123456789/roles/auditor", "resourcemanager.projects.get"),
         )
+    ]
+
+
+def test_inventory_outputs_list_documents(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {"main.tf": TERRAFORM})
+    table = render_markdown(report).split("| document | kind | file | attached_to |\n|---|---|---|---|\n")[1]
+    assert table.splitlines() == [
+        "| aws:data.aws_iam_policy_document.queue | policy_document | main.tf:16 | aws:aws_iam_role.worker |",
+        "| aws:aws_iam_policy.queue | managed_policy | main.tf:23 | aws:aws_iam_role.worker |",
+        "| aws:data.aws_iam_policy_document.draft | policy_document | main.tf:33 | nothing in the scan |",
+    ]
+    documents = json.loads(render_inventory(report))["documents"]
+    assert [(d["address"], d["unattached"]) for d in documents] == [
+        ("data.aws_iam_policy_document.queue", False),
+        ("aws_iam_policy.queue", False),
+        ("data.aws_iam_policy_document.draft", True),
     ]
