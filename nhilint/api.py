@@ -114,6 +114,7 @@ def build_inventory(
     from nhilint.discover import discover
     from nhilint.extract import written_secrets
     from nhilint.extract.builder import Builder
+    from nhilint.extract.documents import settle as settle_documents
     from nhilint.extract.links import link as link_formats
     from nhilint.extract.terraform.project import extract_terraform, resource_types
     from nhilint.parse.cache import default_directory
@@ -143,6 +144,7 @@ def build_inventory(
             plan_files = extract_plans(plans, root, builder, plan_source, extra_vars)
     link_formats(builder)
     inventory = builder.finish()
+    settle_documents(builder)  # permission documents and the principals they reach
     written_secrets.finish(builder)  # secrets in tags, environment variables, user data; their identities
     inventory.errors.extend(e for e in [*found.problems, *project.errors] if e not in inventory.errors)
     inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)

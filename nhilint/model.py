@@ -12,8 +12,11 @@ from datetime import date
 from typing import Any, Literal
 
 # typed permissions and references, re-exported
+from nhilint.model_documents import DocumentKind as DocumentKind
+from nhilint.model_documents import PermissionDocument as PermissionDocument
 from nhilint.model_refs import ActionPattern as ActionPattern
 from nhilint.model_refs import K8sRule as K8sRule
+from nhilint.model_refs import Location as Location
 from nhilint.model_refs import Membership as Membership
 from nhilint.model_refs import Permission as Permission
 from nhilint.model_refs import PolicyRef as PolicyRef
@@ -73,18 +76,6 @@ Effect = Literal["Allow", "Deny"]
 PermissionType = Literal[
     "action", "managed_policy", "group", "role", "k8s_rule", "app_role", "scope", "permission_group"
 ]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
-    """Where something is written: a path relative to the scan root (POSIX) and 1-based lines."""
-
-    path: str
-    start_line: int
-    end_line: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.start_line}"
 
 
 class Severity(enum.IntEnum):
@@ -211,6 +202,7 @@ class Grant:
     conditions: tuple[Condition, ...] = ()
     unknown: str | None = None
     platform: Platform = "aws"
+    document: str | None = None  # the id of the PermissionDocument its permissions are written in, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +361,7 @@ class Inventory:
     errors: list[ParseError] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    documents: dict[str, PermissionDocument] = field(default_factory=dict)  # permission documents by id
     # value -> sensitive source (`sensitive var.db_password`, `NoEcho parameter DbPassword`): what reporters
     # redact (nhilint/redact.py). Built per scan; never printed, never cached.
     sensitive: dict[str, str] = field(default_factory=dict, repr=False, compare=False)

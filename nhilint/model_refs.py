@@ -8,7 +8,20 @@ the text back. Equality and hashing are those of the text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where something is written: a path relative to the scan root (POSIX) and 1-based lines."""
+
+    path: str
+    start_line: int
+    end_line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.start_line}"
 
 
 class TargetRef(str):

@@ -20,7 +20,7 @@ resource "aws_iam_role" "ci" {
 
 resource "aws_iam_role_policy" "ci" {
   role   = aws_iam_role.ci.id
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::ci-artifacts/*" }] })
 }
 """
 USER = 'resource "aws_iam_user" "bot" {\n  name = "bot"\n}\n'

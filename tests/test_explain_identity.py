@@ -148,6 +148,7 @@ def test_findings_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixtu
         ["lambda.tf:1:", "NHI-OWN-001"],
         ["lambda.tf:1:", "NHI-RET-001"],
         ["lambda.tf:15:", "NHI-PRIV-001"],
+        ["lambda.tf:15:", "NHI-PRIV-002"],  # dynamodb:* on "*": the actions and the resources, two fixes
     ]
 
 

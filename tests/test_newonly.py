@@ -43,7 +43,7 @@ resource "aws_iam_role" "legacy" {
 
 resource "aws_iam_role_policy" "legacy" {
   role   = aws_iam_role.legacy.id
-  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::ci-artifacts/*" }] })
 }
 """
 BOT = """

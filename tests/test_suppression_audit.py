@@ -21,7 +21,7 @@ resource "aws_iam_role" "a" {
 # nhilint:ignore NHI-PRIV-001 -- vendor agent until 2026-01-01
 resource "aws_iam_role_policy" "a" {
   role   = aws_iam_role.a.id
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::ci-artifacts/*" }] })
 }
 
 # nhilint:ignore NHI-OWN-001 -- owned by the platform team

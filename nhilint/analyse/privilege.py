@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from nhilint.analyse.cloud_roles import AZURE_ESCALATION_ACTIONS, azure_action_matches
 from nhilint.data import GRAPH, graph_admin
 from nhilint.iam import catalog
-from nhilint.model import Grant, K8sRule, TargetRef
+from nhilint.model import Grant, Inventory, K8sRule, PermissionDocument, TargetRef
 
 # AWS managed policies that are administrator or near-administrator, by name.
 AWS_ADMIN_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUserAccess"})
@@ -15,6 +16,27 @@ AZURE_ADMIN_ROLES = frozenset({"owner", "contributor", "user access administrato
 K8S_ADMIN_ROLES = frozenset({"ClusterRole/cluster-admin"})
 # OAuth scopes of a SaaS admin API that manage the tenant (`okta.users.manage`, `okta.apps.manage`...).
 OKTA_ADMIN_SCOPE = re.compile(r"^okta\.[A-Za-z]+\.manage$")
+# IAM actions that let the holder grant itself anything when allowed on every resource: write or attach a
+# policy on its own role, user or group, or write a new default version of a policy it holds.
+SELF_GRANTING = frozenset(
+    {
+        "iam:putrolepolicy",
+        "iam:attachrolepolicy",
+        "iam:putuserpolicy",
+        "iam:attachuserpolicy",
+        "iam:putgrouppolicy",
+        "iam:attachgrouppolicy",
+        "iam:createpolicyversion",
+    }
+)
+# GCP permissions that let the holder grant itself any role where it holds them.
+GCP_SELF_GRANTING = frozenset(
+    {
+        "resourcemanager.projects.setIamPolicy",
+        "resourcemanager.folders.setIamPolicy",
+        "resourcemanager.organizations.setIamPolicy",
+    }
+)
 # Snowflake system roles that administer the account, its users and roles, or every object in it.
 SNOWFLAKE_ADMIN_ROLES = frozenset({"ACCOUNTADMIN", "SECURITYADMIN", "SYSADMIN"})
 
@@ -45,11 +67,12 @@ def full_admin_statement(grant: Grant) -> bool:
     )
 
 
-def write_actions(grant: Grant) -> list[str]:
-    """Actions (not full wildcards) that reach Write or Permissions management, per the IAM catalog."""
+def write_actions(grant: Grant, service_wildcards: bool = False) -> list[str]:
+    """Actions that reach Write or Permissions management, per the IAM catalog; wildcards (`*`, `s3:*`) left
+    out unless `service_wildcards` (then only `*` is)."""
     found: list[str] = []
     for action in grant.permissions:
-        if is_wildcard_action(action):
+        if action == "*" or (is_wildcard_action(action) and not service_wildcards):
             continue
         if catalog.access_levels(action) & {"Write", "Permissions management"} and catalog.expand(action):
             found.append(action)
@@ -82,6 +105,85 @@ def admin_role(grant: Grant) -> str | None:
     if full_admin_statement(grant):
         return "Action * on Resource *"
     return None
+
+
+def admin_equivalent(grant: Grant) -> str | None:
+    """Why a grant that is no well-known admin role still lets its holder grant itself anything: IAM
+    self-granting actions on every resource, an Azure custom role writing role assignments at subscription
+    scope, a GCP custom role that sets the IAM policy of its project, folder or organization. Kept apart
+    from `admin_role`, which the escalation analysis reads as "already admin"."""
+    granting = self_granting(grant)
+    if granting:
+        return f"{', '.join(granting)} on Resource *: admin-equivalent, it can grant itself any permission"
+    if grant.platform == "azure" and grant.permission_type == "role" and _broad_azure_scope(grant):
+        custom = azure_self_granting(grant)
+        if custom:
+            role = grant.permissions[0]
+            return f"{', '.join(custom)} in custom role {role}: admin-equivalent, it can assign itself any role"
+    if grant.platform == "gcp" and grant.permission_type == "role":
+        custom = [p for p in grant.permissions[1:] if p in GCP_SELF_GRANTING]
+        if custom:
+            role = grant.permissions[0]
+            return f"{', '.join(custom)} in custom role {role}: admin-equivalent, it can grant itself any role"
+    return None
+
+
+def self_granting(grant: Grant) -> list[str]:
+    """The actions of an Allow on every resource (no conditions) that let the holder grant itself anything
+    (`iam:*`, `iam:PutRolePolicy`, `iam:CreatePolicyVersion`...), as written."""
+    if grant.permission_type != "action" or grant.effect != "Allow" or grant.not_actions or grant.conditions:
+        return []
+    if "*" not in grant.scope or grant.not_resources:
+        return []
+    found: list[str] = []
+    for pattern in grant.permissions:
+        expanded = catalog.expand(pattern) or ()
+        if any(f"{a.service}:{a.name}".lower() in SELF_GRANTING for a in expanded):
+            found.append(pattern)
+    return found
+
+
+def azure_self_granting(grant: Grant) -> list[str]:
+    """The actions of an Azure custom role (after its NotActions) that write role assignments or role
+    definitions (`*`, `Microsoft.Authorization/*`...), as written; [] for a built-in role."""
+    excluded = [v for c in grant.conditions if c.operator == "NotActions" for v in c.values if isinstance(v, str)]
+    if any(c.operator == "ABAC" for c in grant.conditions):
+        return []  # constrained delegation
+    found: list[str] = []
+    for pattern in grant.permissions[1:]:
+        if any(
+            azure_action_matches(pattern, action) and not any(azure_action_matches(x, action) for x in excluded)
+            for action in AZURE_ESCALATION_ACTIONS
+        ):
+            found.append(pattern)
+    return found
+
+
+def unattached_document(inventory: Inventory, grant: Grant) -> PermissionDocument | None:
+    """The document a grant of nobody is written in, when no identity in the scan uses it."""
+    if grant.principal is not None or grant.document is None:
+        return None
+    document = inventory.documents.get(grant.document)
+    return document if document is not None and document.unattached else None
+
+
+def source_document(inventory: Inventory, grant: Grant) -> PermissionDocument | None:
+    """The document of the code a grant's permissions are written in (a policy, Role, role definition)."""
+    return inventory.documents.get(grant.document) if grant.document else None
+
+
+def k8s_wildcards(permission: object) -> list[str]:
+    """What an RBAC rule leaves open with `*`: its verbs, resources (`*`, `*/scale`) or API groups."""
+    if not isinstance(permission, K8sRule) or not permission.resources:
+        return []
+    found = []
+    if "*" in permission.verbs:
+        found.append("wildcard verbs")
+    if any(r == "*" or r.startswith("*/") for r in permission.resources):
+        found.append("wildcard resources")
+    if "*" in permission.api_groups:
+        found.append("wildcard API groups")
+    return found
 
 
 def _k8s_wildcard(rule: K8sRule) -> bool:

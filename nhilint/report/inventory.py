@@ -132,4 +132,18 @@ def render_markdown(report: Report) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in data:
         lines.append("| " + " | ".join(row[c].replace("|", "\\|") for c in columns) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _documents_markdown(report.inventory)) + "\n"
+
+
+def _documents_markdown(inventory: Inventory) -> list[str]:
+    """The permission documents and who uses them, after the identities (none: the table is left out)."""
+    if not inventory.documents:
+        return []
+    lines = ["", "| document | kind | file | attached_to |", "|---|---|---|---|"]
+    for document in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id)):
+        used = ", ".join(document.attached_to) or (
+            f"unknown: {document.attachment_unknown}" if document.attachment_unknown else "nothing in the scan"
+        )
+        cells = (document.id, document.kind, str(document.location), used)
+        lines.append("| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |")
+    return lines

@@ -9,7 +9,7 @@ from typing import Any
 from nhilint import __version__
 from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
-from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
 from nhilint.redact import for_inventory
 from nhilint.result import Report
 from nhilint.rules import BY_ID
@@ -120,6 +120,23 @@ def grant_dict(grant: Grant, analysis: AnalysisView) -> dict[str, Any]:
         "wildcard": privilege.wildcard,
         "privesc": list(privilege.privesc),
         "unknown": grant.unknown,
+        "document": grant.document,
+    }
+
+
+def document_dict(document: PermissionDocument) -> dict[str, Any]:
+    """A permission document of the code and the principals it reaches (none: attached to no identity)."""
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "platform": document.platform,
+        "address": document.address,
+        "name": _value(document.name),
+        "file": document.location.path,
+        "line": document.location.start_line,
+        "attached_to": list(document.attached_to),
+        "attachment_unknown": document.attachment_unknown,
+        "unattached": document.unattached,
     }
 
 
@@ -289,6 +306,7 @@ def render_inventory(report: Report) -> str:
             for u in inventory.unresolved
         ],
         "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
+        "documents": [document_dict(d) for d in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id))],
     }
     _add_blast_radius(document["identities"], analysis)
     return json.dumps(for_inventory(inventory).apply(document), indent=2) + "\n"

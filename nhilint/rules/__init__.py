@@ -64,6 +64,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-K8S-002", "k8s_default_sa", KUBERNETES),
     Entry("NHI-K8S-003", "k8s_sa_reuse", KUBERNETES),
     Entry("NHI-K8S-004", "k8s_dangerous_rbac", KUBERNETES),
+    Entry("NHI-K8S-008", "k8s_wildcard_rbac", KUBERNETES),
     Entry("NHI-K8S-005", "k8s_anonymous_binding", KUBERNETES),
     Entry("NHI-K8S-006", "k8s_workload_identity", KUBERNETES),
     Entry("NHI-K8S-007", "k8s_workload_identity_wildcard", KUBERNETES),

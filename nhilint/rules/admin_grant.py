@@ -1,13 +1,23 @@
 """No administrator grants to machine identities.
 
 Reported: the AWS managed policies `AdministratorAccess`, `IAMFullAccess` and `PowerUserAccess`; a
-statement allowing `Action: *` on `Resource: *`; GCP `roles/owner` and `roles/editor`; Azure `Owner`,
-`Contributor` and `User Access Administrator` at subscription or management-group scope (a resource-group
-scope is not reported); Microsoft Graph application permissions of tier 0 in the shipped Graph table
-(`RoleManagement.ReadWrite.Directory`, `AppRoleAssignment.ReadWrite.All`, `Application.ReadWrite.All`...),
-each of which lets the application make itself Global Administrator; Kubernetes `cluster-admin` and RBAC
-rules with wildcard verbs on wildcard resources. A workload never needs all of that; an attacker with its
-credential gets all of it.
+statement allowing `Action: *` on `Resource: *`, and admin-equivalent ones: on `Resource: *` with no
+condition, `iam:*` or any action that lets the holder grant itself anything (`iam:PutRolePolicy`,
+`iam:AttachRolePolicy` and their user and group forms, `iam:CreatePolicyVersion`); GCP `roles/owner` and
+`roles/editor`; Azure `Owner`, `Contributor` and `User Access Administrator` at subscription or
+management-group scope (a resource-group scope is not reported), and custom role definitions whose actions
+(less their NotActions) write role assignments or role definitions (`*`, `Microsoft.Authorization/*`...)
+at those scopes, and GCP custom roles that set the IAM policy of a project, folder or organization, when
+nothing assigns them yet (an assigned one is NHI-PRIV-007's); Microsoft Graph
+application permissions of tier 0 in the shipped Graph table (`RoleManagement.ReadWrite.Directory`,
+`AppRoleAssignment.ReadWrite.All`, `Application.ReadWrite.All`...), each of which lets the application
+make itself Global Administrator; Kubernetes `cluster-admin` and RBAC rules with wildcard verbs on wildcard
+resources. A workload never needs all of that; an attacker with its credential gets all of it.
+
+The finding names the document the grant is written in (policy, ClusterRole, role definition). A
+document that no identity in the scan uses (a managed policy, a policy document data source, a Role or
+ClusterRole no binding names, a role definition nothing assigns) is reported on itself, one severity
+lower, saying it is not attached to any identity in the scan.
 
 Anti-pattern::
 
@@ -23,9 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.privilege import admin_role
-from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label, short_address
+from nhilint.analyse.privilege import admin_equivalent, admin_role
+from nhilint.model import Finding, Grant, Severity
+from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.holders import holder
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -47,14 +58,26 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
                 ctx,
             )
             continue
-        admin = admin_role(grant)
+        admin = admin_role(grant) or _equivalent(grant)
         if admin is None:
             continue
-        subject = identities.get(grant.principal) if grant.principal else None
-        who = label(subject) if subject else (grant.principal or f"policy {short_address(grant.source)}")
+        held = holder(ctx, grant, grant.principal)
         yield rule.finding(
-            f"{who} is granted admin access ({admin})", grant.location, subject, f"{grant.via}: {admin}", grant.block
+            held.granted(f"admin access ({admin})") + held.suffix,
+            grant.location,
+            held.subject,
+            f"{grant.via}: {admin}",
+            grant.block,
+            severity=held.severity(rule),
         )
+
+
+def _equivalent(grant: Grant) -> str | None:
+    """Admin-equivalent statements; an assigned Azure or GCP custom role that writes role assignments or
+    IAM policies is NHI-PRIV-007's (an escalation at its scope), so here only a role nothing assigns."""
+    if grant.platform in ("azure", "gcp") and grant.principal is not None:
+        return None
+    return admin_equivalent(grant)
 
 
 RULE = Rule("NHI-PRIV-004", "admin-grant", Severity.CRITICAL, "NHI5", "Identity is granted administrator access", check)

@@ -17,7 +17,9 @@ confers it; wildcard verbs and resources count (`verbs: ["*"]` on secrets, `reso
 and the built-in `admin` and `edit` roles are expanded. A grant of everything (`cluster-admin`, `*` verbs
 on `*` resources) is NHI-PRIV-004's single finding rather than eight of these. A rule limited to named
 Secrets (`resourceNames`) is not reported: that is the recommended narrowing. Manifests and the Terraform
-kubernetes provider alike.
+kubernetes provider alike. A Role or ClusterRole that no binding of the scan names is reported on itself,
+one severity lower ("not attached to any identity in the scan"), so a review sees it before the binding
+that uses it; one aggregated into a built-in role (`aggregate-to-admin`...) is in use and is not.
 
 Anti-pattern::
 
@@ -36,37 +38,43 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.analyse.k8s_rbac import CAPABILITIES, capability_grants
-from nhilint.analyse.privilege import admin_role
+from nhilint.analyse.privilege import admin_role, unattached_document
 from nhilint.model import Finding, Grant, Severity
 from nhilint.rules.base import Context, Rule
+from nhilint.rules.holders import UNATTACHED, document_name, lowered
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     accounts = ctx.analysis.accounts_by_principal
     held: dict[str, list[Grant]] = {}
+    unbound: dict[str, list[Grant]] = {}  # document title -> its rules, for a Role nothing binds
     for grant in ctx.inventory.grants:
-        if (
-            grant.platform == "kubernetes"
-            and grant.principal
-            and admin_role(grant) is None
-            and (grant.principal in accounts or grant.principal.startswith("serviceaccount:"))
-        ):
+        if grant.platform != "kubernetes" or admin_role(grant) is not None:
+            continue
+        if grant.principal and (grant.principal in accounts or grant.principal.startswith("serviceaccount:")):
             account = accounts.get(grant.principal)
             held.setdefault(account.identity.id if account else grant.principal, []).append(grant)
+        elif (document := unattached_document(ctx.inventory, grant)) is not None:
+            unbound.setdefault(document_name(document), []).append(grant)
+    lower = lowered(rule)
+    for title, grants in unbound.items():
+        for capability in CAPABILITIES:
+            for grant, written in _first_per_line(capability_grants(capability, grants)):
+                yield rule.finding(
+                    f"{title} ({UNATTACHED}) can {capability.title}: {written}",
+                    grant.location,
+                    None,
+                    f"{capability.key}: {written}",
+                    grant.block,
+                    severity=lower,
+                )
     for holder, grants in held.items():
         account = accounts.get(holder)
         who = f"ServiceAccount {holder.removeprefix('serviceaccount:')}"
         if account is not None and account.name:
             who = f"ServiceAccount {account.namespace}/{account.name}"
         for capability in CAPABILITIES:
-            reported: set[tuple[str, int]] = set()
-            # one finding per rule line; the binding it names is the first by name, whatever the file order
-            found = sorted(capability_grants(capability, grants), key=lambda pair: (pair[0].location, pair[0].via))
-            for grant, written in found:
-                where = (grant.location.path, grant.location.start_line)
-                if where in reported:
-                    continue
-                reported.add(where)
+            for grant, written in _first_per_line(capability_grants(capability, grants)):
                 yield rule.finding(
                     f"{who} can {capability.title}: {written} ({grant.via})",
                     grant.location,
@@ -74,6 +82,16 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
                     f"{capability.key}: {written}",
                     grant.block,
                 )
+
+
+def _first_per_line(found: list[tuple[Grant, str]]) -> Iterator[tuple[Grant, str]]:
+    """One finding per rule line; the binding it names is the first by name, whatever the file order."""
+    reported: set[tuple[str, int]] = set()
+    for grant, written in sorted(found, key=lambda pair: (pair[0].location, pair[0].via)):
+        where = (grant.location.path, grant.location.start_line)
+        if where not in reported:
+            reported.add(where)
+            yield grant, written
 
 
 RULE = Rule(

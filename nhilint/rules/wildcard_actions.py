@@ -1,8 +1,14 @@
 """No wildcard actions: `*` or `service:*` in an Allow statement.
 
 `s3:*` grants every current and future S3 action, including deletes and policy changes. List the actions
-the workload needs. A statement that is `Action: *` on `Resource: *` is reported as an admin grant by
-NHI-PRIV-004 instead. Statements whose actions nhilint could not evaluate are reported as unknown.
+the workload needs. A statement that is `Action: *` on `Resource: *`, or admin-equivalent (`iam:*` on
+`Resource: *`), is reported as an admin grant by NHI-PRIV-004 instead; a service wildcard on `Resource: *`
+is also NHI-PRIV-002's (the resources are a second problem, with a second fix). Statements whose actions
+nhilint could not evaluate are reported as unknown.
+
+The finding names the policy the statement is written in. A managed policy or policy document that no
+identity in the scan uses is reported on itself, one severity lower ("not attached to any identity in the
+scan"): the change that attaches it is too late for review.
 
 Anti-pattern::
 
@@ -23,21 +29,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.analyse.privilege import full_admin_statement, wildcard_actions
+from nhilint.analyse.privilege import admin_equivalent, admin_role, wildcard_actions
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label, short_address
+from nhilint.rules.base import Context, Rule
+from nhilint.rules.holders import holder
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    identities = ctx.inventory.identities
     for grant in ctx.inventory.grants:
-        subject = identities.get(grant.principal) if grant.principal else None
-        who = label(subject) if subject else f"policy {short_address(grant.source)}"
         if grant.permission_type == "action" and grant.unknown and grant.effect == "Allow" and not grant.permissions:
+            held = holder(ctx, grant)
             yield rule.finding(
-                f"could not evaluate the actions granted to {who}: {grant.unknown}",
+                f"could not evaluate the actions granted to {held.who}: {grant.unknown}",
                 grant.location,
-                subject,
+                held.subject,
                 grant.via,
                 grant.block,
                 True,
@@ -45,14 +50,18 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             )
             continue
         wildcards = wildcard_actions(grant)
-        if not wildcards or full_admin_statement(grant):
+        if not wildcards or (admin_role(grant) or admin_equivalent(grant)) is not None:
             continue
+        held = holder(ctx, grant)
+        plural = "s" if len(wildcards) > 1 else ""
         yield rule.finding(
-            f"{who} is granted wildcard action{'s' if len(wildcards) > 1 else ''} {', '.join(wildcards)}",
+            held.granted(f"wildcard action{plural} {', '.join(wildcards)}")
+            + f"{held.suffix}: list the actions it needs",
             grant.location,
-            subject,
+            held.subject,
             f"{grant.via}: {', '.join(wildcards)}",
             grant.block,
+            severity=held.severity(rule),
         )
 
 

@@ -60,6 +60,6 @@ def test_core_group_deployments_is_not_a_workload_but_every_group_is(tmp_path: P
     assert core == every == ("create deployments",)  # the text, as reports print it, is the same
     assert isinstance(core[0], K8sRule) and isinstance(every[0], K8sRule)
     assert (core[0].api_groups, every[0].api_groups) == (("",), ("*",))
-    assert [(path, identity) for _, path, _, identity in triples(report, "NHI-K8S")] == [
+    assert [(path, identity) for _, path, _, identity in triples(report, "NHI-K8S-004")] == [
         ("every.yaml", "kubernetes:ServiceAccount/build/every-group")
     ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhilint.extract.aws_links import GROUP, POLICY, ROLE, USER
+from nhilint.extract import documents
+from nhilint.extract.aws_links import GROUP, PLATFORM, POLICY, ROLE, USER
 from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
@@ -20,7 +21,7 @@ from nhilint.extract.cloudformation.base import (
 )
 from nhilint.extract.pending import ManagedPolicy, PendingAttachment, PendingMembership
 from nhilint.iam.policy import parse_document
-from nhilint.model import Grant, Unknown
+from nhilint.model import Grant, PermissionDocument, Unknown
 from nhilint.parse.cloudformation import Resource
 from nhilint.values import LDict, Ref
 
@@ -62,6 +63,8 @@ def policy(stack: Stack, resource: Resource) -> None:
     address = stack.address(resource.logical_id)
     via = f"inline policy {text_of(props.get('PolicyName', resource.logical_id))} ({address})"
     targets = _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)) or [(None, ROLE)]
+    written = PermissionDocument(identity_id(address), "inline_policy", PLATFORM, address, resource.location)
+    documents.add(stack.builder, documents.Written(written, ()))
     for target, types in targets:
         add_document(
             stack,
@@ -105,6 +108,8 @@ def managed_policy(stack: Stack, resource: Resource) -> None:
         identity_id(address), address, name_of(props.get("ManagedPolicyName")), document, resource.location
     )
     stack.builder.add_policy(managed, POLICY[0])
+    written = PermissionDocument(managed.id, "managed_policy", PLATFORM, address, resource.location, managed.name)
+    documents.add(stack.builder, documents.Written(written, ()))
     for target, types in _targets(props, ("Roles", ROLE), ("Users", USER), ("Groups", GROUP)):
         stack.builder.attachments.append(PendingAttachment(Ref(address), target, types, resource.location, address))
 

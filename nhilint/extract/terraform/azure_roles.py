@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nhilint.extract import documents
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import as_list, data_record
-from nhilint.model import Unknown
+from nhilint.extract.common import as_list, data_record, identity_id
+from nhilint.model import ActionPattern, Condition, Grant, Permission, PermissionDocument, RoleRef, Unknown
 from nhilint.parse.terraform import TfResource
 from nhilint.values import Ref, to_text
 
@@ -57,15 +58,47 @@ def role_definition(resource: TfResource, builder: Builder) -> None:
         ):
             into.extend(t if isinstance(t := to_text(a), str) else str(t) for a in as_list(block.get(attr)))
     guid = resource.get("role_definition_id")
-    builder.side(RoleDefinitions).definitions.append(
-        RoleDefinition(
-            resource.address,
-            to_text(resource.get("name")),
-            guid if isinstance(guid, str) else None,
-            tuple(actions),
-            tuple(not_actions),
-        )
+    definition = RoleDefinition(
+        resource.address,
+        to_text(resource.get("name")),
+        guid if isinstance(guid, str) else None,
+        tuple(actions),
+        tuple(not_actions),
     )
+    builder.side(RoleDefinitions).definitions.append(definition)
+    _document(resource, builder, definition)
+
+
+def _document(resource: TfResource, builder: Builder, definition: RoleDefinition) -> None:
+    """The definition as a permission document: one grant of nobody on its assignable scopes."""
+    name = definition.name
+    scopes = [t for s in as_list(resource.get("assignable_scopes")) if isinstance(t := to_text(s), str)]
+    scope = to_text(resource.get("scope")) if resource.has("scope") else None
+    if not scopes and isinstance(scope, str):
+        scopes = [scope]
+    permissions: tuple[Permission, ...] = (RoleRef(name if isinstance(name, str) else resource.address),)
+    permissions += tuple(ActionPattern(a) for a in definition.actions)
+    conditions = (
+        (Condition("NotActions", "azure:notActions", definition.not_actions),) if definition.not_actions else ()
+    )
+    blocks = resource.blocks("permissions")
+    grant = Grant(
+        None,
+        permissions,
+        tuple(scopes),
+        f"role definition {resource.address} (not assigned in the scanned code)",
+        resource.address,
+        blocks[0].location if blocks else resource.location,
+        resource.location,
+        permission_type="role",
+        conditions=conditions,
+        platform="azure",
+    )
+    written = PermissionDocument(
+        identity_id("azure", resource.address), "role_definition", "azure", resource.address, resource.location, name
+    )
+    names = (name, resource.address) if isinstance(name, str) else (resource.address,)
+    documents.add(builder, documents.Written(written, (grant,), names))
 
 
 def role_of(resource: TfResource, builder: Builder, target: Link) -> tuple[str | Unknown, RoleDefinition | None]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nhilint.extract import documents
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import as_list
+from nhilint.extract.common import as_list, identity_id
+from nhilint.model import ActionPattern, Grant, Permission, PermissionDocument, RoleRef
 from nhilint.parse.terraform import TfResource
 from nhilint.values import ref_marker, to_text
 
@@ -48,6 +50,24 @@ def custom_role(resource: TfResource, builder: Builder, project: object = None) 
     if isinstance(parent, str) and isinstance(role_id, str) and "${" not in parent + role_id:
         name = f"{prefix}/{parent.removeprefix(prefix + '/')}/roles/{role_id}"
     builder.side(CustomRoles).roles.append(CustomRole(resource.address, name, permissions))
+    shown = f"{prefix}/{parent}" if isinstance(parent, str) else f"{prefix}/<unknown>"
+    granted: tuple[Permission, ...] = (RoleRef(name or resource.address), *(ActionPattern(p) for p in permissions))
+    grant = Grant(
+        None,
+        granted,
+        (shown.replace("projects/", "project/", 1).replace("organizations/", "organization/", 1),),
+        f"custom role {resource.address} (not bound in the scanned code)",
+        resource.address,
+        resource.at("permissions"),
+        resource.location,
+        permission_type="role",
+        platform="gcp",
+    )
+    written = PermissionDocument(
+        identity_id("gcp", resource.address), "custom_role", "gcp", resource.address, resource.location, name
+    )
+    names = (name, resource.address) if name else (resource.address,)
+    documents.add(builder, documents.Written(written, (grant,), names))
 
 
 def custom_permissions(builder: Builder, role: str) -> tuple[str, ...]:

@@ -97,4 +97,7 @@ def extract_terraform(project: TerraformProject, builder: Builder) -> None:
             handler(resource, builder)
         written_secrets.terraform(resource, builder)
     written_secrets.providers(project, builder)
+    from nhilint.extract.terraform.aws_policies import policy_documents
+
+    policy_documents(project, builder)
     tables.finish(builder)
