@@ -73,9 +73,11 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
 
 
 def _equivalent(grant: Grant) -> str | None:
-    """Admin-equivalent statements; an assigned Azure or GCP custom role that writes role assignments or
-    IAM policies is NHI-PRIV-007's (an escalation at its scope), so here only a role nothing assigns."""
-    if grant.platform in ("azure", "gcp") and grant.principal is not None:
+    """Admin-equivalent statements of documents nothing uses. Where an identity holds one, it is an
+    escalation, reported once with the methods it enables (less its Denies and boundary): an AWS policy
+    write on `*` by NHI-PRIV-006, an assigned Azure or GCP custom role that writes role assignments or IAM
+    policies by NHI-PRIV-007."""
+    if grant.principal is not None:
         return None
     return admin_equivalent(grant)
 
