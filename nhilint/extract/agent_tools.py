@@ -6,6 +6,11 @@ method that is safe by definition (GET, HEAD, OPTIONS, TRACE: RFC 9110 §9.2.1);
 function schema can. A human confirms each call when the operation says `x-requireConfirmation: ENABLED`
 (OpenAPI) or the function says `requireConfirmation` / `require_confirmation = "ENABLED"`.
 
+A supervisor agent's collaborators are tools too: the supervisor calls another agent (through one of its
+aliases), which acts with its own role and its own tools, so that agent is what the tool "runs as" and the
+supervisor's blast radius takes in the collaborator's. Aliases are recorded on their agent (attribute
+`aliases`) and resolve to it, so a collaborator named by its alias ARN links to the agent.
+
 The schema text is parsed as data only (the YAML loader builds plain values, within the scan's limits);
 a schema that cannot be parsed makes the tool's operations unknown, never an empty, passing list.
 """
@@ -46,6 +51,64 @@ class PendingTools:
 
 def add_tool(builder: Builder, tool: AgentTool, agent: LinkTarget, executor: LinkTarget | None) -> None:
     builder.side(PendingTools).items.append(PendingTool(tool, agent, executor))
+
+
+class AgentAlias(NamedTuple):
+    address: str
+    agent: LinkTarget
+    name: str
+
+
+@dataclass(slots=True)
+class PendingCollaborators:
+    """Aliases and collaborators waiting for `link_collaborators` (`builder.side(PendingCollaborators)`):
+    each collaborator as (tool, supervisor agent, the alias or agent it calls)."""
+
+    aliases: list[AgentAlias] = field(default_factory=list)
+    collaborators: list[tuple[AgentTool, LinkTarget, LinkTarget]] = field(default_factory=list)
+
+
+def add_alias(builder: Builder, alias: AgentAlias) -> None:
+    builder.side(PendingCollaborators).aliases.append(alias)
+
+
+def add_collaborator(builder: Builder, tool: AgentTool, supervisor: LinkTarget, collaborator: LinkTarget) -> None:
+    builder.side(PendingCollaborators).collaborators.append((tool, supervisor, collaborator))
+
+
+COLLABORATOR = "agent collaborator"
+
+
+def link_collaborators(builder: Builder, alias_type: str) -> None:
+    """Aliases join their agent (and resolve to it); each collaborator becomes a tool of its supervisor that
+    runs as the collaborating agent, which the supervisor then uses (a Usage of kind TOOL_USAGE)."""
+    pending = builder.side(PendingCollaborators)
+    identities = builder.inventory.identities
+    aliases: dict[str, list[str]] = {}
+    for alias in pending.aliases:
+        agent = _agent_id(builder, alias.agent)
+        if isinstance(agent, str) and agent in identities:
+            builder.register(alias.address, agent, alias_type)
+            aliases.setdefault(agent, []).append(alias.name)
+    for agent, names in aliases.items():
+        identity = identities[agent]
+        identities[agent] = replace(identity, attributes=(*identity.attributes, ("aliases", ",".join(names))))
+    for tool, supervisor_target, collaborator_target in pending.collaborators:
+        supervisor = _agent_id(builder, supervisor_target)
+        collaborator = _agent_id(builder, collaborator_target)
+        builder.inventory.agent_tools.append(replace(tool, agent=supervisor, runs_as=collaborator))
+        boss = identities.get(supervisor) if isinstance(supervisor, str) else None
+        if boss is not None and isinstance(collaborator, str) and collaborator in identities:
+            builder.inventory.usages.append(
+                Usage(
+                    collaborator,
+                    boss.address,
+                    TOOL_USAGE,
+                    tool.location,
+                    attributes=(("tool", tool.address), ("executor", COLLABORATOR)),
+                )
+            )
+    pending.aliases, pending.collaborators = [], []
 
 
 def openapi_operations(text: str, where: Location, limits: Limits) -> tuple[tuple[ToolOperation, ...], str | None, str]:

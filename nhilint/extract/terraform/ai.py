@@ -7,9 +7,9 @@ a retirement hook like any other (the one lifecycle resolver reads its tags and 
   gateway's `role_arn`, a reasoning engine's `spec.service_account`). A reasoning engine without one runs as
   the project's Vertex AI Reasoning Engine service agent, shared by every agent of the project: recorded as
   the attribute `default_identity`;
-- each tool it can call (an `AgentTool`: an action group, a gateway target), with the workload that runs the
-  tool (a Lambda) and, through it, the identity that workload runs as: the agent reaches what that role
-  can do, so it is recorded as a Usage of that role by the agent too (kind `ai_agent_tool`).
+- each tool it can call (an `AgentTool`: an action group, a gateway target, a collaborating agent), with the
+  workload that runs the tool (a Lambda) and, through it, the identity that workload runs as: the agent
+  reaches what that role can do, so it is recorded as a Usage of that role by the agent too (kind `ai_agent_tool`).
 An Azure AI account with local auth enabled (the default) has static API keys: one Credential
 (`ai_api_key`) stands for them. The API keys and OAuth clients of AgentCore credential providers are
 Credentials too (`agent_api_key`, `agent_oauth_client`), kept in the state unless written write-only.
@@ -19,7 +19,17 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from nhilint.extract.agent_tools import add_tool, function_operations, link_tools, openapi_operations
+from nhilint.extract.agent_tools import (
+    COLLABORATOR,
+    AgentAlias,
+    add_alias,
+    add_collaborator,
+    add_tool,
+    function_operations,
+    link_collaborators,
+    link_tools,
+    openapi_operations,
+)
 from nhilint.extract.aws_links import ROLE
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import add_identity, identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
@@ -40,7 +50,7 @@ VERTEX_SERVICE_AGENT = "Vertex AI Reasoning Engine service agent"
 
 
 def bedrock_agent(resource: TfResource, builder: Builder) -> None:
-    attributes = (("agent_type", "bedrock_agent"), *_texts(resource, "foundation_model"))
+    attributes = (("agent_type", "bedrock_agent"), *_texts(resource, "foundation_model", "agent_collaboration"))
     add_identity(resource, builder, "ai_agent", AWS, name_attr="agent_name", default_tags=True, attributes=attributes)
     _runs_as_role(resource, builder, "agent_resource_role_arn")
 
@@ -63,6 +73,17 @@ def agentcore_gateway(resource: TfResource, builder: Builder) -> None:
     )
     add_identity(resource, builder, "ai_agent", AWS, default_tags=True, attributes=attributes)
     _runs_as_role(resource, builder, "role_arn")
+
+
+def workload_identity(resource: TfResource, builder: Builder) -> None:
+    """An AgentCore workload identity: what an agent presents to the AgentCore token vault to obtain the OAuth
+    tokens and API keys of the credential providers. A runtime gets one of its own, created by the service
+    (no argument links a runtime to a declared one); a declared one serves agents hosted elsewhere."""
+    attributes = (
+        ("identity_type", "agentcore_workload_identity"),
+        *_texts(resource, "allowed_resource_oauth2_return_urls"),
+    )
+    add_identity(resource, builder, "application", AWS, default_tags=True, attributes=attributes)
 
 
 def reasoning_engine(resource: TfResource, builder: Builder) -> None:
@@ -229,6 +250,28 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
     add_tool(builder, tool, ref_or_text(resource.get("gateway_identifier")), lambda_target)
 
 
+def agent_alias(resource: TfResource, builder: Builder) -> None:
+    """An alias names a version of its agent; a collaborator is called through it."""
+    name = resource.get("agent_alias_name")
+    add_alias(builder, AgentAlias(resource.address, ref_or_text(resource.get("agent_id")), _text(name)))
+
+
+def agent_collaborator(resource: TfResource, builder: Builder) -> None:
+    """Another agent the supervisor (`agent_id`) may call, named by its alias (`agent_descriptor.alias_arn`)."""
+    descriptors = resource.blocks("agent_descriptor")
+    alias = ref_or_text(descriptors[0].get("alias_arn")) if descriptors else None
+    tool = AgentTool(
+        agent=None,
+        address=resource.address,
+        location=resource.location,
+        platform=AWS,
+        name=_name(resource.get("collaborator_name")),
+        executor=alias.address if isinstance(alias, Ref) else alias if isinstance(alias, str) else COLLABORATOR,
+        attributes=(("tool_type", COLLABORATOR), *_texts(resource, "relay_conversation_history")),
+    )
+    add_collaborator(builder, tool, ref_or_text(resource.get("agent_id")), alias)
+
+
 def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
     payload = api.get("payload")
     if isinstance(payload, Encoded):  # jsonencode({...}): the document as JSON text
@@ -256,6 +299,7 @@ def _executor(lambda_target: Ref | str | Unknown | None, block: TfRecord | None)
 
 def finish(builder: Builder) -> None:
     link_tools(builder, frozenset({LAMBDA}))
+    link_collaborators(builder, "aws_bedrockagent_agent_alias")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -285,9 +329,12 @@ TABLE = PlatformTable(
     handlers={
         "aws_bedrockagent_agent": bedrock_agent,
         "aws_bedrockagent_agent_action_group": action_group,
+        "aws_bedrockagent_agent_alias": agent_alias,
+        "aws_bedrockagent_agent_collaborator": agent_collaborator,
         "aws_bedrockagentcore_agent_runtime": agentcore_runtime,
         "aws_bedrockagentcore_gateway": agentcore_gateway,
         "aws_bedrockagentcore_gateway_target": gateway_target,
+        "aws_bedrockagentcore_workload_identity": workload_identity,
         "google_vertex_ai_reasoning_engine": reasoning_engine,
         "aws_bedrockagentcore_api_key_credential_provider": credential_provider,
         "aws_bedrockagentcore_oauth2_credential_provider": credential_provider,
