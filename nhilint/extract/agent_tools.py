@@ -144,6 +144,38 @@ def openapi_operations(text: str, where: Location, limits: Limits) -> tuple[tupl
     return tuple(found), None, shown
 
 
+SMITHY_READONLY = "smithy.api#readonly"
+SMITHY_HTTP = "smithy.api#http"
+
+
+def smithy_operations(text: str, where: Location, limits: Limits) -> tuple[tuple[ToolOperation, ...], str | None, str]:
+    """(operations, why they are unknown, where read) of a Smithy JSON AST model: each `operation` shape
+    changes state unless it carries `smithy.api#readonly` or its `smithy.api#http` method is a safe one."""
+    path, base = (text.path, 1) if isinstance(text, SourceText) else (where.path, where.start_line)
+    shown = path if isinstance(text, SourceText) else "inline payload"
+    try:
+        document = load_located(text, base, limits)
+    except (yaml.YAMLError, LimitError, ValueError):
+        return (), f"the Smithy model ({shown}) could not be parsed", shown
+    shapes = document.get("shapes") if isinstance(document, dict) else None
+    if not isinstance(shapes, dict):
+        return (), f"the Smithy model ({shown}) has no `shapes` object", shown
+    found: list[ToolOperation] = []
+    for shape_id, shape in shapes.items():
+        if not isinstance(shape, dict) or shape.get("type") != "operation":
+            continue
+        traits = shape.get("traits")
+        traits = traits if isinstance(traits, dict) else {}
+        http = traits.get(SMITHY_HTTP)
+        http = http if isinstance(http, dict) else {}
+        method = str(http.get("method", "")).lower()
+        name = f"{method.upper()} {http.get('uri')}" if method else str(shape_id).rpartition("#")[2]
+        line = max(shapes.line_of(shape_id) if isinstance(shapes, LDict) else base, base)
+        changes = SMITHY_READONLY not in traits and method not in SAFE_METHODS
+        found.append(ToolOperation(name, changes, False, Location(path, line, line)))
+    return tuple(found), None, shown
+
+
 def function_operations(functions: Iterable[tuple[Any, Any, Location]]) -> tuple[ToolOperation, ...]:
     """Functions of a function schema as (name, requireConfirmation, where): each one can change state."""
     return tuple(

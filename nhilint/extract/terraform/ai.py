@@ -17,6 +17,7 @@ Credentials too (`agent_api_key`, `agent_oauth_client`), kept in the state unles
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Final
 
 from nhilint.extract.agent_tools import (
@@ -29,6 +30,7 @@ from nhilint.extract.agent_tools import (
     link_collaborators,
     link_tools,
     openapi_operations,
+    smithy_operations,
 )
 from nhilint.extract.aws_links import ROLE
 from nhilint.extract.builder import Builder
@@ -44,6 +46,8 @@ GCP: Final = "gcp"
 AZURE: Final = "azure"
 LAMBDA = "aws_lambda_function"
 VERTEX_SERVICE_AGENT = "Vertex AI Reasoning Engine service agent"
+# the argument that switches an Azure AI account's API keys off, per resource type
+LOCAL_AUTH = {"azurerm_cognitive_account": "local_auth_enabled", "azurerm_ai_services": "local_authentication_enabled"}
 
 
 # -- agents ----------------------------------------------------------------------------------------
@@ -104,8 +108,9 @@ def reasoning_engine(resource: TfResource, builder: Builder) -> None:
 
 
 def ai_account(resource: TfResource, builder: Builder) -> None:
-    """`local_auth_enabled` defaults to true: the account then has two static API keys anyone holding can use."""
-    local = resource.get("local_auth_enabled", True)
+    """Local auth (`local_auth_enabled` on a cognitive account, `local_authentication_enabled` on AI Services)
+    defaults to true: the account then has two static API keys anyone holding can use."""
+    local = resource.get(LOCAL_AUTH.get(resource.type, "local_auth_enabled"), True)
     if isinstance(local, str) and local.strip().lower() in ("true", "false"):  # a string-typed variable
         local = local.strip().lower() == "true"
     if local is False:
@@ -236,6 +241,8 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
         lam for c in resource.blocks("target_configuration") for m in c.blocks("mcp") for lam in m.blocks("lambda")
     ]
     lambda_target = ref_or_text(lambdas[0].get("lambda_arn")) if lambdas else None
+    operations, unknown, schema = _target_operations(resource, builder)
+    operations = tuple(replace(op, confirmed=False) for op in operations)  # not honoured by a gateway
     tool = AgentTool(
         agent=None,
         address=resource.address,
@@ -243,9 +250,12 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
         platform=AWS,
         name=_name(resource.get("name")),
         executor=_executor(lambda_target, None),
-        # nhilint does not read a gateway target's tool schema yet: its operations are unknown, not "none"
-        unknown="the gateway target's tool schema is not read by nhilint",
-        attributes=(("credential", credential), *attributes),
+        operations=operations,
+        schema=schema,
+        unknown=unknown,
+        # an AgentCore gateway has no per-call human confirmation (`x-requireConfirmation` is a Bedrock Agents
+        # extension): its state-changing operations are all unconfirmed
+        attributes=(("credential", credential), ("confirmation", "unsupported"), *attributes),
     )
     add_tool(builder, tool, ref_or_text(resource.get("gateway_identifier")), lambda_target)
 
@@ -272,7 +282,34 @@ def agent_collaborator(resource: TfResource, builder: Builder) -> None:
     add_collaborator(builder, tool, ref_or_text(resource.get("agent_id")), alias)
 
 
-def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
+def _target_operations(
+    resource: TfResource, builder: Builder
+) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
+    """A gateway target's tools: an inline or `file()` OpenAPI document or Smithy model, or a Lambda's inline
+    tool definitions (each a function that may change state). In S3, or listed by an MCP server or API
+    Gateway at run time, they are not in the scanned code: unknown."""
+    outside = "the tool schema is not in the scanned code (S3, an MCP server or an API Gateway stage)"
+    for config in resource.blocks("target_configuration"):
+        for mcp in config.blocks("mcp"):
+            for kind, reader in (("open_api_schema", "openapi"), ("smithy_model", "smithy")):
+                for block in mcp.blocks(kind):
+                    for inline in block.blocks("inline_payload"):
+                        return _payload_operations(inline, builder, reader)
+            for function in mcp.blocks("lambda"):
+                for tool_schema in function.blocks("tool_schema"):
+                    tools = tool_schema.blocks("inline_payload")
+                    if tools:
+                        return (
+                            function_operations((t.get("name"), None, t.location) for t in tools),
+                            None,
+                            "tool_schema",
+                        )
+    return (), outside, None
+
+
+def _payload_operations(
+    api: TfRecord, builder: Builder, reader: str = "openapi"
+) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
     payload = api.get("payload")
     if isinstance(payload, Encoded):  # jsonencode({...}): the document as JSON text
         payload = to_text(payload)
@@ -281,7 +318,8 @@ def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOper
     if not isinstance(payload, str):
         return (), "the OpenAPI schema is not a string known before apply", "payload"
     line = api.value_line("payload")
-    return openapi_operations(payload, Location(api.path, line, line), builder.limits)
+    read = smithy_operations if reader == "smithy" else openapi_operations
+    return read(payload, Location(api.path, line, line), builder.limits)
 
 
 def _executor(lambda_target: Ref | str | Unknown | None, block: TfRecord | None) -> str | None:
