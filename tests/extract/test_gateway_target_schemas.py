@@ -117,3 +117,59 @@ def test_unparseable_smithy_model_is_unknown(tmp_path: Path) -> None:
     )
     [tool] = scan_tree(tmp_path, {"main.tf": main}).inventory.agent_tools
     assert tool.operations == () and tool.unknown is not None and "Smithy" in tool.unknown
+
+
+def test_cloudformation_gateway_targets(tmp_path: Path) -> None:
+    template = """
+Resources:
+  Gateway:
+    Type: AWS::BedrockAgentCore::Gateway
+    Properties:
+      Name: support-tools
+      RoleArn: arn:aws:iam::111122223333:role/support-gateway
+      AuthorizerType: AWS_IAM
+      ProtocolType: MCP
+  Orders:
+    Type: AWS::BedrockAgentCore::GatewayTarget
+    Properties:
+      Name: orders
+      GatewayIdentifier: !GetAtt Gateway.GatewayIdentifier
+      CredentialProviderConfigurations:
+        - CredentialProviderType: GATEWAY_IAM_ROLE
+      TargetConfiguration:
+        Mcp:
+          OpenApiSchema:
+            InlinePayload: |
+              openapi: 3.0.0
+              info: {title: Orders, version: "1.0"}
+              paths:
+                /orders/{id}:
+                  get: {operationId: getOrder}
+                  delete: {operationId: cancelOrder}
+  Refunds:
+    Type: AWS::BedrockAgentCore::GatewayTarget
+    Properties:
+      Name: refunds
+      GatewayIdentifier: !Ref Gateway
+      TargetConfiguration:
+        Mcp:
+          Lambda:
+            LambdaArn: arn:aws:lambda:eu-west-1:111122223333:function:refunds
+            ToolSchema:
+              InlinePayload:
+                - Name: issue_refund
+                  Description: Refund an order
+                  InputSchema: {Type: object}
+"""
+    report = scan_tree(tmp_path, {"tools.yaml": template})
+    gateway = report.inventory.identities["aws:tools.yaml#Gateway"]
+    tools = {t.name: t for t in report.inventory.agent_tools}
+    assert {t.agent for t in tools.values()} == {gateway.id}
+    assert tools["orders"].attribute("credential") == "gateway_iam_role"
+    ops = {name: [(o.name, o.changes_state, o.confirmed) for o in tools[name].operations] for name in tools}
+    assert ops == {
+        "orders": [("GET /orders/{id}", False, False), ("DELETE /orders/{id}", True, False)],
+        "refunds": [("issue_refund", True, False)],
+    }
+    findings = sorted((f.location.start_line, f.unknown) for f in report.findings if f.rule_id == "NHI-AGENT-003")
+    assert findings == [(25, False), (37, False)]

@@ -28,6 +28,7 @@ from nhilint.extract.agent_tools import (
 )
 from nhilint.extract.aws_links import PLATFORM, ROLE
 from nhilint.extract.builder import Builder
+from nhilint.extract.cloudformation import agentcore_targets
 from nhilint.extract.cloudformation.base import (
     Handler,
     Stack,
@@ -243,6 +244,7 @@ def link_agent_tools(builder: Builder) -> None:
 HANDLERS: dict[str, Handler] = {
     "AWS::Bedrock::Agent": agent,
     ALIAS: alias,
+    "AWS::BedrockAgentCore::GatewayTarget": agentcore_targets.gateway_target,
     "AWS::BedrockAgentCore::WorkloadIdentity": workload_identity,
     API_KEY_PROVIDER: credential_provider,
     OAUTH_PROVIDER: credential_provider,
