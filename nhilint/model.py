@@ -30,9 +30,9 @@ CURRENT_ACCOUNT = "${current_account}"
 
 
 # The closed value sets of the model: mypy checks every construction site against them.
-Platform = Literal[
-    "aws", "gcp", "azure", "kubernetes", "github", "vault", "tls", "okta", "auth0", "cloudflare", "datadog", "snowflake"
-]
+CloudPlatform = Literal["aws", "gcp", "azure", "kubernetes", "github", "vault", "tls"]
+SaasPlatform = Literal["okta", "auth0", "cloudflare", "datadog", "snowflake", "mongodbatlas"]
+Platform = Literal[CloudPlatform, SaasPlatform]
 IdentityKind = Literal[
     "ai_agent",
     "api_token",

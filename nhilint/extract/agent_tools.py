@@ -6,6 +6,11 @@ method that is safe by definition (GET, HEAD, OPTIONS, TRACE: RFC 9110 §9.2.1);
 function schema can. A human confirms each call when the operation says `x-requireConfirmation: ENABLED`
 (OpenAPI) or the function says `requireConfirmation` / `require_confirmation = "ENABLED"`.
 
+A supervisor agent's collaborators are tools too: the supervisor calls another agent (through one of its
+aliases), which acts with its own role and its own tools, so that agent is what the tool "runs as" and the
+supervisor's blast radius takes in the collaborator's. Aliases are recorded on their agent (attribute
+`aliases`) and resolve to it, so a collaborator named by its alias ARN links to the agent.
+
 The schema text is parsed as data only (the YAML loader builds plain values, within the scan's limits);
 a schema that cannot be parsed makes the tool's operations unknown, never an empty, passing list.
 """
@@ -48,6 +53,64 @@ def add_tool(builder: Builder, tool: AgentTool, agent: LinkTarget, executor: Lin
     builder.side(PendingTools).items.append(PendingTool(tool, agent, executor))
 
 
+class AgentAlias(NamedTuple):
+    address: str
+    agent: LinkTarget
+    name: str
+
+
+@dataclass(slots=True)
+class PendingCollaborators:
+    """Aliases and collaborators waiting for `link_collaborators` (`builder.side(PendingCollaborators)`):
+    each collaborator as (tool, supervisor agent, the alias or agent it calls)."""
+
+    aliases: list[AgentAlias] = field(default_factory=list)
+    collaborators: list[tuple[AgentTool, LinkTarget, LinkTarget]] = field(default_factory=list)
+
+
+def add_alias(builder: Builder, alias: AgentAlias) -> None:
+    builder.side(PendingCollaborators).aliases.append(alias)
+
+
+def add_collaborator(builder: Builder, tool: AgentTool, supervisor: LinkTarget, collaborator: LinkTarget) -> None:
+    builder.side(PendingCollaborators).collaborators.append((tool, supervisor, collaborator))
+
+
+COLLABORATOR = "agent collaborator"
+
+
+def link_collaborators(builder: Builder, alias_type: str) -> None:
+    """Aliases join their agent (and resolve to it); each collaborator becomes a tool of its supervisor that
+    runs as the collaborating agent, which the supervisor then uses (a Usage of kind TOOL_USAGE)."""
+    pending = builder.side(PendingCollaborators)
+    identities = builder.inventory.identities
+    aliases: dict[str, list[str]] = {}
+    for alias in pending.aliases:
+        agent = _agent_id(builder, alias.agent)
+        if isinstance(agent, str) and agent in identities:
+            builder.register(alias.address, agent, alias_type)
+            aliases.setdefault(agent, []).append(alias.name)
+    for agent, names in aliases.items():
+        identity = identities[agent]
+        identities[agent] = replace(identity, attributes=(*identity.attributes, ("aliases", ",".join(names))))
+    for tool, supervisor_target, collaborator_target in pending.collaborators:
+        supervisor = _agent_id(builder, supervisor_target)
+        collaborator = _agent_id(builder, collaborator_target)
+        builder.inventory.agent_tools.append(replace(tool, agent=supervisor, runs_as=collaborator))
+        boss = identities.get(supervisor) if isinstance(supervisor, str) else None
+        if boss is not None and isinstance(collaborator, str) and collaborator in identities:
+            builder.inventory.usages.append(
+                Usage(
+                    collaborator,
+                    boss.address,
+                    TOOL_USAGE,
+                    tool.location,
+                    attributes=(("tool", tool.address), ("executor", COLLABORATOR)),
+                )
+            )
+    pending.aliases, pending.collaborators = [], []
+
+
 def openapi_operations(text: str, where: Location, limits: Limits) -> tuple[tuple[ToolOperation, ...], str | None, str]:
     """(operations, why they are unknown, where the schema was read) of an OpenAPI document.
 
@@ -78,6 +141,38 @@ def openapi_operations(text: str, where: Location, limits: Limits) -> tuple[tupl
                     Location(path, line, line),
                 )
             )
+    return tuple(found), None, shown
+
+
+SMITHY_READONLY = "smithy.api#readonly"
+SMITHY_HTTP = "smithy.api#http"
+
+
+def smithy_operations(text: str, where: Location, limits: Limits) -> tuple[tuple[ToolOperation, ...], str | None, str]:
+    """(operations, why they are unknown, where read) of a Smithy JSON AST model: each `operation` shape
+    changes state unless it carries `smithy.api#readonly` or its `smithy.api#http` method is a safe one."""
+    path, base = (text.path, 1) if isinstance(text, SourceText) else (where.path, where.start_line)
+    shown = path if isinstance(text, SourceText) else "inline payload"
+    try:
+        document = load_located(text, base, limits)
+    except (yaml.YAMLError, LimitError, ValueError):
+        return (), f"the Smithy model ({shown}) could not be parsed", shown
+    shapes = document.get("shapes") if isinstance(document, dict) else None
+    if not isinstance(shapes, dict):
+        return (), f"the Smithy model ({shown}) has no `shapes` object", shown
+    found: list[ToolOperation] = []
+    for shape_id, shape in shapes.items():
+        if not isinstance(shape, dict) or shape.get("type") != "operation":
+            continue
+        traits = shape.get("traits")
+        traits = traits if isinstance(traits, dict) else {}
+        http = traits.get(SMITHY_HTTP)
+        http = http if isinstance(http, dict) else {}
+        method = str(http.get("method", "")).lower()
+        name = f"{method.upper()} {http.get('uri')}" if method else str(shape_id).rpartition("#")[2]
+        line = max(shapes.line_of(shape_id) if isinstance(shapes, LDict) else base, base)
+        changes = SMITHY_READONLY not in traits and method not in SAFE_METHODS
+        found.append(ToolOperation(name, changes, False, Location(path, line, line)))
     return tuple(found), None, shown
 
 

@@ -74,6 +74,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-AGENT-004", "agent_ai_local_auth"),
     Entry("NHI-AGENT-005", "agent_tool_escalation"),
     Entry("NHI-AGENT-006", "agent_open_gateway"),
+    Entry("NHI-AGENT-007", "agent_oauth_admin_scopes"),
     Entry("NHI-CRED-001", "static_key"),
     Entry("NHI-CRED-002", "secret_in_code"),
     Entry("NHI-CRED-003", "console_login"),

@@ -10,8 +10,13 @@ OpenAPI operation, `require_confirmation = "ENABLED"` / `RequireConfirmation: EN
 The operations are read from the action group's inline `payload`, or from the local file it reads with
 `file()` (inside the scan root; parsed as data only). One finding per tool, at the first unconfirmed
 operation, listing them all. A schema that cannot be read (in S3, computed at apply, not parseable) is
-reported as unknown. Disabled action groups are not reported, nor are AgentCore gateway targets
-(MCP has no per-call confirmation setting to check).
+reported as unknown. Disabled action groups are not reported.
+
+AgentCore gateway targets are read the same way (an inline or `file()` OpenAPI document or Smithy JSON
+model, or a Lambda target's inline tool definitions). A gateway has no per-call confirmation setting
+(`x-requireConfirmation` is a Bedrock Agents extension), so each state-changing operation it exposes is
+reported: expose only what the agent needs through the gateway, and put writes behind a confirmed action
+group or a confirmation step in the agent's own code.
 
 Anti-pattern::
 
@@ -59,9 +64,13 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if not unconfirmed:
             continue
         names = ", ".join(op.name for op in unconfirmed)
+        remedy = (
+            "an AgentCore gateway cannot ask a human to confirm a call: expose only the operations the agent needs"
+            if tool.attribute("confirmation") == "unsupported"
+            else "set x-requireConfirmation / requireConfirmation to ENABLED"
+        )
         yield rule.finding(
-            f"tool {shown} lets the agent call {names} without a human confirming it; set "
-            "x-requireConfirmation / requireConfirmation to ENABLED",
+            f"tool {shown} lets the agent call {names} without a human confirming it; {remedy}",
             unconfirmed[0].location,
             agent,
             f"{tool.schema or 'schema'}: {names}",

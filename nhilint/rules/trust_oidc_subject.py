@@ -4,7 +4,16 @@ A role trusting an OIDC provider (GitHub Actions, GitLab, Terraform Cloud, an EK
 condition on `<issuer>:sub` can be assumed by every workload that provider issues tokens to: any
 repository on GitHub, any pipeline on gitlab.com. A `sub` with a wildcard admits every repository of an
 organisation (`repo:acme/*`) or every branch and pull request of a repository (`repo:acme/app:*`).
-Cognito identity pools (which use `aud`) and SAML providers are not checked here.
+A condition that only excludes subjects (`StringNotEquals`, `StringNotLike`, `Null`) restricts nothing. An
+exact GitHub subject built from a custom template without the repository (`repository_owner:acme`,
+`job_workflow_ref:…`) admits every repository of the owner (the same holds for Azure federated identity
+credentials, whose `subject` is matched exactly: an organisation-wide subject is wildcard-free yet admits
+the whole organisation). Issuers that name the tenant in `aud` (a Cognito identity pool, a Google OAuth
+client; `oidc_issuers.AUDIENCE_ISSUERS`) must be trusted with an `aud` condition: without it any identity
+pool or Google client, in any account, is admitted. For GitHub, GitLab and Terraform Cloud `aud` is chosen by
+the workflow that requests the token and STS checks it against the OIDC provider's client IDs, so a
+missing `aud` condition narrows nothing that `sub` would not and is not reported. SAML providers are not
+checked here.
 
 GCP workload identity federation: a pool provider for a multi-tenant issuer (GitHub, GitLab, Terraform Cloud,
 CircleCI; `oidc_issuers`) without an `attribute_condition`, or with one that reads no tenant claim
@@ -34,7 +43,13 @@ from collections.abc import Iterator
 
 from nhilint.model import Finding, Identity, Severity, TargetRef, Trust, TrustPrincipal, Unknown
 from nhilint.rules.base import Context, Rule, label
-from nhilint.rules.oidc_issuers import restricts_tenant, tenant_claims
+from nhilint.rules.oidc_issuers import (
+    AUDIENCE_ISSUERS,
+    issuer_host,
+    restricts_tenant,
+    tenant_claims,
+    unpinned_github_subject,
+)
 
 NOT_OIDC = (
     "saml-provider/",
@@ -132,10 +147,14 @@ def _check_principal(
             ctx,
         )
         return
+    audience_of = AUDIENCE_ISSUERS.get(issuer_host(identifier))
+    if audience_of is not None and trust.platform == "aws":
+        yield from _check_audience(rule, ctx, trust, subject, issuer_host(identifier), audience_of)
+        return
     issuer = issuer_of(identifier, principal.provider)
     if issuer is None or (trust.platform == "gcp" and tenant_claims(issuer) is None):
         return
-    sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub")]
+    sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub") and _narrows(c.operator)]
     if not sub_conditions:
         yield rule.finding(
             f"{label(subject)} trusts OIDC issuer {issuer} without a condition on the subject "
@@ -166,6 +185,49 @@ def _check_principal(
                     f"{trust.via}: {condition.key} {value}",
                     trust.block,
                 )
+            elif (admitted := unpinned_github_subject(condition.key.rpartition(":")[0], value)) is not None:
+                yield rule.finding(
+                    f"{label(subject)} may be assumed by {admitted} via {issuer}: the subject {value!r} "
+                    "names no repository",
+                    trust.location,
+                    subject,
+                    f"{trust.via}: {condition.key} {value}",
+                    trust.block,
+                )
+
+
+def _narrows(operator: str) -> bool:
+    """Whether a condition operator admits only the values it lists (not `StringNotEquals`, not `Null`)."""
+    name = operator.lower().rpartition(":")[2]
+    return "not" not in name and not name.startswith("null")
+
+
+def _check_audience(
+    rule: Rule, ctx: Context, trust: Trust, subject: Identity, issuer: str, audience_of: str
+) -> Iterator[Finding]:
+    """A Cognito or Google trust must pin `aud` (the identity pool, the OAuth client) to known values."""
+    key = f"{issuer}:aud"
+    values = [v for c in trust.conditions if c.key.lower() == key and _narrows(c.operator) for v in c.values]
+    for value in values:
+        if isinstance(value, Unknown):
+            yield rule.finding(
+                f"could not evaluate the {audience_of} allowed to assume {label(subject)}: {value.reason}",
+                trust.location,
+                subject,
+                trust.via,
+                trust.block,
+                True,
+                ctx,
+            )
+    if not values or all(isinstance(v, str) and v.strip() in ("*", "") for v in values):
+        yield rule.finding(
+            f"{label(subject)} trusts {issuer} without a condition on {key} (the {audience_of}): tokens of any "
+            f"{audience_of}, in any account, may assume it",
+            trust.location,
+            subject,
+            f"{trust.via}: Federated {issuer}",
+            trust.block,
+        )
 
 
 RULE = Rule(

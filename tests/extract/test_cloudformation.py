@@ -200,9 +200,9 @@ def test_roles_users_groups_and_keys(tmp_path: Path) -> None:
         ("NHI-EXP-004", "cfn/vendor.yaml", 93, "aws:cfn/vendor.yaml#Deployers"),
         ("NHI-OWN-001", "cfn/vendor.yaml", 93, "aws:cfn/vendor.yaml#Deployers"),
         ("NHI-PRIV-001", "cfn/vendor.yaml", 103, "aws:cfn/vendor.yaml#Deployers"),
+        ("NHI-PRIV-002", "cfn/vendor.yaml", 103, "aws:cfn/vendor.yaml#Deployers"),  # cloudformation:* on "*"
         # cloudformation:* through the group: updating an existing stack that runs with a service role
         ("NHI-PRIV-006", "cfn/vendor.yaml", 103, "aws:cfn/vendor.yaml#CiUser"),
-        ("NHI-PRIV-002", "cfn/vendor.yaml", 103, "aws:cfn/vendor.yaml#Deployers"),  # cloudformation:* on "*"
     ]
     assert "not-a-real-password-1" not in "\n".join(f.message + f.evidence for f in report.findings)
 

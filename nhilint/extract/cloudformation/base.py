@@ -30,6 +30,7 @@ RESOURCE_TYPE = {
     "group": "aws_iam_group",
     "service_linked_role": "aws_iam_service_linked_role",
     "ai_agent": "aws_bedrockagent_agent",
+    "application": "aws_bedrockagentcore_workload_identity",
 }
 # Metadata.nhilint keys for each lifecycle fact (besides the configured tag keys).
 METADATA_KEYS = {

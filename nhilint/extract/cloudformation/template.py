@@ -99,6 +99,7 @@ SECRETS: dict[str, tuple[str, ...]] = {
     "AWS::DMS::Endpoint": ("Password",),
     "AWS::CodeBuild::SourceCredential": ("Token",),
     "AWS::Amplify::App": ("AccessToken", "OauthToken"),
+    **bedrock.SECRETS,
 }
 
 NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}

@@ -7,9 +7,9 @@ a retirement hook like any other (the one lifecycle resolver reads its tags and 
   gateway's `role_arn`, a reasoning engine's `spec.service_account`). A reasoning engine without one runs as
   the project's Vertex AI Reasoning Engine service agent, shared by every agent of the project: recorded as
   the attribute `default_identity`;
-- each tool it can call (an `AgentTool`: an action group, a gateway target), with the workload that runs the
-  tool (a Lambda) and, through it, the identity that workload runs as: the agent reaches what that role
-  can do, so it is recorded as a Usage of that role by the agent too (kind `ai_agent_tool`).
+- each tool it can call (an `AgentTool`: an action group, a gateway target, a collaborating agent), with the
+  workload that runs the tool (a Lambda) and, through it, the identity that workload runs as: the agent
+  reaches what that role can do, so it is recorded as a Usage of that role by the agent too (kind `ai_agent_tool`).
 An Azure AI account with local auth enabled (the default) has static API keys: one Credential
 (`ai_api_key`) stands for them. The API keys and OAuth clients of AgentCore credential providers are
 Credentials too (`agent_api_key`, `agent_oauth_client`), kept in the state unless written write-only.
@@ -17,9 +17,21 @@ Credentials too (`agent_api_key`, `agent_oauth_client`), kept in the state unles
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Final
 
-from nhilint.extract.agent_tools import add_tool, function_operations, link_tools, openapi_operations
+from nhilint.extract.agent_tools import (
+    COLLABORATOR,
+    AgentAlias,
+    add_alias,
+    add_collaborator,
+    add_tool,
+    function_operations,
+    link_collaborators,
+    link_tools,
+    openapi_operations,
+    smithy_operations,
+)
 from nhilint.extract.aws_links import ROLE
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import add_identity, identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
@@ -34,13 +46,15 @@ GCP: Final = "gcp"
 AZURE: Final = "azure"
 LAMBDA = "aws_lambda_function"
 VERTEX_SERVICE_AGENT = "Vertex AI Reasoning Engine service agent"
+# the argument that switches an Azure AI account's API keys off, per resource type
+LOCAL_AUTH = {"azurerm_cognitive_account": "local_auth_enabled", "azurerm_ai_services": "local_authentication_enabled"}
 
 
 # -- agents ----------------------------------------------------------------------------------------
 
 
 def bedrock_agent(resource: TfResource, builder: Builder) -> None:
-    attributes = (("agent_type", "bedrock_agent"), *_texts(resource, "foundation_model"))
+    attributes = (("agent_type", "bedrock_agent"), *_texts(resource, "foundation_model", "agent_collaboration"))
     add_identity(resource, builder, "ai_agent", AWS, name_attr="agent_name", default_tags=True, attributes=attributes)
     _runs_as_role(resource, builder, "agent_resource_role_arn")
 
@@ -65,6 +79,17 @@ def agentcore_gateway(resource: TfResource, builder: Builder) -> None:
     _runs_as_role(resource, builder, "role_arn")
 
 
+def workload_identity(resource: TfResource, builder: Builder) -> None:
+    """An AgentCore workload identity: what an agent presents to the AgentCore token vault to obtain the OAuth
+    tokens and API keys of the credential providers. A runtime gets one of its own, created by the service
+    (no argument links a runtime to a declared one); a declared one serves agents hosted elsewhere."""
+    attributes = (
+        ("identity_type", "agentcore_workload_identity"),
+        *_texts(resource, "allowed_resource_oauth2_return_urls"),
+    )
+    add_identity(resource, builder, "application", AWS, default_tags=True, attributes=attributes)
+
+
 def reasoning_engine(resource: TfResource, builder: Builder) -> None:
     """Without `spec.service_account` the engine runs as the project's shared Reasoning Engine service agent."""
     specs = resource.blocks("spec")
@@ -83,8 +108,9 @@ def reasoning_engine(resource: TfResource, builder: Builder) -> None:
 
 
 def ai_account(resource: TfResource, builder: Builder) -> None:
-    """`local_auth_enabled` defaults to true: the account then has two static API keys anyone holding can use."""
-    local = resource.get("local_auth_enabled", True)
+    """Local auth (`local_auth_enabled` on a cognitive account, `local_authentication_enabled` on AI Services)
+    defaults to true: the account then has two static API keys anyone holding can use."""
+    local = resource.get(LOCAL_AUTH.get(resource.type, "local_auth_enabled"), True)
     if isinstance(local, str) and local.strip().lower() in ("true", "false"):  # a string-typed variable
         local = local.strip().lower() == "true"
     if local is False:
@@ -215,6 +241,8 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
         lam for c in resource.blocks("target_configuration") for m in c.blocks("mcp") for lam in m.blocks("lambda")
     ]
     lambda_target = ref_or_text(lambdas[0].get("lambda_arn")) if lambdas else None
+    operations, unknown, schema = _target_operations(resource, builder)
+    operations = tuple(replace(op, confirmed=False) for op in operations)  # not honoured by a gateway
     tool = AgentTool(
         agent=None,
         address=resource.address,
@@ -222,14 +250,66 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
         platform=AWS,
         name=_name(resource.get("name")),
         executor=_executor(lambda_target, None),
-        # nhilint does not read a gateway target's tool schema yet: its operations are unknown, not "none"
-        unknown="the gateway target's tool schema is not read by nhilint",
-        attributes=(("credential", credential), *attributes),
+        operations=operations,
+        schema=schema,
+        unknown=unknown,
+        # an AgentCore gateway has no per-call human confirmation (`x-requireConfirmation` is a Bedrock Agents
+        # extension): its state-changing operations are all unconfirmed
+        attributes=(("credential", credential), ("confirmation", "unsupported"), *attributes),
     )
     add_tool(builder, tool, ref_or_text(resource.get("gateway_identifier")), lambda_target)
 
 
-def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
+def agent_alias(resource: TfResource, builder: Builder) -> None:
+    """An alias names a version of its agent; a collaborator is called through it."""
+    name = resource.get("agent_alias_name")
+    add_alias(builder, AgentAlias(resource.address, ref_or_text(resource.get("agent_id")), _text(name)))
+
+
+def agent_collaborator(resource: TfResource, builder: Builder) -> None:
+    """Another agent the supervisor (`agent_id`) may call, named by its alias (`agent_descriptor.alias_arn`)."""
+    descriptors = resource.blocks("agent_descriptor")
+    alias = ref_or_text(descriptors[0].get("alias_arn")) if descriptors else None
+    tool = AgentTool(
+        agent=None,
+        address=resource.address,
+        location=resource.location,
+        platform=AWS,
+        name=_name(resource.get("collaborator_name")),
+        executor=alias.address if isinstance(alias, Ref) else alias if isinstance(alias, str) else COLLABORATOR,
+        attributes=(("tool_type", COLLABORATOR), *_texts(resource, "relay_conversation_history")),
+    )
+    add_collaborator(builder, tool, ref_or_text(resource.get("agent_id")), alias)
+
+
+def _target_operations(
+    resource: TfResource, builder: Builder
+) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
+    """A gateway target's tools: an inline or `file()` OpenAPI document or Smithy model, or a Lambda's inline
+    tool definitions (each a function that may change state). In S3, or listed by an MCP server or API
+    Gateway at run time, they are not in the scanned code: unknown."""
+    outside = "the tool schema is not in the scanned code (S3, an MCP server or an API Gateway stage)"
+    for config in resource.blocks("target_configuration"):
+        for mcp in config.blocks("mcp"):
+            for kind, reader in (("open_api_schema", "openapi"), ("smithy_model", "smithy")):
+                for block in mcp.blocks(kind):
+                    for inline in block.blocks("inline_payload"):
+                        return _payload_operations(inline, builder, reader)
+            for function in mcp.blocks("lambda"):
+                for tool_schema in function.blocks("tool_schema"):
+                    tools = tool_schema.blocks("inline_payload")
+                    if tools:
+                        return (
+                            function_operations((t.get("name"), None, t.location) for t in tools),
+                            None,
+                            "tool_schema",
+                        )
+    return (), outside, None
+
+
+def _payload_operations(
+    api: TfRecord, builder: Builder, reader: str = "openapi"
+) -> tuple[tuple[ToolOperation, ...], str | None, str | None]:
     payload = api.get("payload")
     if isinstance(payload, Encoded):  # jsonencode({...}): the document as JSON text
         payload = to_text(payload)
@@ -238,7 +318,8 @@ def _payload_operations(api: TfRecord, builder: Builder) -> tuple[tuple[ToolOper
     if not isinstance(payload, str):
         return (), "the OpenAPI schema is not a string known before apply", "payload"
     line = api.value_line("payload")
-    return openapi_operations(payload, Location(api.path, line, line), builder.limits)
+    read = smithy_operations if reader == "smithy" else openapi_operations
+    return read(payload, Location(api.path, line, line), builder.limits)
 
 
 def _executor(lambda_target: Ref | str | Unknown | None, block: TfRecord | None) -> str | None:
@@ -256,6 +337,7 @@ def _executor(lambda_target: Ref | str | Unknown | None, block: TfRecord | None)
 
 def finish(builder: Builder) -> None:
     link_tools(builder, frozenset({LAMBDA}))
+    link_collaborators(builder, "aws_bedrockagent_agent_alias")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -285,9 +367,12 @@ TABLE = PlatformTable(
     handlers={
         "aws_bedrockagent_agent": bedrock_agent,
         "aws_bedrockagent_agent_action_group": action_group,
+        "aws_bedrockagent_agent_alias": agent_alias,
+        "aws_bedrockagent_agent_collaborator": agent_collaborator,
         "aws_bedrockagentcore_agent_runtime": agentcore_runtime,
         "aws_bedrockagentcore_gateway": agentcore_gateway,
         "aws_bedrockagentcore_gateway_target": gateway_target,
+        "aws_bedrockagentcore_workload_identity": workload_identity,
         "google_vertex_ai_reasoning_engine": reasoning_engine,
         "aws_bedrockagentcore_api_key_credential_provider": credential_provider,
         "aws_bedrockagentcore_oauth2_credential_provider": credential_provider,

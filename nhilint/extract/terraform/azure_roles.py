@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from nhilint.extract import documents
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import as_list, data_record, identity_id
+from nhilint.extract.terraform.ai_roles import AI_BUILTIN_ROLES
 from nhilint.model import ActionPattern, Condition, Grant, Permission, PermissionDocument, RoleRef, Unknown
 from nhilint.parse.terraform import TfResource
 from nhilint.values import Ref, to_text
@@ -25,6 +26,7 @@ BUILTIN_ROLES = {
     "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
     "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
     "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+    **AI_BUILTIN_ROLES,
 }
 
 

@@ -26,7 +26,7 @@ PLATFORMS: tuple[Registered, ...] = (
     Registered("entra_apps", ("azuread_",)),
     Registered("kubernetes", ("kubernetes_",)),
     Registered("misc", ("github_", "tls_", "vault_")),
-    Registered("saas", ("auth0_", "cloudflare_", "datadog_", "github_", "okta_", "snowflake_")),
+    Registered("saas", ("auth0_", "cloudflare_", "datadog_", "github_", "mongodbatlas_", "okta_", "snowflake_")),
     Registered("ai", ("aws_bedrockagent", "azurerm_ai_", "azurerm_cognitive_", "google_vertex_ai_")),
     Registered("nhilint.extract.written_secrets", ("aws_", "azurerm_", "google_", "kubernetes_")),
 )

@@ -15,8 +15,8 @@ they judge a role or a service account; their secrets and tokens become credenti
 - Cloudflare `cloudflare_api_token`: the token is both the identity (kind `api_token`) and its credential,
   which expires at `expires_on`; each policy is a Grant of its permission groups on its resources.
 
-Datadog keys, writable GitHub deploy keys and Snowflake service users are read by `saas_keys`, whose
-handlers this table carries.
+Datadog keys, writable GitHub deploy keys and Snowflake service users are read by `saas_keys`, MongoDB Atlas
+service accounts by `saas_atlas`, whose handlers this table carries.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import add_identity, add_literal_secret, as_list, identity_id, ref_or_text, text_of
-from nhilint.extract.terraform import saas_keys
+from nhilint.extract.terraform import saas_atlas, saas_keys
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import ActionPattern, Credential, Fact, Grant, Identity, Platform, Unknown
 from nhilint.parse.terraform import TfResource
@@ -176,7 +176,7 @@ def cloudflare_token(resource: TfResource, builder: Builder) -> None:
 
 TABLE = PlatformTable(
     name="saas",
-    first=frozenset({"okta_app_oauth", "auth0_client", *saas_keys.SNOWFLAKE_USERS}),
+    first=frozenset({"okta_app_oauth", "auth0_client", *saas_keys.SNOWFLAKE_USERS, *saas_atlas.ACCOUNTS}),
     handlers={
         "okta_app_oauth": okta_app,
         "okta_app_oauth_api_scope": okta_api_scope,
@@ -185,5 +185,6 @@ TABLE = PlatformTable(
         "auth0_client_credentials": auth0_client_credentials,
         "cloudflare_api_token": cloudflare_token,
         **saas_keys.HANDLERS,
+        **saas_atlas.HANDLERS,
     },
 )
