@@ -31,6 +31,7 @@ from nhilint.extract.common import (
     text_of,
 )
 from nhilint.extract.references import role_ref
+from nhilint.extract.terraform import gcp_default_sa
 from nhilint.extract.terraform.gcp_bindings import Binding, bindings, parse_member
 from nhilint.extract.terraform.gcp_federation import federate, pool, pool_provider
 from nhilint.extract.terraform.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
@@ -405,6 +406,11 @@ def workload(resource: TfResource, builder: Builder) -> None:
                 builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (), PLATFORM)
 
 
+def runs_on_nodes(resource: TfResource, builder: Builder) -> None:
+    workload(resource, builder)
+    gcp_default_sa.default_service_account(resource, builder)
+
+
 def finish(builder: Builder) -> None:
     federate(builder)
 
@@ -430,6 +436,7 @@ TABLE = PlatformTable(
             for suffix in ("member", "binding", "policy")
         },
         **{t: workload for t in USAGE_PATHS},
+        **dict.fromkeys(gcp_default_sa.TYPES, runs_on_nodes),
     },
     prefixes={"google_": any_iam},
 )
