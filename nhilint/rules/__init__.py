@@ -16,6 +16,7 @@ from nhilint.rules import (
     credential_no_expiry,
     default_node_identity,
     duplicate_key,
+    duplicate_object,
     expired,
     expiry_too_far,
     gcp_public_member,
@@ -89,6 +90,7 @@ RULES: tuple[Rule, ...] = (
     module_cycle.RULE,
     limit_exceeded.RULE,
     duplicate_key.RULE,
+    duplicate_object.RULE,
     outside_root.RULE,
     bad_suppression.RULE,
 )
