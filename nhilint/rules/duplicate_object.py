@@ -1,9 +1,10 @@
-"""A Kubernetes object written twice: the same kind, namespace and name in two files (or two documents).
+"""A Kubernetes identity or RBAC object written twice: the same kind, namespace and name in two places.
 
-`kubectl apply` keeps whichever copy it applies last, so the ServiceAccount, Role or binding a reviewer reads
-may not be the one the cluster runs. Typical causes: an environment directory copied without changing
-namespaces, or a chart's rendered output committed next to hand-written manifests. nhilint reads both
-copies (the second one's id carries its file) and reports the second, naming where the first is.
+`kubectl apply` keeps whichever copy it applies last, so the ServiceAccount, Secret, Role or binding a
+reviewer reads may not be the one the cluster runs. Typical causes: an environment directory copied
+without changing namespaces, or a chart's rendered output committed next to hand-written manifests. nhilint
+reads both copies (a second ServiceAccount's id carries its file) and reports the second, naming where the
+first is. Workloads written twice are not reported: both copies' ServiceAccounts are recorded as used.
 
 Anti-pattern::
 

@@ -200,7 +200,7 @@ def read_object(
     state.seen.add(key)
     shown = name if isinstance(name, str) else "<generated>" if meta.get("generateName") else "<unnamed>"
     address = "/".join(p for p in (obj.kind, namespace, shown) if p)
-    if copies and isinstance(name, str) and reads_body(obj.api_version, obj.kind):
+    if copies and isinstance(name, str) and collisions.tracked(obj.group, obj.kind):
         collided = collisions.collision(state.declared, (obj.group, obj.kind, namespace or "", name), obj.location)
         if collided is not None:
             builder.inventory.errors.append(collided)
