@@ -59,6 +59,12 @@ def _kustomizations() -> FormatExtractor:
     return extract_kustomizations
 
 
+def _helm_charts() -> FormatExtractor:
+    from nhilint.extract.manifests.helm_charts import extract_charts
+
+    return extract_charts
+
+
 def _cloudformation() -> FormatExtractor:
     from nhilint.extract.cloudformation.template import extract
 
@@ -77,6 +83,7 @@ def _plans() -> FormatExtractor:
 FORMAT_EXTRACTORS: dict[str, Callable[[], FormatExtractor]] = {
     "kubernetes": _manifests,
     "kustomize": _kustomizations,
+    "helm": _helm_charts,  # after the manifests: a rendered chart withdraws its templates' parse errors
     "cloudformation": _cloudformation,
     "tfplan": _plans,
 }

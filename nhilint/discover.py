@@ -51,11 +51,13 @@ class Discovered:
 
 
 def candidate(name: str) -> str | None:
-    """What a file name may hold: terraform, kustomize, data (classified by content), or None."""
+    """What a file name may hold: terraform, kustomize, helm, data (classified by content), or None."""
     if name.endswith(TERRAFORM_SUFFIXES):
         return "terraform"
     if name in KUSTOMIZATION_NAMES:
         return "kustomize"
+    if name == "Chart.yaml":
+        return "helm"
     return "data" if name.endswith(DATA_SUFFIXES) else None
 
 

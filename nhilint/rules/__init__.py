@@ -57,6 +57,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-PRIV-005", "unknown_action"),
     Entry("NHI-PRIV-006", "privesc_path"),
     Entry("NHI-PRIV-007", "cloud_role_escalation"),
+    Entry("NHI-PRIV-012", "gcp_public_member"),
     Entry("NHI-TRUST-001", "trust_anyone"),
     Entry("NHI-TRUST-002", "trust_cross_account"),
     Entry("NHI-TRUST-003", "trust_oidc_subject"),
@@ -68,6 +69,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-K8S-005", "k8s_anonymous_binding", KUBERNETES),
     Entry("NHI-K8S-006", "k8s_workload_identity", KUBERNETES),
     Entry("NHI-K8S-007", "k8s_workload_identity_wildcard", KUBERNETES),
+    Entry("NHI-K8S-010", "default_node_identity"),
     Entry("NHI-AGENT-001", "agent_shared_identity"),
     Entry("NHI-AGENT-002", "agent_confused_deputy"),
     Entry("NHI-AGENT-003", "agent_unconfirmed_tool"),
@@ -83,6 +85,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-PARSE-003", "module_cycle"),
     Entry("NHI-PARSE-004", "limit_exceeded"),
     Entry("NHI-PARSE-005", "duplicate_key"),
+    Entry("NHI-PARSE-007", "duplicate_object"),
     Entry("NHI-PARSE-006", "outside_root"),
     Entry("NHI-SUPP-001", "bad_suppression"),
 )

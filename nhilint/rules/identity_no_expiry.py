@@ -3,6 +3,7 @@
 Identities outlive the projects that create them. An `expires` (or `review-by`) tag or an inline
 `# nhilint:expires 2027-03-31` comment makes the review happen: NHI-EXP-003 fails the build on that day.
 The default policy reports this at `low`; `strict` raises it. A value that is not a date is reported too.
+IAM groups (containers of principals) are not reported.
 
 Anti-pattern::
 
@@ -20,10 +21,13 @@ from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule, fact_where, label, parse_date, unknown_reason
+from nhilint.rules.owner_missing import CONTAINER_KINDS
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for identity in ctx.inventory.identities.values():
+        if identity.kind in CONTAINER_KINDS:
+            continue
         expiry = identity.lifecycle.expires
         if expiry is None:
             yield rule.finding(f"{label(identity)} has no expiry or review-by date", identity.location, identity)

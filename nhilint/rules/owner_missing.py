@@ -20,6 +20,9 @@ Best practice::
       tags = { owner = "team-platform" }
     }
 
+IAM groups are not reported: a group is a container of principals, not an identity that acts or holds a
+credential; its members are (their group memberships still count among their grants).
+
 When the owner tag is set from something nhilint cannot evaluate (a variable without a default, a data
 source), the finding says "could not evaluate" and takes the policy's `unknown_severity`.
 """
@@ -31,9 +34,14 @@ from collections.abc import Iterator
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule, fact_where, label, subjects, unknown_reason
 
+# Identity kinds that hold principals rather than act: exempt from the owner, expiry and retirement rules.
+CONTAINER_KINDS = frozenset({"group"})
+
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for subject in subjects(ctx.inventory):
+        if subject.kind in CONTAINER_KINDS:
+            continue
         owner = subject.lifecycle.owner
         if owner is None:
             yield rule.finding(f"{label(subject)} has no owner", subject.location, subject)

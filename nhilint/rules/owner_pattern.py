@@ -2,7 +2,8 @@
 
 `owner = "TBD"`, `owner = "john"` or a stale team name is as bad as no owner. Set `settings.owner_pattern`
 (a regular expression, matched in full) in your policy or `.nhilint.yaml`; the rule is silent when no
-pattern is configured. The `strict` policy requires `team-…`, `squad-…` or `svc-…` handles.
+pattern is configured. The `strict` policy requires `team-…`, `squad-…` or `svc-…` handles. IAM groups
+(containers of principals) are not checked.
 
 Anti-pattern (with `owner_pattern: "^team-[a-z0-9-]+$"`)::
 
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule, fact_where, label, subjects
+from nhilint.rules.owner_missing import CONTAINER_KINDS
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -28,6 +30,8 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         return
     compiled = re.compile(pattern)
     for subject in subjects(ctx.inventory):
+        if subject.kind in CONTAINER_KINDS:
+            continue
         owner = subject.lifecycle.owner
         if owner is None or not isinstance(owner.value, str):
             continue

@@ -197,8 +197,6 @@ def test_roles_users_groups_and_keys(tmp_path: Path) -> None:
         ("NHI-CRED-003", "cfn/vendor.yaml", 82, "aws:cfn/vendor.yaml#CiUser.LoginProfile"),
         ("NHI-CRED-002", "cfn/vendor.yaml", 83, "aws:cfn/vendor.yaml#CiUser"),  # its login password
         ("NHI-CRED-001", "cfn/vendor.yaml", 88, "aws:cfn/vendor.yaml#CiKey"),
-        ("NHI-EXP-004", "cfn/vendor.yaml", 93, "aws:cfn/vendor.yaml#Deployers"),
-        ("NHI-OWN-001", "cfn/vendor.yaml", 93, "aws:cfn/vendor.yaml#Deployers"),
         ("NHI-PRIV-001", "cfn/vendor.yaml", 103, "aws:cfn/vendor.yaml#Deployers"),
         ("NHI-PRIV-002", "cfn/vendor.yaml", 103, "aws:cfn/vendor.yaml#Deployers"),  # cloudformation:* on "*"
         # cloudformation:* through the group: updating an existing stack that runs with a service role
@@ -467,6 +465,7 @@ def test_json_template_and_links_across_formats(tmp_path: Path) -> None:
         ("NHI-CRED-002", "build.template.json", 28, None),
         ("NHI-EXP-001", "build.template.json", 34, "aws:build.template.json#Generated"),
         ("NHI-OWN-001", "build.template.json", 34, "aws:build.template.json#Generated"),
+        ("NHI-RET-001", "build.template.json", 34, "aws:build.template.json#Generated"),  # nobody's, not rotated
         ("NHI-PARSE-002", "build.template.json", 35, None),
         ("NHI-PRIV-004", "main.tf", 1, "aws:build.template.json#BuildRole"),
     ]

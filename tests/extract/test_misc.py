@@ -70,7 +70,8 @@ def test_ci_secret_holding_an_access_key_is_a_usage_of_the_iam_user(tmp_path: Pa
     assert [(u.identity, u.workload, u.kind, u.location.start_line) for u in report.inventory.usages] == [
         ("aws:aws_iam_user.ci", "github_actions_secret.aws_key", "github repository secret", 9),
     ]
-    assert triples(report, "NHI-RET-001") == []
+    # the user is used, and the secret holding its key goes with it; the npm token is nobody's and not rotated
+    assert triples(report, "NHI-RET-001") == [("NHI-RET-001", "ci.tf", 15, "github:github_actions_secret.npm")]
 
 
 def test_key_reached_through_a_module_output_and_a_function(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ Objects read: `ServiceAccount` (identity `kubernetes:ServiceAccount/<ns>/<name>`
 is a LiteralSecret — where, never what), `Role`/`ClusterRole` (rules and aggregation),
 `RoleBinding`/`ClusterRoleBinding` (grants, shared with the Terraform extractor through
 `nhilint.extract.rbac`), and the Pods of `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
-`ReplicaSet`, `ReplicationController`, `Job` and `CronJob` (usages). An object without
+`ReplicaSet`, `ReplicationController`, `Job` and `CronJob`, and of any other kind with a Pod template
+(Knative Services, Argo Rollouts, custom resources: see `pod_templates`) (usages). An object without
 `metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched with their API
 group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
 
@@ -36,6 +37,8 @@ from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import plain_tags
 from nhilint.extract.lifecycle import keyed, resolve
+from nhilint.extract.manifests import collisions
+from nhilint.extract.manifests.pod_templates import BUILT_IN, may_embed_template, pod_spec_path
 from nhilint.extract.manifests.rbac_objects import read_binding, read_role
 from nhilint.extract.manifests.source import Source
 from nhilint.extract.manifests.source import items as _items
@@ -71,19 +74,7 @@ IGNORE_ANNOTATION = "nhilint.io/ignore"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 CLUSTER_KINDS = frozenset({"ClusterRole", "ClusterRoleBinding"})
 RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
-_TEMPLATE = ("spec", "template", "spec")
-# (API group, kind) -> keys down to the pod spec. `extensions` is the pre-1.16 group of the apps kinds.
-POD_SPECS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("", "Pod"): ("spec",),
-    ("", "ReplicationController"): _TEMPLATE,
-    **{
-        (group, kind): _TEMPLATE
-        for group in ("apps", "extensions")
-        for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
-    },
-    ("batch", "Job"): _TEMPLATE,
-    ("batch", "CronJob"): ("spec", "jobTemplate", *_TEMPLATE),
-}
+POD_SPECS = BUILT_IN  # the built-in workload kinds; others are found by `pod_spec_path`
 # Keys that name the secret part of a Secret (the finding points there rather than at `username`).
 _SECRETISH = re.compile(r"pass|secret|token|key|cred|private|auth|cert|pwd", re.I)
 # Values that stand for a secret instead of being one: SOPS, envsubst, argocd-vault-plugin, templating.
@@ -102,6 +93,7 @@ class State:
     files: dict[Path, ManifestFile] = field(default_factory=dict)  # parsed files a kustomization may name
     kustomized: dict[Path, bool] = field(default_factory=dict)  # directories with a kustomization above
     read: set[Path] = field(default_factory=set)  # manifest files scanned as written
+    declared: dict[collisions.Key, Location] = field(default_factory=dict)  # where each object is first written
 
 
 @dataclass(slots=True)
@@ -121,11 +113,15 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     for file in sorted(paths):
         manifest = parse_file(file, _relative(file, root), builder.limits, reads_body)
         state.read.add(file.resolve())
-        if kustomize.under_kustomization(file, root, state.kustomized):  # a kustomization may read it again
+        kustomized = kustomize.under_kustomization(file, root, state.kustomized)
+        if kustomized:  # a kustomization may read it again
             state.files[file.resolve()] = manifest
         builder.inventory.errors.extend(manifest.errors)
+        # a file under a kustomization may be a patch of an object written elsewhere: not a second copy
+        copies = not kustomized
         for obj in manifest.objects:
-            read_object(obj, Source(obj.location, manifest.lines), builder, state, batch, rendered=False)
+            source = Source(obj.location, manifest.lines)
+            read_object(obj, source, builder, state, batch, rendered=False, copies=copies)
     _link(builder, state, batch)
 
 
@@ -173,7 +169,7 @@ def reads_body(api_version: str, kind: str) -> bool:
     group = api_version.rpartition("/")[0]
     if group == "":
         return kind in ("ServiceAccount", "Secret", "ConfigMap") or (group, kind) in POD_SPECS
-    return (group == RBAC_GROUP and kind in RBAC_KINDS) or (group, kind) in POD_SPECS
+    return (group == RBAC_GROUP and kind in RBAC_KINDS) or (group, kind) in POD_SPECS or may_embed_template(group)
 
 
 def _state(builder: Builder) -> State:
@@ -190,7 +186,10 @@ def _relative(file: Path, root: Path) -> str:
 # -- one object ------------------------------------------------------------------------------------
 
 
-def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, batch: Batch, rendered: bool) -> None:
+def read_object(
+    obj: K8sObject, source: Source, builder: Builder, state: State, batch: Batch, rendered: bool, copies: bool = False
+) -> None:
+    """One object; with `copies`, a second one of the same kind, namespace and name is kept and reported."""
     meta = obj.body.get("metadata")
     meta = meta if isinstance(meta, LDict) else LDict()
     name = _name(meta)
@@ -201,8 +200,15 @@ def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, 
     state.seen.add(key)
     shown = name if isinstance(name, str) else "<generated>" if meta.get("generateName") else "<unnamed>"
     address = "/".join(p for p in (obj.kind, namespace, shown) if p)
+    if copies and isinstance(name, str) and collisions.tracked(obj.group, obj.kind):
+        collided = collisions.collision(state.declared, (obj.group, obj.kind, namespace or "", name), obj.location)
+        if collided is not None:
+            builder.inventory.errors.append(collided)
+            if (obj.group, obj.kind) == ("", "ServiceAccount"):  # an identity: both kept, the second's id has its file
+                address = collisions.with_file(address, obj.location)
     _ignores(meta, source, builder)
     group = obj.group
+    pod_spec = pod_spec_path(group, obj.kind, obj.body)
     written_secrets.manifest(
         builder,
         obj.body,
@@ -210,7 +216,7 @@ def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, 
         address,
         source.location,
         (group, obj.kind) == ("", "ConfigMap"),
-        POD_SPECS.get((group, obj.kind)),
+        pod_spec,
     )
     if group == "" and obj.kind == "ServiceAccount":
         _service_account(obj, meta, source, builder, state, address, name, namespace or "default")
@@ -220,8 +226,8 @@ def read_object(obj: K8sObject, source: Source, builder: Builder, state: State, 
         state.roles.append(read_role(obj, meta, source, address, name, namespace))
     elif group == RBAC_GROUP and obj.kind in ("RoleBinding", "ClusterRoleBinding"):
         batch.bindings.append(read_binding(obj, source, address, namespace))
-    elif (group, obj.kind) in POD_SPECS:
-        _workload(obj, source, batch, address, namespace or "default")
+    elif pod_spec is not None:
+        _workload(obj, source, batch, address, namespace or "default", pod_spec)
 
 
 def _name(meta: LDict) -> str | Unknown:
@@ -271,7 +277,7 @@ def _service_account(
 ) -> None:
     identity_id = f"{PLATFORM}:{address}"
     if identity_id in builder.inventory.identities:
-        return  # declared again (another environment's copy): the first declaration stands
+        return  # the same object again (read from a file and inside a rendered overlay)
     automount = obj.body.get("automountServiceAccountToken")
     attributes = [
         ("automount_service_account_token", "true" if automount is None else str(to_text(automount))),
@@ -299,7 +305,7 @@ def _service_account(
         attributes=tuple(attributes),
     )
     builder.add_identity(identity, "ServiceAccount")
-    if isinstance(name, str):
+    if isinstance(name, str) and (namespace, name) not in state.accounts:  # links go to the first copy
         builder.by_name.pop(("ServiceAccount", name), None)  # bare names are ambiguous across namespaces
         builder.register(address, identity_id, "ServiceAccount", f"{namespace}/{name}")
         state.accounts[(namespace, name)] = identity_id
@@ -346,9 +352,11 @@ def _literal(value: Any) -> bool:
 # -- workloads ----------------------------------------------------------------------------------
 
 
-def _workload(obj: K8sObject, source: Source, batch: Batch, address: str, namespace: str) -> None:
+def _workload(
+    obj: K8sObject, source: Source, batch: Batch, address: str, namespace: str, path: tuple[str, ...]
+) -> None:
     spec: Any = obj.body
-    for key in POD_SPECS[(obj.group, obj.kind)]:
+    for key in path:
         spec = spec.get(key) if isinstance(spec, dict) else None
     if not isinstance(spec, dict):
         return

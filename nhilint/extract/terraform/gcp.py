@@ -18,6 +18,7 @@ A member that is not an in-code service account stays the member string itself (
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from nhilint.extract.builder import Builder
@@ -30,6 +31,7 @@ from nhilint.extract.common import (
     text_of,
 )
 from nhilint.extract.references import role_ref
+from nhilint.extract.terraform import gcp_default_sa
 from nhilint.extract.terraform.gcp_bindings import Binding, bindings, parse_member
 from nhilint.extract.terraform.gcp_federation import federate, pool, pool_provider
 from nhilint.extract.terraform.gcp_roles import TYPES as CUSTOM_ROLE_TYPES
@@ -80,7 +82,48 @@ IAM_SCOPES: dict[str, tuple[str, str]] = {
     "google_bigquery_dataset_iam": ("dataset_id", "dataset"),
     "google_kms_crypto_key_iam": ("crypto_key_id", "cryptoKey"),
     "google_artifact_registry_repository_iam": ("repository", "repository"),
+    "google_pubsub_subscription_iam": ("subscription", "subscription"),
+    "google_cloud_run_service_iam": ("service", "run"),
+    "google_cloud_run_v2_service_iam": ("name", "run"),
+    "google_cloud_run_v2_job_iam": ("name", "runJob"),
+    "google_cloudfunctions_function_iam": ("cloud_function", "function"),
+    "google_cloudfunctions2_function_iam": ("cloud_function", "function"),
+    "google_compute_instance_iam": ("instance_name", "instance"),
+    "google_bigquery_table_iam": ("table_id", "table"),
 }
+# Any other `google_<resource>_iam_{member,binding,policy}` is read the same way, its scope named by those of
+# these attributes it sets, in this order (the provider names the resource differently per family).
+IAM_SUFFIX = re.compile(r"^google_(?P<family>[a-z0-9_]+)_iam_(?:member|binding|policy)$")
+GENERIC_SCOPE_ATTRIBUTES = (
+    "name",
+    "service",
+    "cloud_function",
+    "function",
+    "instance_name",
+    "instance",
+    "repository",
+    "subscription",
+    "topic",
+    "secret_id",
+    "bucket",
+    "table_id",
+    "dataset_id",
+    "database",
+    "job",
+    "cluster",
+    "registry",
+    "key_ring_id",
+    "crypto_key_id",
+    "image",
+    "disk",
+    "snapshot",
+    "subnetwork",
+    "app_id",
+    "tag_key",
+    "tag_value",
+)
+# Members that are not an identity but everyone: who they are, for messages (see NHI-PRIV-012).
+PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 
 # Workloads that run as a service account: resource type -> attribute paths ("block.attr").
 USAGE_PATHS: dict[str, tuple[str, ...]] = {
@@ -255,6 +298,18 @@ def iam(scope_attr: str, label: str) -> Handler:
     return handler
 
 
+def any_iam(resource: TfResource, builder: Builder) -> None:
+    """A `google_<resource>_iam_*` of a family not in IAM_SCOPES: the same grants, scoped `<family>/<name>`."""
+    match = IAM_SUFFIX.match(resource.type)
+    if match is None or resource.type in TABLE.handlers:
+        return
+    named = [text_of(resource, a) for a in GENERIC_SCOPE_ATTRIBUTES if resource.has(a)]
+    scope_text = "/".join(text for text, _ in named) or "<resource not named>"
+    scope_unknown = next((reason for _, reason in named if reason), None)
+    for binding in bindings(resource):
+        _binding(builder, resource, binding, (f"{match['family']}/{scope_text}",), scope_unknown, None)
+
+
 def _binding(
     builder: Builder,
     resource: TfResource,
@@ -277,8 +332,8 @@ def _binding(
         kind, identifier, text = parse_member(value)
         principals.append(TrustPrincipal(kind, identifier))
         sa = find_sa(builder, sa_link(identifier)) if kind == "serviceAccount" else None
-        if on_account and not isinstance(sa, str):
-            continue  # on another account, only in-code service accounts get a grant; the rest is trust
+        if on_account and not isinstance(sa, str) and kind not in PUBLIC_MEMBERS:
+            continue  # on another account, only in-code service accounts (and everyone) get a grant; the rest is trust
         principal = sa if isinstance(sa, str) else text if isinstance(text, str) and sa is None else None
         reason = sa.reason if isinstance(sa, Unknown) else text.reason if isinstance(text, Unknown) else None
         builder.add_grant(
@@ -351,6 +406,11 @@ def workload(resource: TfResource, builder: Builder) -> None:
                 builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (), PLATFORM)
 
 
+def runs_on_nodes(resource: TfResource, builder: Builder) -> None:
+    workload(resource, builder)
+    gcp_default_sa.default_service_account(resource, builder)
+
+
 def finish(builder: Builder) -> None:
     federate(builder)
 
@@ -376,5 +436,7 @@ TABLE = PlatformTable(
             for suffix in ("member", "binding", "policy")
         },
         **{t: workload for t in USAGE_PATHS},
+        **dict.fromkeys(gcp_default_sa.TYPES, runs_on_nodes),
     },
+    prefixes={"google_": any_iam},
 )

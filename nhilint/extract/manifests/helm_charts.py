@@ -1,0 +1,62 @@
+"""Helm charts: rendered by `helm template` (offline, sandboxed: nhilint.parse.helm) and read like manifests.
+
+Discovery finds each `Chart.yaml`; a subchart is rendered with its parent. When `helm` is on PATH the chart
+is rendered with its default values and its objects are read as any manifest's, each pointing at the
+template it came from; the templates' "render it first" parse errors are then withdrawn, since the chart
+was read. When helm is not installed, or refuses or fails, the chart is reported as not rendered (an info
+finding, NHI-PARSE-002) so a clean result cannot hide it, and the templates keep their parse errors.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from nhilint.extract.builder import Builder
+from nhilint.extract.manifests.objects import Batch, _link, _relative, _state, read_object, reads_body
+from nhilint.extract.manifests.source import Source
+from nhilint.model import Location
+from nhilint.parse import helm
+from nhilint.parse.kubernetes import TEMPLATE_REASON, parse_text
+from nhilint.parse.kustomize import OverLimit
+
+
+def extract_charts(paths: list[Path], root: Path, builder: Builder) -> None:
+    """Render each chart found (its `Chart.yaml`), or note why it was not rendered."""
+    state, batch = _state(builder), Batch()
+    executable = shutil.which("helm")
+    for chart in helm.chart_directories(paths):
+        path = _relative(chart / "Chart.yaml", root)
+        where = Location(path, 1, 1)
+        what = f"Helm chart {_relative(chart, root)}"
+        if executable is None:
+            builder.unresolved(what, "not rendered: helm is not installed (nhilint runs it offline if it is)", where)
+            continue
+        rendered = helm.render(executable, chart, root, builder.limits)
+        if isinstance(rendered, OverLimit):
+            builder.inventory.errors.append(rendered.error(path))
+            continue
+        if isinstance(rendered, str):
+            builder.unresolved(what, f"not rendered: {rendered}", where)
+            continue
+        manifest = parse_text(rendered.text, path, limits=builder.limits, reads=reads_body)
+        if manifest.error is not None:
+            builder.unresolved(what, f"rendered output not read: {manifest.error.reason}", where)
+            continue
+        for obj in manifest.objects:
+            template = rendered.source_of(obj.location.start_line)
+            at = _relative(template, root) if template is not None else path
+            read_object(obj, Source(Location(at, 1, 1)), builder, state, batch, rendered=True)
+        _withdraw_template_errors(builder, _relative(chart, root))
+    _link(builder, state, batch)
+
+
+def _withdraw_template_errors(builder: Builder, chart: str) -> None:
+    """The chart's templates were read through helm: their "render it first" errors no longer apply."""
+    prefix = "" if chart == "." else chart.rstrip("/") + "/"
+    errors = builder.inventory.errors
+    errors[:] = [
+        e
+        for e in errors
+        if not (e.reason == TEMPLATE_REASON and e.path.startswith(prefix) and "templates/" in e.path[len(prefix) :])
+    ]
