@@ -1,0 +1,73 @@
+"""Variable type constraints: what Terraform's conversion adds to a value before the module sees it.
+
+A `variable` with `type = map(object({ tags = optional(map(string), {}) }))` receives each object with every
+declared attribute: an attribute the caller left out is null, or the `optional(...)` default. Without this a
+module that reads `each.value.tags` would see a missing key where Terraform sees `{}` or null. Only the
+structure is converted (objects, maps, lists, sets, tuples); primitive values are kept as they are, and an
+Unknown stays Unknown. Extra attributes are kept: dropping them would only turn a readable value into an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nhilint.parse import hcl
+from nhilint.values import LDict, Unknown
+
+_COLLECTIONS = frozenset({"map", "list", "set"})
+
+
+def convert(value: Any, type_expr: hcl.Expr, evaluate: Callable[[hcl.Expr], Any], depth: int = 0) -> Any:
+    """`value` as a variable of type `type_expr` receives it; `evaluate` computes `optional()` defaults."""
+    if value is None or isinstance(value, Unknown) or depth > 32 or not isinstance(type_expr, hcl.Call):
+        return value
+    name, args = type_expr.name, type_expr.args
+    if name in _COLLECTIONS and len(args) == 1:
+        if isinstance(value, dict):
+            return _copy(value, {k: convert(v, args[0], evaluate, depth + 1) for k, v in value.items()})
+        if isinstance(value, list):
+            return [convert(v, args[0], evaluate, depth + 1) for v in value]
+        return value
+    if name == "tuple" and len(args) == 1 and isinstance(args[0], hcl.TupleExpr) and isinstance(value, list):
+        kinds = args[0].items
+        return [convert(v, kinds[i], evaluate, depth + 1) if i < len(kinds) else v for i, v in enumerate(value)]
+    if name == "object" and len(args) == 1 and isinstance(args[0], hcl.ObjectExpr) and isinstance(value, dict):
+        return _object(value, args[0], evaluate, depth)
+    return value
+
+
+def _object(value: dict[str, Any], spec: hcl.ObjectExpr, evaluate: Callable[[hcl.Expr], Any], depth: int) -> Any:
+    items = dict(value)
+    for key_expr, kind in spec.items:
+        key = _attribute_name(key_expr)
+        if key is None:
+            continue
+        optional = isinstance(kind, hcl.Call) and kind.name == "optional" and kind.args
+        inner = kind.args[0] if optional and isinstance(kind, hcl.Call) else kind
+        if key in items:
+            items[key] = convert(items[key], inner, evaluate, depth + 1)
+        elif optional and isinstance(kind, hcl.Call):
+            default = evaluate(kind.args[1]) if len(kind.args) > 1 else None
+            items[key] = convert(default, inner, evaluate, depth + 1)
+        # a required attribute the caller left out: Terraform refuses the call; nothing to add
+    return _copy(value, items)
+
+
+def _attribute_name(expr: hcl.Expr) -> str | None:
+    if isinstance(expr, hcl.Name):
+        return expr.name
+    if isinstance(expr, hcl.Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, hcl.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], str):
+        return expr.parts[0]
+    return None
+
+
+def _copy(original: dict[str, Any], items: dict[str, Any]) -> dict[str, Any]:
+    """The converted mapping, keeping where the original was written (findings point there)."""
+    if not isinstance(original, LDict):
+        return items
+    copy = LDict(items.items(), original.line, original.end_line, original.path)
+    copy.key_lines = original.key_lines
+    return copy
