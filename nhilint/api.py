@@ -37,7 +37,7 @@ from nhilint.model import Annotation, Finding, Inventory, Location
 from nhilint.parse.cache import default_directory
 from nhilint.parse.terraform import TerraformProject
 from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
-from nhilint.rules import RULES
+from nhilint.rules import RULES, unset_variable
 from nhilint.rules.base import Context
 
 if TYPE_CHECKING:
@@ -212,6 +212,7 @@ def scan(paths: list[Path], config: Config, root: Path | None = None, options: S
         findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
     active = suppress.active(found.annotations, config.today, RULE_IDS) if options.inline_suppressions else []
     findings, silenced = suppress.apply(findings, active)
+    findings = unset_variable.fold(findings, config)  # one finding per root variable left without a value
     ordered = sorted(set(findings), key=lambda f: f.sort_key)
     return Report(
         scan_root,

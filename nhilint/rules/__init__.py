@@ -41,6 +41,7 @@ from nhilint.rules import (
     trust_oidc_subject,
     unknown_action,
     unresolved_module,
+    unset_variable,
     wildcard_actions,
     wildcard_resource_write,
 )
@@ -87,6 +88,7 @@ RULES: tuple[Rule, ...] = (
     duplicate_key.RULE,
     outside_root.RULE,
     bad_suppression.RULE,
+    unset_variable.RULE,
 )
 
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

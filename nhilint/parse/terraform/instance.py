@@ -183,7 +183,8 @@ class ModuleInstance:
             return declared.get("default")
         if value is None and name in self.inputs:
             return Unknown(f"var.{name} is null but declared nullable = false")
-        return Unknown(f"var.{name} has no default and no value in the scanned tfvars")
+        where = f"{declared.path}:{declared.block.line}"  # NHI-PARSE-008 reports each such variable once, there
+        return Unknown(f"var.{name} has no default and no value in the scanned tfvars (declared at {where})")
 
     def local(self, name: str) -> Any:
         return self._memoised(f"local.{name}", self._locals.get(name), f"local.{name} is not defined")
