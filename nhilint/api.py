@@ -119,7 +119,7 @@ def build_inventory(
         found = discover(paths, root, config.exclude, config.limits)
     extra_vars = [root / v for v in config.var_files] + list(options.var_files)
     cache_dir = default_directory() if options.cache else None
-    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
+    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits, dict(options.variables))
     with processing(lambda: _label("Terraform", found.terraform, root)):
         project.add_files(found.terraform)
         project.add_files(found.context, context=True)

@@ -176,7 +176,10 @@ class ModuleInstance:
             if value is not None or declared is None or declared.get("nullable") is not False:
                 return value  # a null input to a `nullable = false` variable takes the default
         elif name in self.project.var_values(self):
-            return self.project.var_values(self)[name]
+            value = self.project.var_values(self)[name]
+            if isinstance(value, types.CommandLineValue):
+                return types.from_command_line(value, declared.expr("type") if declared else None, name)
+            return value
         if declared is None:
             return Unknown(f"var.{name} is not declared")
         if declared.has("default"):

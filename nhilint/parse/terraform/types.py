@@ -5,6 +5,8 @@ declared attribute: an attribute the caller left out is null, or the `optional(.
 module that reads `each.value.tags` would see a missing key where Terraform sees `{}` or null. Only the
 structure is converted (objects, maps, lists, sets, tuples); primitive values are kept as they are, and an
 Unknown stays Unknown. Extra attributes are kept: dropping them would only turn a readable value into an error.
+
+`-var NAME=VALUE` values are read here too, by the variable's type, as Terraform reads them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nhilint.parse import hcl
+from nhilint.parse.hcl_eval import Budget, Evaluator
 from nhilint.values import LDict, Unknown
 
 _COLLECTIONS = frozenset({"map", "list", "set"})
@@ -71,3 +74,38 @@ def _copy(original: dict[str, Any], items: dict[str, Any]) -> dict[str, Any]:
     copy = LDict(items.items(), original.line, original.end_line, original.path)
     copy.key_lines = original.key_lines
     return copy
+
+
+class CommandLineValue(str):
+    """A `-var NAME=VALUE` value as typed: what it means depends on the variable's type (`from_command_line`)."""
+
+
+class _Literals:
+    """The scope of a `-var` value: no names at all (Terraform refuses references there too)."""
+
+    budget = Budget()
+
+    def resolve(self, name: str, steps: list[Any], line: int) -> Any:
+        return Unknown(f"-var value refers to {name}, which a -var value cannot do")
+
+    def read_file(self, path: str) -> str | Unknown:
+        return Unknown("a -var value cannot read files")
+
+
+def from_command_line(text: str, type_expr: hcl.Expr | None, name: str) -> Any:
+    """`-var NAME=VALUE` as Terraform reads it: the text itself for a string (or untyped) variable, a number or
+    bool for those types, and an HCL expression (`["a","b"]`, `{ k = "v" }`) for a collection or object type."""
+    if isinstance(type_expr, hcl.Name) and type_expr.name == "number":
+        try:
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            return Unknown(f"-var {name}={text!r} is not a number")
+    if isinstance(type_expr, hcl.Name) and type_expr.name == "bool":
+        return {"true": True, "false": False}.get(text.strip(), Unknown(f"-var {name} is not true or false"))
+    if not isinstance(type_expr, hcl.Call):
+        return str(text)
+    try:
+        expr = hcl.parse_expression(text)
+    except (hcl.HclSyntaxError, hcl.HclLimitError):
+        return Unknown(f"-var {name} is not a valid HCL expression for its {type_expr.name}() type")
+    return Evaluator(_Literals()).eval(expr)
