@@ -157,6 +157,26 @@ def ref_marker(text: str) -> Ref | None:
     return Ref(match.group(1), match.group(2)) if match else None
 
 
+def readable_references(text: str) -> str:
+    """A message with each `${module.project.project_id}` marker written as the reference it is, said unknown once:
+    `module.project.project_id (not known before apply)`. IAM policy variables (`${aws:username}`) stay."""
+    said: set[str] = set()
+
+    def readable(match: re.Match[str]) -> str:
+        reference = f"{match.group(1)}.{match.group(2)}" if match.group(2) else match.group(1)
+        if reference in said:
+            return reference
+        said.add(reference)
+        first = match.group(1).rsplit("/", 1)[-1].split(".", 1)[0]  # `var`, `data`, `module`, a resource type
+        if first in ("var", "local", "each", "count"):
+            return f"{reference} (not evaluated)"
+        if first == "data":
+            return f"{reference} (read from the cloud at plan time)"
+        return f"{reference} (not known before apply)"
+
+    return _REF_MARKER_RE.sub(readable, text) if "${" in text else text
+
+
 def value_size(value: Any, cap: int) -> int:
     """Characters plus elements of a value, counted without recursion and only up to just past `cap`.
 
