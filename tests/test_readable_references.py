@@ -48,3 +48,8 @@ def test_finding_messages_carry_no_marker_text(tmp_path: Path) -> None:
     messages = [f.message for f in report.findings]
     assert messages and not [m for m in messages if "${" in m]
     assert any("module.project.project_id (not known before apply)" in m for m in messages), messages
+
+
+def test_current_account_and_region_read_as_such_never_as_a_number() -> None:
+    text = "arn:aws:logs:${current_region}:${current_account}:log-group:/nodes"
+    assert readable_references(text) == "arn:aws:logs:<this region>:<this account>:log-group:/nodes"

@@ -89,3 +89,16 @@ def test_null_default_is_null_and_a_null_input_to_a_non_nullable_variable_takes_
         },
     )
     assert sorted(report.inventory.identities) == ["aws:module.worker.aws_iam_role.worker[0]"]
+
+
+def test_current_account_and_region_are_symbolic_known_values() -> None:
+    """`arn:${partition}:iam::${account_id}:root` is this account (same-account, never a third party, never a
+    number), and a log group ARN in `${region}` names one specific region: both decidable without the cloud."""
+    report = scan([FIXTURE], config_for(FIXTURE), FIXTURE)
+    role = "aws:aws_iam_role.this[0]"
+    [trust] = [t for t in report.inventory.trusts if t.identity == role]
+    assert [p.identifier for p in trust.principals] == ["arn:aws:iam::${current_account}:root"]
+    assert triples(report, "NHI-TRUST") == []
+    [logs] = [g for g in report.inventory.grants if g.principal == role and g.via.startswith("inline")]
+    assert logs.scope == ("arn:aws:logs:${current_region}:${current_account}:log-group:/nodes/platform-nodes:*",)
+    assert logs.unknown is None
