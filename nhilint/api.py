@@ -132,7 +132,7 @@ def build_inventory(
         found = discover(paths, root, config.exclude, config.limits)
     extra_vars = [root / v for v in config.var_files] + list(options.var_files)
     cache_dir = default_directory() if options.cache else None
-    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits)
+    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits, dict(options.variables))
     with processing(lambda: _label("Terraform", found.terraform, root)):
         project.add_files(found.terraform)
         project.add_files(found.context, context=True)
@@ -236,6 +236,9 @@ def scan(paths: list[Path], config: Config, root: Path | None = None, options: S
         findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
     active = suppress.active(found.annotations, config.today, RULE_IDS) if options.inline_suppressions else []
     findings, silenced = suppress.apply(findings, active)
+    from nhilint.rules import unset_variable
+
+    findings = unset_variable.fold(findings, config)  # one finding per root variable left without a value
     ordered = sorted(set(findings), key=lambda f: f.sort_key)
     return Report(
         scan_root,

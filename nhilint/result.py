@@ -28,13 +28,15 @@ if TYPE_CHECKING:
 class ScanOptions:
     """How to scan, besides the paths and the configuration: what `nhilint scan` options set.
 
-    `var_files`: Terraform variables files beside the config's. `plans`: Terraform plan JSON files
-    (`--plan`), attributed to the `.tf` directory `plan_source` when given. `cache`: keep parsed files in the
-    user's cache directory (nhilint.parse.cache). `inline_suppressions=False` is the auditor's view: every
-    `nhilint:ignore` is disregarded. `today`: evaluate expiry as of this date instead of the config's.
+    `var_files`: Terraform variables files beside the config's; `variables`: `-var NAME=VALUE` pairs. `plans`:
+    Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given. `cache`:
+    keep parsed files in the user's cache directory (nhilint.parse.cache). `inline_suppressions=False` is the
+    auditor's view: every `nhilint:ignore` is disregarded. `today`: evaluate expiry as of this date instead of
+    the config's.
     """
 
     var_files: tuple[Path, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()  # `-var NAME=VALUE`, in order: applied after every var file
     plans: tuple[Path, ...] = ()
     plan_source: Path | None = None
     cache: bool = False

@@ -16,6 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# What `data.aws_region.x.name` becomes: a known value meaning "the region this is deployed to", one specific
+# region (never a wildcard), like the current account (nhilint.model.CURRENT_ACCOUNT).
+CURRENT_REGION = "${current_region}"
+_SYMBOLS = {"${current_account}": "<this account>", CURRENT_REGION: "<this region>"}
+
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
@@ -155,6 +160,31 @@ def ref_marker(text: str) -> Ref | None:
     """The Ref when a string is exactly one marker, e.g. `${aws_iam_role.ci.arn}`."""
     match = _REF_MARKER_RE.fullmatch(text)
     return Ref(match.group(1), match.group(2)) if match else None
+
+
+def readable_references(text: str) -> str:
+    """A message with each `${module.project.project_id}` marker written as the reference it is, said unknown once:
+    `module.project.project_id (not known before apply)`; the current account and region read as such.
+    IAM policy variables (`${aws:username}`) stay."""
+    said: set[str] = set()
+
+    def readable(match: re.Match[str]) -> str:
+        reference = f"{match.group(1)}.{match.group(2)}" if match.group(2) else match.group(1)
+        if reference in said:
+            return reference
+        said.add(reference)
+        first = match.group(1).rsplit("/", 1)[-1].split(".", 1)[0]  # `var`, `data`, `module`, a resource type
+        if first in ("var", "local", "each", "count"):
+            return f"{reference} (not evaluated)"
+        if first == "data":
+            return f"{reference} (read from the cloud at plan time)"
+        return f"{reference} (not known before apply)"
+
+    if "${" not in text:
+        return text
+    for symbol, shown in _SYMBOLS.items():
+        text = text.replace(symbol, shown)
+    return _REF_MARKER_RE.sub(readable, text)
 
 
 def value_size(value: Any, cap: int) -> int:

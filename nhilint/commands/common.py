@@ -58,10 +58,31 @@ def scan_options(var_files: tuple[str, ...], today: str | None, no_cache: bool, 
 
     return ScanOptions(
         var_files=tuple(Path(v) for v in var_files),
+        variables=command_line_variables(),
         cache=not no_cache,
         inline_suppressions=inline,
         today=parse_today(today),
     )
+
+
+def command_line_variables() -> tuple[tuple[str, str], ...]:
+    """The `-var NAME=VALUE` pairs of the running command (kept aside by `_keep_variables`)."""
+    context = click.get_current_context(silent=True)
+    return tuple(context.meta.get(_VARIABLES, ())) if context is not None else ()
+
+
+_VARIABLES = "nhilint.variables"
+
+
+def _keep_variables(context: click.Context, _: click.Parameter, values: tuple[str, ...]) -> None:
+    """`-var NAME=VALUE`, kept in the context so that every command taking --var-file takes it too."""
+    pairs = []
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="-var")
+        pairs.append((name.strip(), text))
+    context.meta[_VARIABLES] = tuple(pairs)
 
 
 def render_scan_report(report: Report, fmt: str, quiet: bool = False, colour: bool = False) -> str:
@@ -129,6 +150,15 @@ common_options = [
         multiple=True,
         type=click.Path(exists=True, dir_okay=False),
         help="Terraform variables file (repeatable).",
+    ),
+    click.option(
+        "-var",
+        "--var",
+        multiple=True,
+        metavar="NAME=VALUE",
+        expose_value=False,
+        callback=_keep_variables,
+        help="A Terraform root variable, as `terraform -var` (repeatable; applied after the var files).",
     ),
     click.option("--today", metavar="YYYY-MM-DD", help="Evaluate expiry as of this date (reproducible builds)."),
     click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file."),

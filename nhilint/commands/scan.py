@@ -14,6 +14,7 @@ from nhilint.commands.common import (
     EXIT_OK,
     SCAN_FORMATS,
     SEVERITIES,
+    command_line_variables,
     emit,
     load,
     parse_today,
@@ -124,6 +125,7 @@ def scan(
     loaded, root, targets = load(anchors, config, policy, fail_on)
     options = ScanOptions(
         var_files=tuple(Path(v) for v in var_files),
+        variables=command_line_variables(),
         plans=tuple(Path(p) for p in plans),
         plan_source=Path(plan_source) if plan_source else None,
         cache=not no_cache,

@@ -234,7 +234,23 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "nonsensitive": lambda v: v,
 }
 
-UNKNOWN_TOLERANT = {"merge", "concat", "coalesce", "sensitive", "nonsensitive", "tolist", "toset"}
+UNKNOWN_TOLERANT = {
+    "merge",
+    "concat",
+    "coalesce",
+    "sensitive",
+    "nonsensitive",
+    "tolist",
+    "toset",
+    # structural: an unknown value inside a map or list does not change which item is picked or how many there are
+    "lookup",
+    "keys",
+    "length",
+    "element",
+    "values",
+    "tomap",
+}
+"""Functions called even when an argument holds an Unknown inside (an argument that is Unknown still is not)."""
 
 
 def _eq(a: Any, b: Any) -> bool:

@@ -88,6 +88,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-PARSE-007", "duplicate_object"),
     Entry("NHI-PARSE-006", "outside_root"),
     Entry("NHI-SUPP-001", "bad_suppression"),
+    Entry("NHI-PARSE-008", "unset_variable"),
 )
 
 RULE_IDS: frozenset[str] = frozenset(entry.id for entry in REGISTRY)  # what `nhilint:ignore` may name

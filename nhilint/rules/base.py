@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from nhilint.config import Settings
 from nhilint.model import Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown
+from nhilint.values import readable_references
 
 if TYPE_CHECKING:
     from nhilint.analyse.analysis import Analysis
@@ -88,7 +89,7 @@ class Rule:
         return Finding(
             rule_id=self.id,
             severity=chosen,
-            message=message,
+            message=readable_references(message),  # `module.x.id (not known before apply)`, never `${module.x.id}`
             location=location,
             identity=subject.id if subject else None,
             address=subject.address if subject else None,

@@ -125,7 +125,7 @@ def test_service_accounts_grants_and_usages(tmp_path: Path) -> None:
             49,
             "role",
             "gcp",
-            "var.external_sa has no default and no value in the scanned tfvars",
+            "var.external_sa has no default and no value in the scanned tfvars (declared at main.tf:53)",
         ),
     ]
     assert sorted((u.identity, u.workload) for u in inventory.usages) == [
@@ -253,7 +253,13 @@ def test_iam_policy_reads_the_policy_data_source_and_never_guesses(tmp_path: Pat
     assert [(g.principal, g.permissions, g.scope, g.location.start_line, g.unknown) for g in grants] == [
         ("gcp:google_service_account.admin", ("roles/owner",), ("project/acme-prod",), 8, None),
         ("group:auditors@acme.io", ("roles/viewer",), ("project/acme-prod",), 12, None),
-        (None, (), ("folder/99",), 26, "var.policy_json has no default and no value in the scanned tfvars"),
+        (
+            None,
+            (),
+            ("folder/99",),
+            26,
+            "var.policy_json has no default and no value in the scanned tfvars (declared at main.tf:22)",
+        ),
     ]
     assert triples(report, "NHI-PRIV-004") == [
         ("NHI-PRIV-004", "main.tf", 8, "gcp:google_service_account.admin"),

@@ -353,7 +353,10 @@ def test_module_prefix_for_each_and_unknown_values(tmp_path: Path) -> None:
         (a, "runner-a", (("automount_service_account_token", "true"), ("namespace", "ci"))),
         (b, "runner-b", (("automount_service_account_token", "true"), ("namespace", "ci"))),
     ]
-    operator = "User subject name: var.operator has no default and no value in the scanned tfvars"
+    operator = (
+        "User subject name: var.operator has no default and no value in the scanned tfvars "
+        "(declared at modules/ci/main.tf:54)"
+    )
     grants = [
         (g.principal, g.permissions, g.scope, g.location.path, g.location.start_line, g.unknown)
         for g in report.inventory.grants
@@ -375,10 +378,16 @@ def test_unknown_for_each_keeps_one_identity_with_an_unknown_name(tmp_path: Path
     report = scan_tree(tmp_path, {"main.tf": MODULE})
     [identity] = report.inventory.identities.values()
     assert identity.id == "kubernetes:kubernetes_service_account.runner"
-    assert identity.name == Unknown("each.key differs per instance")
+    assert identity.name == Unknown(  # the for_each's own reason, not just "differs per instance"
+        "the for_each on line 2 is not known: var.teams has no default and no value in the scanned tfvars "
+        "(declared at main.tf:41)"
+    )
     assert identity.attributes == (
         ("automount_service_account_token", "true"),
-        ("namespace", "<unknown: var.namespace has no default and no value in the scanned tfvars>"),
+        (
+            "namespace",
+            "<unknown: var.namespace has no default and no value in the scanned tfvars (declared at main.tf:45)>",
+        ),
     )
 
 
@@ -404,7 +413,7 @@ def test_unevaluated_binding_namespace_is_unknown_not_guessed(tmp_path: Path) ->
     """
     report = scan_tree(tmp_path, {"main.tf": source})
     [grant] = report.inventory.grants
-    reason = "var.namespace has no default and no value in the scanned tfvars"
+    reason = "var.namespace has no default and no value in the scanned tfvars (declared at main.tf:17)"
     assert (grant.principal, grant.permissions, grant.scope, grant.via) == (
         None,
         ("ClusterRole/admin",),

@@ -79,3 +79,15 @@ def test_unknowns_never_guess(text: str) -> None:
 def test_heredoc_interpolation_and_trim() -> None:
     body = parse_hcl('x = <<-EOT\n    {"a": "${var.env}", "b": "$${keep}"}\n    EOT\n')
     assert Evaluator(Scope({"env": "prod"})).eval(body.attributes["x"].expr) == '{"a": "prod", "b": "${keep}"}\n'
+
+
+def test_structural_functions_see_past_unknowns_inside_their_arguments() -> None:
+    """`lookup(each.value, "policies", null)` on a node group whose subnets are unknown still finds the policies."""
+    group = LDict({"subnets": Unknown("module.vpc is remote"), "policies": {"ssm": "arn:aws:iam::aws:policy/SSM"}})
+    assert evaluate('lookup(var.group, "policies", null)', group=group) == {"ssm": "arn:aws:iam::aws:policy/SSM"}
+    assert evaluate('lookup(var.group, "missing", null)', group=group) is None
+    assert evaluate("keys(var.group)", group=group) == ["policies", "subnets"]
+    assert evaluate("length(var.group)", group=group) == 2
+    assert evaluate('lookup(var.unset, "a", null)', unset=Unknown("var.unset has no default")) == Unknown(
+        "var.unset has no default"
+    )

@@ -108,7 +108,7 @@ def test_junit_lists_every_finding_with_its_severity(tmp_path: Path, capsys: pyt
     assert failure.text == "main.tf:1: medium role aws_iam_role.a has no owner [aws:aws_iam_role.a]"
     assert case.findtext("system-out") == (
         "main.tf:12: info could not evaluate the owner of role aws_iam_role.b: var.owner has no default and no value "
-        "in the scanned tfvars [aws:aws_iam_role.b]"
+        "in the scanned tfvars (declared at main.tf:7) [aws:aws_iam_role.b]"
     )
     assert suite.get("failures") == "1"
 

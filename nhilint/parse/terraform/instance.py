@@ -19,16 +19,17 @@ from nhilint.model import CURRENT_ACCOUNT, Location, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block
 from nhilint.parse.hcl_eval import Budget, Evaluator, Nesting
-from nhilint.parse.terraform import policy_documents
+from nhilint.parse.terraform import policy_documents, types
 from nhilint.parse.terraform.files import path_value
 from nhilint.parse.terraform.records import Module, SourceFile, TfRecord, instance_suffix
 from nhilint.secrets import register, variable_source
-from nhilint.values import IndexStep, Ref, get_path, stamp_path
+from nhilint.values import CURRENT_REGION, IndexStep, Ref, get_path, stamp_path
 
 # Data sources whose value does not matter for identity analysis, only what they stand for.
 _KNOWN_DATA: dict[str, dict[str, Any]] = {
     "aws_caller_identity": {"account_id": CURRENT_ACCOUNT},
     "aws_partition": {"partition": "aws"},
+    "aws_region": {"name": CURRENT_REGION, "region": CURRENT_REGION, "id": CURRENT_REGION},
 }
 
 
@@ -155,25 +156,39 @@ class ModuleInstance:
         key = f"var.{name}"
         if key in self._memo:
             return self._memo[key]
+        declared = self._variables.get(name)
+        value = self._variable_value(name, declared)
+        type_expr = declared.expr("type") if declared is not None else None
+        if declared is not None and type_expr is not None:  # optional attributes the caller left out
+            with self.project.evaluating(declared.path):
+                value = types.convert(value, type_expr, self.evaluator.eval)
+        self._memo[key] = value
+        if why := variable_source(key, declared is not None and declared.get("sensitive") is True):
+            register(self.project.sensitive, value, why)  # redacted in every report (nhilint/redact.py)
+        return value
+
+    def _variable_value(self, name: str, declared: TfRecord | None) -> Any:
+        """The caller's input, else tfvars or -var, else the default (`default = null` is null, as in Terraform)."""
+        value: Any = None
         if name in self.inputs:
             value = self.inputs[name]
             if isinstance(value, ModuleInput):
                 value = value.evaluate()
+            if value is not None or declared is None or declared.get("nullable") is not False:
+                return value  # a null input to a `nullable = false` variable takes the default
         elif name in self.project.var_values(self):
             value = self.project.var_values(self)[name]
-        elif name in self._variables and self._variables[name].has("default"):
-            value = self._variables[name].get("default")
-            if value is None:
-                value = Unknown(f"var.{name} defaults to null")
-        elif name in self._variables:
-            value = Unknown(f"var.{name} has no default and no value in the scanned tfvars")
-        else:
-            value = Unknown(f"var.{name} is not declared")
-        self._memo[key] = value
-        declared = self._variables.get(name)
-        if why := variable_source(key, declared is not None and declared.get("sensitive") is True):
-            register(self.project.sensitive, value, why)  # redacted in every report (nhilint/redact.py)
-        return value
+            if isinstance(value, types.CommandLineValue):
+                return types.from_command_line(value, declared.expr("type") if declared else None, name)
+            return value
+        if declared is None:
+            return Unknown(f"var.{name} is not declared")
+        if declared.has("default"):
+            return declared.get("default")
+        if value is None and name in self.inputs:
+            return Unknown(f"var.{name} is null but declared nullable = false")
+        where = f"{declared.path}:{declared.block.line}"  # NHI-PARSE-008 reports each such variable once, there
+        return Unknown(f"var.{name} has no default and no value in the scanned tfvars (declared at {where})")
 
     def local(self, name: str) -> Any:
         return self._memoised(f"local.{name}", self._locals.get(name), f"local.{name} is not defined")

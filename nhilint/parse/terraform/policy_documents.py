@@ -32,7 +32,7 @@ def render(record: TfRecord) -> Any:
         return rendered(record)
     instance = record.instance
     expanded = expansions(instance.evaluator, record.block)
-    if expanded == [(None, {})]:
+    if len(expanded) == 1 and expanded[0][0] is None:
         return rendered(record)  # count/for_each unknown: one representative instance
     instances = []
     for key, names in expanded:

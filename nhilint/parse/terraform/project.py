@@ -10,7 +10,7 @@ memoised: only what an extractor asks for is computed.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from nhilint.parse.terraform.modules import resolve_call, root_dirs
 from nhilint.parse.terraform.parsing import Parsed, ParseTask, parse_file, parse_files
 from nhilint.parse.terraform.records import Module, TfResource, describe, expansions, instance_suffix
 from nhilint.parse.terraform.tfvars import read_tfvars
+from nhilint.parse.terraform.types import CommandLineValue
 
 
 class TerraformProject:
@@ -39,10 +40,12 @@ class TerraformProject:
         resource_types: Container[str] | None = None,
         cache_dir: Path | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        variables: Mapping[str, str] | None = None,
     ) -> None:
         """`resource_types`: the resource types anyone will read; other resource bodies are not kept.
 
         `cache_dir`: where parsed files are cached by content (None: no cache). `limits`: resource bounds.
+        `variables`: `-var NAME=VALUE` values for every root module, applied after the var files.
         """
         self.limits = limits
         self.instance_count = 0  # module instances created, bounded by limits.max_module_instances
@@ -57,6 +60,7 @@ class TerraformProject:
         self.unresolved: list[Unresolved] = []
         self.annotations: list[Annotation] = []
         self.var_files = var_files or []
+        self.variables = {name: CommandLineValue(text) for name, text in (variables or {}).items()}
         self._var_cache: dict[str, dict[str, Any]] = {}
         self._files = FileReader(root, limits, self.errors, self.relative)
         self.nesting = Nesting()  # evaluation depth, shared: references cross module instances
@@ -191,7 +195,7 @@ class TerraformProject:
     # -- variables and files ------------------------------------------------------------------------
 
     def var_values(self, instance: ModuleInstance) -> dict[str, Any]:
-        """tfvars for a root instance: terraform.tfvars, *.auto.tfvars, then --var-file, later wins."""
+        """Values for a root instance: terraform.tfvars, *.auto.tfvars, --var-file, then -var; later wins."""
         if instance.parent is not None:
             return {}
         directory = instance.module.dir
@@ -205,6 +209,7 @@ class TerraformProject:
                     self._report(outside_root(directory, path.name))
                 elif path.is_file():
                     values.update(self._read_tfvars(path))
+            values.update(self.variables)  # read by the variable's type (ModuleInstance.variable)
             self._var_cache[directory] = values
         return self._var_cache[directory]
 

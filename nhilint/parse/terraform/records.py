@@ -17,7 +17,7 @@ from nhilint.model import Location
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block, Body
 from nhilint.parse.hcl_eval import Evaluator, Scope
-from nhilint.values import stamp_path
+from nhilint.values import Ref, Unknown, deep_unknown, stamp_path
 
 
 @dataclass(slots=True)
@@ -185,7 +185,8 @@ def instance_suffix(key: str | int | None) -> str:
 def expansions(evaluator: Evaluator, block: Block) -> list[tuple[str | int | None, dict[str, Any]]]:
     """The instances of a block with `count` or `for_each`, with the names each one binds.
 
-    An unknown collection gives one instance whose `each`/`count` values stay unknown.
+    An unknown collection gives one instance whose `each`/`count` values are unknown for the collection's own
+    reason (`var.names has no default …`), so what they leave unknown is reported with its cause.
     """
     attributes = block.body.attributes
     if "for_each" in attributes:
@@ -194,13 +195,25 @@ def expansions(evaluator: Evaluator, block: Block) -> list[tuple[str | int | Non
             return [(str(k), {"each": {"key": str(k), "value": v}}) for k, v in collection.items()]
         if isinstance(collection, list) and all(isinstance(v, str) for v in collection):
             return [(v, {"each": {"key": v, "value": v}}) for v in dict.fromkeys(collection)]
-    elif "count" in attributes:
+        return [(None, {"each": Unknown(f"the for_each on line {attributes['for_each'].line} {_why(collection)}")})]
+    if "count" in attributes:
         count = evaluator.eval(attributes["count"].expr)
         if isinstance(count, bool):
             count = int(count)
         if isinstance(count, int) and 0 <= count <= 1000:
             return [(i, {"count": {"index": i}}) for i in range(count)]
+        return [(None, {"count": Unknown(f"the count on line {attributes['count'].line} {_why(count)}")})]
     return [(None, {})]
+
+
+def _why(collection: Any) -> str:
+    """Why a for_each or count value gives no instances nhilint can list."""
+    missing = deep_unknown(collection) if isinstance(collection, Unknown | Ref) else None
+    if missing is not None:
+        return f"is not known: {missing.reason}"
+    if isinstance(collection, list):
+        return "has keys that are not known"
+    return f"is a {type(collection).__name__}, not a collection nhilint can list"
 
 
 def describe(expr: hcl.Expr) -> str:
