@@ -27,8 +27,9 @@ package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 PLUGINS: tuple[dict[str, Any], ...] = (
@@ -113,15 +114,16 @@ def secret_name(name: str) -> bool:
 def _scan(values: list[str]) -> list[str | None]:
     """Each value's lines through detect-secrets; a line is quoted so the entropy plugin judges it whole."""
     from detect_secrets.core.scan import scan_line
-    from detect_secrets.settings import transient_settings
+    from detect_secrets.settings import get_plugins, transient_settings
 
     out: list[str | None] = []
     with transient_settings({"plugins_used": list(PLUGINS)}):
+        could_flag = _prefilter(get_plugins())
         for value in values:
             kind: str | None = None
             for line in value.splitlines() or [value]:
                 line = line.strip()
-                if len(line) < 8:
+                if len(line) < 8 or not could_flag(line):
                     continue
                 # The entropy plugin searches eagerly inside a line (an ARN's account id and path would
                 # qualify); it counts only when the whole value is the high-entropy string.
@@ -131,6 +133,45 @@ def _scan(values: list[str]) -> list[str | None]:
                     break
             out.append(kind)
     return out
+
+
+def _prefilter(plugins: list[Any]) -> Callable[[str], bool]:
+    """A necessary condition for `scan_line` to flag a line, read from the plugins themselves: a regex
+    plugin reports only matches of its `denylist` patterns (the JWT plugin a subset of them), and the entropy
+    plugin counts here only when the whole line is in its charset and above its limit. `scan_line` (plugin
+    dispatch, then filters) costs about 0.4 ms a line; most candidate lines (digests, ids) cannot be flagged,
+    and this check costs a few microseconds. A plugin of any other shape sends every line to `scan_line`."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+
+    patterns: list[re.Pattern[str]] = []
+    entropy: list[tuple[re.Pattern[str], Any]] = []
+    for plugin in plugins:
+        kind = type(plugin)
+        if isinstance(plugin, HighEntropyStringsPlugin) and kind.analyze_line is HighEntropyStringsPlugin.analyze_line:
+            entropy.append((re.compile(f"[{re.escape(plugin.charset)}]+"), plugin))
+        elif (
+            isinstance(plugin, RegexBasedDetector)
+            and kind.analyze_line is RegexBasedDetector.analyze_line
+            and (kind.analyze_string in (RegexBasedDetector.analyze_string, JwtTokenDetector.analyze_string))
+        ):
+            patterns.extend(plugin.denylist)
+        else:
+            return lambda line: True
+
+    def could_flag(line: str) -> bool:
+        quoted = f'"{line}"'  # as `_scan` passes it
+        if any(pattern.search(quoted) for pattern in patterns):
+            return True
+        return any(
+            charset.fullmatch(line)
+            and math.log2(len(set(line))) >= plugin.entropy_limit - 1e-6  # Shannon entropy <= log2(symbols)
+            and plugin.calculate_shannon_entropy(line) > plugin.entropy_limit
+            for charset, plugin in entropy
+        )
+
+    return could_flag
 
 
 def register(sensitive: dict[str, str], value: Any, source: str) -> None:
