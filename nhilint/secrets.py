@@ -22,7 +22,8 @@ Importing detect-secrets costs about 0.2 s (it pulls in `requests`), more than n
 imported only when a value could be a secret at all (`_candidate`): a run of 16 or more base64 characters with
 a digit, or a URL with credentials. That gate is a necessary condition of the chosen plugins (but for tokens
 without any digit), not a detector: a scan whose values are names, ARNs, regions and dates never imports the
-package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan).
+package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan). Nor does a value
+made of lowercase hex digits alone (`_HEX`: digests, fingerprints): no chosen plugin can flag one.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 # Every chosen plugin needs a run of 16 token characters or more, or credentials in a URL (basic auth). The run
 # must hold a digit: machine-made tokens do (a 20-character random token lacks one in under 1% of cases),
 # CamelCase words (`AssumeRolePolicyDocument`, `CloudWatchReadOnlyAccess`) do not.
+# A value of lowercase hex digits alone (a digest, a commit, a finding's fingerprint) is not one: 16 symbols
+# stay below the entropy limit (log2 16 = 4 bits), and every token plugin's pattern needs a character that is
+# not lowercase hex (`ghp_`, `AKIA`, `xox`, `-us`, `:`, `=`...).
+_HEX = re.compile(r"[0-9a-f]+")
 _CANDIDATE = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
 # Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
 # plugin looks for, matched on a name, not on an assignment).
@@ -103,7 +108,7 @@ def detect_many(values: Iterable[str]) -> dict[str, str]:
 
 
 def _candidate(value: str) -> bool:
-    return len(value) >= 16 and _CANDIDATE.search(value) is not None
+    return len(value) >= 16 and _CANDIDATE.search(value) is not None and _HEX.fullmatch(value) is None
 
 
 def secret_name(name: str) -> bool:

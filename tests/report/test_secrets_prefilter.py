@@ -71,3 +71,16 @@ def test_random_values_answer_as_scan_line() -> None:
             values.append(f"token {base64.b64encode(rng.randbytes(length)).decode()} here")
             values.append(rng.randbytes(length // 2).hex())
     assert secrets.detect_many(values) == _reference(values)
+
+
+def test_lowercase_hex_values_are_never_flagged() -> None:
+    """`_candidate` skips values of lowercase hex alone (digests, fingerprints) without importing the detector:
+    no chosen plugin flags one, whatever its length."""
+    rng = random.Random(5)
+    values = [rng.randbytes(n).hex() for n in (8, 10, 16, 20, 32, 40, 64, 128) for _ in range(20)]
+    values += ["0123456789abcdef" * k for k in (1, 2, 5)]
+    assert not any(secrets._candidate(v) for v in values)
+    with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
+        for value in values:
+            assert not list(scan_line(f'"{value}"')), value
+    assert secrets._candidate("Mailchimp " + "0123456789abcdef" * 2 + "-us12")
