@@ -34,6 +34,7 @@ from nhilint.rules import (
     owner_pattern,
     parse_error,
     privesc_path,
+    rendered_overlay,
     secret_in_code,
     static_key,
     trust_anyone,
@@ -86,6 +87,7 @@ RULES: tuple[Rule, ...] = (
     limit_exceeded.RULE,
     duplicate_key.RULE,
     outside_root.RULE,
+    rendered_overlay.RULE,
     bad_suppression.RULE,
 )
 

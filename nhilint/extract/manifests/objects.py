@@ -60,6 +60,7 @@ from nhilint.model import (
     Lifecycle,
     LiteralSecret,
     Location,
+    ToolRender,
     Unknown,
     Usage,
 )
@@ -164,6 +165,7 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
         if manifest.error is not None:
             builder.unresolved(f"kustomization {path}", f"rendered output not read: {manifest.error.reason}", where)
             continue
+        builder.inventory.rendered.append(ToolRender(f"kustomization {path}", "kubectl kustomize", where))
         origins = kustomize.Origins(root, where, state.files)
         for obj in manifest.objects:
             source = Source(origins.locate(obj, rendered.origin_base))
