@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from typing import Any
 
 import yaml
@@ -25,10 +24,14 @@ from nhilint.limits import Limits
 from nhilint.parse.yaml_composer import scalar_value
 from nhilint.values import LDict
 
-# Strings (with `:` after a key), brackets, and every other scalar (numbers, true, false, null): one token each.
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"(\s*:)?|([{}\[\]])|[^\s,:{}\[\]"]+')
+# One match per key (a string with its `:`), bracket, stray quote or the end; what lies between (values, commas,
+# blanks) is passed over inside the regex engine, so Python sees only the structure. Possessive quantifiers and
+# a match that cannot fail keep it linear in the text, whatever the text.
+_STRING = r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
+_STRUCTURE = re.compile(rf'(?:{_STRING}(?!\s*:)|[^"{{}}\[\]]++)*+(?:({_STRING})(\s*:)|([{{}}\[\]])|(")|\Z)')
 # What YAML reads differently from JSON: characters outside YAML's printable set, its other line breaks
 # (NEL, LS, PS, a lone CR), tabs (YAML refuses some), and escaped surrogates (JSON pairs them, YAML does not).
+_ASCII_DIFFERS = re.compile("[^\x0a\x0d\x20-\x7e]|\r(?!\n)|\\\\u[dD][89a-fA-F]")  # the same, for ASCII text
 _YAML_DIFFERS = re.compile(
     "[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r(?!\n)|\\\\u[dD][89a-fA-F]"
 )
@@ -49,35 +52,30 @@ def _plain(text: str) -> Any:
 
 def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
     """(value, line of the document) as `yamlmarks.load_document` would read this JSON text, or None."""
-    if _YAML_DIFFERS.search(text):
+    if (_ASCII_DIFFERS if text.isascii() else _YAML_DIFFERS).search(text):
         return None
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    offset = base_line
-
-    def line(position: int) -> int:
-        return bisect_right(newlines, position) + offset
-
-    closed: list[tuple[int, int, list[int]]] = []  # per object, in closing order: its lines and key positions
-    stack: list[tuple[int, list[int] | None]] = []  # open brackets: position, key positions (None: a list)
-    nodes = 0
+    closed: list[tuple[int, int, list[int]]] = []  # per object, in closing order: its lines and its keys' lines
+    stack: list[tuple[int, list[int] | None]] = []  # open brackets: line, key lines (None: a list)
     first = -1
-    for match in _TOKEN.finditer(text):
-        bracket = match.group(2)
-        if bracket is None:
-            colon = match.group(1)
-            if colon is not None:  # a key (YAML's keys: on one line with their `:`, at most 1024 characters)
-                if not stack or stack[-1][1] is None or "\n" in colon or match.end() - match.start() > 1000:
-                    return None
-                stack[-1][1].append(match.start())
-            elif first < 0:
-                return None  # a scalar document
-            nodes += 1
+    line, seen = base_line, 0  # the line at offset `seen` (tokens come in order: newlines are counted once)
+    for match in _STRUCTURE.finditer(text):
+        bracket = match.group(3)
+        if bracket is None and match.group(1) is None:
+            if match.group(4) is not None:
+                return None  # a string that does not end on its line: not JSON
+            break  # the end of the text
+        position = match.start(3 if bracket is not None else 1)
+        line += text.count("\n", seen, position)
+        seen = position
+        if bracket is None:  # a key (YAML's keys: on one line with their `:`, at most 1024 characters)
+            if not stack or stack[-1][1] is None or "\n" in match.group(2) or len(match.group(1)) > 1000:
+                return None
+            stack[-1][1].append(line)
             continue
         if bracket in "{[":
             if first < 0:
-                first = match.start()
-            nodes += 1
-            stack.append((match.start(), [] if bracket == "{" else None))
+                first = line
+            stack.append((line, [] if bracket == "{" else None))
             if len(stack) > limits.max_depth:
                 return None
             continue
@@ -85,7 +83,10 @@ def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
             return None
         start, keys = stack.pop()
         if keys is not None:
-            closed.append((start, match.start(), keys))
+            closed.append((start, line, keys))
+    # Nodes (keys and values) are at most twice the values, and each value but a collection's first follows a
+    # comma: a bound, not a count (commas in strings add to it), and past the limit YAML counts exactly.
+    nodes = 2 * (text.count(",") + text.count("{") + text.count("[")) + 1
     if stack or first < 0 or nodes > limits.max_nodes:
         return None
     objects = iter(closed)
@@ -94,10 +95,10 @@ def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
         start, end, keys = next(objects, (-1, -1, None))
         if keys is None or len(keys) != len(pairs):
             raise _Declined
-        result = LDict(pairs, line=line(start), end_line=line(end))
+        result = LDict(pairs, line=start, end_line=end)
         if len(result) != len(pairs):
             raise _Declined  # a key written twice
-        result.key_lines = {key: line(position) for (key, _), position in zip(pairs, keys, strict=True)}
+        result.key_lines = dict(zip(result, keys, strict=True))
         return result
 
     try:
@@ -106,4 +107,4 @@ def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
         return None
     if next(objects, None) is not None:
         return None
-    return value, line(first)
+    return value, first

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from typing import Any
 
 import pytest
@@ -132,3 +133,12 @@ def test_random_documents_read_alike() -> None:
         assert not slow.duplicates
         assert (fast[1], _marks(fast[0])) == (slow.line, _marks(slow.value)), dumped
     assert read > 150
+
+
+@pytest.mark.parametrize(
+    "text", ["[" + "a" * 200_000, "[" + '"' * 100_000, '["' + "a\\" * 100_000, "{" + " " * 200_000, '["x' * 50_000]
+)
+def test_hostile_text_is_declined_in_linear_time(text: str) -> None:
+    started = time.process_time()
+    assert json_marks.load(text, 1, DEFAULT_LIMITS) is None
+    assert time.process_time() - started < 2.0  # quadratic backtracking would take minutes
