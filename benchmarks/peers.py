@@ -14,7 +14,11 @@ peak RSS (os.wait4: the largest single process, kubectl and parse workers includ
   CloudFormation's short-form tags: without them it stops at a template's first `!Ref`) on every YAML
   file, `json.loads` on every JSON file, python-hcl2 on every `.tf` file: what any scanner must pay;
 - scale: nhilint and the floor on 1x, 2x, 4x (`--scale`) trees of `--files`: time and memory per file
-  should stay flat (linear).
+  should stay flat (linear);
+- start-up: nhilint's CPU on an empty tree (median of `--repeat`), subtracted in a second nhilint / floor
+  line, so a small tree compares what nhilint does per file rather than its imports;
+- `--source DIR`: nhilint from another source tree (PYTHONPATH; same interpreter and dependencies), e.g. a
+  `git archive <commit>` of "before", to compare the same figures before and after a change.
 
 Trees (generated under benchmarks/out/peers/, reused when present): `terraform`, `cloudformation`,
 `kubernetes` (generate.py with that format), `platform` (kubernetes plus large CRDs, dashboards in ConfigMaps
@@ -34,6 +38,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from run import Run, check, nhilint_command, run_child
@@ -110,8 +115,29 @@ def generate(kind: str, files: int, seed: int) -> Path:
     return tree
 
 
+SOURCE: Path | None = None  # --source: run nhilint from this source tree (PYTHONPATH), e.g. a "before" checkout
+
+
 def nhilint(tree: Path) -> tuple[list[str], tuple[int, ...]]:
-    return [*nhilint_command(), "scan", ".", "--no-cache", "--format", "json", "-o", os.devnull], (0, 1)
+    command = [sys.executable, "-c", "from nhilint.cli import entry; entry()"] if SOURCE else nhilint_command()
+    return [*command, "scan", ".", "--no-cache", "--format", "json", "-o", os.devnull], (0, 1)
+
+
+def startup(rounds: int) -> float:
+    """nhilint's start-up: the median CPU of a scan of an empty tree (imports, config, an empty report)."""
+    with tempfile.TemporaryDirectory(prefix="nhilint-empty-") as empty:
+        command, ok = nhilint(Path(empty))
+        runs = [run_child(command, Path(empty)) for _ in range(rounds)]
+    for run in runs:
+        check(run, command, ok)
+    return statistics.median(r.cpu_seconds for r in runs)
+
+
+def without_startup(ours: list[Run], base: list[Run], start: float) -> str:
+    """nhilint's CPU less its start-up, over the floor's, pair by pair (what a larger tree tends to)."""
+    pairs = [(a.cpu_seconds - start) / b.cpu_seconds for a, b in zip(ours, base, strict=True) if b.cpu_seconds]
+    cpu = statistics.median(r.cpu_seconds for r in ours) - start
+    return f"nhilint less start-up ({start:.2f} s): cpu {cpu:.2f} s, {statistics.median(pairs):.2f}x the floor's cpu"
 
 
 def checkov(python: str, kind: str) -> tuple[list[str], tuple[int, ...]]:
@@ -167,15 +193,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="1,2,4", help="factors of --files for the linearity check ('' skips)")
     parser.add_argument("--scale-tree", default="kubernetes", help="tree kind for the linearity check")
     parser.add_argument("--no-peer", action="store_true", help="skip checkov even when NHILINT_CHECKOV is set")
+    parser.add_argument("--source", type=Path, help="run nhilint from this source tree (PYTHONPATH)")
     args = parser.parse_args(argv)
+    if args.source is not None:
+        global SOURCE
+        SOURCE = args.source.resolve()
+        os.environ["PYTHONPATH"] = str(SOURCE)  # every child: nhilint from that tree (the floor does not import it)
     kinds = [k.strip() for k in args.trees.split(",") if k.strip()]
     unknown = set(kinds) - set(TREES)
     if unknown:
         parser.error(f"unknown trees: {', '.join(sorted(unknown))}")
     peer = None if args.no_peer else os.environ.get("NHILINT_CHECKOV")
-    print(
-        f"nhilint: {' '.join(nhilint_command())}; peer: {peer or 'none (set NHILINT_CHECKOV)'}; cpus {os.cpu_count()}"
-    )
+    shown = f"{sys.executable} with {SOURCE}" if SOURCE else " ".join(nhilint_command())
+    print(f"nhilint: {shown}; peer: {peer or 'none (set NHILINT_CHECKOV)'}; cpus {os.cpu_count()}")
+    start = startup(args.repeat)
     for kind in kinds:
         tree = generate(kind, args.files, args.seed)
         print(f"\n## {kind} ({tree.relative_to(HERE)})", flush=True)
@@ -183,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(describe("nhilint", ours))
         print(describe("floor", base))
         print(f"nhilint / floor: {ratios(ours, base)}")
+        print(without_startup(ours, base, start))
         if peer:
             ours, theirs = paired(tree, nhilint(tree), checkov(peer, kind), args.repeat)
             print(describe("nhilint", ours))

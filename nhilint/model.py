@@ -318,6 +318,15 @@ class Unresolved:
     location: Location
 
 
+@dataclass(frozen=True, slots=True)
+class ToolRender:
+    """Code an external tool rendered before nhilint read it: a kustomize overlay through `kubectl kustomize`."""
+
+    what: str
+    tool: str
+    location: Location
+
+
 # What went wrong with an input, each reported by its own rule: `syntax` and `unreadable` (NHI-PARSE-001: a
 # file or directory that cannot be parsed or read), `module-cycle` (NHI-PARSE-003), `limit` (NHI-PARSE-004: a
 # resource bound of nhilint.limits was hit), `duplicate-key` (NHI-PARSE-005), `outside-root` (NHI-PARSE-006: a
@@ -360,6 +369,7 @@ class Inventory:
     literal_secrets: list[LiteralSecret] = field(default_factory=list)
     agent_tools: list[AgentTool] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    rendered: list[ToolRender] = field(default_factory=list)  # read from a tool's output (NHI-PARSE-010)
     errors: list[ParseError] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     files: list[str] = field(default_factory=list)

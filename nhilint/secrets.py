@@ -22,7 +22,8 @@ Importing detect-secrets costs about 0.2 s (it pulls in `requests`), more than n
 imported only when a value could be a secret at all (`_candidate`): a run of 16 or more base64 characters with
 a digit, or a URL with credentials. That gate is a necessary condition of the chosen plugins (but for tokens
 without any digit), not a detector: a scan whose values are names, ARNs, regions and dates never imports the
-package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan).
+package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan). Nor does a value
+made of lowercase hex digits alone (`_HEX`: digests, fingerprints): no chosen plugin can flag one.
 
 Where a value is passed as a variable whose name says secret (`DB_PASSWORD`), `named_secret` judges it
 without the detector: a literal that is not a placeholder, a reference, a path, a flag, a number or a name.
@@ -30,8 +31,9 @@ without the detector: a literal that is not a placeholder, a reference, a path, 
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 PLUGINS: tuple[dict[str, Any], ...] = (
@@ -68,6 +70,10 @@ _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 # Every chosen plugin needs a run of 16 token characters or more, or credentials in a URL (basic auth). The run
 # must hold a digit: machine-made tokens do (a 20-character random token lacks one in under 1% of cases),
 # CamelCase words (`AssumeRolePolicyDocument`, `CloudWatchReadOnlyAccess`) do not.
+# A value of lowercase hex digits alone (a digest, a commit, a finding's fingerprint) is not one: 16 symbols
+# stay below the entropy limit (log2 16 = 4 bits), and every token plugin's pattern needs a character that is
+# not lowercase hex (`ghp_`, `AKIA`, `xox`, `-us`, `:`, `=`...).
+_HEX = re.compile(r"[0-9a-f]+")
 _CANDIDATE = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
 # Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
 # plugin looks for, matched on a name, not on an assignment).
@@ -105,7 +111,7 @@ def detect_many(values: Iterable[str]) -> dict[str, str]:
 
 
 def _candidate(value: str) -> bool:
-    return len(value) >= 16 and _CANDIDATE.search(value) is not None
+    return len(value) >= 16 and _CANDIDATE.search(value) is not None and _HEX.fullmatch(value) is None
 
 
 def secret_name(name: str) -> bool:
@@ -155,15 +161,16 @@ def named_secret(name: str, value: str) -> bool:
 def _scan(values: list[str]) -> list[str | None]:
     """Each value's lines through detect-secrets; a line is quoted so the entropy plugin judges it whole."""
     from detect_secrets.core.scan import scan_line
-    from detect_secrets.settings import transient_settings
+    from detect_secrets.settings import get_plugins, transient_settings
 
     out: list[str | None] = []
     with transient_settings({"plugins_used": list(PLUGINS)}):
+        could_flag = _prefilter(get_plugins())
         for value in values:
             kind: str | None = None
             for line in value.splitlines() or [value]:
                 line = line.strip()
-                if len(line) < 8:
+                if len(line) < 8 or not could_flag(line):
                     continue
                 # The entropy plugin searches eagerly inside a line (an ARN's account id and path would
                 # qualify); it counts only when the whole value is the high-entropy string.
@@ -173,6 +180,45 @@ def _scan(values: list[str]) -> list[str | None]:
                     break
             out.append(kind)
     return out
+
+
+def _prefilter(plugins: list[Any]) -> Callable[[str], bool]:
+    """A necessary condition for `scan_line` to flag a line, read from the plugins themselves: a regex
+    plugin reports only matches of its `denylist` patterns (the JWT plugin a subset of them), and the entropy
+    plugin counts here only when the whole line is in its charset and above its limit. `scan_line` (plugin
+    dispatch, then filters) costs about 0.4 ms a line; most candidate lines (digests, ids) cannot be flagged,
+    and this check costs a few microseconds. A plugin of any other shape sends every line to `scan_line`."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+
+    patterns: list[re.Pattern[str]] = []
+    entropy: list[tuple[re.Pattern[str], Any]] = []
+    for plugin in plugins:
+        kind = type(plugin)
+        if isinstance(plugin, HighEntropyStringsPlugin) and kind.analyze_line is HighEntropyStringsPlugin.analyze_line:
+            entropy.append((re.compile(f"[{re.escape(plugin.charset)}]+"), plugin))
+        elif (
+            isinstance(plugin, RegexBasedDetector)
+            and kind.analyze_line is RegexBasedDetector.analyze_line
+            and (kind.analyze_string in (RegexBasedDetector.analyze_string, JwtTokenDetector.analyze_string))
+        ):
+            patterns.extend(plugin.denylist)
+        else:
+            return lambda line: True
+
+    def could_flag(line: str) -> bool:
+        quoted = f'"{line}"'  # as `_scan` passes it
+        if any(pattern.search(quoted) for pattern in patterns):
+            return True
+        return any(
+            charset.fullmatch(line)
+            and math.log2(len(set(line))) >= plugin.entropy_limit - 1e-6  # Shannon entropy <= log2(symbols)
+            and plugin.calculate_shannon_entropy(line) > plugin.entropy_limit
+            for charset, plugin in entropy
+        )
+
+    return could_flag
 
 
 def register(sensitive: dict[str, str], value: Any, source: str) -> None:

@@ -84,9 +84,10 @@ class Evaluator:
 
     def value(self, node: Any, depth: int = 0) -> Any:
         """The evaluated value; LDicts keep their lines, NO_VALUE items are dropped."""
-        deep = self.too_deep(depth)
-        if deep is not None:
-            return deep
+        if depth > self.template.limits.max_depth:
+            return self.too_deep(depth)
+        if type(node) is str:  # most nodes: a plain string
+            return Unknown(f"{node} is a dynamic reference resolved at deploy") if "{{resolve:" in node else node
         if isinstance(node, LDict) and node.line and node.path in (None, self.template.path):
             self._line = node.line
         if isinstance(node, dict):

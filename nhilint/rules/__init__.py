@@ -65,10 +65,10 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-K8S-002", "k8s_default_sa", KUBERNETES),
     Entry("NHI-K8S-003", "k8s_sa_reuse", KUBERNETES),
     Entry("NHI-K8S-004", "k8s_dangerous_rbac", KUBERNETES),
-    Entry("NHI-K8S-008", "k8s_wildcard_rbac", KUBERNETES),
     Entry("NHI-K8S-005", "k8s_anonymous_binding", KUBERNETES),
     Entry("NHI-K8S-006", "k8s_workload_identity", KUBERNETES),
     Entry("NHI-K8S-007", "k8s_workload_identity_wildcard", KUBERNETES),
+    Entry("NHI-K8S-008", "k8s_wildcard_rbac", KUBERNETES),
     Entry("NHI-K8S-010", "default_node_identity"),
     Entry("NHI-AGENT-001", "agent_shared_identity"),
     Entry("NHI-AGENT-002", "agent_confused_deputy"),
@@ -85,10 +85,11 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-PARSE-003", "module_cycle"),
     Entry("NHI-PARSE-004", "limit_exceeded"),
     Entry("NHI-PARSE-005", "duplicate_key"),
-    Entry("NHI-PARSE-007", "duplicate_object"),
     Entry("NHI-PARSE-006", "outside_root"),
-    Entry("NHI-SUPP-001", "bad_suppression"),
+    Entry("NHI-PARSE-007", "duplicate_object"),
     Entry("NHI-PARSE-008", "unset_variable"),
+    Entry("NHI-PARSE-010", "rendered_overlay"),
+    Entry("NHI-SUPP-001", "bad_suppression"),
 )
 
 RULE_IDS: frozenset[str] = frozenset(entry.id for entry in REGISTRY)  # what `nhilint:ignore` may name

@@ -1,7 +1,8 @@
 """One YAML case file per rule (tests/rules/cases/<RULE>.yaml): inline sources and exact expected findings.
 
 Each case lists the files to write, optional `symlinks` (link name: target, made after the files), an optional
-`config` (.nhilint.yaml text) and `expect`: the exact `[file, line, identity]` of every finding of that rule.
+`config` (.nhilint.yaml text), optional `requires` (a program the case needs on the PATH, e.g. kubectl; the
+case is skipped without it) and `expect`: the exact `[file, line, identity]` of every finding of that rule.
 A case whose `expect` is what nhilint should do but does not yet has `xfail: <the gap>` (strict).
 
 Each file declares `formats:`, the source formats the rule applies to (terraform, tfplan, cloudformation, sam,
@@ -13,6 +14,7 @@ not `cloudformation`); a symlink counts by its name.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,8 @@ def case_formats(case: dict[str, Any]) -> dict[str, str | None]:
 
 @pytest.mark.parametrize(("rule_id", "case"), _load_cases())
 def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
+    if case.get("requires") and shutil.which(case["requires"]) is None:
+        pytest.skip(f"needs {case['requires']} on the PATH")
     files = dict(case["files"])
     if "config" in case:
         files[".nhilint.yaml"] = case["config"]

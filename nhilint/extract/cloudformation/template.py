@@ -374,9 +374,11 @@ def handlers_for(resource_type: str) -> list[Handler]:
 
 def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Read every template, add what it creates to the builder, then resolve links across templates."""
-    state = State(builder, templates=frozenset(_relative(file, root) for file in paths), root=root)
+    real_root = root.resolve()
+    relative = {file: _relative(file, real_root) for file in paths}  # each path resolved once
+    state = State(builder, templates=frozenset(relative.values()), root=root)
     for file in paths:
-        path = _relative(file, root)
+        path = relative[file]
         try:
             template = read_template(file, path, builder.limits)
         except TemplateError as error:
@@ -416,8 +418,8 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     bedrock.link_agent_tools(builder)
 
 
-def _relative(path: Path, root: Path) -> str:
+def _relative(path: Path, real_root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.resolve().relative_to(real_root).as_posix()
     except ValueError:
         return path.as_posix()

@@ -63,6 +63,7 @@ from nhilint.model import (
     Lifecycle,
     LiteralSecret,
     Location,
+    ToolRender,
     Unknown,
     Usage,
 )
@@ -110,12 +111,14 @@ class Batch:
 def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Plain manifest files."""
     state, batch = _state(builder), Batch()
+    real_root = root.resolve()
     for file in sorted(paths):
-        manifest = parse_file(file, _relative(file, root), builder.limits, reads_body)
-        state.read.add(file.resolve())
+        real = file.resolve()
+        manifest = parse_file(file, _relative(file, real_root, real), builder.limits, reads_body)
+        state.read.add(real)
         kustomized = kustomize.under_kustomization(file, root, state.kustomized)
         if kustomized:  # a kustomization may read it again
-            state.files[file.resolve()] = manifest
+            state.files[real] = manifest
         builder.inventory.errors.extend(manifest.errors)
         # a file under a kustomization may be a patch of an object written elsewhere: not a second copy
         copies = not kustomized
@@ -128,17 +131,18 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
 def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> None:
     """Render each kustomization with `kubectl kustomize` and read its objects; note those not rendered."""
     state, batch = _state(builder), Batch()
+    real_root = root.resolve()
 
     def read(file: Path) -> ManifestFile:
         if file not in state.files:
-            state.files[file] = parse_file(file, _relative(file, root), builder.limits, reads_body)
+            state.files[file] = parse_file(file, _relative(file, real_root), builder.limits, reads_body)
         return state.files[file]
 
     outcomes = kustomize.resolve_all(
         sorted(paths), root, shutil.which("kubectl"), read, builder.limits, state.read.__contains__
     )
     for file, rendered in outcomes:  # kubectl only where needed; it refuses what could leave the sandbox
-        path = _relative(file, root)
+        path = _relative(file, real_root)
         where = Location(path, 1, 1)
         if rendered is None:
             continue
@@ -157,6 +161,7 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
         if manifest.error is not None:
             builder.unresolved(f"kustomization {path}", f"rendered output not read: {manifest.error.reason}", where)
             continue
+        builder.inventory.rendered.append(ToolRender(f"kustomization {path}", "kubectl kustomize", where))
         origins = kustomize.Origins(root, where, state.files)
         for obj in manifest.objects:
             source = Source(origins.locate(obj, rendered.origin_base))
@@ -176,9 +181,10 @@ def _state(builder: Builder) -> State:
     return builder.side(State)
 
 
-def _relative(file: Path, root: Path) -> str:
+def _relative(file: Path, real_root: Path, real: Path | None = None) -> str:
+    """`file` relative to the (resolved) scan root; `real`: the file already resolved."""
     try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+        return (real or file.resolve()).relative_to(real_root).as_posix()
     except ValueError:
         return file.as_posix()
 

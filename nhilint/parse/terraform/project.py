@@ -54,6 +54,7 @@ class TerraformProject:
         self.cache = ParseCache(cache_dir, salt) if cache_dir is not None else None
         self._roots: list[ModuleInstance] | None = None
         self.root = root
+        self._real_root = root.resolve()  # resolved once: `relative` runs for every scanned file
         self.modules: dict[str, Module] = {}
         self.errors: list[ParseError] = []
         self.sensitive: dict[str, str] = {}  # value -> source, see nhilint/redact.py; never cached
@@ -96,7 +97,7 @@ class TerraformProject:
 
     def relative(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(self._real_root).as_posix()
         except ValueError:
             return path.as_posix()
 

@@ -1,0 +1,86 @@
+"""The detector's prefilter (nhilint/secrets.py `_prefilter`) only skips lines detect-secrets would not flag:
+`detect_many` answers exactly as running every candidate line through `scan_line` does."""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+
+from detect_secrets.core.scan import scan_line
+from detect_secrets.settings import transient_settings
+
+from nhilint import secrets
+
+# Made up, in the shapes the plugins look for.
+FLAGGED = [
+    "ghp_k3J9xQ2mT7vR4pL8sW1zY6bN0cF5hD2gA9eU",
+    "AKIAQX4LMN7RT2VW8YZK",
+    "xoxb-284716390512-2847163905127-Qm7rTz2LwX9kPv4NsB8cJd3F",
+    "https://deploy:Pw7xK2mQ9rLt@artifacts.example.com/repo",
+    "DefaultEndpointsProtocol=https;AccountName=logs;AccountKey=" + "Qm7rTz2LwX9kPv4NsB8cJd3F" * 3 + "Qm7rTz2LwX9kPv==",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "npm_Qm7rTz2LwX9kPv4NsB8cJd3FhY6gA1eU0iO5",
+    base64.b64encode(bytes(range(7, 40))).decode(),
+]
+ORDINARY = [
+    "arn:aws:iam::123456789012:role/ci-deployer-2024",
+    "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "be0d95b9fe91835f15ebf7656b997f4d",
+    "aws:prod/pricing-gateway/sam.yaml#BackfillFunction2Role",
+    "role iam.yaml#EventsBatchRole2 has no expiry or review-by date",
+    "projects/payments-prod-4821/serviceAccounts/ci@payments-prod-4821.iam.gserviceaccount.com",
+]
+
+
+def _reference(values: list[str]) -> dict[str, str]:
+    """What `detect_many` answered before the prefilter: every candidate line through `scan_line`."""
+    found: dict[str, str] = {}
+    with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
+        for value in values:
+            if secrets._PEM.search(value):
+                found[value] = secrets.PRIVATE_KEY
+                continue
+            if not secrets._candidate(value):
+                continue
+            for line in value.splitlines() or [value]:
+                line = line.strip()
+                if len(line) < 8:
+                    continue
+                hits = [h for h in scan_line(f'"{line}"') if h.type != secrets._ENTROPY or h.secret_value == line]
+                if hits:
+                    found[value] = str(hits[0].type)
+                    break
+    return found
+
+
+def test_known_values() -> None:
+    found = secrets.detect_many(FLAGGED + ORDINARY)
+    assert set(found) == set(FLAGGED)
+    assert found == _reference(FLAGGED + ORDINARY)
+
+
+def test_random_values_answer_as_scan_line() -> None:
+    rng = random.Random(11)
+    alphabet = string.ascii_letters + string.digits + "+/="
+    values = list(FLAGGED + ORDINARY)
+    for length in range(16, 64, 3):
+        for _ in range(6):
+            values.append("".join(rng.choice(alphabet[: rng.randint(10, 65)]) for _ in range(length)))
+            values.append(base64.b64encode(rng.randbytes(length)).decode())
+            values.append(f"token {base64.b64encode(rng.randbytes(length)).decode()} here")
+            values.append(rng.randbytes(length // 2).hex())
+    assert secrets.detect_many(values) == _reference(values)
+
+
+def test_lowercase_hex_values_are_never_flagged() -> None:
+    """`_candidate` skips values of lowercase hex alone (digests, fingerprints) without importing the detector:
+    no chosen plugin flags one, whatever its length."""
+    rng = random.Random(5)
+    values = [rng.randbytes(n).hex() for n in (8, 10, 16, 20, 32, 40, 64, 128) for _ in range(20)]
+    values += ["0123456789abcdef" * k for k in (1, 2, 5)]
+    assert not any(secrets._candidate(v) for v in values)
+    with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
+        for value in values:
+            assert not list(scan_line(f'"{value}"')), value
+    assert secrets._candidate("Mailchimp " + "0123456789abcdef" * 2 + "-us12")
