@@ -9,7 +9,8 @@ the same interpreter and dependencies, and reports CPU (user + system, children 
 
 Modes: `import` (`import nhilint.api`), `precommit` (a cold `--no-cache` scan of five files of the
 generated tree, as a pre-commit hook runs), `warm` (the same five files with the parse cache warm: each side
-has its own NHILINT_CACHE_DIR, filled by one run first), `scan` (the whole generated tree, `--no-cache`),
+has its own NHILINT_CACHE_DIR, filled by one run first), `warm-config` (the same with a project config named
+by `--config`, so a config's validation is measured too), `scan` (the whole generated tree, `--no-cache`),
 `floor` (no nhilint: `python -c pass`, and python-hcl2 loading its parser and parsing the five files, which
 no pre-commit run can beat; "before" and "after" run the same command).
 
@@ -31,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PRECOMMIT_FILES = ["azure.tf", "gcp.tf", "iam.tf", "main.tf", "monitoring.tf"]
 CLI = "from nhilint.cli import entry; entry()"
+CONFIG = "settings:\n  owner_tags: [owner, team]\n  max_expiry_days: 90\nrules:\n  NHI-EXP-004:\n    severity: medium\n"
 HCL2_FLOOR = "import sys, hcl2\nfor name in sys.argv[1:]:\n    with open(name) as f:\n        hcl2.load(f)"
 
 
@@ -73,7 +75,9 @@ def main() -> int:
     parser.add_argument("--after", type=Path, default=HERE.parent, help="source tree (default: this checkout)")
     parser.add_argument("--tree", type=Path, default=HERE / "out" / "tree", help="generated Terraform tree")
     parser.add_argument(
-        "--modes", default="import,precommit,warm,scan", help="comma-separated: import,precommit,warm,scan,floor"
+        "--modes",
+        default="import,precommit,warm,scan",
+        help="comma-separated: import,precommit,warm,warm-config,scan,floor",
     )
     parser.add_argument("--runs", type=int, default=10, help="runs of each side for import and precommit")
     parser.add_argument("--scan-runs", type=int, default=3, help="runs of each side for the whole scan")
@@ -102,6 +106,16 @@ def main() -> int:
             for label in sources:  # fill each side's cache
                 measure(argv, sources[label], args.tree, env[label])
             rows += paired("pre-commit, warm", argv, sources, args.tree, args.runs, env)
+    if "warm-config" in modes:
+        files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
+        with tempfile.TemporaryDirectory(prefix="nhilint-paired-") as caches:
+            config = Path(caches) / "nhilint.yaml"
+            config.write_text(CONFIG, encoding="utf-8")
+            argv = [python, "-c", CLI, "scan", *files, "-q", "--config", str(config)]
+            env = {label: {"NHILINT_CACHE_DIR": str(Path(caches) / label)} for label in sources}
+            for label in sources:  # fill each side's cache
+                measure(argv, sources[label], args.tree, env[label])
+            rows += paired("pre-commit, warm, with a config", argv, sources, args.tree, args.runs, env)
     if "floor" in modes:
         files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
         rows += paired("floor: python -c pass", [python, "-c", "pass"], sources, args.tree, args.runs)

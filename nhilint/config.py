@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from nhilint import config_memo
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Severity
 
@@ -83,7 +84,7 @@ class Config:
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(resources.files("nhilint.schemas").joinpath("policy.schema.json").read_text())
+    schema = json.loads(config_memo.schema_text())
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -96,13 +97,7 @@ def validate(data: Any, origin: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping at the top level, got {type(data).__name__}")
-    problems: list[tuple[str, str]] = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
-        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        message = error.message
-        if error.validator == "additionalProperties":
-            message = message.replace("Additional properties are not allowed", "unknown key")
-        problems.append((key, message))
+    problems = [] if config_memo.known_valid(data) else _schema_problems(data)
     problems.extend(
         (f"rules.{rule_id}", "unknown rule id (`nhilint rules` lists them)")
         for rule_id in unknown_rule_ids(data.get("rules"))
@@ -110,6 +105,20 @@ def validate(data: Any, origin: str) -> dict[str, Any]:
     if problems:
         raise ConfigError("\n".join(f"{origin}: {key}: {message}" for key, message in problems))
     return data
+
+
+def _schema_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """jsonschema's verdict, as (key, message); a clean one is remembered (nhilint/config_memo.py)."""
+    problems: list[tuple[str, str]] = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        message = error.message
+        if error.validator == "additionalProperties":
+            message = message.replace("Additional properties are not allowed", "unknown key")
+        problems.append((key, message))
+    if not problems:
+        config_memo.remember_valid(data)
+    return problems
 
 
 def unknown_rule_ids(rules: Any) -> list[str]:

@@ -151,3 +151,44 @@ def test_the_registry_names_each_rule_by_its_own_id() -> None:
     assert [entry.id for entry in rules.REGISTRY] == [rules.load(entry).id for entry in rules.REGISTRY]
     assert len(rules.RULE_IDS) == len(rules.REGISTRY)
     assert all(entry.family is None or entry.family in rules.FAMILIES for entry in rules.REGISTRY)
+
+
+def test_a_warm_pre_commit_run_imports_no_parser(tmp_path: Path) -> None:
+    """Every file (and terraform.tfvars) served by the parse cache: lark and python-hcl2 are never loaded,
+    nor importlib.metadata for the cache key."""
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / "variables.tf").write_text('variable "region" {}\n', encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    code = textwrap.dedent(
+        f"""\
+        import contextlib, io, os
+        os.environ["NHILINT_CACHE_DIR"] = {str(tmp_path / "cache")!r}
+        from nhilint.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["scan", "iam.tf", "-q", "--today", "2026-12-01"]) in (0, 1)
+        """
+    )
+    cold = _modules_after(code, tmp_path)
+    assert {"lark", "hcl2", "nhilint.rules.owner_missing"} <= cold  # the first run parsed and scanned
+    warm = _modules_after(code, tmp_path)
+    assert "nhilint.rules.owner_missing" in warm
+    assert sorted({"lark", "hcl2", "nhilint.parse.hcl_convert", "importlib.metadata"} & warm) == []
+
+
+def test_a_run_with_a_config_validated_before_imports_no_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    code = textwrap.dedent(
+        f"""\
+        import contextlib, io, os
+        os.environ["NHILINT_CACHE_DIR"] = {str(tmp_path / "cache")!r}
+        from nhilint.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["scan", "iam.tf", "-q", "--no-cache", "--today", "2026-12-01"]) in (0, 1)
+        """
+    )
+    assert "jsonschema" in _modules_after(code, tmp_path)  # the first run validates
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    assert "jsonschema" not in _modules_after(code, tmp_path)
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner]\n", encoding="utf-8")
+    assert "jsonschema" in _modules_after(code, tmp_path)  # another config: validated again

@@ -6,7 +6,7 @@ someone else may be able to write (a shared directory, a restored CI cache), so:
 
 - entries are data only: JSON of the parse tree, decoded into allowlisted node classes with every field
   type-checked (nhilint/parse/cache_codec.py); nothing read from the cache is ever executed;
-- an entry is keyed and validated by nhilint and python-hcl2 versions, the codec's format and schema, which
+- an entry is keyed and validated by nhilint's and python-hcl2's versions, the codec's format and schema, which
   resource bodies are kept (the salt) and the SHA-256 of the file text, which it also stores and is checked on read;
 - the directory and every entry must belong to the current user and not be writable by group or others
   (the directory is created 0700, entries written 0600 atomically); anything else is not read;
@@ -20,6 +20,7 @@ directory may be deleted at any time. `NHILINT_CACHE_DIR=off` (or `--no-cache`) 
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import hashlib
 import json
@@ -31,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from nhilint import secrets
+from nhilint.cache_dir import default_directory as default_directory
+from nhilint.cache_dir import trusted as _trusted
 from nhilint.parse import cache_codec, hcl
 from nhilint.parse.hcl import Body
 
@@ -41,25 +44,35 @@ HoldsSecret = Callable[[str, Body], bool]
 _SIZE_RATIO, _SIZE_FLOOR = 32, 64 * 1024
 
 
-def default_directory() -> Path | None:
-    configured = os.environ.get("NHILINT_CACHE_DIR")
-    if configured is not None:
-        return None if configured.lower() in ("", "0", "off", "false", "no") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
-    return Path(base) / "nhilint"
-
-
 def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # only when the cache is used
+    """What the key must change with: nhilint's version, python-hcl2's and the codec's format and schema.
 
-    parts = []
-    for package in ("nhilint", "python-hcl2"):
-        try:
-            parts.append(f"{package}={version(package)}")
-        except PackageNotFoundError:
-            parts.append(f"{package}=?")
+    Read without importlib.metadata (about 0.07 s a run) and without importing hcl2 (which loads lark, and a
+    run served by the cache parses nothing): python-hcl2's generated `version.py`, which holds its version,
+    and its grammar are hashed as text (tests/parse/test_cache.py checks nhilint's version is the package's).
+    """
+    import nhilint
+
+    parts = [f"nhilint={nhilint.__version__}", f"python-hcl2={_hcl2_fingerprint()}"]
     parts.append(f"codec={cache_codec.FORMAT}/{cache_codec.SCHEMA}")
     return ";".join(parts)
+
+
+def _hcl2_fingerprint() -> str:
+    """SHA-256 of python-hcl2's `version.py` and `hcl2.lark`, found without importing the package; "?" if absent."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("hcl2")
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        if not folders:
+            return "?"
+        digest = hashlib.sha256()
+        for name in ("version.py", "hcl2.lark"):
+            digest.update((Path(folders[0]) / name).read_bytes() + b"\0")
+        return digest.hexdigest()[:16]
+    except (OSError, ImportError, ValueError):
+        return "?"
 
 
 def holds_secret(text: str, body: Body) -> bool:
@@ -126,14 +139,6 @@ def _nodes(root: Any) -> Iterator[Any]:
             stack.extend(getattr(value, f.name) for f in dataclasses.fields(value))
 
 
-def _trusted(st: os.stat_result, kind: int) -> bool:
-    """Ours (where the platform has owners) and writable by nobody else; a directory or regular file as asked."""
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None and st.st_uid != getuid():
-        return False
-    return stat.S_IFMT(st.st_mode) == kind and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 class ParseCache:
     """Parsed Body trees on disk: `<dir>/<2 hex>/<sha256>` holding JSON; picklable, so worker processes use it.
 
@@ -144,6 +149,14 @@ class ParseCache:
         self.directory = directory
         self.salt = f"{_versions()};{salt}"
         self.holds_secret = holds_secret
+
+    def variant(self, kind: str, holds_secret: HoldsSecret) -> ParseCache:
+        """The same directory for another kind of file (`tfvars`): its own keys, so a text parsed one way is
+        never served as the other, and its own test of what must not be written."""
+        other = copy.copy(self)
+        other.salt = f"{self.salt};kind={kind}"
+        other.holds_secret = holds_secret
+        return other
 
     def _path(self, text: str) -> Path:
         digest = hashlib.sha256(f"{self.salt}\0{text}".encode()).hexdigest()

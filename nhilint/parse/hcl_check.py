@@ -9,12 +9,13 @@ here too: the converted tree keeps Terraform's last-wins value, and the repetiti
 
 from __future__ import annotations
 
-from typing import Any
-
-from lark import Token, Tree
+from typing import TYPE_CHECKING, Any
 
 from nhilint.limits import Limits
 from nhilint.model import InputProblem
+
+if TYPE_CHECKING:  # lark is imported only where a parse tree is checked: a cached run never loads it
+    from lark import Tree
 
 Problem = tuple[int, InputProblem, str]
 """(line, kind, reason) of a problem found while parsing one file; the caller adds the path."""
@@ -43,6 +44,8 @@ class HclLimitError(Exception):
 
 def check_tree(tree: Tree[Any], limits: Limits) -> list[Problem]:
     """Raise HclLimitError if the tree nests deeper than max_depth; return the repeated keys found."""
+    from lark import Tree
+
     problems: list[Problem] = []
     stack: list[tuple[Tree[Any], int]] = [(tree, 0)]
     while stack:
@@ -61,6 +64,8 @@ def check_tree(tree: Tree[Any], limits: Limits) -> list[Problem]:
 
 
 def _repeats(node: Tree[Any], data: str, what: str, problems: list[Problem]) -> None:
+    from lark import Tree
+
     seen: set[str] = set()
     for child in node.children:
         if isinstance(child, Tree) and child.data == data:
@@ -74,6 +79,8 @@ def _repeats(node: Tree[Any], data: str, what: str, problems: list[Problem]) -> 
 
 def _key(tree: Any) -> str | None:
     """The literal name of an attribute or object key (`a`, `"a"`); None for a computed key."""
+    from lark import Token, Tree
+
     if isinstance(tree, Tree) and tree.data == "object_elem_key":
         kids = [k for k in tree.children if isinstance(k, Tree)]
         tree = kids[0] if len(kids) == 1 else None

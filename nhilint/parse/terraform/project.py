@@ -209,13 +209,14 @@ class TerraformProject:
                 if path in found and leaves_root(self.root, path):
                     self._report(outside_root(directory, path.name))
                 elif path.is_file():
-                    values.update(self._read_tfvars(path))
+                    values.update(self._read_tfvars(path, instance))
             values.update(self.variables)  # read by the variable's type (ModuleInstance.variable)
             self._var_cache[directory] = values
         return self._var_cache[directory]
 
-    def _read_tfvars(self, path: Path) -> dict[str, Any]:
-        return read_tfvars(path, self.relative(path), self.limits, self.errors)
+    def _read_tfvars(self, path: Path, instance: ModuleInstance) -> dict[str, Any]:
+        bodies = [source.body for source in instance.module.files]
+        return read_tfvars(path, self.relative(path), self.limits, self.errors, self.cache, bodies)
 
     def read_file(self, path: str, cwd: str = ".") -> str | Unknown:
         """`file()`: `path` from the directory `cwd` (relative to the scan root), only inside the scan root."""
