@@ -42,6 +42,15 @@ def test_tfvars_values_are_the_same_from_the_cache(tmp_path: Path) -> None:
     assert _read(path, cache, module) == first == uncached
 
 
+def test_a_repeated_variable_is_reported_from_the_cache_too(tmp_path: Path) -> None:
+    path = write_tree(tmp_path / "root", {"terraform.tfvars": 'region = "a"\nregion = "b"\n'}) / "terraform.tfvars"
+    cache = ParseCache(tmp_path / "cache", "salt")
+    uncached = _read(path, None, [])
+    assert uncached[1] and uncached[1][0].kind == "duplicate-key"
+    assert _read(path, cache, []) == uncached == _read(path, cache, [])
+    assert len(_entries(tmp_path / "cache")) == 1
+
+
 def test_a_tfvars_entry_is_served_from_the_cache_without_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
