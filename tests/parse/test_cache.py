@@ -282,3 +282,18 @@ def test_injected_predicate_decides(tmp_path: Path) -> None:
     always = ParseCache(tmp_path / "always", "s", holds_secret=lambda text, body: False)
     always.put(text, body)
     assert always.get(text) == body
+
+
+def test_a_tf_file_with_the_text_of_a_cached_tf_json_file_is_still_parsed_as_hcl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`.tf.json` and `.tf` read the same text differently: one is never served the other's tree (a `.tf`
+    file holding JSON text is a syntax error, whatever the cache holds)."""
+    text = '{"resource": {"aws_iam_role": {"r": {"name": "ci", "assume_role_policy": "{}"}}}}\n'
+    monkeypatch.setenv("NHILINT_CACHE_DIR", str(tmp_path / "cache"))
+    first = write_tree(tmp_path / "a", {"main.tf.json": text})
+    assert "aws:aws_iam_role.r" in scan([first], config_for(first), first, ScanOptions(cache=True)).inventory.identities
+    second = write_tree(tmp_path / "b", {"main.tf": text})
+    report = scan([second], config_for(second), second, ScanOptions(cache=True))
+    assert [f.rule_id for f in report.findings] == ["NHI-PARSE-001"]
+    assert report.inventory.identities == {}

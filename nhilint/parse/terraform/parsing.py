@@ -74,6 +74,8 @@ def parse_file(task: ParseTask, lazy: bool = False) -> Parsed:
 
     if context and path.name.endswith(".tf") and not declares_anything_read(text, resource_types):
         return rel, SourceFile(rel, Body({}, []), text.splitlines())
+    if cache is not None and path.name.endswith(".tf.json"):
+        cache = cache.variant("json", cache.holds_secret)  # the same text read as HCL is another tree, or an error
     cached = cache.get(text) if cache is not None else None
     if cached is not None:
         return rel, SourceFile(rel, cached, text.splitlines())
