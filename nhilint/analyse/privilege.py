@@ -39,6 +39,9 @@ GCP_SELF_GRANTING = frozenset(
 )
 # Snowflake system roles that administer the account, its users and roles, or every object in it.
 SNOWFLAKE_ADMIN_ROLES = frozenset({"ACCOUNTADMIN", "SECURITYADMIN", "SYSADMIN"})
+# MongoDB Atlas roles with full control of the organisation (Organization Owner: every project, user, API
+# key and billing) or of a project (Project Owner: its clusters, database users and access list).
+ATLAS_ADMIN_ROLES = frozenset({"ORG_OWNER", "GROUP_OWNER"})
 
 
 def is_wildcard_action(action: str) -> bool:
@@ -94,6 +97,8 @@ def admin_role(grant: Grant) -> str | None:
             if grant.platform == "kubernetes" and permission in K8S_ADMIN_ROLES:
                 return permission
             if grant.platform == "snowflake" and permission.upper() in SNOWFLAKE_ADMIN_ROLES:
+                return permission
+            if grant.platform == "mongodbatlas" and permission.upper() in ATLAS_ADMIN_ROLES:
                 return permission
         elif grant.permission_type == "scope" and grant.platform == "okta" and OKTA_ADMIN_SCOPE.match(permission):
             return permission

@@ -32,6 +32,9 @@ from nhilint.values import LDict, Ref, SourceText, ref_marker
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
 ENABLED = "ENABLED"
+# a tool attribute: the address of the credential provider the tool is called with (a gateway target's
+# `provider_arn` written as a reference), replaced by `credential` (its credential's id) when linked
+PROVIDER_ADDRESS = "provider_address"
 
 
 class PendingTool(NamedTuple):
@@ -199,11 +202,14 @@ def link_tools(builder: Builder, executor_kinds: frozenset[str]) -> None:
             executors[usages[pending.index].workload] = pending
     pending_tools = builder.side(PendingTools)
     waiting, pending_tools.items = pending_tools.items, []
+    credentials = {c.id for c in builder.inventory.credentials} if waiting else set()
     for tool, agent_target, executor_target in waiting:
         agent = _agent_id(builder, agent_target)
         role = executors.get(executor_target.address) if isinstance(executor_target, Ref) else None
         runs_as = builder.resolve(role.target, role.types, role.platform) if role is not None else None
-        builder.inventory.agent_tools.append(replace(tool, agent=agent, runs_as=runs_as))
+        builder.inventory.agent_tools.append(
+            replace(tool, agent=agent, runs_as=runs_as, attributes=_credential(builder, tool, credentials))
+        )
         identity = builder.inventory.identities.get(agent) if isinstance(agent, str) else None
         if identity is not None and role is not None:
             usage = Usage(
@@ -214,6 +220,15 @@ def link_tools(builder: Builder, executor_kinds: frozenset[str]) -> None:
                 attributes=(("tool", tool.address), ("executor", tool.executor or "")),
             )
             builder.add_usage(usage, role.target, role.types, role.platform)
+
+
+def _credential(builder: Builder, tool: AgentTool, credentials: set[str]) -> tuple[tuple[str, str], ...]:
+    """A tool's attributes with the credential provider it is called with resolved to that credential's id
+    (`credential_id`) when the provider is in the scanned code, so the credential shows which tools use it."""
+    attributes = tuple((k, v) for k, v in tool.attributes if k != PROVIDER_ADDRESS)
+    address = tool.attribute(PROVIDER_ADDRESS)
+    found = builder.lookup_address(address) if address is not None else None
+    return (*attributes, ("credential_id", found)) if found is not None and found in credentials else attributes
 
 
 def _agent_id(builder: Builder, target: LinkTarget) -> str | Unknown | None:

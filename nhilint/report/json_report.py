@@ -245,6 +245,15 @@ def _tools_of(inventory: Inventory, identity_id: str) -> list[AgentTool]:
     return [tool for tool in inventory.agent_tools if tool.agent == identity_id]
 
 
+def _tools_using(inventory: Inventory, credential_id: str) -> list[dict[str, Any]]:
+    """The AI agent tools called with a credential (an AgentCore credential provider a gateway target names)."""
+    return [
+        {"tool": t.address, "agent": t.agent if isinstance(t.agent, str) else None}
+        for t in inventory.agent_tools
+        if t.attribute("credential_id") == credential_id
+    ]
+
+
 def tool_dict(tool: AgentTool) -> dict[str, Any]:
     """An AI agent's tool: what runs it, as whom, and each operation (whether it changes state, is confirmed)."""
     return {
@@ -254,6 +263,7 @@ def tool_dict(tool: AgentTool) -> dict[str, Any]:
         "line": tool.location.start_line,
         "executor": tool.executor,
         "runs_as": tool.runs_as if isinstance(tool.runs_as, str) else None,
+        **({"credential": credential} if (credential := tool.attribute("credential_id")) else {}),
         "unknown": tool.unknown,
         "operations": [
             {
@@ -297,6 +307,7 @@ def render_inventory(report: Report) -> str:
                 "owner": _fact(c.lifecycle.owner),
                 "expires": _fact(c.expires),
                 "rotation": _fact(c.rotation),
+                **({"used_by": used} if (used := _tools_using(inventory, c.id)) else {}),
             }
             for c in inventory.credentials
             if not isinstance(c.of, str)

@@ -37,6 +37,7 @@ AUDIENCE_ISSUERS: dict[str, str] = {
 }
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
+CIRCLECI_ISSUER = "oidc.circleci.com"
 # subject-template claims that name one repository (`repo:acme/app:…`, `repository:acme/app`, `repository_id:42`)
 _REPOSITORY_CLAIMS = ("repo", "repository", "repository_id")
 
@@ -79,3 +80,24 @@ def unpinned_github_subject(issuer: str, subject: str) -> str | None:
     if "job_workflow_ref" in pairs:
         return "every repository that calls the reusable workflow it names"
     return "every repository on GitHub"
+
+
+def issuer_reach(issuer: str) -> str:
+    """Who can get a token of an issuer when nothing restricts the tenant. CircleCI's issuer URL is one per
+    organisation (`https://oidc.circleci.com/org/<organisation id>`): its tokens come from that
+    organisation's projects only, not from every CircleCI user."""
+    if issuer_host(issuer) == CIRCLECI_ISSUER:
+        return "every project of that CircleCI organisation"
+    return "every workload of that issuer"
+
+
+def claim_reach(issuer: str, claim: str, value: str) -> str:
+    """Who a condition on one tenant claim other than `sub` admits (an Azure flexible credential matching
+    `claims['job_workflow_ref']` only): GitHub puts the reusable workflow's path in `job_workflow_ref`, and
+    any repository on GitHub that calls that workflow gets a token with it."""
+    if issuer_host(issuer) == GITHUB_ISSUER:
+        if claim == "job_workflow_ref":
+            return f"every repository on GitHub whose workflow calls the reusable workflow {value!r}"
+        if claim in ("repository_owner", "repository_owner_id"):
+            return f"every repository of the owner {value!r}"
+    return f"every workload of that issuer whose {claim} is {value!r}"

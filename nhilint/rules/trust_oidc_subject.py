@@ -17,8 +17,11 @@ checked here.
 
 GCP workload identity federation: a pool provider for a multi-tenant issuer (GitHub, GitLab, Terraform Cloud,
 CircleCI; `oidc_issuers`) without an `attribute_condition`, or with one that reads no tenant claim
-(repository, owner, project, organisation), admits every repository or workspace on that issuer. A GCP pool
-of a single-tenant issuer (a company's own Keycloak, an AWS account) is not reported.
+(repository, owner, project, organisation), admits every repository or workspace on that issuer (CircleCI's
+issuer URL is per organisation, `oidc.circleci.com/org/<id>`: every project of that organisation). A GCP
+pool of a single-tenant issuer (a company's own Keycloak, an AWS account) is not reported. An Azure flexible
+credential that matches another tenant claim but not `sub` (`claims['job_workflow_ref']` only) is reported
+with what that claim admits (every repository calling that reusable workflow).
 
 Anti-pattern::
 
@@ -45,7 +48,9 @@ from nhilint.model import Finding, Identity, Severity, TargetRef, Trust, TrustPr
 from nhilint.rules.base import Context, Rule, label
 from nhilint.rules.oidc_issuers import (
     AUDIENCE_ISSUERS,
+    claim_reach,
     issuer_host,
+    issuer_reach,
     restricts_tenant,
     tenant_claims,
     unpinned_github_subject,
@@ -124,7 +129,7 @@ def _check_attribute_conditions(rule: Rule, ctx: Context, trust: Trust, subject:
             elif not restricts_tenant(value, claims):
                 yield rule.finding(
                     f"{label(subject)} trusts OIDC issuer {issuer} with an attribute_condition ({value!r}) that "
-                    "does not restrict the repository, project or owner: every workload of that issuer may assume it",
+                    f"does not restrict the repository, project or owner: {issuer_reach(issuer)} may assume it",
                     trust.location,
                     subject,
                     f"{trust.via}: {condition.key} {value}",
@@ -157,8 +162,8 @@ def _check_principal(
     sub_conditions = [c for c in trust.conditions if c.key.lower().endswith(":sub") and _narrows(c.operator)]
     if not sub_conditions:
         yield rule.finding(
-            f"{label(subject)} trusts OIDC issuer {issuer} without a condition on the subject "
-            "(sub): every workload of that issuer may assume it",
+            f"{label(subject)} trusts OIDC issuer {issuer} without a condition on the subject (sub)"
+            + _other_claims(trust, issuer),
             trust.location,
             subject,
             f"{trust.via}: Federated {issuer}",
@@ -194,6 +199,28 @@ def _check_principal(
                     f"{trust.via}: {condition.key} {value}",
                     trust.block,
                 )
+
+
+def _other_claims(trust: Trust, issuer: str) -> str:
+    """The end of the no-`sub` message: who may assume the identity, said as precisely as the conditions
+    allow. Outside AWS (which reads no custom claims of these tokens) a credential may check another tenant
+    claim instead (an Azure flexible credential matching `claims['job_workflow_ref']`): named as such."""
+    host = issuer_host(issuer)
+    checked = [
+        (c.key.rpartition(":")[2], value)
+        for c in trust.conditions
+        if trust.platform != "aws"
+        and _narrows(c.operator)
+        and issuer_host(c.key.rpartition(":")[0]) == host
+        and c.key.rpartition(":")[2].lower() not in ("sub", "aud")
+        for value in c.values
+        if isinstance(value, str)
+    ]
+    if not checked:
+        return f": {issuer_reach(issuer)} may assume it"
+    claims = ", ".join(sorted({claim for claim, _ in checked}))
+    reach = "; ".join(claim_reach(issuer, claim, value) for claim, value in checked)
+    return f", only on {claims}: {reach} may assume it"
 
 
 def _narrows(operator: str) -> bool:

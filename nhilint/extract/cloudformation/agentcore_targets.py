@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhilint.extract.agent_tools import add_tool, function_operations, openapi_operations, smithy_operations
+from nhilint.extract.agent_tools import (
+    PROVIDER_ADDRESS,
+    add_tool,
+    function_operations,
+    openapi_operations,
+    smithy_operations,
+)
 from nhilint.extract.aws_links import PLATFORM
 from nhilint.extract.cloudformation.base import Stack, link, text_of
 from nhilint.model import AgentTool, Location, ToolOperation
@@ -67,6 +73,9 @@ def _credential(configurations: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
                 if value is not None:
                     text = ",".join(text_of(v) for v in value) if isinstance(value, list) else text_of(value)
                     attributes.append((attribute, text))
+            provider_arn = link(details.get("ProviderArn"))
+            if isinstance(provider_arn, Ref):
+                attributes.append((PROVIDER_ADDRESS, provider_arn.address))
         return kind, tuple(attributes)
     return "unset", ()
 

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from nhilint.extract.agent_tools import (
     COLLABORATOR,
+    PROVIDER_ADDRESS,
     AgentAlias,
     add_alias,
     add_collaborator,
@@ -34,10 +35,11 @@ from nhilint.extract.agent_tools import (
 )
 from nhilint.extract.aws_links import ROLE
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import add_identity, identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
+from nhilint.extract.common import add_identity, identity_id, ref_or_text
+from nhilint.extract.terraform.ai_credentials import credential_provider, provider_secrets
 from nhilint.extract.terraform.gcp import find_sa, sa_link
 from nhilint.extract.terraform.table import PlatformTable
-from nhilint.model import AgentTool, Credential, LiteralSecret, Location, ToolOperation, Unknown, Usage
+from nhilint.model import AgentTool, Credential, Location, ToolOperation, Unknown, Usage
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Encoded, Ref, to_text
 
@@ -136,57 +138,6 @@ def _runs_as_role(resource: TfResource, builder: Builder, attr: str) -> None:
         builder.add_usage(Usage("", resource.address, resource.type, resource.location), target, ROLE, AWS)
 
 
-# -- credentials an agent borrows ------------------------------------------------------------------
-
-# Vendor blocks of `oauth2_provider_config` (`github_oauth2_provider_config`…), each with a client secret.
-OAUTH_VENDORS = ("custom", "github", "google", "microsoft", "salesforce", "slack", "atlassian", "linkedin")
-
-
-def credential_provider(resource: TfResource, builder: Builder) -> None:
-    """An API key or OAuth client an agent calls tools with. `api_key` / `client_secret` is kept in the state
-    (and is a leak when written literally); the write-only `*_wo` arguments are not."""
-    api_key = resource.type == "aws_bedrockagentcore_api_key_credential_provider"
-    attr = "api_key" if api_key else "client_secret"
-    records: list[TfRecord] = (
-        [resource]
-        if api_key
-        else [
-            vendor
-            for config in resource.blocks("oauth2_provider_config")
-            for name in OAUTH_VENDORS
-            for vendor in config.blocks(f"{name}_oauth2_provider_config")
-        ]
-    )
-    written = None
-    for record in records:
-        location = literal_secret(record, attr)
-        if location is not None:
-            builder.inventory.literal_secrets.append(
-                LiteralSecret(resource.address, attr, location, resource.location, None, AWS)
-            )
-            written = written or location
-    in_state = any(r.has(attr) for r in records)
-    write_only = any(r.has(f"{attr}_wo") for r in records)
-    tags = resource.get("tags") if resource.has("tags") else None
-    credential = Credential(
-        id=identity_id(AWS, resource.address),
-        kind="agent_api_key" if api_key else "agent_oauth_client",
-        platform=AWS,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
-        secret_in_code=written,
-        rotation=rotation_from_time_rotating(resource, builder),
-        attributes=(
-            ("in_state", "true" if in_state else "false"),
-            ("write_only", "true" if write_only else "false"),
-            *_texts(resource, "name", "credential_provider_vendor"),
-        ),
-    )
-    builder.add_credential(credential, None, ())
-    builder.register(resource.address, credential.id, resource.type)
-
-
 # -- tools -----------------------------------------------------------------------------------------
 
 
@@ -237,6 +188,9 @@ def gateway_target(resource: TfResource, builder: Builder) -> None:
             for block in config.blocks(kind):
                 credential = kind
                 attributes += _texts(block, "provider_arn", "scopes", "grant_type")
+                provider = ref_or_text(block.get("provider_arn"))
+                if isinstance(provider, Ref):
+                    attributes.append((PROVIDER_ADDRESS, provider.address))
     lambdas = [
         lam for c in resource.blocks("target_configuration") for m in c.blocks("mcp") for lam in m.blocks("lambda")
     ]
@@ -336,6 +290,7 @@ def _executor(lambda_target: Ref | str | Unknown | None, block: TfRecord | None)
 
 
 def finish(builder: Builder) -> None:
+    provider_secrets(builder)
     link_tools(builder, frozenset({LAMBDA}))
     link_collaborators(builder, "aws_bedrockagent_agent_alias")
 
