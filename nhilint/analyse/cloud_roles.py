@@ -17,18 +17,22 @@ holding them is described, but granting them is NHI-PRIV-004's finding. Custom r
 list: the extractor appends it after the role's name in `Grant.permissions`.
 
 Azure: the built-in roles that may write role assignments (`Owner`, `User Access Administrator`,
-`Role Based Access Control Administrator`) and, for custom role definitions in the code, their `actions`
-less their `not_actions`, matched the way Azure matches action wildcards (`*` spans `/`), case-insensitively.
+`Role Based Access Control Administrator`) or change what compute runs (`Contributor`, `Virtual Machine
+Contributor`, `Automation Contributor`, `Website Contributor`) and, for custom role definitions in the code,
+their `actions` less their `not_actions`, matched the way Azure matches action wildcards (`*` spans `/`),
+case-insensitively. The `runs_as` methods (VM run command, Automation runbooks, App Service deployment) need
+compute in the grant's scope that runs as another managed identity (`azure_scope_contains`).
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from nhilint.analyse.privesc_methods import catalogue_data
-from nhilint.model import Grant, RoleRef
+from nhilint.model import Grant, RoleRef, TargetRef, Usage
 
 # -- GCP -------------------------------------------------------------------------------------------
 
@@ -172,21 +176,74 @@ def azure_action_matches(pattern: str, action: str) -> bool:
 
 def azure_escalating(grant: Grant) -> list[str]:
     """The escalation actions an Azure role assignment allows: built-in role, or custom actions less NotActions."""
+    return [a for a in AZURE_ESCALATION_ACTIONS if azure_allows(grant, a)]
+
+
+def azure_allows(grant: Grant, action: str) -> bool:
+    """Whether an Azure role assignment allows `action`: a built-in role of the table (which lists only the
+    actions that matter for escalation), or an in-code custom role's actions less its NotActions."""
     if grant.platform != "azure" or grant.permission_type != "role" or not grant.permissions:
-        return []
+        return False
     if grant.effect != "Allow":
-        return []
+        return False
     builtin = azure_roles().get(grant.permissions[0].lower())
     if builtin is not None:
-        return list(builtin)
+        return action in builtin
     excluded = [v for c in grant.conditions if c.operator == "NotActions" for v in c.values if isinstance(v, str)]
+    return any(azure_action_matches(p, action) for p in grant.permissions[1:]) and not any(
+        azure_action_matches(p, action) for p in excluded
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunsAsMethod:
+    """A catalogue method (`kind: runs_as`): changing what compute of `runs_on` runs, so acting as its identity."""
+
+    id: str
+    name: str
+    summary: str
+    needs: tuple[tuple[str, ...], ...]
+    runs_on: frozenset[str]
+
+
+@cache
+def azure_runs_as_methods() -> tuple[RunsAsMethod, ...]:
+    return tuple(
+        RunsAsMethod(m["id"], m["name"], m["summary"], tuple(tuple(n) for n in m["needs"]), frozenset(m["runs_on"]))
+        for m in catalogue_data("azure")["methods"]
+        if m.get("kind") == "runs_as" and m.get("detected", True)
+    )
+
+
+def azure_runs_as(grant: Grant) -> list[tuple[RunsAsMethod, list[str]]]:
+    """The runs_as methods a grant allows on its own, each with the actions that meet its needs."""
     found = []
-    for action in AZURE_ESCALATION_ACTIONS:
-        if any(azure_action_matches(p, action) for p in grant.permissions[1:]) and not any(
-            azure_action_matches(p, action) for p in excluded
-        ):
-            found.append(action)
+    for method in azure_runs_as_methods():
+        met = [next((a for a in need if azure_allows(grant, a)), None) for need in method.needs]
+        if all(met):
+            found.append((method, [a for a in met if a]))
     return found
+
+
+def azure_scope_contains(scope: str, usage: Usage) -> bool:
+    """Whether a role assignment's scope contains the compute of a usage (its `compute_placement` facts):
+    a subscription or management group contains everything in the scan; a resource group, what is placed
+    in it; a resource, itself. A scope or placement the code does not say is not assumed to match."""
+    placed = dict(usage.attributes)
+    if isinstance(scope, TargetRef):
+        if scope.kind in ("subscription", "management_group"):
+            return True
+        return scope.address in (placed.get("resource_group_address"), usage.workload)
+    parts = [p.lower() for p in scope.strip("/").split("/")]
+    if not parts[0]:
+        return False
+    if "resourcegroups" not in parts:
+        return parts[0] in ("subscriptions", "providers")  # a subscription or a management group
+    at = parts.index("resourcegroups")
+    group = parts[at + 1] if at + 1 < len(parts) else ""
+    if group != (placed.get("resource_group") or "").lower():
+        return False
+    return len(parts) <= at + 2 or parts[-1] == (placed.get("name") or "").lower()
 
 
 def azure_custom_actions(grant: Grant, actions: Iterable[str]) -> list[str]:

@@ -24,7 +24,12 @@ that account or that scope allows, whatever its own roles say. Reported, one fin
   `Microsoft.Authorization/roleAssignments/write` (`*`, `Microsoft.Authorization/*/write` …) or
   `roleDefinitions/write`. Role-assignment write at resource-group scope still lets the identity give
   itself any role on everything in that group. An assignment with an ABAC `condition` (Microsoft's
-  constrained delegation) is not reported.
+  constrained delegation) is not reported. Without role-assignment write, a role that can change what compute
+  runs (`Contributor`, `Virtual Machine Contributor`, `Automation Contributor`, `Website Contributor`, or
+  custom actions: VM run command, Automation runbook write and job start, App Service deployment) is an
+  escalation when compute in its scope (a VM, Automation account, web or function app, matched by resource
+  group or resource) runs as a managed identity that holds roles the holder does not: the finding names
+  the chain, `A → VirtualMachineRunCommand on vm → B (Owner)`, critical when B is an administrator.
 - Azure federated identity credentials whose exact subject is broader than it looks, which NHI-TRUST-003
   (missing or wildcard subjects) does not see: GitHub's `repo:ORG/REPO:pull_request` (a workflow run for
   any pull request, with code nobody has reviewed) and `system:serviceaccount:NS:default` (every Pod of the
@@ -58,6 +63,8 @@ from nhilint.analyse.cloud_roles import (
     UPDATE_ROLE,
     azure_custom_actions,
     azure_escalating,
+    azure_runs_as,
+    azure_scope_contains,
     gcp_deploy,
     gcp_escalating,
     gcp_impersonate,
@@ -93,7 +100,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             if grant.platform == "gcp":
                 found = _gcp(rule, inventory, grant, subject, who, deploy, targets)
             else:
-                found = _azure(rule, grant, subject, who) if subject is not None else None
+                found = _azure(rule, inventory, grant, subject, who) if subject is not None else None
             if found is not None:
                 yield found
     yield from _federated(rule, inventory)
@@ -175,10 +182,12 @@ def _role_text(role: str) -> str:
     return gcp_role_label(role) if isinstance(role, RoleRef) and role.target is not None else role
 
 
-def _azure(rule: Rule, grant: Grant, subject: Identity, who: str) -> Finding | None:
+def _azure(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity, who: str) -> Finding | None:
     actions = azure_escalating(grant)
-    if not actions or any(c.operator == "ABAC" for c in grant.conditions):
+    if any(c.operator == "ABAC" for c in grant.conditions):
         return None
+    if not actions:
+        return _azure_runs_as(rule, inventory, grant, subject, who)
     role = grant.permissions[0]
     scope = _azure_scope(grant.scope[0] if grant.scope else "")
     written = azure_custom_actions(grant, actions)
@@ -195,6 +204,61 @@ def _azure(rule: Rule, grant: Grant, subject: Identity, who: str) -> Finding | N
         f"{grant.via}: {role} on {grant.scope[0] if grant.scope else '?'}",
         grant.block,
     )
+
+
+def _azure_runs_as(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity, who: str) -> Finding | None:
+    """Changing what compute in the grant's scope runs, when it runs as a more privileged managed identity:
+    `A → run command on VM x → B (Owner on …)`."""
+    methods = azure_runs_as(grant)
+    scope = grant.scope[0] if grant.scope else ""
+    if not methods or not scope:
+        return None
+    own = _held(inventory, subject.id)
+    chains: list[str] = []
+    used: list[str] = []
+    admin = False
+    for method, actions in methods:
+        for usage in inventory.usages:
+            target = inventory.identities.get(usage.identity)
+            if (
+                target is None
+                or target.id == subject.id
+                or usage.attribute("runs") not in method.runs_on
+                or not azure_scope_contains(scope, usage)
+                or not _held(inventory, target.id) - own
+            ):
+                continue
+            holds, is_admin = holdings(target, inventory)
+            admin = admin or is_admin
+            chains.append(f"{who} → {method.name} on {short_address(usage.workload)} → {label(target)} ({holds})")
+            used.extend(a for a in actions if a not in used)
+    if not chains:
+        return None
+    shown = "; ".join(chains[:3]) + (f"; and {len(chains) - 3} more" if len(chains) > 3 else "")
+    return rule.finding(
+        f"{who} holds {_azure_role_text(grant, used)} on {_azure_scope(scope)}: it can act as the managed "
+        f"identity of compute there by changing what it runs: {shown} ({', '.join(used)})",
+        grant.location,
+        subject,
+        f"{grant.via}: {grant.permissions[0]} on {scope}",
+        grant.block,
+        severity=Severity.CRITICAL if admin else None,
+    )
+
+
+def _held(inventory: Inventory, identity: str) -> set[tuple[str, str]]:
+    """(role, scope) of an identity's Allow role grants: what it holds, to tell a more privileged identity."""
+    return {
+        (str(g.permissions[0]).lower(), str(g.scope[0] if g.scope else "").lower())
+        for g in inventory.grants_of(identity)
+        if g.effect == "Allow" and g.permissions
+    }
+
+
+def _azure_role_text(grant: Grant, actions: list[str]) -> str:
+    written = azure_custom_actions(grant, actions)
+    role = grant.permissions[0]
+    return f"custom role {role!r} ({', '.join(written)})" if written else role
 
 
 def _azure_scope(scope: str) -> str:

@@ -71,12 +71,74 @@ resource "azurerm_role_assignment" "deployer" {{
 """
 
 
+# runs_as methods need compute in the role's scope running as a more privileged managed identity.
+_COMPUTE = {
+    "virtual_machine": """\
+resource "azurerm_linux_virtual_machine" "jump" {
+  name                = "vm-jump"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+  size                = "Standard_B2s"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.admin.id]
+  }
+}
+""",
+    "automation_account": """\
+resource "azurerm_automation_account" "ops" {
+  name                = "aa-ops"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+  sku_name            = "Basic"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.admin.id]
+  }
+}
+""",
+    "web_app": """\
+resource "azurerm_linux_web_app" "portal" {
+  name                = "app-portal"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+  service_plan_id     = var.service_plan_id
+  site_config {}
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.admin.id]
+  }
+}
+""",
+}
+
+_ADMIN = """\
+resource "azurerm_user_assigned_identity" "admin" {
+  name                = "id-admin"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+}
+
+resource "azurerm_role_assignment" "admin" {
+  scope                = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+  role_definition_name = "Owner"
+  principal_id         = azurerm_user_assigned_identity.admin.principal_id
+}
+"""
+
+
+def _compute(method: dict[str, Any]) -> str:
+    if method.get("kind") != "runs_as":
+        return ""
+    return _ADMIN + "".join(_COMPUTE[m] for m in method["runs_on"] if m in _COMPUTE)
+
+
 def _first(method: dict[str, Any]) -> list[str]:
     return [need[0] for need in method["needs"]]
 
 
-def _render(platform: str, permissions: list[str]) -> str:
-    return _gcp(permissions) if platform == "gcp" else _azure(permissions)
+def _render(platform: str, permissions: list[str], method: dict[str, Any]) -> str:
+    return _gcp(permissions) if platform == "gcp" else _azure(permissions) + _compute(method)
 
 
 def _who(platform: str) -> str:
@@ -93,9 +155,16 @@ UNDETECTED = [pytest.param("gcp", p.values[0], id=p.id) for p in _methods("gcp",
 
 @pytest.mark.parametrize(("platform", "method"), CASES)
 def test_method_with_exactly_its_permissions_is_found(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
-    report = scan_tree(tmp_path, {"main.tf": _render(platform, _first(method))})
+    report = scan_tree(tmp_path, {"main.tf": _render(platform, _first(method), method)})
     found = triples(report, RULE)
     assert [(f[0], f[3]) for f in found] == [(RULE, _who(platform))], found
+
+
+@pytest.mark.parametrize(("platform", "method"), [c for c in CASES if c.values[1].get("kind") == "runs_as"])
+def test_runs_as_method_without_compute_is_not_found(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
+    """The actions alone are not an escalation: no compute in the scope runs as another identity."""
+    report = scan_tree(tmp_path, {"main.tf": _azure(_first(method)) + _ADMIN})
+    assert triples(report, RULE) == []
 
 
 @pytest.mark.parametrize(("platform", "method"), CASES)
@@ -103,11 +172,11 @@ def test_method_missing_one_need_is_not_found(tmp_path: Path, platform: str, met
     chosen = _first(method)
     for missing in range(len(chosen)):
         kept = [p for i, p in enumerate(chosen) if i != missing]
-        report = scan_tree(tmp_path / str(missing), {"main.tf": _render(platform, kept)})
+        report = scan_tree(tmp_path / str(missing), {"main.tf": _render(platform, kept, method)})
         assert triples(report, RULE) == [], (missing, kept)
 
 
 @pytest.mark.parametrize(("platform", "method"), UNDETECTED)
 def test_undetected_method_is_not_reported(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
-    report = scan_tree(tmp_path, {"main.tf": _render(platform, _first(method))})
+    report = scan_tree(tmp_path, {"main.tf": _render(platform, _first(method), method)})
     assert triples(report, RULE) == []

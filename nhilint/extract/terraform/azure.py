@@ -15,6 +15,7 @@ pass, so role assignments, credentials and usages resolve against them when they
   (role name,). When the role is an in-code `azurerm_role_definition`, its `actions` and `data_actions`
   follow the name in `permissions` (so a rule sees `Microsoft.Authorization/*/write`), and its
   `not_actions`/`not_data_actions` are recorded as a Condition("NotActions", "azure:notActions", …).
+- Key Vault access policies are grants on their vault (nhilint.extract.terraform.azure_key_vault).
 - Federated credentials are trusts on their application or managed identity: `subject` is a `sub` condition;
   a flexible credential's `claims_matching_expression` becomes one condition per claim it matches.
 """
@@ -39,6 +40,9 @@ from nhilint.extract.common import (
 )
 from nhilint.extract.lifecycle import Origin, given, inherit, resolve
 from nhilint.extract.references import role_ref
+from nhilint.extract.terraform.azure_compute import compute_placement
+from nhilint.extract.terraform.azure_compute import principal_link as principal_link  # entra_apps imports it here
+from nhilint.extract.terraform.azure_key_vault import access_policy, vault_access_policies
 from nhilint.extract.terraform.azure_roles import ROLE_DEFINITION, role_definition, role_of
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
@@ -319,8 +323,10 @@ def identity_blocks(resource: TfResource, builder: Builder) -> None:
             used.extend(find_uai(builder, item) for item in as_list(block.get("identity_ids")))
     for block in resource.blocks("kubelet_identity"):
         used.append(find_uai(builder, block.get("user_assigned_identity_id")))
+    placed = compute_placement(resource)
     for found in dict.fromkeys(u for u in used if u):
-        builder.add_usage(Usage(found, resource.address, resource.type, resource.location), None, (), PLATFORM)
+        usage = Usage(found, resource.address, resource.type, resource.location, attributes=placed)
+        builder.add_usage(usage, None, (), PLATFORM)
 
 
 def _system_identity(resource: TfResource, builder: Builder, block: TfRecord) -> Identity:
@@ -372,14 +378,6 @@ def role_assignment(resource: TfResource, builder: Builder) -> None:
     builder.add_grant(grant, principal_link(resource.get("principal_id")), ())
 
 
-def principal_link(value: Any) -> Link:
-    """`azurerm_linux_virtual_machine.vm.identity[0].principal_id` names the VM's system-assigned identity."""
-    target = link(value)
-    if isinstance(target, Ref) and (target.attribute or "").startswith("identity"):
-        return Ref(f"{target.address}.identity")
-    return target
-
-
 def finish(builder: Builder) -> None:
     _link_service_principals(builder)
 
@@ -405,6 +403,8 @@ TABLE = PlatformTable(
             ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
         ),
         "azurerm_key_vault_secret": key_vault_secret,
+        "azurerm_key_vault": vault_access_policies,
+        "azurerm_key_vault_access_policy": access_policy,
         UAI_TYPE: user_assigned_identity,
         ROLE_DEFINITION: role_definition,
         "azurerm_role_assignment": role_assignment,

@@ -9,8 +9,9 @@ with everything else when the scan's Builder finishes.
 Which view wins: a plan and the `.tf` it was made from describe the same resources. For every address the
 plan names, the deleted ones included, the identities, credentials, grants, trusts and usages already
 extracted (from the source, or from an earlier plan) are dropped and the plan's kept: the plan knows the
-variables, keys and names the source may not, and what it deletes is no identity. Instance keys are
-ignored in the comparison (a source with an unknown `for_each` has one un-keyed instance). Secrets
+variables, keys and names the source may not, and what it deletes is no identity. Permission documents
+(policies, role definitions) are carried over the same way, and linked to their uses with the source's.
+Instance keys are ignored in the comparison (a source with an unknown `for_each` has one un-keyed instance). Secrets
 written literally in the code stay: only the source can see them. Addresses compare with the source's
 root prefix (`envs/prod/aws_iam_role.app`) only when the plan is paired with that directory, so pair a
 plan of a root in a subdirectory with `--source`.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.extract.builder import Builder, Pending
+from nhilint.extract.documents import Documents
 from nhilint.extract.terraform.project import dispatch
 from nhilint.extract.terraform.table import Dispatch
 from nhilint.model import Annotation, Location, ParseError, Trust
@@ -109,6 +111,8 @@ def _drop_described(builder: Builder, described: set[str]) -> None:
     _keep(builder, inventory.usages, lambda _, u: base_address(u.workload) not in described)
     inventory.agent_tools[:] = [t for t in inventory.agent_tools if base_address(t.address) not in described]
     _keep(builder, inventory.trusts, trust_kept)
+    written = builder.side(Documents).written
+    written[:] = [w for w in written if base_address(w.document.address) not in described]
     for address in [a for a in builder.by_address if base_address(a) in described]:
         del builder.by_address[address]
     for address in [a for a in builder.instances if base_address(a) in described]:
@@ -154,6 +158,7 @@ def _merge(builder: Builder, own: Builder) -> None:
         target, offset = offsets[id(link.collection)]
         builder.pending.append(Pending(target, link.index + offset, link.field, link.target, link.types, link.platform))
     inventory.identities.update(theirs.identities)
+    builder.side(Documents).written.extend(own.side(Documents).written)  # linked to their uses in `settle`
     inventory.literal_secrets.extend(theirs.literal_secrets)
     inventory.agent_tools.extend(theirs.agent_tools)
     inventory.unresolved.extend(u for u in theirs.unresolved if u not in inventory.unresolved)

@@ -1,0 +1,94 @@
+"""Azure compute that runs code as a managed identity (Terraform): what it is and where it is.
+
+A VM, scale set, App Service, Function App, Container App or Automation account with an `identity` block runs
+code as that identity, so whoever may change that code (run a command, publish a runbook, deploy a site)
+acts as the identity. The usage of the identity (`extract.terraform.azure.identity_blocks`) carries these
+facts for the escalation analysis (nhilint.analyse.cloud_roles, NHI-PRIV-007).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from nhilint.extract.common import ref_or_text
+from nhilint.model import Unknown
+from nhilint.parse.terraform import TfResource
+from nhilint.values import Ref, ref_marker, to_text
+
+# Compute that runs code as its managed identity, by what the escalation catalogue calls it (`runs_on` in
+# nhilint/data/escalation/azure.yaml): whoever can change what it runs acts as its identity.
+COMPUTE: Final = {
+    **dict.fromkeys(
+        ("azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"),
+        "virtual_machine",
+    ),
+    **dict.fromkeys(
+        (
+            "azurerm_linux_virtual_machine_scale_set",
+            "azurerm_windows_virtual_machine_scale_set",
+            "azurerm_virtual_machine_scale_set",
+            "azurerm_orchestrated_virtual_machine_scale_set",
+        ),
+        "vm_scale_set",
+    ),
+    **dict.fromkeys(
+        (
+            "azurerm_linux_web_app",
+            "azurerm_windows_web_app",
+            "azurerm_linux_web_app_slot",
+            "azurerm_windows_web_app_slot",
+            "azurerm_app_service",
+        ),
+        "web_app",
+    ),
+    **dict.fromkeys(
+        (
+            "azurerm_linux_function_app",
+            "azurerm_windows_function_app",
+            "azurerm_linux_function_app_slot",
+            "azurerm_windows_function_app_slot",
+            "azurerm_function_app",
+            "azurerm_function_app_flex_consumption",
+        ),
+        "function_app",
+    ),
+    "azurerm_container_app": "container_app",
+    "azurerm_automation_account": "automation_account",
+}
+
+
+def compute_placement(resource: TfResource) -> tuple[tuple[str, str], ...]:
+    """For compute that runs code as its identity (COMPUTE): what it is and where it is, so the escalation
+    analysis can tell whether a grant's scope contains it (`runs`, `name`, `resource_group` literal or
+    `resource_group_address` when written as a reference)."""
+    category = COMPUTE.get(resource.type)
+    if category is None:
+        return ()
+    placed = [("runs", category)]
+    name = to_text(resource.get("name")) if resource.has("name") else None
+    if isinstance(name, str):
+        placed.append(("name", name))
+    group = _link(resource.get("resource_group_name")) if resource.has("resource_group_name") else None
+    if isinstance(group, Ref):
+        placed.append(("resource_group_address", group.address))
+    elif isinstance(group, str):
+        placed.append(("resource_group", group))
+    return tuple(placed)
+
+
+def principal_link(value: object) -> Ref | str | Unknown | None:
+    """A `principal_id`/`object_id` as a link; `azurerm_linux_virtual_machine.vm.identity[0].principal_id`
+    names the VM's system-assigned identity (`<address>.identity`)."""
+    target = ref_or_text(value)
+    if isinstance(target, str):
+        target = ref_marker(target) or target
+    if isinstance(target, Ref) and (target.attribute or "").startswith("identity"):
+        return Ref(f"{target.address}.identity")
+    return target
+
+
+def _link(value: object) -> Ref | str | None:
+    target = ref_or_text(value)
+    if isinstance(target, str):
+        return ref_marker(target) or target
+    return target if isinstance(target, Ref) else None
