@@ -331,9 +331,12 @@ class ToolRender:
 # file or directory that cannot be parsed or read), `module-cycle` (NHI-PARSE-003), `limit` (NHI-PARSE-004: a
 # resource bound of nhilint.limits was hit), `duplicate-key` (NHI-PARSE-005), `outside-root` (NHI-PARSE-006: a
 # symlink or path that leaves the scan root, not followed).
-InputProblem = Literal[
-    "syntax", "unreadable", "module-cycle", "limit", "duplicate-key", "outside-root", "duplicate-object"
+# fmt: off
+InputProblem = Literal[  # module-defaults: a reusable module evaluated with its defaults (NHI-PARSE-009)
+    "syntax", "unreadable", "module-cycle", "limit", "duplicate-key", "outside-root", "duplicate-object",
+    "module-defaults",
 ]
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)

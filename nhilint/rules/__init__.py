@@ -88,6 +88,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-PARSE-006", "outside_root"),
     Entry("NHI-PARSE-007", "duplicate_object"),
     Entry("NHI-PARSE-008", "unset_variable"),
+    Entry("NHI-PARSE-009", "module_defaults"),
     Entry("NHI-PARSE-010", "rendered_overlay"),
     Entry("NHI-SUPP-001", "bad_suppression"),
 )

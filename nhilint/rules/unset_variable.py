@@ -5,7 +5,8 @@ every owner tag, trust policy or grant written with it "could not be evaluated".
 missing `-var` becomes dozens of lines; so when a variable leaves more than one value unknown, its "could not
 evaluate" findings are folded into one finding at the `variable` block, which counts and names what it left
 unknown (a single one stays as it is: it already names the variable and where it is declared). Nothing is
-assumed: the values stay unknown until a value is given.
+assumed: the values stay unknown until a value is given. In a reusable module scanned on its own, the
+module's NHI-PARSE-009 note names its required variables, and their unknown values fold into that note.
 
 Anti-pattern::
 
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 
 from nhilint.config import Config
 from nhilint.model import Finding, Location, Severity
+from nhilint.rules import module_defaults
 from nhilint.rules.base import Context, Rule
 
 # The reason nhilint.parse.terraform.instance gives a root variable without a value.
@@ -52,6 +54,7 @@ def fold(findings: list[Finding], config: Config) -> list[Finding]:
         else:
             groups.setdefault((match["path"], int(match["line"]), match["name"]), []).append(finding)
     severity = config.settings.unknown_severity
+    kept = module_defaults.absorb(kept, groups, severity)  # a reusable module's own note names its variables
     for (path, line, name), members in sorted(groups.items()):
         kept.extend(members if len(members) == 1 else [_grouped(path, line, name, members, severity)])
     return kept

@@ -26,6 +26,7 @@ from nhilint.parse.terraform.instance import ModuleInput, ModuleInstance
 from nhilint.parse.terraform.modules import resolve_call, root_dirs
 from nhilint.parse.terraform.parsing import Parsed, ParseTask, parse_file, parse_files
 from nhilint.parse.terraform.records import Module, TfResource, describe, expansions, instance_suffix
+from nhilint.parse.terraform.standalone import standalone_note, tfvars_files
 from nhilint.parse.terraform.tfvars import read_tfvars
 from nhilint.parse.terraform.types import CommandLineValue
 
@@ -110,10 +111,12 @@ class TerraformProject:
     def _find_roots(self) -> list[ModuleInstance]:
         # Addresses of a root in a subdirectory carry its path (`envs/prod/aws_iam_role.app`): a monorepo has
         # many roots, and `aws_iam_role.app` in two of them are two identities.
-        return [
-            ModuleInstance(self, self.modules[d], "" if d == "." else f"{d}/", {}, None)
-            for d in root_dirs(self.modules)
-        ]
+        directories = root_dirs(self.modules)
+        given = bool(self.var_files or self.variables)
+        for d in directories:  # a reusable module scanned on its own: said once (NHI-PARSE-009)
+            if (note := standalone_note(self.modules[d], self.root / d, given)) is not None:
+                self._report(note)
+        return [ModuleInstance(self, self.modules[d], "" if d == "." else f"{d}/", {}, None) for d in directories]
 
     def instances(self) -> Iterator[ModuleInstance]:
         """Every module instance, depth first from each root."""
@@ -202,9 +205,7 @@ class TerraformProject:
         directory = instance.module.dir
         if directory not in self._var_cache:
             values: dict[str, Any] = {}
-            folder = self.root / directory
-            found = [folder / "terraform.tfvars", folder / "terraform.tfvars.json"]
-            found += sorted(folder.glob("*.auto.tfvars")) + sorted(folder.glob("*.auto.tfvars.json"))
+            found = tfvars_files(self.root / directory)
             for path in [*found, *self.var_files]:  # --var-file: named by the user, wherever it is
                 if path in found and leaves_root(self.root, path):
                     self._report(outside_root(directory, path.name))
