@@ -131,6 +131,8 @@ metadata:
   namespace: billing
   labels:
     app.kubernetes.io/name: billing-exporter
+  annotations:
+    iam.gke.io/gcp-service-account: billing-exporter@acme-billing.iam.gserviceaccount.com
 """
 
 
@@ -146,7 +148,7 @@ def _scan_json(tmp_path: Path) -> set[str]:
     return _modules_after(code, tmp_path)
 
 
-def test_a_kubernetes_scan_loads_no_terraform_parser_or_aws_analysis(tmp_path: Path) -> None:
+def test_a_kubernetes_scan_loads_no_terraform_parser_even_to_link_an_annotation(tmp_path: Path) -> None:
     (tmp_path / "serviceaccount.yaml").write_text(SERVICE_ACCOUNT, encoding="utf-8")
     loaded = _scan_json(tmp_path)
     assert {"nhilint.extract.manifests.objects", "nhilint.report.json_report"} <= loaded  # it did scan
