@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nhilint.analyse.analysis import Analysis
     from nhilint.baseline import BaselineEntry
     from nhilint.extract.builder import Builder
+    from nhilint.parse.terraform import TerraformProject
 
 # Importing this module loads no format, platform table, rule, analysis or third-party parser: each stage is
 # imported by the step that runs it, and each format's and platform's code only when the scan finds such
@@ -119,25 +120,23 @@ def build_inventory(
     (nhilint.extract.terraform.plan).
     """
     from nhilint.discover import discover
-    from nhilint.extract import written_secrets
     from nhilint.extract.builder import Builder
     from nhilint.extract.documents import settle as settle_documents
     from nhilint.extract.links import link as link_formats
-    from nhilint.extract.terraform.project import extract_terraform, resource_types
-    from nhilint.parse.cache import default_directory
-    from nhilint.parse.terraform import TerraformProject
+    from nhilint.extract.written_secrets.notes import finish as finish_written_secrets
 
     plans, plan_source = list(options.plans), options.plan_source
     with processing(lambda: _label("", paths, root)):
         found = discover(paths, root, config.exclude, config.limits)
     extra_vars = [root / v for v in config.var_files] + list(options.var_files)
-    cache_dir = default_directory() if options.cache else None
-    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits, dict(options.variables))
-    with processing(lambda: _label("Terraform", found.terraform, root)):
-        project.add_files(found.terraform)
-        project.add_files(found.context, context=True)
-        builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
-        extract_terraform(project, builder)
+    project: TerraformProject | None = None
+    if found.terraform or found.context or extra_vars or options.variables:
+        project = _terraform(found.terraform, found.context, root, extra_vars, config, options)
+        with processing(lambda: _label("Terraform", found.terraform, root)):
+            builder = Builder(config.settings, _annotations_by_block(project.annotations), limits=config.limits)
+            _extract_terraform(project, builder)
+    else:  # nothing Terraform to read: the HCL parser, its cache and the Terraform tables are never imported
+        builder = Builder(config.settings, {}, limits=config.limits)
     for kind, loader in FORMAT_EXTRACTORS.items():
         files = found.other.get(kind)
         if files:
@@ -152,17 +151,50 @@ def build_inventory(
     link_formats(builder)
     inventory = builder.finish()
     settle_documents(builder)  # permission documents and the principals they reach
-    written_secrets.finish(builder)  # secrets in tags, environment variables, user data; their identities
-    inventory.errors.extend(e for e in [*found.problems, *project.errors] if e not in inventory.errors)
-    inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)
-    inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
-    known = set(inventory.annotations)  # a plan's --source may have read the same files
-    inventory.annotations.extend(a for a in project.annotations if a not in known)
+    finish_written_secrets(builder)  # secrets in tags, environment variables, user data; their identities
+    project_errors = project.errors if project else []
+    inventory.errors.extend(e for e in [*found.problems, *project_errors] if e not in inventory.errors)
+    if project is not None:
+        inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)
+        inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
+        known = set(inventory.annotations)  # a plan's --source may have read the same files
+        inventory.annotations.extend(a for a in project.annotations if a not in known)
     handled = set(FORMAT_EXTRACTORS)
     others = [p for kind, files in found.other.items() if kind in handled for p in files]
-    inventory.files = sorted({project.relative(p) for p in [*found.terraform, *others]} | plan_files)
+    relative = project.relative if project else partial(_relative, root.resolve())
+    inventory.files = sorted({relative(p) for p in [*found.terraform, *others]} | plan_files)
     explicit = found.named
     return inventory, explicit | plan_files if explicit else explicit
+
+
+def _terraform(
+    files: list[Path], context: list[Path], root: Path, extra_vars: list[Path], config: Config, options: ScanOptions
+) -> TerraformProject:
+    """The Terraform files parsed (with the var files, `-var` values and the files read for context)."""
+    from nhilint.extract.terraform.project import resource_types
+    from nhilint.parse.cache import default_directory
+    from nhilint.parse.terraform import TerraformProject
+
+    cache_dir = default_directory() if options.cache else None
+    project = TerraformProject(root, extra_vars, resource_types(), cache_dir, config.limits, dict(options.variables))
+    with processing(lambda: _label("Terraform", files, root)):
+        project.add_files(files)
+        project.add_files(context, context=True)
+    return project
+
+
+def _extract_terraform(project: TerraformProject, builder: Builder) -> None:
+    from nhilint.extract.terraform.project import extract_terraform
+
+    extract_terraform(project, builder)
+
+
+def _relative(real_root: Path, path: Path) -> str:
+    """A file's name relative to the scan root, as TerraformProject.relative gives it."""
+    try:
+        return path.resolve().relative_to(real_root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _label(kind: str, files: list[Path], root: Path) -> str:

@@ -110,6 +110,57 @@ def test_a_pre_commit_run_on_one_aws_file_loads_only_what_it_needs(tmp_path: Pat
     assert sorted(set(NOT_FOR_AWS_TERRAFORM) & loaded) == []
 
 
+# Loaded by no Kubernetes or CloudFormation scan without Terraform input: the HCL parser and its cache, the
+# Terraform project and tables.
+NOT_FOR_MANIFESTS = (
+    "lark",
+    "hcl2",
+    "nhilint.parse.hcl",
+    "nhilint.parse.cache",
+    "nhilint.parse.terraform",
+    "nhilint.extract.common",
+    "nhilint.extract.terraform.project",
+    "nhilint.extract.written_secrets.terraform_places",
+)
+
+SERVICE_ACCOUNT = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: billing-exporter
+  namespace: billing
+  labels:
+    app.kubernetes.io/name: billing-exporter
+  annotations:
+    iam.gke.io/gcp-service-account: billing-exporter@acme-billing.iam.gserviceaccount.com
+"""
+
+
+def _scan_json(tmp_path: Path) -> set[str]:
+    code = textwrap.dedent(
+        """\
+        import contextlib, io
+        from nhilint.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["scan", ".", "--no-cache", "--format", "json", "--today", "2026-12-01"]) in (0, 1)
+        """
+    )
+    return _modules_after(code, tmp_path)
+
+
+def test_a_kubernetes_scan_loads_no_terraform_parser_even_to_link_an_annotation(tmp_path: Path) -> None:
+    (tmp_path / "serviceaccount.yaml").write_text(SERVICE_ACCOUNT, encoding="utf-8")
+    loaded = _scan_json(tmp_path)
+    assert {"nhilint.extract.manifests.objects", "nhilint.report.json_report"} <= loaded  # it did scan
+    assert sorted(set(NOT_FOR_MANIFESTS) & loaded) == []
+
+
+def test_an_empty_scan_loads_no_format_and_not_every_rule(tmp_path: Path) -> None:
+    loaded = _scan_json(tmp_path)
+    assert sorted(set(NOT_FOR_MANIFESTS) & loaded) == []
+    assert "nhilint.rules.k8s_dangerous_rbac" not in loaded  # the JSON report imports only the rules it names
+
+
 # -- the rule families: skipping a family whose predicate is false never loses a finding ---------------
 
 CASES = Path(__file__).parent / "rules" / "cases"

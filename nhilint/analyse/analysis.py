@@ -14,16 +14,15 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from nhilint.analyse import k8s
-from nhilint.analyse.effective import AwsAnalysis, Effective
-from nhilint.analyse.privesc import Escalation, all_escalations
-from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
 from nhilint.analysis_view import ActsAs, GrantPrivilege
 from nhilint.gc_pause import paused_gc
 from nhilint.model import Grant, Inventory, Location, Unknown
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each part is imported when first asked: a Kubernetes scan never loads the AWS analyses
+    from nhilint.analyse import k8s
     from nhilint.analyse.blast import BlastRadius
+    from nhilint.analyse.effective import AwsAnalysis, Effective
+    from nhilint.analyse.privesc import Escalation
 
 
 class Analysis:
@@ -37,6 +36,8 @@ class Analysis:
     @cached_property
     def aws(self) -> AwsAnalysis:
         """Grants indexed by principal and managed policy; effective permissions per identity on demand."""
+        from nhilint.analyse.effective import AwsAnalysis
+
         with paused_gc():
             return AwsAnalysis(self.inventory)
 
@@ -47,6 +48,8 @@ class Analysis:
     @cached_property
     def escalations(self) -> tuple[Escalation, ...]:
         """Every privilege-escalation path of every AWS role and user."""
+        from nhilint.analyse.privesc import all_escalations
+
         with paused_gc():
             return tuple(all_escalations(self.inventory, self.aws))
 
@@ -74,21 +77,29 @@ class Analysis:
     @cached_property
     def service_accounts(self) -> tuple[k8s.ServiceAccount, ...]:
         """Declared ServiceAccounts, then the implicit ones Pods run as."""
+        from nhilint.analyse import k8s
+
         return tuple(k8s.service_accounts(self.inventory))
 
     @cached_property
     def accounts_by_principal(self) -> dict[str, k8s.ServiceAccount]:
         """Every name a grant may give a ServiceAccount (its id, `serviceaccount:ns/name`) -> the account."""
+        from nhilint.analyse import k8s
+
         return k8s.by_principal(self.service_accounts)
 
     @cached_property
     def workload_identities(self) -> tuple[k8s.WorkloadIdentity, ...]:
         """Every annotated ServiceAccount -> cloud identity edge."""
+        from nhilint.analyse import k8s
+
         return tuple(k8s.workload_identities(self.inventory, self.service_accounts))
 
     @cached_property
     def acts_as(self) -> dict[str, list[ActsAs]]:
         """ServiceAccount identity id -> its workload-identity links, each judged against the target's trust."""
+        from nhilint.analyse import k8s
+
         found: dict[str, list[ActsAs]] = {}
         for link in self.workload_identities:
             account, target = link.account, link.target
@@ -109,6 +120,8 @@ class Analysis:
     def privilege(self, grant: Grant) -> GrantPrivilege:
         """The admin policy or role a grant confers, whether it is a wildcard (actions, or `*` resources), and
         the escalation methods it supplies to its principal (nhilint.analyse.privesc_groups.supplied_methods)."""
+        from nhilint.analyse.privilege import admin_role, any_resource, wildcard_actions
+
         wildcard = bool(wildcard_actions(grant)) or (grant.permission_type == "action" and any_resource(grant))
         privesc = self.privesc_by_grant.get((grant.principal or "", grant.location), ())
         return GrantPrivilege(admin_role(grant), wildcard, privesc)

@@ -7,6 +7,7 @@ from typing import Any
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.lifecycle import Origin
+from nhilint.extract.tag_text import plain_tags as plain_tags  # re-exported for the Terraform tables
 from nhilint.model import Fact, Identity, IdentityKind, LiteralSecret, Location, Platform, Unknown
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
@@ -166,16 +167,6 @@ def add_literal_secret(resource: TfResource, builder: Builder, attribute: str, p
         LiteralSecret(resource.address, attribute, location, resource.location, None, platform)
     )
     return True
-
-
-def plain_tags(tags: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(tags, dict):
-        return ()
-    out = []
-    for key, value in tags.items():
-        text = to_text(value)
-        out.append((str(key), text if isinstance(text, str) else str(text)))
-    return tuple(sorted(out))
 
 
 def ref_or_text(value: Any) -> Ref | str | Unknown | None:

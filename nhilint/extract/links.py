@@ -69,7 +69,7 @@ def _resolve(builder: Builder, value: str, types: tuple[str, ...], platform: str
     if isinstance(found, str) and found in identities:
         return found
     if platform == "gcp" and "@" in value:  # a service account whose project nhilint could not evaluate
-        from nhilint.extract.terraform.gcp import SA_ANY_PROJECT
+        from nhilint.extract.references import SA_ANY_PROJECT  # not the GCP extractor: it loads the HCL parser
 
         found = builder.by_name.get((SA_ANY_PROJECT, value.split("@", 1)[0]))
         if found in identities:

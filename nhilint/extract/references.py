@@ -13,6 +13,10 @@ import re
 from nhilint.model import RoleRef, TargetRef, Unknown
 from nhilint.values import Ref, ref_marker
 
+# Builder.by_name key of a GCP service account whose project was not evaluated (looked up by account id alone):
+# written by the Terraform GCP extractor, read there and by the Kubernetes workload-identity links.
+SA_ANY_PROJECT = "google_service_account (project not evaluated)"
+
 # What a referenced Terraform resource is, for analysis that must tell a role from a function without the
 # resource being in the scan (an IAM resource pattern that names `aws_lambda_function.x.arn`).
 KINDS: dict[str, str] = {

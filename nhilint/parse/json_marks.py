@@ -59,19 +59,24 @@ def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
     first = -1
     line, seen = base_line, 0  # the line at offset `seen` (tokens come in order: newlines are counted once)
     for match in _STRUCTURE.finditer(text):
-        bracket = match.group(3)
-        if bracket is None and match.group(1) is None:
-            if match.group(4) is not None:
+        group = match.lastindex  # 2: a key (groups 1 and 2), 3: a bracket, 4: a stray quote, None: the end
+        if group == 2:  # a key (YAML's keys: on one line with their `:`, at most 1024 characters)
+            position = match.start(1)
+            line += text.count("\n", seen, position)
+            seen = position
+            keys = stack[-1][1] if stack else None
+            if keys is None or "\n" in match.group(2) or match.end(1) - position > 1000:
+                return None
+            keys.append(line)
+            continue
+        if group != 3:
+            if group == 4:
                 return None  # a string that does not end on its line: not JSON
             break  # the end of the text
-        position = match.start(3 if bracket is not None else 1)
+        bracket = match.group(3)
+        position = match.start(3)
         line += text.count("\n", seen, position)
         seen = position
-        if bracket is None:  # a key (YAML's keys: on one line with their `:`, at most 1024 characters)
-            if not stack or stack[-1][1] is None or "\n" in match.group(2) or len(match.group(1)) > 1000:
-                return None
-            stack[-1][1].append(line)
-            continue
         if bracket in "{[":
             if first < 0:
                 first = line

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from nhilint import __version__
+from nhilint import __version__, rules
 from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
 from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
 from nhilint.redact import for_inventory
 from nhilint.result import Report
-from nhilint.rules import BY_ID
 from nhilint.rules.base import Rule
 
 SCHEMA_VERSION = "1"
 
 
+@functools.cache
+def _entries() -> dict[str, rules.Entry]:
+    return {entry.id: entry for entry in rules.REGISTRY}
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    """nhilint's rule with this id, importing its module alone: a report names only the rules that found
+    something (`nhilint.rules.BY_ID` would import every rule)."""
+    entry = _entries().get(rule_id)
+    return rules.load(entry) if entry else None
+
+
 def finding_dict(finding: Finding, external: Mapping[str, Rule] | None = None) -> dict[str, Any]:
     """One finding; `external` holds the rules of other tools (checkov) the report carries."""
-    rule = BY_ID.get(finding.rule_id) or (external or {}).get(finding.rule_id)
+    rule = rule_by_id(finding.rule_id) or (external or {}).get(finding.rule_id)
     return {
         "rule_id": finding.rule_id,
         "severity": str(finding.severity),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from nhilint import redact
+from nhilint.report.json_report import rule_by_id
 from nhilint.report.text import plural, printable
 from nhilint.result import Report
-from nhilint.rules import BY_ID
 
 
 def render(report: Report) -> str:
@@ -38,7 +38,7 @@ def render(report: Report) -> str:
         counts = Counter(f.rule_id for f in report.findings)
         lines += ["| Rule | Findings | What it checks |", "|---|---:|---|"]
         for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            rule = BY_ID.get(rule_id) or report.external_rules.get(rule_id)  # external: checkov checks
+            rule = rule_by_id(rule_id) or report.external_rules.get(rule_id)  # external: checkov checks
             summary = rule.summary.replace("|", "\\|") if rule else ""
             lines.append(f"| `{rule_id}` | {count} | {summary} |")
         lines += [

@@ -35,7 +35,6 @@ from typing import Any
 
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import plain_tags
 from nhilint.extract.lifecycle import keyed, resolve
 from nhilint.extract.manifests import collisions
 from nhilint.extract.manifests.pod_templates import BUILT_IN, may_embed_template, pod_spec_path
@@ -56,6 +55,7 @@ from nhilint.extract.rbac import (
     lifecycle_keys,
     terraform_accounts,
 )
+from nhilint.extract.tag_text import plain_tags
 from nhilint.model import (
     Annotation,
     Credential,

@@ -30,7 +30,7 @@ from nhilint.extract.common import (
     rotation_from_time_rotating,
     text_of,
 )
-from nhilint.extract.references import role_ref
+from nhilint.extract.references import SA_ANY_PROJECT, role_ref
 from nhilint.extract.terraform import gcp_default_sa
 from nhilint.extract.terraform.gcp_bindings import Binding, bindings, parse_member
 from nhilint.extract.terraform.gcp_federation import federate, pool, pool_provider
@@ -53,7 +53,6 @@ from nhilint.values import Ref, ref_marker
 
 PLATFORM: Final = "gcp"
 SA_TYPE = "google_service_account"
-SA_ANY_PROJECT = "google_service_account (project not evaluated)"  # by_name key: account_id alone
 SA_DOMAIN = ".iam.gserviceaccount.com"
 
 # Roles on a service account that let the member act as it (or make itself able to).

@@ -19,10 +19,32 @@ finished inventory (`owners`). A value no plugin could flag never imports detect
 
 from __future__ import annotations
 
-from nhilint.extract.written_secrets.cloudformation_places import CLOUDFORMATION, SAM_GLOBALS, cloudformation
-from nhilint.extract.written_secrets.manifest_places import manifest
-from nhilint.extract.written_secrets.notes import finish, owners
-from nhilint.extract.written_secrets.terraform_places import PROVIDERS, TABLE, TAGS, TERRAFORM, providers, terraform
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nhilint.extract.written_secrets.cloudformation_places import CLOUDFORMATION, SAM_GLOBALS, cloudformation
+    from nhilint.extract.written_secrets.manifest_places import manifest
+    from nhilint.extract.written_secrets.notes import finish, owners
+    from nhilint.extract.written_secrets.terraform_places import PROVIDERS, TABLE, TAGS, TERRAFORM, providers, terraform
+
+_PLACES = "nhilint.extract.written_secrets."
+_HOMES = {  # each name's module, imported when first used: a Kubernetes scan never loads the HCL parser
+    **dict.fromkeys(("CLOUDFORMATION", "SAM_GLOBALS", "cloudformation"), "cloudformation_places"),
+    "manifest": "manifest_places",
+    **dict.fromkeys(("finish", "owners"), "notes"),
+    **dict.fromkeys(("PROVIDERS", "TABLE", "TAGS", "TERRAFORM", "providers", "terraform"), "terraform_places"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_PLACES + home), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CLOUDFORMATION",
