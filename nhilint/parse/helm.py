@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,7 +23,8 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.parse.kustomize import STDERR_BYTES, OverLimit, _kill, _Reader, environment
+from nhilint.parse.bounded_run import Output, OverLimit, run_bounded
+from nhilint.parse.kustomize import environment
 
 TIMEOUT_SECONDS = 60
 RELEASE = "release-name"  # what `helm template` calls the release when none is given
@@ -112,47 +112,7 @@ def render(
     with tempfile.TemporaryDirectory(prefix="nhilint-helm-") as scratch:
         home = Path(scratch)
         command = [helm, "template", RELEASE, str(directory), "--namespace", "default"]
-        outcome = _run(command, sandbox(home), home, limits, TIMEOUT_SECONDS if timeout is None else timeout)
-    return Chart(outcome.text, directory) if isinstance(outcome, _Output) else outcome
-
-
-@dataclass(frozen=True, slots=True)
-class _Output:
-    text: str
-
-
-def _run(
-    command: list[str], env: dict[str, str], cwd: Path, limits: Limits, timeout: float
-) -> _Output | OverLimit | str:
-    """Run helm with bounded time and output: its output, or why there is none."""
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            cwd=cwd,
-            start_new_session=os.name != "nt",
+        outcome = run_bounded(
+            command, sandbox(home), home, limits, TIMEOUT_SECONDS if timeout is None else timeout, "helm template"
         )
-    except OSError as exc:
-        return f"helm could not run: {exc.strerror or exc}"
-    assert process.stdout is not None and process.stderr is not None
-    out, err = _Reader(process.stdout, limits.max_file_bytes), _Reader(process.stderr, STDERR_BYTES, drain=True)
-    out.start()
-    err.start()
-    out.join(timeout)
-    late = out.is_alive()
-    if late or out.over:
-        _kill(process)
-    out.join()
-    err.join(timeout)
-    process.wait()
-    if late:
-        return f"helm template took longer than {timeout:g} s"
-    if out.over:
-        return OverLimit(f"helm template output is larger than {limits.describe('max_file_bytes')}")
-    if process.returncode != 0:
-        lines = [line.strip() for line in err.text().splitlines() if line.strip()]
-        return f"helm template failed: {lines[-1] if lines else f'exit code {process.returncode}'}"
-    return _Output(out.text())
+    return Chart(outcome.text, directory) if isinstance(outcome, Output) else outcome

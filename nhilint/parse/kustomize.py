@@ -22,20 +22,18 @@ back to that file. Objects without an origin (generators) point at the kustomiza
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import tempfile
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Location, ParseError
+from nhilint.model import Location
+from nhilint.parse.bounded_run import Output, OverLimit, run_bounded
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
 from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, is_component, load, refusal
 from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain, transforms
@@ -57,8 +55,8 @@ __all__ = [
 ]
 
 TIMEOUT_SECONDS = 60
+TOOL = "kubectl kustomize"
 PARALLEL_RENDERS = 4  # kubectl runs at a time (each is mostly waiting on its own process)
-STDERR_BYTES = 64 * 1024
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection fails at once
 
@@ -69,16 +67,6 @@ class Rendered:
 
     text: str
     origin_base: Path
-
-
-@dataclass(frozen=True, slots=True)
-class OverLimit:
-    """kubectl's output was larger than the limit: not read (an NHI-PARSE-004 finding)."""
-
-    reason: str
-
-    def error(self, path: str) -> ParseError:
-        return ParseError(path, 1, self.reason, "limit")
 
 
 def environment(home: str) -> dict[str, str]:
@@ -123,89 +111,13 @@ def render(
         Path(wrapper, "kustomization.yaml").write_text(
             f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"
         )
-        first = _run([kubectl, "kustomize", str(wrapper)], env, home, limits, timeout)
-        if isinstance(first, _Ok):
+        first = run_bounded([kubectl, "kustomize", str(wrapper)], env, home, limits, timeout, TOOL)
+        if isinstance(first, Output):
             return Rendered(first.text, wrapper.resolve())
-        if isinstance(first, OverLimit) or first.startswith("kubectl kustomize took"):
+        if isinstance(first, OverLimit) or first.startswith(f"{TOOL} took"):
             return first
-        plain = _run([kubectl, "kustomize", str(directory)], env, home, limits, timeout)  # without origins
-    return Rendered(plain.text, directory) if isinstance(plain, _Ok) else plain
-
-
-@dataclass(frozen=True, slots=True)
-class _Ok:
-    text: str
-
-
-def _run(command: list[str], env: dict[str, str], cwd: Path, limits: Limits, timeout: float) -> _Ok | OverLimit | str:
-    """Run kubectl with bounded time and output; never more than the limit is held in memory."""
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            cwd=cwd,
-            start_new_session=os.name != "nt",
-        )
-    except OSError as exc:
-        return f"kubectl could not run: {exc.strerror or exc}"
-    assert process.stdout is not None and process.stderr is not None
-    out, err = _Reader(process.stdout, limits.max_file_bytes), _Reader(process.stderr, STDERR_BYTES, drain=True)
-    out.start()
-    err.start()
-    out.join(timeout)
-    late = out.is_alive()
-    if late or out.over:
-        _kill(process)
-    out.join()
-    err.join(timeout)
-    process.wait()
-    if late:
-        return f"kubectl kustomize took longer than {timeout:g} s"
-    if out.over:
-        return OverLimit(f"kubectl kustomize output is larger than {limits.describe('max_file_bytes')}")
-    if process.returncode != 0:
-        lines = [line.strip() for line in err.text().splitlines() if line.strip()]
-        return f"kubectl kustomize failed: {lines[-1] if lines else f'exit code {process.returncode}'}"
-    return _Ok(out.text())
-
-
-class _Reader(threading.Thread):
-    """Read a pipe, keeping at most `limit` bytes. Past the limit it sets `over` and stops (the caller kills
-    the process) or, with `drain`, reads on and drops the rest (stderr: only its last line is shown)."""
-
-    def __init__(self, pipe: IO[bytes], limit: int, drain: bool = False) -> None:
-        super().__init__(daemon=True)
-        self.pipe, self.limit, self.drain, self.over = pipe, limit, drain, False
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def run(self) -> None:
-        with self.pipe:
-            while chunk := self.pipe.read(65536):
-                if self.size + len(chunk) > self.limit:
-                    self.over = True
-                    if not self.drain:
-                        return
-                    continue
-                self.chunks.append(chunk)
-                self.size += len(chunk)
-
-    def text(self) -> str:
-        return b"".join(self.chunks).decode("utf-8", errors="replace")
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """kubectl and anything it started (its own process group)."""
-    try:
-        if os.name == "nt":
-            process.kill()
-        else:
-            os.killpg(process.pid, signal.SIGKILL)
-    except OSError:
-        pass
+        plain = run_bounded([kubectl, "kustomize", str(directory)], env, home, limits, timeout, TOOL)  # without origins
+    return Rendered(plain.text, directory) if isinstance(plain, Output) else plain
 
 
 def origin_path(annotations: Any, base: Path) -> tuple[Path | None, str]:
