@@ -17,6 +17,8 @@ peak RSS (os.wait4: the largest single process, kubectl and parse workers includ
   should stay flat (linear);
 - start-up: nhilint's CPU on an empty tree (median of `--repeat`), subtracted in a second nhilint / floor
   line, so a small tree compares what nhilint does per file rather than its imports;
+- `--dir KIND=PATH`: the same comparisons on an existing directory, e.g. a public repository fetched
+  locally (never commit it);
 - `--source DIR`: nhilint from another source tree (PYTHONPATH; same interpreter and dependencies), e.g. a
   `git archive <commit>` of "before", to compare the same figures before and after a change.
 
@@ -194,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-tree", default="kubernetes", help="tree kind for the linearity check")
     parser.add_argument("--no-peer", action="store_true", help="skip checkov even when NHILINT_CHECKOV is set")
     parser.add_argument("--source", type=Path, help="run nhilint from this source tree (PYTHONPATH)")
+    parser.add_argument(
+        "--dir",
+        action="append",
+        default=[],
+        metavar="KIND=PATH",
+        help="also compare on an existing directory, e.g. kubernetes=/src/kube-prometheus (KIND: checkov framework)",
+    )
     args = parser.parse_args(argv)
     if args.source is not None:
         global SOURCE
@@ -203,13 +212,20 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(kinds) - set(TREES)
     if unknown:
         parser.error(f"unknown trees: {', '.join(sorted(unknown))}")
+    dirs: list[tuple[str, Path]] = []
+    for given in args.dir:
+        kind, _, path = given.partition("=")
+        if kind not in FRAMEWORK or not Path(path).is_dir():
+            parser.error(f"--dir {given}: want KIND=DIRECTORY with KIND one of {', '.join(TREES)}")
+        dirs.append((kind, Path(path).resolve()))
     peer = None if args.no_peer else os.environ.get("NHILINT_CHECKOV")
     shown = f"{sys.executable} with {SOURCE}" if SOURCE else " ".join(nhilint_command())
     print(f"nhilint: {shown}; peer: {peer or 'none (set NHILINT_CHECKOV)'}; cpus {os.cpu_count()}")
     start = startup(args.repeat)
-    for kind in kinds:
-        tree = generate(kind, args.files, args.seed)
-        print(f"\n## {kind} ({tree.relative_to(HERE)})", flush=True)
+    trees = [(kind, generate(kind, args.files, args.seed)) for kind in kinds] + dirs
+    for kind, tree in trees:
+        shown_tree = tree.relative_to(HERE) if tree.is_relative_to(HERE) else tree
+        print(f"\n## {kind} ({shown_tree})", flush=True)
         ours, base = paired(tree, nhilint(tree), floor(), args.repeat)
         print(describe("nhilint", ours))
         print(describe("floor", base))
