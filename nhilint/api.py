@@ -27,7 +27,8 @@ from nhilint import rules, suppress
 from nhilint.config import Config
 from nhilint.errors import processing
 from nhilint.gc_pause import paused_gc
-from nhilint.model import Annotation, Finding, Inventory, Location
+from nhilint.model import Finding, Inventory, Location
+from nhilint.model_inputs import Annotation
 from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from nhilint.ignore import NOTHING, Ignores
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import InputProblem, ParseError
+from nhilint.model_inputs import InputProblem, ParseError
 
 SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "__pycache__", ".tox"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")

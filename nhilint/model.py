@@ -12,8 +12,10 @@ from datetime import date
 from typing import Any, Literal
 
 # typed permissions and references, re-exported
+from nhilint.model_agents import AgentTool
 from nhilint.model_documents import DocumentKind as DocumentKind
 from nhilint.model_documents import PermissionDocument as PermissionDocument
+from nhilint.model_inputs import Annotation, ParseError, ToolRender, Unresolved
 from nhilint.model_refs import ActionPattern as ActionPattern
 from nhilint.model_refs import K8sRule as K8sRule
 from nhilint.model_refs import Location as Location
@@ -255,48 +257,6 @@ class Usage:
         return dict(self.attributes).get(key)
 
 
-# Usage.kind of "an AI agent acts with this identity through one of its tools" (extract.agent_tools writes it,
-# the NHI-AGENT rules tell it from the identities an agent runs as).
-TOOL_USAGE = "ai_agent_tool"
-
-
-@dataclass(frozen=True, slots=True)
-class ToolOperation:
-    """One operation of an agent's tool (`POST /refunds`, a function name): whether it can change state and
-    whether a human must confirm each call (`x-requireConfirmation` / `requireConfirmation`)."""
-
-    name: str
-    changes_state: bool
-    confirmed: bool
-    location: Location
-
-
-@dataclass(frozen=True, slots=True)
-class AgentTool:
-    """A tool an AI agent (identity kind `ai_agent`) can call: a Bedrock action group, a gateway target.
-
-    The agent acts through the tool with the tool's own identity: `executor` is the workload that runs it (a
-    Lambda's address or ARN, `RETURN_CONTROL` when the calling application runs it) and `runs_as` the identity
-    that workload runs as. `operations` come from the tool's schema (`schema` says where it was read);
-    `unknown` says why they could not be read.
-    """
-
-    agent: str | Unknown | None
-    address: str
-    location: Location
-    platform: str
-    name: str | Unknown | None = None
-    executor: str | None = None
-    runs_as: str | Unknown | None = None
-    operations: tuple[ToolOperation, ...] = ()
-    schema: str | None = None
-    unknown: str | None = None
-    attributes: tuple[tuple[str, str], ...] = ()
-
-    def attribute(self, key: str) -> str | None:
-        return dict(self.attributes).get(key)
-
-
 @dataclass(frozen=True, slots=True)
 class LiteralSecret:
     """A secret value written in the code. Only where it is; the value itself is never kept."""
@@ -307,57 +267,6 @@ class LiteralSecret:
     block: Location
     of: str | None = None
     platform: str = "aws"
-
-
-@dataclass(frozen=True, slots=True)
-class Unresolved:
-    """Something in the code nhilint did not follow: a remote module, a value it could not evaluate."""
-
-    what: str
-    reason: str
-    location: Location
-
-
-@dataclass(frozen=True, slots=True)
-class ToolRender:
-    """Code an external tool rendered before nhilint read it: a kustomize overlay through `kubectl kustomize`."""
-
-    what: str
-    tool: str
-    location: Location
-
-
-# What went wrong with an input, each reported by its own rule: `syntax` and `unreadable` (NHI-PARSE-001: a
-# file or directory that cannot be parsed or read), `module-cycle` (NHI-PARSE-003), `limit` (NHI-PARSE-004: a
-# resource bound of nhilint.limits was hit), `duplicate-key` (NHI-PARSE-005), `outside-root` (NHI-PARSE-006: a
-# symlink or path that leaves the scan root, not followed).
-# fmt: off
-InputProblem = Literal[  # module-defaults: a reusable module evaluated with its defaults (NHI-PARSE-009)
-    "syntax", "unreadable", "module-cycle", "limit", "duplicate-key", "outside-root", "duplicate-object",
-    "module-defaults",
-]
-# fmt: on
-
-
-@dataclass(frozen=True, slots=True)
-class ParseError:
-    """An input nhilint could not read or evaluate in full; never a silent pass. `reason` never quotes the
-    file's content (it may hold a secret): it names the token type, key or limit instead."""
-
-    path: str
-    line: int
-    reason: str
-    kind: InputProblem = "syntax"
-
-
-@dataclass(frozen=True, slots=True)
-class Annotation:
-    """An inline `# nhilint:<verb> ...` comment attached to the block it sits above or inside."""
-
-    verb: str
-    text: str
-    location: Location
-    block: Location
 
 
 @dataclass(slots=True)

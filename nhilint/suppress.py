@@ -14,7 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from nhilint.model import Annotation, Finding, Suppressed
+from nhilint.model import Finding, Suppressed
+from nhilint.model_inputs import Annotation
 
 _SUPPRESSION_RE = re.compile(
     r"^(?P<ids>(?:all|NHI-[A-Z0-9]+-\d{3})(?:\s*,\s*(?:all|NHI-[A-Z0-9]+-\d{3}))*)"

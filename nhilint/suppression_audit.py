@@ -18,7 +18,8 @@ from datetime import date
 from typing import Any
 
 from nhilint import __version__, suppress
-from nhilint.model import Annotation, Finding, Inventory
+from nhilint.model import Finding, Inventory
+from nhilint.model_inputs import Annotation
 
 _RULE_ID_RE = re.compile(r"\b(?:all|NHI-[A-Z0-9]+-\d{3})\b")
 

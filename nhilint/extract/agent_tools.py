@@ -25,7 +25,8 @@ import yaml
 
 from nhilint.extract.builder import Builder, LinkTarget, Pending
 from nhilint.limits import Limits
-from nhilint.model import TOOL_USAGE, AgentTool, Location, ToolOperation, Unknown, Usage
+from nhilint.model import Location, Unknown, Usage
+from nhilint.model_agents import TOOL_USAGE, AgentTool, ToolOperation
 from nhilint.parse.yamlmarks import LimitError, load_located
 from nhilint.values import LDict, Ref, SourceText, ref_marker
 

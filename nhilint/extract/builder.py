@@ -28,7 +28,6 @@ from nhilint.extract.pending import (
 from nhilint.extract.references import target_ref
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import (
-    Annotation,
     Credential,
     Grant,
     Identity,
@@ -38,9 +37,9 @@ from nhilint.model import (
     Trust,
     TrustPrincipal,
     Unknown,
-    Unresolved,
     Usage,
 )
+from nhilint.model_inputs import Annotation, Unresolved
 from nhilint.values import Ref, ref_marker
 
 __all__ = ["Builder", "LinkTarget", "Pending"]

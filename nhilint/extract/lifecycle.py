@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from nhilint.model import Annotation, Fact, Identity, Lifecycle, Location
+from nhilint.model import Fact, Identity, Lifecycle, Location
+from nhilint.model_inputs import Annotation
 from nhilint.values import LDict, Ref, Unknown, to_text
 
 FACT_NAMES: tuple[str, ...] = ("owner", "purpose", "expires", "retire_on")

@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Condition, Effect, ParseError, TrustPrincipal, Unknown
+from nhilint.model import Condition, Effect, TrustPrincipal, Unknown
+from nhilint.model_inputs import ParseError
 from nhilint.parse.policy_merge import broader
 from nhilint.parse.yamlmarks import LimitError, load_document
 from nhilint.values import Encoded, LDict, Ref, SourceText, deep_unknown, to_text

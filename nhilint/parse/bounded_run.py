@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from nhilint.limits import Limits
-from nhilint.model import ParseError
+from nhilint.model_inputs import ParseError
 
 STDERR_BYTES = 64 * 1024
 

@@ -15,7 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from nhilint.model import CURRENT_ACCOUNT, ParseError, Unknown
+from nhilint.model import CURRENT_ACCOUNT, Unknown
+from nhilint.model_inputs import ParseError
 from nhilint.parse.cloudformation import Template, tight_end
 from nhilint.values import LDict, Ref
 

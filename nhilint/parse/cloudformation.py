@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Annotation, InputProblem, Location, ParseError
+from nhilint.model import Location
+from nhilint.model_inputs import Annotation, InputProblem, ParseError
 from nhilint.parse.policy_merge import broader
 from nhilint.parse.yamlmarks import KeyPath, LimitError, error_line, keep_both, load_document, syntax_reason
 from nhilint.values import LDict

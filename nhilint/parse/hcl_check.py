@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nhilint.limits import Limits
-from nhilint.model import InputProblem
+from nhilint.model_inputs import InputProblem
 
 if TYPE_CHECKING:  # lark is imported only where a parse tree is checked: a cached run never loads it
     from lark import Tree

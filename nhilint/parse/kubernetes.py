@@ -25,7 +25,8 @@ from typing import Any
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Location, ParseError
+from nhilint.model import Location
+from nhilint.model_inputs import ParseError
 from nhilint.parse.yamlmarks import LOADER, KeyPath, load_all_located
 from nhilint.values import LDict
 

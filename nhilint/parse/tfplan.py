@@ -36,7 +36,8 @@ from typing import Any
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import ParseError, Unknown
+from nhilint.model import Unknown
+from nhilint.model_inputs import ParseError
 from nhilint.parse.hcl import Block, Body
 from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject, TfResource
 from nhilint.parse.tfplan_records import AFTER_APPLY, KEY, KEY_RE, SENSITIVE, PlanResource, PlanValues, skeleton

@@ -10,7 +10,8 @@ from typing import Any
 from nhilint import __version__, rules
 from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
-from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
+from nhilint.model import Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
+from nhilint.model_agents import AgentTool
 from nhilint.redact import for_inventory
 from nhilint.result import Report
 from nhilint.rules.base import Rule

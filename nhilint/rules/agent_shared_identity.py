@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.model import TOOL_USAGE, Finding, Severity
+from nhilint.model import Finding, Severity
+from nhilint.model_agents import TOOL_USAGE
 from nhilint.rules.base import Context, Rule, label, short_address
 
 AGENT_KIND = "ai_agent"

@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.analyse.effective import Allowed
-from nhilint.model import TOOL_USAGE, AgentTool, Finding, Identity, Severity
+from nhilint.model import Finding, Identity, Severity
+from nhilint.model_agents import TOOL_USAGE, AgentTool
 from nhilint.rules.base import Context, Rule, label, short_address
 
 AGENT_KIND = "ai_agent"

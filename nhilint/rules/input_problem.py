@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.model import Finding, InputProblem, Location
+from nhilint.model import Finding, Location
+from nhilint.model_inputs import InputProblem
 from nhilint.rules.base import Context, Rule
 
 

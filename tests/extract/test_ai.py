@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nhilint.analyse.blast import compute
 from nhilint.api import ScanOptions, scan
-from nhilint.model import AgentTool
+from nhilint.model_agents import AgentTool
 from tests.helpers import config_for, scan_tree, write_tree
 
 ROLES = """

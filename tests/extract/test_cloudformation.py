@@ -8,7 +8,8 @@ import pytest
 
 from nhilint.api import scan
 from nhilint.extract.cloudformation import sam
-from nhilint.model import Condition, Fact, Location, TrustPrincipal, Unknown, Unresolved
+from nhilint.model import Condition, Fact, Location, TrustPrincipal, Unknown
+from nhilint.model_inputs import Unresolved
 from tests.helpers import config_for, scan_tree, triples, write_tree
 
 VENDOR = """

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nhilint.cli import main
-from nhilint.model import Annotation, Fact, Location, ParseError, Unknown, Unresolved
+from nhilint.model import Fact, Location, Unknown
+from nhilint.model_inputs import Annotation, ParseError, Unresolved
 from nhilint.parse.kubernetes import TEMPLATE_REASON
 from nhilint.report.json_report import render_scan
 from nhilint.report.text import render

@@ -6,7 +6,7 @@ import pytest
 
 from nhilint.iam.policy import parse_document
 from nhilint.limits import Limits
-from nhilint.model import ParseError
+from nhilint.model_inputs import ParseError
 
 
 def _parse(text: str) -> tuple[dict[str, object], list[ParseError]]:

@@ -12,7 +12,7 @@ import pytest
 import nhilint
 from nhilint.api import ScanOptions, scan
 from nhilint.extract.terraform.project import resource_types
-from nhilint.model import ParseError
+from nhilint.model_inputs import ParseError
 from nhilint.parse import cache as cache_module
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache

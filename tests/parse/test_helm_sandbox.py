@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nhilint.model import Location, ParseError, Unresolved
+from nhilint.model import Location
+from nhilint.model_inputs import ParseError, Unresolved
 from nhilint.parse import helm, kustomize
 from tests.helpers import scan_tree
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from nhilint.api import Report, scan
-from nhilint.model import Location, ParseError, Unresolved
+from nhilint.model import Location
+from nhilint.model_inputs import ParseError, Unresolved
 from nhilint.parse import kustomize
 from tests.extract.test_k8s_manifests import KUSTOMIZE
 from tests.helpers import config_for, scan_tree, write_tree

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nhilint.api import scan
-from nhilint.model import ParseError
+from nhilint.model_inputs import ParseError
 from nhilint.parse.terraform.modules import MAX_MODULE_DEPTH
 from tests.helpers import config_for, scan_tree, triples, write_tree
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from nhilint.cli import main
-from nhilint.model import Inventory, ParseError
+from nhilint.model import Inventory
+from nhilint.model_inputs import ParseError
 from nhilint.secrets import detect, detect_many, secret_name
 from tests.helpers import write_tree
 

@@ -21,7 +21,8 @@ from nhilint.extract.agent_tools import (
 )
 from nhilint.extract.aws_links import PLATFORM
 from nhilint.extract.cloudformation.base import Stack, link, text_of
-from nhilint.model import AgentTool, Location, ToolOperation
+from nhilint.model import Location
+from nhilint.model_agents import AgentTool, ToolOperation
 from nhilint.parse.cloudformation import Resource
 from nhilint.values import LDict, Ref
 

@@ -39,7 +39,8 @@ from nhilint.extract.cloudformation.base import (
     tag_mapping,
     text_of,
 )
-from nhilint.model import AgentTool, Credential, Location, ToolOperation, Unknown, Usage
+from nhilint.model import Credential, Location, Unknown, Usage
+from nhilint.model_agents import AgentTool, ToolOperation
 from nhilint.parse.cloudformation import Resource
 from nhilint.values import LDict, Ref
 

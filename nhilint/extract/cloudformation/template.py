@@ -40,7 +40,8 @@ from nhilint.extract.cloudformation.policies import (
 )
 from nhilint.extract.pending import OidcProvider, PendingMembership, PendingRotation, ProfileAlias
 from nhilint.extract.references import typed
-from nhilint.model import Credential, CredentialKind, Fact, LiteralSecret, Location, ParseError, Unknown, Usage
+from nhilint.model import Credential, CredentialKind, Fact, LiteralSecret, Location, Unknown, Usage
+from nhilint.model_inputs import ParseError
 from nhilint.parse.cfn_eval import marker
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
 from nhilint.secrets import register, variable_source

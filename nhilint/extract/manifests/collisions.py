@@ -9,7 +9,8 @@ the same object, not a collision; objects whose name the API server chooses (`ge
 
 from __future__ import annotations
 
-from nhilint.model import Location, ParseError
+from nhilint.model import Location
+from nhilint.model_inputs import ParseError
 
 Key = tuple[str, str, str, str]  # API group, kind, namespace ("" for cluster-scoped), name
 # The objects whose copies change who exists or who may do what: ServiceAccounts, Secrets (token secrets are

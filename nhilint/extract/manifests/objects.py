@@ -56,17 +56,8 @@ from nhilint.extract.rbac import (
     terraform_accounts,
 )
 from nhilint.extract.tag_text import plain_tags
-from nhilint.model import (
-    Annotation,
-    Credential,
-    Identity,
-    Lifecycle,
-    LiteralSecret,
-    Location,
-    ToolRender,
-    Unknown,
-    Usage,
-)
+from nhilint.model import Credential, Identity, Lifecycle, LiteralSecret, Location, Unknown, Usage
+from nhilint.model_inputs import Annotation, ToolRender
 from nhilint.parse import kustomize
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
 from nhilint.values import LDict, to_text

@@ -39,7 +39,8 @@ from nhilint.extract.common import add_identity, identity_id, ref_or_text
 from nhilint.extract.terraform.ai_credentials import credential_provider, provider_secrets
 from nhilint.extract.terraform.gcp import find_sa, sa_link
 from nhilint.extract.terraform.table import PlatformTable
-from nhilint.model import AgentTool, Credential, Location, ToolOperation, Unknown, Usage
+from nhilint.model import Credential, Location, Unknown, Usage
+from nhilint.model_agents import AgentTool, ToolOperation
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Encoded, Ref, to_text
 

@@ -27,7 +27,8 @@ from nhilint.extract.builder import Builder, Pending
 from nhilint.extract.documents import Documents
 from nhilint.extract.terraform.project import dispatch
 from nhilint.extract.terraform.table import Dispatch
-from nhilint.model import Annotation, Location, ParseError, Trust
+from nhilint.model import Location, Trust
+from nhilint.model_inputs import Annotation, ParseError
 from nhilint.parse.tfplan import Plan, SourceIndex, base_address, load_plan
 from nhilint.values import Ref, ref_marker
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from nhilint.model import Annotation, Location
+from nhilint.model import Location
+from nhilint.model_inputs import Annotation
 from nhilint.parse.hcl import Block, Body
 
 _ANNOTATION_RE = re.compile(r"(?:^|\s)(?:#|//|/\*)\s*nhilint:([a-z-]+)\b[ \t]*(.*?)\s*(?:\*/)?\s*$")

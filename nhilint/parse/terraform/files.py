@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nhilint.limits import Limits
-from nhilint.model import ParseError, Unknown
+from nhilint.model import Unknown
+from nhilint.model_inputs import ParseError
 from nhilint.values import source_text
 
 

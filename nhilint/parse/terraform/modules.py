@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from nhilint.model import Location, ParseError, Unknown
+from nhilint.model import Location, Unknown
+from nhilint.model_inputs import ParseError
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block
 from nhilint.parse.terraform.files import leaves_root, outside_root

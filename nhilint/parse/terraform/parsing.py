@@ -13,7 +13,7 @@ from collections.abc import Container, Iterator
 from pathlib import Path
 
 from nhilint.limits import Limits
-from nhilint.model import ParseError
+from nhilint.model_inputs import ParseError
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl import Body, HclLimitError, HclSyntaxError

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
-from nhilint.model import Annotation, Location, ParseError, Unknown, Unresolved
+from nhilint.model import Location, Unknown
+from nhilint.model_inputs import Annotation, ParseError, Unresolved
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl_eval import Evaluator, NameScope, Nesting

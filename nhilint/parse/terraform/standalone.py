@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nhilint.model import ParseError
+from nhilint.model_inputs import ParseError
 from nhilint.parse.terraform.records import Module
 
 _NAMED = 5  # how many required variables the note names

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.limits import Limits
-from nhilint.model import ParseError, Unknown
+from nhilint.model import Unknown
+from nhilint.model_inputs import ParseError
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache, holds_secret
 from nhilint.parse.hcl_eval import Budget, Evaluator, Nesting
