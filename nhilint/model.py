@@ -24,6 +24,7 @@ from nhilint.model_refs import Permission as Permission
 from nhilint.model_refs import PolicyRef as PolicyRef
 from nhilint.model_refs import RoleRef as RoleRef
 from nhilint.model_refs import TargetRef as TargetRef
+from nhilint.model_stores import KeyVault
 from nhilint.values import Unknown as Unknown  # the model holds Unknowns; defined in the value layer
 
 # What every format's "the account this is deployed to" becomes (`data.aws_caller_identity.x.account_id`,
@@ -280,6 +281,7 @@ class Inventory:
     usages: list[Usage] = field(default_factory=list)
     literal_secrets: list[LiteralSecret] = field(default_factory=list)
     agent_tools: list[AgentTool] = field(default_factory=list)
+    key_vaults: list[KeyVault] = field(default_factory=list)  # Azure Key Vaults and how they authorize access
     unresolved: list[Unresolved] = field(default_factory=list)
     rendered: list[ToolRender] = field(default_factory=list)  # read from a tool's output (NHI-PARSE-010)
     errors: list[ParseError] = field(default_factory=list)

@@ -21,7 +21,9 @@ Azure: the built-in roles that may write role assignments (`Owner`, `User Access
 Contributor`, `Automation Contributor`, `Website Contributor`) and, for custom role definitions in the code,
 their `actions` less their `not_actions`, matched the way Azure matches action wildcards (`*` spans `/`),
 case-insensitively. The `runs_as` methods (VM run command, Automation runbooks, App Service deployment) need
-compute in the grant's scope that runs as another managed identity (`azure_scope_contains`).
+compute in the grant's scope that runs as another managed identity (`azure_scope_contains`); the
+`vault_access_policy` method (writing a key vault or its access policies), a key vault in the scope that
+uses access policies rather than RBAC (`azure_scope_contains_vault`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from functools import cache
 
 from nhilint.analyse.privesc_methods import catalogue_data
 from nhilint.model import Grant, RoleRef, TargetRef, Usage
+from nhilint.model_stores import KeyVault
 
 # -- GCP -------------------------------------------------------------------------------------------
 
@@ -196,8 +199,10 @@ def azure_allows(grant: Grant, action: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class RunsAsMethod:
-    """A catalogue method (`kind: runs_as`): changing what compute of `runs_on` runs, so acting as its identity."""
+class AzureMethod:
+    """A catalogue method of a kind that needs a target in the grant's scope: `runs_as` (changing what compute
+    of `runs_on` runs, so acting as its identity) or `vault_access_policy` (writing a key vault that uses
+    access policies, so granting oneself its data)."""
 
     id: str
     name: str
@@ -207,33 +212,56 @@ class RunsAsMethod:
 
 
 @cache
-def azure_runs_as_methods() -> tuple[RunsAsMethod, ...]:
+def azure_methods(kind: str) -> tuple[AzureMethod, ...]:
+    """The detected Azure methods of one catalogue kind."""
     return tuple(
-        RunsAsMethod(m["id"], m["name"], m["summary"], tuple(tuple(n) for n in m["needs"]), frozenset(m["runs_on"]))
+        AzureMethod(
+            m["id"], m["name"], m["summary"], tuple(tuple(n) for n in m["needs"]), frozenset(m.get("runs_on", ()))
+        )
         for m in catalogue_data("azure")["methods"]
-        if m.get("kind") == "runs_as" and m.get("detected", True)
+        if m.get("kind") == kind and m.get("detected", True)
     )
 
 
-def azure_runs_as(grant: Grant) -> list[tuple[RunsAsMethod, list[str]]]:
-    """The runs_as methods a grant allows on its own, each with the actions that meet its needs."""
+def azure_met(grant: Grant, kind: str) -> list[tuple[AzureMethod, list[str]]]:
+    """The methods of one kind a grant allows on its own, each with the actions that meet its needs."""
     found = []
-    for method in azure_runs_as_methods():
+    for method in azure_methods(kind):
         met = [next((a for a in need if azure_allows(grant, a)), None) for need in method.needs]
         if all(met):
             found.append((method, [a for a in met if a]))
     return found
 
 
+def azure_runs_as(grant: Grant) -> list[tuple[AzureMethod, list[str]]]:
+    """The runs_as methods a grant allows on its own, each with the actions that meet its needs."""
+    return azure_met(grant, "runs_as")
+
+
+def azure_vault_access(grant: Grant) -> list[tuple[AzureMethod, list[str]]]:
+    """The key-vault methods a grant allows (writing a vault or its access policies)."""
+    return azure_met(grant, "vault_access_policy")
+
+
 def azure_scope_contains(scope: str, usage: Usage) -> bool:
-    """Whether a role assignment's scope contains the compute of a usage (its `compute_placement` facts):
-    a subscription or management group contains everything in the scan; a resource group, what is placed
-    in it; a resource, itself. A scope or placement the code does not say is not assumed to match."""
-    placed = dict(usage.attributes)
+    """Whether a role assignment's scope contains the compute of a usage (its `compute_placement` facts)."""
+    return azure_scope_holds(scope, usage.workload, dict(usage.attributes))
+
+
+def azure_scope_contains_vault(scope: str, vault: KeyVault) -> bool:
+    """Whether a role assignment's scope contains a key vault (the vault, its resource group, or above)."""
+    return azure_scope_holds(scope, vault.address, dict(vault.placement()))
+
+
+def azure_scope_holds(scope: str, address: str, placed: dict[str, str]) -> bool:
+    """Whether a role assignment's scope contains a resource at `address` placed as `placed` (`name`,
+    `resource_group` or `resource_group_address`): a subscription or management group contains everything in
+    the scan; a resource group, what is placed in it; a resource, itself. A scope or placement the code does
+    not say is not assumed to match."""
     if isinstance(scope, TargetRef):
         if scope.kind in ("subscription", "management_group"):
             return True
-        return scope.address in (placed.get("resource_group_address"), usage.workload)
+        return scope.address in (placed.get("resource_group_address"), address)
     parts = [p.lower() for p in scope.strip("/").split("/")]
     if not parts[0]:
         return False

@@ -65,6 +65,8 @@ from nhilint.analyse.cloud_roles import (
     azure_escalating,
     azure_runs_as,
     azure_scope_contains,
+    azure_scope_contains_vault,
+    azure_vault_access,
     gcp_deploy,
     gcp_escalating,
     gcp_impersonate,
@@ -100,7 +102,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             if grant.platform == "gcp":
                 found = _gcp(rule, inventory, grant, subject, who, deploy, targets)
             else:
-                found = _azure(rule, inventory, grant, subject, who) if subject is not None else None
+                found = _azure(rule, ctx, grant, subject, who) if subject is not None else None
             if found is not None:
                 yield found
     yield from _federated(rule, inventory)
@@ -182,12 +184,12 @@ def _role_text(role: str) -> str:
     return gcp_role_label(role) if isinstance(role, RoleRef) and role.target is not None else role
 
 
-def _azure(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity, who: str) -> Finding | None:
+def _azure(rule: Rule, ctx: Context, grant: Grant, subject: Identity, who: str) -> Finding | None:
     actions = azure_escalating(grant)
     if any(c.operator == "ABAC" for c in grant.conditions):
         return None
     if not actions:
-        return _azure_runs_as(rule, inventory, grant, subject, who)
+        return _azure_in_scope(rule, ctx, grant, subject, who)
     role = grant.permissions[0]
     scope = _azure_scope(grant.scope[0] if grant.scope else "")
     written = azure_custom_actions(grant, actions)
@@ -206,18 +208,59 @@ def _azure(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity, wh
     )
 
 
-def _azure_runs_as(rule: Rule, inventory: Inventory, grant: Grant, subject: Identity, who: str) -> Finding | None:
-    """Changing what compute in the grant's scope runs, when it runs as a more privileged managed identity:
-    `A → run command on VM x → B (Owner on …)`."""
-    methods = azure_runs_as(grant)
+def _azure_in_scope(rule: Rule, ctx: Context, grant: Grant, subject: Identity, who: str) -> Finding | None:
+    """What the grant's scope holds that it can take over: compute running as a more privileged managed
+    identity, key vaults using access policies. One finding naming every chain."""
     scope = grant.scope[0] if grant.scope else ""
-    if not methods or not scope:
+    if not scope:
         return None
+    chains, used, admin = _runs_as_chains(ctx.inventory, grant, subject, who, scope)
+    vaults, unknown, vault_actions = _vault_chains(ctx.inventory, grant, who, scope)
+    used.extend(a for a in vault_actions if a not in used)
+    clauses = []
+    if chains:
+        clauses.append(f"act as the managed identity of compute there by changing what it runs: {_shown(chains)}")
+    if vaults:
+        clauses.append(
+            f"grant itself the secrets, keys and certificates of key vaults there that use access policies: "
+            f"{_shown(vaults)}"
+        )
+    evidence = f"{grant.via}: {grant.permissions[0]} on {scope}"
+    held = f"{who} holds {_azure_role_text(grant, used)} on {_azure_scope(scope)}"
+    if not clauses and unknown:
+        return rule.finding(
+            f"could not evaluate whether {who} can grant itself the data of key vaults in the scope of "
+            f"{_azure_role_text(grant, _vault_actions(grant))} on {_azure_scope(scope)}: {'; '.join(unknown)}",
+            grant.location,
+            subject,
+            evidence,
+            grant.block,
+            unknown=True,
+            ctx=ctx,
+        )
+    if not clauses:
+        return None
+    also = f"; could not evaluate {'; '.join(unknown)}" if unknown else ""
+    return rule.finding(
+        f"{held}: it can {'; and it can '.join(clauses)} ({', '.join(used)}){also}",
+        grant.location,
+        subject,
+        evidence,
+        grant.block,
+        severity=Severity.CRITICAL if admin else None,
+    )
+
+
+def _runs_as_chains(
+    inventory: Inventory, grant: Grant, subject: Identity, who: str, scope: str
+) -> tuple[list[str], list[str], bool]:
+    """Changing what compute in the grant's scope runs, when it runs as a more privileged managed identity:
+    `A → run command on VM x → B (Owner on …)`; with the actions used and whether a target is admin."""
     own = _held(inventory, subject.id)
     chains: list[str] = []
     used: list[str] = []
     admin = False
-    for method, actions in methods:
+    for method, actions in azure_runs_as(grant):
         for usage in inventory.usages:
             target = inventory.identities.get(usage.identity)
             if (
@@ -232,18 +275,36 @@ def _azure_runs_as(rule: Rule, inventory: Inventory, grant: Grant, subject: Iden
             admin = admin or is_admin
             chains.append(f"{who} → {method.name} on {short_address(usage.workload)} → {label(target)} ({holds})")
             used.extend(a for a in actions if a not in used)
-    if not chains:
-        return None
-    shown = "; ".join(chains[:3]) + (f"; and {len(chains) - 3} more" if len(chains) > 3 else "")
-    return rule.finding(
-        f"{who} holds {_azure_role_text(grant, used)} on {_azure_scope(scope)}: it can act as the managed "
-        f"identity of compute there by changing what it runs: {shown} ({', '.join(used)})",
-        grant.location,
-        subject,
-        f"{grant.via}: {grant.permissions[0]} on {scope}",
-        grant.block,
-        severity=Severity.CRITICAL if admin else None,
-    )
+    return chains, used, admin
+
+
+def _vault_chains(inventory: Inventory, grant: Grant, who: str, scope: str) -> tuple[list[str], list[str], list[str]]:
+    """Key vaults in the grant's scope whose access policies it can write: the chains for vaults using access
+    policies (`A → KeyVaultAccessPolicy on kv → its secrets, keys and certificates`) and the actions they use,
+    and what could not be evaluated for vaults whose permission model is unknown. Vaults using RBAC are left
+    out: there the role assignments are the control."""
+    chains: list[str] = []
+    unknown: list[str] = []
+    used: list[str] = []
+    for method, actions in azure_vault_access(grant):
+        for vault in inventory.key_vaults:
+            if vault.authorization == "rbac" or not azure_scope_contains_vault(scope, vault):
+                continue
+            where = short_address(vault.address)
+            if vault.authorization == "unknown":
+                unknown.append(f"whether key vault {where} uses access policies ({vault.unknown})")
+            else:
+                chains.append(f"{who} → {method.name} on {where} → its secrets, keys and certificates")
+                used.extend(a for a in actions if a not in used)
+    return chains, unknown, used
+
+
+def _vault_actions(grant: Grant) -> list[str]:
+    return list(dict.fromkeys(a for _, actions in azure_vault_access(grant) for a in actions))
+
+
+def _shown(chains: list[str]) -> str:
+    return "; ".join(chains[:3]) + (f"; and {len(chains) - 3} more" if len(chains) > 3 else "")
 
 
 def _held(inventory: Inventory, identity: str) -> set[tuple[str, str]]:

@@ -2,7 +2,8 @@
 
 Driven by the data: for each method, an identity holds a custom role with exactly the first alternative of
 every need and is reported once; without one of those permissions (for a GCP deploy method: without actAs,
-or without the creating permission) it is not. Methods listed `detected: false` are not reported.
+or without the creating permission; for an Azure runs_as or key-vault method: without the compute or the
+vault in its scope) it is not. Methods listed `detected: false` are not reported.
 """
 
 from __future__ import annotations
@@ -127,7 +128,21 @@ resource "azurerm_role_assignment" "admin" {
 """
 
 
+# vault_access_policy methods need a key vault in the role's scope that uses access policies.
+_VAULT = """\
+resource "azurerm_key_vault" "app" {
+  name                = "kv-app"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+  tenant_id           = "9b3c1f52-6a0e-4d8a-9a51-3f2a7c1d0e44"
+  sku_name            = "standard"
+}
+"""
+
+
 def _compute(method: dict[str, Any]) -> str:
+    if method.get("kind") == "vault_access_policy":
+        return _VAULT
     if method.get("kind") != "runs_as":
         return ""
     return _ADMIN + "".join(_COMPUTE[m] for m in method["runs_on"] if m in _COMPUTE)
@@ -164,6 +179,15 @@ def test_method_with_exactly_its_permissions_is_found(tmp_path: Path, platform: 
 def test_runs_as_method_without_compute_is_not_found(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
     """The actions alone are not an escalation: no compute in the scope runs as another identity."""
     report = scan_tree(tmp_path, {"main.tf": _azure(_first(method)) + _ADMIN})
+    assert triples(report, RULE) == []
+
+
+@pytest.mark.parametrize(("platform", "method"), [c for c in CASES if c.values[1].get("kind") == "vault_access_policy"])
+def test_vault_method_on_an_rbac_vault_is_not_found(tmp_path: Path, platform: str, method: dict[str, Any]) -> None:
+    """Writing a vault that authorizes with RBAC grants nothing: its access policies are ignored."""
+    rbac = _VAULT.replace("\n}", "\n  rbac_authorization_enabled = true\n}")
+    assert "rbac_authorization_enabled" in rbac
+    report = scan_tree(tmp_path, {"main.tf": _azure(_first(method)) + rbac})
     assert triples(report, RULE) == []
 
 

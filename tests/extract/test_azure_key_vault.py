@@ -1,10 +1,14 @@
-"""Key Vault access policies are grants of the vault's secrets, keys and certificates to their object_id."""
+"""Key Vaults: where each is and how it authorizes data access (RBAC, access policies, or unknown), and its
+access policies, grants of the vault's secrets, keys and certificates to their object_id (never on a vault that
+authorizes with RBAC, where Azure ignores them)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from nhilint.api import scan
+from nhilint.model import Inventory
 from tests.helpers import config_for, write_tree
 
 VAULTS = """
@@ -84,3 +88,134 @@ def test_access_policies_are_grants_to_their_object_id(tmp_path: Path) -> None:
         ),
     }
     assert all(g.platform == "azure" and g.unknown is None for g in policies)
+
+
+# azurerm 4.x names the flag `rbac_authorization_enabled`; a standalone policy on an RBAC vault is ignored too.
+RBAC_4X = """
+resource "azurerm_resource_group" "secure" {
+  name     = "rg-secure"
+  location = "westeurope"
+}
+
+resource "azurerm_user_assigned_identity" "api" {
+  name                = "id-api"
+  resource_group_name = "rg-secure"
+  location            = "westeurope"
+}
+
+resource "azurerm_key_vault" "secure" {
+  name                       = "kv-secure"
+  resource_group_name        = azurerm_resource_group.secure.name
+  location                   = "westeurope"
+  tenant_id                  = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+  sku_name                   = "premium"
+  rbac_authorization_enabled = true
+
+  access_policy {
+    tenant_id          = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    object_id          = azurerm_user_assigned_identity.api.principal_id
+    secret_permissions = ["Get"]
+  }
+}
+
+resource "azurerm_key_vault_access_policy" "api" {
+  key_vault_id       = azurerm_key_vault.secure.id
+  tenant_id          = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+  object_id          = azurerm_user_assigned_identity.api.principal_id
+  secret_permissions = ["Get", "List"]
+}
+
+variable "vault_rbac" {
+  type = bool
+}
+
+resource "azurerm_key_vault" "legacy" {
+  name                      = "kv-legacy"
+  resource_group_name       = "rg-legacy"
+  location                  = "westeurope"
+  tenant_id                 = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+  sku_name                  = "standard"
+  enable_rbac_authorization = var.vault_rbac
+
+  access_policy {
+    tenant_id          = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    object_id          = azurerm_user_assigned_identity.api.principal_id
+    secret_permissions = ["Get"]
+  }
+}
+"""
+
+
+def _inventory(tmp_path: Path, files: dict[str, str]) -> Inventory:
+    write_tree(tmp_path, files)
+    return scan([tmp_path], config_for(tmp_path), tmp_path).inventory
+
+
+def test_vaults_are_recorded_with_their_group_and_permission_model(tmp_path: Path) -> None:
+    inventory = _inventory(tmp_path, {"kv.tf": VAULTS, "secure/kv.tf": RBAC_4X})
+    found = {(v.address, v.location.path, v.location.start_line, v.name) for v in inventory.key_vaults}
+    assert found == {
+        ("azurerm_key_vault.billing", "kv.tf", 7, "kv-billing"),
+        ("azurerm_key_vault.rbac", "kv.tf", 21, "kv-rbac"),
+        ("secure/azurerm_key_vault.secure", "secure/kv.tf", 12, "kv-secure"),
+        ("secure/azurerm_key_vault.legacy", "secure/kv.tf", 38, "kv-legacy"),
+    }
+    placed = {v.name: (v.resource_group, v.resource_group_address, v.authorization) for v in inventory.key_vaults}
+    assert placed == {
+        "kv-billing": ("rg-billing", None, "access_policies"),
+        "kv-rbac": ("rg-billing", None, "rbac"),
+        "kv-secure": (None, "secure/azurerm_resource_group.secure", "rbac"),
+        "kv-legacy": ("rg-legacy", None, "unknown"),
+    }
+    legacy = next(v for v in inventory.key_vaults if v.authorization == "unknown")
+    assert legacy.unknown is not None and legacy.unknown.startswith("enable_rbac_authorization not evaluated")
+
+
+def test_access_policies_of_an_rbac_vault_are_not_grants(tmp_path: Path) -> None:
+    """Blocks and standalone policies on an RBAC vault are ignored by Azure; on a vault whose model cannot be
+    evaluated they are read, saying so."""
+    inventory = _inventory(tmp_path, {"kv.tf": RBAC_4X})
+    policies = [g for g in inventory.grants if g.via.startswith("key vault access policy")]
+    assert [(g.source, g.location.start_line) for g in policies] == [("azurerm_key_vault.legacy", 46)]
+    assert policies[0].unknown is not None
+    assert policies[0].unknown.startswith("whether azurerm_key_vault.legacy authorizes with RBAC")
+
+
+def _plan(name: str, vault: dict[str, object], written: dict[str, object]) -> str:
+    """A `terraform show -json` plan creating one vault (`written`: what its configuration sets)."""
+    change = {"actions": ["create"], "before": None, "after": vault, "after_unknown": {"id": True, "vault_uri": True}}
+    expressions = {key: {"constant_value": value} for key, value in written.items()}
+    return json.dumps(
+        {
+            "format_version": "1.2",
+            "terraform_version": "1.9.8",
+            "resource_changes": [
+                {"address": f"azurerm_key_vault.{name}", "mode": "managed", "type": "azurerm_key_vault", "name": name}
+                | {"change": change}
+            ],
+            "configuration": {
+                "root_module": {
+                    "resources": [
+                        {"address": f"azurerm_key_vault.{name}", "mode": "managed", "type": "azurerm_key_vault"}
+                        | {"name": name, "expressions": expressions}
+                    ]
+                }
+            },
+        }
+    )
+
+
+def test_plan_vaults_read_the_flag_the_configuration_writes(tmp_path: Path) -> None:
+    """azurerm 4.x plans hold both flags; the one the configuration does not write is the provider's mirror."""
+    base = {"name": "kv-app", "resource_group_name": "rg-app", "location": "westeurope", "sku_name": "standard"}
+    rbac = {**base, "rbac_authorization_enabled": True, "enable_rbac_authorization": False}
+    policies = {**base, "rbac_authorization_enabled": False, "enable_rbac_authorization": False}
+    inventory = _inventory(
+        tmp_path,
+        {
+            "rbac/plan.json": _plan("secure", rbac, {**base, "rbac_authorization_enabled": True}),
+            "policies/plan.json": _plan("app", policies, base),
+        },
+    )
+    found = {(v.location.path, v.resource_group, v.authorization) for v in inventory.key_vaults}
+    assert found == {("rbac/plan.json", "rg-app", "rbac"), ("policies/plan.json", "rg-app", "access_policies")}

@@ -15,7 +15,8 @@ pass, so role assignments, credentials and usages resolve against them when they
   (role name,). When the role is an in-code `azurerm_role_definition`, its `actions` and `data_actions`
   follow the name in `permissions` (so a rule sees `Microsoft.Authorization/*/write`), and its
   `not_actions`/`not_data_actions` are recorded as a Condition("NotActions", "azure:notActions", …).
-- Key Vault access policies are grants on their vault (nhilint.extract.terraform.azure_key_vault).
+- Key Vaults (where they are, RBAC or access policies) and their access policies, grants on the vault
+  (nhilint.extract.terraform.azure_key_vault).
 - Federated credentials are trusts on their application or managed identity: `subject` is a `sub` condition;
   a flexible credential's `claims_matching_expression` becomes one condition per claim it matches.
 """
@@ -42,7 +43,7 @@ from nhilint.extract.lifecycle import Origin, given, inherit, resolve
 from nhilint.extract.references import role_ref
 from nhilint.extract.terraform.azure_compute import compute_placement
 from nhilint.extract.terraform.azure_compute import principal_link as principal_link  # entra_apps imports it here
-from nhilint.extract.terraform.azure_key_vault import access_policy, vault_access_policies
+from nhilint.extract.terraform.azure_key_vault import VAULT, access_policy, key_vault
 from nhilint.extract.terraform.azure_roles import ROLE_DEFINITION, role_definition, role_of
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
@@ -386,7 +387,7 @@ APP_IDS = ("application_id", "application_object_id")  # what an application cre
 
 TABLE = PlatformTable(
     name=PLATFORM,
-    first=frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION}),
+    first=frozenset({"azuread_application", "azuread_service_principal", UAI_TYPE, ROLE_DEFINITION, VAULT}),
     prefixes={"azurerm_": identity_blocks},
     finisher=finish,
     handlers={
@@ -403,7 +404,7 @@ TABLE = PlatformTable(
             ("parent_id", "user_assigned_identity_id"), (UAI_TYPE,)
         ),
         "azurerm_key_vault_secret": key_vault_secret,
-        "azurerm_key_vault": vault_access_policies,
+        VAULT: key_vault,
         "azurerm_key_vault_access_policy": access_policy,
         UAI_TYPE: user_assigned_identity,
         ROLE_DEFINITION: role_definition,

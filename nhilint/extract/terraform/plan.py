@@ -111,6 +111,7 @@ def _drop_described(builder: Builder, described: set[str]) -> None:
     _keep(builder, inventory.grants, lambda _, g: base_address(g.source) not in described)
     _keep(builder, inventory.usages, lambda _, u: base_address(u.workload) not in described)
     inventory.agent_tools[:] = [t for t in inventory.agent_tools if base_address(t.address) not in described]
+    inventory.key_vaults[:] = [v for v in inventory.key_vaults if base_address(v.address) not in described]
     _keep(builder, inventory.trusts, trust_kept)
     written = builder.side(Documents).written
     written[:] = [w for w in written if base_address(w.document.address) not in described]
@@ -162,6 +163,7 @@ def _merge(builder: Builder, own: Builder) -> None:
     builder.side(Documents).written.extend(own.side(Documents).written)  # linked to their uses in `settle`
     inventory.literal_secrets.extend(theirs.literal_secrets)
     inventory.agent_tools.extend(theirs.agent_tools)
+    inventory.key_vaults.extend(theirs.key_vaults)
     inventory.unresolved.extend(u for u in theirs.unresolved if u not in inventory.unresolved)
     inventory.errors.extend(theirs.errors)
     builder.by_name.update(own.by_name)
