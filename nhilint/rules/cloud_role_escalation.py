@@ -30,6 +30,12 @@ that account or that scope allows, whatever its own roles say. Reported, one fin
   escalation when compute in its scope (a VM, Automation account, web or function app, matched by resource
   group or resource) runs as a managed identity that holds roles the holder does not: the finding names
   the chain, `A → VirtualMachineRunCommand on vm → B (Owner)`, critical when B is an administrator.
+  A role that writes key vaults or their access policies (`Key Vault Contributor`, `Contributor`, custom
+  `Microsoft.KeyVault/vaults/write` or `vaults/accessPolicies/write`) on a scope holding a vault that uses
+  access policies lets the identity grant itself the vault's data: `A → KeyVaultAccessPolicy on kv → its
+  secrets, keys and certificates`. Not on a vault using RBAC (its access policies are ignored; the role
+  assignments are the control); a vault whose permission model cannot be evaluated gives a "could not
+  evaluate" finding. Every chain of one grant is named in one finding.
 - Azure federated identity credentials whose exact subject is broader than it looks, which NHI-TRUST-003
   (missing or wildcard subjects) does not see: GitHub's `repo:ORG/REPO:pull_request` (a workflow run for
   any pull request, with code nobody has reviewed) and `system:serviceaccount:NS:default` (every Pod of the

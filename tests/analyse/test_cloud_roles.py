@@ -109,3 +109,64 @@ def test_escalation_permissions_and_azure_wildcards() -> None:
     assert azure_action_matches("Microsoft.Authorization/*/Write", "Microsoft.Authorization/roleAssignments/write")
     assert azure_action_matches("*", "Microsoft.Authorization/roleDefinitions/write")
     assert not azure_action_matches("Microsoft.Authorization/*/read", "Microsoft.Authorization/roleAssignments/write")
+
+
+_VAULT_SCOPE = """
+variable "ops_rbac" {
+  type = bool
+}
+
+resource "azurerm_user_assigned_identity" "ci" {
+  name                = "id-ci"
+  resource_group_name = "rg-ci"
+  location            = "westeurope"
+}
+
+resource "azurerm_key_vault" "app" {
+  name                = "kv-app"
+  resource_group_name = "rg-app"
+  location            = "westeurope"
+  tenant_id           = "9b3c1f52-6a0e-4d8a-9a51-3f2a7c1d0e44"
+  sku_name            = "standard"
+}
+
+resource "azurerm_key_vault" "ops" {
+  name                       = "kv-ops"
+  resource_group_name        = "rg-ops"
+  location                   = "westeurope"
+  tenant_id                  = "9b3c1f52-6a0e-4d8a-9a51-3f2a7c1d0e44"
+  sku_name                   = "standard"
+  rbac_authorization_enabled = var.ops_rbac
+}
+
+resource "azurerm_role_assignment" "ci_app" {
+  scope                = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-app"
+  role_definition_name = "Key Vault Contributor"
+  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+}
+
+resource "azurerm_role_assignment" "ci_ops" {
+  scope                = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-ops"
+  role_definition_name = "Key Vault Contributor"
+  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+}
+"""
+
+
+def test_key_vault_escalation_names_the_chain_and_says_what_it_could_not_evaluate(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {"vaults.tf": _VAULT_SCOPE})
+    found = {f.location.start_line: f for f in report.findings if f.rule_id == "NHI-PRIV-007"}
+    ci = "managed identity azurerm_user_assigned_identity.ci"
+    assert sorted(found) == [30, 36]
+    assert found[30].message == (
+        f"{ci} holds Key Vault Contributor on resource group rg-app: it can grant itself the secrets, keys and "
+        f"certificates of key vaults there that use access policies: {ci} → KeyVaultAccessPolicy on "
+        "azurerm_key_vault.app → its secrets, keys and certificates (Microsoft.KeyVault/vaults/accessPolicies/write)"
+    )
+    assert not found[30].unknown
+    assert found[36].unknown
+    assert found[36].message.startswith(
+        f"could not evaluate whether {ci} can grant itself the data of key vaults in the scope of Key Vault "
+        "Contributor on resource group rg-ops: whether key vault azurerm_key_vault.ops uses access policies "
+        "(rbac_authorization_enabled not evaluated"
+    )
