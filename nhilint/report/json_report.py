@@ -12,6 +12,7 @@ from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
 from nhilint.model import Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
 from nhilint.model_agents import AgentTool
+from nhilint.model_stores import KeyVault
 from nhilint.redact import for_inventory
 from nhilint.result import Report
 from nhilint.rules.base import Rule
@@ -291,6 +292,21 @@ def tool_dict(tool: AgentTool) -> dict[str, Any]:
     }
 
 
+def key_vault_dict(vault: KeyVault) -> dict[str, Any]:
+    """A key vault and how it authorizes data access (`unknown`: why that could not be evaluated)."""
+    return {
+        "address": vault.address,
+        "name": _value(vault.name),
+        "platform": vault.platform,
+        "file": vault.location.path,
+        "line": vault.location.start_line,
+        "resource_group": _value(vault.resource_group),
+        "resource_group_address": vault.resource_group_address,
+        "authorization": vault.authorization,
+        "unknown": vault.unknown,
+    }
+
+
 def _ids_by_address(inventory: Inventory) -> dict[str, str]:
     """Address -> identity id, for addresses only one identity has (a usage names its workload by address)."""
     ids: dict[str, str | None] = {}
@@ -331,6 +347,7 @@ def render_inventory(report: Report) -> str:
         ],
         "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
         "documents": [document_dict(d) for d in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id))],
+        "key_vaults": [key_vault_dict(v) for v in sorted(inventory.key_vaults, key=lambda v: (v.location, v.address))],
     }
     _add_blast_radius(document["identities"], analysis)
     return json.dumps(for_inventory(inventory).apply(document), indent=2) + "\n"

@@ -5,10 +5,14 @@ authorizes with RBAC, where Azure ignores them)."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
+
+from jsonschema import Draft202012Validator
 
 from nhilint.api import scan
 from nhilint.model import Inventory
+from nhilint.report.json_report import render_inventory
 from tests.helpers import config_for, write_tree
 
 VAULTS = """
@@ -219,3 +223,28 @@ def test_plan_vaults_read_the_flag_the_configuration_writes(tmp_path: Path) -> N
     )
     found = {(v.location.path, v.resource_group, v.authorization) for v in inventory.key_vaults}
     assert found == {("rbac/plan.json", "rg-app", "rbac"), ("policies/plan.json", "rg-app", "access_policies")}
+
+
+def test_inventory_json_lists_the_vaults(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"kv.tf": RBAC_4X})
+    document = json.loads(render_inventory(scan([tmp_path], config_for(tmp_path), tmp_path)))
+    schema = json.loads(resources.files("nhilint.schemas").joinpath("inventory.schema.json").read_text())
+    Draft202012Validator(schema).validate(document)
+    secure, legacy = document["key_vaults"]
+    assert secure == {
+        "address": "azurerm_key_vault.secure",
+        "name": "kv-secure",
+        "platform": "azure",
+        "file": "kv.tf",
+        "line": 12,
+        "resource_group": None,
+        "resource_group_address": "azurerm_resource_group.secure",
+        "authorization": "rbac",
+        "unknown": None,
+    }
+    assert (legacy["address"], legacy["resource_group"], legacy["authorization"]) == (
+        "azurerm_key_vault.legacy",
+        "rg-legacy",
+        "unknown",
+    )
+    assert legacy["unknown"].startswith("enable_rbac_authorization not evaluated")
