@@ -24,9 +24,10 @@ VaultAuthorization = Literal["rbac", "access_policies", "unknown"]
 class KeyVault:
     """An Azure Key Vault the code creates, where it is, and how it authorizes data access.
 
-    `resource_group` is the group's name as written; `resource_group_address` the address of the in-code
-    group it names by reference instead. Both say where the vault is, so that an analysis can tell whether a
-    role assignment's scope contains it; neither is assumed when the code does not say.
+    `resource_group` is the group's name (as written, or the literal name of the in-code group it names by
+    reference); `resource_group_address` the address of that in-code group. Both say where the vault is, so
+    that an analysis can tell whether a role assignment's scope contains it; neither is assumed when the code
+    does not say.
     """
 
     address: str
@@ -44,6 +45,6 @@ class KeyVault:
         placed = [("name", self.name)] if isinstance(self.name, str) else []
         if self.resource_group_address:
             placed.append(("resource_group_address", self.resource_group_address))
-        elif isinstance(self.resource_group, str):
+        if isinstance(self.resource_group, str):
             placed.append(("resource_group", self.resource_group))
         return tuple(placed)

@@ -231,9 +231,10 @@ def _azure_in_scope(rule: Rule, ctx: Context, grant: Grant, subject: Identity, w
             f"grant itself the secrets, keys and certificates of key vaults there that use access policies: "
             f"{_shown(vaults)}"
         )
+    if not clauses and not unknown:
+        return None
     evidence = f"{grant.via}: {grant.permissions[0]} on {scope}"
-    held = f"{who} holds {_azure_role_text(grant, used)} on {_azure_scope(scope)}"
-    if not clauses and unknown:
+    if not clauses:
         return rule.finding(
             f"could not evaluate whether {who} can grant itself the data of key vaults in the scope of "
             f"{_azure_role_text(grant, _vault_actions(grant))} on {_azure_scope(scope)}: {'; '.join(unknown)}",
@@ -244,9 +245,8 @@ def _azure_in_scope(rule: Rule, ctx: Context, grant: Grant, subject: Identity, w
             unknown=True,
             ctx=ctx,
         )
-    if not clauses:
-        return None
     also = f"; could not evaluate {'; '.join(unknown)}" if unknown else ""
+    held = f"{who} holds {_azure_role_text(grant, used)} on {_azure_scope(scope)}"
     return rule.finding(
         f"{held}: it can {'; and it can '.join(clauses)} ({', '.join(used)}){also}",
         grant.location,

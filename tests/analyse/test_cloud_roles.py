@@ -170,3 +170,63 @@ def test_key_vault_escalation_names_the_chain_and_says_what_it_could_not_evaluat
         "Contributor on resource group rg-ops: whether key vault azurerm_key_vault.ops uses access policies "
         "(rbac_authorization_enabled not evaluated"
     )
+
+
+_BY_REFERENCE = """
+resource "azurerm_resource_group" "app" {
+  name     = "rg-app"
+  location = "westeurope"
+}
+
+resource "azurerm_user_assigned_identity" "admin" {
+  name                = "id-admin"
+  resource_group_name = azurerm_resource_group.app.name
+  location            = "westeurope"
+}
+
+resource "azurerm_role_assignment" "admin" {
+  scope                = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+  role_definition_name = "Owner"
+  principal_id         = azurerm_user_assigned_identity.admin.principal_id
+}
+
+resource "azurerm_linux_virtual_machine" "jump" {
+  name                = "vm-jump"
+  resource_group_name = azurerm_resource_group.app.name
+  location            = "westeurope"
+  size                = "Standard_B2s"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.admin.id]
+  }
+}
+
+resource "azurerm_key_vault" "app" {
+  name                = "kv-app"
+  resource_group_name = azurerm_resource_group.app.name
+  location            = "westeurope"
+  tenant_id           = "9b3c1f52-6a0e-4d8a-9a51-3f2a7c1d0e44"
+  sku_name            = "standard"
+}
+
+resource "azurerm_user_assigned_identity" "ci" {
+  name                = "id-ci"
+  resource_group_name = "rg-ci"
+  location            = "westeurope"
+}
+
+resource "azurerm_role_assignment" "ci_app" {
+  scope                = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-app"
+  role_definition_name = "Contributor"
+  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+}
+"""
+
+
+def test_a_scope_written_out_matches_what_names_its_group_by_reference(tmp_path: Path) -> None:
+    """The compute and the vault name `azurerm_resource_group.app`; the scope writes out the id of `rg-app`."""
+    report = scan_tree(tmp_path, {"app.tf": _BY_REFERENCE})
+    (finding,) = [f for f in report.findings if f.rule_id == "NHI-PRIV-007"]
+    assert (finding.location.start_line, finding.identity) == (45, "azure:azurerm_user_assigned_identity.ci")
+    assert "VirtualMachineRunCommand on azurerm_linux_virtual_machine.jump" in finding.message
+    assert "KeyVaultAccessPolicy on azurerm_key_vault.app" in finding.message

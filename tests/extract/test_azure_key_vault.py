@@ -168,7 +168,7 @@ def test_vaults_are_recorded_with_their_group_and_permission_model(tmp_path: Pat
     assert placed == {
         "kv-billing": ("rg-billing", None, "access_policies"),
         "kv-rbac": ("rg-billing", None, "rbac"),
-        "kv-secure": (None, "secure/azurerm_resource_group.secure", "rbac"),
+        "kv-secure": ("rg-secure", "secure/azurerm_resource_group.secure", "rbac"),
         "kv-legacy": ("rg-legacy", None, "unknown"),
     }
     legacy = next(v for v in inventory.key_vaults if v.authorization == "unknown")
@@ -237,7 +237,7 @@ def test_inventory_json_lists_the_vaults(tmp_path: Path) -> None:
         "platform": "azure",
         "file": "kv.tf",
         "line": 12,
-        "resource_group": None,
+        "resource_group": "rg-secure",
         "resource_group_address": "azurerm_resource_group.secure",
         "authorization": "rbac",
         "unknown": None,

@@ -41,7 +41,7 @@ from nhilint.extract.common import (
 )
 from nhilint.extract.lifecycle import Origin, given, inherit, resolve
 from nhilint.extract.references import role_ref
-from nhilint.extract.terraform.azure_compute import compute_placement
+from nhilint.extract.terraform.azure_compute import compute_placement, resource_group, settle_placement
 from nhilint.extract.terraform.azure_compute import principal_link as principal_link  # entra_apps imports it here
 from nhilint.extract.terraform.azure_key_vault import VAULT, access_policy, key_vault
 from nhilint.extract.terraform.azure_roles import ROLE_DEFINITION, role_definition, role_of
@@ -381,6 +381,7 @@ def role_assignment(resource: TfResource, builder: Builder) -> None:
 
 def finish(builder: Builder) -> None:
     _link_service_principals(builder)
+    settle_placement(builder)
 
 
 APP_IDS = ("application_id", "application_object_id")  # what an application credential names its application by
@@ -405,6 +406,7 @@ TABLE = PlatformTable(
         ),
         "azurerm_key_vault_secret": key_vault_secret,
         VAULT: key_vault,
+        "azurerm_resource_group": resource_group,
         "azurerm_key_vault_access_policy": access_policy,
         UAI_TYPE: user_assigned_identity,
         ROLE_DEFINITION: role_definition,

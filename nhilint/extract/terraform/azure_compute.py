@@ -4,15 +4,23 @@ A VM, scale set, App Service, Function App, Container App or Automation account 
 code as that identity, so whoever may change that code (run a command, publish a runbook, deploy a site)
 acts as the identity. The usage of the identity (`extract.terraform.azure.identity_blocks`) carries these
 facts for the escalation analysis (nhilint.analyse.cloud_roles, NHI-PRIV-007).
+
+Where something is placed: its resource group, as a literal name or a reference to an in-code group. Once every
+resource is read, a reference to a group whose name is a literal also gets that name (`settle_placement`), so
+a role assignment's scope matches whether it names the group by reference or by its id written out.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Final
 
 from nhilint.extract.common import ref_or_text
 from nhilint.model import Unknown
 from nhilint.parse.terraform import TfResource
+
+if TYPE_CHECKING:
+    from nhilint.extract.builder import Builder
 from nhilint.values import Ref, ref_marker, to_text
 
 # Compute that runs code as its managed identity, by what the escalation catalogue calls it (`runs_on` in
@@ -92,3 +100,35 @@ def _link(value: object) -> Ref | str | None:
     if isinstance(target, str):
         return ref_marker(target) or target
     return target if isinstance(target, Ref) else None
+
+
+@dataclass
+class ResourceGroups:
+    """The literal names of the resource groups in the code, by address (a Builder side record)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def resource_group(resource: TfResource, builder: Builder) -> None:
+    """An `azurerm_resource_group`: remembered by address when its name is a literal."""
+    name = to_text(resource.get("name")) if resource.has("name") else None
+    if isinstance(name, str):
+        builder.side(ResourceGroups).names[resource.address] = name
+
+
+def settle_placement(builder: Builder) -> None:
+    """Compute and key vaults that name their group by reference also get its literal name."""
+    names = builder.side(ResourceGroups).names
+    if not names:
+        return
+    usages = builder.inventory.usages
+    for index, usage in enumerate(usages):
+        placed = dict(usage.attributes)
+        group = names.get(placed.get("resource_group_address") or "")
+        if group is not None and "resource_group" not in placed:
+            usages[index] = replace(usage, attributes=(*usage.attributes, ("resource_group", group)))
+    vaults = builder.inventory.key_vaults
+    for index, vault in enumerate(vaults):
+        group = names.get(vault.resource_group_address or "")
+        if group is not None and vault.resource_group is None:
+            vaults[index] = replace(vault, resource_group=group)
