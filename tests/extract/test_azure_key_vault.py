@@ -248,3 +248,31 @@ def test_inventory_json_lists_the_vaults(tmp_path: Path) -> None:
         "unknown",
     )
     assert legacy["unknown"].startswith("enable_rbac_authorization not evaluated")
+
+
+def test_a_group_named_after_apply_gives_no_literal_name(tmp_path: Path) -> None:
+    inventory = _inventory(
+        tmp_path,
+        {
+            "kv.tf": """
+                resource "random_id" "prefix" {
+                  byte_length = 4
+                }
+
+                resource "azurerm_resource_group" "main" {
+                  name     = "${random_id.prefix.hex}-rg"
+                  location = "westeurope"
+                }
+
+                resource "azurerm_key_vault" "des" {
+                  name                = "kv-des"
+                  resource_group_name = azurerm_resource_group.main.name
+                  location            = "westeurope"
+                  tenant_id           = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+                  sku_name            = "premium"
+                }
+            """
+        },
+    )
+    (vault,) = inventory.key_vaults
+    assert (vault.resource_group, vault.resource_group_address) == (None, "azurerm_resource_group.main")

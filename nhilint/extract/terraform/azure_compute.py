@@ -21,7 +21,7 @@ from nhilint.parse.terraform import TfResource
 
 if TYPE_CHECKING:
     from nhilint.extract.builder import Builder
-from nhilint.values import Ref, ref_marker, to_text
+from nhilint.values import Ref, ref_marker, refs_in_text, to_text
 
 # Compute that runs code as its managed identity, by what the escalation catalogue calls it (`runs_on` in
 # nhilint/data/escalation/azure.yaml): whoever can change what it runs acts as its identity.
@@ -110,9 +110,10 @@ class ResourceGroups:
 
 
 def resource_group(resource: TfResource, builder: Builder) -> None:
-    """An `azurerm_resource_group`: remembered by address when its name is a literal."""
+    """An `azurerm_resource_group`: remembered by address when its name is a literal (not one made of other
+    resources' attributes, `"${random_id.prefix.hex}-rg"`, known only after apply)."""
     name = to_text(resource.get("name")) if resource.has("name") else None
-    if isinstance(name, str):
+    if isinstance(name, str) and not refs_in_text(name):
         builder.side(ResourceGroups).names[resource.address] = name
 
 
