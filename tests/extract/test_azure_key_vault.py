@@ -214,15 +214,21 @@ def test_plan_vaults_read_the_flag_the_configuration_writes(tmp_path: Path) -> N
     base = {"name": "kv-app", "resource_group_name": "rg-app", "location": "westeurope", "sku_name": "standard"}
     rbac = {**base, "rbac_authorization_enabled": True, "enable_rbac_authorization": False}
     policies = {**base, "rbac_authorization_enabled": False, "enable_rbac_authorization": False}
+    kept = {**base, "rbac_authorization_enabled": True, "enable_rbac_authorization": True}
     inventory = _inventory(
         tmp_path,
         {
             "rbac/plan.json": _plan("secure", rbac, {**base, "rbac_authorization_enabled": True}),
             "policies/plan.json": _plan("app", policies, base),
+            "kept/plan.json": _plan("kept", kept, base),  # an existing vault switched to RBAC outside the code
         },
     )
     found = {(v.location.path, v.resource_group, v.authorization) for v in inventory.key_vaults}
-    assert found == {("rbac/plan.json", "rg-app", "rbac"), ("policies/plan.json", "rg-app", "access_policies")}
+    assert found == {
+        ("rbac/plan.json", "rg-app", "rbac"),
+        ("policies/plan.json", "rg-app", "access_policies"),
+        ("kept/plan.json", "rg-app", "rbac"),
+    }
 
 
 def test_inventory_json_lists_the_vaults(tmp_path: Path) -> None:

@@ -42,11 +42,13 @@ _PERMISSIONS = (
 
 
 def authorization(resource: TfRecord) -> tuple[VaultAuthorization, str | None]:
-    """How a vault authorizes data access, and why it is unknown when it is."""
+    """How a vault authorizes data access, and why it is unknown when it is.
+
+    The flags the code writes decide; when it writes none, a plan may still know the value the provider keeps
+    (an existing vault's, from the state), which counts; otherwise Azure's default (access policies)."""
     unknown: list[str] = []
-    for flag in RBAC_FLAGS:
-        if not resource.has(flag):
-            continue
+    written = [flag for flag in RBAC_FLAGS if resource.has(flag)]
+    for flag in written or [flag for flag in RBAC_FLAGS if isinstance(resource.get(flag), bool)]:
         value = _flag(resource.get(flag))
         if value is True:
             return "rbac", None
