@@ -282,3 +282,27 @@ def test_a_group_named_after_apply_gives_no_literal_name(tmp_path: Path) -> None
     )
     (vault,) = inventory.key_vaults
     assert (vault.resource_group, vault.resource_group_address) == (None, "azurerm_resource_group.main")
+
+
+def test_a_flag_known_only_after_apply_is_unknown_and_says_why(tmp_path: Path) -> None:
+    inventory = _inventory(
+        tmp_path,
+        {
+            "kv.tf": """
+                resource "azurerm_key_vault" "data" {
+                  name                      = "kv-data"
+                  resource_group_name       = "rg-data"
+                  location                  = "westeurope"
+                  tenant_id                 = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+                  sku_name                  = "standard"
+                  enable_rbac_authorization = azurerm_storage_account.data.is_hns_enabled
+                }
+            """
+        },
+    )
+    (vault,) = inventory.key_vaults
+    assert (vault.authorization, vault.unknown) == (
+        "unknown",
+        "enable_rbac_authorization not evaluated (it is azurerm_storage_account.data.is_hns_enabled, known only "
+        "after apply)",
+    )

@@ -26,7 +26,7 @@ from nhilint.extract.terraform.azure_compute import principal_link
 from nhilint.model import ActionPattern, Grant, TargetRef, Unknown
 from nhilint.model_stores import KeyVault, VaultAuthorization
 from nhilint.parse.terraform import TfRecord, TfResource
-from nhilint.values import Ref, ref_marker, to_text
+from nhilint.values import Ref, ref_marker, refs_in_text, to_text
 
 VAULT = "azurerm_key_vault"
 # The flag that switches a vault to RBAC authorization, by provider version (azurerm < 4, azurerm 4.x).
@@ -53,11 +53,22 @@ def authorization(resource: TfRecord) -> tuple[VaultAuthorization, str | None]:
         if value is True:
             return "rbac", None
         if value is None:
-            reason = resource.get(flag).reason if isinstance(resource.get(flag), Unknown) else "not a boolean"
-            unknown.append(f"{flag} not evaluated ({reason})")
+            unknown.append(f"{flag} not evaluated ({_why(resource.get(flag))})")
     if unknown:
         return "unknown", "; ".join(unknown)
     return "access_policies", None
+
+
+def _why(value: Any) -> str:
+    """Why a flag is no boolean: the Unknown's reason, or the reference it is made of (never other text)."""
+    if isinstance(value, Unknown):
+        return value.reason
+    target = _link(value)
+    if isinstance(target, str) and (refs := refs_in_text(target)):
+        target = refs[0][0]
+    if isinstance(target, Ref):
+        return f"it is {target}, known only after apply"
+    return "not a boolean"
 
 
 def _flag(value: Any) -> bool | None:
