@@ -189,9 +189,17 @@ def readable_references(text: str) -> str:
 
     if "${" not in text:
         return text
+    return _REF_MARKER_RE.sub(readable, readable_symbols(text))
+
+
+def readable_symbols(text: str) -> str:
+    """The symbolic values the evaluator writes (`${current_account}`, `${current_region}`, `${project_number}`)
+    as a reader sees them (`<this account>`…): the one place every output renders them, findings and inventory."""
+    if "${" not in text:
+        return text
     for symbol, shown in _SYMBOLS.items():
         text = text.replace(symbol, shown)
-    return _REF_MARKER_RE.sub(readable, text)
+    return text
 
 
 def value_size(value: Any, cap: int) -> int:

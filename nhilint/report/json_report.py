@@ -12,6 +12,7 @@ from nhilint.analysis_view import ActsAs, AnalysisView
 from nhilint.fingerprint import fingerprint
 from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
 from nhilint.redact import for_inventory
+from nhilint.report.readable import readable
 from nhilint.result import Report
 from nhilint.rules.base import Rule
 
@@ -332,7 +333,7 @@ def render_inventory(report: Report) -> str:
         "documents": [document_dict(d) for d in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id))],
     }
     _add_blast_radius(document["identities"], analysis)
-    return json.dumps(for_inventory(inventory).apply(document), indent=2) + "\n"
+    return json.dumps(readable(for_inventory(inventory).apply(document)), indent=2) + "\n"
 
 
 def _add_blast_radius(identities: list[dict[str, Any]], analysis: AnalysisView) -> None:
