@@ -13,7 +13,7 @@ from nhilint.fingerprint import fingerprint
 from nhilint.model import AgentTool, Fact, Finding, Grant, Identity, Inventory, PermissionDocument, Trust, Unknown
 from nhilint.redact import for_inventory
 from nhilint.report.readable import readable
-from nhilint.result import Report
+from nhilint.result import Report, parse_errors
 from nhilint.rules.base import Rule
 
 SCHEMA_VERSION = "1"
@@ -65,7 +65,7 @@ def render_scan(report: Report) -> str:
             "grants": len(report.inventory.grants),
             "findings": len(report.findings),
             "suppressed": len(report.suppressed),
-            "parse_errors": len(report.inventory.errors),
+            "parse_errors": len(parse_errors(report.inventory)),
         },
         "findings": [finding_dict(f, report.external_rules) for f in report.findings],
         "suppressed": [
@@ -329,7 +329,7 @@ def render_inventory(report: Report) -> str:
             {"what": u.what, "reason": u.reason, "file": u.location.path, "line": u.location.start_line}
             for u in inventory.unresolved
         ],
-        "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
+        "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in parse_errors(inventory)],
         "documents": [document_dict(d) for d in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id))],
     }
     _add_blast_radius(document["identities"], analysis)
