@@ -258,6 +258,8 @@ class Usage:
 # Usage.kind of "an AI agent acts with this identity through one of its tools" (extract.agent_tools writes it,
 # the NHI-AGENT rules tell it from the identities an agent runs as).
 TOOL_USAGE = "ai_agent_tool"
+# Credential attribute: the id of the scan's credential its secret is kept in (an AgentCore provider's secret).
+KEPT_IN = "kept_in"
 
 
 @dataclass(frozen=True, slots=True)
