@@ -258,6 +258,10 @@ class Usage:
         return dict(self.attributes).get(key)
 
 
+# Credential attribute: the id of the scan's credential its secret is kept in (an AgentCore provider's secret).
+KEPT_IN = "kept_in"
+
+
 @dataclass(frozen=True, slots=True)
 class LiteralSecret:
     """A secret value written in the code. Only where it is; the value itself is never kept."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from nhilint.analysis_view import AnalysisView
 from nhilint.config import Config
-from nhilint.model import Finding, Inventory, Severity, Suppressed
+from nhilint.model import Finding, Inventory, ParseError, Severity, Suppressed
 
 if TYPE_CHECKING:
     from nhilint.access_diff import Change
@@ -73,3 +73,10 @@ class Report:
     def failing(self, threshold: Severity | None = None) -> list[Finding]:
         limit = self.config.fail_on if threshold is None else threshold
         return [f for f in self.findings if f.severity >= limit]
+
+
+def parse_errors(inventory: Inventory) -> list[ParseError]:
+    """The inputs that could not be read or evaluated in full, what outputs count as parse errors: the
+    inventory's errors without the NHI-PARSE-009 notes (a reusable module evaluated with its variables'
+    defaults is said beside them, but nothing failed to parse)."""
+    return [error for error in inventory.errors if error.kind != "module-defaults"]

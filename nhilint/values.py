@@ -19,7 +19,14 @@ from typing import Any
 # What `data.aws_region.x.name` becomes: a known value meaning "the region this is deployed to", one specific
 # region (never a wildcard), like the current account (nhilint.model.CURRENT_ACCOUNT).
 CURRENT_REGION = "${current_region}"
-_SYMBOLS = {"${current_account}": "<this account>", CURRENT_REGION: "<this region>"}
+# What `data.google_compute_default_service_account.x.email` becomes: the Compute Engine default service account
+# of the project it names, whose number is not in the code.
+DEFAULT_COMPUTE_EMAIL = "${project_number}-compute@developer.gserviceaccount.com"
+_SYMBOLS = {
+    "${current_account}": "<this account>",
+    CURRENT_REGION: "<this region>",
+    "${project_number}": "<project number>",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +189,17 @@ def readable_references(text: str) -> str:
 
     if "${" not in text:
         return text
+    return _REF_MARKER_RE.sub(readable, readable_symbols(text))
+
+
+def readable_symbols(text: str) -> str:
+    """The symbolic values the evaluator writes (`${current_account}`, `${current_region}`, `${project_number}`)
+    as a reader sees them (`<this account>`…): the one place every output renders them, findings and inventory."""
+    if "${" not in text:
+        return text
     for symbol, shown in _SYMBOLS.items():
         text = text.replace(symbol, shown)
-    return _REF_MARKER_RE.sub(readable, text)
+    return text
 
 
 def value_size(value: Any, cap: int) -> int:

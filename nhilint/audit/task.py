@@ -133,6 +133,7 @@ def _scan(
     from nhilint.audit.provenance import Blame, load_codeowners
     from nhilint.audit.records import blast_radius, findings_by_identity, identity_record
     from nhilint.redact import for_inventory
+    from nhilint.result import parse_errors
     from nhilint.rules import BY_ID
 
     report = scan([root], config, root=root, options=ScanOptions(cache=False))
@@ -184,7 +185,7 @@ def _scan(
         findings_by_severity=dict(sorted(by_severity.items())),
         findings_by_owasp=dict(sorted(by_owasp.items())),
         files=len(inventory.files),
-        parse_errors=len(inventory.errors),
+        parse_errors=len(parse_errors(inventory)),
         codeowners=codeowners.path if codeowners else None,
         warnings=[*([codeowners_problem] if codeowners_problem else []), *blame.failures],
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from nhilint import redact
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
 from nhilint.result import Report
+from nhilint.values import readable_symbols
 
 MAX_CANDIDATES = 20
 
@@ -100,7 +101,7 @@ def render(report: Report, identity: Identity) -> str:
         if s.finding.identity in subjects
     ]
     _section(lines, "findings", findings)
-    return "\n".join(lines) + "\n"
+    return "\n".join([lines[0], *(readable_symbols(line) for line in lines[1:])]) + "\n"  # the id line as it is
 
 
 def _section(lines: list[str], title: str, items: list[str]) -> None:

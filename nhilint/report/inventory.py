@@ -11,6 +11,7 @@ from itertools import zip_longest
 from nhilint.analysis_view import RouteView
 from nhilint.model import Fact, Identity, Inventory, Unknown
 from nhilint.redact import for_inventory
+from nhilint.report.readable import readable
 from nhilint.report.text import printable
 from nhilint.result import Report
 
@@ -32,7 +33,7 @@ def rows(report: Report) -> list[dict[str, str]]:
         row["reaches"] = blast.reach(identity.id).summary()
         row["can_become"] = routes_summary(blast.routes(identity.id))
         out.append(row)
-    return for_inventory(inventory).apply(out)  # values from the code, redacted before any format sees them
+    return readable(for_inventory(inventory).apply(out))  # values from the code, redacted before any format sees them
 
 
 def routes_summary(routes: Sequence[RouteView], limit: int = 2) -> str:
@@ -141,9 +142,9 @@ def _documents_markdown(inventory: Inventory) -> list[str]:
         return []
     lines = ["", "| document | kind | file | attached_to |", "|---|---|---|---|"]
     for document in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id)):
-        used = ", ".join(document.attached_to) or (
-            f"unknown: {document.attachment_unknown}" if document.attachment_unknown else "nothing in the scan"
-        )
+        unknown = document.attachment_unknown
+        otherwise = f"unknown: {readable(unknown)}" if unknown else "nothing in the scan"
+        used = ", ".join(document.attached_to) or otherwise
         cells = (document.id, document.kind, str(document.location), used)
         lines.append("| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |")
     return lines

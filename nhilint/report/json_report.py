@@ -14,7 +14,8 @@ from nhilint.model import Fact, Finding, Grant, Identity, Inventory, PermissionD
 from nhilint.model_agents import AgentTool
 from nhilint.model_stores import KeyVault
 from nhilint.redact import for_inventory
-from nhilint.result import Report
+from nhilint.report.readable import readable
+from nhilint.result import Report, parse_errors
 from nhilint.rules.base import Rule
 
 SCHEMA_VERSION = "1"
@@ -66,7 +67,7 @@ def render_scan(report: Report) -> str:
             "grants": len(report.inventory.grants),
             "findings": len(report.findings),
             "suppressed": len(report.suppressed),
-            "parse_errors": len(report.inventory.errors),
+            "parse_errors": len(parse_errors(report.inventory)),
         },
         "findings": [finding_dict(f, report.external_rules) for f in report.findings],
         "suppressed": [
@@ -345,12 +346,12 @@ def render_inventory(report: Report) -> str:
             {"what": u.what, "reason": u.reason, "file": u.location.path, "line": u.location.start_line}
             for u in inventory.unresolved
         ],
-        "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in inventory.errors],
+        "parse_errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in parse_errors(inventory)],
         "documents": [document_dict(d) for d in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id))],
         "key_vaults": [key_vault_dict(v) for v in sorted(inventory.key_vaults, key=lambda v: (v.location, v.address))],
     }
     _add_blast_radius(document["identities"], analysis)
-    return json.dumps(for_inventory(inventory).apply(document), indent=2) + "\n"
+    return json.dumps(readable(for_inventory(inventory).apply(document)), indent=2) + "\n"
 
 
 def _add_blast_radius(identities: list[dict[str, Any]], analysis: AnalysisView) -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from nhilint import redact
 from nhilint.report.json_report import rule_by_id
 from nhilint.report.text import plural, printable
-from nhilint.result import Report
+from nhilint.result import Report, parse_errors
 
 
 def render(report: Report) -> str:
@@ -27,7 +27,7 @@ def render(report: Report) -> str:
         f"- Owner coverage: {owned}/{plural(len(identities), 'identity', 'identities')}"
         + (f" ({100 * owned // len(identities)}%)" if identities else ""),
         f"- Expiry coverage: {expiring}/{plural(len(identities), 'identity', 'identities')}",
-        f"- Suppressed: {len(report.suppressed)}; parse errors: {len(inventory.errors)}",
+        f"- Suppressed: {len(report.suppressed)}; parse errors: {len(parse_errors(inventory))}",
         "",
     ]
     if report.changes:  # --new-only: what the change does to access, the reviewer's question

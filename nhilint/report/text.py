@@ -14,7 +14,7 @@ from collections import Counter
 
 from nhilint import redact
 from nhilint.model import Finding, Severity
-from nhilint.result import Report
+from nhilint.result import Report, parse_errors
 
 COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -127,7 +127,7 @@ def summary(report: Report) -> str:
         text += f"; {plural(len(report.stale_baseline), 'stale baseline entry', 'stale baseline entries')}"
     if report.changes is not None:
         text += f"; {plural(len(report.changes), 'access change')}"
-    if inventory.errors:
-        unreadable = len({e.path for e in inventory.errors})
+    if errors := parse_errors(inventory):
+        unreadable = len({e.path for e in errors})
         text += f"; {plural(unreadable, 'file')} with input problems"
     return text

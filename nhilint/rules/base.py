@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from nhilint.config import Settings
-from nhilint.model import Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown
+from nhilint.model import KEPT_IN, Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown
 from nhilint.values import readable_references
 
 if TYPE_CHECKING:
@@ -117,6 +117,19 @@ def short_address(address: str) -> str:
 
 def label(subject: Subject) -> str:
     return f"{subject.kind.replace('_', ' ')} {short_address(subject.address)}"
+
+
+def kept_in(inventory: Inventory, credential: Credential) -> Credential | None:
+    """The credential of the scan this one's secret is kept in (an AgentCore provider's Secrets Manager
+    secret): the provider's expiry and retirement are that secret's, reported once, on the secret."""
+    held = credential.attribute(KEPT_IN)
+    return next((c for c in inventory.credentials if c.id == held), None) if held else None
+
+
+def read_by(inventory: Inventory, credential: Credential) -> str:
+    """` (read by agent oauth client x)`: the credentials whose secret is kept in this one, for its message."""
+    readers = [label(c) for c in inventory.credentials if c.attribute(KEPT_IN) == credential.id]
+    return f" (read by {', '.join(readers)})" if readers else ""
 
 
 def fact_where(fact: Fact, fallback: Location) -> Location:

@@ -5,7 +5,10 @@ A GKE cluster or node pool without `node_config.service_account` (an Autopilot c
 names no email, runs as the project's Compute Engine default service account. Every VM of the project
 shares that account, it holds `roles/editor` unless an organization policy removed the automatic grant,
 and any Pod that reaches the node's metadata server (without GKE Workload Identity) acts with it. Nobody
-owns it and it cannot be retired with the cluster. The finding is on the cluster, node pool or VM.
+owns it and it cannot be retired with the cluster. The finding is on the cluster, node pool or VM. Naming
+the account through `data.google_compute_default_service_account` is the same. A service account nhilint
+could not evaluate (a variable without a value, a module output, a splat of accounts the same apply
+creates) is reported as "could not evaluate", with the policy's unknown severity, never passed.
 
 Anti-pattern::
 
@@ -36,6 +39,19 @@ from nhilint.rules.base import Context, Rule, short_address
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for usage in ctx.inventory.usages:
+        setting = usage.attribute("unevaluated")
+        if setting is not None:
+            reason = usage.attribute("why") or "it is not known before apply"
+            yield rule.finding(
+                f"could not evaluate {setting} of {short_address(usage.workload)}: {reason}",
+                usage.location,
+                None,
+                reason,
+                usage.location,
+                unknown=True,
+                ctx=ctx,
+            )
+            continue
         default = usage.attribute("default_identity")
         if default is None:
             continue

@@ -11,7 +11,9 @@ A credential (an access key, a service-account key, an API key, a stored secretâ
 identity of the scanned code it belongs to (or whose key it holds, as a CI secret set from an access key
 does), or by its rotation or expiry. One that belongs to no identity
 of the code (a standalone API key or secret, a key for an account created elsewhere) and is neither
-rotated nor expiring needs a `retire-on` trigger of its own.
+rotated nor expiring needs a `retire-on` trigger of its own. An AgentCore credential provider whose client
+secret is kept in a Secrets Manager secret of the scanned code goes with that secret: reported once, on the
+secret, which names the provider.
 
 Anti-pattern::
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Credential, Fact, Finding, Identity, Severity
-from nhilint.rules.base import Context, Rule, fact_where, label, unknown_reason
+from nhilint.rules.base import Context, Rule, fact_where, kept_in, label, read_by, unknown_reason
 from nhilint.rules.owner_missing import CONTAINER_KINDS
 
 EXEMPT_KINDS = CONTAINER_KINDS | {"service_linked_role"}
@@ -56,23 +58,27 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue  # retired with its identity
         if credential.rotation is not None or credential.expires is not None:
             continue  # replaced or ended on its own
+        if kept_in(ctx.inventory, credential):
+            continue  # goes with the secret of the scan it is kept in, reported (once) there
         yield from _hook(
             rule,
             ctx,
             credential,
             credential.lifecycle.retire_on,
             "it belongs to no identity of the scanned code and has no rotation, expiry or retire-on tag",
+            read_by(ctx.inventory, credential),
         )
 
 
 def _hook(
-    rule: Rule, ctx: Context, subject: Identity | Credential, retire_on: Fact | None, why: str
+    rule: Rule, ctx: Context, subject: Identity | Credential, retire_on: Fact | None, why: str, readers: str = ""
 ) -> Iterator[Finding]:
+    who = label(subject) + readers
     if retire_on is None:
-        yield rule.finding(f"{label(subject)} has no retirement hook: {why}", subject.location, subject)
+        yield rule.finding(f"{who} has no retirement hook: {why}", subject.location, subject)
     elif not retire_on.known:
         yield rule.finding(
-            f"could not evaluate the retire-on of {label(subject)}: {unknown_reason(retire_on)}",
+            f"could not evaluate the retire-on of {who}: {unknown_reason(retire_on)}",
             fact_where(retire_on, subject.location),
             subject,
             retire_on.source,

@@ -116,16 +116,8 @@ def _check_attribute_conditions(rule: Rule, ctx: Context, trust: Trust, subject:
             continue
         for value in condition.values:
             if isinstance(value, Unknown):
-                yield rule.finding(
-                    f"could not evaluate the attribute_condition that restricts who may assume {label(subject)}: "
-                    f"{value.reason}",
-                    trust.location,
-                    subject,
-                    trust.via,
-                    trust.block,
-                    True,
-                    ctx,
-                )
+                what = f"the attribute_condition that restricts who may assume {label(subject)}"
+                yield _unevaluated(rule, ctx, trust, subject, what, value)
             elif not restricts_tenant(value, claims):
                 yield rule.finding(
                     f"{label(subject)} trusts OIDC issuer {issuer} with an attribute_condition ({value!r}) that "
@@ -142,15 +134,7 @@ def _check_principal(
 ) -> Iterator[Finding]:
     identifier = principal.identifier
     if isinstance(identifier, Unknown):
-        yield rule.finding(
-            f"could not evaluate the identity provider trusted by {label(subject)}: {identifier.reason}",
-            trust.location,
-            subject,
-            trust.via,
-            trust.block,
-            True,
-            ctx,
-        )
+        yield _unevaluated(rule, ctx, trust, subject, f"the identity provider trusted by {label(subject)}", identifier)
         return
     audience_of = AUDIENCE_ISSUERS.get(issuer_host(identifier))
     if audience_of is not None and trust.platform == "aws":
@@ -173,15 +157,7 @@ def _check_principal(
     for condition in sub_conditions:
         for value in condition.values:
             if isinstance(value, Unknown):
-                yield rule.finding(
-                    f"could not evaluate the subject allowed to assume {label(subject)}: {value.reason}",
-                    trust.location,
-                    subject,
-                    trust.via,
-                    trust.block,
-                    True,
-                    ctx,
-                )
+                yield _unevaluated(rule, ctx, trust, subject, f"the subject allowed to assume {label(subject)}", value)
             elif "stringlike" in condition.operator.lower() and ("*" in value or "?" in value):
                 yield rule.finding(
                     f"{label(subject)} may be assumed by {describe_wildcard(value)} via {issuer} (sub {value!r})",
@@ -199,6 +175,13 @@ def _check_principal(
                     f"{trust.via}: {condition.key} {value}",
                     trust.block,
                 )
+
+
+def _unevaluated(rule: Rule, ctx: Context, trust: Trust, subject: Identity, what: str, value: Unknown) -> Finding:
+    """`could not evaluate <what>: <why>` at the trust, with the policy's unknown severity."""
+    return rule.finding(
+        f"could not evaluate {what}: {value.reason}", trust.location, subject, trust.via, trust.block, True, ctx
+    )
 
 
 def _other_claims(trust: Trust, issuer: str) -> str:
@@ -237,15 +220,8 @@ def _check_audience(
     values = [v for c in trust.conditions if c.key.lower() == key and _narrows(c.operator) for v in c.values]
     for value in values:
         if isinstance(value, Unknown):
-            yield rule.finding(
-                f"could not evaluate the {audience_of} allowed to assume {label(subject)}: {value.reason}",
-                trust.location,
-                subject,
-                trust.via,
-                trust.block,
-                True,
-                ctx,
-            )
+            what = f"the {audience_of} allowed to assume {label(subject)}"
+            yield _unevaluated(rule, ctx, trust, subject, what, value)
     if not values or all(isinstance(v, str) and v.strip() in ("*", "") for v in values):
         yield rule.finding(
             f"{label(subject)} trusts {issuer} without a condition on {key} (the {audience_of}): tokens of any "

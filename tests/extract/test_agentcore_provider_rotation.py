@@ -175,3 +175,47 @@ def test_gateway_target_names_the_credential_it_is_called_with(
     used = {c["id"]: c.get("used_by") for c in document["unowned_credentials"]}
     agent = next(i["id"] for i in document["identities"] if i.get("tools"))
     assert used[credential] == [{"tool": tool, "agent": agent}]
+
+
+KEPT_IN_SECRET = """
+resource "aws_secretsmanager_secret" "jira" {
+  name = "agents/jira-oauth"
+}
+
+resource "aws_bedrockagentcore_oauth2_credential_provider" "jira" {
+  name                       = "jira-tools"
+  credential_provider_vendor = "CustomOauth2"
+  oauth2_provider_config {
+    custom_oauth2_provider_config {
+      client_id = "agent-jira"
+      client_secret_config {
+        secret_id = aws_secretsmanager_secret.jira.arn
+        json_key  = "client_secret"
+      }
+    }
+  }
+}
+"""
+
+
+def test_provider_kept_in_an_unrotated_secret_is_reported_once_on_the_secret(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, {"main.tf": KEPT_IN_SECRET})
+    provider = next(c for c in report.inventory.credentials if c.kind == "agent_oauth_client")
+    assert provider.attribute("kept_in") == "aws:aws_secretsmanager_secret.jira"
+    lifecycle = [
+        (f.rule_id, f.identity, f.message) for f in report.findings if f.rule_id in ("NHI-EXP-001", "NHI-RET-001")
+    ]
+    reader = "(read by agent oauth client aws_bedrockagentcore_oauth2_credential_provider.jira)"
+    assert lifecycle == [
+        (
+            "NHI-EXP-001",
+            "aws:aws_secretsmanager_secret.jira",
+            f"secret aws_secretsmanager_secret.jira {reader} never expires and is not rotated",
+        ),
+        (
+            "NHI-RET-001",
+            "aws:aws_secretsmanager_secret.jira",
+            f"secret aws_secretsmanager_secret.jira {reader} has no retirement hook: it belongs to no identity of the "
+            "scanned code and has no rotation, expiry or retire-on tag",
+        ),
+    ]

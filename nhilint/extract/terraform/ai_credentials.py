@@ -10,7 +10,7 @@ from typing import Any, Final
 from nhilint.extract.aws_links import SECRET
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
-from nhilint.model import Credential, Fact, LiteralSecret, Unknown
+from nhilint.model import KEPT_IN, Credential, Fact, LiteralSecret, Unknown
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, to_text
 
@@ -112,7 +112,9 @@ def _write_only_rotation(resource: TfResource, records: list[TfRecord], write_on
 
 def provider_secrets(builder: Builder) -> None:
     """A provider backed by a Secrets Manager secret rotates when that secret does (its rotation resolved by
-    the AWS finisher); a secret outside the scanned code leaves the rotation unknown, never assumed."""
+    the AWS finisher); a secret outside the scanned code leaves the rotation unknown, never assumed. A secret
+    of the scanned code is named on the provider (`KEPT_IN`): its lifecycle is the secret's, reported once
+    there (nhilint.rules.base.kept_in)."""
     pending = builder.side(PendingProviderSecrets)
     for credential_id, secret in pending.items:
         found = builder.resolve(secret, SECRET, AWS)
@@ -125,19 +127,20 @@ def provider_secrets(builder: Builder) -> None:
             )
             continue
         held = next((c for c in builder.inventory.credentials if c.id == found), None)
-        if held is not None and held.rotation is not None:
-            rotation = held.rotation
-            _set_rotation(
-                builder, credential_id, Fact(rotation.value, f"secretsmanager:{held.address}", rotation.location)
-            )
+        if held is None:
+            continue
+        rotation = held.rotation
+        source = f"secretsmanager:{held.address}"
+        _set_rotation(builder, credential_id, rotation and Fact(rotation.value, source, rotation.location), held.id)
     pending.items = []
 
 
-def _set_rotation(builder: Builder, credential_id: str, rotation: Fact) -> None:
+def _set_rotation(builder: Builder, credential_id: str, rotation: Fact | None, kept_in: str | None = None) -> None:
     credentials = builder.inventory.credentials
     for index, credential in enumerate(credentials):
         if credential.id == credential_id:
-            credentials[index] = replace(credential, rotation=rotation)
+            attributes = (*credential.attributes, (KEPT_IN, kept_in)) if kept_in else credential.attributes
+            credentials[index] = replace(credential, rotation=rotation, attributes=attributes)
 
 
 def _text(value: Any) -> str:

@@ -23,13 +23,17 @@ from nhilint.parse.terraform import policy_documents, types
 from nhilint.parse.terraform.files import path_value
 from nhilint.parse.terraform.records import Module, SourceFile, TfRecord, instance_suffix
 from nhilint.secrets import register, variable_source
-from nhilint.values import CURRENT_REGION, IndexStep, Ref, get_path, stamp_path
+from nhilint.values import CURRENT_REGION, DEFAULT_COMPUTE_EMAIL, IndexStep, Ref, get_path, stamp_path
 
 # Data sources whose value does not matter for identity analysis, only what they stand for.
 _KNOWN_DATA: dict[str, dict[str, Any]] = {
     "aws_caller_identity": {"account_id": CURRENT_ACCOUNT},
     "aws_partition": {"partition": "aws"},
     "aws_region": {"name": CURRENT_REGION, "region": CURRENT_REGION, "id": CURRENT_REGION},
+    "google_compute_default_service_account": {
+        "email": DEFAULT_COMPUTE_EMAIL,
+        "member": f"serviceAccount:{DEFAULT_COMPUTE_EMAIL}",
+    },
 }
 
 
