@@ -26,6 +26,7 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
+from nhilint.parse import workers
 from nhilint.parse.yamlmarks import LOADER, KeyPath, load_all_located
 from nhilint.values import LDict
 
@@ -87,6 +88,54 @@ def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS, reads: Re
         reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
         return ManifestFile(path, errors=[ParseError(path, 1, reason, "unreadable")])
     return parse_text(text, path, in_chart=in_helm_chart(file), limits=limits, reads=reads)
+
+
+ParseTask = tuple[Path, str, Limits, Reads | None]
+"""(file, its path relative to the scan root, limits, which objects are built whole): `parse_file`'s arguments"""
+PARALLEL_BYTES = 4 << 20  # below this much text, a worker process costs more than it saves
+
+
+def parse_files(tasks: list[ParseTask]) -> list[ManifestFile]:
+    """`parse_file` for each task, in order. With more than PARALLEL_BYTES to read and more than one CPU, the
+    tasks are cut into runs of about equal size: this process parses the first while workers parse the rest
+    (a few large files, CRDs or dashboards, are most of a large tree's parsing)."""
+    jobs = workers.cpus()
+    sizes = [_size(task[0]) for task in tasks] if jobs > 1 else []
+    if sum(sizes) < PARALLEL_BYTES:
+        return _parse_run(tasks)
+    runs = _runs(tasks, sizes, jobs)
+    if len(runs) < 2:
+        return _parse_run(tasks)
+    with workers.process_pool(len(runs) - 1) as pool:
+        futures = [pool.submit(_parse_run, run) for run in runs[1:]]
+        parsed = _parse_run(runs[0])
+        for future in futures:
+            parsed.extend(future.result())
+    return parsed
+
+
+def _parse_run(tasks: list[ParseTask]) -> list[ManifestFile]:
+    return [parse_file(*task) for task in tasks]
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:  # parse_file reports it
+        return 0
+
+
+def _runs(tasks: list[ParseTask], sizes: list[int], count: int) -> list[list[ParseTask]]:
+    """Consecutive runs of tasks, at most `count`, each about an equal share of the bytes."""
+    share = sum(sizes) / count
+    runs: list[list[ParseTask]] = [[]]
+    total = 0
+    for task, size in zip(tasks, sizes, strict=True):
+        if total + size / 2 > share * len(runs) and len(runs) < count:  # most of the task past the share
+            runs.append([])
+        runs[-1].append(task)
+        total += size
+    return [run for run in runs if run]
 
 
 def parse_text(

@@ -68,7 +68,7 @@ from nhilint.model import (
     Usage,
 )
 from nhilint.parse import kustomize
-from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
+from nhilint.parse.kubernetes import K8sObject, ManifestFile, ParseTask, parse_file, parse_files, parse_text
 from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
@@ -112,9 +112,11 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Plain manifest files."""
     state, batch = _state(builder), Batch()
     real_root = root.resolve()
-    for file in sorted(paths):
-        real = file.resolve()
-        manifest = parse_file(file, _relative(file, real_root, real), builder.limits, reads_body)
+    files = [(file, file.resolve()) for file in sorted(paths)]
+    tasks: list[ParseTask] = [
+        (file, _relative(file, real_root, real), builder.limits, reads_body) for file, real in files
+    ]
+    for (file, real), manifest in zip(files, parse_files(tasks), strict=True):
         state.read.add(real)
         kustomized = kustomize.under_kustomization(file, root, state.kustomized)
         if kustomized:  # a kustomization may read it again
