@@ -10,30 +10,22 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STANDARD_TAG = "tag:yaml.org,2002:"
 _RESOLVED: dict[str, str] = {}  # plain scalar -> its implicit tag (`Type`, `true`, `3`): the same in every file
 _RESOLVED_MAX, _RESOLVED_LENGTH = 50_000, 100
-_STR_TAG, _SEQ_TAG, _MAP_TAG = f"{STANDARD_TAG}str", f"{STANDARD_TAG}seq", f"{STANDARD_TAG}map"
 
 
 class Composer(LOADER):  # type: ignore[misc,valid-type]
     """The C loader with a memo for the implicit tag of plain scalars: keys and values repeat across a tree,
     and PyYAML's resolver (Python, called by the C composer for every scalar) is a fifth of composing.
-    Without path resolvers (the safe loader has none) a plain scalar's tag depends on its text alone, any
-    other node's on its kind alone, and the composer's path hooks (called twice per node) do nothing: they
-    are C callables that ignore their arguments, not Python methods."""
-
-    descend_resolver: Any = staticmethod({}.get)  # (parent, index) -> index: nothing tracked
-    ascend_resolver: Any = staticmethod(tuple)  # () -> (): nothing tracked
+    Without path resolvers (the safe loader has none) a plain scalar's tag depends on its text alone."""
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is not yaml.ScalarNode:
-            return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
-        if not implicit[0]:  # quoted, or a block scalar: a string
-            return _STR_TAG
-        tag = _RESOLVED.get(value) if value is not None else None
-        if tag is None:
-            tag = str(super().resolve(kind, value, implicit))
-            if value is not None and len(value) <= _RESOLVED_LENGTH and len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[value] = tag
-        return tag
+        if kind is yaml.ScalarNode and implicit[0] and value is not None and len(value) <= _RESOLVED_LENGTH:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = str(super().resolve(kind, value, implicit))
+                if len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[value] = tag
+            return tag
+        return str(super().resolve(kind, value, implicit))
 
 
 def scalar_value(node: yaml.Node) -> Any:
