@@ -26,7 +26,6 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, ParseError
-from nhilint.parse import workers
 from nhilint.parse.yamlmarks import LOADER, KeyPath, load_all_located
 from nhilint.values import LDict
 
@@ -99,6 +98,8 @@ def parse_files(tasks: list[ParseTask]) -> list[ManifestFile]:
     """`parse_file` for each task, in order. With more than PARALLEL_BYTES to read and more than one CPU, the
     tasks are cut into runs of about equal size: this process parses the first while workers parse the rest
     (a few large files, CRDs or dashboards, are most of a large tree's parsing)."""
+    from nhilint.parse import workers
+
     jobs = workers.cpus()
     sizes = [_size(task[0]) for task in tasks] if jobs > 1 else []
     if sum(sizes) < PARALLEL_BYTES:

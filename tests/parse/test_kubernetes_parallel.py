@@ -10,7 +10,7 @@ import pytest
 
 from nhilint.extract.manifests.objects import reads_body
 from nhilint.limits import DEFAULT_LIMITS
-from nhilint.parse import kubernetes
+from nhilint.parse import kubernetes, workers
 from nhilint.parse.kubernetes import ManifestFile, ParseTask, parse_file, parse_files
 from nhilint.values import LDict
 
@@ -77,7 +77,7 @@ def test_workers_give_what_one_process_gives(tmp_path: Path, monkeypatch: pytest
     tasks: list[ParseTask] = [(f, f.name, DEFAULT_LIMITS, reads_body) for f in _files(tmp_path)]
     here = [parse_file(*task) for task in tasks]
     monkeypatch.setattr(kubernetes, "PARALLEL_BYTES", 1)
-    monkeypatch.setattr(kubernetes.workers, "cpus", lambda: 3)
+    monkeypatch.setattr(workers, "cpus", lambda: 3)
     calls: list[int] = []
     runs = kubernetes._runs
     monkeypatch.setattr(kubernetes, "_runs", lambda *args: calls.append(1) or runs(*args))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nhilint.limits import Limits
 from nhilint.model import ParseError
-from nhilint.parse import hcl, workers
+from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl import Body, HclLimitError, HclSyntaxError
 from nhilint.parse.terraform.records import SourceFile
@@ -29,6 +29,8 @@ Parsed = tuple[str, SourceFile | ParseError]
 
 def parse_files(tasks: list[ParseTask]) -> Iterator[Parsed]:
     """Parse files in order: here one by one, lazily converted; a large scan in worker processes."""
+    from nhilint.parse import workers
+
     jobs = workers.cpus()
     if len(tasks) < PARALLEL_THRESHOLD or jobs < 2:
         for task in tasks:
