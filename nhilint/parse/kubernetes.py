@@ -17,7 +17,7 @@ a Helm chart's `templates/` directory, one naming Helm's built-in objects (`.Val
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,25 +94,24 @@ ParseTask = tuple[Path, str, Limits, Reads | None]
 PARALLEL_BYTES = 4 << 20  # below this much text, a worker process costs more than it saves
 
 
-def parse_files(tasks: list[ParseTask]) -> list[ManifestFile]:
-    """`parse_file` for each task, in order. With more than PARALLEL_BYTES to read and more than one CPU, the
-    tasks are cut into runs of about equal size: this process parses the first while workers parse the rest
-    (a few large files, CRDs or dashboards, are most of a large tree's parsing)."""
+def parse_files(tasks: list[ParseTask]) -> Iterator[ManifestFile]:
+    """`parse_file` for each task, in order, each file parsed as the one before it is used. With more than
+    PARALLEL_BYTES to read and more than one CPU, the tasks are cut into runs of about equal size: this process
+    parses the first while workers parse the rest (a few large files, CRDs or dashboards, are most of a large
+    tree's parsing)."""
     from nhilint.parse import workers
 
     jobs = workers.cpus()
     sizes = [_size(task[0]) for task in tasks] if jobs > 1 else []
-    if sum(sizes) < PARALLEL_BYTES:
-        return _parse_run(tasks)
-    runs = _runs(tasks, sizes, jobs)
+    runs = _runs(tasks, sizes, jobs) if sum(sizes) >= PARALLEL_BYTES else []
     if len(runs) < 2:
-        return _parse_run(tasks)
+        yield from (parse_file(*task) for task in tasks)
+        return
     with workers.process_pool(len(runs) - 1) as pool:
         futures = [pool.submit(_parse_run, run) for run in runs[1:]]
-        parsed = _parse_run(runs[0])
+        yield from (parse_file(*task) for task in runs[0])
         for future in futures:
-            parsed.extend(future.result())
-    return parsed
+            yield from future.result()
 
 
 def _parse_run(tasks: list[ParseTask]) -> list[ManifestFile]:

@@ -81,7 +81,7 @@ def test_workers_give_what_one_process_gives(tmp_path: Path, monkeypatch: pytest
     calls: list[int] = []
     runs = kubernetes._runs
     monkeypatch.setattr(kubernetes, "_runs", lambda *args: calls.append(1) or runs(*args))
-    assert _seen(parse_files(tasks)) == _seen(here)
+    assert _seen(list(parse_files(tasks))) == _seen(here)
     assert calls  # the workers were used
     assert any(m.errors for m in here) and any(m.objects for m in here)
 
@@ -89,7 +89,19 @@ def test_workers_give_what_one_process_gives(tmp_path: Path, monkeypatch: pytest
 def test_small_trees_are_parsed_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tasks: list[ParseTask] = [(f, f.name, DEFAULT_LIMITS, None) for f in _files(tmp_path)]
     monkeypatch.setattr(kubernetes, "_runs", lambda *args: pytest.fail("a pool for a small tree"))
-    assert _seen(parse_files(tasks)) == _seen([parse_file(*task) for task in tasks])
+    assert _seen(list(parse_files(tasks))) == _seen([parse_file(*task) for task in tasks])
+
+
+def test_files_are_parsed_as_they_are_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One file at a time (here, and this process's run when workers help): a tree's parsed files are not all
+    held at once."""
+    tasks: list[ParseTask] = [(f, f.name, DEFAULT_LIMITS, None) for f in _files(tmp_path)]
+    parsed: list[str] = []
+    real = kubernetes.parse_file
+    monkeypatch.setattr(kubernetes, "parse_file", lambda *task: parsed.append(task[1]) or real(*task))
+    files = parse_files(tasks)
+    assert next(files).path == tasks[0][1]
+    assert parsed == [tasks[0][1]]
 
 
 @pytest.mark.parametrize(
