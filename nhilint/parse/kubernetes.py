@@ -144,11 +144,17 @@ def parse_text(
     """Parse manifest text; objects carry locations in `path`. Each document is read within the limits on
     its own, so one hostile document (or a syntax error late in the stream) keeps the others' objects.
     `reads`: which objects are built whole (default: all); the others only to their `metadata`."""
+    from nhilint.parse import manifest_skim
+
     if "{{" in text:
         line = template_line(text, in_chart)
         if line is not None:
             return ManifestFile(path, errors=[ParseError(path, line, TEMPLATE_REASON)])
-    stream = load_all_located(text, limits, rbac_broader, _skim(reads) if reads is not None else None)
+    stream = None
+    if reads is not None and manifest_skim.worth_trying(text, reads):  # objects nobody reads, from events
+        stream = manifest_skim.skim_stream(text, limits, reads)
+    if stream is None:
+        stream = load_all_located(text, limits, rbac_broader, _skim(reads) if reads is not None else None)
     lines = text.splitlines()
     result = ManifestFile(path, lines=lines)
     for problem in stream.problems:
