@@ -17,7 +17,7 @@ a Helm chart's `templates/` directory, one naming Helm's built-in objects (`.Val
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,7 @@ ParseTask = tuple[Path, str, Limits, Reads | None]
 PARALLEL_BYTES = 4 << 20  # below this much text, a worker process costs more than it saves
 
 
-def parse_files(tasks: list[ParseTask]) -> Iterator[ManifestFile]:
+def parse_files(tasks: Sequence[ParseTask]) -> Iterator[ManifestFile]:
     """`parse_file` for each task, in order, each file parsed as the one before it is used. With more than
     PARALLEL_BYTES to read and more than one CPU, the tasks are cut into runs of about equal size: this process
     parses the first while workers parse the rest (a few large files, CRDs or dashboards, are most of a large
@@ -125,7 +125,7 @@ def _size(file: Path) -> int:
         return 0
 
 
-def _runs(tasks: list[ParseTask], sizes: list[int], count: int) -> list[list[ParseTask]]:
+def _runs(tasks: Sequence[ParseTask], sizes: list[int], count: int) -> list[list[ParseTask]]:
     """Consecutive runs of tasks, at most `count`, each about an equal share of the bytes."""
     share = sum(sizes) / count
     runs: list[list[ParseTask]] = [[]]

@@ -68,7 +68,7 @@ from nhilint.model import (
     Usage,
 )
 from nhilint.parse import kustomize
-from nhilint.parse.kubernetes import K8sObject, ManifestFile, ParseTask, parse_file, parse_files, parse_text
+from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
 from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
@@ -109,13 +109,13 @@ class Batch:
 
 
 def extract(paths: list[Path], root: Path, builder: Builder) -> None:
-    """Plain manifest files."""
+    """Plain manifest files (parsed in a worker process too when there are many: parse_files)."""
+    from nhilint.parse.kubernetes import parse_files
+
     state, batch = _state(builder), Batch()
     real_root = root.resolve()
     files = [(file, file.resolve()) for file in sorted(paths)]
-    tasks: list[ParseTask] = [
-        (file, _relative(file, real_root, real), builder.limits, reads_body) for file, real in files
-    ]
+    tasks = [(file, _relative(file, real_root, real), builder.limits, reads_body) for file, real in files]
     for (file, real), manifest in zip(files, parse_files(tasks), strict=True):
         state.read.add(real)
         kustomized = kustomize.under_kustomization(file, root, state.kustomized)
