@@ -73,7 +73,8 @@ class ManifestFile:
 Reads = Callable[[str, str], bool]
 """Whether a reader looks past the `metadata` of an object of this (apiVersion, kind). The others are skimmed:
 checked for bounds and repeated keys like every document, but their body is not built (a large
-CustomResourceDefinition, a dashboard in a ConfigMap nobody reads)."""
+CustomResourceDefinition, a dashboard in a ConfigMap nobody reads). A large file of such objects only is checked
+on the parser's events without composing it (nhilint.parse.manifest_skim)."""
 SKIMMED_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 
 
