@@ -33,7 +33,9 @@ KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kus
 SNIFF_BYTES = 1 << 20  # classify on the first MiB; templates and manifests are far smaller
 GITIGNORE_BYTES = 1 << 20
 
-_CFN_RE = re.compile(r"""AWSTemplateFormatVersion|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::|AWS::Serverless""")
+# A resource type (`Type: AWS::IAM::Role`, `"Type": "AWS::S3::Bucket"`). A quote before `Type` changes nothing
+# whether it matches; starting at the literal lets the regex engine skip to each `Type`.
+_CFN_TYPE_RE = re.compile(r"""Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::""")
 _K8S_API_RE = re.compile(r"""^\s*["']?apiVersion["']?\s*:""", re.M)
 _K8S_KIND_RE = re.compile(r"""^\s*["']?kind["']?\s*:""", re.M)
 _PLAN_RE = re.compile(r'"format_version"')
@@ -65,12 +67,22 @@ def classify(name: str, head: str) -> str | None:
     """tfplan, cloudformation, kubernetes or None for a data file, from its first bytes."""
     if name.endswith(".json") and _PLAN_RE.search(head) and _PLAN_BODY_RE.search(head):
         return "tfplan"
-    # Each pattern holds its literal: the `in` test (a fast substring search) saves most regex scans.
-    if "AWS" in head and _CFN_RE.search(head):
+    if cloudformation(head):
         return "cloudformation"
+    # Each pattern holds its literal: the `in` test (a fast substring search) saves most regex scans.
     if "apiVersion" in head and "kind" in head and _K8S_API_RE.search(head) and _K8S_KIND_RE.search(head):
         return "kubernetes"
     return None
+
+
+def cloudformation(head: str) -> bool:
+    """`AWSTemplateFormatVersion`, a SAM type, or a resource with an `AWS::` type anywhere in the text.
+
+    Substring tests first: a large manifest that mentions AWS (a CRD documenting SigV4) is ruled out without
+    a regex scan, which tried three alternatives at every character of it."""
+    if "AWSTemplateFormatVersion" in head or "AWS::Serverless" in head:
+        return True
+    return "AWS::" in head and _CFN_TYPE_RE.search(head) is not None
 
 
 def kind_of(path: Path) -> str | None:

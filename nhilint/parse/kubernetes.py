@@ -17,7 +17,7 @@ a Helm chart's `templates/` directory, one naming Helm's built-in objects (`.Val
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,8 @@ class ManifestFile:
 Reads = Callable[[str, str], bool]
 """Whether a reader looks past the `metadata` of an object of this (apiVersion, kind). The others are skimmed:
 checked for bounds and repeated keys like every document, but their body is not built (a large
-CustomResourceDefinition, a dashboard in a ConfigMap nobody reads)."""
+CustomResourceDefinition, a dashboard in a ConfigMap nobody reads). A large file of such objects only is checked
+on the parser's events without composing it (nhilint.parse.manifest_skim)."""
 SKIMMED_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 
 
@@ -90,17 +91,72 @@ def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS, reads: Re
     return parse_text(text, path, in_chart=in_helm_chart(file), limits=limits, reads=reads)
 
 
+ParseTask = tuple[Path, str, Limits, Reads | None]
+"""(file, its path relative to the scan root, limits, which objects are built whole): `parse_file`'s arguments"""
+PARALLEL_BYTES = 4 << 20  # below this much text, a worker process costs more than it saves
+
+
+def parse_files(tasks: Sequence[ParseTask]) -> Iterator[ManifestFile]:
+    """`parse_file` for each task, in order, each file parsed as the one before it is used. With more than
+    PARALLEL_BYTES to read and more than one CPU, the tasks are cut into runs of about equal size: this process
+    parses the first while workers parse the rest (a few large files, CRDs or dashboards, are most of a large
+    tree's parsing)."""
+    from nhilint.parse import workers
+
+    jobs = workers.cpus()
+    sizes = [_size(task[0]) for task in tasks] if jobs > 1 else []
+    runs = _runs(tasks, sizes, jobs) if sum(sizes) >= PARALLEL_BYTES else []
+    if len(runs) < 2:
+        yield from (parse_file(*task) for task in tasks)
+        return
+    with workers.process_pool(len(runs) - 1) as pool:
+        futures = [pool.submit(_parse_run, run) for run in runs[1:]]
+        yield from (parse_file(*task) for task in runs[0])
+        for future in futures:
+            yield from future.result()
+
+
+def _parse_run(tasks: list[ParseTask]) -> list[ManifestFile]:
+    return [parse_file(*task) for task in tasks]
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:  # parse_file reports it
+        return 0
+
+
+def _runs(tasks: Sequence[ParseTask], sizes: list[int], count: int) -> list[list[ParseTask]]:
+    """Consecutive runs of tasks, at most `count`, each about an equal share of the bytes."""
+    share = sum(sizes) / count
+    runs: list[list[ParseTask]] = [[]]
+    total = 0
+    for task, size in zip(tasks, sizes, strict=True):
+        if total + size / 2 > share * len(runs) and len(runs) < count:  # most of the task past the share
+            runs.append([])
+        runs[-1].append(task)
+        total += size
+    return [run for run in runs if run]
+
+
 def parse_text(
     text: str, path: str, in_chart: bool = False, limits: Limits = DEFAULT_LIMITS, reads: Reads | None = None
 ) -> ManifestFile:
     """Parse manifest text; objects carry locations in `path`. Each document is read within the limits on
     its own, so one hostile document (or a syntax error late in the stream) keeps the others' objects.
     `reads`: which objects are built whole (default: all); the others only to their `metadata`."""
+    from nhilint.parse import manifest_skim
+
     if "{{" in text:
         line = template_line(text, in_chart)
         if line is not None:
             return ManifestFile(path, errors=[ParseError(path, line, TEMPLATE_REASON)])
-    stream = load_all_located(text, limits, rbac_broader, _skim(reads) if reads is not None else None)
+    stream = None
+    if reads is not None and manifest_skim.worth_trying(text, reads):  # objects nobody reads, from events
+        stream = manifest_skim.skim_stream(text, limits, reads)
+    if stream is None:
+        stream = load_all_located(text, limits, rbac_broader, _skim(reads) if reads is not None else None)
     lines = text.splitlines()
     result = ManifestFile(path, lines=lines)
     for problem in stream.problems:

@@ -34,8 +34,7 @@ from nhilint.parse.yaml_composer import STANDARD_TAG, Composer, scalar_value
 from nhilint.values import LDict
 
 _STANDARD_TAG = STANDARD_TAG
-_STR_TAG = f"{_STANDARD_TAG}str"
-_MERGE_TAG = f"{_STANDARD_TAG}merge"
+_STR_TAG, _MERGE_TAG = f"{_STANDARD_TAG}str", f"{_STANDARD_TAG}merge"
 
 KeyPath = tuple[str | int, ...]
 Merge = Callable[[KeyPath, LDict, dict[str, list[Any]]], dict[str, str]]
@@ -436,7 +435,10 @@ class _Walker:
 
 def _plain_keys(node: yaml.MappingNode) -> set[str] | None:
     """The keys of a mapping when each is a plain scalar written once (no merge key), else None."""
-    keys: set[str] = set()
+    keys: set[str] = {k.value for k, _ in node.value if k.tag == _STR_TAG and type(k) is yaml.ScalarNode}
+    if len(keys) == len(node.value):  # most mappings: every key a string scalar, each once
+        return keys
+    keys.clear()
     for key_node, _ in node.value:
         tag = key_node.tag or ""
         if type(key_node) is not yaml.ScalarNode or (tag[:1] == "!" and tag[:2] != "!!"):

@@ -58,3 +58,41 @@ def test_pyyaml_end_mark_behaviour_is_pinned() -> None:
     node = yaml.compose("m:\n  a: 1\n  b: 2\nn: 3\n", Loader=yamlmarks.LOADER)
     mapping = node.value[0][1]
     assert (mapping.start_mark.line, mapping.end_mark.line) == (1, 3)  # end points at the next key's line
+
+
+def _plain_keys_reference(node: yaml.MappingNode) -> set[str] | None:
+    """`_plain_keys` without its fast path: every key judged one by one."""
+    keys: set[str] = set()
+    for key_node, _ in node.value:
+        tag = key_node.tag or ""
+        if type(key_node) is not yaml.ScalarNode or (tag[:1] == "!" and tag[:2] != "!!"):
+            return None
+        key = str(yamlmarks.scalar_value(key_node))
+        if key in keys:
+            return None
+        keys.add(key)
+    return keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: 2\n",
+        "{}",
+        "a: 1\na: 2\n",  # written twice
+        "'a': 1\na: 2\n",  # quoted and plain: the same key
+        "1: x\n'1': y\n",  # an int key and the string it prints as
+        "1: x\n2: y\n",  # int keys only
+        "true: x\nfalse: y\n",
+        "~: x\nnull: y\n",
+        "a: 1\n<<: {b: 2}\n",  # a merge key
+        "!Ref a: 1\nb: 2\n",  # a short-form tag on a key
+        "!!str 1: x\n'1': y\n",
+        "? [a, b]\n: x\n",  # a sequence as key
+        "? {a: 1}\n: x\nb: 2\n",
+    ],
+)
+def test_plain_keys_fast_path_agrees_with_judging_each_key(text: str) -> None:
+    node = yaml.compose(text, Loader=yamlmarks.Composer)
+    assert isinstance(node, yaml.MappingNode)
+    assert yamlmarks._plain_keys(node) == _plain_keys_reference(node)

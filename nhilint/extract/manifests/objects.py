@@ -100,12 +100,14 @@ class Batch:
 
 
 def extract(paths: list[Path], root: Path, builder: Builder) -> None:
-    """Plain manifest files."""
+    """Plain manifest files (parsed in a worker process too when there are many: parse_files)."""
+    from nhilint.parse.kubernetes import parse_files
+
     state, batch = _state(builder), Batch()
     real_root = root.resolve()
-    for file in sorted(paths):
-        real = file.resolve()
-        manifest = parse_file(file, _relative(file, real_root, real), builder.limits, reads_body)
+    files = [(file, file.resolve()) for file in sorted(paths)]
+    tasks = [(file, _relative(file, real_root, real), builder.limits, reads_body) for file, real in files]
+    for (file, real), manifest in zip(files, parse_files(tasks), strict=True):
         state.read.add(real)
         kustomized = kustomize.under_kustomization(file, root, state.kustomized)
         if kustomized:  # a kustomization may read it again

@@ -7,7 +7,6 @@ naming the line and the token type or limit, never its text. Nothing here evalua
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Container, Iterator
 from pathlib import Path
@@ -30,17 +29,14 @@ Parsed = tuple[str, SourceFile | ParseError]
 
 def parse_files(tasks: list[ParseTask]) -> Iterator[Parsed]:
     """Parse files in order: here one by one, lazily converted; a large scan in worker processes."""
-    jobs = min(os.cpu_count() or 1, 8)
+    from nhilint.parse import workers
+
+    jobs = workers.cpus()
     if len(tasks) < PARALLEL_THRESHOLD or jobs < 2:
         for task in tasks:
             yield parse_file(task, lazy=True)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    mp_context = multiprocessing.get_context(start)
-    with ProcessPoolExecutor(jobs, mp_context=mp_context) as pool:
+    with workers.process_pool(jobs) as pool:
         yield from pool.map(parse_file, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
 
 
