@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 EVERYONE = {
     "allUsers": "anyone on the internet, without signing in",
@@ -57,7 +57,7 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         roles = ", ".join(str(p) for p in grant.permissions) or "a role nhilint could not evaluate"
         scope = ", ".join(grant.scope) or "its resource"
         yield rule.finding(
-            f"{grant.source or grant.via} grants {roles} on {scope} to {member}: {EVERYONE[member]}",
+            f"{short_address(grant.source) if grant.source else grant.via} grants {roles} on {scope} to {member}: {EVERYONE[member]}",
             grant.location,
             None,
             f"{member}: {roles} on {scope}",
