@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from nhilint.analysis_view import AnalysisView
 from nhilint.config import Config
-from nhilint.model import Finding, Inventory, ParseError, Severity, Suppressed
+from nhilint.model import Finding, Inventory, Severity, Suppressed
+from nhilint.model_inputs import ParseError
 
 if TYPE_CHECKING:
     from nhilint.access_diff import Change

@@ -160,7 +160,7 @@ _REF_MARKER_RE = re.compile(rf"\$\{{({_ADDRESS})(?:\.([A-Za-z0-9_.]+))?\}}")
 # The scope of an address (the root module's directory, a CloudFormation template's path and `#`), where it
 # leaks into text: inside a marker, or before a reference said to be known only after apply.
 _TF_REFERENCE = rf"(?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY}"
-_SCOPE = r"(?:[^\s${{}}#()]+#(?=[A-Za-z0-9~]+[.}}\s])|(?:[A-Za-z0-9_.-]+/)+(?={tf}))".format(tf=_TF_REFERENCE)
+_SCOPE = rf"(?:[^\s${{}}#()]+#(?=[A-Za-z0-9~]+[.}}\s])|(?:[A-Za-z0-9_.-]+/)+(?={_TF_REFERENCE}))"
 _SCOPED_MARKER_RE = re.compile(rf"\$\{{{_SCOPE}(?P<reference>[^${{}}]*)\}}")
 _SCOPED_UNKNOWN_RE = re.compile(rf"(?<![\w./#-]){_SCOPE}(?=\S* is known only after apply)")
 

@@ -56,8 +56,9 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         roles = ", ".join(str(p) for p in grant.permissions) or "a role nhilint could not evaluate"
         scope = ", ".join(grant.scope) or "its resource"
+        who = short_address(grant.source) if grant.source else grant.via  # the binding, as its file names it
         yield rule.finding(
-            f"{short_address(grant.source) if grant.source else grant.via} grants {roles} on {scope} to {member}: {EVERYONE[member]}",
+            f"{who} grants {roles} on {scope} to {member}: {EVERYONE[member]}",
             grant.location,
             None,
             f"{member}: {roles} on {scope}",

@@ -117,7 +117,8 @@ def test_finding_message_and_evidence_name_the_reference(tmp_path: Path, capsys:
     public = findings["NHI-PRIV-012"]
     assert public["message"] == (
         "google_storage_bucket_iam_member.public grants roles/storage.objectViewer on bucket/"
-        "google_storage_bucket.site.name (not known before apply) to allUsers: anyone on the internet, without signing in"
+        "google_storage_bucket.site.name (not known before apply) to allUsers: "
+        "anyone on the internet, without signing in"
     )
     assert public["evidence"] == "allUsers: roles/storage.objectViewer on bucket/${google_storage_bucket.site.name}"
     wildcard = findings["NHI-PRIV-001"]
