@@ -170,3 +170,54 @@ def test_messages_say_the_reference_unknown_without_its_scope() -> None:
     assert readable_references("on ${stacks/app.yaml#Bucket.Arn} in ${AWS::Region}") == (
         "on Bucket.Arn (not known before apply) in <this region>"
     )
+
+
+def test_workloads_named_without_directory_manifests_as_written(tmp_path: Path) -> None:
+    deployment = """
+        resource "kubernetes_deployment_v1" "web" {
+          metadata {
+            name      = "web"
+            namespace = "shop"
+          }
+          spec {
+            template {
+              metadata {}
+              spec {
+                container {
+                  name  = "web"
+                  image = "shop/web:1"
+                }
+              }
+            }
+          }
+        }
+    """
+    manifest = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api.v2
+          namespace: shop
+        spec:
+          template:
+            spec:
+              containers: [{name: api, image: shop/api:2}]
+    """
+    report = scan_tree(tmp_path, {"cluster/main.tf": deployment, "apps/app.yaml": manifest})
+    default_sa = (
+        "runs as the default ServiceAccount of namespace shop (not declared in the code; the API server creates it)"
+    )
+    assert sorted((f.location.path, f.message) for f in report.findings if f.rule_id == "NHI-K8S-002") == [
+        ("apps/app.yaml", f"Deployment/shop/api.v2 {default_sa}; give it its own ServiceAccount"),
+        ("cluster/main.tf", f"kubernetes_deployment_v1.web {default_sa}; give it its own ServiceAccount"),
+    ]
+    assert sorted(f.message for f in report.findings if f.rule_id == "NHI-K8S-001") == [
+        "Deployment/shop/api.v2 mounts the API token of ServiceAccount shop/default, which has no RBAC grants "
+        "(does not set automountServiceAccountToken: false)",
+        "kubernetes_deployment_v1.web mounts the API token of ServiceAccount shop/default, which has no RBAC grants "
+        "(sets automountServiceAccountToken: true)",
+    ]
+    assert {f.evidence for f in report.findings if f.rule_id == "NHI-K8S-001"} == {
+        "Deployment/shop/api.v2: automount_service_account_token",
+        "cluster/kubernetes_deployment_v1.web: automount_service_account_token",  # evidence feeds the fingerprint
+    }
