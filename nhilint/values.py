@@ -25,6 +25,7 @@ DEFAULT_COMPUTE_EMAIL = "${project_number}-compute@developer.gserviceaccount.com
 _SYMBOLS = {
     "${current_account}": "<this account>",
     CURRENT_REGION: "<this region>",
+    "${AWS::Region}": "<this region>",  # CloudFormation's `Fn::Sub` keeps it as written: one region, the stack's
     "${project_number}": "<project number>",
 }
 
@@ -156,6 +157,12 @@ def to_text(value: Any) -> str | Unknown:
 _KEY = r'(?:\[(?:"[^"]*"|\d+)\])?'
 _ADDRESS = rf"(?:[A-Za-z0-9_.-]+/)*(?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY}"
 _REF_MARKER_RE = re.compile(rf"\$\{{({_ADDRESS})(?:\.([A-Za-z0-9_.]+))?\}}")
+# The scope of an address (the root module's directory, a CloudFormation template's path and `#`), where it
+# leaks into text: inside a marker, or before a reference said to be known only after apply.
+_TF_REFERENCE = rf"(?:module\.[A-Za-z0-9_-]+{_KEY}\.)*[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+{_KEY}"
+_SCOPE = rf"(?:[^\s${{}}#()]+#(?=[A-Za-z0-9~]+[.}}\s])|(?:[A-Za-z0-9_.-]+/)+(?={_TF_REFERENCE}))"
+_SCOPED_MARKER_RE = re.compile(rf"\$\{{{_SCOPE}(?P<reference>[^${{}}]*)\}}")
+_SCOPED_UNKNOWN_RE = re.compile(rf"(?<![\w./#-]){_SCOPE}(?=\S* is known only after apply)")
 
 
 def refs_in_text(text: str) -> list[tuple[Ref, int]]:
@@ -187,18 +194,24 @@ def readable_references(text: str) -> str:
             return f"{reference} (read from the cloud at plan time)"
         return f"{reference} (not known before apply)"
 
-    if "${" not in text:
-        return text
-    return _REF_MARKER_RE.sub(readable, readable_symbols(text))
+    text = readable_symbols(text)
+    return _REF_MARKER_RE.sub(readable, text) if "${" in text else text
 
 
 def readable_symbols(text: str) -> str:
-    """The symbolic values the evaluator writes (`${current_account}`, `${current_region}`, `${project_number}`)
-    as a reader sees them (`<this account>`…): the one place every output renders them, findings and inventory."""
-    if "${" not in text:
-        return text
-    for symbol, shown in _SYMBOLS.items():
-        text = text.replace(symbol, shown)
+    """Text as a reader sees it, the one place every output renders values, findings and inventory alike:
+    - the symbolic values the evaluator writes (`${current_account}`, `${current_region}`, `${AWS::Region}`,
+      `${project_number}`) in words (`<this account>`…);
+    - a reference as the user wrote it, without the internal address's scope: `${live/aws_s3_bucket.b.arn}` ->
+      `${aws_s3_bucket.b.arn}`, `${templates/app.yaml#Bucket.Arn}` -> `${Bucket.Arn}` (the interpolation syntax of
+      Terraform and `Fn::Sub`), and so in a reason such as `live/aws_s3_bucket.b.arn is known only after apply`.
+    Ids never pass through here (they keep the scope that tells two root modules apart)."""
+    if "${" in text:
+        for symbol, shown in _SYMBOLS.items():
+            text = text.replace(symbol, shown)
+        text = _SCOPED_MARKER_RE.sub(r"${\g<reference>}", text)
+    if "/" in text or "#" in text:
+        text = _SCOPED_UNKNOWN_RE.sub("", text)
     return text
 
 

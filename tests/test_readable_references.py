@@ -14,7 +14,7 @@ def test_markers_become_references_said_unknown_once() -> None:
         "roles/iam.roleAdmin on project module.project.project_id (not known before apply): "
         "the roles of module.project.project_id"
     )
-    assert readable_references("project ${envs/prod/var.project}") == "project envs/prod/var.project (not evaluated)"
+    assert readable_references("project ${envs/prod/var.project}") == "project var.project (not evaluated)"
     assert readable_references("${data.aws_region.current.name}") == (
         "data.aws_region.current.name (read from the cloud at plan time)"
     )

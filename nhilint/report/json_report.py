@@ -17,6 +17,7 @@ from nhilint.redact import for_inventory
 from nhilint.report.readable import readable
 from nhilint.result import Report, parse_errors
 from nhilint.rules.base import Rule
+from nhilint.values import readable_symbols
 
 SCHEMA_VERSION = "1"
 
@@ -48,7 +49,7 @@ def finding_dict(finding: Finding, external: Mapping[str, Rule] | None = None) -
         "kind": finding.kind,
         "platform": finding.platform,
         "owasp": rule.owasp_title if rule else None,
-        "evidence": finding.evidence,
+        "evidence": readable_symbols(finding.evidence),  # as the message reads; the fingerprint keeps it as found
         "unknown": finding.unknown,
         "fingerprint": fingerprint(finding),
     }

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from nhilint.config import Settings
-from nhilint.model import KEPT_IN, Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown
+from nhilint.model import KEPT_IN, Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown, Usage
 from nhilint.values import readable_references
 
 if TYPE_CHECKING:
@@ -113,6 +113,12 @@ _SCOPE_RE = re.compile(r"^(?:[A-Za-z0-9_.-]+/)+(?=module\.|[A-Za-z][A-Za-z0-9_-]
 def short_address(address: str) -> str:
     """The address without its root module's directory (the finding's file already says where)."""
     return _SCOPE_RE.sub("", address)
+
+
+def workload_name(usage: Usage) -> str:
+    """A workload as a message names it: a Terraform resource (its kind a resource type, `kubernetes_pod`) without
+    its root module's directory; a manifest's `Deployment/default/web` as it is (its name may hold dots)."""
+    return short_address(usage.workload) if "_" in usage.kind else usage.workload
 
 
 def label(subject: Subject) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, label
+from nhilint.rules.base import Context, Rule, label, short_address
 
 EVERYONE = {
     "allUsers": "anyone on the internet, without signing in",
@@ -56,8 +56,9 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
             continue
         roles = ", ".join(str(p) for p in grant.permissions) or "a role nhilint could not evaluate"
         scope = ", ".join(grant.scope) or "its resource"
+        who = short_address(grant.source) if grant.source else grant.via  # the binding, as its file names it
         yield rule.finding(
-            f"{grant.source or grant.via} grants {roles} on {scope} to {member}: {EVERYONE[member]}",
+            f"{who} grants {roles} on {scope} to {member}: {EVERYONE[member]}",
             grant.location,
             None,
             f"{member}: {roles} on {scope}",

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from nhilint.analyse.k8s import ServiceAccount
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule
+from nhilint.rules.base import Context, Rule, workload_name
 
 KEY = "automount_service_account_token"
 
@@ -60,7 +60,7 @@ def _check(rule: Rule, ctx: Context, account: ServiceAccount) -> Iterator[Findin
         value = usage.attribute(KEY)
         if value not in (None, "true", "false"):
             yield rule.finding(
-                f"could not evaluate whether {usage.workload} mounts the token of {who}: {value}",
+                f"could not evaluate whether {workload_name(usage)} mounts the token of {who}: {value}",
                 usage.location,
                 identity,
                 usage.workload,
@@ -88,7 +88,7 @@ def _check(rule: Rule, ctx: Context, account: ServiceAccount) -> Iterator[Findin
                 else "does not set automountServiceAccountToken: false"
             )
             yield rule.finding(
-                f"{usage.workload} mounts the API token of {who}, which has no RBAC grants ({how})",
+                f"{workload_name(usage)} mounts the API token of {who}, which has no RBAC grants ({how})",
                 usage.location,
                 identity,
                 f"{usage.workload}: {KEY}",

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule
+from nhilint.rules.base import Context, Rule, workload_name
 
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -38,7 +38,8 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
         where = f"namespace {account.namespace}" if account.namespace else "its namespace"
         implicit = " (not declared in the code; the API server creates it)" if account.implicit else ""
         yield rule.finding(
-            f"{usage.workload} runs as the default ServiceAccount of {where}{implicit}; give it its own ServiceAccount",
+            f"{workload_name(usage)} runs as the default ServiceAccount of {where}{implicit}; "
+            "give it its own ServiceAccount",
             usage.location,
             account.identity,
             usage.workload,
