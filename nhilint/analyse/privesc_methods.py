@@ -99,8 +99,16 @@ TARGET_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+_LAZY = frozenset({"METHODS", "TARGETS", "ASSUME", "SELF_HARMLESS", "METHOD_SERVICES"})
+
+
 def __getattr__(name: str) -> Any:
-    """`METHODS`, `TARGETS`, `ASSUME`, `SELF_HARMLESS`, `METHOD_SERVICES`: the catalogue, read on first use."""
+    """`METHODS`, `TARGETS`, `ASSUME`, `SELF_HARMLESS`, `METHOD_SERVICES`: the catalogue, read on first use.
+
+    Any other name fails before the catalogue is read: `from nhilint.analyse.privesc_methods import x` asks
+    for `__path__`, and answering that must not parse the YAML (the importing scan may have no AWS grant)."""
+    if name not in _LAZY:
+        raise AttributeError(name)
     catalogue = aws()
     values = {
         "METHODS": catalogue.methods,
