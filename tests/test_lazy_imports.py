@@ -226,20 +226,35 @@ def test_a_warm_pre_commit_run_imports_no_parser(tmp_path: Path) -> None:
     assert sorted({"lark", "hcl2", "nhilint.parse.hcl_convert", "importlib.metadata"} & warm) == []
 
 
-def test_a_run_with_a_config_validated_before_imports_no_jsonschema(tmp_path: Path) -> None:
-    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
-    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
-    code = textwrap.dedent(
+def _config_run(tmp_path: Path, *options: str) -> str:
+    return textwrap.dedent(
         f"""\
         import contextlib, io, os
         os.environ["NHILINT_CACHE_DIR"] = {str(tmp_path / "cache")!r}
         from nhilint.cli import main
         with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["scan", "iam.tf", "-q", "--no-cache", "--today", "2026-12-01"]) in (0, 1)
+            assert main(["scan", "iam.tf", "-q", "--today", "2026-12-01", *{list(options)!r}]) in (0, 1)
         """
     )
+
+
+def test_a_run_with_a_config_validated_before_imports_no_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    code = _config_run(tmp_path)
     assert "jsonschema" in _modules_after(code, tmp_path)  # the first run validates
     (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
     assert "jsonschema" not in _modules_after(code, tmp_path)
     (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner]\n", encoding="utf-8")
     assert "jsonschema" in _modules_after(code, tmp_path)  # another config: validated again
+
+
+def test_no_cache_neither_trusts_nor_writes_the_record_of_valid_configs(tmp_path: Path) -> None:
+    """`--no-cache` means nothing kept from earlier runs, the config memo included (not only the parse cache)."""
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    assert "jsonschema" in _modules_after(_config_run(tmp_path, "--no-cache"), tmp_path)
+    assert not (tmp_path / "cache").exists()  # no record written, no parse cache either
+    assert "jsonschema" in _modules_after(_config_run(tmp_path), tmp_path)  # validates, and records it
+    assert "jsonschema" not in _modules_after(_config_run(tmp_path), tmp_path)  # trusted without --no-cache
+    assert "jsonschema" in _modules_after(_config_run(tmp_path, "--no-cache"), tmp_path)  # ignored with it
