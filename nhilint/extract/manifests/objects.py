@@ -67,8 +67,8 @@ from nhilint.model import (
     Unknown,
     Usage,
 )
-from nhilint.parse import kustomize
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
+from nhilint.parse.kustomize_plain import under_kustomization
 from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
@@ -116,7 +116,7 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
         real = file.resolve()
         manifest = parse_file(file, _relative(file, real_root, real), builder.limits, reads_body)
         state.read.add(real)
-        kustomized = kustomize.under_kustomization(file, root, state.kustomized)
+        kustomized = under_kustomization(file, root, state.kustomized)
         if kustomized:  # a kustomization may read it again
             state.files[real] = manifest
         builder.inventory.errors.extend(manifest.errors)
@@ -130,6 +130,8 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
 
 def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> None:
     """Render each kustomization with `kubectl kustomize` and read its objects; note those not rendered."""
+    from nhilint.parse import kustomize  # only with a kustomization: the renderer's imports cost ~10 ms
+
     state, batch = _state(builder), Batch()
     real_root = root.resolve()
 
