@@ -5,9 +5,10 @@ A rule module is imported when a scan runs the rule, not when the registry is re
 policy or an `nhilint:ignore` may name) is known from the list alone, and a family whose rules have nothing
 to judge in an inventory is not imported at all (`for_inventory`): the Kubernetes rules in a scan without a
 Kubernetes identity, grant or workload; the privilege rules (and the escalation analyses and catalogues they
-import, about 0.1 s) without a grant; the trust rules without a trust; the agent-tool rules without a tool.
-A family's predicate must be a necessary condition of every finding of its rules (each rule's `check` reads
-only those inputs; tests/test_lazy_imports.py runs every skipped rule over every rule case to check it).
+import, a few tens of milliseconds) without a grant; the trust rules without a trust; the agent-tool rules
+without a tool. A family's predicate must be a necessary condition of every finding of its rules (each
+rule's `check` reads only those inputs; tests/test_lazy_imports.py runs every skipped rule over every rule
+case to check it).
 `RULES` and `BY_ID` load every rule (the catalog, reporters, tests).
 """
 
