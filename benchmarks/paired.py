@@ -7,7 +7,8 @@ the same interpreter and dependencies, and reports CPU (user + system, children 
     git worktree add --detach /tmp/nhilint-before <commit>
     python benchmarks/paired.py --before /tmp/nhilint-before --after . --runs 10
 
-Modes: `import` (`import nhilint.api`), `precommit` (a cold `--no-cache` scan of five files of the
+Modes: `import` (`import nhilint.api`), `empty` (`nhilint scan . -q` in an empty directory: start-up, the
+config and the rules that run on any inventory), `precommit` (a cold `--no-cache` scan of five files of the
 generated tree, as a pre-commit hook runs), `warm` (the same five files with the parse cache warm: each side
 has its own NHILINT_CACHE_DIR, filled by one run first), `warm-config` (the same with a project config named
 by `--config`, so a config's validation is measured too), `scan` (the whole generated tree, `--no-cache`),
@@ -77,7 +78,7 @@ def main() -> int:
     parser.add_argument(
         "--modes",
         default="import,precommit,warm,scan",
-        help="comma-separated: import,precommit,warm,warm-config,scan,floor",
+        help="comma-separated: import,empty,precommit,warm,warm-config,scan,floor",
     )
     parser.add_argument("--runs", type=int, default=10, help="runs of each side for import and precommit")
     parser.add_argument("--scan-runs", type=int, default=3, help="runs of each side for the whole scan")
@@ -94,6 +95,10 @@ def main() -> int:
     modes = args.modes.split(",")
     if "import" in modes:
         rows += paired("import nhilint.api", [python, "-c", "import nhilint.api"], sources, args.tree, args.runs)
+    if "empty" in modes:
+        with tempfile.TemporaryDirectory(prefix="nhilint-paired-") as empty:
+            argv = [python, "-c", CLI, "scan", ".", "-q"]  # no Terraform file, no config: no cache is read
+            rows += paired("empty directory scan", argv, sources, Path(empty), args.runs)
     if "precommit" in modes:
         files = [str((service / f).relative_to(args.tree)) for f in PRECOMMIT_FILES if (service / f).is_file()]
         argv = [python, "-c", CLI, "scan", *files, "-q", "--no-cache"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from dataclasses import dataclass
 
 import click
@@ -143,6 +142,8 @@ def _internal_error(exc: Exception, debug: bool) -> int:
     else:
         message = f"internal error: {describe(exc)}"
     if debug:
+        import traceback  # only for --debug: its import (with linecache, textwrap) costs a run ~2 ms
+
         traceback.print_exception(exc, file=sys.stderr)
         click.echo(f"nhilint: {printable(message)}", err=True)
     else:

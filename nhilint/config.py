@@ -11,18 +11,18 @@ from __future__ import annotations
 import functools
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nhilint import config_memo
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Severity
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml")
 MAX_EXTENDS = 8
@@ -88,16 +88,18 @@ def _validator() -> Any:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def validate(data: Any, origin: str) -> dict[str, Any]:
+def validate(data: Any, origin: str, *, memo: bool = True) -> dict[str, Any]:
     """Validate one config/policy mapping against the schema and the rule registry.
 
     Raise one ConfigError listing every problem as `origin: key: message`, in the order of the keys.
+    `memo`: trust and write the record of configs that passed before (nhilint/config_memo.py); `--no-cache`
+    turns it off, as it does the parse cache.
     """
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping at the top level, got {type(data).__name__}")
-    problems = [] if config_memo.known_valid(data) else _schema_problems(data)
+    problems = [] if memo and config_memo.known_valid(data) else _schema_problems(data, memo)
     problems.extend(
         (f"rules.{rule_id}", "unknown rule id (`nhilint rules` lists them)")
         for rule_id in unknown_rule_ids(data.get("rules"))
@@ -107,7 +109,7 @@ def validate(data: Any, origin: str) -> dict[str, Any]:
     return data
 
 
-def _schema_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+def _schema_problems(data: dict[str, Any], remember: bool) -> list[tuple[str, str]]:
     """jsonschema's verdict, as (key, message); a clean one is remembered (nhilint/config_memo.py)."""
     problems: list[tuple[str, str]] = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
@@ -116,7 +118,7 @@ def _schema_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         if error.validator == "additionalProperties":
             message = message.replace("Additional properties are not allowed", "unknown key")
         problems.append((key, message))
-    if not problems:
+    if not problems and remember:
         config_memo.remember_valid(data)
     return problems
 
@@ -140,18 +142,27 @@ _RULE_ID = re.compile(r"^NHI-[A-Z0-9]+-[0-9]{3}$")
 
 
 def policy_folder() -> Traversable:
-    """The built-in policy packs: `nhilint/policies` in an installed wheel, `policies/` in a checkout."""
-    try:
-        return resources.files("nhilint.policies")
-    except ModuleNotFoundError:  # editable install: setuptools maps only top-level packages
-        return Path(__file__).resolve().parent.parent / "policies"
+    """The built-in policy packs: `nhilint/policies` in an installed wheel, `policies/` in a checkout.
+
+    Every run reads one, so importlib.resources (about 4 ms to import) is used only when the package is
+    neither (a zip import)."""
+    import importlib.util
+
+    here = Path(__file__).resolve().parent
+    if (here / "policies").is_dir():
+        return here / "policies"
+    if importlib.util.find_spec("nhilint.policies") is None:  # a checkout or an editable install (setuptools
+        return here.parent / "policies"  # maps only top-level packages there)
+    from importlib import resources
+
+    return resources.files("nhilint.policies")
 
 
 def builtin_policies() -> list[str]:
     return sorted(p.name[:-5] for p in policy_folder().iterdir() if p.name.endswith(".yaml"))
 
 
-def _read_policy(name_or_path: str, bases: list[Path]) -> tuple[dict[str, Any], str, Path | None]:
+def _read_policy(name_or_path: str, bases: list[Path], memo: bool) -> tuple[dict[str, Any], str, Path | None]:
     """A pack by path (relative: to each of `bases` in turn) or by built-in name; with the pack's folder."""
     given = Path(name_or_path)
     candidates = [given] if given.is_absolute() else [base / given for base in bases]
@@ -160,7 +171,7 @@ def _read_policy(name_or_path: str, bases: list[Path]) -> tuple[dict[str, Any], 
         if not candidate.is_file():
             looked = " or ".join(str(c) for c in candidates)
             raise ConfigError(f"policy file {name_or_path} does not exist (looked for {looked})")
-        return _load_yaml(candidate), str(candidate), candidate.parent
+        return _load_yaml(candidate, memo), str(candidate), candidate.parent
     resource = policy_folder().joinpath(f"{name_or_path}.yaml")
     if not resource.is_file():
         known = ", ".join(builtin_policies())
@@ -173,17 +184,17 @@ def _read_policy(name_or_path: str, bases: list[Path]) -> tuple[dict[str, Any], 
     return yaml.load(resource.read_text(), Loader=loader) or {}, origin, None
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
+def _load_yaml(path: Path, memo: bool) -> dict[str, Any]:
     import yaml
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return validate(data, str(path))
+    return validate(data, str(path), memo=memo)
 
 
-def _policy_chain(name: str, base: Path, named_in: str | None = None) -> list[tuple[dict[str, Any], str]]:
+def _policy_chain(name: str, base: Path, named_in: str | None, memo: bool) -> list[tuple[dict[str, Any], str]]:
     """The pack `name` and the packs it extends, base first. `named_in`: the `file: key` that named it."""
     chain: list[tuple[dict[str, Any], str]] = []
     bases = [base]  # a pack's own `extends` is read from its folder first, as tsconfig and ESLint do
@@ -193,7 +204,7 @@ def _policy_chain(name: str, base: Path, named_in: str | None = None) -> list[tu
         if len(chain) >= MAX_EXTENDS:
             raise ConfigError(f"{referrer}: `extends` is nested more than {MAX_EXTENDS} deep")
         try:
-            data, origin, folder = _read_policy(current, bases)
+            data, origin, folder = _read_policy(current, bases, memo)
         except ConfigError as exc:
             raise ConfigError(f"{referrer}: {exc}" if referrer else str(exc)) from None
         chain.append((data, origin))
@@ -210,6 +221,8 @@ def find_project_config(root: Path) -> Path | None:
             return root / name
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
+        import tomllib  # only with a pyproject.toml: ~2 ms a run otherwise
+
         try:
             if "nhilint" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
                 return pyproject
@@ -218,26 +231,28 @@ def find_project_config(root: Path) -> Path | None:
     return None
 
 
-def _read_project(path: Path) -> dict[str, Any]:
+def _read_project(path: Path, memo: bool) -> dict[str, Any]:
     if path.name == "pyproject.toml":
+        import tomllib
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("nhilint", {})
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read: {exc}") from None
-        return validate(data, f"{path} [tool.nhilint]")
-    return _load_yaml(path)
+        return validate(data, f"{path} [tool.nhilint]", memo=memo)
+    return _load_yaml(path, memo)
 
 
-def load_config(root: Path, config_path: Path | None = None, policy: str | None = None) -> Config:
-    """Build the Config for a scan rooted at `root`."""
+def load_config(root: Path, config_path: Path | None = None, policy: str | None = None, *, memo: bool = True) -> Config:
+    """Build the Config for a scan rooted at `root` (`memo`: see `validate`)."""
     project_path = config_path or find_project_config(root)
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file {config_path} does not exist")
-    project = _read_project(project_path) if project_path else {}
+    project = _read_project(project_path, memo) if project_path else {}
     base = project_path.parent if project_path else root
     policy_name = policy or project.get("policy") or "default"
     named_in = f"{project_path}: policy" if not policy and project.get("policy") and project_path else None
-    layers = [*_policy_chain(policy_name, base, named_in)]
+    layers = [*_policy_chain(policy_name, base, named_in, memo)]
     if project_path:
         layers.append((project, str(project_path)))
     return _merge(layers, policy_name)

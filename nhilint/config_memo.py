@@ -7,7 +7,8 @@ config's data) is
 written to `<cache dir>/config-valid/`; a later run that finds that file for the same three skips jsonschema.
 Only "valid" is remembered (an invalid config is validated every time, for its messages), only for data
 of plain types (whose `repr` is its identity), and only in a directory that is ours and writable by nobody
-else. Anything missing or refused means: validate. `NHILINT_CACHE_DIR=off` turns it off.
+else. Anything missing or refused means: validate. `NHILINT_CACHE_DIR=off` and `--no-cache` turn it off
+(`load_config(..., memo=False)`: neither read nor written).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import hashlib
 import os
 import stat
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,9 @@ _PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.datetime)
 
 
 def schema_text() -> str:
-    return resources.files("nhilint.schemas").joinpath("policy.schema.json").read_text()
+    from nhilint.package_data import read_text
+
+    return read_text("nhilint.schemas", "policy.schema.json")
 
 
 def known_valid(data: Any) -> bool:

@@ -27,6 +27,9 @@ made of lowercase hex digits alone (`_HEX`: digests, fingerprints): no chosen pl
 
 Where a value is passed as a variable whose name says secret (`DB_PASSWORD`), `named_secret` judges it
 without the detector: a literal that is not a placeholder, a reference, a path, a flag, a number or a name.
+
+The patterns below are compiled when first used (nhilint.lazy_re): a scan with no value to judge, and every
+pre-commit run's start-up, does not pay for them.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from nhilint.lazy_re import LazyPattern
 
 PLUGINS: tuple[dict[str, Any], ...] = (
     *(
@@ -66,25 +71,25 @@ PLUGINS: tuple[dict[str, Any], ...] = (
 
 PRIVATE_KEY = "Private Key"
 _ENTROPY = "Base64 High Entropy String"
-_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
+_PEM = LazyPattern(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 # Every chosen plugin needs a run of 16 token characters or more, or credentials in a URL (basic auth). The run
 # must hold a digit: machine-made tokens do (a 20-character random token lacks one in under 1% of cases),
 # CamelCase words (`AssumeRolePolicyDocument`, `CloudWatchReadOnlyAccess`) do not.
 # A value of lowercase hex digits alone (a digest, a commit, a finding's fingerprint) is not one: 16 symbols
 # stay below the entropy limit (log2 16 = 4 bits), and every token plugin's pattern needs a character that is
 # not lowercase hex (`ghp_`, `AKIA`, `xox`, `-us`, `:`, `=`...).
-_HEX = re.compile(r"[0-9a-f]+")
-_CANDIDATE = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
+_HEX = LazyPattern(r"[0-9a-f]+")
+_CANDIDATE = LazyPattern(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
 # Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
 # plugin looks for, matched on a name, not on an assignment).
-_SECRET_NAME = re.compile(
+_SECRET_NAME = LazyPattern(
     r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|client[_-]?key|"
     r"credential|auth[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|certificate[_-]?key|"
     r"connection[_-]?string",
     re.I,
 )
 # ... unless the name says it holds a reference to the secret, or a fact about it, not the secret itself.
-_SECRET_REFERENCE = re.compile(r"[_-](arns?|names?|ids?|ttl|length|path|version|type|rotation\w*|days|policy)$", re.I)
+_SECRET_REFERENCE = LazyPattern(r"[_-](arns?|names?|ids?|ttl|length|path|version|type|rotation\w*|days|policy)$", re.I)
 
 
 def detect(value: str) -> str | None:
@@ -122,7 +127,7 @@ def secret_name(name: str) -> bool:
 # What a secret-named key may hold that is not the secret itself: a template, variable or reference
 # (`${...}`, `$(VAR)`, `{{resolve:...}}`, `<your-token>`, an App Service Key Vault reference), a URL without
 # credentials, an ARN or resource path, a file path.
-_NOT_A_VALUE = re.compile(
+_NOT_A_VALUE = LazyPattern(
     r"\$\{|\$\(|\{\{|%\(|<[^>]*>|^@Microsoft\.KeyVault\(|^(arn|projects|secretsmanager|ssm|vault|file):|"
     r"^[a-z][a-z0-9+.-]*://[^@\s]*$|^(~|\.{1,2})?/",
     re.I,
@@ -130,15 +135,15 @@ _NOT_A_VALUE = re.compile(
 # Placeholders: the key is to be filled in, nothing is leaked. `changeme` counts as one: a password everyone
 # knows is a weak default (another problem), not a secret written in the code. Flags, numbers and durations
 # (`true`, `3600`, `15m`) are settings about a secret, not one.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = LazyPattern(
     r"((change|replace|update|fill|set)[-_ ]?(me|it|this)|(your|my|insert|enter|put)[-_ ].*|todo|tbd|fixme|"
     r"x{3,}|\*+|\.{3}|dummy|example|placeholder|redacted|none|null|nil|undefined|"
     r"true|false|yes|no|on|off|enabled?|disabled?|required|optional|[-+]?\d+(\.\d+)?[a-z]{0,2})",
     re.I,
 )
-_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+")  # `GITHUB_TOKEN`: the name of another variable
-_SEGMENT = re.compile(r"[-_./:]")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_VARIABLE_NAME = LazyPattern(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+")  # `GITHUB_TOKEN`: the name of another variable
+_SEGMENT = LazyPattern(r"[-_./:]")
+_CAMEL = LazyPattern(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def named_secret(name: str, value: str) -> bool:

@@ -56,6 +56,12 @@ NOT_FOR_AWS_TERRAFORM = (
     "rich",
     "pathspec",  # no .gitignore and no `exclude` in the tree below
     "importlib.metadata",  # --no-cache: the cache key's versions are not read
+    "importlib.resources",  # package files are read from the package's directory (nhilint/package_data.py)
+    "tomllib",  # no pyproject.toml
+    # not traceback (lark imports it) nor difflib (click's parser, for `-q` beside the `-var` option)
+    "nhilint.parse.yamlmarks",  # no JSON policy text: the policy parser's line-marking reader is not loaded
+    "nhilint.rules.agent_unconfirmed_tool",  # no agent tool
+    "nhilint.rules.agent_oauth_admin_scopes",
 )
 
 ROLE = """\
@@ -155,10 +161,80 @@ def test_a_kubernetes_scan_loads_no_terraform_parser_even_to_link_an_annotation(
     assert sorted(set(NOT_FOR_MANIFESTS) & loaded) == []
 
 
+# Loaded by no scan without a grant, trust or agent tool: the privilege, trust and agent-tool rule families,
+# the escalation analyses and catalogues they import, the policy parser, the kustomize renderer.
+NOT_WITHOUT_GRANTS = (
+    "nhilint.rules.privesc_path",
+    "nhilint.rules.wildcard_actions",
+    "nhilint.rules.admin_grant",
+    "nhilint.rules.unknown_action",
+    "nhilint.rules.cloud_role_escalation",
+    "nhilint.rules.gcp_public_member",
+    "nhilint.rules.trust_anyone",
+    "nhilint.rules.trust_oidc_subject",
+    "nhilint.rules.agent_confused_deputy",
+    "nhilint.rules.agent_tool_escalation",
+    "nhilint.rules.agent_oauth_admin_scopes",
+    "nhilint.analyse.privesc",
+    "nhilint.analyse.privilege",
+    "nhilint.analyse.cloud_roles",
+    "nhilint.analyse.effective",
+    "nhilint.iam.policy",
+    "nhilint.iam.catalog",
+    "nhilint.parse.kustomize",
+    "nhilint.parse.bounded_run",
+    "concurrent.futures",
+    "subprocess",
+    "importlib.resources",
+    "tomllib",
+    "traceback",
+)
+
+
 def test_an_empty_scan_loads_no_format_and_not_every_rule(tmp_path: Path) -> None:
     loaded = _scan_json(tmp_path)
     assert sorted(set(NOT_FOR_MANIFESTS) & loaded) == []
     assert "nhilint.rules.k8s_dangerous_rbac" not in loaded  # the JSON report imports only the rules it names
+    assert {"nhilint.rules.owner_missing", "nhilint.rules.parse_error"} <= loaded  # the rules did run
+    assert sorted(set(NOT_WITHOUT_GRANTS) & loaded) == []
+
+
+def test_a_kubernetes_scan_without_a_kustomization_loads_no_renderer(tmp_path: Path) -> None:
+    """No grant, trust or tool either: only the Kubernetes family of the rules that judge access."""
+    plain = SERVICE_ACCOUNT.replace(
+        "  annotations:\n    iam.gke.io/gcp-service-account: billing-exporter@acme-billing.iam.gserviceaccount.com\n",
+        "",
+    )
+    (tmp_path / "serviceaccount.yaml").write_text(plain, encoding="utf-8")
+    loaded = _scan_json(tmp_path)
+    assert {"nhilint.extract.manifests.objects", "nhilint.rules.k8s_automount"} <= loaded  # it did scan
+    kubernetes_family = {"nhilint.analyse.privilege", "nhilint.analyse.cloud_roles", "nhilint.iam.catalog"}
+    assert sorted((set(NOT_WITHOUT_GRANTS) - kubernetes_family) & loaded) == []
+
+
+def test_importing_the_escalation_methods_reads_no_catalogue() -> None:
+    """`from nhilint.analyse.privesc_methods import x` asks the module for `__path__`: its lazy `__getattr__`
+    must not read the AWS catalogue for that (it did, 5-10 ms on every scan importing the module)."""
+    code = (
+        "from nhilint.analyse.privesc_methods import catalogue_data, aws\n"
+        "from nhilint.analyse import cloud_roles\n"
+        "assert catalogue_data.cache_info().currsize == 0 and aws.cache_info().currsize == 0\n"
+        "from nhilint.analyse.privesc_methods import METHODS\n"
+        "assert METHODS and aws.cache_info().currsize == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_secret_patterns_are_compiled_when_first_used() -> None:
+    code = (
+        "from nhilint import secrets\n"
+        "from nhilint.lazy_re import LazyPattern\n"
+        "lazy = [v for v in vars(secrets).values() if isinstance(v, LazyPattern)]\n"
+        "assert len(lazy) >= 10 and all(p._compiled is None for p in lazy)\n"
+        "assert secrets.secret_name('db_password') and not secrets.secret_name('db_password_arn')\n"
+        "assert secrets._SECRET_NAME._compiled is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # -- the rule families: skipping a family whose predicate is false never loses a finding ---------------
@@ -226,20 +302,35 @@ def test_a_warm_pre_commit_run_imports_no_parser(tmp_path: Path) -> None:
     assert sorted({"lark", "hcl2", "nhilint.parse.hcl_convert", "importlib.metadata"} & warm) == []
 
 
-def test_a_run_with_a_config_validated_before_imports_no_jsonschema(tmp_path: Path) -> None:
-    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
-    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
-    code = textwrap.dedent(
+def _config_run(tmp_path: Path, *options: str) -> str:
+    return textwrap.dedent(
         f"""\
         import contextlib, io, os
         os.environ["NHILINT_CACHE_DIR"] = {str(tmp_path / "cache")!r}
         from nhilint.cli import main
         with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["scan", "iam.tf", "-q", "--no-cache", "--today", "2026-12-01"]) in (0, 1)
+            assert main(["scan", "iam.tf", "-q", "--today", "2026-12-01", *{list(options)!r}]) in (0, 1)
         """
     )
+
+
+def test_a_run_with_a_config_validated_before_imports_no_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    code = _config_run(tmp_path)
     assert "jsonschema" in _modules_after(code, tmp_path)  # the first run validates
     (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
     assert "jsonschema" not in _modules_after(code, tmp_path)
     (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner]\n", encoding="utf-8")
     assert "jsonschema" in _modules_after(code, tmp_path)  # another config: validated again
+
+
+def test_no_cache_neither_trusts_nor_writes_the_record_of_valid_configs(tmp_path: Path) -> None:
+    """`--no-cache` means nothing kept from earlier runs, the config memo included (not only the parse cache)."""
+    (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    assert "jsonschema" in _modules_after(_config_run(tmp_path, "--no-cache"), tmp_path)
+    assert not (tmp_path / "cache").exists()  # no record written, no parse cache either
+    assert "jsonschema" in _modules_after(_config_run(tmp_path), tmp_path)  # validates, and records it
+    assert "jsonschema" not in _modules_after(_config_run(tmp_path), tmp_path)  # trusted without --no-cache
+    assert "jsonschema" in _modules_after(_config_run(tmp_path, "--no-cache"), tmp_path)  # ignored with it

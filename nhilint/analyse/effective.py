@@ -198,6 +198,7 @@ class Effective:
         self.notes = tuple(notes)
         self._cache: dict[str, Allowed | None] = {}
         self._all: dict[str, Allowed] | None = None
+        self._reach: frozenset[str] | None = self.services()
 
     def allowed(self, action: str) -> Allowed | None:
         """What supplies `action` (e.g. `iam:PassRole`), or None when the identity may not perform it."""
@@ -209,6 +210,8 @@ class Effective:
         return result
 
     def _evaluate(self, key: str) -> Allowed | None:
+        if self._reach is not None and key.partition(":")[0] not in self._reach:
+            return None  # no Allow names the action's service: no need to read the service's catalogue
         meta = action_meta(key)
         level = meta.access_level if meta else None
         supplies = self.policies.supplies(key, level)
@@ -249,7 +252,7 @@ class Effective:
                 return None
             for pattern in statement.actions:
                 service = pattern.partition(":")[0].lower()
-                if pattern == "*" or "*" in service or "?" in service:
+                if pattern == "*" or "*" in service or "?" in service or "[" in service:  # `[` too: fnmatch's
                     return None
                 found.add(service)
         return frozenset(found)

@@ -54,9 +54,9 @@ class AwsCatalogue:
 @cache
 def catalogue_data(platform: str) -> dict[str, Any]:
     """The raw catalogue of one platform (`aws`, `gcp`, `azure`); tests validate it against `schema.json`."""
-    from importlib import resources  # only when a catalogue is first read
+    from nhilint.package_data import read_text  # only when a catalogue is first read
 
-    text = resources.files(_DATA_PACKAGE).joinpath("escalation", f"{platform}.yaml").read_text(encoding="utf-8")
+    text = read_text(_DATA_PACKAGE, "escalation", f"{platform}.yaml")
     data = yaml.load(text, Loader=_LOADER)
     if not isinstance(data, dict) or not isinstance(data.get("methods"), list):
         raise TypeError(f"escalation catalogue {platform}.yaml has no list of methods")
@@ -99,8 +99,16 @@ TARGET_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+_LAZY = frozenset({"METHODS", "TARGETS", "ASSUME", "SELF_HARMLESS", "METHOD_SERVICES"})
+
+
 def __getattr__(name: str) -> Any:
-    """`METHODS`, `TARGETS`, `ASSUME`, `SELF_HARMLESS`, `METHOD_SERVICES`: the catalogue, read on first use."""
+    """`METHODS`, `TARGETS`, `ASSUME`, `SELF_HARMLESS`, `METHOD_SERVICES`: the catalogue, read on first use.
+
+    Any other name fails before the catalogue is read: `from nhilint.analyse.privesc_methods import x` asks
+    for `__path__`, and answering that must not parse the YAML (the importing scan may have no AWS grant)."""
+    if name not in _LAZY:
+        raise AttributeError(name)
     catalogue = aws()
     values = {
         "METHODS": catalogue.methods,

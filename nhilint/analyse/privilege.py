@@ -29,6 +29,7 @@ SELF_GRANTING = frozenset(
         "iam:createpolicyversion",
     }
 )
+_SELF_GRANTING_SERVICES = frozenset(key.partition(":")[0] for key in SELF_GRANTING)
 # GCP permissions that let the holder grant itself any role where it holds them.
 GCP_SELF_GRANTING = frozenset(
     {
@@ -142,6 +143,8 @@ def self_granting(grant: Grant) -> list[str]:
         return []
     found: list[str] = []
     for pattern in grant.permissions:
+        if pattern.partition(":")[0].lower() not in _SELF_GRANTING_SERVICES:
+            continue  # another service (or a wildcard one, which `expand` does not expand): no catalogue read
         expanded = catalog.expand(pattern) or ()
         if any(f"{a.service}:{a.name}".lower() in SELF_GRANTING for a in expanded):
             found.append(pattern)

@@ -30,7 +30,7 @@ def baseline_create(
     from nhilint import api
     from nhilint.baseline import DEFAULT_PATH, render
 
-    loaded, root, targets = load(paths, config, policy, None)
+    loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache))
     target = output or DEFAULT_PATH
     write_output(Path(target), render(report.findings))
@@ -55,7 +55,7 @@ def suppressions(
     """List every inline suppression: rules, reason, until, expired or not, and whether it still matches."""
     from nhilint import api, suppression_audit
 
-    loaded, root, targets = load(paths, config, policy, None)
+    loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache, inline=False))
     on = report.config.today
     items = suppression_audit.audit(report.inventory, report.findings, on)

@@ -22,9 +22,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def load(
-    paths: tuple[str, ...], config: str | None, policy: str | None, fail_on: str | None
+    paths: tuple[str, ...], config: str | None, policy: str | None, fail_on: str | None, cache: bool = True
 ) -> tuple[Config, Path, list[Path]]:
-    """The configuration for these paths (with --fail-on applied), the scan root, and the paths to scan."""
+    """The configuration for these paths (with --fail-on applied), the scan root, and the paths to scan.
+
+    `cache=False` (`--no-cache`): nothing remembered from an earlier run is trusted, the record of configs
+    that passed the schema included (nhilint/config_memo.py)."""
     from nhilint.api import default_root
 
     targets = [Path(p) for p in paths] or [Path(".")]
@@ -33,7 +36,7 @@ def load(
             raise click.UsageError(f"path {target} does not exist")
     root = default_root(targets)
     try:
-        loaded = load_config(root, Path(config) if config else None, policy)
+        loaded = load_config(root, Path(config) if config else None, policy, memo=cache)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     overrides: dict[str, Any] = {}
@@ -163,7 +166,10 @@ common_options = [
     click.option("--today", metavar="YYYY-MM-DD", help="Evaluate expiry as of this date (reproducible builds)."),
     click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file."),
     click.option(
-        "--no-cache", is_flag=True, help="Do not use the parse cache (NHILINT_CACHE_DIR, default ~/.cache/nhilint)."
+        "--no-cache",
+        is_flag=True,
+        help="Use nothing kept from earlier runs (parsed files, validated configs; NHILINT_CACHE_DIR, default "
+        "~/.cache/nhilint).",
     ),
 ]
 

@@ -27,7 +27,7 @@ def inventory(
     from nhilint import api
     from nhilint.report import inventory as inventory_report
 
-    loaded, root, targets = load(paths, config, policy, None)
+    loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     found = api.inventory(targets, loaded, root, scan_options(var_files, today, no_cache))
     if fmt == "json":
         from nhilint.report.json_report import render_inventory
@@ -61,7 +61,7 @@ def explain_identity(
     from nhilint import api
     from nhilint.report.identity import NotFound, find, render
 
-    loaded, root, targets = load(paths, config, policy, None)
+    loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache))
     try:
         identity = find(report.inventory, name)

@@ -122,7 +122,7 @@ def scan(
     if checkov and new_only:
         raise click.UsageError("--checkov cannot be combined with --new-only")
     anchors = paths + plans + ((plan_source,) if plan_source else ())
-    loaded, root, targets = load(anchors, config, policy, fail_on)
+    loaded, root, targets = load(anchors, config, policy, fail_on, cache=not no_cache)
     options = ScanOptions(
         var_files=tuple(Path(v) for v in var_files),
         variables=command_line_variables(),

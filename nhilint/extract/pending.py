@@ -8,11 +8,13 @@ and consumed by one resolver (nhilint.extract.aws_links) that Terraform and Clou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nhilint.iam.policy import Document
 from nhilint.model import Fact, Location, Unknown
 from nhilint.values import Ref
+
+if TYPE_CHECKING:  # the Builder's records only hold documents; reading one loads the policy parser
+    from nhilint.iam.policy import Document
 
 LinkTarget = Ref | str | Unknown | None
 

@@ -2,6 +2,8 @@
 
 A key written twice in a JSON policy (two `Action` keys) is reported (NHI-PARSE-005) and evaluated as the
 broader statement (`parse.policy_merge.broader`, the same merge CloudFormation templates are read with).
+The line-marking YAML reader that finds those keys (and PyYAML) is imported when JSON policy text is first
+read, not with this module: every scan builds an inventory, few read policy text.
 """
 
 from __future__ import annotations
@@ -10,13 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Condition, Effect, TrustPrincipal, Unknown
 from nhilint.model_inputs import ParseError
-from nhilint.parse.policy_merge import broader
-from nhilint.parse.yamlmarks import LimitError, load_document
 from nhilint.values import Encoded, LDict, Ref, SourceText, deep_unknown, to_text
 
 
@@ -103,6 +101,11 @@ def _parse_json_text(text: str, path: str, line: int, errors: list[ParseError], 
     except ValueError as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
         return Unknown(f"the policy is not valid JSON ({reason})")
+    import yaml
+
+    from nhilint.parse.policy_merge import broader
+    from nhilint.parse.yamlmarks import LimitError, load_document
+
     try:
         loaded = load_document(text, line, limits, broader)
     except LimitError as exc:

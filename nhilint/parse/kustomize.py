@@ -35,8 +35,9 @@ from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location
 from nhilint.parse.bounded_run import Output, OverLimit, run_bounded
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
-from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, is_component, load, refusal
-from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain, transforms
+from nhilint.parse.kustomize_check import is_component, refusal
+from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain
+from nhilint.parse.kustomize_plain import under_kustomization as under_kustomization
 from nhilint.parse.yamlmarks import LOADER
 from nhilint.values import LDict
 
@@ -187,36 +188,6 @@ def resolve_all(
             for path, future in renders.items():
                 outcomes[path] = future.result()
     return [(path, outcomes.get(path)) for path in paths]
-
-
-def _may_read_again(kustomization: Path) -> bool:
-    """Whether the kustomization may need its files' objects again: all but a plain list of files (whose
-    objects are deployed as written and were read so)."""
-    data = load(kustomization)
-    return not (isinstance(data, dict) and is_plain(kustomization) and not transforms(data))
-
-
-def under_kustomization(file: Path, root: Path, memo: dict[Path, bool]) -> bool:
-    """Whether a directory from the file's up to the scan root holds a kustomization that may read the file
-    again (rendered by kubectl or transformed): then its parse is kept, not repeated."""
-    directory, top = file.parent, root
-    trail: list[Path] = []
-    found = False
-    while True:
-        if directory in memo:
-            found = memo[directory]
-            break
-        trail.append(directory)
-        kustomization = next((directory / n for n in KUSTOMIZATION_NAMES if (directory / n).is_file()), None)
-        if kustomization is not None and _may_read_again(kustomization):
-            found = True
-            break
-        if directory == top or directory.parent == directory:
-            break
-        directory = directory.parent
-    for seen in trail:
-        memo[seen] = found
-    return found
 
 
 class Origins:

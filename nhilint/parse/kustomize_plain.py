@@ -7,6 +7,9 @@ read; applying those few transformations itself costs nothing and keeps every ob
 its own file. Anything else (patches, components, generators, replacements, other transformers, Helm) is
 left to kubectl (nhilint.parse.kustomize).
 
+Here too is `under_kustomization`, which every Kubernetes scan asks of each file: a scan without a
+kustomization does not import the renderer (its thread pool, subprocess and temporary directories).
+
 What is applied, as kustomize 5 does it (tests compare both when kubectl is installed):
 - `namespace`: set on every object except cluster-scoped kinds; a Namespace object is renamed to it; a
   binding's ServiceAccount subject named `default` moves to it;
@@ -367,3 +370,33 @@ def _child(holder: LDict, key: str) -> LDict:
         value = LDict(line=holder.line, end_line=holder.line, path=holder.path)
         holder[key] = value
     return value
+
+
+def _may_read_again(kustomization: Path) -> bool:
+    """Whether the kustomization may need its files' objects again: all but a plain list of files (whose
+    objects are deployed as written and were read so)."""
+    data = load(kustomization)
+    return not (isinstance(data, dict) and is_plain(kustomization) and not transforms(data))
+
+
+def under_kustomization(file: Path, root: Path, memo: dict[Path, bool]) -> bool:
+    """Whether a directory from the file's up to the scan root holds a kustomization that may read the file
+    again (rendered by kubectl or transformed): then its parse is kept, not repeated."""
+    directory, top = file.parent, root
+    trail: list[Path] = []
+    found = False
+    while True:
+        if directory in memo:
+            found = memo[directory]
+            break
+        trail.append(directory)
+        kustomization = next((directory / n for n in KUSTOMIZATION_NAMES if (directory / n).is_file()), None)
+        if kustomization is not None and _may_read_again(kustomization):
+            found = True
+            break
+        if directory == top or directory.parent == directory:
+            break
+        directory = directory.parent
+    for seen in trail:
+        memo[seen] = found
+    return found

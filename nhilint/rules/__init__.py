@@ -3,8 +3,13 @@ line to REGISTRY.
 
 A rule module is imported when a scan runs the rule, not when the registry is read: which ids exist (what a
 policy or an `nhilint:ignore` may name) is known from the list alone, and a family whose rules have nothing
-to judge in an inventory (the Kubernetes rules in a scan without a Kubernetes identity, grant or workload) is
-not imported at all (`for_inventory`). `RULES` and `BY_ID` load every rule (the catalog, reporters, tests).
+to judge in an inventory is not imported at all (`for_inventory`): the Kubernetes rules in a scan without a
+Kubernetes identity, grant or workload; the privilege rules (and the escalation analyses and catalogues they
+import, a few tens of milliseconds) without a grant; the trust rules without a trust; the agent-tool rules
+without a tool. A family's predicate must be a necessary condition of every finding of its rules (each
+rule's `check` reads only those inputs; tests/test_lazy_imports.py runs every skipped rule over every rule
+case to check it).
+`RULES` and `BY_ID` load every rule (the catalog, reporters, tests).
 """
 
 from __future__ import annotations
@@ -31,9 +36,33 @@ def _kubernetes(inventory: Inventory) -> bool:
     )
 
 
+def _aws_grants(inventory: Inventory) -> bool:
+    """An AWS grant: escalation paths (NHI-PRIV-006) need allowed actions, even an sts:AssumeRole chain's end."""
+    return any(g.platform == "aws" for g in inventory.grants)
+
+
+def _oauth_scopes(inventory: Inventory) -> bool:
+    """An Auth0 grant or an agent tool: what NHI-AGENT-007 reads."""
+    return bool(inventory.agent_tools) or any(g.platform == "auth0" for g in inventory.grants)
+
+
 KUBERNETES = "kubernetes"
+GRANTS = "grants"  # rules that read only inventory.grants
+AWS_GRANTS = "aws_grants"  # rules that read only AWS grants
+ACCESS = "access"  # rules that read grants and trusts (who may act as whom)
+TRUSTS = "trusts"  # rules that read only inventory.trusts
+AGENT_TOOLS = "agent_tools"  # rules that read only inventory.agent_tools (with the identities they name)
+OAUTH_SCOPES = "oauth_scopes"
 # A family's rules have something to judge only when its predicate holds for the inventory.
-FAMILIES: dict[str, Callable[[Inventory], bool]] = {KUBERNETES: _kubernetes}
+FAMILIES: dict[str, Callable[[Inventory], bool]] = {
+    KUBERNETES: _kubernetes,
+    GRANTS: lambda inventory: bool(inventory.grants),
+    AWS_GRANTS: _aws_grants,
+    ACCESS: lambda inventory: bool(inventory.grants or inventory.trusts),
+    TRUSTS: lambda inventory: bool(inventory.trusts),
+    AGENT_TOOLS: lambda inventory: bool(inventory.agent_tools),
+    OAUTH_SCOPES: _oauth_scopes,
+}
 
 
 class Entry(NamedTuple):
@@ -50,17 +79,17 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-EXP-003", "expired"),
     Entry("NHI-EXP-004", "identity_no_expiry"),
     Entry("NHI-RET-001", "no_retirement"),
-    Entry("NHI-PRIV-001", "wildcard_actions"),
-    Entry("NHI-PRIV-002", "wildcard_resource_write"),
-    Entry("NHI-PRIV-003", "not_action_allow"),
-    Entry("NHI-PRIV-004", "admin_grant"),
-    Entry("NHI-PRIV-005", "unknown_action"),
-    Entry("NHI-PRIV-006", "privesc_path"),
-    Entry("NHI-PRIV-007", "cloud_role_escalation"),
-    Entry("NHI-PRIV-012", "gcp_public_member"),
-    Entry("NHI-TRUST-001", "trust_anyone"),
-    Entry("NHI-TRUST-002", "trust_cross_account"),
-    Entry("NHI-TRUST-003", "trust_oidc_subject"),
+    Entry("NHI-PRIV-001", "wildcard_actions", GRANTS),
+    Entry("NHI-PRIV-002", "wildcard_resource_write", GRANTS),
+    Entry("NHI-PRIV-003", "not_action_allow", GRANTS),
+    Entry("NHI-PRIV-004", "admin_grant", GRANTS),
+    Entry("NHI-PRIV-005", "unknown_action", AWS_GRANTS),
+    Entry("NHI-PRIV-006", "privesc_path", AWS_GRANTS),
+    Entry("NHI-PRIV-007", "cloud_role_escalation", ACCESS),
+    Entry("NHI-PRIV-012", "gcp_public_member", ACCESS),
+    Entry("NHI-TRUST-001", "trust_anyone", TRUSTS),
+    Entry("NHI-TRUST-002", "trust_cross_account", TRUSTS),
+    Entry("NHI-TRUST-003", "trust_oidc_subject", TRUSTS),
     Entry("NHI-K8S-001", "k8s_automount", KUBERNETES),
     Entry("NHI-K8S-002", "k8s_default_sa", KUBERNETES),
     Entry("NHI-K8S-003", "k8s_sa_reuse", KUBERNETES),
@@ -71,12 +100,12 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("NHI-K8S-008", "k8s_wildcard_rbac", KUBERNETES),
     Entry("NHI-K8S-010", "default_node_identity"),
     Entry("NHI-AGENT-001", "agent_shared_identity"),
-    Entry("NHI-AGENT-002", "agent_confused_deputy"),
-    Entry("NHI-AGENT-003", "agent_unconfirmed_tool"),
+    Entry("NHI-AGENT-002", "agent_confused_deputy", TRUSTS),
+    Entry("NHI-AGENT-003", "agent_unconfirmed_tool", AGENT_TOOLS),
     Entry("NHI-AGENT-004", "agent_ai_local_auth"),
-    Entry("NHI-AGENT-005", "agent_tool_escalation"),
+    Entry("NHI-AGENT-005", "agent_tool_escalation", AGENT_TOOLS),
     Entry("NHI-AGENT-006", "agent_open_gateway"),
-    Entry("NHI-AGENT-007", "agent_oauth_admin_scopes"),
+    Entry("NHI-AGENT-007", "agent_oauth_admin_scopes", OAUTH_SCOPES),
     Entry("NHI-CRED-001", "static_key"),
     Entry("NHI-CRED-002", "secret_in_code"),
     Entry("NHI-CRED-003", "console_login"),

@@ -26,7 +26,6 @@ Best practice::
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import functools
 from collections.abc import Iterator
@@ -34,6 +33,13 @@ from collections.abc import Iterator
 from nhilint.iam import catalog
 from nhilint.model import Finding, Severity
 from nhilint.rules.base import Context, Rule, label, short_address
+
+
+def _close(word: str, candidates: list[str], cutoff: float) -> list[str]:
+    """The closest candidate, if any (difflib is imported only when a name is wrong)."""
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -49,14 +55,14 @@ def action_problem(pattern: str) -> str | None:
             return None
         return f"no service matches {pattern}"
     if not catalog.service_exists(service):
-        hint = difflib.get_close_matches(service.lower(), sorted(catalog.all_services()), n=1)
+        hint = _close(service.lower(), sorted(catalog.all_services()), 0.6)
         return f"{pattern}: there is no service {service}" + (f" (did you mean {hint[0]}?)" if hint else "")
     if catalog.expand(pattern):
         return None
     if "*" in name or "?" in name:
         return f"{pattern} matches no action of {service.lower()}"
     names = [a.name for a in catalog.service_actions(service)]
-    hint = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    hint = _close(name, names, 0.75)
     return f"{pattern}: {service.lower()} has no action {name}" + (
         f" (did you mean {service.lower()}:{hint[0]}?)" if hint else ""
     )

@@ -58,8 +58,8 @@ from nhilint.extract.rbac import (
 from nhilint.extract.tag_text import plain_tags
 from nhilint.model import Credential, Identity, Lifecycle, LiteralSecret, Location, Unknown, Usage
 from nhilint.model_inputs import Annotation, ToolRender
-from nhilint.parse import kustomize
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
+from nhilint.parse.kustomize_plain import under_kustomization
 from nhilint.values import LDict, to_text
 
 IGNORE_ANNOTATION = "nhilint.io/ignore"
@@ -109,7 +109,7 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     tasks = [(file, _relative(file, real_root, real), builder.limits, reads_body) for file, real in files]
     for (file, real), manifest in zip(files, parse_files(tasks), strict=True):
         state.read.add(real)
-        kustomized = kustomize.under_kustomization(file, root, state.kustomized)
+        kustomized = under_kustomization(file, root, state.kustomized)
         if kustomized:  # a kustomization may read it again
             state.files[real] = manifest
         builder.inventory.errors.extend(manifest.errors)
@@ -123,6 +123,8 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
 
 def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> None:
     """Render each kustomization with `kubectl kustomize` and read its objects; note those not rendered."""
+    from nhilint.parse import kustomize  # only with a kustomization: the renderer's imports cost ~10 ms
+
     state, batch = _state(builder), Batch()
     real_root = root.resolve()
 

@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.extract.written_secrets.notes import (
     BASE64,
@@ -24,7 +22,6 @@ from nhilint.extract.written_secrets.notes import (
 from nhilint.model import LiteralSecret, Location
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord
-from nhilint.parse.yamlmarks import load_located
 
 if TYPE_CHECKING:
     from nhilint.extract.builder import Builder
@@ -245,6 +242,10 @@ def _tf_containers(record: TfRecord, name: str, noted: Callable[..., None]) -> N
                         noted(label, text, line, name=_name_if_literal(variable, env["value"]))
         return
     if isinstance(expr, hcl.Literal) and isinstance(expr.value, str):
+        import yaml  # only for a container definition written as JSON text: most Terraform scans have none
+
+        from nhilint.parse.yamlmarks import load_located
+
         try:
             document = load_located(expr.value, record.value_line(name))
         except (yaml.YAMLError, ValueError):  # not JSON: judged as text below
