@@ -78,7 +78,9 @@ _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 # stay below the entropy limit (log2 16 = 4 bits), and every token plugin's pattern needs a character that is
 # not lowercase hex (`ghp_`, `AKIA`, `xox`, `-us`, `:`, `=`...).
 _HEX = re.compile(r"[0-9a-f]+")
-_CANDIDATE = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
+# Written as: a maximal run of 16 such characters or more (it starts where the character before is not one)
+# holding a digit; tried only where a run starts, so a long text of words costs one pass.
+_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/=]{16})[A-Za-z+/=]*[0-9]|://[^\s/@]+:[^\s/@]+@")
 # Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
 # plugin looks for, matched on a name, not on an assignment).
 _SECRET_NAME = re.compile(

@@ -135,3 +135,16 @@ def test_values_no_plugin_can_flag_do_not_import_detect_secrets() -> None:
         "assert 'detect_secrets' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_candidate_gate_is_a_run_of_sixteen_with_a_digit() -> None:
+    """`_candidate`'s regex (tried only where a run starts) answers as the plain statement of the gate: a run of
+    16 or more base64 characters holding a digit, or credentials in a URL."""
+    plain = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
+    rng = random.Random(23)
+    values = ["https://u:p@h", "x" * 15 + "1", "x" * 15 + " 1", "+" * 16 + "9", "a1" + "-" * 3 + "b" * 15 + "2"]
+    for _ in range(30000):
+        alphabet = rng.choice(["ab1", "aZ0+/=", "ab1 -.:@", "xyz/=+9\n", "Ab1://@:"])
+        values.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 48))))
+    for value in values:
+        assert (secrets._CANDIDATE.search(value) is None) == (plain.search(value) is None), value
