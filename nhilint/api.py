@@ -120,7 +120,7 @@ def build_inventory(
     Where a plan (`options.plans`) and scanned source describe the same address, the plan wins
     (nhilint.extract.terraform.plan).
     """
-    from nhilint.discover import discover
+    from nhilint.discover import discover, relative_names
     from nhilint.extract.builder import Builder
     from nhilint.extract.documents import settle as settle_documents
     from nhilint.extract.links import link as link_formats
@@ -162,8 +162,11 @@ def build_inventory(
         inventory.annotations.extend(a for a in project.annotations if a not in known)
     handled = set(FORMAT_EXTRACTORS)
     others = [p for kind, files in found.other.items() if kind in handled for p in files]
-    relative = project.relative if project else partial(_relative, root.resolve())
-    inventory.files = sorted({relative(p) for p in [*found.terraform, *others]} | plan_files)
+    if project is not None:
+        names = {project.relative(p) for p in [*found.terraform, *others]}
+    else:
+        names = set(relative_names(others, root.resolve()).values())
+    inventory.files = sorted(names | plan_files)
     explicit = found.named
     return inventory, explicit | plan_files if explicit else explicit
 
@@ -188,14 +191,6 @@ def _extract_terraform(project: TerraformProject, builder: Builder) -> None:
     from nhilint.extract.terraform.project import extract_terraform
 
     extract_terraform(project, builder)
-
-
-def _relative(real_root: Path, path: Path) -> str:
-    """A file's name relative to the scan root, as TerraformProject.relative gives it."""
-    try:
-        return path.resolve().relative_to(real_root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _label(kind: str, files: list[Path], root: Path) -> str:

@@ -19,6 +19,7 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +94,35 @@ def kind_of(path: Path) -> str | None:
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     return classify(path.name, head.decode("utf-8", errors="replace"))
+
+
+def relative_names(paths: Iterable[Path], real_root: Path) -> dict[Path, str]:
+    """Each file's name as findings show it: `path.resolve().relative_to(real_root).as_posix()`, or the path as
+    given when it resolves outside the root. A file that is not a symlink resolves to its directory's real path
+    and its own name, so each directory is resolved once (resolving every file costs a system call per
+    directory level of each)."""
+    bases: dict[Path, str | None] = {}
+    names: dict[Path, str] = {}
+    for path in paths:
+        if path.is_symlink():
+            names[path] = _relative_name(path, real_root)
+            continue
+        parent = path.parent
+        if parent not in bases:
+            try:
+                bases[parent] = parent.resolve().relative_to(real_root).as_posix()
+            except ValueError:
+                bases[parent] = None
+        base = bases[parent]
+        names[path] = path.as_posix() if base is None else path.name if base == "." else f"{base}/{path.name}"
+    return names
+
+
+def _relative_name(path: Path, real_root: Path) -> str:
+    try:
+        return path.resolve().relative_to(real_root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def discover(

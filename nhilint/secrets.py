@@ -21,9 +21,11 @@ PEM private keys are always recognised, before any plugin: detect-secrets' list 
 Importing detect-secrets costs about 0.2 s (it pulls in `requests`), more than nhilint's own start-up, so it is
 imported only when a value could be a secret at all (`_candidate`): a run of 16 or more base64 characters with
 a digit, or a URL with credentials. That gate is a necessary condition of the chosen plugins (but for tokens
-without any digit), not a detector: a scan whose values are names, ARNs, regions and dates never imports the
-package (fixtures/example does, for its Azure subscription paths: +0.23 s on a 0.9 s scan). Nor does a value
-made of lowercase hex digits alone (`_HEX`: digests, fingerprints): no chosen plugin can flag one.
+without any digit), not a detector. Nor is a value made of lowercase hex digits alone (`_HEX`: digests,
+fingerprints): no chosen plugin can flag one. A candidate is then held to the plugins' own necessary condition
+(their patterns and entropy limit, copied as data in `secret_shapes`), so the package is imported only for a
+value that looks like a token: scans of fixtures/example (Azure subscription paths), of
+aws-cloudformation-templates (logical ids with digits, user data) and of the generated trees import none.
 
 Where a value is passed as a variable whose name says secret (`DB_PASSWORD`), `named_secret` judges it
 without the detector: a literal that is not a placeholder, a reference, a path, a flag, a number or a name.
@@ -36,9 +38,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from nhilint import secret_shapes
 from nhilint.lazy_re import LazyPattern
 
 PLUGINS: tuple[dict[str, Any], ...] = (
@@ -79,7 +82,9 @@ _PEM = LazyPattern(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 # stay below the entropy limit (log2 16 = 4 bits), and every token plugin's pattern needs a character that is
 # not lowercase hex (`ghp_`, `AKIA`, `xox`, `-us`, `:`, `=`...).
 _HEX = LazyPattern(r"[0-9a-f]+")
-_CANDIDATE = LazyPattern(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
+# Written as: a maximal run of 16 such characters or more (it starts where the character before is not one)
+# holding a digit; tried only where a run starts, so a long text of words costs one pass.
+_CANDIDATE = LazyPattern(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/=]{16})[A-Za-z+/=]*[0-9]|://[^\s/@]+:[^\s/@]+@")
 # Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
 # plugin looks for, matched on a name, not on an assignment).
 _SECRET_NAME = LazyPattern(
@@ -108,8 +113,10 @@ def detect_many(values: Iterable[str]) -> dict[str, str]:
             found[value] = PRIVATE_KEY
         elif _candidate(value):
             pending.append(value)
+    # Only a value with a line the plugins could flag (secret_shapes, their patterns as data) needs the package.
+    could_flag = secret_shapes.could_flag
+    pending = [value for value in dict.fromkeys(pending) if any(could_flag(line) for line in _lines(value))]
     if pending:
-        pending = list(dict.fromkeys(pending))
         kinds = _scan(pending)
         found.update({value: kind for value, kind in zip(pending, kinds, strict=True) if kind})
     return found
@@ -173,9 +180,8 @@ def _scan(values: list[str]) -> list[str | None]:
         could_flag = _prefilter(get_plugins())
         for value in values:
             kind: str | None = None
-            for line in value.splitlines() or [value]:
-                line = line.strip()
-                if len(line) < 8 or not could_flag(line):
+            for line in _lines(value):
+                if not could_flag(line):
                     continue
                 # The entropy plugin searches eagerly inside a line (an ARN's account id and path would
                 # qualify); it counts only when the whole value is the high-entropy string.
@@ -187,30 +193,25 @@ def _scan(values: list[str]) -> list[str | None]:
     return out
 
 
+def _lines(value: str) -> Iterator[str]:
+    """The lines of a value `_scan` judges: stripped, 8 characters or more."""
+    for line in value.splitlines() or [value]:
+        line = line.strip()
+        if len(line) >= 8:
+            yield line
+
+
 def _prefilter(plugins: list[Any]) -> Callable[[str], bool]:
     """A necessary condition for `scan_line` to flag a line, read from the plugins themselves: a regex
     plugin reports only matches of its `denylist` patterns (the JWT plugin a subset of them), and the entropy
     plugin counts here only when the whole line is in its charset and above its limit. `scan_line` (plugin
     dispatch, then filters) costs about 0.4 ms a line; most candidate lines (digests, ids) cannot be flagged,
     and this check costs a few microseconds. A plugin of any other shape sends every line to `scan_line`."""
-    from detect_secrets.plugins.base import RegexBasedDetector
-    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
-    from detect_secrets.plugins.jwt import JwtTokenDetector
-
-    patterns: list[re.Pattern[str]] = []
-    entropy: list[tuple[re.Pattern[str], Any]] = []
-    for plugin in plugins:
-        kind = type(plugin)
-        if isinstance(plugin, HighEntropyStringsPlugin) and kind.analyze_line is HighEntropyStringsPlugin.analyze_line:
-            entropy.append((re.compile(f"[{re.escape(plugin.charset)}]+"), plugin))
-        elif (
-            isinstance(plugin, RegexBasedDetector)
-            and kind.analyze_line is RegexBasedDetector.analyze_line
-            and (kind.analyze_string in (RegexBasedDetector.analyze_string, JwtTokenDetector.analyze_string))
-        ):
-            patterns.extend(plugin.denylist)
-        else:
-            return lambda line: True
+    shapes = plugin_shapes(plugins)
+    if shapes is None:
+        return lambda line: True
+    patterns, plugins = shapes
+    entropy = [(re.compile(f"[{re.escape(plugin.charset)}]+"), plugin) for plugin in plugins]
 
     def could_flag(line: str) -> bool:
         quoted = f'"{line}"'  # as `_scan` passes it
@@ -224,6 +225,30 @@ def _prefilter(plugins: list[Any]) -> Callable[[str], bool]:
         )
 
     return could_flag
+
+
+def plugin_shapes(plugins: list[Any]) -> tuple[list[re.Pattern[str]], list[Any]] | None:
+    """The regex plugins' denylist patterns and the entropy plugins, or None when a plugin has another shape
+    (then any line may be flagged). `secret_shapes` holds the same for `PLUGINS`, as data."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+
+    patterns: list[re.Pattern[str]] = []
+    entropy: list[Any] = []
+    for plugin in plugins:
+        kind = type(plugin)
+        if isinstance(plugin, HighEntropyStringsPlugin) and kind.analyze_line is HighEntropyStringsPlugin.analyze_line:
+            entropy.append(plugin)
+        elif (
+            isinstance(plugin, RegexBasedDetector)
+            and kind.analyze_line is RegexBasedDetector.analyze_line
+            and (kind.analyze_string in (RegexBasedDetector.analyze_string, JwtTokenDetector.analyze_string))
+        ):
+            patterns.extend(plugin.denylist)
+        else:
+            return None
+    return patterns, entropy
 
 
 def register(sensitive: dict[str, str], value: Any, source: str) -> None:

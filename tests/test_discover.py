@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from nhilint.api import Report, scan
-from nhilint.discover import Discovered, discover, kind_of
+from nhilint.discover import Discovered, discover, kind_of, relative_names
 from nhilint.limits import Limits
 from tests.helpers import config_for, write_tree
 
@@ -326,3 +326,35 @@ def test_gitignore_files_above_a_named_directory_apply(tmp_path: Path) -> None:
         },
     )
     assert _tf(discover([tmp_path / "infra/env"], tmp_path), tmp_path) == ["infra/env/main.tf"]
+
+
+def test_relative_names_resolve_as_each_path_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`relative_names` resolves each directory once; every name is what resolving the file itself gives."""
+    root, outside = tmp_path / "repo", tmp_path / "elsewhere"
+    write_tree(root, {"a.yaml": "", "stacks/iam.yaml": "", "stacks/deep/x.json": "", "real/t.yaml": ""})
+    write_tree(outside, {"o.yaml": ""})
+    (root / "link.yaml").symlink_to("stacks/iam.yaml")  # a file link: its target's name
+    (root / "alias").symlink_to("real")  # a directory link: the files below it by their real names
+    (root / "out").symlink_to(outside)  # outside the root: the path as given
+    (root / "stacks/out.yaml").symlink_to(outside / "o.yaml")
+    monkeypatch.chdir(root)
+    given = [
+        *(root / p for p in ["a.yaml", "stacks/iam.yaml", "stacks/deep/x.json", "link.yaml", "alias/t.yaml"]),
+        *(root / p for p in ["out/o.yaml", "stacks/out.yaml", "missing/none.yaml"]),
+        Path("a.yaml"),
+        Path("stacks/deep/x.json"),
+        Path("alias/t.yaml"),
+    ]
+    real_root = root.resolve()
+
+    def one(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(real_root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    names = relative_names(given, real_root)
+    assert names == {path: one(path) for path in given}
+    assert names[root / "alias/t.yaml"] == "real/t.yaml"
+    assert names[root / "link.yaml"] == "stacks/iam.yaml"
+    assert names[Path("a.yaml")] == "a.yaml"

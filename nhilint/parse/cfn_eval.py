@@ -85,29 +85,40 @@ class Evaluator:
 
     def value(self, node: Any, depth: int = 0) -> Any:
         """The evaluated value; LDicts keep their lines, NO_VALUE items are dropped."""
-        if depth > self.template.limits.max_depth:
+        template = self.template
+        if depth > template.limits.max_depth:
             return self.too_deep(depth)
-        if type(node) is str:  # most nodes: a plain string
+        kind = type(node)
+        if kind is str:  # most nodes: a plain string
             return Unknown(f"{node} is a dynamic reference resolved at deploy") if "{{resolve:" in node else node
-        if isinstance(node, LDict) and node.line and node.path in (None, self.template.path):
-            self._line = node.line
-        if isinstance(node, dict):
+        if kind is LDict or isinstance(node, dict):
+            if isinstance(node, LDict):
+                line, end, path, key_lines = node.line, node.end_line, node.path, node.key_lines
+                if line and path in (None, template.path):
+                    self._line = line
+            else:
+                line, end, path, key_lines = 0, 0, None, None
             if len(node) == 1:
                 key = next(iter(node))
                 if key == "Ref" or key.startswith("Fn::"):
                     return self._intrinsic(key, node[key], depth + 1)
-            line, end = getattr(node, "line", 0), getattr(node, "end_line", 0)
             if line:
-                end = tight_end(self.template.lines, line, end)
-            result = LDict(line=line, end_line=end, path=getattr(node, "path", None) or self.template.path)
-            result.key_lines = getattr(node, "key_lines", None)
+                end = tight_end(template.lines, line, end)
+            result = LDict((), line, end, path or template.path)
+            result.key_lines = key_lines
+            inner = depth + 1
+            plain = inner <= template.limits.max_depth  # a plain string item is itself (`value`, inlined)
             for key, item in node.items():
-                evaluated = self.value(item, depth + 1)
+                if plain and type(item) is str and "{{resolve:" not in item:
+                    result[key] = item
+                    continue
+                evaluated = self.value(item, inner)
                 if evaluated is not NO_VALUE:
                     result[key] = evaluated
             return result
         if isinstance(node, list):
-            return [v for v in (self.value(item, depth + 1) for item in node) if v is not NO_VALUE]
+            inner = depth + 1
+            return [v for v in (self.value(item, inner) for item in node) if v is not NO_VALUE]
         if isinstance(node, str) and "{{resolve:" in node:
             return Unknown(f"{node} is a dynamic reference resolved at deploy")
         return node

@@ -153,7 +153,8 @@ def parse_template(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Tem
             template.problems.append((key_line, resource))
         else:
             template.resources[logical_id] = resource
-    template.annotations = _comment_annotations(lines, path, list(template.resources.values()))
+    if "nhilint:" in text:  # one search of the text; most templates have no such comment
+        template.annotations = _comment_annotations(lines, path, list(template.resources.values()))
     for resource in template.resources.values():
         template.annotations.extend(_metadata_annotations(resource))
     return template
@@ -215,19 +216,20 @@ def tight_end(lines: list[str], start: int, end: int) -> int:
     """
     if start < 1 or start > len(lines):
         return start
-    indent = _indent(lines[start - 1])
+    first = lines[start - 1]
+    indent = len(first) - len(first.lstrip(" "))  # this runs for every mapping evaluated: no helper calls
     last = min(end, len(lines))
     while last > start:
         text = lines[last - 1]
         stripped = text.strip()
-        if stripped and not stripped.startswith("#") and (last < end or _indent(text) > indent or stripped[0] in "}]"):
+        if (
+            stripped
+            and stripped[0] != "#"
+            and (last < end or stripped[0] in "}]" or len(text) - len(text.lstrip(" ")) > indent)
+        ):
             return last
         last -= 1
     return start
-
-
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
 
 
 def _comment_annotations(lines: list[str], path: str, resources: list[Resource]) -> list[Annotation]:

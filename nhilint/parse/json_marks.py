@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate, chain, repeat
+from operator import attrgetter
 from typing import Any
 
 import yaml
@@ -24,17 +26,26 @@ from nhilint.limits import Limits
 from nhilint.parse.yaml_composer import scalar_value
 from nhilint.values import LDict
 
-# One match per key (a string with its `:`), bracket, stray quote or the end; what lies between (values, commas,
-# blanks) is passed over inside the regex engine, so Python sees only the structure. Possessive quantifiers and
-# a match that cannot fail keep it linear in the text, whatever the text.
+# One match per key (a string followed by its `:`), bracket, stray quote or the end; what lies between (values,
+# commas, blanks, a key's `:`) is passed over inside the regex engine, so Python sees only the structure. Each
+# match ends on its token's line (a key's closing quote, a bracket): the lines of all tokens are counted in one
+# pass at C speed. Possessive quantifiers and a match that cannot fail keep it linear in the text, whatever the text.
 _STRING = r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
-_STRUCTURE = re.compile(rf'(?:{_STRING}(?!\s*:)|[^"{{}}\[\]]++)*+(?:({_STRING})(\s*:)|([{{}}\[\]])|(")|\Z)')
+_STRUCTURE = re.compile(
+    rf'(?:{_STRING}(?!\s*:)|[^"{{}}\[\]]++)*+(?:({_STRING})(?=[ \t\r]*:)|(\{{)|(\[)|(\}})|(\])|(")|\Z)'
+)
+_KEY, _OPEN, _OPEN_LIST, _CLOSE, _CLOSE_LIST, _QUOTE = 1, 2, 3, 4, 5, 6
 # What YAML reads differently from JSON: characters outside YAML's printable set, its other line breaks
 # (NEL, LS, PS, a lone CR), tabs (YAML refuses some), and escaped surrogates (JSON pairs them, YAML does not).
-_ASCII_DIFFERS = re.compile("[^\x0a\x0d\x20-\x7e]|\r(?!\n)|\\\\u[dD][89a-fA-F]")  # the same, for ASCII text
-_YAML_DIFFERS = re.compile(
-    "[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r(?!\n)|\\\\u[dD][89a-fA-F]"
-)
+# Three searches, each a fast scan, rather than one alternation tried at every position.
+_ASCII_DIFFERS = re.compile("[^\x0a\x0d\x20-\x7e]")  # the characters, for ASCII text
+_YAML_DIFFERS = re.compile("[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LONE_CR = re.compile("\r(?!\n)")
+_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]")
+_LONG_KEY = 1000  # YAML's keys: at most 1024 characters (a key this long is read as YAML)
+
+
+_LASTINDEX = attrgetter("lastindex")
 
 
 class _Declined(Exception):
@@ -50,60 +61,69 @@ def _plain(text: str) -> Any:
     return scalar_value(yaml.ScalarNode(tag, text))
 
 
+def _differs(text: str) -> bool:
+    """Whether YAML might read a character of this JSON text differently."""
+    if (_ASCII_DIFFERS if text.isascii() else _YAML_DIFFERS).search(text):
+        return True
+    if "\r" in text and _LONE_CR.search(text) is not None:
+        return True
+    return "\\u" in text and _SURROGATE.search(text) is not None
+
+
 def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
     """(value, line of the document) as `yamlmarks.load_document` would read this JSON text, or None."""
-    if (_ASCII_DIFFERS if text.isascii() else _YAML_DIFFERS).search(text):
+    if _differs(text):
+        return None
+    matches = list(_STRUCTURE.finditer(text))
+    ends = list(map(re.Match.end, matches))
+    lines = list(accumulate(map(text.count, repeat("\n"), chain((0,), ends), ends), initial=base_line))[1:]
+    kinds = list(map(_LASTINDEX, matches))
+    if _QUOTE in kinds:
+        return None  # a string that does not end on its line (or a key's `:` on the next line): not JSON
+    if (
+        _KEY in kinds
+        and max(map(len, text.split("\n"))) > _LONG_KEY  # only a long line can hold a long key
+        and any(m.end(1) - m.start(1) > _LONG_KEY for m in matches if m.lastindex == _KEY)
+    ):
         return None
     closed: list[tuple[int, int, list[int]]] = []  # per object, in closing order: its lines and its keys' lines
-    stack: list[tuple[int, list[int] | None]] = []  # open brackets: line, key lines (None: a list)
-    first = -1
-    line, seen = base_line, 0  # the line at offset `seen` (tokens come in order: newlines are counted once)
-    for match in _STRUCTURE.finditer(text):
-        group = match.lastindex  # 2: a key (groups 1 and 2), 3: a bracket, 4: a stray quote, None: the end
-        if group == 2:  # a key (YAML's keys: on one line with their `:`, at most 1024 characters)
-            position = match.start(1)
-            line += text.count("\n", seen, position)
-            seen = position
-            keys = stack[-1][1] if stack else None
-            if keys is None or "\n" in match.group(2) or match.end(1) - position > 1000:
-                return None
+    stack: list[tuple[int, int]] = []  # open brackets: line, and where its keys start in `keys` (-1: a list)
+    keys: list[int] = []  # the lines of the keys of the objects open, innermost last
+    depth, max_depth = 0, limits.max_depth
+    for kind, line in zip(kinds, lines, strict=True):
+        if kind == _KEY:
             keys.append(line)
-            continue
-        if group != 3:
-            if group == 4:
-                return None  # a string that does not end on its line: not JSON
-            break  # the end of the text
-        bracket = match.group(3)
-        position = match.start(3)
-        line += text.count("\n", seen, position)
-        seen = position
-        if bracket in "{[":
-            if first < 0:
-                first = line
-            stack.append((line, [] if bracket == "{" else None))
-            if len(stack) > limits.max_depth:
+        elif kind in (_OPEN, _OPEN_LIST):
+            stack.append((line, len(keys) if kind == _OPEN else -1))
+            depth += 1
+            if depth > max_depth:
                 return None
-            continue
-        if not stack:
-            return None
-        start, keys = stack.pop()
-        if keys is not None:
-            closed.append((start, line, keys))
+        elif kind is not None:
+            if not stack:
+                return None
+            start, mark = stack.pop()
+            depth -= 1
+            if (mark < 0) != (kind == _CLOSE_LIST):
+                return None  # brackets that do not pair: not JSON
+            if mark >= 0:
+                closed.append((start, line, keys[mark:]))
+                del keys[mark:]
     # Nodes (keys and values) are at most twice the values, and each value but a collection's first follows a
     # comma: a bound, not a count (commas in strings add to it), and past the limit YAML counts exactly.
     nodes = 2 * (text.count(",") + text.count("{") + text.count("[")) + 1
-    if stack or first < 0 or nodes > limits.max_nodes:
+    if stack or keys or not matches or matches[0].lastindex not in (_OPEN, _OPEN_LIST) or nodes > limits.max_nodes:
         return None
+    first = lines[0]
     objects = iter(closed)
 
     def mapping(pairs: list[tuple[str, Any]]) -> LDict:
         start, end, keys = next(objects, (-1, -1, None))
         if keys is None or len(keys) != len(pairs):
             raise _Declined
-        result = LDict(pairs, line=start, end_line=end)
+        result = LDict(pairs, start, end)
         if len(result) != len(pairs):
             raise _Declined  # a key written twice
-        result.key_lines = dict(zip(result, keys, strict=True))
+        result.key_lines = dict(zip(result, keys))  # noqa: B905 (the lengths are equal: checked above)
         return result
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import yaml
@@ -10,22 +11,34 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STANDARD_TAG = "tag:yaml.org,2002:"
 _RESOLVED: dict[str, str] = {}  # plain scalar -> its implicit tag (`Type`, `true`, `3`): the same in every file
 _RESOLVED_MAX, _RESOLVED_LENGTH = 50_000, 100
+_SCALAR = yaml.ScalarNode
+_STR_TAG = f"{STANDARD_TAG}str"
+_COLLECTION_TAGS: dict[type, str] = {yaml.SequenceNode: f"{STANDARD_TAG}seq", yaml.MappingNode: f"{STANDARD_TAG}map"}
 
 
 class Composer(LOADER):  # type: ignore[misc,valid-type]
     """The C loader with a memo for the implicit tag of plain scalars: keys and values repeat across a tree,
-    and PyYAML's resolver (Python, called by the C composer for every scalar) is a fifth of composing.
-    Without path resolvers (the safe loader has none) a plain scalar's tag depends on its text alone."""
+    and PyYAML's resolver (Python, called by the C composer for every node) is a fifth of composing.
+    Without path resolvers (the safe loader has none) a plain scalar's tag depends on its text alone, any
+    other node's on its kind alone, and the resolver's per-node path bookkeeping does nothing."""
 
-    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0] and value is not None and len(value) <= _RESOLVED_LENGTH:
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = str(super().resolve(kind, value, implicit))
-                if len(_RESOLVED) < _RESOLVED_MAX:
-                    _RESOLVED[value] = tag
-            return tag
-        return str(super().resolve(kind, value, implicit))
+    if not LOADER.yaml_path_resolvers:  # always so for the safe loader; with them, PyYAML's own resolver
+
+        def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
+            if kind is _SCALAR:
+                if not implicit[0]:
+                    return _STR_TAG  # quoted, or `!`
+                tag = _RESOLVED.get(value)  # type: ignore[arg-type]
+                if tag is None:
+                    tag = str(super().resolve(kind, value, implicit))
+                    if len(value) <= _RESOLVED_LENGTH and len(_RESOLVED) < _RESOLVED_MAX:  # type: ignore[arg-type]
+                        _RESOLVED[value] = tag  # type: ignore[index]
+                return tag
+            return _COLLECTION_TAGS.get(kind) or str(super().resolve(kind, value, implicit))
+
+        # The C composer calls these around every node; without path resolvers they do nothing.
+        descend_resolver = staticmethod(operator.is_)  # (parent, index) -> ignored
+        ascend_resolver = staticmethod(tuple)  # () -> ignored
 
 
 def scalar_value(node: yaml.Node) -> Any:

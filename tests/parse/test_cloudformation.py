@@ -152,3 +152,43 @@ def test_errors_carry_line_and_reason(text: str, line: int, reason: str) -> None
     with pytest.raises(TemplateError) as error:
         parse_template(text, "x.yaml")
     assert (error.value.line, error.value.reason[: len(reason)]) == (line, reason)
+
+
+def test_values_past_the_depth_limit_are_unknown_strings_included() -> None:
+    """A plain string one level past `max_depth` is unknown like any other value there (the evaluator's inlined
+    string case keeps the bound), and the template gets one limit finding."""
+    from nhilint.limits import Limits
+
+    template = parse_template("Resources: {Bucket: {Type: AWS::S3::Bucket}}\n", "t.yaml", Limits(max_depth=3))
+    assert template is not None
+    ev = Evaluator(template)
+    shallow = ev.value(load_located("a: {b: {c: x, d: '{{resolve:ssm:p}}'}}"))
+    assert shallow["a"]["b"]["c"] == "x" and isinstance(shallow["a"]["b"]["d"], Unknown)
+    assert template.errors == []
+    deep = ev.value(load_located("a: {b: {c: {d: x, e: [y], f: 1}}}"))["a"]["b"]["c"]
+    assert all(isinstance(deep[key], Unknown) for key in "def")
+    assert [e.kind for e in template.errors] == ["limit"]
+
+
+def test_tight_end_answers_as_written_plainly() -> None:
+    """`tight_end` (its helper calls inlined) against the rule it states, on random lines."""
+    import random
+
+    def reference(lines: list[str], start: int, end: int) -> int:
+        if start < 1 or start > len(lines):
+            return start
+        indent = len(lines[start - 1]) - len(lines[start - 1].lstrip(" "))
+        for last in range(min(end, len(lines)), start, -1):
+            text = lines[last - 1]
+            stripped = text.strip()
+            deeper = len(text) - len(text.lstrip(" ")) > indent
+            if stripped and not stripped.startswith("#") and (last < end or deeper or stripped[0] in "}]"):
+                return last
+        return start
+
+    rng = random.Random(3)
+    pieces = ["", "  ", "    ", "# c", "  # c", "  }", "}", "  ]", "a: 1", "  b: 2", "    c: 3", "\t", "  - x"]
+    for _ in range(2000):
+        lines = [rng.choice(pieces) for _ in range(rng.randint(0, 8))]
+        start, end = rng.randint(0, 9), rng.randint(0, 10)
+        assert tight_end(lines, start, end) == reference(lines, start, end), (lines, start, end)

@@ -45,10 +45,14 @@ SAME = [
     '{"a": true, "b": false, "c": null, "d": "true", "<<": {"x": 1}}',
     '{"a":1,"b":[1,2,3],"c":{"d":"e"},"e":"x\\/y\\u00e9\\n"}',
     '[{"kind": "Role"},\n {"kind": "RoleBinding"}]',
+    '{"a": "' + "v" * 1500 + '", "b": {"c": 1}}',  # a long line: only keys are held to YAML's key length
+    '{"a"  : [1, {"b" : 2}]}',
 ]
 DECLINED = [
     '{"a": 1, "a": 2}',  # a key written twice: the format's merge decides, and it is reported
     '{"a"\n: 1}',  # YAML keys end on their line
+    '{"a"\r\n: 1}',
+    '{"a": [1}]',
     '{"' + "k" * 1100 + '": 1}',  # YAML keys are at most 1024 characters
     '{"a": "x\u2028y"}',  # a YAML line break
     '{"a": "x\x85y"}',

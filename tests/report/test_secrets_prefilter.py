@@ -1,16 +1,20 @@
 """The detector's prefilter (nhilint/secrets.py `_prefilter`) only skips lines detect-secrets would not flag:
-`detect_many` answers exactly as running every candidate line through `scan_line` does."""
+`detect_many` answers exactly as running every candidate line through `scan_line` does. Its import-free copy
+(nhilint/secret_shapes.py) is the exact mirror of what `_prefilter` reads from the installed plugins."""
 
 from __future__ import annotations
 
 import base64
 import random
+import re
 import string
+import subprocess
+import sys
 
 from detect_secrets.core.scan import scan_line
-from detect_secrets.settings import transient_settings
+from detect_secrets.settings import get_plugins, transient_settings
 
-from nhilint import secrets
+from nhilint import secret_shapes, secrets
 
 # Made up, in the shapes the plugins look for.
 FLAGGED = [
@@ -84,3 +88,63 @@ def test_lowercase_hex_values_are_never_flagged() -> None:
         for value in values:
             assert not list(scan_line(f'"{value}"')), value
     assert secrets._candidate("Mailchimp " + "0123456789abcdef" * 2 + "-us12")
+
+
+def test_shapes_mirror_the_installed_plugins() -> None:
+    """secret_shapes holds the plugins' patterns (text and flags) and entropy settings exactly: a detect-secrets
+    release that changes a plugin fails here, not silently in a scan."""
+    with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
+        shapes = secrets.plugin_shapes(get_plugins())
+    assert shapes is not None
+    patterns, entropy = shapes
+    assert [(p.pattern, p.flags) for p in patterns] == [
+        (text, re.compile(text, flags).flags) for text, flags in secret_shapes.DENYLIST
+    ]
+    assert [(plugin.charset, plugin.entropy_limit) for plugin in entropy] == list(secret_shapes.ENTROPY)
+
+
+def test_shapes_answer_as_the_plugins_prefilter() -> None:
+    rng = random.Random(17)
+    alphabet = string.ascii_letters + string.digits + "+/=-_.:@ "
+    lines = [line for value in FLAGGED + ORDINARY for line in value.splitlines()]
+    for length in range(8, 90, 4):
+        for _ in range(8):
+            lines.append("".join(rng.choice(alphabet[: rng.randint(10, len(alphabet))]) for _ in range(length)))
+            lines.append(base64.b64encode(rng.randbytes(length)).decode())
+            lines.append(base64.urlsafe_b64encode(rng.randbytes(length)).decode().rstrip("="))
+    with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
+        plugins = get_plugins()
+        could_flag = secrets._prefilter(plugins)
+        entropy = secrets.plugin_shapes(plugins)[1]  # type: ignore[index]
+        for line in lines:
+            assert secret_shapes.could_flag(line) == could_flag(line), line
+            for plugin in entropy:
+                assert secret_shapes.shannon_entropy(line, plugin.charset) == plugin.calculate_shannon_entropy(line)
+    assert sum(map(secret_shapes.could_flag, lines)) > 100  # the random lines reach both answers
+
+
+def test_values_no_plugin_can_flag_do_not_import_detect_secrets() -> None:
+    """Candidates by shape (a long run with a digit) that no plugin could flag are answered without the package:
+    a scan of ordinary templates pays nothing for it."""
+    code = (
+        "import sys; from nhilint import secrets; "
+        "assert secrets.detect_many(['DMSAuroraToS3FullLoadAndOngoingReplication', "
+        "'aws:prod/pricing-gateway/sam.yaml#BackfillFunction2Role', 'ami-0d85a662720db9789']) == {}; "
+        "assert 'detect_secrets' not in sys.modules; "
+        "assert secrets.detect_many(['ghp_k3J9xQ2mT7vR4pL8sW1zY6bN0cF5hD2gA9eU']); "
+        "assert 'detect_secrets' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_candidate_gate_is_a_run_of_sixteen_with_a_digit() -> None:
+    """`_candidate`'s regex (tried only where a run starts) answers as the plain statement of the gate: a run of
+    16 or more base64 characters holding a digit, or credentials in a URL."""
+    plain = re.compile(r"(?=[A-Za-z+/=]*[0-9])[A-Za-z0-9+/=]{16,}|://[^\s/@]+:[^\s/@]+@")
+    rng = random.Random(23)
+    values = ["https://u:p@h", "x" * 15 + "1", "x" * 15 + " 1", "+" * 16 + "9", "a1" + "-" * 3 + "b" * 15 + "2"]
+    for _ in range(30000):
+        alphabet = rng.choice(["ab1", "aZ0+/=", "ab1 -.:@", "xyz/=+9\n", "Ab1://@:"])
+        values.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 48))))
+    for value in values:
+        assert (secrets._CANDIDATE.search(value) is None) == (plain.search(value) is None), value

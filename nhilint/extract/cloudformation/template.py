@@ -13,6 +13,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
+from nhilint.discover import relative_names
 from nhilint.extract import written_secrets
 from nhilint.extract.aws_links import GROUP, PLATFORM, ROLE, ROLE_OR_PROFILE, USER, resolve_aws_links
 from nhilint.extract.builder import Builder
@@ -376,7 +377,7 @@ def handlers_for(resource_type: str) -> list[Handler]:
 def extract(paths: list[Path], root: Path, builder: Builder) -> None:
     """Read every template, add what it creates to the builder, then resolve links across templates."""
     real_root = root.resolve()
-    relative = {file: _relative(file, real_root) for file in paths}  # each path resolved once
+    relative = relative_names(paths, real_root)  # each path resolved once
     state = State(builder, templates=frozenset(relative.values()), root=root)
     for file in paths:
         path = relative[file]
@@ -417,10 +418,3 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
         builder.inventory.errors.extend(template.errors)  # keys written twice, limits hit while evaluating
     resolve_aws_links(builder)  # aliases, attachments, memberships, rotations, OIDC providers
     bedrock.link_agent_tools(builder)
-
-
-def _relative(path: Path, real_root: Path) -> str:
-    try:
-        return path.resolve().relative_to(real_root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -1,0 +1,115 @@
+"""What the chosen detect-secrets plugins can flag, known without importing detect-secrets.
+
+`secrets._prefilter` reads a necessary condition for `scan_line` to flag a line from the plugins themselves:
+each regex plugin's `denylist` patterns, and the entropy plugin's charset and limit. Importing the package to
+read them costs about 0.2 s (it pulls in `requests`), more than scanning a repository of templates, and the
+answer is the same every time. This module holds that condition as data, so `detect_many` imports
+detect-secrets only for a value with a line that passes it: in practice never, unless a value looks like a
+token. It must stay the exact mirror of the plugins: `tests/report/test_secrets_prefilter.py` compares it
+with what `secrets.plugin_shapes` reads from the installed package (pattern text and flags, charset and
+limit), so a detect-secrets release that changes a plugin fails the test rather than a scan.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_I = re.IGNORECASE
+_X = re.VERBOSE
+
+# (pattern, flags) of every denylist pattern of the chosen regex plugins, in plugin order (secrets.PLUGINS).
+DENYLIST: tuple[tuple[str, int], ...] = (
+    # AWSKeyDetector
+    (r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}", 0),
+    (r"aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?[\'\"]([0-9a-zA-Z/+]{40})[\'\"]", _I),
+    # ArtifactoryDetector
+    (r'(?:\s|=|:|"|^)AKC[a-zA-Z0-9]{10,}(?:\s|"|$)', 0),
+    (r'(?:\s|=|:|"|^)AP[\dABCDEF][a-zA-Z0-9]{8,}(?:\s|"|$)', 0),
+    # AzureStorageKeyDetector
+    (r"AccountKey=[a-zA-Z0-9+\/=]{88}", 0),
+    # BasicAuthDetector
+    (r"://[^:/\?\#\[\]@!\$\&'\(\)\*\+,;=\s]+:([^:/\?\#\[\]@!\$\&'\(\)\*\+,;=\s]+)@", 0),
+    # DiscordBotTokenDetector
+    (r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}", 0),
+    # GitHubTokenDetector
+    (r"(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}", 0),
+    # GitLabTokenDetector
+    (r"(glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_\-]{20,50}(?!\w)", 0),
+    (r"GR1348941[A-Za-z0-9_\-]{20,50}(?!\w)", 0),
+    (r"glcbt-([0-9a-fA-F]{2}_)?[A-Za-z0-9_\-]{20,50}(?!\w)", 0),
+    (r"glimt-[A-Za-z0-9_\-]{25}(?!\w)", 0),
+    (r"glptt-[A-Za-z0-9_\-]{40}(?!\w)", 0),
+    (r"glagent-[A-Za-z0-9_\-]{50,1024}(?!\w)", 0),
+    (r"gloas-[A-Za-z0-9_\-]{64}(?!\w)", 0),
+    # JwtTokenDetector
+    (r"eyJ[A-Za-z0-9-_=]+\.[A-Za-z0-9-_=]+\.?[A-Za-z0-9-_.+/=]*?", 0),
+    # MailchimpDetector
+    (r"[0-9a-z]{32}-us[0-9]{1,2}", 0),
+    # NpmDetector
+    (r"\/\/.+\/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*", 0),
+    # OpenAIDetector
+    (r"sk-[A-Za-z0-9-_]*[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", 0),
+    # PrivateKeyDetector
+    (r"BEGIN DSA PRIVATE KEY", 0),
+    (r"BEGIN EC PRIVATE KEY", 0),
+    (r"BEGIN OPENSSH PRIVATE KEY", 0),
+    (r"BEGIN PGP PRIVATE KEY BLOCK", 0),
+    (r"BEGIN PRIVATE KEY", 0),
+    (r"BEGIN RSA PRIVATE KEY", 0),
+    (r"BEGIN SSH2 ENCRYPTED PRIVATE KEY", 0),
+    (r"PuTTY-User-Key-File-2", 0),
+    # PypiTokenDetector
+    (r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9-_]{70,}", 0),
+    (r"pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9-_]{70,}", 0),
+    # SendGridDetector
+    (r"SG\.[a-zA-Z0-9_-]{22}\.[a-zA-Z0-9_-]{43}", 0),
+    # SlackDetector
+    (r"xox(?:a|b|p|o|s|r)-(?:\d+-)+[a-z0-9]+", _I),
+    (r"https://hooks\.slack\.com/services/T[a-zA-Z0-9_]+/B[a-zA-Z0-9_]+/[a-zA-Z0-9_]+", _I | _X),
+    # SquareOAuthDetector
+    (r"sq0csp-[0-9A-Za-z\\\-_]{43}", 0),
+    # StripeDetector
+    (r"(?:r|s)k_live_[0-9a-zA-Z]{24}", 0),
+    # TelegramBotTokenDetector
+    (r"\d{8,10}:[0-9A-Za-z_-]{35}", 0),
+    # TwilioKeyDetector
+    (r"AC[a-z0-9]{32}", 0),
+    (r"SK[a-z0-9]{32}", 0),
+)
+# Base64HighEntropyString: its charset and the limit secrets.PLUGINS sets.
+ENTROPY: tuple[tuple[str, float], ...] = (
+    ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/\\-_=", 4.5),
+)
+
+_PATTERNS: list[re.Pattern[str]] | None = None
+_CHARSETS: list[tuple[re.Pattern[str], str, float]] | None = None
+
+
+def shannon_entropy(data: str, charset: str) -> float:
+    """The entropy detect-secrets' `HighEntropyStringsPlugin.calculate_shannon_entropy` computes."""
+    if not data:
+        return 0
+    entropy = 0.0
+    for x in charset:
+        p_x = float(data.count(x)) / len(data)
+        if p_x > 0:
+            entropy += -p_x * math.log(p_x, 2)
+    return entropy
+
+
+def could_flag(line: str) -> bool:
+    """`secrets._prefilter`'s answer for the chosen plugins: False only when `scan_line` cannot flag `line`."""
+    global _PATTERNS, _CHARSETS
+    if _PATTERNS is None or _CHARSETS is None:  # compiled on first use: most scans never get here
+        _PATTERNS = [re.compile(pattern, flags) for pattern, flags in DENYLIST]
+        _CHARSETS = [(re.compile(f"[{re.escape(charset)}]+"), charset, limit) for charset, limit in ENTROPY]
+    quoted = f'"{line}"'  # as `secrets._scan` passes it
+    if any(pattern.search(quoted) for pattern in _PATTERNS):
+        return True
+    return any(
+        charset.fullmatch(line)
+        and math.log2(len(set(line))) >= limit - 1e-6  # Shannon entropy <= log2(symbols)
+        and shannon_entropy(line, symbols) > limit
+        for charset, symbols, limit in _CHARSETS
+    )
