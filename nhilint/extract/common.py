@@ -8,7 +8,18 @@ from typing import Any
 from nhilint.extract.builder import Builder
 from nhilint.extract.lifecycle import Origin
 from nhilint.extract.tag_text import plain_tags as plain_tags  # re-exported for the Terraform tables
-from nhilint.model import Fact, Identity, IdentityKind, LiteralSecret, Location, Platform, Unknown
+from nhilint.model import (
+    Credential,
+    CredentialKind,
+    Fact,
+    Identity,
+    IdentityKind,
+    Lifecycle,
+    LiteralSecret,
+    Location,
+    Platform,
+    Unknown,
+)
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, to_text
@@ -62,6 +73,47 @@ def add_identity(
         attributes=attributes,
     )
     return builder.add_identity(identity, resource.type)
+
+
+def credential_of(
+    resource: TfResource,
+    builder: Builder,
+    kind: CredentialKind,
+    platform: Platform,
+    *,
+    part: str = "",
+    tags: bool = False,
+    default_tags: bool = False,
+    location: Location | None = None,
+    of: str | Unknown | None = None,
+    expires: Fact | None = None,
+    rotation: Fact | None = None,
+    secret_in_code: Location | None = None,
+    attributes: tuple[tuple[str, str], ...] = (),
+) -> Credential:
+    """The Credential of a resource (or of one `part` of it, e.g. a client secret beside its application):
+    id, address, location and its lifecycle facts, from the block's comments and, with `tags`, its own
+    `tags` (and the provider's default tags with `default_tags`)."""
+    lifecycle: Lifecycle
+    if tags:
+        default = resource.provider_tags if default_tags else None
+        lifecycle = builder.lifecycle(resource.location, resource.get("tags"), "tag", default, resource.at("tags"))
+    else:
+        lifecycle = builder.lifecycle(resource.location)
+    address = f"{resource.address}.{part}" if part else resource.address
+    return Credential(
+        id=identity_id(platform, address),
+        kind=kind,
+        platform=platform,
+        address=resource.address,
+        location=location or resource.location,
+        of=of,
+        expires=expires,
+        rotation=rotation,
+        lifecycle=lifecycle,
+        secret_in_code=secret_in_code,
+        attributes=attributes,
+    )
 
 
 def tag_provenance(resource: TfRecord, tags_attr: str) -> tuple[str, Origin]:

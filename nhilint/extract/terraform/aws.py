@@ -14,7 +14,7 @@ from nhilint.extract.common import (
     add_identity,
     add_literal_secret,
     as_list,
-    identity_id,
+    credential_of,
     literal_secret,
     ref_or_text,
     rotation_from_time_rotating,
@@ -35,7 +35,6 @@ from nhilint.extract.terraform.aws_policies import (
 )
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
-    Credential,
     Fact,
     LiteralSecret,
     Unknown,
@@ -175,42 +174,26 @@ def time_rotating(resource: TfResource, builder: Builder) -> None:
 
 def access_key(resource: TfResource, builder: Builder) -> None:
     rotation = rotation_from_time_rotating(resource, builder)
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="access_key",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "access_key",
+        PLATFORM,
         rotation=rotation,
-        lifecycle=builder.lifecycle(resource.location),
         attributes=(("status", str(resource.get("status") or "Active")),),
     )
     builder.add_credential(credential, ref_or_text(resource.get("user")), USER)
 
 
 def login_profile(resource: TfResource, builder: Builder) -> None:
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="console_password",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location),
-        rotation=rotation_from_time_rotating(resource, builder),
+    credential = credential_of(
+        resource, builder, "console_password", PLATFORM, rotation=rotation_from_time_rotating(resource, builder)
     )
     builder.add_credential(credential, ref_or_text(resource.get("user")), USER)
 
 
 def secretsmanager_secret(resource: TfResource, builder: Builder) -> None:
-    tags = resource.get("tags")
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="secret",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
-    )
+    credential = credential_of(resource, builder, "secret", PLATFORM, tags=True, default_tags=True)
     builder.register(resource.address, credential.id, resource.type, resource.get("name"))
     builder.add_credential(credential, None, ())
 
@@ -225,14 +208,13 @@ def secret_rotation(resource: TfResource, builder: Builder) -> None:
 
 
 def api_key(resource: TfResource, builder: Builder) -> None:
-    tags = resource.get("tags")
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="api_key",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
+    credential = credential_of(
+        resource,
+        builder,
+        "api_key",
+        PLATFORM,
+        tags=True,
+        default_tags=True,
         rotation=rotation_from_time_rotating(resource, builder),
     )
     builder.add_credential(credential, None, ())

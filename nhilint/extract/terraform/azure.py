@@ -33,6 +33,7 @@ from nhilint.extract.common import (
     add_identity,
     add_literal_secret,
     as_list,
+    credential_of,
     identity_id,
     plain_tags,
     ref_or_text,
@@ -49,7 +50,6 @@ from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     ActionPattern,
     Condition,
-    Credential,
     CredentialKind,
     Fact,
     Grant,
@@ -184,14 +184,12 @@ def validity(resource: TfResource) -> tuple[tuple[str, str], ...]:
 
 def credential(kind: CredentialKind, parent_attrs: tuple[str, ...], types: tuple[str, ...], secret: bool) -> Handler:
     def handler(resource: TfResource, builder: Builder) -> None:
-        cred = Credential(
-            id=identity_id(PLATFORM, resource.address),
-            kind=kind,
-            platform=PLATFORM,
-            address=resource.address,
-            location=resource.location,
+        cred = credential_of(
+            resource,
+            builder,
+            kind,
+            PLATFORM,
             expires=expiry(resource),
-            lifecycle=builder.lifecycle(resource.location),
             rotation=rotation_from_time_rotating(resource, builder),
             attributes=validity(resource),
         )
@@ -209,14 +207,13 @@ def key_vault_secret(resource: TfResource, builder: Builder) -> None:
     if resource.has("expiration_date"):
         text, reason = text_of(resource, "expiration_date")
         expires = Fact(Unknown(reason) if reason else text, "expiration_date", resource.at("expiration_date"))
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="secret",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "secret",
+        PLATFORM,
+        tags=True,
         expires=expires,
-        lifecycle=builder.lifecycle(resource.location, resource.get("tags"), "tag", None, resource.at("tags")),
         rotation=rotation_from_time_rotating(resource, builder),
     )
     builder.add_credential(credential, None, ())

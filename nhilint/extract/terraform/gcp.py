@@ -25,7 +25,7 @@ from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
     Handler,
     add_identity,
-    identity_id,
+    credential_of,
     ref_or_text,
     rotation_from_time_rotating,
     text_of,
@@ -39,7 +39,6 @@ from nhilint.extract.terraform.gcp_roles import custom_permissions, custom_role
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import (
     ActionPattern,
-    Credential,
     Fact,
     Grant,
     Permission,
@@ -242,16 +241,14 @@ def service_account_key(resource: TfResource, builder: Builder) -> None:
         text, reason = text_of(resource, "valid_before")
         expires = Fact(Unknown(reason) if reason else text, "valid_before", resource.at("valid_before"))
     algorithm = resource.get("key_algorithm")
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="service_account_key",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "service_account_key",
+        PLATFORM,
         rotation=rotation,
         expires=expires,
         of=owner_of(builder, resource.get("service_account_id")),
-        lifecycle=builder.lifecycle(resource.location),
         attributes=(("key_algorithm", algorithm),) if isinstance(algorithm, str) else (),
     )
     builder.add_credential(credential, None, ())
@@ -261,15 +258,13 @@ def apikeys_key(resource: TfResource, builder: Builder) -> None:
     """An API key: which restriction kinds it has (APIs, callers), and its service account if bound to one."""
     kinds = sorted({child.type for r in resource.blocks("restrictions") for child in r.block.body.blocks})
     of = owner_of(builder, resource.get("service_account_email")) if resource.has("service_account_email") else None
-    credential = Credential(
-        id=identity_id(PLATFORM, resource.address),
-        kind="api_key",
-        platform=PLATFORM,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "api_key",
+        PLATFORM,
         of=of,
         rotation=rotation_from_time_rotating(resource, builder),
-        lifecycle=builder.lifecycle(resource.location),
         attributes=(("restrictions", ", ".join(kinds) if kinds else "none"),),
     )
     builder.add_credential(credential, None, ())

@@ -17,7 +17,7 @@ from nhilint.extract.common import (
     add_identity,
     add_literal_secret,
     as_list,
-    identity_id,
+    credential_of,
     literal_secret,
     ref_or_text,
     rotation_from_time_rotating,
@@ -25,7 +25,7 @@ from nhilint.extract.common import (
 )
 from nhilint.extract.terraform.misc_links import CiKeyCopy, MiscLinks, PendingAppRole, approle_secret_ids, link_ci_keys
 from nhilint.extract.terraform.table import PlatformTable
-from nhilint.model import Credential, Fact, Grant, LiteralSecret, RoleRef, Unknown, Usage
+from nhilint.model import Fact, Grant, LiteralSecret, RoleRef, Unknown, Usage
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, SourceText, refs_in_text, to_text
@@ -66,16 +66,7 @@ def ci_secret(resource: TfResource, builder: Builder) -> None:
         if add_literal_secret(resource, builder, attr, GITHUB):
             written = written or literal_secret(resource, attr)
     attributes = _texts(resource, "repository", "environment", "secret_name", "visibility")
-    credential = Credential(
-        id=identity_id(GITHUB, resource.address),
-        kind="ci_secret",
-        platform=GITHUB,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location),
-        secret_in_code=written,
-        attributes=attributes,
-    )
+    credential = credential_of(resource, builder, "ci_secret", GITHUB, secret_in_code=written, attributes=attributes)
     builder.add_credential(credential, None, ())
     for attr in ("plaintext_value", "encrypted_value"):
         for key in _key_addresses(resource, attr):
@@ -103,13 +94,11 @@ def deploy_key(resource: TfResource, builder: Builder) -> None:
     pairs = [r.address for r in _refs(value) if _type_of(r.address) == "tls_private_key"]
     if pairs:
         attributes += (("key_pair", pairs[0]),)
-    credential = Credential(
-        id=identity_id(GITHUB, resource.address),
-        kind="deploy_key",
-        platform=GITHUB,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location),
+    credential = credential_of(
+        resource,
+        builder,
+        "deploy_key",
+        GITHUB,
         secret_in_code=written,
         rotation=rotation_from_time_rotating(resource, builder),
         attributes=attributes,
@@ -166,14 +155,12 @@ def approle_secret_id(resource: TfResource, builder: Builder) -> None:
     if written is not None:
         add_literal_secret(resource, builder, "secret_id", VAULT)
     expires, seconds = _ttl_fact(resource, "ttl")
-    credential = Credential(
-        id=identity_id(VAULT, resource.address),
-        kind="approle_secret_id",
-        platform=VAULT,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "approle_secret_id",
+        VAULT,
         expires=expires,
-        lifecycle=builder.lifecycle(resource.location),
         secret_in_code=written,
         rotation=rotation_from_time_rotating(resource, builder),
         attributes=(("in_state", "true"), *_texts(resource, "num_uses", "wrapping_ttl"), *seconds),
@@ -194,14 +181,12 @@ def vault_token(resource: TfResource, builder: Builder) -> None:
         if attr != "period" or not fact.known:
             expires, seconds = fact, found
         break  # a periodic token without explicit_max_ttl renews forever: it never expires
-    credential = Credential(
-        id=identity_id(VAULT, resource.address),
-        kind="vault_token",
-        platform=VAULT,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "vault_token",
+        VAULT,
         expires=expires,
-        lifecycle=builder.lifecycle(resource.location),
         rotation=rotation_from_time_rotating(resource, builder),
         attributes=(("in_state", "true"), *_texts(resource, "policies", "renewable", "period", "num_uses"), *seconds),
     )
@@ -213,13 +198,11 @@ def vault_token(resource: TfResource, builder: Builder) -> None:
 
 def private_key(resource: TfResource, builder: Builder) -> None:
     """A generated key sits unencrypted in the Terraform state; it only rotates with a time_rotating."""
-    credential = Credential(
-        id=identity_id(TLS, resource.address),
-        kind="private_key",
-        platform=TLS,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location),
+    credential = credential_of(
+        resource,
+        builder,
+        "private_key",
+        TLS,
         rotation=rotation_from_time_rotating(resource, builder),
         attributes=(("in_state", "true"), *_texts(resource, "algorithm", "rsa_bits", "ecdsa_curve")),
     )
@@ -248,16 +231,8 @@ def certificate(resource: TfResource, builder: Builder) -> None:
         rotation = Fact(
             f"renewed on apply within {renewal}h of expiry", "early_renewal_hours", resource.at("early_renewal_hours")
         )
-    credential = Credential(
-        id=identity_id(TLS, resource.address),
-        kind="certificate",
-        platform=TLS,
-        address=resource.address,
-        location=resource.location,
-        expires=expires,
-        rotation=rotation,
-        lifecycle=builder.lifecycle(resource.location),
-        attributes=attributes,
+    credential = credential_of(
+        resource, builder, "certificate", TLS, expires=expires, rotation=rotation, attributes=attributes
     )
     builder.add_credential(credential, None, ())
 

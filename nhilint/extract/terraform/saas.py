@@ -24,10 +24,17 @@ from __future__ import annotations
 from typing import Any, Final
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import add_identity, add_literal_secret, as_list, identity_id, ref_or_text, text_of
+from nhilint.extract.common import (
+    add_identity,
+    add_literal_secret,
+    as_list,
+    credential_of,
+    ref_or_text,
+    text_of,
+)
 from nhilint.extract.terraform import saas_atlas, saas_keys
 from nhilint.extract.terraform.table import PlatformTable
-from nhilint.model import ActionPattern, Credential, Fact, Grant, Identity, Platform, Unknown
+from nhilint.model import ActionPattern, Fact, Grant, Identity, Platform, Unknown
 from nhilint.parse.terraform import TfResource
 from nhilint.values import Ref, ref_marker, to_text
 
@@ -60,14 +67,7 @@ def _attributes(resource: TfResource, *attrs: str) -> tuple[tuple[str, str], ...
 
 
 def _secret(resource: TfResource, builder: Builder, platform: Platform, of: Link, types: tuple[str, ...]) -> None:
-    credential = Credential(
-        id=identity_id(platform, f"{resource.address}.client_secret"),
-        kind="client_secret",
-        platform=platform,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location),
-    )
+    credential = credential_of(resource, builder, "client_secret", platform, part="client_secret")
     builder.add_credential(credential, of, types)
 
 
@@ -141,15 +141,7 @@ def cloudflare_token(resource: TfResource, builder: Builder) -> None:
     if resource.has("expires_on"):
         text, reason = text_of(resource, "expires_on")
         expires = Fact(Unknown(reason) if reason else text, "expires_on", resource.at("expires_on"))
-    credential = Credential(
-        id=identity_id(CLOUDFLARE, f"{resource.address}.value"),
-        kind="api_token",
-        platform=CLOUDFLARE,
-        address=resource.address,
-        location=resource.location,
-        expires=expires,
-        lifecycle=builder.lifecycle(resource.location),
-    )
+    credential = credential_of(resource, builder, "api_token", CLOUDFLARE, part="value", expires=expires)
     builder.add_credential(credential, identity.id, ())
     for block in [*resource.blocks("policy"), *resource.blocks("policies")]:
         groups = [to_text(g.get("id")) for g in block.blocks("permission_groups")]

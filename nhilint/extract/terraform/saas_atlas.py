@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Final
 
 from nhilint.extract.builder import Builder, LinkTarget
-from nhilint.extract.common import add_identity, as_list, identity_id, ref_or_text, text_of
-from nhilint.model import ActionPattern, Credential, Fact, Grant, Unknown
+from nhilint.extract.common import add_identity, as_list, credential_of, ref_or_text, text_of
+from nhilint.model import ActionPattern, Fact, Grant, Unknown
 from nhilint.parse.terraform import TfResource
 from nhilint.values import to_text
 
@@ -62,14 +62,13 @@ def _secret(resource: TfResource, builder: Builder, of: LinkTarget, suffix: str)
     elif hours.isdigit():
         expires = Fact(f"{hours}h after creation ({int(hours) // 24} days)", HOURS, resource.at(HOURS))
         attributes = (("validity_seconds", str(int(hours) * 3600)),)
-    credential = Credential(
-        id=identity_id(ATLAS, f"{resource.address}.{suffix}"),
-        kind="client_secret",
-        platform=ATLAS,
-        address=resource.address,
-        location=resource.location,
+    credential = credential_of(
+        resource,
+        builder,
+        "client_secret",
+        ATLAS,
+        part=suffix,
         expires=expires,
-        lifecycle=builder.lifecycle(resource.location),
         attributes=(("in_state", "true"), *attributes),
     )
     builder.add_credential(credential, of, ACCOUNTS)

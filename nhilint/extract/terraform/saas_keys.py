@@ -22,10 +22,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import Handler, add_identity, as_list, identity_id, ref_or_text, text_of
+from nhilint.extract.common import Handler, add_identity, as_list, credential_of, identity_id, ref_or_text, text_of
 from nhilint.model import (
     ActionPattern,
-    Credential,
     CredentialKind,
     Fact,
     Grant,
@@ -46,14 +45,7 @@ ALL_USER_PERMISSIONS = "*"  # an application key without scopes: everything its 
 
 
 def _key(resource: TfResource, builder: Builder, identity: Identity, kind: CredentialKind, suffix: str) -> None:
-    credential = Credential(
-        id=identity_id(identity.platform, f"{resource.address}.{suffix}"),
-        kind=kind,
-        platform=identity.platform,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location),
-    )
+    credential = credential_of(resource, builder, kind, identity.platform, part=suffix)
     builder.add_credential(credential, identity.id, ())
 
 
@@ -158,14 +150,14 @@ def _rsa_key(
     elif days.isdigit():
         expires = Fact(f"{days} days", "days_to_expiry", resource.at("days_to_expiry"))
         attributes += (("validity_seconds", str(int(days) * 86400)),)
-    credential = Credential(
-        id=identity_id(SNOWFLAKE, f"{resource.address}.{slot}"),
-        kind="public_key",
-        platform=SNOWFLAKE,
-        address=resource.address,
+    credential = credential_of(
+        resource,
+        builder,
+        "public_key",
+        SNOWFLAKE,
+        part=slot,
         location=resource.at(slot) or resource.location,
         expires=expires,
-        lifecycle=builder.lifecycle(resource.location),
         attributes=attributes,
     )
     builder.add_credential(credential, identity.id, ())
