@@ -228,11 +228,13 @@ def test_the_network_namespace_stops_a_renderer_that_ignores_its_configuration(
         pytest.skip("no network namespace without privileges here (unshare -rn fails)")
     records = _fake(tmp_path, monkeypatch, ANY_CONFIG, default_server.port)
     assert len(_scan_both(tmp_path / "repo")) == 2
-    assert (records / "outcome").read_text().split() == ["OSError", "OSError"]  # network unreachable
+    outcomes = (records / "outcome").read_text().split()
+    assert len(outcomes) == 2 and "connected" not in outcomes  # kubectl and helm: the network is unreachable
     assert default_server.received == []
 
 
-def test_the_sandbox_kubeconfig_names_no_cluster(tmp_path: Path) -> None:
+def test_the_sandbox_kubeconfig_names_no_cluster() -> None:
+    """No server, so no port to listen on: the listeners watch client-go's default and the user's cluster."""
     with sandbox.sandbox("nhilint-test-") as box:
         config = yaml.safe_load(box.kubeconfig.read_text(encoding="utf-8"))
         assert box.env["KUBECONFIG"] == str(box.kubeconfig)
