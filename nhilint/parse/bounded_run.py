@@ -2,7 +2,8 @@
 
 One runner for every external renderer: never more than `limits.max_file_bytes` of its output is held in
 memory, stderr is drained and only its last line kept, and a process that runs past its time is killed
-with everything it started (its own process group).
+with everything it started (its own process group). Every renderer starts without network where the system
+allows it (nhilint.parse.sandbox.offline); its environment is the caller's (nhilint.parse.sandbox).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import IO
 
 from nhilint.limits import Limits
 from nhilint.model_inputs import ParseError
+from nhilint.parse.sandbox import offline
 
 STDERR_BYTES = 64 * 1024
 
@@ -42,7 +44,7 @@ def run_bounded(
     """`tool`'s output, or why there is none (`"{tool} took longer than …"`, `"{tool} failed: …"`)."""
     try:
         process = subprocess.Popen(
-            command,
+            offline(command),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

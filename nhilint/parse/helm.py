@@ -4,9 +4,10 @@ A chart's templates are not manifests: what it deploys exists only once Helm has
 chart's default values. nhilint runs the user's `helm`, but only after checking the chart: a dependency
 that is not vendored under `charts/` (Helm would need a repository, so the network), or a file or link that
 leaves the scan root, is refused before helm runs, with the reason. helm then runs as kubectl does for
-kustomize (`nhilint.parse.kustomize.environment`): PATH only, HOME and every Helm directory (config, cache,
-data, plugins, repositories, registry) in a fresh temporary directory, proxies pointing at a closed port.
-`helm template` never contacts a cluster (`lookup` returns nothing); its time and output are bounded.
+kustomize (nhilint.parse.sandbox): PATH only, HOME and every Helm directory (config, cache, data, plugins,
+repositories, registry) in a fresh temporary directory, a kubeconfig without a usable context, proxies
+pointing at a closed port, its own network namespace where the system allows it. `helm template` never
+contacts a cluster (`lookup` returns nothing); its time and output are bounded.
 
 Each object of the output follows a `# Source: <chart>/templates/<file>` comment: findings point at that
 template file (its first line: the rendered lines have no counterpart in the template).
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -24,7 +24,7 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse.bounded_run import Output, OverLimit, run_bounded
-from nhilint.parse.kustomize import environment
+from nhilint.parse.sandbox import sandbox
 
 TIMEOUT_SECONDS = 60
 RELEASE = "release-name"  # what `helm template` calls the release when none is given
@@ -94,11 +94,9 @@ def _archive(chart: Path, dependency: dict[str, object]) -> bool:
     return any((chart / "charts").glob(f"{dependency.get('name')}-*.tgz"))
 
 
-def sandbox(home: Path) -> dict[str, str]:
-    """kubectl's sandbox environment with every Helm directory inside the throw-away HOME."""
-    env = environment(str(home))
-    env.update({name: str(home / relative) for name, relative in HELM_DIRECTORIES.items()})
-    return env
+def helm_environment(env: dict[str, str], home: Path) -> dict[str, str]:
+    """The sandbox's environment with every Helm directory inside its throw-away HOME."""
+    return env | {name: str(home / relative) for name, relative in HELM_DIRECTORIES.items()}
 
 
 def render(
@@ -109,10 +107,10 @@ def render(
     if refused is not None:
         return refused
     directory = chart.resolve()
-    with tempfile.TemporaryDirectory(prefix="nhilint-helm-") as scratch:
-        home = Path(scratch)
+    with sandbox("nhilint-helm-") as box:
         command = [helm, "template", RELEASE, str(directory), "--namespace", "default"]
+        env = helm_environment(box.env, box.home)
         outcome = run_bounded(
-            command, sandbox(home), home, limits, TIMEOUT_SECONDS if timeout is None else timeout, "helm template"
+            command, env, box.home, limits, TIMEOUT_SECONDS if timeout is None else timeout, "helm template"
         )
     return Chart(outcome.text, directory) if isinstance(outcome, Output) else outcome

@@ -3,9 +3,10 @@
 An overlay is not a manifest: what it deploys exists only after kustomize has merged bases, patches,
 namespaces and name prefixes. nhilint renders it with the user's `kubectl`, but only after checking every
 kustomization it reaches (nhilint.parse.kustomize_check): remote bases, `openapi` schemas, Helm charts and
-paths that leave the scan root are refused before kubectl runs, each with the reason. kubectl then runs with a
-minimal environment (PATH only, HOME in a fresh temporary directory, no KUBECONFIG, proxies pointing at a
-closed port, git limited to local files): it cannot reach the user's cluster nor the network. Its time and
+paths that leave the scan root are refused before kubectl runs, each with the reason. kubectl then runs in
+nhilint.parse.sandbox (PATH only, HOME in a fresh temporary directory, a kubeconfig without a usable context,
+proxies pointing at a closed port, git limited to local files, a network namespace of its own where the
+system allows it): it cannot reach the user's cluster, the local machine nor the network. Its time and
 output are bounded; output over `limits.max_file_bytes` is reported as a limit, not read.
 
 Only what needs kustomize is rendered (`resolve_all`): a kustomization that merely lists local files, with
@@ -22,7 +23,6 @@ back to that file. Objects without an origin (generators) point at the kustomiza
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
 from nhilint.parse.kustomize_check import is_component, refusal
 from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain
 from nhilint.parse.kustomize_plain import under_kustomization as under_kustomization
+from nhilint.parse.sandbox import sandbox
 from nhilint.parse.yamlmarks import LOADER
 from nhilint.values import LDict
 
@@ -46,7 +47,6 @@ __all__ = [
     "Origins",
     "OverLimit",
     "Rendered",
-    "environment",
     "is_component",
     "origin_path",
     "refusal",
@@ -59,7 +59,6 @@ TIMEOUT_SECONDS = 60
 TOOL = "kubectl kustomize"
 PARALLEL_RENDERS = 4  # kubectl runs at a time (each is mostly waiting on its own process)
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
-NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection fails at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,30 +67,6 @@ class Rendered:
 
     text: str
     origin_base: Path
-
-
-def environment(home: str) -> dict[str, str]:
-    """All that kubectl gets from the user's environment is PATH: no KUBECONFIG, no cloud credentials, no
-    proxy settings of the user; HTTP(S) goes to a closed port and git to local files only."""
-    env = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": home,
-        "USERPROFILE": home,
-        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
-        "XDG_CACHE_HOME": os.path.join(home, ".cache"),
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ALLOW_PROTOCOL": "file",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "NO_PROXY": "",
-        "no_proxy": "",
-    }
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        env[name] = env[name.lower()] = NOWHERE
-    for name in ("SYSTEMROOT", "TEMP", "TMP"):  # Windows cannot start a process without them
-        if os.name == "nt" and name in os.environ:
-            env[name] = os.environ[name]
-    return env
 
 
 def render(
@@ -103,11 +78,9 @@ def render(
     if refused is not None:
         return refused
     directory = kustomization.parent.resolve()
-    with tempfile.TemporaryDirectory(prefix="nhilint-kustomize-") as scratch:
-        home, wrapper = Path(scratch, "home"), Path(scratch, "wrapper")
-        home.mkdir()
+    with sandbox("nhilint-kustomize-") as box:
+        home, env, wrapper = box.home, box.env, box.directory / "wrapper"
         wrapper.mkdir()
-        env = environment(str(home))
         relative = os.path.relpath(directory, wrapper)
         Path(wrapper, "kustomization.yaml").write_text(
             f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"

@@ -14,8 +14,8 @@ import pytest
 
 from nhilint.model import Location
 from nhilint.model_inputs import ParseError, Unresolved
-from nhilint.parse import helm, kustomize
-from tests.helpers import scan_tree
+from nhilint.parse import helm, sandbox
+from tests.helpers import scan_tree, triples
 
 CHART = {
     "charts/payments/Chart.yaml": "apiVersion: v2\nname: payments\nversion: 1.2.0\n",
@@ -110,17 +110,21 @@ def test_helm_gets_a_minimal_environment(tmp_path: Path, fake_helm: Path, monkey
     scan_tree(tmp_path, CHART)
     env = dict(line.split("=", 1) for line in (fake_helm / "env").read_text().splitlines() if "=" in line)
     home = env["HOME"]
-    assert "KUBECONFIG" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert "AWS_SECRET_ACCESS_KEY" not in env
+    assert env["KUBECONFIG"] != os.environ["KUBECONFIG"] and not Path(env["KUBECONFIG"]).is_relative_to(home)
     assert home != os.environ["HOME"] and not Path(home).exists()
     assert (fake_helm / "home").read_text() == ""
     assert all(env[name].startswith(home + os.sep) for name in helm.HELM_DIRECTORIES)
-    assert env["HTTPS_PROXY"] == env["https_proxy"] == kustomize.NOWHERE
-    assert set(env) <= set(helm.sandbox(Path(home))) | {"PWD", "SHLVL", "_", "OLDPWD"}
+    assert env["HTTPS_PROXY"] == env["https_proxy"] == sandbox.NOWHERE
+    expected = helm.helm_environment(sandbox.environment(home, env["KUBECONFIG"]), Path(home))
+    assert {k: v for k, v in env.items() if k not in ("PWD", "SHLVL", "_", "OLDPWD")} == expected
 
 
-def test_without_helm_the_chart_is_noted_and_templates_keep_their_errors(
+def test_without_helm_the_chart_is_one_note_not_one_error_per_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The chart is unread, so it is reported, once: an info note on its Chart.yaml (as an overlay without
+    kubectl is), not a high parse error on each template that fails the build."""
     monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: None)
     report = scan_tree(tmp_path, CHART)
     assert report.inventory.unresolved == [
@@ -130,13 +134,34 @@ def test_without_helm_the_chart_is_noted_and_templates_keep_their_errors(
             Location("charts/payments/Chart.yaml", 1, 1),
         )
     ]
-    assert ("NHI-PARSE-002", "charts/payments/Chart.yaml", 1, None) in [
-        (f.rule_id, f.location.path, f.location.start_line, f.identity) for f in report.findings
-    ]
-    assert {e.path for e in report.inventory.errors} == {
-        "charts/payments/templates/serviceaccount.yaml",
-        "charts/payments/templates/deployment.yaml",
+    assert triples(report, "NHI-PARSE") == [("NHI-PARSE-002", "charts/payments/Chart.yaml", 1, None)]
+    assert report.inventory.errors == []
+    assert report.failing() == []  # the default fail_on (low) passes: as without kubectl, a note
+
+
+def test_a_chart_helm_fails_on_is_one_note_too(tmp_path: Path, fake_helm: Path) -> None:
+    (fake_helm / "mode").write_text("fail")
+    report = scan_tree(tmp_path, CHART)
+    assert triples(report, "NHI-PARSE") == [("NHI-PARSE-002", "charts/payments/Chart.yaml", 1, None)]
+    assert report.inventory.errors == []
+
+
+def test_other_parse_errors_and_templates_outside_a_chart_stay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the charts' "render it first" errors are covered by the chart's note: a broken plain YAML file in
+    a chart, or a template with no chart around it, is still a parse error."""
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: None)
+    files = {
+        **CHART,
+        "charts/payments/templates/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\ndata: [unclosed\n",
+        "deploy/templates/serviceaccount.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n"
+        "  name: {{ .Values.name }}\n",
     }
+    report = scan_tree(tmp_path, files)
+    assert triples(report, "NHI-PARSE") == [
+        ("NHI-PARSE-002", "charts/payments/Chart.yaml", 1, None),
+        ("NHI-PARSE-001", "charts/payments/templates/configmap.yaml", 4, None),  # the YAML ends unclosed
+        ("NHI-PARSE-001", "deploy/templates/serviceaccount.yaml", 4, None),
+    ]
 
 
 def test_remote_dependency_is_refused_before_helm_runs(tmp_path: Path, fake_helm: Path) -> None:

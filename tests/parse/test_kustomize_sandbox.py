@@ -17,7 +17,7 @@ import pytest
 from nhilint.api import Report, scan
 from nhilint.model import Location
 from nhilint.model_inputs import ParseError, Unresolved
-from nhilint.parse import kustomize
+from nhilint.parse import kustomize, sandbox
 from tests.extract.test_k8s_manifests import KUSTOMIZE
 from tests.helpers import config_for, scan_tree, write_tree
 
@@ -37,6 +37,7 @@ def fake_kubectl(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         f"""#!/bin/sh
 echo "$@" >> {records}/calls
 env > {records}/env
+cat "$KUBECONFIG" > {records}/kubeconfig
 ls -A "$HOME" > {records}/home
 pwd > {records}/cwd
 mode=$(cat {records}/mode 2>/dev/null)
@@ -62,18 +63,20 @@ def test_kubectl_gets_a_minimal_environment(
     assert "kubernetes:ServiceAccount/default/rendered" in report.inventory.identities
     env = dict(line.split("=", 1) for line in (fake_kubectl / "env").read_text().splitlines() if "=" in line)
     home = env["HOME"]
-    assert "KUBECONFIG" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert "AWS_SECRET_ACCESS_KEY" not in env
+    assert env["KUBECONFIG"] != os.environ["KUBECONFIG"] and not Path(env["KUBECONFIG"]).exists()
+    assert (fake_kubectl / "kubeconfig").read_text() == sandbox.OFFLINE_KUBECONFIG  # no usable context
     assert home != os.environ["HOME"] and not Path(home).exists()  # a fresh directory, removed afterwards
     assert (fake_kubectl / "home").read_text() == ""  # and empty while kubectl ran
     assert (fake_kubectl / "cwd").read_text().strip() == home
     assert {
         k: env[k] for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
     } == dict.fromkeys(
-        ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"), kustomize.NOWHERE
+        ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"), sandbox.NOWHERE
     )
     assert env["NO_PROXY"] == env["no_proxy"] == ""
     assert env["PATH"] == os.environ["PATH"]
-    user_keys = {k for k in env if k not in kustomize.environment(home)}
+    user_keys = {k for k in env if k not in sandbox.environment(home, env["KUBECONFIG"])}
     assert user_keys <= {"PWD", "SHLVL", "_", "OLDPWD"}  # what the shell itself sets
 
 
@@ -239,7 +242,8 @@ def socket_guard(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 @pytest.fixture
 def cluster(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     """A local listener that poses as the user's cluster (KUBECONFIG and ~/.kube/config) and HTTP proxy; yields
-    what it received."""
+    what it received. client-go's default server (localhost:8080), where a kubectl without a kubeconfig
+    connects, is watched by tests/parse/test_renderer_offline.py."""
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     received: list[bytes] = []

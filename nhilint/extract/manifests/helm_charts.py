@@ -2,9 +2,11 @@
 
 Discovery finds each `Chart.yaml`; a subchart is rendered with its parent. When `helm` is on PATH the chart
 is rendered with its default values and its objects are read as any manifest's, each pointing at the
-template it came from; the templates' "render it first" parse errors are then withdrawn, since the chart
-was read. When helm is not installed, or refuses or fails, the chart is reported as not rendered (an info
-finding, NHI-PARSE-002) so a clean result cannot hide it, and the templates keep their parse errors.
+template it came from. When helm is not installed, or refuses or fails, the chart is reported once, on its
+`Chart.yaml`, as not rendered, with the reason (NHI-PARSE-002, or NHI-PARSE-004 for output over the
+limit), so a clean result cannot hide it. Either way the chart is accounted for as a whole, so its
+templates' "render it first" parse errors (NHI-PARSE-001, one per template) are withdrawn: a chart is one
+unit that is rendered or not, not a set of broken YAML files. Other parse errors of its files stay.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from nhilint.parse import helm
 from nhilint.parse.kubernetes import TEMPLATE_REASON, parse_text
 from nhilint.parse.kustomize import OverLimit
 
+NOT_INSTALLED = "not rendered: helm is not installed (nhilint runs it offline if it is)"
+
 
 def extract_charts(paths: list[Path], root: Path, builder: Builder) -> None:
     """Render each chart found (its `Chart.yaml`), or note why it was not rendered."""
@@ -29,8 +33,9 @@ def extract_charts(paths: list[Path], root: Path, builder: Builder) -> None:
         path = _relative(chart / "Chart.yaml", root)
         where = Location(path, 1, 1)
         what = f"Helm chart {_relative(chart, root)}"
+        _withdraw_template_errors(builder, _relative(chart, root))
         if executable is None:
-            builder.unresolved(what, "not rendered: helm is not installed (nhilint runs it offline if it is)", where)
+            builder.unresolved(what, NOT_INSTALLED, where)
             continue
         rendered = helm.render(executable, chart, root, builder.limits)
         if isinstance(rendered, OverLimit):
@@ -47,12 +52,11 @@ def extract_charts(paths: list[Path], root: Path, builder: Builder) -> None:
             template = rendered.source_of(obj.location.start_line)
             at = _relative(template, root) if template is not None else path
             read_object(obj, Source(Location(at, 1, 1)), builder, state, batch, rendered=True)
-        _withdraw_template_errors(builder, _relative(chart, root))
     _link(builder, state, batch)
 
 
 def _withdraw_template_errors(builder: Builder, chart: str) -> None:
-    """The chart's templates were read through helm: their "render it first" errors no longer apply."""
+    """The chart is rendered or reported as a whole: its templates' "render it first" errors would repeat that."""
     prefix = "" if chart == "." else chart.rstrip("/") + "/"
     errors = builder.inventory.errors
     errors[:] = [
