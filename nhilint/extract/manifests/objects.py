@@ -6,9 +6,10 @@ secret is a LiteralSecret — where, never what: see `secret_values`), `Role`/`C
 `RoleBinding`/`ClusterRoleBinding` (grants, shared with the Terraform extractor through
 `nhilint.extract.rbac`), and the Pods of `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
 `ReplicaSet`, `ReplicationController`, `Job` and `CronJob`, and of any other kind with a Pod template
-(Knative Services, Argo Rollouts, custom resources: see `pod_templates`) (usages). An object without
-`metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched with their API
-group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
+(Knative Services, Argo Rollouts, custom resources: see `pod_templates`) (usages), and custom resources
+naming a ServiceAccount in `spec.serviceAccountName` (an operator runs their Pods as it: `operator_account`).
+An object without `metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched
+with their API group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
 
 A Pod without `serviceAccountName` runs as its namespace's `default` ServiceAccount, which the API server
 creates and which is rarely written down. The usage is recorded against the implicit id
