@@ -6,7 +6,7 @@ become it, what runs as it, which other identities it can become, and what is wr
 all of that on one page, each item with the file:line it comes from.
 
 An identity is named by its id (`aws:aws_iam_role.ci`), its address, a unique suffix of either made of
-whole segments, starting at a `.`, `/` or `:` boundary (`aws_iam_role.ci`, `ci`; never `platform_ci`), or
+whole segments, starting at a `.`, `/`, `:` or `#` boundary (`aws_iam_role.ci`, `ci`; never `platform_ci`), or
 its name. A name that matches several identities is a usage error listing them; one that matches none is a
 usage error listing the closest identities (by difflib similarity), so a typo is not silently resolved.
 """
@@ -24,6 +24,7 @@ from nhilint.values import readable_symbols
 
 MAX_CANDIDATES = 20
 MAX_CLOSE = 5
+_BOUNDARIES = "./:#"
 
 
 class NotFound(LookupError):
@@ -54,8 +55,9 @@ def find(inventory: Inventory, name: str) -> Identity:
 
 
 def _suffix(text: str, name: str) -> bool:
-    """`name` is the whole of `text`'s last segments: it starts at a `.`, `/` or `:` boundary."""
-    return text.endswith(name) and (len(text) == len(name) or text[-len(name) - 1] in "./:")
+    """`name` is the whole of `text`'s last segments: it starts at a `.`, `/`, `:` or `#` boundary (the last
+    one before a CloudFormation logical id)."""
+    return text.endswith(name) and (len(text) == len(name) or text[-len(name) - 1] in _BOUNDARIES)
 
 
 def closest(identities: Iterable[Identity], name: str) -> list[str]:
@@ -63,7 +65,7 @@ def closest(identities: Iterable[Identity], name: str) -> list[str]:
     the address and its last segment, so `ci` finds `aws_iam_role.platform_ci` and `aws_iam_role.cl`."""
     scored: list[tuple[float, str]] = []
     for identity in identities:
-        last = re.split(r"[./:]", identity.address)[-1]
+        last = re.split(r"[./:#]", identity.address)[-1]
         score = max(SequenceMatcher(None, name, text).ratio() for text in (identity.id, identity.address, last))
         if name in last:
             score = max(score, 0.6)
