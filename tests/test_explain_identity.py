@@ -94,7 +94,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-@pytest.mark.parametrize("name", ["aws:aws_iam_role.ci", "aws_iam_role.ci", "role.ci"])
+@pytest.mark.parametrize("name", ["aws:aws_iam_role.ci", "aws_iam_role.ci"])
 def test_identity_by_id_address_or_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
     write_tree(tmp_path, FILES)
     code, out, _ = run(["explain-identity", name, str(tmp_path), "--today", "2026-11-22"], capsys)
@@ -159,6 +159,50 @@ def test_ambiguous_and_unknown_names_are_usage_errors(tmp_path: Path, capsys: py
     assert "'ci' matches 2 identities; give one of:\n  aws:aws_iam_role.ci\n  gcp:google_service_account.ci" in err
     code, _, err = run(["explain-identity", "aws_iam_role.deploy", str(tmp_path)], capsys)
     assert code == 2 and "no identity matches 'aws_iam_role.deploy'" in err
+
+
+PLATFORM_CI = {
+    "roles.tf": """
+        resource "aws_iam_role" "platform_ci" {
+          name               = "platform-ci"
+          assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+        }
+
+        resource "aws_iam_role" "deploy" {
+          name               = "orders-deploy"
+          assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+        }
+    """
+}
+
+
+@pytest.mark.parametrize("name", ["ci", "role.platform_ci", "platform"])
+def test_names_match_whole_segments_and_none_lists_the_closest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    write_tree(tmp_path, PLATFORM_CI)
+    code, out, err = run(["explain-identity", name, str(tmp_path)], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-2:] == [
+        f"Error: no identity matches {name!r}; the closest:",
+        "  aws:aws_iam_role.platform_ci",
+    ]
+
+
+@pytest.mark.parametrize("name", ["platform_ci", "aws_iam_role.platform_ci", "platform-ci"])
+def test_a_whole_segment_or_the_name_resolves(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    write_tree(tmp_path, PLATFORM_CI)
+    code, out, _ = run(["explain-identity", name, str(tmp_path)], capsys)
+    assert code == 0 and out.splitlines()[0] == "aws:aws_iam_role.platform_ci"
+
+
+def test_nothing_alike_lists_no_candidates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, PLATFORM_CI)
+    code, _, err = run(["explain-identity", "kubernetes:ServiceAccount/x/y", str(tmp_path)], capsys)
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "Error: no identity matches 'kubernetes:ServiceAccount/x/y'; `nhilint inventory` lists them"
+    )
 
 
 def test_escalation_findings_and_impersonation_routes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,12 +5,17 @@ identity, who owns it and where that is written, what it can do and through whic
 become it, what runs as it, which other identities it can become, and what is wrong with it. This puts
 all of that on one page, each item with the file:line it comes from.
 
-An identity is named by its id (`aws:aws_iam_role.ci`), its address, or a unique suffix of either that
-starts at a `.`, `/` or `:` boundary (`aws_iam_role.ci`, `ci`) or, when none does, anywhere (`role.ci`);
-a name that matches several identities or none is a usage error listing the candidates.
+An identity is named by its id (`aws:aws_iam_role.ci`), its address, a unique suffix of either made of
+whole segments, starting at a `.`, `/`, `:` or `#` boundary (`aws_iam_role.ci`, `ci`; never `platform_ci`), or
+its name. A name that matches several identities is a usage error listing them; one that matches none is a
+usage error listing the closest identities (by difflib similarity), so a typo is not silently resolved.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from difflib import SequenceMatcher
 
 from nhilint import redact
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
@@ -18,6 +23,8 @@ from nhilint.result import Report
 from nhilint.values import readable_symbols
 
 MAX_CANDIDATES = 20
+MAX_CLOSE = 5
+_BOUNDARIES = "./:#"
 
 
 class NotFound(LookupError):
@@ -31,13 +38,15 @@ def find(inventory: Inventory, name: str) -> Identity:
     exact = [i for i in identities.values() if i.address == name]
     if len(exact) == 1:
         return exact[0]
-    matches = exact or [i for i in identities.values() if _suffix(i.id, name) or _suffix(i.address, name)]
-    if not matches:  # not at a boundary: `role.ci` for `aws_iam_role.ci`
-        matches = [i for i in identities.values() if i.id.endswith(name) or i.address.endswith(name)]
+    matches = exact or [
+        i for i in identities.values() if _suffix(i.id, name) or _suffix(i.address, name) or i.name == name
+    ]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise NotFound(f"no identity matches {name!r}; `nhilint inventory` lists them")
+        close = closest(identities.values(), name)
+        hint = "the closest:\n  " + "\n  ".join(close) if close else "`nhilint inventory` lists them"
+        raise NotFound(f"no identity matches {name!r}; {hint}")
     shown = sorted(i.id for i in matches)
     more = f"\n  … and {len(shown) - MAX_CANDIDATES} more" if len(shown) > MAX_CANDIDATES else ""
     raise NotFound(
@@ -46,7 +55,23 @@ def find(inventory: Inventory, name: str) -> Identity:
 
 
 def _suffix(text: str, name: str) -> bool:
-    return text.endswith(name) and (len(text) == len(name) or text[-len(name) - 1] in "./:")
+    """`name` is the whole of `text`'s last segments: it starts at a `.`, `/`, `:` or `#` boundary (the last
+    one before a CloudFormation logical id)."""
+    return text.endswith(name) and (len(text) == len(name) or text[-len(name) - 1] in _BOUNDARIES)
+
+
+def closest(identities: Iterable[Identity], name: str) -> list[str]:
+    """The ids of up to MAX_CLOSE identities most like `name` (difflib), best first: compared with the id,
+    the address and its last segment, so `ci` finds `aws_iam_role.platform_ci` and `aws_iam_role.cl`."""
+    scored: list[tuple[float, str]] = []
+    for identity in identities:
+        last = re.split(r"[./:#]", identity.address)[-1]
+        score = max(SequenceMatcher(None, name, text).ratio() for text in (identity.id, identity.address, last))
+        if name in last:
+            score = max(score, 0.6)
+        if score >= 0.6:
+            scored.append((-score, identity.id))
+    return [ident for _, ident in sorted(scored)[:MAX_CLOSE]]
 
 
 def render(report: Report, identity: Identity) -> str:

@@ -77,6 +77,8 @@ spec:
 def test_custom_kinds_with_a_pod_template_are_usages(tmp_path: Path) -> None:
     inventory = scan_tree(tmp_path, {"k8s/apps.yaml": MANIFESTS}).inventory
     assert sorted((u.workload, u.kind, u.identity) for u in inventory.usages) == [
+        # no Pod template, but its operator runs the Pods as the ServiceAccount it names
+        ("Prometheus/shop/k8s", "Prometheus", "kubernetes:ServiceAccount/shop/checkout"),
         ("Rollout/shop/api", "Rollout", "kubernetes:ServiceAccount/shop/default"),
         ("ScheduledReport/shop/nightly", "ScheduledReport", "kubernetes:ServiceAccount/shop/checkout"),
         ("Service/shop/checkout", "Service", "kubernetes:ServiceAccount/shop/checkout"),

@@ -1,14 +1,15 @@
 """Kubernetes manifests (YAML/JSON, and rendered kustomize overlays) -> the same model as the Terraform provider.
 
 Objects read: `ServiceAccount` (identity `kubernetes:ServiceAccount/<ns>/<name>`), `Secret` (a
-`service-account-token` Secret is a credential of its ServiceAccount; any literal `data`/`stringData` value
-is a LiteralSecret — where, never what), `Role`/`ClusterRole` (rules and aggregation),
+`service-account-token` Secret is a credential of its ServiceAccount; a `data`/`stringData` value that holds a
+secret is a LiteralSecret — where, never what: see `secret_values`), `Role`/`ClusterRole` (rules and aggregation),
 `RoleBinding`/`ClusterRoleBinding` (grants, shared with the Terraform extractor through
 `nhilint.extract.rbac`), and the Pods of `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
 `ReplicaSet`, `ReplicationController`, `Job` and `CronJob`, and of any other kind with a Pod template
-(Knative Services, Argo Rollouts, custom resources: see `pod_templates`) (usages). An object without
-`metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched with their API
-group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
+(Knative Services, Argo Rollouts, custom resources: see `pod_templates`) (usages), and custom resources
+naming a ServiceAccount in `spec.serviceAccountName` (an operator runs their Pods as it: `operator_account`).
+An object without `metadata.namespace` is in `default`, as `kubectl apply` would put it. Kinds are matched
+with their API group, so a CRD that happens to be called `Role` is not mistaken for RBAC.
 
 A Pod without `serviceAccountName` runs as its namespace's `default` ServiceAccount, which the API server
 creates and which is rarely written down. The usage is recorded against the implicit id
@@ -27,7 +28,6 @@ ServiceAccount in a plain file, and one in HCL (`kubernetes_service_account`) as
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,8 +36,14 @@ from typing import Any
 from nhilint.extract import written_secrets
 from nhilint.extract.builder import Builder
 from nhilint.extract.lifecycle import keyed, resolve
-from nhilint.extract.manifests import collisions
-from nhilint.extract.manifests.pod_templates import BUILT_IN, may_embed_template, pod_spec_path
+from nhilint.extract.manifests import collisions, secret_values
+from nhilint.extract.manifests.pod_templates import (
+    BUILT_IN,
+    custom_resource,
+    may_embed_template,
+    operator_account,
+    pod_spec_path,
+)
 from nhilint.extract.manifests.rbac_objects import read_binding, read_role
 from nhilint.extract.manifests.source import Source
 from nhilint.extract.manifests.source import items as _items
@@ -67,10 +73,6 @@ RBAC_GROUP = "rbac.authorization.k8s.io"
 CLUSTER_KINDS = frozenset({"ClusterRole", "ClusterRoleBinding"})
 RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 POD_SPECS = BUILT_IN  # the built-in workload kinds; others are found by `pod_spec_path`
-# Keys that name the secret part of a Secret (the finding points there rather than at `username`).
-_SECRETISH = re.compile(r"pass|secret|token|key|cred|private|auth|cert|pwd", re.I)
-# Values that stand for a secret instead of being one: SOPS, envsubst, argocd-vault-plugin, templating.
-_PLACEHOLDER_PREFIXES = ("ENC[", "${", "$(", "<path:", "<", "((", "{{", "vault:", "ref+")
 
 
 @dataclass(slots=True)
@@ -169,7 +171,12 @@ def reads_body(api_version: str, kind: str) -> bool:
     group = api_version.rpartition("/")[0]
     if group == "":
         return kind in ("ServiceAccount", "Secret", "ConfigMap") or (group, kind) in POD_SPECS
-    return (group == RBAC_GROUP and kind in RBAC_KINDS) or (group, kind) in POD_SPECS or may_embed_template(group)
+    return (
+        (group == RBAC_GROUP and kind in RBAC_KINDS)
+        or (group, kind) in POD_SPECS
+        or may_embed_template(group)
+        or custom_resource(group)  # `spec.serviceAccountName` an operator runs Pods as
+    )
 
 
 def _state(builder: Builder) -> State:
@@ -229,6 +236,9 @@ def read_object(
         batch.bindings.append(read_binding(obj, source, address, namespace))
     elif pod_spec is not None:
         _workload(obj, source, batch, address, namespace or "default", pod_spec)
+    operated = operator_account(group, obj.body)
+    if operated is not None:  # an operator runs this resource's Pods as the ServiceAccount it names
+        batch.workloads.append((address, obj.kind, namespace or "default", operated, source.location, ()))
 
 
 def _name(meta: LDict) -> str | Unknown:
@@ -320,10 +330,9 @@ def _secret(
         values = obj.body.get(attribute)
         if not isinstance(values, LDict) or "sops" in obj.body:
             continue
-        written_keys = [k for k, v in values.items() if _literal(v)]
-        key = next((k for k in written_keys if _SECRETISH.search(k)), written_keys[0] if written_keys else None)
-        if key is not None:
-            at = source.at(values, key)
+        keys = secret_values.secret_keys(values, attribute == "data", obj.body.get("type"))
+        if keys:  # one finding per attribute, at its first key that holds a secret
+            at = source.at(values, keys[0])
             written = written or at
             builder.inventory.literal_secrets.append(
                 LiteralSecret(address, attribute, at, source.location, None, PLATFORM)
@@ -340,14 +349,6 @@ def _secret(
         secret_in_code=written,
     )
     batch.token_secrets.append((credential, _text(_mapping(meta, "annotations").get(TOKEN_SA_ANNOTATION)), namespace))
-
-
-def _literal(value: Any) -> bool:
-    """A value written in the file, not a placeholder for one (SOPS, envsubst, vault plugin…)."""
-    if value is None or isinstance(value, dict | list):
-        return False
-    text = str(value).strip()
-    return bool(text) and not text.startswith(_PLACEHOLDER_PREFIXES)
 
 
 # -- workloads ----------------------------------------------------------------------------------

@@ -6,6 +6,11 @@ Pods run as its `serviceAccountName` like a Deployment's. Any kind outside the b
 has a Pod spec there (a mapping with a `containers` list) is read as a workload. The parser skims the body
 of kinds from groups known to hold no Pod template (CRDs, monitoring rules, networking, policy…), so large
 definitions are not built for nothing.
+
+A custom resource may also name a ServiceAccount without a Pod template: an operator creates the Pods
+(`Prometheus`, `Alertmanager`, Argo `Workflow`, Tekton `PipelineRun`… at `spec.serviceAccountName`), and they
+run as it. `operator_account` reads that name for any kind outside the Kubernetes API groups, so the
+ServiceAccount is used like a Deployment's.
 """
 
 from __future__ import annotations
@@ -54,6 +59,24 @@ NO_TEMPLATE_GROUPS = frozenset(
         "gateway.networking.k8s.io",
     }
 )
+
+
+# API groups served by Kubernetes itself (and every `*.k8s.io`): their kinds are not custom resources.
+KUBERNETES_GROUPS = frozenset({"", "apps", "extensions", "batch", "policy", "autoscaling"})
+
+
+def custom_resource(group: str) -> bool:
+    """Whether kinds of this API group are custom resources (defined by a CRD, served for an operator)."""
+    return group not in KUBERNETES_GROUPS and not group.endswith(".k8s.io")
+
+
+def operator_account(group: str, body: Mapping[str, Any]) -> str | None:
+    """The ServiceAccount a custom resource's operator runs its Pods as (`spec.serviceAccountName`)."""
+    if not custom_resource(group):
+        return None
+    spec = body.get("spec")
+    name = spec.get("serviceAccountName") if isinstance(spec, Mapping) else None
+    return name.strip() if isinstance(name, str) and name.strip() else None
 
 
 def may_embed_template(group: str) -> bool:

@@ -18,8 +18,9 @@ from dataclasses import replace
 from typing import Any
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import add_literal_secret, identity_id, literal_secret, plain_tags
+from nhilint.extract.common import identity_id, literal_secret, plain_tags
 from nhilint.extract.lifecycle import comments, keyed, resolve, unevaluated
+from nhilint.extract.manifests import secret_values
 from nhilint.extract.rbac import (
     CLOUD_IDENTITY_ANNOTATIONS,
     PLATFORM,
@@ -40,7 +41,8 @@ from nhilint.extract.rbac import (
     lifecycle_keys,
 )
 from nhilint.extract.terraform.table import PlatformTable
-from nhilint.model import Credential, Identity, K8sRule, Lifecycle, Location, Unknown, Usage
+from nhilint.model import Credential, Identity, K8sRule, Lifecycle, LiteralSecret, Location, Unknown, Usage
+from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import LDict, Ref, ref_marker, to_text
 
@@ -144,15 +146,21 @@ def namespace(resource: TfResource, builder: Builder) -> None:
 
 
 def secret(resource: TfResource, builder: Builder) -> None:
-    """A literal `data` value is a leak; a service-account-token Secret is a token that never expires."""
+    """A `data` value that holds a secret is a leak (judged per key as a manifest's, `secret_values`); a
+    service-account-token Secret is a token that never expires."""
+    written: Location | None = None
     for attr in ("data", "binary_data"):
-        add_literal_secret(resource, builder, attr, PLATFORM)
+        at = _secret_data(resource, attr)
+        if at is not None:
+            written = written or at
+            builder.inventory.literal_secrets.append(
+                LiteralSecret(resource.address, attr, at, resource.location, None, PLATFORM)
+            )
     if resource.get("type") != TOKEN_SECRET_TYPE:
         return
     meta = metadata(resource)
     annotations = meta.annotations
     sa_name = link(annotations.get(TOKEN_SA_ANNOTATION)) if isinstance(annotations, dict) else link(annotations)
-    written = literal_secret(resource, "data") or literal_secret(resource, "binary_data")
     credential = Credential(
         id=identity_id(PLATFORM, resource.address),
         kind="sa_token_secret",
@@ -163,6 +171,23 @@ def secret(resource: TfResource, builder: Builder) -> None:
         secret_in_code=written,
     )
     builder.side(TerraformObjects).token_secrets.append((credential, sa_name, meta.namespace))
+
+
+def _secret_data(resource: TfResource, attribute: str) -> Location | None:
+    """Where the first literal value of a Secret's `data` (text) or `binary_data` (base64) that holds a secret
+    is written; a literal that is not a map of literals is one (as before)."""
+    expr = resource.expr(attribute)
+    if not isinstance(expr, hcl.ObjectExpr):
+        return literal_secret(resource, attribute)
+    values: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key, value in expr.items:
+        name = key.name if isinstance(key, hcl.Name) else key.value if isinstance(key, hcl.Literal) else None
+        if isinstance(name, str) and isinstance(value, hcl.Literal) and isinstance(value.value, str):
+            values[name], lines[name] = value.value, value.line
+    secret_type = resource.get("type")
+    keys = secret_values.secret_keys(values, attribute == "binary_data", secret_type)
+    return Location(resource.path, lines[keys[0]], lines[keys[0]]) if keys else None
 
 
 # -- RBAC ------------------------------------------------------------------------------------------
