@@ -26,10 +26,11 @@ from nhilint.parse.terraform.files import FileReader, leaves_root, outside_root
 from nhilint.parse.terraform.instance import ModuleInput, ModuleInstance
 from nhilint.parse.terraform.modules import resolve_call, root_dirs
 from nhilint.parse.terraform.parsing import Parsed, ParseTask, parse_file, parse_files
-from nhilint.parse.terraform.records import Module, TfResource, describe, expansions, instance_suffix
+from nhilint.parse.terraform.records import Expansion, Module, TfResource, describe, expansions, instance_suffix
 from nhilint.parse.terraform.standalone import standalone_note, tfvars_files
 from nhilint.parse.terraform.tfvars import read_tfvars
 from nhilint.parse.terraform.types import CommandLineValue
+from nhilint.values import stamp_path
 
 
 class TerraformProject:
@@ -128,7 +129,12 @@ class TerraformProject:
             stack.extend(reversed(list(instance.children())))
 
     def resources(self, types: Container[str] | None = None) -> Iterator[TfResource]:
-        """Resources of every instance; those of `types` with a known count/for_each, once per instance."""
+        """Resources of every instance; those of `types` with a known count/for_each, once per instance.
+
+        A block's count/for_each is evaluated once; past `max_scan_resource_instances` in all, each further
+        resource stands as one instance with unknown `each`/`count` (reported once, where the bound was reached).
+        """
+        total = 0
         for instance in self.instances():
             for source in instance.module.files:
                 for block in source.body.blocks:
@@ -137,11 +143,24 @@ class TerraformProject:
                     type_, name = block.labels
                     if types is not None and type_ not in types:
                         continue
+                    counted: dict[str, Any] = {}
                     with self.evaluating(source.path):
-                        expanded = expansions(instance.evaluator, block)
+                        expanded = expansions(instance.evaluator, block, counted)
+                    total += len(expanded)
+                    if total > self.limits.max_scan_resource_instances and len(expanded) > 1:
+                        expanded = self._over_scan_bound(source.path, block, expanded)
+                    counted = {k: stamp_path(v, source.path) for k, v in counted.items()}
                     for key, names in expanded:
                         evaluator = Evaluator(NameScope(instance, names)) if names else None
-                        yield TfResource(instance, source, block, evaluator=evaluator, type=type_, name=name, key=key)
+                        yield TfResource(
+                            instance, source, block, evaluator=evaluator, type=type_, name=name, key=key, counted=counted
+                        )
+
+    def _over_scan_bound(self, path: str, block: hcl.Block, expanded: Expansion) -> Expansion:
+        """One instance standing for `expanded`, its names unknown: the scan has listed too many instances."""
+        reason = f"{self.limits.describe('max_scan_resource_instances')} reached at {'.'.join(block.labels)}"
+        self._report(ParseError(path, block.line, reason, "limit"))
+        return [(None, {name: Unknown(reason) for name in expanded[0][1]})]
 
     # -- module calls -------------------------------------------------------------------------------
 
