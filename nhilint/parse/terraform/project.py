@@ -152,9 +152,9 @@ class TerraformProject:
                     counted = {k: stamp_path(v, source.path) for k, v in counted.items()}
                     for key, names in expanded:
                         evaluator = Evaluator(NameScope(instance, names)) if names else None
-                        yield TfResource(
-                            instance, source, block, evaluator=evaluator, type=type_, name=name, key=key, counted=counted
-                        )
+                        resource = TfResource(instance, source, block, evaluator=evaluator, counted=counted)
+                        resource.type, resource.name, resource.key = type_, name, key
+                        yield resource
 
     def _over_scan_bound(self, path: str, block: hcl.Block, expanded: Expansion) -> Expansion:
         """One instance standing for `expanded`, its names unknown: the scan has listed too many instances."""

@@ -218,7 +218,8 @@ def expansions(evaluator: Evaluator, block: Block, evaluated: dict[str, Any] | N
             count = int(count)
         line = attributes["count"].line
         if isinstance(count, int) and count > evaluator.budget.limits.max_resource_instances:
-            return [(None, {"count": evaluator.budget.hit("max_resource_instances", f"the count of {_label(block)}", line)})]
+            reason = evaluator.budget.hit("max_resource_instances", f"the count of {_label(block)}", line)
+            return [(None, {"count": reason})]
         if isinstance(count, int) and count >= 0:
             return [(i, {"count": {"index": i}}) for i in range(count)]
         return [(None, {"count": Unknown(f"the count on line {line} {_why(count)}")})]
