@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from nhilint.errors import UsageProblem
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, Unknown
 from nhilint.model_inputs import Annotation, ParseError, Unresolved
@@ -29,7 +30,7 @@ from nhilint.parse.terraform.parsing import Parsed, ParseTask, parse_file, parse
 from nhilint.parse.terraform.records import Expansion, Module, TfResource, describe, expansions, instance_suffix
 from nhilint.parse.terraform.standalone import standalone_note, tfvars_files
 from nhilint.parse.terraform.tfvars import read_tfvars
-from nhilint.parse.terraform.types import CommandLineValue
+from nhilint.parse.terraform.types import CommandLineValue, command_line_problem
 from nhilint.values import stamp_path
 
 
@@ -234,6 +235,26 @@ class TerraformProject:
             values.update(self.variables)  # read by the variable's type (ModuleInstance.variable)
             self._var_cache[directory] = values
         return self._var_cache[directory]
+
+    def check_variables(self) -> None:
+        """Every `-var` names a variable that a root module declares, with a value of its declared type; else
+        UsageProblem listing each mistake (as `terraform plan` refuses them), never a silently unknown value."""
+        declared: dict[str, list[tuple[str, hcl.Expr | None]]] = {}
+        for instance in self.roots():
+            for source, block in instance.module.blocks("variable"):
+                if block.labels:
+                    type_ = block.body.attributes.get("type")
+                    where = f"{source.path}:{block.line}"
+                    declared.setdefault(block.labels[0], []).append((where, type_.expr if type_ else None))
+        problems: list[str] = []
+        for name, text in self.variables.items():
+            if name not in declared:
+                problems.append(f"-var {name}: no root module declares a variable {name!r}")
+            for where, type_expr in declared.get(name, []):
+                if (problem := command_line_problem(text, type_expr, name)) is not None:
+                    problems.append(f"{problem} (variable {name!r} declared at {where})")
+        if problems:
+            raise UsageProblem("\n".join(problems))
 
     def _read_tfvars(self, path: Path, instance: ModuleInstance) -> dict[str, Any]:
         bodies = [source.body for source in instance.module.files]
