@@ -184,6 +184,8 @@ def _terraform(
     with processing(lambda: _label("Terraform", files, root)):
         project.add_files(files)
         project.add_files(context, context=True)
+    if options.variables:
+        project.check_variables()  # UsageProblem: a -var no root declares, or not of its type
     return project
 
 

@@ -32,7 +32,7 @@ from nhilint.commands.common import (
     with_common,
     write_output,
 )
-from nhilint.errors import InternalError, describe
+from nhilint.errors import InternalError, UsageProblem, describe
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except click.ClickException as exc:
         exc.show()
+        return EXIT_USAGE
+    except UsageProblem as exc:
+        click.ClickException(str(exc)).show()
         return EXIT_USAGE
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE

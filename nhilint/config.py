@@ -255,17 +255,28 @@ def load_config(root: Path, config_path: Path | None = None, policy: str | None 
     layers = [*_policy_chain(policy_name, base, named_in, memo)]
     if project_path:
         layers.append((project, str(project_path)))
-    return _merge(layers, policy_name)
+    return _merge(layers, policy_name, root)
 
 
-def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str) -> Config:
+def _existing_var_files(names: list[str], root: Path, origin: str) -> list[str]:
+    """`var_files` (relative to the scan root), each an existing file, as `--var-file` requires: a missing one
+    is a config error naming the file and key, never a silently unset variable."""
+    for name in names:
+        path = root / name
+        if not path.is_file():
+            problem = "is not a file" if path.exists() else "does not exist"
+            raise ConfigError(f"{origin}: var_files: {name} {problem} (var files are relative to the scan root)")
+    return names
+
+
+def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str, root: Path) -> Config:
     settings: dict[str, Any] = {}
     rules: dict[str, RuleSetting] = {}
     fail_on = Severity.LOW
     exclude: list[str] = []
     var_files: list[str] = []
     limits: dict[str, Any] = {}
-    for data, _origin in layers:
+    for data, origin in layers:
         settings.update(data.get("settings", {}))
         for rule_id, value in data.get("rules", {}).items():
             current = rules.get(rule_id, RuleSetting())
@@ -280,7 +291,7 @@ def _merge(layers: list[tuple[dict[str, Any], str]], policy_name: str) -> Config
         if "fail_on" in data:
             fail_on = Severity.parse(data["fail_on"])
         exclude.extend(data.get("exclude", []))
-        var_files.extend(data.get("var_files", []))
+        var_files.extend(_existing_var_files(data.get("var_files", []), root, origin))
         limits.update(data.get("limits", {}))
     converted: dict[str, Any] = {}
     for key, value in settings.items():

@@ -16,6 +16,11 @@ from pathlib import Path
 MAX_MESSAGE = 200
 
 
+class UsageProblem(Exception):
+    """What the user asked for cannot be done as asked (a `-var` no root module declares, a value not of its
+    variable's type): exit 2 with the message, as a usage error of the command line."""
+
+
 class InternalError(Exception):
     """An unexpected exception while processing `path` (a file, a directory or a rule); `cause` is the original."""
 

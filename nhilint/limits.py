@@ -25,6 +25,11 @@ class Limits:
     max_module_instances: int = 10_000
     """Terraform module instances in one scan (a chain of modules each calling the next several times grows
     exponentially even without a cycle)."""
+    max_resource_instances: int = 10_000
+    """Instances of one Terraform resource, data source or module call with `count` or `for_each` (past it the
+    block stands as one instance whose `each`/`count` values are unknown)."""
+    max_scan_resource_instances: int = 200_000
+    """Terraform resource instances in one scan, over every resource and module instance."""
     max_documents: int = 10_000
     """YAML documents in one multi-document stream."""
     max_nodes: int = 1_000_000

@@ -244,7 +244,10 @@ class Evaluator:
             return Unknown(f"for expression over {type(collection).__name__}")
         tuple_out: list[Any] = []
         obj_out = LDict(line=expr.line)
+        limits = self.budget.limits
         for key, value in pairs:
+            if self.budget.steps >= limits.max_eval_steps:  # spent (and reported): the rest would be Unknown too
+                return Unknown(f"{limits.describe('max_eval_steps')} exceeded")
             names = {expr.value_var: value}
             if expr.key_var:
                 names[expr.key_var] = key

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from nhilint.errors import UsageProblem
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Location, Unknown
 from nhilint.model_inputs import Annotation, ParseError, Unresolved
@@ -26,10 +27,11 @@ from nhilint.parse.terraform.files import FileReader, leaves_root, outside_root
 from nhilint.parse.terraform.instance import ModuleInput, ModuleInstance
 from nhilint.parse.terraform.modules import resolve_call, root_dirs
 from nhilint.parse.terraform.parsing import Parsed, ParseTask, parse_file, parse_files
-from nhilint.parse.terraform.records import Module, TfResource, describe, expansions, instance_suffix
+from nhilint.parse.terraform.records import Expansion, Module, TfResource, describe, expansions, instance_suffix
 from nhilint.parse.terraform.standalone import standalone_note, tfvars_files
 from nhilint.parse.terraform.tfvars import read_tfvars
-from nhilint.parse.terraform.types import CommandLineValue
+from nhilint.parse.terraform.types import CommandLineValue, command_line_problem
+from nhilint.values import stamp_path
 
 
 class TerraformProject:
@@ -128,7 +130,12 @@ class TerraformProject:
             stack.extend(reversed(list(instance.children())))
 
     def resources(self, types: Container[str] | None = None) -> Iterator[TfResource]:
-        """Resources of every instance; those of `types` with a known count/for_each, once per instance."""
+        """Resources of every instance; those of `types` with a known count/for_each, once per instance.
+
+        A block's count/for_each is evaluated once; past `max_scan_resource_instances` in all, each further
+        resource stands as one instance with unknown `each`/`count` (reported once, where the bound was reached).
+        """
+        total = 0
         for instance in self.instances():
             for source in instance.module.files:
                 for block in source.body.blocks:
@@ -137,11 +144,24 @@ class TerraformProject:
                     type_, name = block.labels
                     if types is not None and type_ not in types:
                         continue
+                    counted: dict[str, Any] = {}
                     with self.evaluating(source.path):
-                        expanded = expansions(instance.evaluator, block)
+                        expanded = expansions(instance.evaluator, block, counted)
+                    total += len(expanded)
+                    if total > self.limits.max_scan_resource_instances and len(expanded) > 1:
+                        expanded = self._over_scan_bound(source.path, block, expanded)
+                    counted = {k: stamp_path(v, source.path) for k, v in counted.items()}
                     for key, names in expanded:
                         evaluator = Evaluator(NameScope(instance, names)) if names else None
-                        yield TfResource(instance, source, block, evaluator=evaluator, type=type_, name=name, key=key)
+                        resource = TfResource(instance, source, block, evaluator=evaluator, counted=counted)
+                        resource.type, resource.name, resource.key = type_, name, key
+                        yield resource
+
+    def _over_scan_bound(self, path: str, block: hcl.Block, expanded: Expansion) -> Expansion:
+        """One instance standing for `expanded`, its names unknown: the scan has listed too many instances."""
+        reason = f"{self.limits.describe('max_scan_resource_instances')} reached at {'.'.join(block.labels)}"
+        self._report(ParseError(path, block.line, reason, "limit"))
+        return [(None, {name: Unknown(reason) for name in expanded[0][1]})]
 
     # -- module calls -------------------------------------------------------------------------------
 
@@ -215,6 +235,26 @@ class TerraformProject:
             values.update(self.variables)  # read by the variable's type (ModuleInstance.variable)
             self._var_cache[directory] = values
         return self._var_cache[directory]
+
+    def check_variables(self) -> None:
+        """Every `-var` names a variable that a root module declares, with a value of its declared type; else
+        UsageProblem listing each mistake (as `terraform plan` refuses them), never a silently unknown value."""
+        declared: dict[str, list[tuple[str, hcl.Expr | None]]] = {}
+        for instance in self.roots():
+            for source, block in instance.module.blocks("variable"):
+                if block.labels:
+                    type_ = block.body.attributes.get("type")
+                    where = f"{source.path}:{block.line}"
+                    declared.setdefault(block.labels[0], []).append((where, type_.expr if type_ else None))
+        problems: list[str] = []
+        for name, text in self.variables.items():
+            if name not in declared:
+                problems.append(f"-var {name}: no root module declares a variable {name!r}")
+            for where, type_expr in declared.get(name, []):
+                if (problem := command_line_problem(text, type_expr, name)) is not None:
+                    problems.append(f"{problem} (variable {name!r} declared at {where})")
+        if problems:
+            raise UsageProblem("\n".join(problems))
 
     def _read_tfvars(self, path: Path, instance: ModuleInstance) -> dict[str, Any]:
         bodies = [source.body for source in instance.module.files]

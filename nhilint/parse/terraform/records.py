@@ -154,6 +154,9 @@ class TfResource(TfRecord):
     type: str = ""
     name: str = ""
     key: str | int | None = None  # the instance key of a count/for_each resource, when known
+    counted: Mapping[str, Any] | None = None
+    """The block's `count`/`for_each` as `expansions` evaluated it, shared by every instance of the block: a
+    for_each over 50,000 keys is evaluated once per resource, not once per instance."""
 
     @property
     def address(self) -> str:
@@ -164,7 +167,7 @@ class TfResource(TfRecord):
         for key in ("count", "for_each"):
             attribute = self.block.body.attributes.get(key)
             if attribute is not None:
-                value = self.get(key)
+                value = self.counted[key] if self.counted is not None and key in self.counted else self.get(key)
                 shown = value if isinstance(value, int | str) else describe(attribute.expr)
                 return f"{key} = {shown}"
         return None
@@ -182,28 +185,60 @@ def instance_suffix(key: str | int | None) -> str:
     return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
 
 
-def expansions(evaluator: Evaluator, block: Block) -> list[tuple[str | int | None, dict[str, Any]]]:
+Expansion = list[tuple[str | int | None, dict[str, Any]]]
+
+
+def expansions(evaluator: Evaluator, block: Block, evaluated: dict[str, Any] | None = None) -> Expansion:
     """The instances of a block with `count` or `for_each`, with the names each one binds.
 
     An unknown collection gives one instance whose `each`/`count` values are unknown for the collection's own
-    reason (`var.names has no default …`), so what they leave unknown is reported with its cause.
+    reason (`var.names has no default …`), so what they leave unknown is reported with its cause; so does one
+    with more instances than `max_resource_instances` (reported as a limit). `evaluated` receives the evaluated
+    `count`/`for_each`, for `TfResource.counted`.
     """
     attributes = block.body.attributes
     if "for_each" in attributes:
         collection = evaluator.eval(attributes["for_each"].expr)
+        if evaluated is not None:
+            evaluated["for_each"] = collection
+        line = attributes["for_each"].line
+        expanded: Expansion | None = None
         if isinstance(collection, dict):
-            return [(str(k), {"each": {"key": str(k), "value": v}}) for k, v in collection.items()]
-        if isinstance(collection, list) and all(isinstance(v, str) for v in collection):
-            return [(v, {"each": {"key": v, "value": v}}) for v in dict.fromkeys(collection)]
-        return [(None, {"each": Unknown(f"the for_each on line {attributes['for_each'].line} {_why(collection)}")})]
+            expanded = [(str(k), {"each": {"key": str(k), "value": v}}) for k, v in collection.items()]
+        elif isinstance(collection, list) and all(isinstance(v, str) for v in collection):
+            expanded = [(v, {"each": {"key": v, "value": v}}) for v in dict.fromkeys(collection)]
+        if expanded is None:
+            return [(None, {"each": Unknown(f"the for_each on line {line} {_why(collection)}")})]
+        return _bounded(evaluator, expanded, "each", f"the for_each of {_label(block)}", line)
     if "count" in attributes:
         count = evaluator.eval(attributes["count"].expr)
+        if evaluated is not None:
+            evaluated["count"] = count
         if isinstance(count, bool):
             count = int(count)
-        if isinstance(count, int) and 0 <= count <= 1000:
+        line = attributes["count"].line
+        if isinstance(count, int) and count > evaluator.budget.limits.max_resource_instances:
+            reason = evaluator.budget.hit("max_resource_instances", f"the count of {_label(block)}", line)
+            return [(None, {"count": reason})]
+        if isinstance(count, int) and count >= 0:
             return [(i, {"count": {"index": i}}) for i in range(count)]
-        return [(None, {"count": Unknown(f"the count on line {attributes['count'].line} {_why(count)}")})]
+        return [(None, {"count": Unknown(f"the count on line {line} {_why(count)}")})]
     return [(None, {})]
+
+
+def _bounded(evaluator: Evaluator, expanded: Expansion, name: str, what: str, line: int) -> Expansion:
+    """`expanded`, or one instance with `name` unknown when it has more than `max_resource_instances`."""
+    if len(expanded) <= evaluator.budget.limits.max_resource_instances:
+        return expanded
+    return [(None, {name: evaluator.budget.hit("max_resource_instances", what, line)})]
+
+
+def _label(block: Block) -> str:
+    """`aws_iam_user.dos`, `module.ci`: the block a count or for_each belongs to, for messages."""
+    if block.type == "module":
+        return f"module.{'.'.join(block.labels)}"
+    prefix = "data." if block.type == "data" else ""
+    return prefix + ".".join(block.labels)
 
 
 def _why(collection: Any) -> str:

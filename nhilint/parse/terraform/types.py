@@ -16,7 +16,7 @@ from typing import Any
 
 from nhilint.parse import hcl
 from nhilint.parse.hcl_eval import Budget, Evaluator
-from nhilint.values import LDict, Unknown
+from nhilint.values import LDict, Unknown, deep_unknown
 
 _COLLECTIONS = frozenset({"map", "list", "set"})
 
@@ -86,7 +86,7 @@ class _Literals:
     budget = Budget()
 
     def resolve(self, name: str, steps: list[Any], line: int) -> Any:
-        return Unknown(f"-var value refers to {name}, which a -var value cannot do")
+        return Unknown(f"the value refers to {name}, which a -var value cannot do")
 
     def read_file(self, path: str) -> str | Unknown:
         return Unknown("a -var value cannot read files")
@@ -94,18 +94,39 @@ class _Literals:
 
 def from_command_line(text: str, type_expr: hcl.Expr | None, name: str) -> Any:
     """`-var NAME=VALUE` as Terraform reads it: the text itself for a string (or untyped) variable, a number or
-    bool for those types, and an HCL expression (`["a","b"]`, `{ k = "v" }`) for a collection or object type."""
+    bool for those types, and an HCL expression (`["a","b"]`, `{ k = "v" }`) for a collection or object type.
+
+    A value that is not of the type is Unknown with a reason that never quotes the value (it may be a secret);
+    `command_line_problem` turns that reason into a usage error before the scan."""
     if isinstance(type_expr, hcl.Name) and type_expr.name == "number":
         try:
             return float(text) if any(c in text for c in ".eE") else int(text)
         except ValueError:
-            return Unknown(f"-var {name}={text!r} is not a number")
+            return Unknown(f"-var {name}: the value is not a number")
     if isinstance(type_expr, hcl.Name) and type_expr.name == "bool":
-        return {"true": True, "false": False}.get(text.strip(), Unknown(f"-var {name} is not true or false"))
+        return {"true": True, "false": False}.get(text.strip(), Unknown(f"-var {name}: the value is not true or false"))
     if not isinstance(type_expr, hcl.Call):
         return str(text)
+    kind = type_expr.name
     try:
         expr = hcl.parse_expression(text)
     except (hcl.HclSyntaxError, hcl.HclLimitError):
-        return Unknown(f"-var {name} is not a valid HCL expression for its {type_expr.name}() type")
-    return Evaluator(_Literals()).eval(expr)
+        return Unknown(f"-var {name}: the value is not a valid HCL expression for its {kind}() type")
+    value = Evaluator(_Literals()).eval(expr)
+    missing = deep_unknown(value)
+    if missing is not None:
+        return Unknown(f"-var {name}: {missing.reason}")
+    shape = "list" if kind in _SEQUENCES else "map" if kind in _MAPPINGS else None
+    if shape is not None and not isinstance(value, list if shape == "list" else dict):
+        return Unknown(f"-var {name}: the value is not a {shape} for its {kind}() type")
+    return value
+
+
+_SEQUENCES = frozenset({"list", "set", "tuple"})
+_MAPPINGS = frozenset({"map", "object"})
+
+
+def command_line_problem(text: str, type_expr: hcl.Expr | None, name: str) -> str | None:
+    """Why `-var NAME=text` is not a value of the declared type (as Terraform refuses it), else None."""
+    value = from_command_line(text, type_expr, name)
+    return value.reason if isinstance(value, Unknown) else None
