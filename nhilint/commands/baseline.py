@@ -33,7 +33,7 @@ def baseline_create(
     loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache))
     target = output or DEFAULT_PATH
-    write_output(Path(target), render(report.findings))
+    write_output(Path(target), render(report.findings, report.inventory.sensitive))
     entries = plural(len(report.findings), "baseline entry", "baseline entries")
     click.echo(f"nhilint: wrote {entries} to {printable(target)}", err=True)
 
@@ -58,5 +58,8 @@ def suppressions(
     loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache, inline=False))
     on = report.config.today
-    items = suppression_audit.audit(report.inventory, report.findings, on)
+    from nhilint import redact
+
+    # A reason is written by people, and may quote a value a reporter would redact.
+    items = redact.for_inventory(report.inventory).apply(suppression_audit.audit(report.inventory, report.findings, on))
     emit(suppression_audit.render_json(items, on) if fmt == "json" else suppression_audit.render_text(items), output)
