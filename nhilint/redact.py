@@ -41,11 +41,6 @@ def marker(source: str) -> str:
     return f"<redacted: {source}>"
 
 
-def marked(text: str) -> bool:
-    """`text` holds a redaction marker: what it stood for cannot be compared any more."""
-    return "<redacted: " in text
-
-
 class Redactor:
     """Replaces secret values in strings, dicts, lists, tuples and model dataclasses (a new object; the
     input is not changed). Detector results are kept per redactor, so a value is judged once."""

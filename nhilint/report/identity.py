@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from nhilint import redact
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.report.escape import printable
 from nhilint.result import Report
 from nhilint.values import readable_symbols
 
@@ -83,12 +84,15 @@ def render(report: Report, identity: Identity) -> str:
         lines,
         "can become (and how)",
         [
-            blast_text("any role (unbounded)" if r.unbounded else r.target)
-            + "".join(
-                f"\n      {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
-                for e in r.edges
-            )
+            line
             for r in routes
+            for line in (
+                blast_text("any role (unbounded)" if r.unbounded else r.target),
+                *(
+                    f"    {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
+                    for e in r.edges
+                ),
+            )
         ],
     )
     subjects = {identity.id, *(c.id for c in credentials)}
@@ -101,7 +105,8 @@ def render(report: Report, identity: Identity) -> str:
         if s.finding.identity in subjects
     ]
     _section(lines, "findings", findings)
-    return "\n".join([lines[0], *(readable_symbols(line) for line in lines[1:])]) + "\n"  # the id line as it is
+    # The id line as it is, the rest with readable symbols; every line escaped (a name cannot start a line).
+    return "\n".join(printable(line) for line in [lines[0], *map(readable_symbols, lines[1:])]) + "\n"
 
 
 def _section(lines: list[str], title: str, items: list[str]) -> None:
