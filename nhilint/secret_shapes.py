@@ -88,7 +88,7 @@ DENYLIST: tuple[tuple[str, int], ...] = (
 #   (`APACDeployRole`, `AKCRegistryPullRole`); a machine-made token of theirs holds a digit.
 TOKEN_SCREENS: tuple[tuple[str, str], ...] = (
     ("AWSKeyDetector", r"A(?:BIA|CCA|KIA|SIA)[0-9A-Z]{16}"),
-    ("AWSKeyDetector", r"[A-Za-z/+]{40}"),  # the keyword pattern's 40-character secret, digit-free
+    ("AWSKeyDetector", r"['\"][A-Za-z/+]{40}"),  # the keyword pattern's quoted secret (the line's end closes it)
     ("AzureStorageKeyDetector", r"AccountKey="),
     ("DiscordBotTokenDetector", r"\.[a-zA-Z0-9_-]{6}\."),
     ("GitHubTokenDetector", r"gh[pousr]_"),
@@ -99,10 +99,10 @@ TOKEN_SCREENS: tuple[tuple[str, str], ...] = (
     ("PrivateKeyDetector", r"PRIVATE KEY|PuTTY-User-Key-File-2"),
     ("PypiTokenDetector", r"pypi-AgE"),
     ("SendGridDetector", r"SG\."),
-    ("SlackDetector", r"(?i:xox[abposr]-|hooks\.slack\.com)"),
+    ("SlackDetector", r"[xX][oO][xX][abposrABPOSR]-|[hH][oO][oO][kK][sS]\.[sS][lL][aA][cC][kK]\."),  # any case
     ("SquareOAuthDetector", r"sq0csp-"),
     ("StripeDetector", r"k_live_"),
-    ("TelegramBotTokenDetector", r"[0-9]{8}:"),
+    ("TelegramBotTokenDetector", r"[0-9]{8,10}:[0-9A-Za-z_-]{35}"),
     ("TwilioKeyDetector", r"(?:AC|SK)[a-z0-9]{32}"),
 )
 # Base64HighEntropyString: its charset and the limit secrets.PLUGINS sets.
