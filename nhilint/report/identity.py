@@ -12,6 +12,8 @@ a name that matches several identities or none is a usage error listing the cand
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nhilint import redact
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
 from nhilint.report.escape import printable
@@ -25,7 +27,9 @@ class NotFound(LookupError):
     """No identity, or several, match a name; the message lists the candidates."""
 
 
-def find(inventory: Inventory, name: str) -> Identity:
+def find(inventory: Inventory, name: str, shown: Callable[[str], str] = printable) -> Identity:
+    """The identity `name` stands for; NotFound lists the candidates, each passed through `shown` (the
+    command's redactor, then `printable`: an id holds a file name or a name from the code)."""
     identities = inventory.identities
     if name in identities:
         return identities[name]
@@ -38,12 +42,11 @@ def find(inventory: Inventory, name: str) -> Identity:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise NotFound(f"no identity matches {name!r}; `nhilint inventory` lists them")
-    shown = sorted(i.id for i in matches)
-    more = f"\n  … and {len(shown) - MAX_CANDIDATES} more" if len(shown) > MAX_CANDIDATES else ""
-    raise NotFound(
-        f"{name!r} matches {len(shown)} identities; give one of:\n  " + "\n  ".join(shown[:MAX_CANDIDATES]) + more
-    )
+        raise NotFound(f"no identity matches {shown(repr(name))}; `nhilint inventory` lists them")
+    ids = sorted(i.id for i in matches)
+    more = f"\n  … and {len(ids) - MAX_CANDIDATES} more" if len(ids) > MAX_CANDIDATES else ""
+    listed = "\n  ".join(shown(i) for i in ids[:MAX_CANDIDATES])
+    raise NotFound(f"{shown(repr(name))} matches {len(ids)} identities; give one of:\n  {listed}{more}")
 
 
 def _suffix(text: str, name: str) -> bool:

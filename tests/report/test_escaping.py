@@ -99,3 +99,21 @@ def test_the_layer() -> None:
     assert [csv_cell(v) for v in ("=1+1", "+1", "-2", "@SUM(A1)", "\tx", "-", "@org/team", "a\nb", None, True)] == [
         "'=1+1", "'+1", "'-2", "'@SUM(A1)", "\\tx", "-", "@org/team", "a\\nb", "", "true"
     ]  # fmt: skip
+
+
+def test_explain_identity_candidates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    role = """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          AppRole:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+        """
+    root = write_tree(tmp_path, {"a\n::error::x.yaml": role, "b.yaml": role})
+    assert main(["explain-identity", "AppRole", str(root), "--no-cache"]) == 2
+    assert capsys.readouterr().err.splitlines()[-3:] == [
+        "Error: 'AppRole' matches 2 identities; give one of:",
+        "  aws:a\\n::error::x.yaml#AppRole",
+        "  aws:b.yaml#AppRole",
+    ]
