@@ -12,6 +12,7 @@ from nhilint.cli import main
 from nhilint.model import Inventory
 from nhilint.model_inputs import ParseError
 from nhilint.secrets import detect, detect_many, secret_name
+from tests.extract.tfplan_fixture import _planned, change
 from tests.helpers import write_tree
 
 # Made up for these tests, in the shapes real ones have.
@@ -199,6 +200,20 @@ def test_a_key_id_without_a_digit_is_a_written_secret(tmp_path: Path) -> None:
     main(["scan", "-f", "json", str(root), "--no-cache", "--today", "2026-11-22", "-o", str(target)])
     found = {(f["rule_id"], f["file"], f["line"]) for f in _findings(target)}
     assert {("NHI-CRED-002", "main.tf", 5), ("NHI-CRED-002", "main.tf", 12), ("NHI-CRED-002", "sa.yaml", 6)} <= found
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
+def test_a_key_id_without_a_digit_in_a_plan_tag_is_never_printed(tmp_path: Path, fmt: str) -> None:
+    after = {"name": "fn-runner", "assume_role_policy": "{}", "tags": {"owner": LETTERS_KEY}}
+    entry = change("aws_iam_role.fn", after)
+    plan = {"format_version": "1.2", "planned_values": _planned([entry]), "resource_changes": [entry]}
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    target = tmp_path / "out"
+    main(["scan", "--plan", str(tmp_path / "plan.json"), "-f", fmt, "--no-cache", "-o", str(target)])
+    text = target.read_text(encoding="utf-8")
+    assert "aws_iam_role.fn" in text and LETTERS_KEY not in text
+    if fmt == "text":  # the owner in the identity's heading
+        assert "<redacted: AWS Access Key>" in text
 
 
 def _findings(path: Path) -> list[dict[str, Any]]:
