@@ -28,7 +28,7 @@ from nhilint.config import Config
 from nhilint.errors import processing
 from nhilint.gc_pause import paused_gc
 from nhilint.model import Finding, Inventory, Location
-from nhilint.model_inputs import Annotation
+from nhilint.model_inputs import Annotation, ParseError
 from nhilint.result import DEFAULT_OPTIONS, Report, ScanOptions
 
 if TYPE_CHECKING:
@@ -155,6 +155,7 @@ def build_inventory(
     finish_written_secrets(builder)  # secrets in tags, environment variables, user data; their identities
     project_errors = project.errors if project else []
     inventory.errors.extend(e for e in [*found.problems, *project_errors] if e not in inventory.errors)
+    inventory.errors[:] = _relative_reasons(inventory.errors, root)
     if project is not None:
         inventory.sensitive.update(project.sensitive)  # values the reporters redact (nhilint/redact.py)
         inventory.unresolved.extend(u for u in project.unresolved if u not in inventory.unresolved)
@@ -208,6 +209,20 @@ def _label(kind: str, files: list[Path], root: Path) -> str:
     except ValueError:  # absolute and relative names mixed
         common = "."
     return f"{common or '.'}/ ({len(names)} {kind} files)" if kind else f"{common or '.'}/"
+
+
+def _relative_reasons(errors: list[ParseError], root: Path) -> list[ParseError]:
+    """The errors with the scan root's absolute path taken out of their reasons (an OSError's text names
+    `/home/ci/work/infra/noread.tf`): outputs name files relative to the scan root, and a shared report should
+    not tell its readers about the machine that ran the scan."""
+    prefixes = sorted({f"{p}{os.sep}" for p in (root.absolute(), root.resolve())}, key=len, reverse=True)
+
+    def relative(reason: str) -> str:
+        for prefix in prefixes:
+            reason = reason.replace(prefix, "")
+        return reason
+
+    return [replace(e, reason=relative(e.reason)) if any(p in e.reason for p in prefixes) else e for e in errors]
 
 
 def _annotations_by_block(annotations: list[Annotation]) -> dict[Location, list[Annotation]]:

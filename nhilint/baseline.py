@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ DEFAULT_PATH = ".nhilint-baseline.json"
 IDENTITY_GONE = "identity no longer exists"
 FINDING_GONE = "finding no longer reported"
 NOW_SUPPRESSED = "suppressed inline"
+_REDACTED = "<redacted: "  # nhilint.redact.marker: an identity written so cannot be compared any more
 
 
 class BaselineError(Exception):
@@ -81,9 +82,14 @@ class StaleEntry:
     reason: str
 
 
-def render(findings: Iterable[Finding]) -> str:
-    """The baseline file for these findings: JSON, sorted, stable."""
+def render(
+    findings: Iterable[Finding], redact: Callable[[list[BaselineEntry]], list[BaselineEntry]] | None = None
+) -> str:
+    """The baseline file for these findings: JSON, sorted, stable. Fingerprints are taken first, then the
+    entries passed through `redact` (the command's `nhilint.redact.Redactor.apply`): the file is committed."""
     entries = sorted((BaselineEntry.of(f) for f in findings), key=lambda e: e.sort_key)
+    if redact is not None:
+        entries = redact(entries)
     document = {"version": BASELINE_VERSION, "tool": "nhilint", "findings": [e.as_dict() for e in entries]}
     return json.dumps(document, indent=2) + "\n"
 
@@ -155,7 +161,7 @@ def stale(
     for entry in unmatched:
         if entry.file not in scanned and entry.file and (root / entry.file).exists():
             continue  # a file this scan did not cover
-        if entry.identity is not None and entry.identity not in subjects:
+        if entry.identity is not None and entry.identity not in subjects and _REDACTED not in entry.identity:
             reason = IDENTITY_GONE
         elif entry.fingerprint in silenced:
             reason = NOW_SUPPRESSED

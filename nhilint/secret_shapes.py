@@ -77,6 +77,34 @@ DENYLIST: tuple[tuple[str, int], ...] = (
     (r"AC[a-z0-9]{32}", 0),
     (r"SK[a-z0-9]{32}", 0),
 )
+# A necessary condition, per regex plugin, for a match that `secrets._candidate`'s run gate (16 base64
+# characters holding a digit, or credentials in a URL) does not already imply: a token may lack a digit
+# (`AKIAQWERTYUIOPASDFGH`: about 3.6 % of AWS key ids are all-letter base32), or its runs may be cut short by
+# `-`, `_`, `.` or `:` (`xoxb-…`, `sq0csp-…`, Telegram's `123456789:…`). A value matching one of these
+# reaches `could_flag` (the plugins' own patterns) whatever its digits. Left out, on purpose:
+# - OpenAI (`sk-…T3BlbkFJ…`) and AWS's `A3T…` ids: every match holds a 16-run with a digit already;
+# - basic auth: the run gate's URL clause is its necessary condition;
+# - Artifactory (`AKC…`, `AP[0-9A-F]…`) and the entropy plugin: without a digit they flag CamelCase words
+#   (`APACDeployRole`, `AKCRegistryPullRole`); a machine-made token of theirs holds a digit.
+TOKEN_SCREENS: tuple[tuple[str, str], ...] = (
+    ("AWSKeyDetector", r"A(?:BIA|CCA|KIA|SIA)[0-9A-Z]{16}"),
+    ("AWSKeyDetector", r"['\"][A-Za-z/+]{40}"),  # the keyword pattern's quoted secret (the line's end closes it)
+    ("AzureStorageKeyDetector", r"AccountKey="),
+    ("DiscordBotTokenDetector", r"\.[a-zA-Z0-9_-]{6}\."),
+    ("GitHubTokenDetector", r"gh[pousr]_"),
+    ("GitLabTokenDetector", r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941"),
+    ("JwtTokenDetector", r"eyJ"),
+    ("MailchimpDetector", r"-us[0-9]"),
+    ("NpmDetector", r":_authToken="),
+    ("PrivateKeyDetector", r"PRIVATE KEY|PuTTY-User-Key-File-2"),
+    ("PypiTokenDetector", r"pypi-AgE"),
+    ("SendGridDetector", r"SG\."),
+    ("SlackDetector", r"[xX][oO][xX][abposrABPOSR]-|[hH][oO][oO][kK][sS]\.[sS][lL][aA][cC][kK]\."),  # any case
+    ("SquareOAuthDetector", r"sq0csp-"),
+    ("StripeDetector", r"k_live_"),
+    ("TelegramBotTokenDetector", r"[0-9]{8,10}:[0-9A-Za-z_-]{35}"),
+    ("TwilioKeyDetector", r"(?:AC|SK)[a-z0-9]{32}"),
+)
 # Base64HighEntropyString: its charset and the limit secrets.PLUGINS sets.
 ENTROPY: tuple[tuple[str, float], ...] = (
     ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/\\-_=", 4.5),

@@ -20,12 +20,15 @@ PEM private keys are always recognised, before any plugin: detect-secrets' list 
 
 Importing detect-secrets costs about 0.2 s (it pulls in `requests`), more than nhilint's own start-up, so it is
 imported only when a value could be a secret at all (`_candidate`): a run of 16 or more base64 characters with
-a digit, or a URL with credentials. That gate is a necessary condition of the chosen plugins (but for tokens
-without any digit), not a detector. Nor is a value made of lowercase hex digits alone (`_HEX`: digests,
-fingerprints): no chosen plugin can flag one. A candidate is then held to the plugins' own necessary condition
-(their patterns and entropy limit, copied as data in `secret_shapes`), so the package is imported only for a
-value that looks like a token: scans of fixtures/example (Azure subscription paths), of
-aws-cloudformation-templates (logical ids with digits, user data) and of the generated trees import none.
+a digit, a URL with credentials, or the start of a prefixed token (`AKIA…`, `ghp_`, `xoxb-`, `glpat-`…;
+`secret_shapes.TOKEN_SCREENS`), digits or not. That gate is a necessary condition of the chosen plugins, not a
+detector, but for two that judge digit-free words too (the entropy plugin and Artifactory's `AP…`/`AKC…`): a
+digit-free CamelCase name (`AssumeRolePolicyDocument`, `APACDeployRole`) is a name, not one of their tokens.
+Nor is a value made of lowercase hex digits alone (`_HEX`: digests, fingerprints): no chosen plugin can flag
+one. A candidate is then held to the plugins' own necessary condition (their patterns and entropy limit,
+copied as data in `secret_shapes`), so the package is imported only for a value that looks like a token: scans
+of fixtures/example (Azure subscription paths), of aws-cloudformation-templates (logical ids with digits,
+user data) and of the generated trees import none.
 
 Where a value is passed as a variable whose name says secret (`DB_PASSWORD`), `named_secret` judges it
 without the detector: a literal that is not a placeholder, a reference, a path, a flag, a number or a name.
@@ -85,6 +88,8 @@ _HEX = LazyPattern(r"[0-9a-f]+")
 # Written as: a maximal run of 16 such characters or more (it starts where the character before is not one)
 # holding a digit; tried only where a run starts, so a long text of words costs one pass.
 _CANDIDATE = LazyPattern(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/=]{16})[A-Za-z+/=]*[0-9]|://[^\s/@]+:[^\s/@]+@")
+# The prefixed tokens' screens (secret_shapes.TOKEN_SCREENS), one alternation: a token needs no digit to be seen.
+_TOKEN = LazyPattern("|".join(f"(?:{screen})" for _, screen in secret_shapes.TOKEN_SCREENS))
 # Names of variables, parameters and keys whose values are secrets (the same words detect-secrets' keyword
 # plugin looks for, matched on a name, not on an assignment).
 _SECRET_NAME = LazyPattern(
@@ -123,7 +128,9 @@ def detect_many(values: Iterable[str]) -> dict[str, str]:
 
 
 def _candidate(value: str) -> bool:
-    return len(value) >= 16 and _CANDIDATE.search(value) is not None and _HEX.fullmatch(value) is None
+    if _HEX.fullmatch(value) is not None:
+        return False
+    return (len(value) >= 16 and _CANDIDATE.search(value) is not None) or _TOKEN.search(value) is not None
 
 
 def secret_name(name: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 from nhilint import __version__, suppress
 from nhilint.model import Finding, Inventory
 from nhilint.model_inputs import Annotation
+from nhilint.report.escape import printable
 
 _RULE_ID_RE = re.compile(r"\b(?:all|NHI-[A-Z0-9]+-\d{3})\b")
 
@@ -91,7 +92,9 @@ def render_text(items: list[Listed]) -> str:
             state = "active"
         use = f"matches {_plural(item.matches, 'finding')}" if item.matches else "unused"
         reason = f" -- {item.reason}" if item.reason else ""
-        lines.append(f"{where.path}:{where.start_line}: {','.join(item.rule_ids) or '?'} {state}, {use}{reason}")
+        lines.append(
+            printable(f"{where.path}:{where.start_line}: {','.join(item.rule_ids) or '?'} {state}, {use}{reason}")
+        )
     lines.append(summary(items))
     return "\n".join(lines) + "\n"
 

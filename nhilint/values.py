@@ -149,7 +149,29 @@ def to_text(value: Any) -> str | Unknown:
     if isinstance(value, Encoded):
         missing = deep_unknown(value.value)
         return missing if missing else json.dumps(plain(value.value), separators=(",", ":"))
-    return Unknown(f"a {type(value).__name__} used as a string")
+    return Unknown(f"{kind_of(value)} where a string is expected")
+
+
+def kind_of(value: Any) -> str:
+    """What the user wrote, in their words (`a mapping`, `a list`), for a reason: never an internal class name
+    (`LDict`) that says nothing to someone reading a template."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "null"
+    if isinstance(value, Ref):
+        return "a reference"
+    if isinstance(value, Unknown):
+        return "a value nhilint cannot evaluate"
+    return "a value of another kind"
 
 
 # `${type.name.attr}` markers, with a root directory, module prefixes and instance keys
@@ -277,5 +299,5 @@ def get_path(value: Any, steps: list[Any]) -> Any:
         elif isinstance(value, list) and isinstance(key, str):
             value = [get_path(v, [key]) for v in value]
         else:
-            return Unknown(f"cannot take {key!r} of {type(value).__name__}")
+            return Unknown(f"cannot take {key!r} of {kind_of(value)}")
     return value

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -18,12 +17,11 @@ from typing import IO, Any
 
 from nhilint import __version__
 from nhilint.audit.summary import Aggregate
+from nhilint.report.escape import csv_cell
 
 SCHEMA_VERSION = "1"
 LOG_NAME = ".audit-records.jsonl"
 OUTPUTS = ("audit.json", "identities.csv", "repositories.csv", "owners.csv", "report.html")
-_FORMULA_STARTS = frozenset("=+-@\t\r")
-_HANDLES_RE = re.compile(r"^@[\w.-]+(/[\w.-]+)?( @[\w.-]+(/[\w.-]+)?)*$")  # `@org/team @alice` stays as is
 
 
 class RecordLog:
@@ -110,7 +108,7 @@ def _write_json_and_identities(log: RecordLog, out: Path, options: dict[str, Any
             for record in log.records():
                 for identity in record["identities"]:
                     row = identity_row(identity)
-                    writer.writerow([safe_cell(row.get(column)) for column in IDENTITY_COLUMNS])
+                    writer.writerow([csv_cell(row.get(column)) for column in IDENTITY_COLUMNS])
                     yield identity
 
         _write_list(handle, "identities", identities())
@@ -127,15 +125,6 @@ def _write_list(handle: IO[str], key: str, items: Iterator[dict[str, Any]]) -> N
         handle.write(json.dumps(item, ensure_ascii=False))  # keys in the order records are built, cached or not
         first = False
     handle.write("]" if first else "\n  ]")
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (a leading `'` where one could start),
-    leaving GitHub handles such as `@org/team` as written."""
-    text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    if text[:1] in _FORMULA_STARTS and text != "-" and not _HANDLES_RE.match(text):
-        return "'" + text
-    return text
 
 
 IDENTITY_COLUMNS = (
@@ -188,7 +177,7 @@ def _csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([safe_cell(row.get(column)) for column in columns])
+            writer.writerow([csv_cell(row.get(column)) for column in columns])
 
 
 def _write_csvs(log: RecordLog, out: Path, figures: Aggregate) -> None:

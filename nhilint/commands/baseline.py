@@ -27,13 +27,13 @@ def baseline_create(
     no_cache: bool,
 ) -> None:
     """Write the fingerprints of the findings in PATHS to a baseline file (-o, default .nhilint-baseline.json)."""
-    from nhilint import api
+    from nhilint import api, redact
     from nhilint.baseline import DEFAULT_PATH, render
 
     loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache))
     target = output or DEFAULT_PATH
-    write_output(Path(target), render(report.findings))
+    write_output(Path(target), render(report.findings, redact.for_inventory(report.inventory).apply))
     entries = plural(len(report.findings), "baseline entry", "baseline entries")
     click.echo(f"nhilint: wrote {entries} to {printable(target)}", err=True)
 
@@ -53,10 +53,11 @@ def suppressions(
     no_cache: bool,
 ) -> None:
     """List every inline suppression: rules, reason, until, expired or not, and whether it still matches."""
-    from nhilint import api, suppression_audit
+    from nhilint import api, redact, suppression_audit
 
     loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache, inline=False))
     on = report.config.today
-    items = suppression_audit.audit(report.inventory, report.findings, on)
+    # A reason is written by people, and may quote a value a reporter would redact.
+    items = redact.for_inventory(report.inventory).apply(suppression_audit.audit(report.inventory, report.findings, on))
     emit(suppression_audit.render_json(items, on) if fmt == "json" else suppression_audit.render_text(items), output)

@@ -58,13 +58,15 @@ def explain_identity(
 ) -> None:
     """Show one identity (NAME: its id, address or a unique suffix) in full: owner, grants, trusts, usage,
     the identities it can become, and its findings, each with file:line."""
-    from nhilint import api
+    from nhilint import api, redact
+    from nhilint.report.escape import printable
     from nhilint.report.identity import NotFound, find, render
 
     loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache))
     try:
-        identity = find(report.inventory, name)
+        redactor = redact.for_inventory(report.inventory)
+        identity = find(report.inventory, name, lambda text: printable(redactor.text(text)))
     except NotFound as exc:
         raise click.UsageError(str(exc)) from None
     emit(render(report, identity), output)

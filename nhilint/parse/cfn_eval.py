@@ -18,7 +18,7 @@ from typing import Any
 from nhilint.model import CURRENT_ACCOUNT, Unknown
 from nhilint.model_inputs import ParseError
 from nhilint.parse.cloudformation import Template, tight_end
-from nhilint.values import LDict, Ref
+from nhilint.values import LDict, Ref, kind_of
 
 
 class _NoValue:
@@ -351,7 +351,7 @@ def _render(value: Any) -> str | Unknown:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    return Unknown(f"a {type(value).__name__} used as a string")
+    return Unknown(f"{kind_of(value)} where a string is expected")
 
 
 def _unknown(name: str) -> Any:

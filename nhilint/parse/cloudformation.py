@@ -74,7 +74,8 @@ class Template:
     problems: list[tuple[int, str]] = field(default_factory=list)  # resources that cannot be read
     errors: list[ParseError] = field(default_factory=list)  # keys written twice; limits hit while evaluating
     limits: Limits = DEFAULT_LIMITS
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # valid constructs nhilint does not expand
+    # valid constructs nhilint does not expand: (line, what, why), each reported as not scanned (NHI-PARSE-002)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def sam(self) -> bool:
@@ -138,13 +139,21 @@ def parse_template(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Tem
     for logical_id, body in (resources or LDict()).items():
         key_line = resources.line_of(logical_id) if resources is not None else 1
         if logical_id.startswith("Fn::ForEach::"):
-            template.skipped.append((key_line, f"{logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not expanded"))
+            template.skipped.append(
+                (
+                    key_line,
+                    logical_id,
+                    "the template uses Fn::ForEach of the AWS::LanguageExtensions transform, which nhilint does not "
+                    "expand; the identities and grants it makes are not checked",
+                )
+            )
             continue
         if isinstance(body, LDict) and isinstance(body.get("Type"), LDict | list):
             template.skipped.append(
                 (
                     key_line,
-                    f"resource {logical_id}: its Type is not a plain string (a preprocessor module such as Rain's?)",
+                    f"resource {logical_id}",
+                    "its Type is not a plain string (a preprocessor module such as Rain's?)",
                 )
             )
             continue

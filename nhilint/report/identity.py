@@ -14,11 +14,12 @@ usage error listing the closest identities (by difflib similarity), so a typo is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 
 from nhilint import redact
 from nhilint.model import Credential, Fact, Grant, Identity, Inventory, Trust, Unknown
+from nhilint.report.escape import printable
 from nhilint.result import Report
 from nhilint.values import readable_symbols
 
@@ -31,7 +32,9 @@ class NotFound(LookupError):
     """No identity, or several, match a name; the message lists the candidates."""
 
 
-def find(inventory: Inventory, name: str) -> Identity:
+def find(inventory: Inventory, name: str, shown: Callable[[str], str] = printable) -> Identity:
+    """The identity `name` stands for; NotFound lists the candidates, each passed through `shown` (the
+    command's redactor, then `printable`: an id holds a file name or a name from the code)."""
     identities = inventory.identities
     if name in identities:
         return identities[name]
@@ -44,14 +47,13 @@ def find(inventory: Inventory, name: str) -> Identity:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        close = closest(identities.values(), name)
+        close = [shown(i) for i in closest(identities.values(), name)]
         hint = "the closest:\n  " + "\n  ".join(close) if close else "`nhilint inventory` lists them"
-        raise NotFound(f"no identity matches {name!r}; {hint}")
-    shown = sorted(i.id for i in matches)
-    more = f"\n  … and {len(shown) - MAX_CANDIDATES} more" if len(shown) > MAX_CANDIDATES else ""
-    raise NotFound(
-        f"{name!r} matches {len(shown)} identities; give one of:\n  " + "\n  ".join(shown[:MAX_CANDIDATES]) + more
-    )
+        raise NotFound(f"no identity matches {shown(repr(name))}; {hint}")
+    ids = sorted(i.id for i in matches)
+    more = f"\n  … and {len(ids) - MAX_CANDIDATES} more" if len(ids) > MAX_CANDIDATES else ""
+    listed = "\n  ".join(shown(i) for i in ids[:MAX_CANDIDATES])
+    raise NotFound(f"{shown(repr(name))} matches {len(ids)} identities; give one of:\n  {listed}{more}")
 
 
 def _suffix(text: str, name: str) -> bool:
@@ -108,12 +110,15 @@ def render(report: Report, identity: Identity) -> str:
         lines,
         "can become (and how)",
         [
-            blast_text("any role (unbounded)" if r.unbounded else r.target)
-            + "".join(
-                f"\n      {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
-                for e in r.edges
-            )
+            line
             for r in routes
+            for line in (
+                blast_text("any role (unbounded)" if r.unbounded else r.target),
+                *(
+                    f"    {e.location}: {blast_text(e.source)} -> {blast_text(e.target)}: {blast_text(e.how)}"
+                    for e in r.edges
+                ),
+            )
         ],
     )
     subjects = {identity.id, *(c.id for c in credentials)}
@@ -126,7 +131,8 @@ def render(report: Report, identity: Identity) -> str:
         if s.finding.identity in subjects
     ]
     _section(lines, "findings", findings)
-    return "\n".join([lines[0], *(readable_symbols(line) for line in lines[1:])]) + "\n"  # the id line as it is
+    # The id line as it is, the rest with readable symbols; every line escaped (a name cannot start a line).
+    return "\n".join(printable(line) for line in [lines[0], *map(readable_symbols, lines[1:])]) + "\n"
 
 
 def _section(lines: list[str], title: str, items: list[str]) -> None:

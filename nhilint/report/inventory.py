@@ -11,8 +11,8 @@ from itertools import zip_longest
 from nhilint.analysis_view import RouteView
 from nhilint.model import Fact, Identity, Inventory, Unknown
 from nhilint.redact import for_inventory
+from nhilint.report.escape import csv_cell, markdown_cell, printable
 from nhilint.report.readable import readable
-from nhilint.report.text import printable
 from nhilint.result import Report
 
 
@@ -112,7 +112,7 @@ def render_csv(report: Report) -> str:
     fields = list(data[0].keys()) if data else ["identity"]
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(data)
+    writer.writerows({field: csv_cell(value) for field, value in row.items()} for row in data)
     return buffer.getvalue()
 
 
@@ -132,7 +132,7 @@ def render_markdown(report: Report) -> str:
     )
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in data:
-        lines.append("| " + " | ".join(row[c].replace("|", "\\|") for c in columns) + " |")
+        lines.append("| " + " | ".join(markdown_cell(row[c]) for c in columns) + " |")
     return "\n".join(lines + _documents_markdown(report.inventory)) + "\n"
 
 
@@ -146,5 +146,5 @@ def _documents_markdown(inventory: Inventory) -> list[str]:
         otherwise = f"unknown: {readable(unknown)}" if unknown else "nothing in the scan"
         used = ", ".join(document.attached_to) or otherwise
         cells = (document.id, document.kind, str(document.location), used)
-        lines.append("| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown_cell(c) for c in cells) + " |")
     return lines

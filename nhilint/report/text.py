@@ -14,6 +14,7 @@ from collections import Counter
 
 from nhilint import redact
 from nhilint.model import Finding, Severity
+from nhilint.report.escape import printable as printable  # the one escaping layer; re-exported
 from nhilint.result import Report, parse_errors
 
 COLOURS = {
@@ -24,21 +25,6 @@ COLOURS = {
     Severity.INFO: "\033[2m",
 }
 BOLD, RESET = "\033[1m", "\033[0m"
-
-
-def printable(text: str) -> str:
-    """Non-printable characters (controls, ANSI escapes, bidi overrides, line separators) as backslash escapes."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else _ESCAPES.get(c) or _escape(c) for c in text)
-
-
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from nhilint.audit.assemble import safe_cell
 from nhilint.audit.checkout import public_location
 from nhilint.audit.provenance import Change, load_codeowners, suggest_owner
 from nhilint.audit.sources import SourceError, base_name, in_shard, load_sources, parse_shard
 from nhilint.audit.store import ResultCache
 from nhilint.audit.task import Job, audit_repository
+from nhilint.report.escape import csv_cell as safe_cell
 from tests.audit.conftest import run_audit
 from tests.audit.org import ALICE, BOB, BOT, PAYMENTS_IAM_V1, Commit, git, make_repo
 

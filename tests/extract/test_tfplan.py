@@ -236,7 +236,7 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
     assert sorted(inventory.identities) == ["aws:aws_iam_role.odd"]
     assert [t.unknown for t in inventory.trusts] == ["the policy is not a JSON object"]
     assert [(c.id, str(c.of)) for c in inventory.credentials] == [
-        ("aws:aws_iam_access_key.k", "<unknown: a list used as a string>")
+        ("aws:aws_iam_access_key.k", "<unknown: a list where a string is expected>")
     ]
     assert inventory.errors == []
 

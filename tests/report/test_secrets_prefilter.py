@@ -27,6 +27,33 @@ FLAGGED = [
     "npm_Qm7rTz2LwX9kPv4NsB8cJd3FhY6gA1eU0iO5",
     base64.b64encode(bytes(range(7, 40))).decode(),
 ]
+# Tokens of every prefixed plugin without a single digit (or with runs cut short by `-`, `_`, `:`): the run gate
+# alone misses them, `secret_shapes.TOKEN_SCREENS` lets them through.
+DIGIT_FREE = [
+    "AKIAQWERTYUIOPASDFGH",
+    "ASIAZXCVBNMLKJHGFDSA",
+    'aws_secret_key = "wJalrXUtnFEMIKbPxRfiCYzzEXAMPLEKEYabcdef"',
+    "DefaultEndpointsProtocol=https;AccountName=logs;AccountKey=" + "QmrTzLwXkPvNsBcJdFhYgAeU" * 3 + "QmrTzLwXkPvNsB==",
+    "MTkzNjIyNDgzNDcxOTIyNDgz.GxKpQw.ZnCjmXVWvRzebCqsekKWsAbCdEfGhIj",
+    "ghp_kJxQmTvRpLsWzYbNcFhDgAeUaBcDeFgHiJkL",
+    "gho_kJxQmTvRpLsWzYbNcFhDgAeUaBcDeFgHiJkL",
+    "glpat-kJxQmTvRpLsWzYbNcFhD",
+    "glimt-kJxQmTvRpLsWzYbNcFhDgAeUa",
+    "eyJhbGciOiJraWQifQ.eyJzdWIiOiJvcHMifQ.SflKxwRJSMeKKFQT",
+    "abcdefabcdefabcdefabcdefabcdefab-us12",
+    "//registry.npmjs.org/:_authToken=npm_kJxQmTvRpLsWzYbNcFhD",
+    "BEGIN OPENSSH PRIVATE KEY",
+    "PuTTY-User-Key-File-2: ssh-rsa",
+    "SG.kJxQmTvRpLsWzYbNcFhDgA.kJxQmTvRpLsWzYbNcFhDgAeUaBcDeFgHiJkLmNoPqRs",
+    "xoxb-123456789-abcdefgh",
+    "https://hooks.slack.com/services/TABCDEFGH/BABCDEFGH/kJxQmTvRpLsWzYbNcFhD",
+    "sq0csp-kJxQmTvRpLsWzYbNcFhDgAeUaBcDeFgHiJkLmNoPq-s",
+    "sk_live_kJxQmTvRpLsWzYbNcFhDgAeU",
+    "rk_live_kJxQmTvRpLsWzYbNcFhDgAeU",
+    "123456789:AAHkJxQmTvRpLsWzYbNcFhDgAeU-aBcDeFg",
+    "AC" + "abcdefghijklmnopqrstuvwxyzabcdef",
+    "SK" + "abcdefghijklmnopqrstuvwxyzabcdef",
+]
 ORDINARY = [
     "arn:aws:iam::123456789012:role/ci-deployer-2024",
     "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -37,15 +64,16 @@ ORDINARY = [
 ]
 
 
-def _reference(values: list[str]) -> dict[str, str]:
-    """What `detect_many` answered before the prefilter: every candidate line through `scan_line`."""
+def _reference(values: list[str], gate: bool = True) -> dict[str, str]:
+    """What `detect_many` answered before the prefilter: every candidate line (every line, without `gate`)
+    through `scan_line`."""
     found: dict[str, str] = {}
     with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
         for value in values:
             if secrets._PEM.search(value):
                 found[value] = secrets.PRIVATE_KEY
                 continue
-            if not secrets._candidate(value):
+            if gate and not secrets._candidate(value):
                 continue
             for line in value.splitlines() or [value]:
                 line = line.strip()
@@ -148,3 +176,47 @@ def test_candidate_gate_is_a_run_of_sixteen_with_a_digit() -> None:
         values.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 48))))
     for value in values:
         assert (secrets._CANDIDATE.search(value) is None) == (plain.search(value) is None), value
+
+
+# What the candidate gate leaves to a digit: digit-free words these plugins flag are names, not their tokens.
+WORD_PLUGINS = {"Artifactory Credentials", secrets._ENTROPY}
+
+
+def test_digit_free_tokens_of_every_prefixed_plugin_are_seen() -> None:
+    found = secrets.detect_many(DIGIT_FREE)
+    assert [v for v in DIGIT_FREE if v not in found] == []
+    assert found == _reference(DIGIT_FREE, gate=False)
+    assert secrets.detect("AKIAQWERTYUIOPASDFGH") == "AWS Access Key"
+
+
+def test_digit_free_words_stay_names() -> None:
+    """The CamelCase exclusion holds for the plugins that judge words: these are names, though detect-secrets'
+    entropy or Artifactory pattern would flag them on their own."""
+    words = ["APACDeployRole", "AKCRegistryPullRole", "QwertyUiopAsdfGhjkLzxcvBnmMnbvcXz"]
+    assert secrets.detect_many(words) == {}
+    assert set(_reference(words, gate=False)) == set(words)
+
+
+def test_prefixed_tokens_answer_as_scan_line_on_every_line() -> None:
+    """With or without digits, around every plugin's prefix: `detect_many` answers as `scan_line` run on every
+    line, but for digit-free words only the entropy or Artifactory plugin would flag."""
+    rng = random.Random(29)
+    prefixes = [
+        *("AKIA", "ASIA", "ABIA", "ACCA", "A3TX", "ghp_", "ghs_", "glpat-", "glrt-", "GR1348941", "glcbt-ab_"),
+        *("glptt-", "glagent-", "gloas-", "eyJ", "SG.", "xoxb-", "xoxp-123-", "sq0csp-", "sk_live_", "rk_live_"),
+        *("AC", "SK", "pypi-AgEIcHlwaS5vcmc", "AccountKey=", "https://hooks.slack.com/services/T", "AKC", "APA"),
+        *("123456789:", "//registry.npmjs.org/:_authToken=", "sk-", "MTk", "aws token '", "BEGIN RSA ", "ab"),
+    ]
+    alphabets = [string.ascii_uppercase, string.ascii_letters, string.ascii_lowercase, string.ascii_letters + "-_."]
+    alphabets += [a + string.digits for a in alphabets] + [string.ascii_letters + "-_.:/+= "]
+    values = list(DIGIT_FREE)
+    for prefix in prefixes:
+        for _ in range(40):
+            alphabet = rng.choice(alphabets)
+            body = "".join(rng.choice(alphabet) for _ in range(rng.choice([6, 16, 20, 24, 32, 36, 40, 43, 64, 90])))
+            tail = rng.choice(["", "", ".", "-us1", " PRIVATE KEY", "'", "." + body[:27]])
+            values.append(prefix + body + tail)
+    found = secrets.detect_many(values)
+    everything = _reference(values, gate=False)
+    assert found == {v: kind for v, kind in everything.items() if kind not in WORD_PLUGINS or secrets._candidate(v)}
+    assert len(found) > 300  # the generated values reach the plugins

@@ -390,8 +390,8 @@ def extract(paths: list[Path], root: Path, builder: Builder) -> None:
             continue
         stack = Stack(template, state)
         builder.inventory.errors.extend(ParseError(path, line, reason) for line, reason in template.problems)
-        for line, reason in template.skipped:
-            builder.unresolved(reason.split(":", 1)[0], reason.split(": ", 1)[-1], Location(path, line, line))
+        for line, what, reason in template.skipped:
+            builder.unresolved(what, reason, Location(path, line, line))
         for annotation in template.annotations:
             builder.annotations.setdefault(annotation.block, []).append(annotation)
         builder.inventory.annotations.extend(template.annotations)
