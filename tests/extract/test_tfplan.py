@@ -193,7 +193,11 @@ def test_cli_plan_and_source(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     ("text", "line", "reason"),
     [
         ('{\n  "format_version": "1.2",\n  "planned_values": {\n    "root_module": {\n', 5, "invalid JSON"),
-        ('{"format_version": "1.2", "resource_changes": {"aws_iam_role.x": {}}}', 1, "not a Terraform plan"),
+        (
+            '{"format_version": "1.2", "resource_changes": {"aws_iam_role.x": {}}}',
+            1,
+            "not the shape of a Terraform plan at /resource_changes: expected an array, found an object",
+        ),
     ],
 )
 def test_malformed_plan_is_a_parse_finding(tmp_path: Path, text: str, line: int, reason: str) -> None:
@@ -219,7 +223,7 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
                     "actions": ["create"],
                     "after": {"assume_role_policy": 7, "inline_policy": "x", "tags": ["a"], "name": {"x": 1}},
                     "after_unknown": [],
-                    "after_sensitive": "?",
+                    "after_sensitive": {"tags": "?"},
                 },
             },
             {
@@ -227,7 +231,14 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
                 "mode": "managed",
                 "type": "aws_iam_access_key",
                 "name": "k",
-                "change": {"actions": "create", "after": {"user": ["a", "b"]}},
+                "change": {"actions": ["create"], "after": {"user": ["a", "b"]}},
+            },
+            {
+                "address": "aws_iam_user.u",
+                "mode": "managed",
+                "type": "aws_iam_user",
+                "name": "u",
+                "change": {"actions": "create", "after": {"name": "u"}},
             },
         ],
     }
@@ -238,7 +249,18 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
     assert [(c.id, str(c.of)) for c in inventory.credentials] == [
         ("aws:aws_iam_access_key.k", "<unknown: a list used as a string>")
     ]
-    assert inventory.errors == []
+    prefix = "not the shape of a Terraform plan at "
+    assert [(e.path, e.line, e.reason.removeprefix(prefix)) for e in inventory.errors] == [
+        ("plan.json", 1, f"/{where}; that part is skipped")
+        for where in (
+            "configuration: expected an object, found null",
+            "resource_changes/0: expected an object, found a string",
+            "resource_changes/1/change/after_sensitive/tags: expected a boolean, an object or an array, found a string",
+            "resource_changes/3/change/actions: expected an array of strings, found a string",
+            "planned_values/root_module/resources/0: expected an object, found a string",
+            "planned_values/root_module/resources/1/mode: expected a string, found a number",
+        )
+    ]
 
 
 def test_source_comments_suppress_and_describe_plan_findings(tmp_path: Path) -> None:
