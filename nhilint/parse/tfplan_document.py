@@ -166,9 +166,10 @@ def _change(change: dict[str, Any], where: str, shape: Shape) -> Entry | None:
     if after is not None and not isinstance(after, dict):
         shape.wrong(pointer(at, "after"), f"{_OBJECT} or null", after)
         return None
-    if (actions and set(actions) <= _GONE) or after is None:
-        return Entry(*identity, None)
     unknown, sensitive = body.get("after_unknown"), body.get("after_sensitive")
+    if (actions and set(actions) <= _GONE) or after is None:
+        _mask(None, unknown, sensitive, pointer(at, "after_sensitive"), shape, pointer(at, "after_unknown"))
+        return Entry(*identity, None)
     masked = _mask(after, unknown, sensitive, pointer(at, "after_sensitive"), shape, pointer(at, "after_unknown"))
     return Entry(*identity, masked if isinstance(masked, dict) else {})
 
@@ -201,6 +202,9 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
         for key, mark in unknown_keys.items():
             if key not in out and mark:
                 out[str(key)] = Unknown(AFTER_APPLY)
+        for key, mark in secret_keys.items():
+            if key not in value and not isinstance(mark, bool | dict | list):
+                shape.wrong(f"{secret_at}/{key}", "a boolean, an object or an array", mark)
         return out
     if isinstance(value, list):
         unknown_items: list[Any] = unknown if isinstance(unknown, list) else []

@@ -298,3 +298,45 @@ def test_an_extractor_error_is_a_parse_finding_without_the_value(
     assert [(f.location.path, f.location.start_line) for f in parse] == [("plan.json", 1)]
     assert "aws_secretsmanager_secret_version.db" in parse[0].message and SECRET not in parse[0].message
     assert sorted(report.inventory.identities) == IDENTITIES  # everything else is still extracted
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        (
+            '"planned_values":{"root_module":{}},"configuration":{"root_module":{"resources":3}}',
+            "/configuration/root_module/resources: expected an array, found a number",
+        ),
+        ('"planned_values":[]', "/planned_values: expected an object, found an array"),
+        (
+            '"planned_values":{"root_module":{"child_modules":"nope"}}',
+            "/planned_values/root_module/child_modules: expected an array, found a string",
+        ),
+        (
+            '"planned_values":{"root_module":{"resources":[{"address":5,"mode":"managed","type":"aws_iam_user",'
+            '"name":"x","values":{"name":"x"}}]}}',
+            "/planned_values/root_module/resources/0/address: expected a non-empty string, found a number",
+        ),
+    ],
+)
+def test_a_plan_of_the_wrong_shape_is_named_and_the_other_files_still_scanned(
+    tmp_path: Path, body: str, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {"infra/main.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n'})
+    (tmp_path / "infra/plan.json").write_text(f'{{"format_version":"1.2",{body}}}', encoding="utf-8")
+    expected = [
+        ("NHI-PARSE-001", "infra/plan.json", 1, f"not the shape of a Terraform plan at {where}; that part is skipped")
+    ]
+    discovered = scan([tmp_path], config_for(tmp_path), tmp_path)
+    given = _scan(tmp_path, [tmp_path / "infra/plan.json"], paths=[tmp_path / "infra/main.tf"])
+    for report in (discovered, given):
+        parse = [f for f in report.findings if f.rule_id == "NHI-PARSE-001"]
+        assert [
+            (f.rule_id, f.location.path, f.location.start_line, f.message.split(": ", 1)[1]) for f in parse
+        ] == expected
+        assert (
+            "aws:infra/aws_iam_user.ci" in report.inventory.identities
+            or "aws:aws_iam_user.ci" in report.inventory.identities
+        )
+    assert main(["scan", str(tmp_path), "--today", "2026-11-22"]) == 1
+    assert "NHI-OWN-001" in capsys.readouterr().out
