@@ -35,7 +35,9 @@ def json_kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, int | float):
         return "a number"
-    return {str: _STRING, list: _ARRAY, dict: _OBJECT}.get(type(value), type(value).__name__)
+    if isinstance(value, str):
+        return _STRING
+    return _ARRAY if isinstance(value, list) else _OBJECT if isinstance(value, dict) else type(value).__name__
 
 
 def pointer(parent: str, key: str | int) -> str:
