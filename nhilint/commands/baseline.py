@@ -58,5 +58,5 @@ def suppressions(
     loaded, root, targets = load(paths, config, policy, None, cache=not no_cache)
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache, inline=False))
     on = report.config.today
-    items = suppression_audit.audit(report.inventory, report.findings, on)
+    items = suppression_audit.audit(report.inventory, report.findings, on, api.RULE_IDS)
     emit(suppression_audit.render_json(items, on) if fmt == "json" else suppression_audit.render_text(items), output)
