@@ -40,7 +40,7 @@ from nhilint.model import Unknown
 from nhilint.model_inputs import ParseError
 from nhilint.parse.hcl import Block, Body
 from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject, TfResource
-from nhilint.parse.tfplan_document import Shape, config_index, resource_instances
+from nhilint.parse.tfplan_document import Shape, config_index, line_of, resource_instances
 from nhilint.parse.tfplan_records import KEY, KEY_RE, PlanResource, PlanValues, skeleton
 from nhilint.parse.yamlmarks import LimitError, load_document
 
@@ -226,17 +226,30 @@ def load_plan(
                 _provider_defaults(document, (config or {}).get("provider_config_key")),
             )
         )
-    plan.errors.extend(_shape_errors(rel, shape.problems))
+    plan.errors.extend(_shape_errors(path, rel, shape.problems, limits))
     return plan
 
 
-def _shape_errors(rel: str, problems: list[str]) -> list[ParseError]:
-    """One finding per place the plan departs from the shape Terraform writes (the first few, then a count)."""
-    shown = [ParseError(rel, 1, f"not the shape of a Terraform plan at {p}; that part is skipped") for p in problems]
-    if len(shown) > _SHOWN_PROBLEMS:
-        rest = len(shown) - _SHOWN_PROBLEMS + 1
-        shown[_SHOWN_PROBLEMS - 1 :] = [ParseError(rel, 1, f"not the shape of a Terraform plan at {rest} more places")]
-    return shown
+def _shape_errors(path: Path, rel: str, problems: list[tuple[str, str]], limits: Limits) -> list[ParseError]:
+    """One finding per place the plan departs from the shape Terraform writes (the first few, then a count),
+    on the line it is written on when the plan is laid out on several (`terraform show -json` writes one)."""
+    if not problems:
+        return []
+    marked: Any = None
+    text = path.read_text(encoding="utf-8-sig")  # read a moment ago; only a plan with problems is read twice
+    if "\n" in text.strip():
+        try:
+            marked = load_document(text, 1, limits).value
+        except (yaml.YAMLError, LimitError):
+            marked = None
+    errors = [
+        ParseError(rel, line_of(marked, where), f"not the shape of a Terraform plan at {problem}; that part is skipped")
+        for where, problem in problems
+    ]
+    if len(errors) > _SHOWN_PROBLEMS:
+        rest = len(errors) - _SHOWN_PROBLEMS + 1
+        errors[_SHOWN_PROBLEMS - 1 :] = [ParseError(rel, 1, f"not the shape of a Terraform plan at {rest} more places")]
+    return errors
 
 
 def _provider_defaults(document: dict[str, Any], key: Any) -> Any:

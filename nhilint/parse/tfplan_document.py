@@ -22,6 +22,7 @@ from typing import Any
 
 from nhilint.model import Unknown
 from nhilint.parse.tfplan_records import AFTER_APPLY, SENSITIVE
+from nhilint.values import LDict
 
 _GONE = frozenset({"delete", "forget"})  # actions that leave nothing in the planned state
 _OBJECT, _ARRAY, _STRING = "an object", "an array", "a string"
@@ -49,13 +50,13 @@ class Shape:
     """Collects where a document departs from the expected shape."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[tuple[str, str]] = []  # (JSON pointer, what is wrong there)
 
     def wrong(self, where: str, expected: str, value: Any) -> None:
-        self.problems.append(f"{where or '/'}: expected {expected}, found {json_kind(value)}")
+        self.problems.append((where, f"{where or '/'}: expected {expected}, found {json_kind(value)}"))
 
     def missing(self, where: str, key: str) -> None:
-        self.problems.append(f"{where or '/'}: `{key}` is missing")
+        self.problems.append((where, f"{where or '/'}: `{key}` is missing"))
 
     def object(self, parent: dict[str, Any], key: str, where: str) -> dict[str, Any] | None:
         """An optional object (absent: None); any other type is a problem."""
@@ -282,3 +283,19 @@ def _expressions(expressions: dict[str, Any], where: str, shape: Shape) -> None:
                 shape.wrong(pointer(at, "references"), "an array of strings", references)
         elif "constant_value" not in expression:
             _expressions(expression, at, shape)  # a nested block written as one object
+
+
+def line_of(document: Any, where: str) -> int:
+    """The line a JSON pointer's value is written on, in a document read with line marks (yamlmarks); the
+    line of the deepest object on the way when the pointer goes further than the document."""
+    line, current = 1, document
+    for step in where.split("/")[1:]:
+        key = step.replace("~1", "/").replace("~0", "~")
+        if isinstance(current, LDict) and key in current:
+            line, current = current.line_of(key), current[key]
+        elif isinstance(current, list) and key.isdigit() and int(key) < len(current):
+            current = current[int(key)]
+            line = current.line if isinstance(current, LDict) else line
+        else:
+            break
+    return line

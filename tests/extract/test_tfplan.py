@@ -340,3 +340,24 @@ def test_a_plan_of_the_wrong_shape_is_named_and_the_other_files_still_scanned(
         )
     assert main(["scan", str(tmp_path), "--today", "2026-11-22"]) == 1
     assert "NHI-OWN-001" in capsys.readouterr().out
+
+
+def test_a_shape_problem_points_at_its_line_in_a_plan_laid_out_on_lines(tmp_path: Path) -> None:
+    odd = json.loads(json.dumps(PLAN))
+    odd["configuration"]["root_module"]["resources"] = 3
+    odd["resource_changes"][1]["change"]["after_sensitive"] = "yes"
+    plan = _write(tmp_path, json.dumps(odd, indent=2))
+    report = _scan(tmp_path, [plan])
+    prefix = "not the shape of a Terraform plan at "
+    assert [(e.line, e.reason.removeprefix(prefix)) for e in report.inventory.errors] == [
+        (
+            _line(plan, '"resources": 3'),
+            "/configuration/root_module/resources: expected an array, found a number; that part is skipped",
+        ),
+        (
+            _line(plan, '"after_sensitive": "yes"'),
+            "/resource_changes/1/change/after_sensitive: expected a boolean, an object or an array, found a string; "
+            "that part is skipped",
+        ),
+    ]
+    assert "aws:aws_iam_role.deploy" in report.inventory.identities  # the rest is read
