@@ -33,6 +33,11 @@ SYMLINK_MODE = 0o120000
 MAX_BLOB_BYTES = 20 * 1024 * 1024  # a larger file is no identity code; skipping it keeps a huge repo cheap
 
 
+# What GitPython's rev-parse raises for a revision it cannot resolve: a path that is not in the tree
+# (`main:../x`, `main:nope`) is a KeyError, a parent that does not exist an IndexError or ValueError.
+_BAD_REF = (git.BadName, git.BadObject, ValueError, KeyError, IndexError, git.GitCommandError)
+
+
 class NewOnlyError(Exception):
     """No repository, an unknown ref, or no common history: a usage error, not a finding."""
 
@@ -43,8 +48,9 @@ def merge_base(repo: git.Repo, ref: str) -> git.Commit:
         target = repo.commit(ref)
         head = repo.head.commit
         bases = repo.merge_base(target, head)
-    except (git.BadName, git.BadObject, ValueError, git.GitCommandError) as exc:
-        raise NewOnlyError(f"--base {ref}: not a commit in {repo.working_tree_dir} ({exc})") from None
+    except _BAD_REF as exc:
+        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # KeyError's str() adds quotes
+        raise NewOnlyError(f"--base {ref}: not a commit in {repo.working_tree_dir} ({reason})") from None
     commit = bases[0] if bases else None
     if not isinstance(commit, git.Commit):
         raise NewOnlyError(

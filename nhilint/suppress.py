@@ -21,8 +21,9 @@ _SUPPRESSION_RE = re.compile(
     r"^(?P<ids>(?:all|NHI-[A-Z0-9]+-\d{3})(?:\s*,\s*(?:all|NHI-[A-Z0-9]+-\d{3}))*)"
     r"(?:\s+until\s+(?P<until>\S+))?"
     r"\s*(?:--\s*(?P<reason>.*?))?"
-    r"(?:\s+until\s+(?P<until2>\d{4}-\d{2}-\d{2}))?\s*$"
+    r"(?:\s+until\s+(?P<until2>\d[\d-]*))?\s*$"  # a date-like last word is a date, checked below
 )
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,12 @@ class Suppression:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """Why a suppression suppresses nothing (NHI-SUPP-001's message); `expired` holds it when only its date
+    has passed."""
+
     annotation: Annotation
     message: str
+    expired: Suppression | None = None
 
 
 def parse(annotation: Annotation, known: Collection[str] | None = None) -> Suppression | Problem:
@@ -50,10 +55,12 @@ def parse(annotation: Annotation, known: Collection[str] | None = None) -> Suppr
     until_text = match.group("until") or match.group("until2")
     until = None
     if until_text:
+        if not _DATE_RE.fullmatch(until_text):  # fromisoformat also takes 20270131 and week dates
+            return Problem(annotation, f"suppression date {until_text} is not YYYY-MM-DD")
         try:
             until = date.fromisoformat(until_text)
         except ValueError:
-            return Problem(annotation, f"suppression date {until_text!r} is not YYYY-MM-DD")
+            return Problem(annotation, f"suppression date {until_text} is not a valid date")
     ids = tuple(i.strip() for i in match.group("ids").split(","))
     unknown = [i for i in ids if known is not None and i != "all" and i not in known]
     if unknown:
@@ -61,15 +68,21 @@ def parse(annotation: Annotation, known: Collection[str] | None = None) -> Suppr
     return Suppression(ids, reason, until, annotation)
 
 
+def judge(annotation: Annotation, today: date, known: Collection[str] | None) -> Suppression | Problem:
+    """Whether a `nhilint:ignore` works on `today`: the one judgement that `scan` applies, NHI-SUPP-001
+    reports and `nhilint suppressions` lists. A Problem suppresses nothing."""
+    parsed = parse(annotation, known)
+    if isinstance(parsed, Suppression) and parsed.until is not None and parsed.until < today:
+        message = (
+            f"suppression of {', '.join(parsed.rule_ids)} expired on {parsed.until.isoformat()} and no longer applies"
+        )
+        return Problem(annotation, message, parsed)
+    return parsed
+
+
 def active(annotations: list[Annotation], today: date, known: Collection[str] | None = None) -> list[Suppression]:
-    result = []
-    for annotation in annotations:
-        if annotation.verb != "ignore":
-            continue
-        parsed = parse(annotation, known)
-        if isinstance(parsed, Suppression) and (parsed.until is None or parsed.until >= today):
-            result.append(parsed)
-    return result
+    judged = (judge(a, today, known) for a in annotations if a.verb == "ignore")
+    return [j for j in judged if isinstance(j, Suppression)]
 
 
 def _covers(suppression: Suppression, finding: Finding) -> bool:

@@ -1,18 +1,19 @@
 """Suppression governance: every inline `nhilint:ignore`, whether it still works and still matters.
 
 An accepted risk is only as good as its review. `nhilint suppressions PATH...` lists each suppression
-with its file, line, rule ids, reason and `until`, whether it is active, expired or invalid, and how many
-findings it matches. A suppression that matches nothing is dead weight that would silently hide the next,
-unrelated finding on that block, so it is worth removing; an expired one that still matches is a risk that
-is back on the table. Matching ignores expiry and uses the same block rules as `nhilint.suppress`.
-"""
+with its file, line, rule ids, reason and `until`, whether it is active, expired or invalid (judged by
+`nhilint.suppress.judge`, exactly as `scan` and NHI-SUPP-001 judge it), how many findings it matches as
+written, and how many it suppresses (none unless it is active). A suppression that matches nothing is dead
+weight that would silently hide the next, unrelated finding on that block, so it is worth removing; an
+expired or invalid one that still matches is a risk that is back on the table. Matching uses the same
+block rules as `nhilint.suppress`."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,18 +34,24 @@ class Listed:
     rule_ids: tuple[str, ...]
     reason: str | None
     until: date | None
-    problem: str | None
+    problem: str | None  # why it suppresses nothing (NHI-SUPP-001's message); None when it works
     expired: bool
-    matches: int
+    matches: int  # findings it covers as written, whether or not it works
     identity: str | None
 
     @property
     def status(self) -> str:
-        return "invalid" if self.problem else "expired" if self.expired else "active"
+        return "expired" if self.expired else "invalid" if self.problem else "active"
+
+    @property
+    def suppresses(self) -> int:
+        """The findings it silences in a scan: only a working suppression silences any."""
+        return 0 if self.problem else self.matches
 
 
-def audit(inventory: Inventory, findings: Sequence[Finding], today: date) -> list[Listed]:
-    """List every `ignore` annotation; `findings` are the scan's findings with no suppression applied."""
+def audit(inventory: Inventory, findings: Sequence[Finding], today: date, known: Collection[str]) -> list[Listed]:
+    """List every `ignore` annotation, judged as `scan` judges it (nhilint.suppress.judge, with the registry's
+    rule ids `known`); `findings` are the scan's findings with no suppression applied."""
     findings = list(findings)
     owners = {(i.location.path, i.location.start_line): i.id for i in inventory.identities.values()}
     owners.update({(c.location.path, c.location.start_line): c.id for c in inventory.credentials})
@@ -52,24 +59,25 @@ def audit(inventory: Inventory, findings: Sequence[Finding], today: date) -> lis
     for annotation in inventory.annotations:
         if annotation.verb != "ignore":
             continue
-        parsed = suppress.parse(annotation)
-        if isinstance(parsed, suppress.Problem):
-            ids = tuple(_RULE_ID_RE.findall(annotation.text))
-            probe = suppress.Suppression(ids, "", None, annotation)
-            reason, until, problem = None, None, parsed.message
+        judged = suppress.judge(annotation, today, known)
+        if isinstance(judged, suppress.Suppression):
+            probe, problem = judged, None
+        elif judged.expired is not None:
+            probe, problem = judged.expired, judged.message
         else:
-            ids, probe, reason, until, problem = parsed.rule_ids, parsed, parsed.reason, parsed.until, None
-        _, silenced = suppress.apply(findings, [probe]) if ids else ([], [])
+            ids = tuple(_RULE_ID_RE.findall(annotation.text))
+            probe, problem = suppress.Suppression(ids, "", None, annotation), judged.message
+        _, covered = suppress.apply(findings, [probe]) if probe.rule_ids else ([], [])
         block = annotation.block
         listed.append(
             Listed(
                 annotation,
-                ids,
-                reason,
-                until,
+                probe.rule_ids,
+                probe.reason or None,
+                probe.until,
                 problem,
-                until is not None and until < today,
-                len(silenced),
+                isinstance(judged, suppress.Problem) and judged.expired is not None,
+                len(covered),
                 owners.get((block.path, block.start_line)),
             )
         )
@@ -84,17 +92,15 @@ def render_text(items: list[Listed]) -> str:
     lines = []
     for item in items:
         where = item.annotation.location
-        if item.problem:
-            state = f"invalid ({item.problem})"
-        elif item.until is not None:
-            state = f"{'expired on' if item.expired else 'active until'} {item.until.isoformat()}"
+        until = f" until {item.until.isoformat()}" if item.until is not None else ""
+        if item.problem is None:
+            state = f"active{until}, " + (f"matches {_plural(item.matches, 'finding')}" if item.matches else "unused")
         else:
-            state = "active"
-        use = f"matches {_plural(item.matches, 'finding')}" if item.matches else "unused"
+            why = f"expired on {item.until.isoformat()}" if item.expired and item.until else f"invalid ({item.problem})"
+            use = f" (it would match {_plural(item.matches, 'finding')})" if item.matches else ", unused"
+            state = f"{why}, suppresses nothing{use}"
         reason = f" -- {item.reason}" if item.reason else ""
-        lines.append(
-            printable(f"{where.path}:{where.start_line}: {','.join(item.rule_ids) or '?'} {state}, {use}{reason}")
-        )
+        lines.append(printable(f"{where.path}:{where.start_line}: {','.join(item.rule_ids) or '?'} {state}{reason}"))
     lines.append(summary(items))
     return "\n".join(lines) + "\n"
 
@@ -137,5 +143,6 @@ def _item(item: Listed) -> dict[str, Any]:
         "expired": item.expired,
         "problem": item.problem,
         "matches": item.matches,
+        "suppresses": item.suppresses,
         "used": item.matches > 0,
     }

@@ -61,3 +61,18 @@ def test_moving_and_reformatting_changes_nothing(tmp_path: Path) -> None:
     one = '"arn:aws:iam::111122223333:root"'
     moved = "# moved\n\n\n" + role(one).replace(" = ", "    =   ")
     assert messages(tmp_path, {"main.tf": role(one)}, {"other.tf": moved}) == []
+
+
+def test_a_new_identity_sums_up_its_grants_and_an_existing_one_lists_them(tmp_path: Path) -> None:
+    """README: the grants of an identity the change adds are in its `adds identity` line, not listed again."""
+    admin = role('"arn:aws:iam::111122223333:root"') + (
+        '\nresource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.vendor.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    assert messages(tmp_path / "new", {}, {"main.tf": admin}) == [
+        "adds identity aws:aws_iam_role.vendor (owner team-a)"
+    ]
+    assert messages(tmp_path / "old", {"main.tf": role('"arn:aws:iam::111122223333:root"')}, {"main.tf": admin}) == [
+        "adds grant arn:aws:iam::aws:policy/AdministratorAccess to aws:aws_iam_role.vendor "
+        "(managed policy attached by aws_iam_role_policy_attachment.admin)"
+    ]

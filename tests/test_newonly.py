@@ -245,6 +245,27 @@ def test_cli_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         new_only(tmp_path / "repo", ref="feature~5")
 
 
+@pytest.mark.parametrize(
+    ("ref", "reason"),
+    [
+        ("main:../x", "Blob or Tree named '..' not found"),
+        ("main:nope", "Blob or Tree named 'nope' not found"),
+        ("main:infra", 'Cannot convert object <git.Tree "'),
+        ("main:infra/bot.tf", 'Cannot convert object <git.Blob "'),
+        ("main@{9}", "Invalid revlog index: 9"),
+        ("main^3", "not enough parent commits to reach '^3'"),
+    ],
+)
+def test_every_invalid_base_is_a_usage_error_naming_the_ref(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], ref: str, reason: str
+) -> None:
+    history(tmp_path / "repo", {"infra/bot.tf": BOT}, {"infra/bot.tf": BOT + "\n"})
+    code, _, err = run(["scan", str(tmp_path / "repo"), "--new-only", "--base", ref], capsys)
+    assert code == 2
+    assert f"Error: --base {ref}: not a commit in {tmp_path / 'repo'} (" in err and reason in err
+    assert "internal error" not in err
+
+
 def test_a_plain_scan_does_not_import_git(tmp_path: Path) -> None:
     write_tree(tmp_path, {"main.tf": BOT})
     probe = (

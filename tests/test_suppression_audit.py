@@ -38,6 +38,27 @@ resource "aws_iam_role" "c" {
   tags               = { owner = "team-c", retire-on = "app:c" }
 }
 """
+# What scan reports as NHI-SUPP-001 (a rule id that does not exist, a date that is not one) the listing calls
+# invalid, and none of them suppresses anything.
+ODD = """
+# nhilint:ignore NHI-NOPE-999 -- x
+resource "aws_iam_user" "a" {
+  name = "a"
+  tags = { owner = "team-a", expires = "2027-01-01", retire-on = "app:a" }
+}
+
+# nhilint:ignore NHI-OWN-001 -- platform owns it until 2027-02-30
+resource "aws_iam_user" "b" {
+  name = "b"
+  tags = { expires = "2027-01-01", retire-on = "app:b" }
+}
+
+# nhilint:ignore NHI-OWN-001 -- platform owns it until 20270101
+resource "aws_iam_user" "c" {
+  name = "c"
+  tags = { expires = "2027-01-01", retire-on = "app:c" }
+}
+"""
 TODAY = ["--today", "2026-11-22"]
 
 
@@ -47,12 +68,36 @@ def test_lists_every_suppression_with_its_state(tmp_path: Path, capsys: pytest.C
     assert code == 0
     assert out == (
         "main.tf:1: NHI-RET-001 active until 2027-01-01, matches 1 finding -- retired with the app\n"
-        "main.tf:8: NHI-PRIV-001 expired on 2026-01-01, matches 1 finding -- vendor agent\n"
+        "main.tf:8: NHI-PRIV-001 expired on 2026-01-01, suppresses nothing (it would match 1 finding) -- vendor agent\n"
         "main.tf:14: NHI-OWN-001 active, unused -- owned by the platform team\n"
         "main.tf:21: NHI-EXP-004 invalid (suppression without a reason; add `-- why this is acceptable`), "
-        "matches 1 finding\n"
+        "suppresses nothing (it would match 1 finding)\n"
         "nhilint: 4 suppressions (2 active, 1 expired, 1 invalid; 1 unused)\n"
     )
+
+
+def test_the_listing_judges_as_scan_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"main.tf": ODD})
+    code, out, _ = run(["suppressions", str(tmp_path), *TODAY], capsys)
+    assert code == 0
+    assert out == (
+        "main.tf:1: NHI-NOPE-999 invalid (suppression names unknown rule NHI-NOPE-999; `nhilint rules` lists "
+        "them), suppresses nothing, unused\n"
+        "main.tf:7: NHI-OWN-001 invalid (suppression date 2027-02-30 is not a valid date), suppresses nothing "
+        "(it would match 1 finding)\n"
+        "main.tf:13: NHI-OWN-001 invalid (suppression date 20270101 is not YYYY-MM-DD), suppresses nothing "
+        "(it would match 1 finding)\n"
+        "nhilint: 3 suppressions (0 active, 0 expired, 3 invalid; 1 unused)\n"
+    )
+    document = json.loads(run(["scan", str(tmp_path), *TODAY, "--format", "json"], capsys)[1])
+    assert document["suppressed"] == []
+    assert [(f["rule_id"], f["line"], f["message"]) for f in document["findings"] if f["rule_id"] != "NHI-RET-001"] == [
+        ("NHI-SUPP-001", 1, "suppression names unknown rule NHI-NOPE-999; `nhilint rules` lists them"),
+        ("NHI-SUPP-001", 7, "suppression date 2027-02-30 is not a valid date"),
+        ("NHI-OWN-001", 8, "user aws_iam_user.b has no owner"),
+        ("NHI-SUPP-001", 13, "suppression date 20270101 is not YYYY-MM-DD"),
+        ("NHI-OWN-001", 14, "user aws_iam_user.c has no owner"),
+    ]
 
 
 def test_json_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,13 +118,17 @@ def test_json_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "expired": False,
         "problem": None,
         "matches": 1,
+        "suppresses": 1,
         "used": True,
     }
-    assert [(s["status"], s["identity"], s["used"]) for s in document["suppressions"][1:]] == [
-        ("expired", None, True),
-        ("active", "aws:aws_iam_role.b", False),
-        ("invalid", "aws:aws_iam_role.c", True),
+    assert [(s["status"], s["identity"], s["matches"], s["suppresses"]) for s in document["suppressions"][1:]] == [
+        ("expired", None, 1, 0),
+        ("active", "aws:aws_iam_role.b", 0, 0),
+        ("invalid", "aws:aws_iam_role.c", 1, 0),
     ]
+    assert document["suppressions"][1]["problem"] == (
+        "suppression of NHI-PRIV-001 expired on 2026-01-01 and no longer applies"
+    )
 
 
 def test_no_inline_suppressions_silences_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

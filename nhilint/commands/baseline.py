@@ -59,5 +59,6 @@ def suppressions(
     report = api.scan(targets, loaded, root, scan_options(var_files, today, no_cache, inline=False))
     on = report.config.today
     # A reason is written by people, and may quote a value a reporter would redact.
-    items = redact.for_inventory(report.inventory).apply(suppression_audit.audit(report.inventory, report.findings, on))
+    audited = suppression_audit.audit(report.inventory, report.findings, on, api.RULE_IDS)
+    items = redact.for_inventory(report.inventory).apply(audited)
     emit(suppression_audit.render_json(items, on) if fmt == "json" else suppression_audit.render_text(items), output)

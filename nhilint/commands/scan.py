@@ -88,8 +88,9 @@ if TYPE_CHECKING:
 @click.option(
     "--checkov",
     is_flag=True,
-    help="Also run checkov's identity checks (installed apart from "
-    'nhilint on first use) and merge them by identity; see README "checkov interop".',
+    help="Also run checkov's identity checks, in a process of its own, and merge them by identity. checkov "
+    "is installed apart from nhilint (NHILINT_CHECKOV, or checkov on PATH); without it this is a usage "
+    'error, unless NHILINT_CHECKOV_INSTALL=1 lets nhilint install it; see README "checkov interop".',
 )
 @with_common
 def scan(

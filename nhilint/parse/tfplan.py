@@ -40,11 +40,12 @@ from nhilint.model import Unknown
 from nhilint.model_inputs import ParseError
 from nhilint.parse.hcl import Block, Body
 from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject, TfResource
-from nhilint.parse.tfplan_records import AFTER_APPLY, KEY, KEY_RE, SENSITIVE, PlanResource, PlanValues, skeleton
+from nhilint.parse.tfplan_document import Shape, config_index, line_of, resource_instances
+from nhilint.parse.tfplan_records import KEY, KEY_RE, PlanResource, PlanValues, skeleton
 from nhilint.parse.yamlmarks import LimitError, load_document
 
 _MODULE_RE = re.compile(rf"module\.([A-Za-z0-9_-]+)(?:{KEY})?\.")
-_GONE = frozenset({"delete", "forget"})  # actions that leave nothing in the planned state
+_SHOWN_PROBLEMS = 10  # shape problems reported one by one; the rest are counted
 
 
 def base_address(address: str) -> str:
@@ -87,10 +88,6 @@ def read_plan(
         or not ("planned_values" in document or "resource_changes" in document)
     ):
         return ParseError(rel, 1, "not a Terraform plan: expected the output of `terraform show -json PLANFILE`")
-    if not isinstance(document.get("planned_values") or {}, dict) or not isinstance(
-        document.get("resource_changes") or [], list
-    ):
-        return ParseError(rel, 1, "not a Terraform plan: planned_values must be an object, resource_changes a list")
     return document
 
 
@@ -190,12 +187,13 @@ def load_plan(
     if isinstance(document, ParseError):
         return document
     prefix = source.prefix if source is not None else ""
-    configs = _config_index(document)
+    shape = Shape()
+    configs = config_index(document, shape)
     plan_file = SourceFile(rel, Body({}, []), [])
     project = TerraformProject(root)  # holds the stand-in module instances; never reads a file
     instances: dict[str, ModuleInstance] = {}
     plan = Plan(rel, [], set(), errors)
-    for entry in _instances(document):
+    for entry in resource_instances(document, shape):
         address = prefix + entry.address
         plan.described.add(base_address(address))
         if entry.values is None or (types is not None and entry.type not in types):
@@ -228,116 +226,30 @@ def load_plan(
                 _provider_defaults(document, (config or {}).get("provider_config_key")),
             )
         )
+    plan.errors.extend(_shape_errors(path, rel, shape.problems, limits))
     return plan
 
 
-# -- reading the document ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    address: str
-    type: str
-    name: str
-    key: str | int | None
-    values: dict[str, Any] | None  # None: not in the planned state (deleted or forgotten)
-
-
-def _instances(document: dict[str, Any]) -> list[_Entry]:
-    """Managed resource instances: `resource_changes` (with unknowns), then anything only `planned_values` has."""
-    found: dict[str, _Entry] = {}
-    for change in document.get("resource_changes") or []:
-        if not isinstance(change, dict) or change.get("mode") != "managed" or change.get("deposed"):
-            continue
-        raw_change = change.get("change")
-        body: dict[str, Any] = raw_change if isinstance(raw_change, dict) else {}
-        actions = body.get("actions")
-        gone = isinstance(actions, list) and bool(actions) and set(actions) <= _GONE
-        after = body.get("after")
-        values = (
-            None
-            if gone or not isinstance(after, dict)
-            else _as_dict(_mask(after, body.get("after_unknown"), body.get("after_sensitive")))
-        )
-        entry = _entry(change, values)
-        if entry is not None:
-            found.setdefault(entry.address, entry)
-    stack = [(document.get("planned_values") or {}).get("root_module")]
-    while stack:
-        module = stack.pop()
-        if not isinstance(module, dict):
-            continue
-        for resource in module.get("resources") or []:
-            if isinstance(resource, dict) and resource.get("mode") == "managed":
-                raw = resource.get("values")
-                entry = _entry(resource, _as_dict(_mask(raw, None, resource.get("sensitive_values"))))
-                if entry is not None:
-                    found.setdefault(entry.address, entry)
-        stack.extend(reversed(module.get("child_modules") or []))
-    return list(found.values())
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    """Values as a map; a resource that is wholly sensitive or unknown has no attribute to read."""
-    return value if isinstance(value, dict) else {}
-
-
-def _entry(item: dict[str, Any], values: dict[str, Any] | None) -> _Entry | None:
-    address, type_, name, key = item.get("address"), item.get("type"), item.get("name"), item.get("index")
-    if not (isinstance(address, str) and isinstance(type_, str) and isinstance(name, str)):
-        return None
-    return _Entry(
-        address, type_, name, key if isinstance(key, str | int) and not isinstance(key, bool) else None, values
-    )
-
-
-def _mask(value: Any, unknown: Any, sensitive: Any) -> Any:
-    """The planned value with Unknown where Terraform knows it only after apply or marks it sensitive."""
-    if sensitive is True:
-        return Unknown(SENSITIVE)
-    if unknown is True:
-        return Unknown(AFTER_APPLY)
-    if isinstance(value, dict):
-        unknown_keys: dict[str, Any] = unknown if isinstance(unknown, dict) else {}
-        secret_keys: dict[str, Any] = sensitive if isinstance(sensitive, dict) else {}
-        out = {str(k): _mask(v, unknown_keys.get(k), secret_keys.get(k)) for k, v in value.items()}
-        for key, mark in unknown_keys.items():
-            if key not in out and mark:
-                out[str(key)] = Unknown(AFTER_APPLY)
-        return out
-    if isinstance(value, list):
-        unknown_items: list[Any] = unknown if isinstance(unknown, list) else []
-        secret_items: list[Any] = sensitive if isinstance(sensitive, list) else []
-        return [
-            _mask(
-                v,
-                unknown_items[i] if i < len(unknown_items) else None,
-                secret_items[i] if i < len(secret_items) else None,
-            )
-            for i, v in enumerate(value)
-        ]
-    return value
-
-
-def _config_index(document: dict[str, Any]) -> dict[tuple[tuple[str, ...], str, str], dict[str, Any]]:
-    """Configuration resources by (module call names, type, name): the same for every instance."""
-    index: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
-    configuration = document.get("configuration")
-    stack: list[tuple[tuple[str, ...], Any]] = [
-        ((), configuration.get("root_module") if isinstance(configuration, dict) else None)
+def _shape_errors(path: Path, rel: str, problems: list[tuple[str, str]], limits: Limits) -> list[ParseError]:
+    """One finding per place the plan departs from the shape Terraform writes (the first few, then a count),
+    on the line it is written on when the plan is laid out on several (`terraform show -json` writes one)."""
+    if not problems:
+        return []
+    marked: Any = None
+    text = path.read_text(encoding="utf-8-sig")  # read a moment ago; only a plan with problems is read twice
+    if "\n" in text.strip():
+        try:
+            marked = load_document(text, 1, limits).value
+        except (yaml.YAMLError, LimitError):
+            marked = None
+    errors = [
+        ParseError(rel, line_of(marked, where), f"not the shape of a Terraform plan at {problem}; that part is skipped")
+        for where, problem in problems
     ]
-    while stack:
-        path, module = stack.pop()
-        if not isinstance(module, dict):
-            continue
-        for resource in module.get("resources") or []:
-            if isinstance(resource, dict) and resource.get("mode") == "managed":
-                index[(path, str(resource.get("type")), str(resource.get("name")))] = resource
-        calls = module.get("module_calls")
-        for name, call in calls.items() if isinstance(calls, dict) else ():
-            if isinstance(call, dict):
-                stack.append(((*path, str(name)), call.get("module")))
-    return index
+    if len(errors) > _SHOWN_PROBLEMS:
+        rest = len(errors) - _SHOWN_PROBLEMS + 1
+        errors[_SHOWN_PROBLEMS - 1 :] = [ParseError(rel, 1, f"not the shape of a Terraform plan at {rest} more places")]
+    return errors
 
 
 def _provider_defaults(document: dict[str, Any], key: Any) -> Any:

@@ -28,18 +28,10 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for annotation in ctx.inventory.annotations:
         if annotation.verb != "ignore":
             continue
-        parsed = suppress.parse(annotation, ctx.rule_ids)
-        if isinstance(parsed, suppress.Problem):
-            yield rule.finding(parsed.message, annotation.location, None, annotation.text, annotation.block)
-        elif parsed.until is not None and parsed.until < ctx.today:
-            yield rule.finding(
-                f"suppression of {', '.join(parsed.rule_ids)} expired on {parsed.until.isoformat()} and no "
-                "longer applies",
-                annotation.location,
-                None,
-                parsed.reason,
-                annotation.block,
-            )
+        judged = suppress.judge(annotation, ctx.today, ctx.rule_ids)
+        if isinstance(judged, suppress.Problem):
+            evidence = judged.expired.reason if judged.expired is not None else annotation.text
+            yield rule.finding(judged.message, annotation.location, None, evidence, annotation.block)
 
 
 RULE = Rule(

@@ -193,7 +193,11 @@ def test_cli_plan_and_source(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     ("text", "line", "reason"),
     [
         ('{\n  "format_version": "1.2",\n  "planned_values": {\n    "root_module": {\n', 5, "invalid JSON"),
-        ('{"format_version": "1.2", "resource_changes": {"aws_iam_role.x": {}}}', 1, "not a Terraform plan"),
+        (
+            '{"format_version": "1.2", "resource_changes": {"aws_iam_role.x": {}}}',
+            1,
+            "not the shape of a Terraform plan at /resource_changes: expected an array, found an object",
+        ),
     ],
 )
 def test_malformed_plan_is_a_parse_finding(tmp_path: Path, text: str, line: int, reason: str) -> None:
@@ -219,7 +223,7 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
                     "actions": ["create"],
                     "after": {"assume_role_policy": 7, "inline_policy": "x", "tags": ["a"], "name": {"x": 1}},
                     "after_unknown": [],
-                    "after_sensitive": "?",
+                    "after_sensitive": {"tags": "?"},
                 },
             },
             {
@@ -227,7 +231,14 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
                 "mode": "managed",
                 "type": "aws_iam_access_key",
                 "name": "k",
-                "change": {"actions": "create", "after": {"user": ["a", "b"]}},
+                "change": {"actions": ["create"], "after": {"user": ["a", "b"]}},
+            },
+            {
+                "address": "aws_iam_user.u",
+                "mode": "managed",
+                "type": "aws_iam_user",
+                "name": "u",
+                "change": {"actions": "create", "after": {"name": "u"}},
             },
         ],
     }
@@ -238,7 +249,18 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
     assert [(c.id, str(c.of)) for c in inventory.credentials] == [
         ("aws:aws_iam_access_key.k", "<unknown: a list where a string is expected>")
     ]
-    assert inventory.errors == []
+    prefix = "not the shape of a Terraform plan at "
+    assert [(e.path, e.line, e.reason.removeprefix(prefix)) for e in inventory.errors] == [
+        ("plan.json", 1, f"/{where}; that part is skipped")
+        for where in (
+            "configuration: expected an object, found null",
+            "resource_changes/0: expected an object, found a string",
+            "resource_changes/1/change/after_sensitive/tags: expected a boolean, an object or an array, found a string",
+            "resource_changes/3/change/actions: expected an array of strings, found a string",
+            "planned_values/root_module/resources/0: expected an object, found a string",
+            "planned_values/root_module/resources/1/mode: expected a string, found a number",
+        )
+    ]
 
 
 def test_source_comments_suppress_and_describe_plan_findings(tmp_path: Path) -> None:
@@ -276,3 +298,66 @@ def test_an_extractor_error_is_a_parse_finding_without_the_value(
     assert [(f.location.path, f.location.start_line) for f in parse] == [("plan.json", 1)]
     assert "aws_secretsmanager_secret_version.db" in parse[0].message and SECRET not in parse[0].message
     assert sorted(report.inventory.identities) == IDENTITIES  # everything else is still extracted
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        (
+            '"planned_values":{"root_module":{}},"configuration":{"root_module":{"resources":3}}',
+            "/configuration/root_module/resources: expected an array, found a number",
+        ),
+        ('"planned_values":[]', "/planned_values: expected an object, found an array"),
+        (
+            '"planned_values":{"root_module":{"child_modules":"nope"}}',
+            "/planned_values/root_module/child_modules: expected an array, found a string",
+        ),
+        (
+            '"planned_values":{"root_module":{"resources":[{"address":5,"mode":"managed","type":"aws_iam_user",'
+            '"name":"x","values":{"name":"x"}}]}}',
+            "/planned_values/root_module/resources/0/address: expected a non-empty string, found a number",
+        ),
+    ],
+)
+def test_a_plan_of_the_wrong_shape_is_named_and_the_other_files_still_scanned(
+    tmp_path: Path, body: str, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {"infra/main.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n'})
+    (tmp_path / "infra/plan.json").write_text(f'{{"format_version":"1.2",{body}}}', encoding="utf-8")
+    expected = [
+        ("NHI-PARSE-001", "infra/plan.json", 1, f"not the shape of a Terraform plan at {where}; that part is skipped")
+    ]
+    discovered = scan([tmp_path], config_for(tmp_path), tmp_path)
+    given = _scan(tmp_path, [tmp_path / "infra/plan.json"], paths=[tmp_path / "infra/main.tf"])
+    for report in (discovered, given):
+        parse = [f for f in report.findings if f.rule_id == "NHI-PARSE-001"]
+        assert [
+            (f.rule_id, f.location.path, f.location.start_line, f.message.split(": ", 1)[1]) for f in parse
+        ] == expected
+        assert (
+            "aws:infra/aws_iam_user.ci" in report.inventory.identities
+            or "aws:aws_iam_user.ci" in report.inventory.identities
+        )
+    assert main(["scan", str(tmp_path), "--today", "2026-11-22"]) == 1
+    assert "NHI-OWN-001" in capsys.readouterr().out
+
+
+def test_a_shape_problem_points_at_its_line_in_a_plan_laid_out_on_lines(tmp_path: Path) -> None:
+    odd = json.loads(json.dumps(PLAN))
+    odd["configuration"]["root_module"]["resources"] = 3
+    odd["resource_changes"][1]["change"]["after_sensitive"] = "yes"
+    plan = _write(tmp_path, json.dumps(odd, indent=2))
+    report = _scan(tmp_path, [plan])
+    prefix = "not the shape of a Terraform plan at "
+    assert [(e.line, e.reason.removeprefix(prefix)) for e in report.inventory.errors] == [
+        (
+            _line(plan, '"resources": 3'),
+            "/configuration/root_module/resources: expected an array, found a number; that part is skipped",
+        ),
+        (
+            _line(plan, '"after_sensitive": "yes"'),
+            "/resource_changes/1/change/after_sensitive: expected a boolean, an object or an array, found a string; "
+            "that part is skipped",
+        ),
+    ]
+    assert "aws:aws_iam_role.deploy" in report.inventory.identities  # the rest is read
