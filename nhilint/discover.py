@@ -8,9 +8,12 @@ Kubernetes (documents with `apiVersion` and `kind`), Terraform plan JSON (`terra
 Discovery fails closed: a directory or file that cannot be read, a symlink loop or a broken link is a
 problem (NHI-PARSE-001) and the walk goes on; a symlink or named path that leaves the scan root is reported
 (NHI-PARSE-006) and never read; a file larger than `limits.max_file_bytes` is reported (NHI-PARSE-004) and
-not parsed (a data file's first MiB is read to tell whether it is infrastructure code at all). Symlinks
-inside the root are followed, and each real file is scanned once. `.gitignore` files and config `exclude`
-patterns are honoured as git does (nhilint.ignore).
+not parsed (a data file's first MiB is read to tell whether it is infrastructure code at all; one that is not
+UTF-8 text is NHI-PARSE-001, not skipped). Symlinks inside the root are followed, and each real file is
+scanned once. `.gitignore` files and config `exclude` patterns are honoured as git does (nhilint.ignore),
+except that, as in git, `.gitignore` never hides a file the repository tracks: a path it excludes is looked
+up in the git index (nhilint.git_index, read without running git, only when something is excluded). Config
+`exclude` applies to tracked files too: it is the user's own choice.
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nhilint.ignore import NOTHING, Ignores
+
+if TYPE_CHECKING:
+    from nhilint.git_index import Tracked
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model_inputs import InputProblem, ParseError
 
@@ -132,6 +139,9 @@ def discover(
     for given in paths:
         walk.given(given)
     walk.follow_links()
+    if walk.tracked is not None:
+        for path, reason, kind in walk.tracked.problems():
+            walk.found.problems.append(ParseError(path, 1, reason, kind))
     if walk.found.named:
         walk.module_context()
     return walk.found
@@ -150,6 +160,7 @@ class _Walk:
         self.dirs: set[str] = set()
         self.reported: set[tuple[str, InputProblem]] = set()
         self.links: list[tuple[Path, Ignores]] = []  # followed after the plain walk: real paths win
+        self.tracked: Tracked | None = None  # the git index, read when `.gitignore` first excludes something
 
     # -- paths ---------------------------------------------------------------------------------------
 
@@ -250,11 +261,31 @@ class _Walk:
 
     # -- the walk ------------------------------------------------------------------------------------
 
+    def admitted(self, name: str, rules: Ignores, only_tracked: bool, is_dir: bool, record: bool = True) -> bool:
+        """Whether to scan a path (relative to the root): not excluded by config, and either not ignored by a
+        `.gitignore` (nor inside a directory one ignores: `only_tracked`) or tracked by git."""
+        if rules.excluded(name, is_dir):
+            return False
+        if not only_tracked and not rules.gitignored(name, is_dir):
+            return True
+        return self.is_tracked(name, is_dir, record) is not False
+
+    def is_tracked(self, name: str, is_dir: bool, record: bool) -> bool | None:
+        """True, False, or None when the index cannot be read (the path is then listed in a finding when
+        `record`, and a directory is walked to find the files to list)."""
+        if self.tracked is None:
+            from nhilint.git_index import Tracked
+
+            self.tracked = Tracked(self.root, self.real_root, self.limits.max_file_bytes)
+        found = self.tracked.status(name, is_dir, record and not is_dir)
+        return found if is_dir or found is not None else False
+
     def walk(self, top: Path, ignores: Ignores, via_link: bool) -> None:
-        """Every directory below `top` once (by real path), without recursion; symlinks are queued."""
-        stack = [(top, ignores)]
+        """Every directory below `top` once (by real path), without recursion; symlinks are queued. Below a
+        directory a `.gitignore` excludes, only what git tracks is scanned (`only_tracked`)."""
+        stack = [(top, ignores, False)]
         while stack:
-            directory, rules = stack.pop()
+            directory, rules, only_tracked = stack.pop()
             real = os.path.realpath(directory)
             if real in self.dirs:
                 continue
@@ -268,7 +299,7 @@ class _Walk:
             except OSError as exc:
                 self.problem(directory, f"directory cannot be read ({exc.strerror or exc})")
                 continue
-            subdirs: list[Path] = []
+            subdirs: list[tuple[Path, bool]] = []
             for entry in entries:
                 path = Path(entry.path)
                 name = f"{relative}/{entry.name}" if relative else entry.name
@@ -279,15 +310,15 @@ class _Walk:
                     self.problem(path, f"cannot be read ({exc.strerror or exc})")
                     continue
                 if is_link:
-                    if not rules.ignored(name, is_dir=False):
+                    if self.admitted(name, rules, only_tracked, False, record=bool(candidate(entry.name))):
                         self.links.append((path, rules))
                 elif is_dir:
-                    if entry.name not in SKIP_DIRS and not rules.ignored(name, is_dir=True):
-                        subdirs.append(path)
-                elif candidate(entry.name) and not rules.ignored(name, is_dir=False):
+                    if entry.name not in SKIP_DIRS and self.admitted(name, rules, only_tracked, True):
+                        subdirs.append((path, only_tracked or rules.gitignored(name, is_dir=True)))
+                elif candidate(entry.name) and self.admitted(name, rules, only_tracked, False):
                     own = os.path.join(real, entry.name)
                     self.file(path, own, Path(own) if via_link else path)
-            stack.extend((d, rules) for d in reversed(subdirs))
+            stack.extend((d, rules, t) for d, t in reversed(subdirs))
 
     def follow_links(self) -> None:
         """Symlinks found by the walk: followed inside the root (each real file once), reported otherwise."""
