@@ -233,7 +233,9 @@ class Tracked:
         target = line[len("gitdir: ") :].strip()
         git_dir = Path(os.path.realpath(Path(real).parent / target))
         if not git_dir.is_relative_to(self.real_root):
-            raise _Refused("outside-root", f"the git directory {target} is outside the scan root; its index is not read")
+            raise _Refused(
+                "outside-root", f"the git directory {target} is outside the scan root; its index is not read"
+            )
         return git_dir
 
     def _read(self, path: Path) -> Index | None:
