@@ -155,8 +155,9 @@ class Tracked:
     def problems(self) -> list[tuple[str, str, InputProblem]]:
         """One (path, reason, kind) per repository whose index could not be read and mattered."""
         found = []
-        for repository in self.repositories.values():
-            if repository is None or repository.problem is None or not repository.unknown:
+        unique = {id(r): r for r in self.repositories.values() if r is not None}  # cached per directory
+        for repository in unique.values():
+            if repository.problem is None or not repository.unknown:
                 continue
             kind, why = repository.problem
             listed = ", ".join(repository.unknown[:5]) + (", …" if len(repository.unknown) > 5 else "")

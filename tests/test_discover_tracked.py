@@ -172,15 +172,15 @@ def test_a_scan_of_a_subdirectory_does_not_read_the_index_above_it(tmp_path: Pat
 
 
 def test_a_worktree_whose_git_directory_is_outside_the_root_is_reported(tmp_path: Path) -> None:
-    repo = repository(tmp_path / "repo", {"admin.tf": ADMIN}, "admin.tf\n")
+    repo = repository(tmp_path / "repo", {"admin.tf": ADMIN, "m/x.tf": "", "m/y.tf": ""}, "admin.tf\nm/x.tf\n")
     git(repo, "worktree", "add", "-q", str(tmp_path / "wt"))
     root = tmp_path / "wt"
     assert findings(root) == [("NHI-PARSE-006", ".git", 1, None)]
     [message] = messages(root, "NHI-PARSE-006")
     assert message.startswith("not followed: .git: the git directory ")
     assert message.endswith(
-        " is outside the scan root; its index is not read; whether git tracks the file .gitignore excludes "
-        "cannot be told, not scanned: admin.tf"
+        " is outside the scan root; its index is not read; whether git tracks the 2 files .gitignore excludes "
+        "cannot be told, not scanned: admin.tf, m/x.tf"
     )
 
 
