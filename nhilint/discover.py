@@ -18,6 +18,7 @@ up in the git index (nhilint.git_index, read without running git, only when some
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import re
@@ -93,14 +94,32 @@ def cloudformation(head: str) -> bool:
     return "AWS::" in head and _CFN_TYPE_RE.search(head) is not None
 
 
+class NotText(ValueError):
+    """A data file (`.yaml`, `.json`, `.template` …) whose first bytes are not UTF-8 text and that no kind
+    matches: it cannot be classified, so it is reported (NHI-PARSE-001) rather than skipped as "not code"."""
+
+
 def kind_of(path: Path) -> str | None:
-    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None. Raises OSError if it cannot be read."""
+    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None. Raises OSError if it cannot be read,
+    NotText if it is binary (not UTF-8, or holding a NUL) and unclassified."""
     kind = candidate(path.name)
     if kind != "data":
         return kind
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    return classify(path.name, head.decode("utf-8", errors="replace"))
+    found = classify(path.name, head.decode("utf-8", errors="replace"))
+    if found is None and not _text(head, whole=len(head) < SNIFF_BYTES):
+        raise NotText("not UTF-8 text (binary content), so it cannot be classified or read")
+    return found  # a classified file that does not decode is reported by its parser
+
+
+def _text(head: bytes, whole: bool) -> bool:
+    """Whether the bytes are UTF-8 text without NUL; a character cut at the end of a partial read counts."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+    except UnicodeDecodeError:
+        return False
+    return b"\0" not in head
 
 
 def relative_names(paths: Iterable[Path], real_root: Path) -> dict[Path, str]:
@@ -358,6 +377,10 @@ class _Walk:
                 kind = kind_of(Path(real))
             except OSError as exc:
                 self.problem(path, f"file cannot be read ({exc.strerror or exc})")
+                return
+            except NotText as exc:
+                self.files.add(real)
+                self.problem(path, str(exc))
                 return
             if kind is None:
                 return
