@@ -40,6 +40,16 @@ InputProblem = Literal[  # module-defaults: a reusable module evaluated with its
 # fmt: on
 
 
+# The words every refusal of a path outside the scan root ends with (a module source, a kustomize entry, a Helm
+# chart file): extraction reports such a refusal as `outside-root` (NHI-PARSE-006), not as a note (NHI-PARSE-002).
+LEAVES_ROOT = "leaves the scan root"
+
+
+def is_outside_root(reason: str) -> bool:
+    """Whether a refusal's reason is a path leaving the scan root (a safety event, NHI-PARSE-006)."""
+    return LEAVES_ROOT in reason
+
+
 @dataclass(frozen=True, slots=True)
 class ParseError:
     """An input nhilint could not read or evaluate in full; never a silent pass. `reason` never quotes the
