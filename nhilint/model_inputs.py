@@ -31,7 +31,7 @@ class ToolRender:
 # What went wrong with an input, each reported by its own rule: `syntax` and `unreadable` (NHI-PARSE-001: a
 # file or directory that cannot be parsed or read), `module-cycle` (NHI-PARSE-003), `limit` (NHI-PARSE-004: a
 # resource bound of nhilint.limits was hit), `duplicate-key` (NHI-PARSE-005), `outside-root` (NHI-PARSE-006: a
-# symlink or path that leaves the scan root, not followed).
+# symlink, module source, overlay entry or git index that leaves the scan root, not followed).
 # fmt: off
 InputProblem = Literal[  # module-defaults: a reusable module evaluated with its defaults (NHI-PARSE-009)
     "syntax", "unreadable", "module-cycle", "limit", "duplicate-key", "outside-root", "duplicate-object",
