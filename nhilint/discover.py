@@ -152,9 +152,16 @@ def _relative_name(path: Path, real_root: Path) -> str:
 
 
 def discover(
-    paths: list[Path], root: Path, exclude: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS
+    paths: list[Path],
+    root: Path,
+    exclude: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    all_tracked: bool = False,
 ) -> Discovered:
+    """The files to scan. `all_tracked`: the tree holds only a commit's files (an audit checkout, the
+    `--new-only` base), so its `.gitignore` files exclude nothing: git never ignores a tracked file."""
     walk = _Walk(root, Ignores.of(exclude), limits)
+    walk.read_gitignore = not all_tracked
     for given in paths:
         walk.given(given)
     walk.follow_links()
@@ -180,6 +187,7 @@ class _Walk:
         self.reported: set[tuple[str, InputProblem]] = set()
         self.links: list[tuple[Path, Ignores]] = []  # followed after the plain walk: real paths win
         self.tracked: Tracked | None = None  # the git index, read when `.gitignore` first excludes something
+        self.read_gitignore = True
 
     # -- paths ---------------------------------------------------------------------------------------
 
@@ -265,7 +273,7 @@ class _Walk:
 
     def gitignore(self, directory: Path, relative: str, ignores: Ignores) -> Ignores:
         path = directory / ".gitignore"
-        if not os.path.lexists(path) or ignores is NOTHING:
+        if not self.read_gitignore or not os.path.lexists(path) or ignores is NOTHING:
             return ignores
         real = self.resolve(path, report=True)
         if real is None:

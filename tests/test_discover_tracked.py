@@ -8,10 +8,12 @@ corrupt), the files the `.gitignore` excludes are listed in a finding, never dro
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -240,3 +242,31 @@ def test_index_formats_give_the_paths_git_lists(tmp_path: Path, commands: list[t
 def test_a_sha256_repository(tmp_path: Path) -> None:
     root = repository(tmp_path / "repo", {"admin.tf": ADMIN, "m/x.tf": ""}, "*.tf\n", "--object-format=sha256")
     assert sorted(p.relative_to(root).as_posix() for p in discover([root], root).terraform) == ["admin.tf", "m/x.tf"]
+
+
+def test_an_audit_checkout_is_all_tracked_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit scans a git worktree whose git directory is elsewhere: every file in it is the commit's."""
+    from nhilint.cli import main
+
+    root = repository(tmp_path / "repo", {"admin.tf": ADMIN}, "admin.tf\n")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NHILINT_CACHE_DIR", "off")
+    out = tmp_path / "out"
+    args = ["audit", f"file://{root}", "--out", str(out), "--no-progress", "--today", "2026-12-01"]
+    assert main(args) == 0
+    [record] = json.loads((out / "audit.json").read_text())["repositories"]
+    assert (record["status"], record["findings_by_rule"]) == ("ok", {"NHI-TRUST-001": 1})
+
+
+def test_new_only_compares_with_every_file_of_the_base_commit(tmp_path: Path) -> None:
+    """The base is the commit's files: its .gitignore hides none of them, so the tracked role is not new."""
+    from nhilint.newonly import scan_new_only
+
+    root = repository(tmp_path / "repo", {"admin.tf": ADMIN}, "admin.tf\n")
+    git(root, "branch", "-q", "base")
+    (root / "main.tf").write_text("")
+    git(root, "add", "main.tf")
+    git(root, "commit", "-qm", "more")
+    report = scan_new_only([root], config_for(root), root, "base")
+    assert triples(report) == []
+    assert [t[0] for t in triples(replace(report, findings=report.baselined or ()))] == ["NHI-TRUST-001"]
