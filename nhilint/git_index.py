@@ -209,9 +209,7 @@ class Tracked:
             return repository
         repository.sparse = tuple(p for p in paths if p.endswith("/"))
         repository.paths = frozenset(paths)
-        repository.directories = frozenset(
-            p[:i] for p in paths for i in range(len(p)) if p[i] == "/" and not p.endswith("/")
-        )
+        repository.directories = _directories(paths)
         return repository
 
     def _git_dir(self, dot_git: Path) -> Path:
@@ -257,6 +255,17 @@ class Tracked:
             return parse_index(data)
         except IndexError_ as exc:
             raise _Refused("unreadable", f"the git {path.name} cannot be read ({exc})") from exc
+
+
+def _directories(paths: set[str]) -> frozenset[str]:
+    """Every directory that holds a tracked path (at any depth), each prefix visited once."""
+    found: set[str] = set()
+    for path in paths:
+        cut = path.rstrip("/").rfind("/")
+        while cut > 0 and path[:cut] not in found:
+            found.add(path[:cut])
+            cut = path.rfind("/", 0, cut)
+    return frozenset(found)
 
 
 class _Refused(Exception):
