@@ -288,24 +288,25 @@ class _Walk:
 
     # -- the walk ------------------------------------------------------------------------------------
 
-    def admitted(self, name: str, rules: Ignores, only_tracked: bool, is_dir: bool, record: bool = True) -> bool:
-        """Whether to scan a path (relative to the root): not excluded by config, and either not ignored by a
-        `.gitignore` (nor inside a directory one ignores: `only_tracked`) or tracked by git."""
+    def admitted(self, name: str, rules: Ignores, only_tracked: bool, path: Path, is_dir: bool = False) -> bool:
+        """Whether to scan a path (`name`, relative to the root): not excluded by config, and either not ignored
+        by a `.gitignore` (nor inside a directory one ignores: `only_tracked`) or tracked by git. When the index
+        cannot be read, an ignored directory is walked to find the files to list in the finding, and an
+        ignored file is listed if it is infrastructure code (a `.vscode/settings.json` is not)."""
         if rules.excluded(name, is_dir):
             return False
         if not only_tracked and not rules.gitignored(name, is_dir):
             return True
-        return self.is_tracked(name, is_dir, record) is not False
-
-    def is_tracked(self, name: str, is_dir: bool, record: bool) -> bool | None:
-        """True, False, or None when the index cannot be read (the path is then listed in a finding when
-        `record`, and a directory is walked to find the files to list)."""
         if self.tracked is None:
             from nhilint.git_index import Tracked
 
             self.tracked = Tracked(self.root, self.real_root, self.limits.max_file_bytes)
-        found = self.tracked.status(name, is_dir, record and not is_dir)
-        return found if is_dir or found is not None else False
+        found = self.tracked.status(name, is_dir)
+        if found is None and not is_dir:
+            if _code(path):
+                self.tracked.unknown(name)
+            return False
+        return found is not False
 
     def walk(self, top: Path, ignores: Ignores, via_link: bool) -> None:
         """Every directory below `top` once (by real path), without recursion; symlinks are queued. Below a
@@ -337,12 +338,12 @@ class _Walk:
                     self.problem(path, f"cannot be read ({exc.strerror or exc})")
                     continue
                 if is_link:
-                    if self.admitted(name, rules, only_tracked, False, record=bool(candidate(entry.name))):
+                    if self.admitted(name, rules, only_tracked, path):
                         self.links.append((path, rules))
                 elif is_dir:
-                    if entry.name not in SKIP_DIRS and self.admitted(name, rules, only_tracked, True):
+                    if entry.name not in SKIP_DIRS and self.admitted(name, rules, only_tracked, path, is_dir=True):
                         subdirs.append((path, only_tracked or rules.gitignored(name, is_dir=True)))
-                elif candidate(entry.name) and self.admitted(name, rules, only_tracked, False):
+                elif candidate(entry.name) and self.admitted(name, rules, only_tracked, path):
                     own = os.path.join(real, entry.name)
                     self.file(path, own, Path(own) if via_link else path)
             stack.extend((d, rules, t) for d, t in reversed(subdirs))
@@ -424,6 +425,17 @@ class _Walk:
                 if stat.S_ISREG(info.st_mode) and info.st_size <= self.limits.max_file_bytes:
                     known.add(real)
                     self.found.context.append(Path(real))
+
+
+def _code(path: Path) -> bool:
+    """Whether discovery would scan the file (a link: its target) if nothing excluded it; one that cannot be
+    read or classified counts."""
+    if not candidate(path.name):
+        return False
+    try:
+        return os.path.isdir(path) or kind_of(path) is not None
+    except (OSError, NotText):
+        return True
 
 
 def _outside(path: Path) -> str:

@@ -136,21 +136,25 @@ class Tracked:
     max_bytes: int
     repositories: dict[str, Repository | None] = field(default_factory=dict)  # by directory relative to root
 
-    def status(self, relative: str, is_dir: bool, record: bool = True) -> bool | None:
-        """True if git tracks the file (or a file below the directory), False if not, None if it cannot tell
-        (recorded in the repository's `unknown`). Outside any repository nothing is tracked."""
+    def status(self, relative: str, is_dir: bool) -> bool | None:
+        """True if git tracks the file (or a file below the directory), False if not, None if it cannot tell.
+        Outside any repository nothing is tracked."""
         directory = relative.rpartition("/")[0]
         repository = self.repository(directory)
         if repository is None:
             return False
         inner = relative[len(repository.base) + 1 :] if repository.base else relative
         if repository.problem is not None:
-            if record:
-                repository.unknown.append(relative + ("/" if is_dir else ""))
             return None
         if any(inner.startswith(s) or s == inner + "/" for s in repository.sparse):
             return True
         return inner in repository.directories or inner in repository.paths if is_dir else inner in repository.paths
+
+    def unknown(self, relative: str) -> None:
+        """Note an excluded file whose tracked state could not be told: its repository's finding lists it."""
+        repository = self.repository(relative.rpartition("/")[0])
+        if repository is not None:
+            repository.unknown.append(relative)
 
     def problems(self) -> list[tuple[str, str, InputProblem]]:
         """One (path, reason, kind) per repository whose index could not be read and mattered."""

@@ -163,8 +163,9 @@ def test_an_index_that_does_not_matter_is_not_read(tmp_path: Path) -> None:
 
 def test_a_scan_of_a_subdirectory_does_not_read_the_index_above_it(tmp_path: Path) -> None:
     files = {"infra/admin.tf": ADMIN, "infra/main.tf": ""}
-    repo = repository(tmp_path / "repo", files, "admin.tf\n", at="infra/.gitignore")
+    repo = repository(tmp_path / "repo", files, "admin.tf\n.vscode/\n", at="infra/.gitignore")
     root = repo / "infra"
+    write_tree(root, {".vscode/settings.json": '{"editor.tabSize": 2}\n'})  # ignored, and not code: not listed
     assert findings(root) == [("NHI-PARSE-006", "admin.tf", 1, None)]
     assert messages(root, "NHI-PARSE-006") == [
         "not followed: admin.tf: the git index of the repository above the scan root (../.git) is outside it "
