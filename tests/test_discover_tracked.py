@@ -271,3 +271,16 @@ def test_new_only_compares_with_every_file_of_the_base_commit(tmp_path: Path) ->
     report = scan_new_only([root], config_for(root), root, "base")
     assert triples(report) == []
     assert [t[0] for t in triples(replace(report, findings=report.baselined or ()))] == ["NHI-TRUST-001"]
+
+
+def test_a_sparse_index_lists_the_directories_it_folds(tmp_path: Path) -> None:
+    root = repository(tmp_path / "repo", {"keep/a.tf": "", "other/b.tf": "", "other/c/d.tf": ""}, "*.tf\n")
+    git(root, "sparse-checkout", "set", "--cone", "--sparse-index", "keep")
+    index = parse_index((root / ".git" / "index").read_bytes())
+    assert sorted(index.paths) == sorted(git(root, "ls-files", "--sparse", "-z").split("\0")[:-1])
+    assert "other/" in index.paths
+    write_tree(root, {"other/b.tf": ""})  # written by hand in a folded directory: git tracks it there
+    assert sorted(p.relative_to(root).as_posix() for p in discover([root], root).terraform) == [
+        "keep/a.tf",
+        "other/b.tf",
+    ]
