@@ -128,7 +128,7 @@ def build_inventory(
 
     plans, plan_source = list(options.plans), options.plan_source
     with processing(lambda: _label("", paths, root)):
-        found = discover(paths, root, config.exclude, config.limits)
+        found = discover(paths, root, config.exclude, config.limits, options.all_tracked)
     extra_vars = [root / v for v in config.var_files] + list(options.var_files)
     project: TerraformProject | None = None
     if found.terraform or found.context or extra_vars or options.variables:

@@ -8,13 +8,17 @@ Kubernetes (documents with `apiVersion` and `kind`), Terraform plan JSON (`terra
 Discovery fails closed: a directory or file that cannot be read, a symlink loop or a broken link is a
 problem (NHI-PARSE-001) and the walk goes on; a symlink or named path that leaves the scan root is reported
 (NHI-PARSE-006) and never read; a file larger than `limits.max_file_bytes` is reported (NHI-PARSE-004) and
-not parsed (a data file's first MiB is read to tell whether it is infrastructure code at all). Symlinks
-inside the root are followed, and each real file is scanned once. `.gitignore` files and config `exclude`
-patterns are honoured as git does (nhilint.ignore).
+not parsed (a data file's first MiB is read to tell whether it is infrastructure code at all; one that is not
+UTF-8 text is NHI-PARSE-001, not skipped). Symlinks inside the root are followed, and each real file is
+scanned once. `.gitignore` files and config `exclude` patterns are honoured as git does (nhilint.ignore),
+except that, as in git, `.gitignore` never hides a file the repository tracks: a path it excludes is looked
+up in the git index (nhilint.git_index, read without running git, only when something is excluded). Config
+`exclude` applies to tracked files too: it is the user's own choice.
 """
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import re
@@ -22,8 +26,12 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nhilint.ignore import NOTHING, Ignores
+
+if TYPE_CHECKING:
+    from nhilint.git_index import Tracked
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model_inputs import InputProblem, ParseError
 
@@ -86,14 +94,32 @@ def cloudformation(head: str) -> bool:
     return "AWS::" in head and _CFN_TYPE_RE.search(head) is not None
 
 
+class NotText(ValueError):
+    """A data file (`.yaml`, `.json`, `.template` …) whose first bytes are not UTF-8 text and that no kind
+    matches: it cannot be classified, so it is reported (NHI-PARSE-001) rather than skipped as "not code"."""
+
+
 def kind_of(path: Path) -> str | None:
-    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None. Raises OSError if it cannot be read."""
+    """terraform, cloudformation, kubernetes, tfplan, kustomize, or None. Raises OSError if it cannot be read,
+    NotText if it is binary (not UTF-8, or holding a NUL) and unclassified."""
     kind = candidate(path.name)
     if kind != "data":
         return kind
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    return classify(path.name, head.decode("utf-8", errors="replace"))
+    found = classify(path.name, head.decode("utf-8", errors="replace"))
+    if found is None and not _text(head, whole=len(head) < SNIFF_BYTES):
+        raise NotText("not UTF-8 text (binary content), so it cannot be classified or read")
+    return found  # a classified file that does not decode is reported by its parser
+
+
+def _text(head: bytes, whole: bool) -> bool:
+    """Whether the bytes are UTF-8 text without NUL; a character cut at the end of a partial read counts."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+    except UnicodeDecodeError:
+        return False
+    return b"\0" not in head
 
 
 def relative_names(paths: Iterable[Path], real_root: Path) -> dict[Path, str]:
@@ -126,12 +152,22 @@ def _relative_name(path: Path, real_root: Path) -> str:
 
 
 def discover(
-    paths: list[Path], root: Path, exclude: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS
+    paths: list[Path],
+    root: Path,
+    exclude: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    all_tracked: bool = False,
 ) -> Discovered:
+    """The files to scan. `all_tracked`: the tree holds only a commit's files (an audit checkout, the
+    `--new-only` base), so its `.gitignore` files exclude nothing: git never ignores a tracked file."""
     walk = _Walk(root, Ignores.of(exclude), limits)
+    walk.read_gitignore = not all_tracked
     for given in paths:
         walk.given(given)
     walk.follow_links()
+    if walk.tracked is not None:
+        for path, reason, kind in walk.tracked.problems():
+            walk.found.problems.append(ParseError(path, 1, reason, kind))
     if walk.found.named:
         walk.module_context()
     return walk.found
@@ -150,6 +186,8 @@ class _Walk:
         self.dirs: set[str] = set()
         self.reported: set[tuple[str, InputProblem]] = set()
         self.links: list[tuple[Path, Ignores]] = []  # followed after the plain walk: real paths win
+        self.tracked: Tracked | None = None  # the git index, read when `.gitignore` first excludes something
+        self.read_gitignore = True
 
     # -- paths ---------------------------------------------------------------------------------------
 
@@ -235,7 +273,7 @@ class _Walk:
 
     def gitignore(self, directory: Path, relative: str, ignores: Ignores) -> Ignores:
         path = directory / ".gitignore"
-        if not os.path.lexists(path) or ignores is NOTHING:
+        if not self.read_gitignore or not os.path.lexists(path) or ignores is NOTHING:
             return ignores
         real = self.resolve(path, report=True)
         if real is None:
@@ -250,11 +288,32 @@ class _Walk:
 
     # -- the walk ------------------------------------------------------------------------------------
 
+    def admitted(self, name: str, rules: Ignores, only_tracked: bool, path: Path, is_dir: bool = False) -> bool:
+        """Whether to scan a path (`name`, relative to the root): not excluded by config, and either not ignored
+        by a `.gitignore` (nor inside a directory one ignores: `only_tracked`) or tracked by git. When the index
+        cannot be read, an ignored directory is walked to find the files to list in the finding, and an
+        ignored file is listed if it is infrastructure code (a `.vscode/settings.json` is not)."""
+        if rules.excluded(name, is_dir):
+            return False
+        if not only_tracked and not rules.gitignored(name, is_dir):
+            return True
+        if self.tracked is None:
+            from nhilint.git_index import Tracked
+
+            self.tracked = Tracked(self.root, self.real_root, self.limits.max_file_bytes)
+        found = self.tracked.status(name, is_dir)
+        if found is None and not is_dir:
+            if _code(path):
+                self.tracked.unknown(name)
+            return False
+        return found is not False
+
     def walk(self, top: Path, ignores: Ignores, via_link: bool) -> None:
-        """Every directory below `top` once (by real path), without recursion; symlinks are queued."""
-        stack = [(top, ignores)]
+        """Every directory below `top` once (by real path), without recursion; symlinks are queued. Below a
+        directory a `.gitignore` excludes, only what git tracks is scanned (`only_tracked`)."""
+        stack = [(top, ignores, False)]
         while stack:
-            directory, rules = stack.pop()
+            directory, rules, only_tracked = stack.pop()
             real = os.path.realpath(directory)
             if real in self.dirs:
                 continue
@@ -268,7 +327,7 @@ class _Walk:
             except OSError as exc:
                 self.problem(directory, f"directory cannot be read ({exc.strerror or exc})")
                 continue
-            subdirs: list[Path] = []
+            subdirs: list[tuple[Path, bool]] = []
             for entry in entries:
                 path = Path(entry.path)
                 name = f"{relative}/{entry.name}" if relative else entry.name
@@ -279,15 +338,15 @@ class _Walk:
                     self.problem(path, f"cannot be read ({exc.strerror or exc})")
                     continue
                 if is_link:
-                    if not rules.ignored(name, is_dir=False):
+                    if self.admitted(name, rules, only_tracked, path):
                         self.links.append((path, rules))
                 elif is_dir:
-                    if entry.name not in SKIP_DIRS and not rules.ignored(name, is_dir=True):
-                        subdirs.append(path)
-                elif candidate(entry.name) and not rules.ignored(name, is_dir=False):
+                    if entry.name not in SKIP_DIRS and self.admitted(name, rules, only_tracked, path, is_dir=True):
+                        subdirs.append((path, only_tracked or rules.gitignored(name, is_dir=True)))
+                elif candidate(entry.name) and self.admitted(name, rules, only_tracked, path):
                     own = os.path.join(real, entry.name)
                     self.file(path, own, Path(own) if via_link else path)
-            stack.extend((d, rules) for d in reversed(subdirs))
+            stack.extend((d, rules, t) for d, t in reversed(subdirs))
 
     def follow_links(self) -> None:
         """Symlinks found by the walk: followed inside the root (each real file once), reported otherwise."""
@@ -328,6 +387,10 @@ class _Walk:
             except OSError as exc:
                 self.problem(path, f"file cannot be read ({exc.strerror or exc})")
                 return
+            except NotText as exc:
+                self.files.add(real)
+                self.problem(path, str(exc))
+                return
             if kind is None:
                 return
         self.files.add(real)
@@ -362,6 +425,17 @@ class _Walk:
                 if stat.S_ISREG(info.st_mode) and info.st_size <= self.limits.max_file_bytes:
                     known.add(real)
                     self.found.context.append(Path(real))
+
+
+def _code(path: Path) -> bool:
+    """Whether discovery would scan the file (a link: its target) if nothing excluded it; one that cannot be
+    read or classified counts."""
+    if not candidate(path.name):
+        return False
+    try:
+        return os.path.isdir(path) or kind_of(path) is not None
+    except (OSError, NotText):
+        return True
 
 
 def _outside(path: Path) -> str:

@@ -53,8 +53,14 @@ class Ignores:
 
     def ignored(self, relative: str, is_dir: bool) -> bool:
         """Whether the path (relative to the scan root, POSIX) is excluded or ignored."""
-        if self.exclude is not None and _decide(self.exclude, relative, is_dir):
-            return True
+        return self.excluded(relative, is_dir) or self.gitignored(relative, is_dir)
+
+    def excluded(self, relative: str, is_dir: bool) -> bool:
+        """Whether config `exclude` (the user's own choice, which applies to tracked files too) excludes it."""
+        return self.exclude is not None and bool(_decide(self.exclude, relative, is_dir))
+
+    def gitignored(self, relative: str, is_dir: bool) -> bool:
+        """Whether the `.gitignore` files ignore it (which git does only for files it does not track)."""
         for base, spec in reversed(self.layers):
             if base and not relative.startswith(base + "/"):
                 continue

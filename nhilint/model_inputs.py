@@ -31,13 +31,23 @@ class ToolRender:
 # What went wrong with an input, each reported by its own rule: `syntax` and `unreadable` (NHI-PARSE-001: a
 # file or directory that cannot be parsed or read), `module-cycle` (NHI-PARSE-003), `limit` (NHI-PARSE-004: a
 # resource bound of nhilint.limits was hit), `duplicate-key` (NHI-PARSE-005), `outside-root` (NHI-PARSE-006: a
-# symlink or path that leaves the scan root, not followed).
+# symlink, module source, overlay entry or git index that leaves the scan root, not followed).
 # fmt: off
 InputProblem = Literal[  # module-defaults: a reusable module evaluated with its defaults (NHI-PARSE-009)
     "syntax", "unreadable", "module-cycle", "limit", "duplicate-key", "outside-root", "duplicate-object",
     "module-defaults",
 ]
 # fmt: on
+
+
+# The words every refusal of a path outside the scan root ends with (a module source, a kustomize entry, a Helm
+# chart file): extraction reports such a refusal as `outside-root` (NHI-PARSE-006), not as a note (NHI-PARSE-002).
+LEAVES_ROOT = "leaves the scan root"
+
+
+def is_outside_root(reason: str) -> bool:
+    """Whether a refusal's reason is a path leaving the scan root (a safety event, NHI-PARSE-006)."""
+    return LEAVES_ROOT in reason
 
 
 @dataclass(frozen=True, slots=True)

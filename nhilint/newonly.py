@@ -159,7 +159,8 @@ def _compared(report: Report, repo: git.Repo, commit: git.Commit) -> Report:
         materialise(commit, repo_dir, root, base_root)
         base_paths = [p for p in _mapped(paths, root, base_root) if p.is_relative_to(base_root)]
         if base_paths:
-            options = replace(report.options, var_files=tuple(_mapped(var_files, root, base_root)))
+            mapped_vars = tuple(_mapped(var_files, root, base_root))
+            options = replace(report.options, var_files=mapped_vars, all_tracked=True)  # only the commit's files
             base = api.scan(base_paths, report.config, base_root, options)
             base_findings, base_inventory = base.findings, base.inventory
     known = [baseline.BaselineEntry.of(f) for f in base_findings]

@@ -33,7 +33,8 @@ class ScanOptions:
     Terraform plan JSON files (`--plan`), attributed to the `.tf` directory `plan_source` when given. `cache`:
     keep parsed files in the user's cache directory (nhilint.parse.cache). `inline_suppressions=False` is the
     auditor's view: every `nhilint:ignore` is disregarded. `today`: evaluate expiry as of this date instead of
-    the config's.
+    the config's. `all_tracked`: every file under the root is a commit's (an audit checkout, the `--new-only`
+    base), so `.gitignore` files exclude nothing, as git never ignores a tracked file.
     """
 
     var_files: tuple[Path, ...] = ()
@@ -43,6 +44,7 @@ class ScanOptions:
     cache: bool = False
     inline_suppressions: bool = True
     today: date | None = None
+    all_tracked: bool = False  # a commit's checkout: `.gitignore` excludes nothing (nhilint.discover)
 
 
 DEFAULT_OPTIONS = ScanOptions()  # what a scan does when asked nothing else

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from nhilint.api import Report, scan
-from nhilint.discover import Discovered, discover, kind_of, relative_names
+from nhilint.discover import SNIFF_BYTES, Discovered, discover, kind_of, relative_names
 from nhilint.limits import Limits
 from tests.helpers import config_for, write_tree
 
@@ -161,6 +161,35 @@ def test_unreadable_data_file_is_a_finding_not_a_skip(tmp_path: Path, monkeypatc
         ("NHI-PARSE-001", "stack.yaml", 1, "cannot parse stack.yaml: file cannot be read (Permission denied)")
     ]
     assert list(report.inventory.identities) == ["aws:aws_iam_user.deploy"]
+
+
+BINARY = b"\x00\x01\x02apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ci\n\xff"
+
+
+@pytest.mark.parametrize("name", ["bin.yaml", "bin.yml", "bin.json", "bin.template", "bin.tf", "bin.tf.json"])
+def test_a_binary_file_of_a_scanned_kind_is_a_finding_not_a_skip(tmp_path: Path, name: str) -> None:
+    write_tree(tmp_path, {"good.tf": USER})
+    (tmp_path / name).write_bytes(BINARY)
+    report = scan([tmp_path], config_for(tmp_path), tmp_path)
+    why = (
+        f"cannot read file: 'utf-8' codec can't decode byte 0xff in position {BINARY.index(0xFF)}: invalid start byte"
+        if name.endswith((".tf", ".tf.json"))  # Terraform is known by its suffix: its reader reports it
+        else "not UTF-8 text (binary content), so it cannot be classified or read"
+    )
+    assert _problems(report) == [("NHI-PARSE-001", name, 1, f"cannot parse {name}: {why}")]
+    assert list(report.inventory.identities) == ["aws:aws_iam_user.deploy"]
+
+
+def test_text_that_is_not_code_is_still_skipped_and_utf16_is_not_text(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"values.yaml": "replicas: 3\n", "package.json": '{"name": "ü"}'})
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfreplicas: 3\n")  # a UTF-8 byte order mark is text
+    (tmp_path / "utf16.json").write_bytes('{"name": "x"}'.encode("utf-16"))
+    (tmp_path / "cut.json").write_bytes(b'{"a": "' + b"x" * (SNIFF_BYTES - 8) + "ü".encode() + b'"}')
+    found = discover([tmp_path], tmp_path)
+    assert [(p.path, p.reason) for p in found.problems] == [
+        ("utf16.json", "not UTF-8 text (binary content), so it cannot be classified or read")
+    ]
+    assert found.terraform == [] and found.other == {}
 
 
 def test_resolve_raising_runtime_error_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

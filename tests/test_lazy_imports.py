@@ -55,6 +55,7 @@ NOT_FOR_AWS_TERRAFORM = (
     "jinja2",
     "rich",
     "pathspec",  # no .gitignore and no `exclude` in the tree below
+    "nhilint.git_index",  # nor a git index to read: only a path a .gitignore excludes is looked up in it
     "importlib.metadata",  # --no-cache: the cache key's versions are not read
     "importlib.resources",  # package files are read from the package's directory (nhilint/package_data.py)
     "tomllib",  # no pyproject.toml

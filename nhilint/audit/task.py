@@ -136,7 +136,8 @@ def _scan(
     from nhilint.result import parse_errors
     from nhilint.rules import BY_ID
 
-    report = scan([root], config, root=root, options=ScanOptions(cache=False))
+    # A checkout holds only the commit's files, each tracked: .gitignore hides none of them.
+    report = scan([root], config, root=root, options=ScanOptions(cache=False, all_tracked=repo is not None))
     inventory = report.inventory
     codeowners, codeowners_problem = load_codeowners(root)
     blame = Blame(repo, commit)

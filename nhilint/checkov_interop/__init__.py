@@ -45,7 +45,7 @@ def scan_directories(paths: list[Path]) -> list[Path]:
 def _allowed_files(report: Report, paths: list[Path]) -> set[str]:
     """The files nhilint itself would read (honouring exclude and .gitignore; only the named files, when
     files are named), relative to the scan root."""
-    found = discover(paths, report.root, report.config.exclude)
+    found = discover(paths, report.root, report.config.exclude, all_tracked=report.options.all_tracked)
     root = report.root.resolve()
     chosen = found.explicit or {
         p.resolve() for p in [*found.terraform, *(f for fs in found.other.values() for f in fs)]

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.model_inputs import LEAVES_ROOT
 from nhilint.parse.bounded_run import Output, OverLimit, run_bounded
 from nhilint.parse.sandbox import sandbox
 
@@ -72,7 +73,7 @@ def refusal(chart: Path, root: Path) -> str | None:
         for name in [*subdirectories, *files]:
             path = Path(directory, name)
             if not Path(os.path.realpath(path)).is_relative_to(real_root):
-                return f"{path.relative_to(chart).as_posix()} leaves the scan root"
+                return f"{path.relative_to(chart).as_posix()} {LEAVES_ROOT}"
     try:
         data = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
+from nhilint.model_inputs import LEAVES_ROOT
 from nhilint.parse.yamlmarks import LOADER
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -127,7 +128,7 @@ def _local(entry: str, directory: Path, real_root: Path) -> Path | str:
     except (OSError, RuntimeError, ValueError):
         return f"{_shown(directory / entry, real_root)} cannot be resolved"
     if not real.is_relative_to(real_root):
-        return f"{_shown(directory / entry, real_root)} leaves the scan root"
+        return f"{_shown(directory / entry, real_root)} {LEAVES_ROOT}"
     if not exists:  # kustomize would try it as a remote URL
         return f"{_shown(directory / entry, real_root)} does not exist (it is not fetched as a remote resource)"
     return real

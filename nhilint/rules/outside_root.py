@@ -1,12 +1,16 @@
 """A symlink or path that leaves the scan root, which nhilint does not follow.
 
-nhilint never reads outside the directory it scans: a link such as `policy.json -> /etc/passwd` or a module
-directory linked from elsewhere on the machine is reported, not read, so the identities behind it are not
-in the inventory. The finding says which link and where it points.
+nhilint never reads outside the directory it scans: a link such as `policy.json -> /etc/passwd`, a module
+directory linked from elsewhere on the machine, a local module `source`, kustomize entry, Helm chart file or
+nested-stack `TemplateURL` that climbs out of the root is reported, not read, so the identities behind it
+are not in the inventory. So is a git index outside the root (a worktree's or submodule's git directory,
+the repository above a scanned subdirectory): the files a `.gitignore` excludes may then be tracked, and
+the finding lists them. The finding says which path and where it points.
 
 Anti-pattern::
 
     infra/shared -> ../../other-repo/modules/iam
+    module "iam" { source = "../../../platform/modules/iam" }
 
 Best practice: vendor the files into the repository, or scan from a root that contains them.
 """

@@ -157,9 +157,13 @@ def test_refused_before_kubectl_runs(case: str, tmp_path: Path, fake_kubectl: Pa
     files, reason = REFUSED[case]
     report = scan_tree(tmp_path, {"sa.yaml": SA, **files})
     names = sorted(n for n in files if n.endswith("kustomization.yaml"))  # a base is refused on its own too
-    assert [(u.reason, u.location) for u in report.inventory.unresolved] == [
-        (f"overlay not rendered: {reason}", Location(name, 1, 1)) for name in names
-    ]
+    noted = [(u.reason, u.location) for u in report.inventory.unresolved]
+    noted += [(e.reason, Location(e.path, e.line, e.line)) for e in report.inventory.errors if e.kind == "outside-root"]
+    assert noted == [(f"overlay not rendered: {reason}", Location(name, 1, 1)) for name in names]
+    rule = "NHI-PARSE-006" if "leaves the scan root" in reason else "NHI-PARSE-002"  # leaving is a safety event
+    assert [
+        (f.rule_id, f.location.path) for f in report.findings if f.rule_id in ("NHI-PARSE-002", "NHI-PARSE-006")
+    ] == [(rule, name) for name in names]
     assert not (fake_kubectl / "calls").exists()
     assert "hunter2" not in " ".join(f.message for f in report.findings)
 
@@ -169,8 +173,19 @@ def test_a_link_out_of_the_root_is_refused(tmp_path: Path, fake_kubectl: Path) -
     write_tree(tmp_path, {"elsewhere/sa.yaml": SA, "repo/kustomization.yaml": "resources:\n  - shared.yaml\n"})
     (root / "shared.yaml").symlink_to("../elsewhere/sa.yaml")
     report = scan([root], config_for(root), root)
-    assert [u.reason for u in report.inventory.unresolved] == [
-        "overlay not rendered: shared.yaml leaves the scan root (kustomization.yaml, resources)"
+    assert report.inventory.unresolved == []
+    assert [(f.rule_id, f.location.path, f.message) for f in report.findings if f.rule_id.startswith("NHI-PARSE")] == [
+        (
+            "NHI-PARSE-006",
+            "kustomization.yaml",
+            "not followed: kustomization.yaml: overlay not rendered: shared.yaml leaves the scan root "
+            "(kustomization.yaml, resources)",
+        ),
+        (
+            "NHI-PARSE-006",
+            "shared.yaml",
+            "not followed: shared.yaml: symlink to ../elsewhere/sa.yaml leaves the scan root",
+        ),
     ]
     assert not (fake_kubectl / "calls").exists()
 

@@ -42,7 +42,7 @@ from nhilint.extract.cloudformation.policies import (
 from nhilint.extract.pending import OidcProvider, PendingMembership, PendingRotation, ProfileAlias
 from nhilint.extract.references import typed
 from nhilint.model import Credential, CredentialKind, Fact, LiteralSecret, Location, Unknown, Usage
-from nhilint.model_inputs import ParseError
+from nhilint.model_inputs import LEAVES_ROOT, ParseError
 from nhilint.parse.cfn_eval import marker
 from nhilint.parse.cloudformation import Resource, TemplateError, read_template
 from nhilint.secrets import register, variable_source
@@ -325,6 +325,13 @@ def nested_stack(stack: Stack, resource: Resource) -> None:
         and not isinstance(location, dict)
     ):
         child = posixpath.normpath(posixpath.join(posixpath.dirname(stack.path), text.removeprefix("file://")))
+        if child.startswith(("../", "/")) or child == "..":  # a safety event (NHI-PARSE-006), never read
+            shown = text if child == text.removeprefix("file://") else f"{text} ({child})"
+            reason = f"{what}: the local template {shown} {LEAVES_ROOT}"
+            stack.builder.inventory.errors.append(
+                ParseError(resource.location.path, resource.location.start_line, reason, "outside-root")
+            )
+            return
         if child not in stack.state.templates:
             root = stack.state.root
             why = (

@@ -18,6 +18,7 @@ from nhilint.extract.builder import Builder
 from nhilint.extract.manifests.objects import Batch, _link, _relative, _state, read_object, reads_body
 from nhilint.extract.manifests.source import Source
 from nhilint.model import Location
+from nhilint.model_inputs import ParseError, is_outside_root
 from nhilint.parse import helm
 from nhilint.parse.kubernetes import TEMPLATE_REASON, parse_text
 from nhilint.parse.kustomize import OverLimit
@@ -42,7 +43,10 @@ def extract_charts(paths: list[Path], root: Path, builder: Builder) -> None:
             builder.inventory.errors.append(rendered.error(path))
             continue
         if isinstance(rendered, str):
-            builder.unresolved(what, f"not rendered: {rendered}", where)
+            if is_outside_root(rendered):  # a safety event (NHI-PARSE-006), not only a note
+                builder.inventory.errors.append(ParseError(path, 1, f"{what} not rendered: {rendered}", "outside-root"))
+            else:
+                builder.unresolved(what, f"not rendered: {rendered}", where)
             continue
         manifest = parse_text(rendered.text, path, limits=builder.limits, reads=reads_body)
         if manifest.error is not None:

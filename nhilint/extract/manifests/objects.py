@@ -63,7 +63,7 @@ from nhilint.extract.rbac import (
 )
 from nhilint.extract.tag_text import plain_tags
 from nhilint.model import Credential, Identity, Lifecycle, LiteralSecret, Location, Unknown, Usage
-from nhilint.model_inputs import Annotation, ToolRender
+from nhilint.model_inputs import Annotation, ParseError, ToolRender, is_outside_root
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file, parse_text
 from nhilint.parse.kustomize_plain import under_kustomization
 from nhilint.values import LDict, to_text
@@ -152,7 +152,12 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
             builder.inventory.errors.append(rendered.error(path))
             continue
         if isinstance(rendered, str):
-            builder.unresolved(f"kustomization {path}", f"overlay not rendered: {rendered}", where)
+            if is_outside_root(rendered):  # a safety event (NHI-PARSE-006), not only a note
+                builder.inventory.errors.append(
+                    ParseError(path, 1, f"overlay not rendered: {rendered}", "outside-root")
+                )
+            else:
+                builder.unresolved(f"kustomization {path}", f"overlay not rendered: {rendered}", where)
             continue
         manifest = parse_text(rendered.text, path, limits=builder.limits, reads=reads_body)
         if manifest.error is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from nhilint.model import Location, Unknown
-from nhilint.model_inputs import ParseError
+from nhilint.model_inputs import LEAVES_ROOT, ParseError, is_outside_root
 from nhilint.parse import hcl
 from nhilint.parse.hcl import Block
 from nhilint.parse.terraform.files import leaves_root, outside_root
@@ -68,7 +68,7 @@ def local_source(module_dir: str, block: Block) -> str | Unknown | None:
             continue
         if part == "..":
             if not parts:
-                return Unknown(f"module source {source} leaves the scan root")
+                return Unknown(f"module source {source} {LEAVES_ROOT}")
             parts.pop()
         else:
             parts.append(part)
@@ -152,7 +152,13 @@ def resolve_call(project: ModuleLoader, parent: InstanceScope, name: str) -> Cal
         project.note_unresolved(f"module.{name}", f"remote module source {source_text} is not fetched", location)
         return Unknown(f"module.{name} comes from remote source {source_text}, which is not fetched")
     if isinstance(target, Unknown):
-        project.note_unresolved(f"module.{name}", target.reason, location)
+        if is_outside_root(target.reason):  # a safety event (NHI-PARSE-006), like a symlink out of the root
+            _report(
+                project,
+                ParseError(location.path, location.start_line, f"module.{name}: {target.reason}", "outside-root"),
+            )
+        else:
+            project.note_unresolved(f"module.{name}", target.reason, location)
         return target
     stack = _call_stack(parent)
     if target in stack:
