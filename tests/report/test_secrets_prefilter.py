@@ -134,7 +134,8 @@ def test_shapes_mirror_the_installed_plugins() -> None:
 def test_shapes_answer_as_the_plugins_prefilter() -> None:
     rng = random.Random(17)
     alphabet = string.ascii_letters + string.digits + "+/=-_.:@ "
-    lines = [line for value in FLAGGED + ORDINARY for line in value.splitlines()]
+    lines = [line for value in FLAGGED + DIGIT_FREE + ORDINARY for line in value.splitlines()]
+    lines += [f'  "token": "{line}", "note": "x"' for line in list(lines)]  # inside a line, as in a ConfigMap
     for length in range(8, 90, 4):
         for _ in range(8):
             lines.append("".join(rng.choice(alphabet[: rng.randint(10, len(alphabet))]) for _ in range(length)))
