@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import with_bytecode
+
 HERE = Path(__file__).resolve().parent
 PRECOMMIT_FILES = ["azure.tf", "gcp.tf", "iam.tf", "main.tf", "monitoring.tf"]
 CLI = "from nhilint.cli import entry; entry()"
@@ -87,6 +89,8 @@ def main() -> int:
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.tree), "--files", "2000"], check=True)
     service = next(p for p in sorted(args.tree.glob("envs/*/*")) if (p / "main.tf").is_file())
     sources = {"before": args.before, "after": args.after}
+    for source in sources.values():
+        with_bytecode(source)
     python = sys.executable
     rows = [
         "| what | side | CPU best s | CPU median s | wall best s | wall median s | runs |",

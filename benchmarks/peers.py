@@ -43,7 +43,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import Run, check, nhilint_command, run_child
+from run import Run, check, nhilint_command, run_child, with_bytecode
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "peers"
@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         if kind not in FRAMEWORK or not Path(path).is_dir():
             parser.error(f"--dir {given}: want KIND=DIRECTORY with KIND one of {', '.join(TREES)}")
         dirs.append((kind, Path(path).resolve()))
+    with_bytecode(SOURCE)
     peer = None if args.no_peer else os.environ.get("NHILINT_CHECKOV")
     shown = f"{sys.executable} with {SOURCE}" if SOURCE else " ".join(nhilint_command())
     print(f"nhilint: {shown}; peer: {peer or 'none (set NHILINT_CHECKOV)'}; cpus {os.cpu_count()}")
