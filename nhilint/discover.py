@@ -26,7 +26,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from nhilint.ignore import NOTHING, Ignores
 
@@ -105,12 +105,23 @@ def kind_of(path: Path) -> str | None:
     kind = candidate(path.name)
     if kind != "data":
         return kind
-    with path.open("rb") as handle:
+    with _open_regular(path) as handle:
         head = handle.read(SNIFF_BYTES)
     found = classify(path.name, head.decode("utf-8", errors="replace"))
     if found is None and not _text(head, whole=len(head) < SNIFF_BYTES):
         raise NotText("not UTF-8 text (binary content), so it cannot be classified or read")
     return found  # a classified file that does not decode is reported by its parser
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """The file opened for reading if it is a regular file, else OSError: a pipe opened for reading blocks until
+    a writer comes, and a link swapped in after the caller looked is not followed (O_NOFOLLOW)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file (a device, socket or pipe is not read)")
+    return os.fdopen(descriptor, "rb")
 
 
 def _text(head: bytes, whole: bool) -> bool:
@@ -428,12 +439,15 @@ class _Walk:
 
 
 def _code(path: Path) -> bool:
-    """Whether discovery would scan the file (a link: its target) if nothing excluded it; one that cannot be
-    read or classified counts."""
+    """Whether discovery would scan the file if nothing excluded it; one that cannot be read or classified
+    counts. A symlink or anything but a regular file counts without being opened: the link may leave the scan
+    root (it is not followed before its tracked state is known), and opening a pipe blocks."""
     if not candidate(path.name):
         return False
     try:
-        return os.path.isdir(path) or kind_of(path) is not None
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return True
+        return kind_of(path) is not None
     except (OSError, NotText):
         return True
 

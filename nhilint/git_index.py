@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ _FLAGS = struct.Struct(">H")
 _EXTENDED = 0x4000
 _STAT_BYTES = 40  # ctime, mtime, dev, ino, mode, uid, gid, size: ten 32-bit fields
 _HASHES = ((20, "sha1"), (32, "sha256"))
+_MAX_PATH = 4096  # PATH_MAX: git cannot check out a longer path, and each entry's path is kept
 
 
 class IndexError_(ValueError):
@@ -73,18 +75,18 @@ def _entries(data: bytes, version: int, count: int, size: int, algorithm: str) -
         if version >= 3 and flags & _EXTENDED:
             position += _FLAGS.size
         if version == 4:
-            strip, position = _varint(data, position)
-            if strip > len(previous):
-                raise IndexError_("path compression longer than the previous path")
-            nul = data.index(b"\0", position, end)
+            strip, position = _varint(data, position, len(previous))
+            nul = _nul(data, position, end)
             name = previous[: len(previous) - strip] + data[position:nul]
             position = nul + 1
         else:
-            nul = data.index(b"\0", position, end)
+            nul = _nul(data, position, end)
             name = data[position:nul]
             position = start + ((nul - start + 8) & ~7)  # entries are padded with NULs to a multiple of 8
         if position > end:
             raise IndexError_("entry runs past the end of the index")
+        if len(name) > _MAX_PATH:
+            raise IndexError_(f"a path longer than {_MAX_PATH} bytes")
         previous = name
         if name:  # a split index marks replaced entries with an empty name
             paths.add(name.decode("utf-8", errors="surrogateescape"))
@@ -102,15 +104,27 @@ def _entries(data: bytes, version: int, count: int, size: int, algorithm: str) -
     return Index(frozenset(paths), shared)
 
 
-def _varint(data: bytes, position: int) -> tuple[int, int]:
-    """git's offset varint (varint.c): each continuation adds one before shifting."""
+def _nul(data: bytes, position: int, end: int) -> int:
+    """Where the path starting at `position` ends (its NUL, before the trailer)."""
+    nul = data.find(b"\0", position, end)
+    if nul < 0:
+        raise IndexError_("a path without its terminating NUL")
+    return nul
+
+
+def _varint(data: bytes, position: int, limit: int) -> tuple[int, int]:
+    """git's offset varint (varint.c): each continuation adds one before shifting. The value (how many bytes
+    to strip from the previous path) can never exceed `limit`, that path's length, and only grows with each
+    byte, so a longer run is refused at once: unchecked, a run of 0x80 bytes grew a big integer per byte."""
     byte = data[position]
     position += 1
     value = byte & 0x7F
-    while byte & 0x80:
+    while byte & 0x80 and value <= limit:
         byte = data[position]
         position += 1
         value = ((value + 1) << 7) | (byte & 0x7F)
+    if value > limit:
+        raise IndexError_("path compression longer than the previous path")
     return value, position
 
 
@@ -226,10 +240,9 @@ class Tracked:
         if os.path.isdir(real):
             return Path(real)
         try:
-            with open(real, "rb") as handle:
-                text = handle.read(4096).decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _Refused("unreadable", f".git cannot be read ({getattr(exc, 'strerror', None) or exc})") from exc
+            text = _regular(real, self.max_bytes, ".git")[:4096].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Refused("unreadable", f".git cannot be read ({exc})") from exc
         line = text.splitlines()[0] if text else ""
         if not line.startswith("gitdir: "):
             raise _Refused("unreadable", ".git is neither a directory nor a `gitdir:` file")
@@ -248,17 +261,32 @@ class Tracked:
         real = os.path.realpath(path)
         if not Path(real).is_relative_to(self.real_root):
             raise _Refused("outside-root", f"{path.name} links outside the scan root; it is not read")
-        try:
-            if os.stat(real).st_size > self.max_bytes:
-                raise _Refused("limit", f"the git {path.name} is larger than limits.max_file_bytes")
-            with open(real, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise _Refused("unreadable", f"the git {path.name} cannot be read ({exc.strerror or exc})") from exc
+        data = _regular(real, self.max_bytes, f"the git {path.name}")
         try:
             return parse_index(data)
         except IndexError_ as exc:
             raise _Refused("unreadable", f"the git {path.name} cannot be read ({exc})") from exc
+
+
+def _regular(path: str, limit: int, shown: str) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, else _Refused. Opened without blocking and checked
+    on the open descriptor: a pipe named `.git` or `index` would block the scan forever, and a device never
+    ends."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        raise _Refused("unreadable", f"{shown} cannot be read ({exc.strerror or exc})") from exc
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _Refused("unreadable", f"{shown} is not a regular file (a device, socket or pipe is not read)")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise _Refused("unreadable", f"{shown} cannot be read ({exc.strerror or exc})") from exc
+    if len(data) > limit:
+        raise _Refused("limit", f"{shown} is larger than limits.max_file_bytes")
+    return data
 
 
 def _directories(paths: set[str]) -> frozenset[str]:
