@@ -284,3 +284,92 @@ def test_a_sparse_index_lists_the_directories_it_folds(tmp_path: Path) -> None:
         "keep/a.tf",
         "other/b.tf",
     ]
+
+
+# A scan in a child process: a pipe opened for reading blocks it (the timeout fails the test instead of hanging
+# the run), and an audit hook records every path it opens.
+_CHILD = """\
+import json, os, sys
+from pathlib import Path
+opened = []
+def hook(event, args):
+    if event == "open" and not isinstance(args[0], int):
+        opened.append(os.fsdecode(args[0]))
+sys.addaudithook(hook)
+from nhilint.api import scan
+from tests.helpers import config_for, triples
+root = Path(sys.argv[1])
+report = scan([root], config_for(root), root)
+parse = [f.message for f in report.findings if f.rule_id.startswith("NHI-PARSE")]
+print(json.dumps({"opened": opened, "findings": [list(t) for t in triples(report, "NHI-PARSE")], "messages": parse}))
+"""
+
+
+def scan_in_child(root: Path) -> tuple[list[str], list[tuple[str, ...]], list[str]]:
+    """The paths the scan opened, its NHI-PARSE findings and their messages."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(root)],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    out = json.loads(done.stdout)
+    return out["opened"], [tuple(f) for f in out["findings"]], out["messages"]
+
+
+@pytest.mark.parametrize("target", ["file", "pipe"])
+def test_an_excluded_link_out_of_the_root_is_listed_and_never_opened(tmp_path: Path, target: str) -> None:
+    """The index above a scanned subdirectory is not read, so the excluded files are listed; a link among them
+    is listed as it is, never opened to see whether it is code: its target is outside the root (or a pipe)."""
+    (tmp_path / "up" / ".git").mkdir(parents=True)
+    root = tmp_path / "up" / "scan"
+    write_tree(root, {".gitignore": "creds.yaml\n"})
+    if target == "pipe":
+        os.mkfifo(tmp_path / "up" / "outside.yaml")
+    else:
+        (tmp_path / "up" / "outside.yaml").write_text("apiVersion: v1\nkind: Secret\n")
+    (root / "creds.yaml").symlink_to("../outside.yaml")
+    opened, found, said = scan_in_child(root)
+    assert [p for p in opened if p.endswith(("creds.yaml", "outside.yaml"))] == []
+    assert found == [("NHI-PARSE-006", "creds.yaml", 1, None)]
+    assert said[0].endswith("cannot be told, not scanned: creds.yaml")
+
+
+def test_an_excluded_pipe_is_listed_and_never_opened(tmp_path: Path) -> None:
+    root = repository(tmp_path / "repo", {"main.tf": ""}, "pipe.yaml\n")
+    (root / ".git" / "index").write_bytes(b"garbage")
+    os.mkfifo(root / "pipe.yaml")
+    opened, found, said = scan_in_child(root)
+    assert [p for p in opened if p.endswith("pipe.yaml")] == []
+    assert found == [("NHI-PARSE-001", ".git", 1, None)]
+    assert said[0].endswith("not scanned: pipe.yaml")
+
+
+@pytest.mark.parametrize(("pipe", "shown"), [(".git/index", "the git index"), (".git", ".git")])
+def test_a_pipe_for_the_git_index_or_git_file_is_a_finding(tmp_path: Path, pipe: str, shown: str) -> None:
+    root = tmp_path / "repo"
+    write_tree(root, {".gitignore": "admin.tf\n", "admin.tf": ADMIN})
+    if pipe != ".git":
+        (root / ".git").mkdir()
+    os.mkfifo(root / pipe)
+    _, found, said = scan_in_child(root)
+    assert found == [("NHI-PARSE-001", ".git", 1, None)]
+    assert said == [
+        f"cannot parse .git: {shown} is not a regular file (a device, socket or pipe is not read); "
+        "whether git tracks the file .gitignore excludes cannot be told, not scanned: admin.tf"
+    ]
+
+
+def test_an_index_path_without_its_nul_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    import hashlib
+
+    root = repository(tmp_path / "repo", {"secret.tf": ADMIN}, "secret.tf\n")
+    body = b"DIRC\0\0\0\2\0\0\0\1" + bytes(62) + b"abcde" * 4
+    (root / ".git" / "index").write_bytes(body + hashlib.sha1(body).digest())
+    assert findings(root) == [("NHI-PARSE-001", ".git", 1, None)]
+    assert messages(root, "NHI-PARSE-001") == [
+        "cannot parse .git: the git index cannot be read (a path without its terminating NUL); "
+        "whether git tracks the file .gitignore excludes cannot be told, not scanned: secret.tf"
+    ]
