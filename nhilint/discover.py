@@ -26,7 +26,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from nhilint.ignore import NOTHING, Ignores
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nhilint.git_index import Tracked
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model_inputs import InputProblem, ParseError
+from nhilint.regular_file import open_regular
 
 SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "__pycache__", ".tox"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -105,23 +106,12 @@ def kind_of(path: Path) -> str | None:
     kind = candidate(path.name)
     if kind != "data":
         return kind
-    with _open_regular(path) as handle:
+    with open_regular(path) as handle:
         head = handle.read(SNIFF_BYTES)
     found = classify(path.name, head.decode("utf-8", errors="replace"))
     if found is None and not _text(head, whole=len(head) < SNIFF_BYTES):
         raise NotText("not UTF-8 text (binary content), so it cannot be classified or read")
     return found  # a classified file that does not decode is reported by its parser
-
-
-def _open_regular(path: Path) -> BinaryIO:
-    """The file opened for reading if it is a regular file, else OSError: a pipe opened for reading blocks until
-    a writer comes, and a link swapped in after the caller looked is not followed (O_NOFOLLOW)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    descriptor = os.open(path, flags)
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OSError(errno.EINVAL, "not a regular file (a device, socket or pipe is not read)")
-    return os.fdopen(descriptor, "rb")
 
 
 def _text(head: bytes, whole: bool) -> bool:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nhilint.model_inputs import InputProblem
+from nhilint.regular_file import NotRegular, open_regular
 
 _HEADER = struct.Struct(">4sII")
 _FLAGS = struct.Struct(">H")
@@ -38,10 +38,12 @@ class IndexError_(ValueError):
 class Index:
     paths: frozenset[str]  # tracked files (and sparse directories, with a trailing slash), POSIX, repo-relative
     shared: str | None  # the split index's shared file (`sharedindex.<hex>`), whose entries are tracked too
+    deleted: bytes = b""  # the split index's EWAH bitmap of the shared file's entries it deletes
 
 
-def parse_index(data: bytes) -> Index:
-    """The tracked paths of an index file's bytes. Raises IndexError_ if it is not a valid index."""
+def parse_index(data: bytes, deleted: bytes = b"") -> Index:
+    """The tracked paths of an index file's bytes, less the entries the EWAH bitmap `deleted` marks (a split
+    index's deletions from its shared file). Raises IndexError_ if it is not a valid index."""
     if len(data) < _HEADER.size:
         raise IndexError_("truncated header")
     signature, version, count = _HEADER.unpack_from(data)
@@ -52,13 +54,13 @@ def parse_index(data: bytes) -> Index:
     failures: list[str] = []
     for size, name in _HASHES:
         try:
-            return _entries(data, version, count, size, name)
+            return _entries(data, version, count, size, name, deleted)
         except (IndexError_, IndexError, struct.error, UnicodeDecodeError) as exc:
             failures.append(str(exc) or type(exc).__name__)
     raise IndexError_(failures[0])
 
 
-def _entries(data: bytes, version: int, count: int, size: int, algorithm: str) -> Index:
+def _entries(data: bytes, version: int, count: int, size: int, algorithm: str, deleted: bytes) -> Index:
     trailer = data[-size:]
     if len(data) < _HEADER.size + size:
         raise IndexError_("truncated index")
@@ -68,7 +70,8 @@ def _entries(data: bytes, version: int, count: int, size: int, algorithm: str) -
     position = _HEADER.size
     previous = b""
     paths: set[str] = set()
-    for _ in range(count):
+    dropped = _bitmap(deleted, min(count, len(data) // (_STAT_BYTES + size + _FLAGS.size)))
+    for number in range(count):
         start = position
         (flags,) = _FLAGS.unpack_from(data, position + _STAT_BYTES + size)
         position += _STAT_BYTES + size + _FLAGS.size
@@ -88,9 +91,10 @@ def _entries(data: bytes, version: int, count: int, size: int, algorithm: str) -
         if len(name) > _MAX_PATH:
             raise IndexError_(f"a path longer than {_MAX_PATH} bytes")
         previous = name
-        if name:  # a split index marks replaced entries with an empty name
+        if name and not (number < len(dropped) and dropped[number]):  # empty: a split index's replaced entry
             paths.add(name.decode("utf-8", errors="surrogateescape"))
     shared = None
+    removed = b""
     while position < end:  # extensions: a 4-byte signature and a 32-bit size each
         if position + 8 > end:
             raise IndexError_("truncated extension")
@@ -100,8 +104,57 @@ def _entries(data: bytes, version: int, count: int, size: int, algorithm: str) -
             raise IndexError_("extension runs past the end of the index")
         if signature == b"link":
             shared = f"sharedindex.{data[body : body + size].hex()}"
+            removed = _ewah(data, body + size, body + length)
         position = body + length
-    return Index(frozenset(paths), shared)
+    return Index(frozenset(paths), shared, removed)
+
+
+def _ewah(data: bytes, start: int, end: int) -> bytes:
+    """The EWAH bitmap at `start` (the link extension's delete bitmap), b"" if there is none."""
+    if start >= end:
+        return b""
+    if start + 8 > end:
+        raise IndexError_("truncated split-index bitmap")
+    (words,) = struct.unpack_from(">I", data, start + 4)
+    stop = start + 8 + 8 * words + 4  # bit count, word count, the 64-bit words, the last marker's position
+    if stop > end:
+        raise IndexError_("split-index bitmap runs past its extension")
+    return data[start:stop]
+
+
+def _bitmap(ewah: bytes, count: int) -> bytearray:
+    """One flag per entry below `count` from git's EWAH bitmap (ewah/ewah_io.c): each marker word holds a run
+    bit, a run length (in 64-bit words) and how many literal words follow, whose bits count from the lowest.
+    A set bit past the last entry makes the index invalid, as git refuses it (runs are filled by slices)."""
+    flags = bytearray(count if ewah else 0)
+    if not ewah:
+        return flags
+    words = (len(ewah) - 12) // 8
+    bit = 0
+    word = 0
+    while word < words:
+        (marker,) = struct.unpack_from(">Q", ewah, 8 + 8 * word)
+        word += 1
+        run = 64 * ((marker >> 1) & 0xFFFFFFFF)
+        if marker & 1 and run:
+            if bit + run > count:
+                raise IndexError_("the split index deletes entries its shared index does not have")
+            flags[bit : bit + run] = b"\1" * run
+        bit += run
+        literals = marker >> 33
+        if word + literals > words:
+            raise IndexError_("split-index bitmap words run past its end")
+        for _ in range(literals):
+            (value,) = struct.unpack_from(">Q", ewah, 8 + 8 * word)
+            word += 1
+            while value:
+                low = value & -value
+                if bit + low.bit_length() - 1 >= count:
+                    raise IndexError_("the split index deletes entries its shared index does not have")
+                flags[bit + low.bit_length() - 1] = 1
+                value ^= low
+            bit += 64
+    return flags
 
 
 def _nul(data: bytes, position: int, end: int) -> int:
@@ -218,7 +271,7 @@ class Tracked:
             index = self._read(git_dir / "index")
             paths = set(index.paths) if index else set()
             if index and index.shared:
-                shared = self._read(git_dir / index.shared)
+                shared = self._read(git_dir / index.shared, index.deleted)
                 if shared is None:
                     raise _Refused("unreadable", f"the split index's {index.shared} is missing")
                 paths |= shared.paths
@@ -254,7 +307,7 @@ class Tracked:
             )
         return git_dir
 
-    def _read(self, path: Path) -> Index | None:
+    def _read(self, path: Path, deleted: bytes = b"") -> Index | None:
         """The index at `path`, None if there is none (a repository with nothing added tracks nothing)."""
         if not os.path.lexists(path):
             return None
@@ -263,27 +316,21 @@ class Tracked:
             raise _Refused("outside-root", f"{path.name} links outside the scan root; it is not read")
         data = _regular(real, self.max_bytes, f"the git {path.name}")
         try:
-            return parse_index(data)
+            return parse_index(data, deleted)
         except IndexError_ as exc:
             raise _Refused("unreadable", f"the git {path.name} cannot be read ({exc})") from exc
 
 
 def _regular(path: str, limit: int, shown: str) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, else _Refused. Opened without blocking and checked
-    on the open descriptor: a pipe named `.git` or `index` would block the scan forever, and a device never
-    ends."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    """The bytes of a regular file of at most `limit` bytes, else _Refused: a pipe named `.git` or `index` would
+    block the scan forever, and a device never ends."""
     try:
-        descriptor = os.open(path, flags)
+        with open_regular(path) as handle:
+            data = handle.read(limit + 1)
+    except NotRegular as exc:
+        raise _Refused("unreadable", f"{shown} is {exc.strerror}") from exc
     except OSError as exc:
         raise _Refused("unreadable", f"{shown} cannot be read ({exc.strerror or exc})") from exc
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise _Refused("unreadable", f"{shown} is not a regular file (a device, socket or pipe is not read)")
-        try:
-            data = handle.read(limit + 1)
-        except OSError as exc:
-            raise _Refused("unreadable", f"{shown} cannot be read ({exc.strerror or exc})") from exc
     if len(data) > limit:
         raise _Refused("limit", f"{shown} is larger than limits.max_file_bytes")
     return data

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import nhilint.discover as discover_module
 from nhilint.api import Report, scan
 from nhilint.discover import SNIFF_BYTES, Discovered, discover, kind_of, relative_names
 from nhilint.limits import Limits
@@ -148,14 +149,14 @@ def test_chmod_000_directory_is_a_finding(tmp_path: Path) -> None:
 
 def test_unreadable_data_file_is_a_finding_not_a_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(tmp_path, {"good.tf": USER, "stack.yaml": "AWSTemplateFormatVersion: '2010-09-09'\n"})
-    real_open = Path.open
+    real_open = discover_module.open_regular
 
-    def fake_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self.name == "stack.yaml":
-            raise PermissionError(13, "Permission denied", os.fspath(self))
-        return real_open(self, *args, **kwargs)
+    def fake_open(path: Path) -> Any:
+        if Path(path).name == "stack.yaml":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path)
 
-    monkeypatch.setattr(Path, "open", fake_open)
+    monkeypatch.setattr(discover_module, "open_regular", fake_open)  # what discovery opens data files with
     report = scan([tmp_path], config_for(tmp_path), tmp_path)
     assert _problems(report) == [
         ("NHI-PARSE-001", "stack.yaml", 1, "cannot parse stack.yaml: file cannot be read (Permission denied)")

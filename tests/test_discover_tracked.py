@@ -221,6 +221,11 @@ FORMATS: dict[str, list[tuple[str, ...]]] = {
     "v4 prefix-compressed paths": [("update-index", "--index-version", "4")],
     "v4 with extended flags": [("update-index", "--skip-worktree", "a/b.tf"), ("update-index", "--index-version", "4")],
     "split index": [("update-index", "--split-index"), ("add", "-f", "new.tf")],
+    "split index deleting shared entries": [
+        ("update-index", "--split-index"),
+        ("rm", "-q", "--cached", "a/deep/path/xy.tf"),
+        ("add", "-f", "new.tf"),
+    ],
     "no checksum (index.skipHash)": [("config", "index.skipHash", "true"), ("add", "-f", "new.tf")],
 }
 

@@ -78,6 +78,34 @@ def test_a_sound_handmade_index_gives_its_paths() -> None:
     assert parse_index(sealed(body, zero=True)).paths == {"a/b.tf", "main.tf", "x" * 9}
 
 
+def ewah(*words: int, bits: int = 0) -> bytes:
+    """git's EWAH bitmap: bit count, word count, the 64-bit words, the last marker's position."""
+    return struct.pack(">II", bits, len(words)) + b"".join(struct.pack(">Q", w) for w in words) + bytes(4)
+
+
+def test_a_split_index_deletion_bitmap_removes_shared_entries() -> None:
+    shared = sealed(header(2, 3) + b"".join(entry(n) for n in (b"a.tf", b"b.tf", b"c.tf")))
+    assert parse_index(shared, ewah(1 << 33, 0b101, bits=3)).paths == {"b.tf"}  # one literal word: 0 and 2
+    assert parse_index(shared, ewah(0, bits=0)).paths == {"a.tf", "b.tf", "c.tf"}
+    with pytest.raises(IndexError_, match="does not have"):
+        parse_index(shared, ewah(1 | 1 << 1, bits=64))  # a run of 64 set bits: more than the three entries
+    with pytest.raises(IndexError_, match="does not have"):
+        parse_index(shared, ewah(1 << 33, 1 << 3, bits=4))
+    with pytest.raises(IndexError_, match="run past"):
+        parse_index(shared, ewah(2 << 33, 1, bits=3))  # two literal words announced, one present
+
+
+_MARKERS = st.builds(
+    lambda bit, run, literals: bit | run << 1 | literals << 33,
+    st.integers(0, 1),
+    st.one_of(st.integers(0, 3), st.integers(0, 0xFFFFFFFF)),
+    st.one_of(st.integers(0, 3), st.integers(0, 0x7FFFFFFF)),
+)
+_EWAHS = st.one_of(
+    st.just(b""),
+    st.lists(st.one_of(_MARKERS, st.integers(0, 2**64 - 1)), max_size=6).map(lambda words: ewah(*words)),
+    st.binary(max_size=40),
+)
 _VARINT = st.one_of(
     st.integers(0, 0x7F).map(lambda n: bytes([n])),
     st.lists(st.integers(0x80, 0xFF), min_size=1, max_size=12).flatmap(
@@ -108,7 +136,8 @@ def indexes(draw: st.DrawFn) -> bytes:
     extensions = b""
     for _ in range(draw(st.integers(0, 2))):
         signature = draw(st.sampled_from([b"link", b"sdir", b"TREE", b"UNTR"]))
-        content = draw(st.binary(max_size=48))
+        content = draw(st.binary(min_size=size, max_size=size)) + draw(_EWAHS) if signature == b"link" else b""
+        content += draw(st.binary(max_size=48))
         length = draw(st.one_of(st.just(len(content)), st.integers(0, 0xFFFFFFFF)))
         extensions += struct.pack(">4sI", signature, length) + content
     count = draw(st.one_of(st.just(len(parts)), st.integers(0, 0xFFFFFFFF)))
@@ -117,10 +146,10 @@ def indexes(draw: st.DrawFn) -> bytes:
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(indexes())
-def test_any_index_bytes_give_paths_or_an_index_error(data: bytes) -> None:
+@given(indexes(), _EWAHS)
+def test_any_index_bytes_give_paths_or_an_index_error(data: bytes, deleted: bytes) -> None:
     try:
-        index = parse_index(data)
+        index = parse_index(data, deleted)
     except IndexError_:
         return
     assert all(isinstance(p, str) and p for p in index.paths)
