@@ -146,18 +146,30 @@ _NOT_A_VALUE = LazyPattern(
     r"^[a-z][a-z0-9+.-]*://[^@\s]*$|^(~|\.{1,2})?/",
     re.I,
 )
-# Placeholders: the key is to be filled in, nothing is leaked. `changeme` counts as one: a password everyone
-# knows is a weak default (another problem), not a secret written in the code. Flags, numbers and durations
-# (`true`, `3600`, `15m`) are settings about a secret, not one.
+# Fill-ins: the key is to be filled in, nothing is leaked. `changeme` counts as one: a password everyone
+# knows is a weak default (another problem), not a secret written in the code.
+_FILL_IN = (
+    r"(change|replace|update|fill|set)[-_ ]?(me|it|this)|(your|my|insert|enter|put)[-_ ].*|todo|tbd|fixme|"
+    r"x{3,}|\*+|\.{3}|placeholder|redacted|none|null|nil|undefined"
+)
+_FILL_IN_PATTERN = LazyPattern(_FILL_IN, re.I)
+# Placeholders of a value judged by its name: fill-ins, example words, and flags, numbers and durations
+# (`true`, `3600`, `15m`): settings about a secret, not one.
 _PLACEHOLDER = LazyPattern(
-    r"((change|replace|update|fill|set)[-_ ]?(me|it|this)|(your|my|insert|enter|put)[-_ ].*|todo|tbd|fixme|"
-    r"x{3,}|\*+|\.{3}|dummy|example|placeholder|redacted|none|null|nil|undefined|"
+    rf"({_FILL_IN}|dummy|example|"
     r"true|false|yes|no|on|off|enabled?|disabled?|required|optional|[-+]?\d+(\.\d+)?[a-z]{0,2})",
     re.I,
 )
 _VARIABLE_NAME = LazyPattern(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+")  # `GITHUB_TOKEN`: the name of another variable
 _SEGMENT = LazyPattern(r"[-_./:]")
 _CAMEL = LazyPattern(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def fill_in(value: str) -> bool:
+    """A whole value that asks to be filled in (`CHANGE_ME`, `your-token`, `xxxx`, `***`, `TODO`): no secret.
+    Narrower than what `named_secret` declines: where the value is the secret itself (a Kubernetes Secret),
+    `example`, `true` or `1234` may be one."""
+    return _FILL_IN_PATTERN.fullmatch(value) is not None
 
 
 def named_secret(name: str, value: str) -> bool:

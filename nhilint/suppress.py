@@ -1,7 +1,8 @@
 """Inline suppressions: `# nhilint:ignore NHI-PRIV-001 -- reason [until YYYY-MM-DD]`.
 
 A suppression sits directly above a block or inside it, names one or more rule ids (or `all`), and must
-give a reason after `--`. With `until`, it stops working after that date. Malformed and expired
+give a reason after `--`. With `until`, it stops working after that date (written last, closing punctuation
+allowed; `until` and a digit elsewhere in the reason is a date nhilint will not guess at). Malformed and expired
 suppressions, and those naming a rule id that does not exist (a typo would otherwise silence nothing without
 a word), are reported by NHI-SUPP-001 and suppress nothing. The known ids are passed in (`known`): this
 module sits below the rule registry.
@@ -21,9 +22,13 @@ _SUPPRESSION_RE = re.compile(
     r"^(?P<ids>(?:all|NHI-[A-Z0-9]+-\d{3})(?:\s*,\s*(?:all|NHI-[A-Z0-9]+-\d{3}))*)"
     r"(?:\s+until\s+(?P<until>\S+))?"
     r"\s*(?:--\s*(?P<reason>.*?))?"
-    r"(?:\s+until\s+(?P<until2>\d[\d-]*))?\s*$"  # a date-like last word is a date, checked below
+    # A last word that starts with a digit is a date (checked below), before closing punctuation.
+    r"(?:\s+until\s+(?P<until2>\d\S*?)[.,;)]*)?\s*$"
 )
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# `until` and a digit anywhere else in the reason: a date that would otherwise be read as words, and so
+# suppress forever.
+_UNTIL_IN_REASON = re.compile(r"\buntil\s+(\d\S*)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,9 @@ def parse(annotation: Annotation, known: Collection[str] | None = None) -> Suppr
     reason = (match.group("reason") or "").strip()
     if not reason:
         return Problem(annotation, "suppression without a reason; add `-- why this is acceptable`")
+    stray = _UNTIL_IN_REASON.search(reason)
+    if stray:
+        return Problem(annotation, f"suppression date {stray.group(1)} is not read; end with `until YYYY-MM-DD`")
     until_text = match.group("until") or match.group("until2")
     until = None
     if until_text:

@@ -7,15 +7,7 @@ import sys
 from types import TracebackType
 from typing import Any, TextIO
 
-
-def printable(text: str) -> str:
-    """`text` safe for a terminal (nhilint.report.text.printable, imported only when something needs escaping:
-    importing it costs the scan API's import time)."""
-    if text.isprintable():
-        return text
-    from nhilint.report.text import printable as escape
-
-    return escape(text)
+from nhilint.report.escape import printable as printable  # the one escaping layer (import-free); re-exported
 
 
 def _describe(record: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ import click
 
 from nhilint.config import Config, ConfigError, load_config
 from nhilint.model import Severity
+from nhilint.report.escape import printable as printable  # import-free; re-exported for the commands
 
 if TYPE_CHECKING:
     from nhilint.result import Report, ScanOptions
@@ -125,12 +126,6 @@ def write_output(path: Path, text: str) -> None:
         blocker = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
         reason = f"{blocker} is a file, not a directory" if blocker else exc.strerror or type(exc).__name__
         raise click.ClickException(printable(f"cannot write {path}: {reason}")) from None
-
-
-def printable(text: str) -> str:
-    from nhilint.report.text import printable as escape
-
-    return escape(text)
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

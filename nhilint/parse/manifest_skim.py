@@ -6,8 +6,9 @@ then walks the unread bodies only to check the bounds and repeated keys. For a f
 skimmed, the same checks are made here on the parser's events, and only `apiVersion`, `kind` and `metadata`
 are built, with the lines composing gives them. Anything this reader does not handle exactly as the composed
 walk does (an anchor, alias or tag, a key that is not a plain string, a key written twice, a bound reached, a
-document that is not a mapping or is read, a syntax error) declines the whole file: the caller then reads it
-the usual way, which reports it. Equal results are tested on crafted and real manifests.
+sequence document, a mapping document that is read, a syntax error) declines the whole file: the caller then
+reads it the usual way, which reports it. A scalar document is kept as composing keeps it (the manifest reader
+ignores it either way). Equal results are tested on crafted and real manifests.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class _Reader:
                 if nodes > max_nodes or len(stack) > max_depth:
                     raise _Decline
                 if not stack:  # a document that is a scalar (an empty one: null)
-                    documents, nodes = self._document(documents, stream), 0
+                    documents, nodes = self._document(documents), 0
                     value = self._scalar(event)
                     if value is not None:
                         stream.documents.append(Loaded(value, event.start_mark.line + 1))
@@ -139,7 +140,7 @@ class _Reader:
                 if isinstance(frame.build, LDict):
                     frame.build.end_line = event.end_mark.line + 1
                 if not stack:  # the document's root mapping
-                    documents, nodes = self._document(documents, stream), 0
+                    documents, nodes = self._document(documents), 0
                     self._skimmed(frame)
                     stream.documents.append(Loaded(frame.build, frame.build.line))
                     continue
@@ -151,7 +152,8 @@ class _Reader:
                 raise _Decline
         return stream
 
-    def _document(self, documents: int, stream: Stream) -> int:
+    def _document(self, documents: int) -> int:
+        """The count of documents with one more; past `max_documents` the file is read the usual way."""
         if documents + 1 > self.limits.max_documents:
             raise _Decline
         return documents + 1

@@ -40,7 +40,7 @@ from nhilint.model import Unknown
 from nhilint.model_inputs import ParseError
 from nhilint.parse.hcl import Block, Body
 from nhilint.parse.terraform import Module, ModuleInstance, SourceFile, TerraformProject, TfResource
-from nhilint.parse.tfplan_document import Shape, config_index, line_of, resource_instances
+from nhilint.parse.tfplan_document import ProviderIndex, Shape, config_index, line_of, resource_instances
 from nhilint.parse.tfplan_records import KEY, KEY_RE, PlanResource, PlanValues, skeleton
 from nhilint.parse.yamlmarks import LimitError, load_document
 
@@ -188,7 +188,7 @@ def load_plan(
         return document
     prefix = source.prefix if source is not None else ""
     shape = Shape()
-    configs = config_index(document, shape)
+    configs, providers = config_index(document, shape)
     plan_file = SourceFile(rel, Body({}, []), [])
     project = TerraformProject(root)  # holds the stand-in module instances; never reads a file
     instances: dict[str, ModuleInstance] = {}
@@ -223,7 +223,7 @@ def load_plan(
                 values,
                 address,
                 config or {},
-                _provider_defaults(document, (config or {}).get("provider_config_key")),
+                _provider_defaults(providers, (config or {}).get("provider_config_key")),
             )
         )
     plan.errors.extend(_shape_errors(path, rel, shape.problems, limits))
@@ -252,14 +252,12 @@ def _shape_errors(path: Path, rel: str, problems: list[tuple[str, str]], limits:
     return errors
 
 
-def _provider_defaults(document: dict[str, Any], key: Any) -> Any:
+def _provider_defaults(providers: ProviderIndex, key: Any) -> Any:
     """A provider's `default_tags` from the configuration (a constant map, else Unknown), for resources
-    without `tags_all` that nhilint still gives the provider's lifecycle tags (an IAM group)."""
-    configuration = document.get("configuration")
-    providers = configuration.get("provider_config") if isinstance(configuration, dict) else None
-    provider = providers.get(key) if isinstance(providers, dict) and isinstance(key, str) else None
-    expressions = provider.get("expressions") if isinstance(provider, dict) else None
-    blocks = expressions.get("default_tags") if isinstance(expressions, dict) else None
+    without `tags_all` that nhilint still gives the provider's lifecycle tags (an IAM group). `providers` holds
+    only well-formed provider configurations (`config_index`: the others are shape problems)."""
+    expressions = providers.get(key) if isinstance(key, str) else None
+    blocks = expressions.get("default_tags") if expressions is not None else None
     tags = blocks[0].get("tags") if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else None
     if not isinstance(tags, dict):
         return None

@@ -180,24 +180,33 @@ def _change(change: dict[str, Any], where: str, shape: Shape) -> Entry | None:
 def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape, unknown_at: str = "") -> Any:
     """The planned value with Unknown where Terraform knows it only after apply or marks it sensitive.
 
-    A mark is a boolean, or an object or array shaped like the value. A mark of another type is a problem,
-    and the value it covers is treated as marked: never read (sensitive), or known after apply.
+    A mark is a boolean, or an object or array shaped like the value. A mark of another type, or an object or
+    array where the value is not one (`[true]` over a string), is a problem, and the value it covers is
+    treated as marked: never read (sensitive), or known after apply.
     """
     if sensitive is not None and not isinstance(sensitive, bool | dict | list):
         shape.wrong(secret_at, "a boolean, an object or an array", sensitive)
         sensitive = True
     if sensitive is True:
         return Unknown(SENSITIVE)
+    if _misshapen(sensitive, value):
+        shape.wrong(secret_at, _mark_kind(value), sensitive)
+        return Unknown(SENSITIVE)
     if unknown is not None and not isinstance(unknown, bool | dict | list):
         shape.wrong(unknown_at, "a boolean, an object or an array", unknown)
         unknown = True
     if unknown is True:
         return Unknown(AFTER_APPLY)
+    if _misshapen(unknown, value):
+        shape.wrong(unknown_at, _mark_kind(value), unknown)
+        return Unknown(AFTER_APPLY)
     if isinstance(value, dict):
         unknown_keys: dict[str, Any] = unknown if isinstance(unknown, dict) else {}
         secret_keys: dict[str, Any] = sensitive if isinstance(sensitive, dict) else {}
         out = {
-            str(k): _mask(v, unknown_keys.get(k), secret_keys.get(k), f"{secret_at}/{k}", shape, f"{unknown_at}/{k}")
+            str(k): _mask(
+                v, unknown_keys.get(k), secret_keys.get(k), pointer(secret_at, k), shape, pointer(unknown_at, k)
+            )
             if k in unknown_keys or k in secret_keys
             else v
             for k, v in value.items()
@@ -207,7 +216,7 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
                 out[str(key)] = Unknown(AFTER_APPLY)
         for key, mark in secret_keys.items():
             if key not in value and not isinstance(mark, bool | dict | list):
-                shape.wrong(f"{secret_at}/{key}", "a boolean, an object or an array", mark)
+                shape.wrong(pointer(secret_at, key), "a boolean, an object or an array", mark)
         return out
     if isinstance(value, list):
         unknown_items: list[Any] = unknown if isinstance(unknown, list) else []
@@ -218,9 +227,9 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
                 v,
                 unknown_items[i] if i < len(unknown_items) else None,
                 secret_items[i] if i < len(secret_items) else None,
-                f"{secret_at}/{i}",
+                pointer(secret_at, i),
                 shape,
-                f"{unknown_at}/{i}",
+                pointer(unknown_at, i),
             )
             if i < marked
             else v
@@ -229,15 +238,40 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
     return value
 
 
+def _misshapen(mark: Any, value: Any) -> bool:
+    """An object or array mark over a value that is not one (an empty mark over null marks nothing)."""
+    if value is None and not mark:
+        return False
+    return (isinstance(mark, dict) and not isinstance(value, dict)) or (
+        isinstance(mark, list) and not isinstance(value, list)
+    )
+
+
+def _mark_kind(value: Any) -> str:
+    """The types a mark over `value` may have."""
+    return (
+        "a boolean or an object"
+        if isinstance(value, dict)
+        else "a boolean or an array"
+        if isinstance(value, list)
+        else "a boolean"
+    )
+
+
 ConfigIndex = dict[tuple[tuple[str, ...], str, str], dict[str, Any]]
 
 
-def config_index(document: dict[str, Any], shape: Shape) -> ConfigIndex:
-    """Configuration resources by (module call names, type, name): the same for every instance."""
+ProviderIndex = dict[str, dict[str, Any]]
+
+
+def config_index(document: dict[str, Any], shape: Shape) -> tuple[ConfigIndex, ProviderIndex]:
+    """Configuration resources by (module call names, type, name): the same for every instance; and the
+    `expressions` of each well-formed `provider_config` by its key."""
     index: ConfigIndex = {}
+    checked: ProviderIndex = {}
     configuration = shape.object(document, "configuration", "")
     if configuration is None:
-        return index
+        return index, checked
     providers = shape.object(configuration, "provider_config", "/configuration") or {}
     for key, provider in providers.items():
         at = pointer("/configuration/provider_config", key)
@@ -245,6 +279,7 @@ def config_index(document: dict[str, Any], shape: Shape) -> ConfigIndex:
             shape.wrong(at, _OBJECT, provider)
         elif isinstance(expressions := shape.object(provider, "expressions", at), dict):
             _expressions(expressions, pointer(at, "expressions"), shape)
+            checked[str(key)] = expressions
     root = shape.object(configuration, "root_module", "/configuration")
     stack: list[tuple[tuple[str, ...], str, dict[str, Any]]] = (
         [((), "/configuration/root_module", root)] if root is not None else []
@@ -265,7 +300,7 @@ def config_index(document: dict[str, Any], shape: Shape) -> ConfigIndex:
                 shape.wrong(at, _OBJECT, call)
             elif (child := shape.object(call, "module", at)) is not None:
                 stack.append(((*path, str(name)), pointer(at, "module"), child))
-    return index
+    return index, checked
 
 
 def _expressions(expressions: dict[str, Any], where: str, shape: Shape) -> None:

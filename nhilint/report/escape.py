@@ -6,8 +6,9 @@ into a human-facing output: a value cannot forge a line, a table row or a spread
   fake finding line; every text output (scan, inventory, explain-identity, suppressions, audit) uses it.
 - `markdown_cell`: `printable`, and `|` escaped, so a value stays in its table cell.
 - `csv_cell`: `printable` (a CSV written to stdout is read in CI logs as well), and a leading `'` where a
-  spreadsheet would start a formula (`=`, `+`, `-`, `@`, tab, CR; OWASP's CSV injection advice), leaving the
-  empty-cell `-` and GitHub handles such as `@org/team` as written. Quoting is the `csv` module's.
+  spreadsheet would start a formula (`=`, `+`, `-`, `@`; OWASP's CSV injection advice also names a leading tab
+  and CR, which `printable` has already escaped), leaving the empty-cell `-` and GitHub handles
+  such as `@org/team` as written. Quoting is the `csv` module's.
 
 Import-free, so the commands and the audit's progress line can use it without the reporters' import cost.
 """
@@ -18,7 +19,7 @@ import re
 from typing import Any
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_FORMULA_STARTS = frozenset("=+-@\t\r")
+_FORMULA_STARTS = frozenset("=+-@")
 _HANDLES_RE = re.compile(r"^@[\w.-]+(/[\w.-]+)?( @[\w.-]+(/[\w.-]+)?)*$")  # `@org/team @alice` stays as is
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nhilint import redact
 from nhilint.model import Finding, Severity
-from nhilint.report.text import printable
+from nhilint.report.escape import printable
 from nhilint.result import Report
 
 COMMAND = {

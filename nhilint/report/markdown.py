@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from nhilint import redact
+from nhilint.report.escape import markdown_cell, printable
 from nhilint.report.json_report import rule_by_id
-from nhilint.report.text import plural, printable
+from nhilint.report.text import plural
 from nhilint.result import Report, parse_errors
 
 
@@ -39,8 +40,8 @@ def render(report: Report) -> str:
         lines += ["| Rule | Findings | What it checks |", "|---|---:|---|"]
         for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             rule = rule_by_id(rule_id) or report.external_rules.get(rule_id)  # external: checkov checks
-            summary = rule.summary.replace("|", "\\|") if rule else ""
-            lines.append(f"| `{rule_id}` | {count} | {summary} |")
+            summary = markdown_cell(rule.summary) if rule else ""
+            lines.append(f"| `{markdown_cell(rule_id)}` | {count} | {summary} |")
         lines += [
             "",
             "<details><summary>Findings</summary>",
@@ -48,13 +49,11 @@ def render(report: Report) -> str:
             "| Where | Rule | Severity | Message |",
             "|---|---|---|---|",
         ]
-        for finding in report.findings:
-            message = finding.message.replace("|", "\\|")
+        for finding in report.findings:  # every cell escaped: a path or message may hold `|` or a newline
+            where = markdown_cell(f"{finding.location.path}:{finding.location.start_line}")
             lines.append(
-                printable(
-                    f"| `{finding.location.path}:{finding.location.start_line}` | {finding.rule_id} | "
-                    f"{finding.severity} | {message} |"
-                )
+                f"| `{where}` | {markdown_cell(finding.rule_id)} | {markdown_cell(f'{finding.severity}')} | "
+                f"{markdown_cell(finding.message)} |"
             )
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

@@ -29,6 +29,21 @@ def _b64(text: str) -> str:
         ({"password": "REPLACE_ME", "token": "<your-token>", "api-key": "xxxx"}, False, None, []),
         ({"id_rsa.pub": "ssh-ed25519 AAAAC3Nz", "signing.pub.key": "AAAAC3NzaC1lZDI1NTE5"}, False, None, []),
         ({"blob": "not base64!"}, True, None, ["blob"]),  # unreadable: fail closed
+        # A file that starts with `<` is judged (only a whole one-line `<...>` is a placeholder).
+        (
+            {
+                "s3.conf": _b64(
+                    "<source>\n  @type tail\n</source>\n"
+                    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+                )
+            },
+            True,
+            None,
+            ["s3.conf"],
+        ),
+        ({"fluent.conf": "<match **>\n  aws_key_id AKIAQ3EGRJ7NV5K2ZPXW\n</match>\n"}, False, None, ["fluent.conf"]),
+        ({"password": "<path:kv/data/orders#password>", "api-key": "<orders-api-key>"}, False, None, []),
+        ({"password": "<orders>Tr0ub4dor-3x"}, False, None, ["password"]),
         ({"blob": "x" * (MAX_VALUE + 1)}, False, None, ["blob"]),  # too large to judge: fail closed
     ],
 )

@@ -10,6 +10,7 @@ import pytest
 
 from nhilint.api import Report, ScanOptions, scan
 from nhilint.cli import main
+from nhilint.parse.tfplan_document import Shape, resource_instances
 from tests.extract.tfplan_fixture import PLAN, SECRET, SOURCE, change
 from tests.helpers import config_for, triples, write_tree
 
@@ -222,7 +223,7 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
                 "change": {
                     "actions": ["create"],
                     "after": {"assume_role_policy": 7, "inline_policy": "x", "tags": ["a"], "name": {"x": 1}},
-                    "after_unknown": [],
+                    "after_unknown": {"name": []},
                     "after_sensitive": {"tags": "?"},
                 },
             },
@@ -256,6 +257,7 @@ def test_values_of_unexpected_shape_do_not_crash(tmp_path: Path) -> None:
             "configuration: expected an object, found null",
             "resource_changes/0: expected an object, found a string",
             "resource_changes/1/change/after_sensitive/tags: expected a boolean, an object or an array, found a string",
+            "resource_changes/1/change/after_unknown/name: expected a boolean or an object, found an array",
             "resource_changes/3/change/actions: expected an array of strings, found a string",
             "planned_values/root_module/resources/0: expected an object, found a string",
             "planned_values/root_module/resources/1/mode: expected a string, found a number",
@@ -361,3 +363,58 @@ def test_a_shape_problem_points_at_its_line_in_a_plan_laid_out_on_lines(tmp_path
         ),
     ]
     assert "aws:aws_iam_role.deploy" in report.inventory.identities  # the rest is read
+
+
+_HIDDEN = "<unknown: sensitive in the plan (the value is not read)>"
+
+
+@pytest.mark.parametrize(
+    ("mark", "path", "unknown", "problem"),
+    [
+        (
+            {"after_sensitive": [True]},
+            (),
+            _HIDDEN,
+            "/resource_changes/0/change/after_sensitive: expected a boolean or an object, found an array",
+        ),
+        (
+            {"after_sensitive": {"secret_string": {"x": True}}},
+            ("secret_string",),
+            _HIDDEN,
+            "/resource_changes/0/change/after_sensitive/secret_string: expected a boolean, found an object",
+        ),
+        (
+            {"after_unknown": {"secret_string": [True]}},
+            ("secret_string",),
+            "<unknown: known after apply>",
+            "/resource_changes/0/change/after_unknown/secret_string: expected a boolean, found an array",
+        ),
+        (
+            {"after_sensitive": {"tags": {"a/b~c": {"x": True}}}},
+            ("tags", "a/b~c"),
+            _HIDDEN,
+            "/resource_changes/0/change/after_sensitive/tags/a~1b~0c: expected a boolean, found an object",
+        ),
+    ],
+)
+def test_a_mark_of_the_wrong_shape_hides_the_value_it_covers(
+    mark: dict[str, Any], path: tuple[str, ...], unknown: str, problem: str
+) -> None:
+    change = {
+        "address": "aws_secretsmanager_secret_version.db",
+        "mode": "managed",
+        "type": "aws_secretsmanager_secret_version",
+        "name": "db",
+        "change": {
+            "actions": ["create"],
+            "after": {"secret_string": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "tags": {"a/b~c": "orders"}},
+            **mark,
+        },
+    }
+    shape = Shape()
+    [entry] = resource_instances({"resource_changes": [change]}, shape)
+    value: Any = entry.values
+    for key in path:
+        value = value[key]
+    assert str(value) == unknown if path else entry.values == {}
+    assert [reason for _, reason in shape.problems] == [problem]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -70,14 +70,25 @@ def _scan(clean: dict[str, str], dirty_path: str, dirty: bytes) -> tuple[Report,
     return report, [f for f in report.findings if not f.location.path.startswith("dirty/")]
 
 
-def check_garbage(clean: dict[str, str], dirty_files: dict[str, str], choose: int, data: st.DataObject) -> None:
+@dataclass(frozen=True)
+class Outcome:
+    """What a mutated neighbour did to a scan."""
+
+    before: list[Finding]  # the clean files' findings beside the neighbour as rendered
+    after: list[Finding]  # ... beside the mutated neighbour
+    problems: list[Finding]  # NHI-PARSE-* findings on the mutated file
+    read: bool  # the mutated file is in the inventory's files (read, or reported)
+    looks_like_code: bool  # discovery takes it for infrastructure code
+    parses: bool  # its format's parser accepts it
+
+
+def check_garbage(clean: dict[str, str], dirty_files: dict[str, str], choose: int, data: st.DataObject) -> Outcome:
     paths = sorted(dirty_files)
     path = paths[choose % len(paths)]
     text = dirty_files[path]
     garbage = data.draw(mutated(text, path), label="mutated")
     _, before = _scan(clean, f"dirty/{path}", text.encode())
     report, after = _scan(clean, f"dirty/{path}", garbage)
-    assert after == before
     problems = [f for f in report.findings if f.rule_id.startswith("NHI-PARSE") and f.location.path == f"dirty/{path}"]
     with tempfile.TemporaryDirectory() as directory:  # classified as infrastructure code, as discovery sees it
         probe = Path(directory) / path.rsplit("/", 1)[-1]
@@ -86,8 +97,18 @@ def check_garbage(clean: dict[str, str], dirty_files: dict[str, str], choose: in
             looks_like_code = kind_of(probe) is not None
         except NotText:  # binary and unclassified: reported, not skipped
             looks_like_code = True
-    if looks_like_code and not parses(garbage, path):
-        assert problems, "a file that does not parse produced no NHI-PARSE finding"
+    read = f"dirty/{path}" in report.inventory.files
+    return Outcome(before, after, problems, read, looks_like_code, parses(garbage, path))
+
+
+def assert_contained(outcome: Outcome) -> None:
+    """The clean files keep their findings; infrastructure code that does not parse is an NHI-PARSE finding,
+    and infrastructure code is never dropped without a word (read, or reported)."""
+    assert outcome.after == outcome.before
+    if outcome.looks_like_code:
+        assert outcome.read or outcome.problems, "infrastructure code neither read nor reported"
+        if not outcome.parses:
+            assert outcome.problems, "a file that does not parse produced no NHI-PARSE finding"
 
 
 @given(cloud_models(max_identities=2), cloud_models(max_identities=2), layouts, st.integers(0, 9), st.data())
@@ -95,7 +116,9 @@ def test_terraform_garbage(
     clean: CloudModel, dirty: CloudModel, layout: Layout, choose: int, data: st.DataObject
 ) -> None:
     files = {f"clean/{p}": t for p, t in render.terraform(clean, CANONICAL).items()}
-    check_garbage(files, render.terraform(_lab(dirty), layout), choose, data)
+    outcome = check_garbage(files, render.terraform(_lab(dirty), layout), choose, data)
+    assert outcome.looks_like_code  # a .tf file always is
+    assert_contained(outcome)
 
 
 @given(cloud_models(max_identities=2), cloud_models(max_identities=2), layouts, st.booleans(), st.data())
@@ -104,7 +127,7 @@ def test_cloudformation_garbage(
 ) -> None:
     files, _ = render.cloudformation(clean, CANONICAL, directory="clean/")
     dirty_files, _ = render.cloudformation(_lab(dirty), layout, as_json, directory="")
-    check_garbage(files, dirty_files, 0, data)
+    assert_contained(check_garbage(files, dirty_files, 0, data))
 
 
 @given(
@@ -115,9 +138,10 @@ def test_cloudformation_garbage(
     st.data(),
 )
 def test_kubernetes_garbage(clean: K8sModel, dirty: K8sModel, layout: Layout, choose: int, data: st.DataObject) -> None:
-    check_garbage(
+    outcome = check_garbage(
         render.kubernetes(clean, CANONICAL, "clean/"), render.kubernetes(_lab_k8s(dirty), layout, ""), choose, data
     )
+    assert_contained(outcome)
 
 
 @given(

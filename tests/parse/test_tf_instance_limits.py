@@ -121,3 +121,17 @@ def test_toset_and_distinct_keep_first_occurrence_order_and_compare_collections_
 def test_toset_of_many_distinct_values_is_linear() -> None:
     value = _eval("toset([for i in range(100000) : { id = i }])", Limits())
     assert isinstance(value, list) and len(value) == 100000
+
+
+def test_each_block_past_the_scan_bound_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    files = {
+        ".nhilint.yaml": _limits(max_scan_resource_instances=40),
+        "a.tf": USERS % 30,
+        "b.tf": (USERS % 30).replace('"dos"', '"more"'),
+        "c.tf": (USERS % 30).replace('"dos"', '"most"'),
+    }
+    report = scan_tree(tmp_path, files)
+    assert triples(report, "NHI-PARSE-004") == [
+        ("NHI-PARSE-004", "b.tf", 1, None),
+        ("NHI-PARSE-004", "c.tf", 1, None),
+    ]

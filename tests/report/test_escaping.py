@@ -117,3 +117,15 @@ def test_explain_identity_candidates(tmp_path: Path, capsys: pytest.CaptureFixtu
         "  aws:a\\n::error::x.yaml#AppRole",
         "  aws:b.yaml#AppRole",
     ]
+
+
+def test_scan_markdown_keeps_a_pipe_in_a_path_in_its_cell(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "src",
+        {"x|y.tf": 'resource "aws_iam_role" "u" {\n  name               = "u"\n  assume_role_policy = "{}"\n}\n'},
+    )
+    target = tmp_path / "out"
+    assert main(["scan", "-f", "markdown", str(root), "--no-cache", "--today", "2026-11-22", "-o", str(target)]) == 1
+    rows = [line for line in target.read_text(encoding="utf-8").splitlines() if line.startswith("| `x")]
+    assert rows and all(row.startswith("| `x\\|y.tf:1` | NHI-") for row in rows), rows
+    assert all(row.replace("\\|", "").count("|") == 5 for row in rows), rows  # four cells

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from nhilint.secrets import detect_many, named_secret, secret_name
+from nhilint.secrets import detect_many, fill_in, named_secret, secret_name
 
 MAX_VALUE = 1 << 20  # characters of one value judged; a larger one is reported unread
 # Secret types whose named keys are credentials by definition.
@@ -42,13 +42,11 @@ TYPED_KEYS: dict[str, frozenset[str]] = {
 # A top-level key that says "key" (`key`, `tls.key`, `azurestorageaccountkey`), but not a public one.
 _KEY_NAME = re.compile(r"key$", re.I)
 _PUBLIC = re.compile(r"pub(lic)?[._-]?key$|\.pub$", re.I)
-# Values that stand for a secret instead of being one: templating, envsubst, vault plugins, fill-me-ins.
-_PLACEHOLDER_PREFIXES = ("ENC[", "${", "$(", "<path:", "<", "((", "{{", "vault:", "ref+")
-_FILL_IN = re.compile(
-    r"(change|replace|update|fill|set)[-_ ]?(me|it|this)|(your|my|insert|enter|put)[-_ ].*|todo|tbd|fixme|"
-    r"x{3,}|\*+|\.{3}|placeholder|redacted|none|null|nil|undefined",
-    re.I,
-)
+# One-line values that stand for a secret instead of being one: templating, envsubst, SOPS, vault plugins,
+# and a whole `<name>`. Only a whole one-line value is a placeholder: a file that starts with `<match …>` or
+# `{{` is still judged line by line.
+_PLACEHOLDER_PREFIXES = ("ENC[", "${", "$(", "<path:", "((", "{{", "vault:", "ref+")
+_ANGLE_PLACEHOLDER = re.compile(r"<[^<>\n]*>")
 # `name = value` (ini, properties, env files), `name: value` (YAML), `"name": "value"` (JSON lines).
 _CONFIG_LINE = re.compile(r"""^\s*(?:export\s+)?(["']?)([A-Za-z_][\w.-]*)\1\s*[=:]\s*(["']?)(.*?)\3\s*,?\s*$""")
 
@@ -58,7 +56,15 @@ def literal(value: Any) -> bool:
     if value is None or isinstance(value, dict | list):
         return False
     text = str(value).strip()
-    return bool(text) and not text.startswith(_PLACEHOLDER_PREFIXES)
+    return bool(text) and not placeholder(text)
+
+
+def placeholder(text: str) -> bool:
+    """A whole one-line value that stands for a secret (`${TOKEN}`, `ENC[…]`, `<path:…>`, `<your-token>`)."""
+    text = text.strip()
+    if "\n" in text:
+        return False
+    return text.startswith(_PLACEHOLDER_PREFIXES) or _ANGLE_PLACEHOLDER.fullmatch(text) is not None
 
 
 def decoded(value: str) -> str | None:
@@ -101,7 +107,7 @@ def _named(key: str, text: str) -> bool:
     if not (secret_name(key) or _KEY_NAME.search(key)):
         return False
     value = text.strip().strip("\"'")
-    return bool(value) and not value.startswith(_PLACEHOLDER_PREFIXES) and _FILL_IN.fullmatch(value) is None
+    return bool(value) and not placeholder(value) and not fill_in(value)
 
 
 def _in_file(text: str) -> bool:

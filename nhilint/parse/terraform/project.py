@@ -133,8 +133,8 @@ class TerraformProject:
         """Resources of every instance; those of `types` with a known count/for_each, once per instance.
 
         A block's count/for_each is evaluated once; past `max_scan_resource_instances` in all, each further
-        resource stands as one instance with unknown `each`/`count` (reported once, where the bound was reached).
-        """
+        multi-instance resource stands as one instance with unknown `each`/`count`, each reported where it is
+        written (every such block is a place whose instances were not listed)."""
         total = 0
         for instance in self.instances():
             for source in instance.module.files:
