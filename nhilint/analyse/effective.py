@@ -46,12 +46,41 @@ BOUNDARY_APPLIED = "applied"
 BOUNDARY_NOT_EVALUATED = "not evaluated"
 
 
+_WILD = frozenset("*?[")  # what fnmatch reads specially (`[` too, as the regex form always did)
+
+
 @functools.lru_cache(maxsize=8192)
-def _matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
-    """A matcher for lower-case action keys: IAM wildcards (`*`, `?`), case-insensitive, cached per pattern set."""
-    if not patterns:
-        return re.compile(r"(?!)").match
-    return re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns)).match
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a lower-case action key matches any pattern: fnmatch wildcards, case-insensitive, cached per set.
+
+    Why not one regex per set: each identity's statements are a new set, and compiling a regex costs more
+    than the few dozen questions a scan asks of it. The common forms are plain string tests: an exact action
+    (a set lookup), `*`, and `service:*` or `service:Get*` (one `startswith` over every prefix); only the
+    other forms (`?`, `[`, an inner `*`) use fnmatch's regex, compiled once per pattern. Same answers as
+    `fnmatch.fnmatchcase(key, pattern.lower())` (tests/analyse/test_action_matcher.py)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    regexes: list[Callable[[str], re.Match[str] | None]] = []
+    for pattern in patterns:
+        lowered = pattern.lower()
+        if _WILD.isdisjoint(lowered):
+            exact.add(lowered)
+        elif lowered.endswith("*") and _WILD.isdisjoint(lowered[:-1]):
+            prefixes.append(lowered[:-1])
+        else:
+            regexes.append(_pattern_regex(lowered))
+    starts = tuple(prefixes)
+    if "" in starts:
+        return lambda key: True
+    found = frozenset(exact)
+    if not regexes:
+        return lambda key: key in found or key.startswith(starts)
+    return lambda key: key in found or key.startswith(starts) or any(r(key) is not None for r in regexes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    return re.compile(fnmatch.translate(pattern)).match
 
 
 @functools.lru_cache(maxsize=1024)
@@ -98,7 +127,7 @@ class Statement:
     def covers(self, key: str, level: str | None) -> bool:
         if self.levels is not None and level not in self.levels:
             return False
-        return (_matcher(self.actions)(key) is not None) != self.not_actions
+        return _matcher(self.actions)(key) != self.not_actions
 
     @property
     def all_resources(self) -> bool:
