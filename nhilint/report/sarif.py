@@ -96,7 +96,7 @@ def render(report: Report) -> str:
                     }
                 },
                 "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
-                "results": for_inventory(report.inventory).apply([_result(f, index) for f in report.findings]),
+                "results": for_inventory(report.inventory).document([_result(f, index) for f in report.findings]),
             }
         ],
     }
