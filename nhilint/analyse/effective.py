@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from nhilint.analyse.aws_managed import MANAGED, ManagedStatement, aws_managed_name
-from nhilint.iam import catalog
+from nhilint.iam import catalog, wildcard
 from nhilint.model import Condition, Effect, Grant, Identity, Inventory, PolicyRef, TargetRef
 
 PLATFORM = "aws"
@@ -46,41 +45,13 @@ BOUNDARY_APPLIED = "applied"
 BOUNDARY_NOT_EVALUATED = "not evaluated"
 
 
-_WILD = frozenset("*?[")  # what fnmatch reads specially (`[` too, as the regex form always did)
-
-
 @functools.lru_cache(maxsize=8192)
 def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether a lower-case action key matches any pattern: fnmatch wildcards, case-insensitive, cached per set.
+    """Whether a lower-case action key matches any pattern (IAM wildcards, case-insensitive), cached per set.
 
-    Why not one regex per set: each identity's statements are a new set, and compiling a regex costs more
-    than the few dozen questions a scan asks of it. The common forms are plain string tests: an exact action
-    (a set lookup), `*`, and `service:*` or `service:Get*` (one `startswith` over every prefix); only the
-    other forms (`?`, `[`, an inner `*`) use fnmatch's regex, compiled once per pattern. Same answers as
-    `fnmatch.fnmatchcase(key, pattern.lower())` (tests/analyse/test_action_matcher.py)."""
-    exact: set[str] = set()
-    prefixes: list[str] = []
-    regexes: list[Callable[[str], re.Match[str] | None]] = []
-    for pattern in patterns:
-        lowered = pattern.lower()
-        if _WILD.isdisjoint(lowered):
-            exact.add(lowered)
-        elif lowered.endswith("*") and _WILD.isdisjoint(lowered[:-1]):
-            prefixes.append(lowered[:-1])
-        else:
-            regexes.append(_pattern_regex(lowered))
-    starts = tuple(prefixes)
-    if "" in starts:
-        return lambda key: True
-    found = frozenset(exact)
-    if not regexes:
-        return lambda key: key in found or key.startswith(starts)
-    return lambda key: key in found or key.startswith(starts) or any(r(key) is not None for r in regexes)
-
-
-@functools.lru_cache(maxsize=4096)
-def _pattern_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:
-    return re.compile(fnmatch.translate(pattern)).match
+    Plain string tests for the common forms, not one regex per identity's set: compiling a regex costs more
+    than the few dozen questions a scan asks of it (nhilint.iam.wildcard)."""
+    return wildcard.any_of(tuple(p.lower() for p in patterns))
 
 
 @functools.lru_cache(maxsize=1024)

