@@ -144,12 +144,20 @@ def _document_strings(obj: Any, out: list[str]) -> bool:
     if isinstance(obj, str):
         out.append(obj)
     elif isinstance(obj, dict):
-        for key, value in obj.items():
-            if not (_document_strings(key, out) and _document_strings(value, out)):
+        for key, value in obj.items():  # strings appended here: most leaves are, and a call per leaf is half the cost
+            if isinstance(key, str):
+                out.append(key)
+            elif not _document_strings(key, out):
+                return False
+            if isinstance(value, str):
+                out.append(value)
+            elif not _document_strings(value, out):
                 return False
     elif isinstance(obj, list | tuple):
         for item in obj:
-            if not _document_strings(item, out):
+            if isinstance(item, str):
+                out.append(item)
+            elif not _document_strings(item, out):
                 return False
     elif not isinstance(obj, _SCALARS) or dataclasses.is_dataclass(obj):
         return False
