@@ -23,7 +23,7 @@ format (JSON, CSV, XML, GitHub annotations) cannot let a value slip past.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nhilint.model import Inventory
@@ -58,11 +58,28 @@ class Redactor:
 
     def apply(self, obj: T) -> T:
         """`obj` with every string redacted; strings are judged in one detector session first."""
-        self._prepare(_strings(obj))
+        self._prepare(_strings(obj, []))
         result: T = self._walk(obj)
         return result
 
-    def _prepare(self, values: Iterator[str] | list[str]) -> None:
+    def document(self, doc: T) -> T:
+        """A document built for one output (dicts, lists, tuples, strings, numbers), redacted; the document
+        itself when no string in it changes.
+
+        Why: a reporter builds a fresh document and only serialises it, so copying it unchanged (the usual
+        case: nothing in it is secret) would walk it a second time for nothing. Anything else in it (a model
+        object, the inventory) takes `apply`'s copying walk."""
+        strings: list[str] = []
+        if not _document_strings(doc, strings):
+            return self.apply(doc)
+        self._prepare(strings)
+        memo = self._memo
+        if all(memo[value] == value for value in strings):
+            return doc
+        result: T = self._walk(doc)
+        return result
+
+    def _prepare(self, values: Iterable[str]) -> None:
         fresh = [v for v in dict.fromkeys(values) if v not in self._memo]
         replaced = {v: self._registered(v) for v in fresh}
         kinds = detect_many(replaced.values())
@@ -100,20 +117,51 @@ class Redactor:
         return obj
 
 
-def _strings(obj: Any) -> Iterator[str]:
+def _strings(obj: Any, out: list[str]) -> list[str]:
+    """Every string in `obj` (dict keys too), depth first, appended to `out`."""
     if isinstance(obj, str):
-        yield obj
+        out.append(obj)
     elif isinstance(obj, dict):
         for key, value in obj.items():
-            yield from _strings(key)
-            yield from _strings(value)
+            _strings(key, out)
+            _strings(value, out)
     elif isinstance(obj, list | tuple):
         for item in obj:
-            yield from _strings(item)
+            _strings(item, out)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             if f.name not in _SKIP_FIELDS:
-                yield from _strings(getattr(obj, f.name))
+                _strings(getattr(obj, f.name), out)
+    return out
+
+
+_SCALARS = (int, float, type(None))  # bool is an int
+
+
+def _document_strings(obj: Any, out: list[str]) -> bool:
+    """`_strings` of a plain document, in the same order; False when it holds anything but containers,
+    strings and numbers (then `out` is incomplete)."""
+    if isinstance(obj, str):
+        out.append(obj)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():  # strings appended here: most leaves are, and a call per leaf is half the cost
+            if isinstance(key, str):
+                out.append(key)
+            elif not _document_strings(key, out):
+                return False
+            if isinstance(value, str):
+                out.append(value)
+            elif not _document_strings(value, out):
+                return False
+    elif isinstance(obj, list | tuple):
+        for item in obj:
+            if isinstance(item, str):
+                out.append(item)
+            elif not _document_strings(item, out):
+                return False
+    elif not isinstance(obj, _SCALARS) or dataclasses.is_dataclass(obj):
+        return False
+    return True
 
 
 def for_inventory(inventory: Inventory) -> Redactor:

@@ -8,9 +8,10 @@ case-insensitively, as AWS does.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from dataclasses import dataclass
+
+from nhilint.iam import wildcard
 
 ACCESS_LEVELS = ("List", "Read", "Tagging", "Write", "Permissions management")
 WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
@@ -80,7 +81,13 @@ def _match(service: str, name: str) -> tuple[Action, ...]:
     actions = service_actions(service)
     if "*" not in name and "?" not in name:
         return tuple(a for a in actions if a.name.lower() == name)
-    return tuple(a for a in actions if fnmatch.fnmatchcase(a.name.lower(), name))
+    matches = wildcard.one(name)  # as fnmatch.fnmatchcase, without a regex call for `Get*`
+    return tuple(a for a, lowered in zip(actions, _lower_names(service), strict=True) if matches(lowered))
+
+
+@functools.lru_cache(maxsize=512)
+def _lower_names(service: str) -> tuple[str, ...]:
+    return tuple(a.name.lower() for a in service_actions(service))
 
 
 def access_levels(pattern: str) -> frozenset[str]:

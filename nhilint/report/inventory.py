@@ -33,7 +33,8 @@ def rows(report: Report) -> list[dict[str, str]]:
         row["reaches"] = blast.reach(identity.id).summary()
         row["can_become"] = routes_summary(blast.routes(identity.id))
         out.append(row)
-    return readable(for_inventory(inventory).apply(out))  # values from the code, redacted before any format sees them
+    # values from the code, redacted before any format sees them
+    return readable(for_inventory(inventory).document(out))
 
 
 def routes_summary(routes: Sequence[RouteView], limit: int = 2) -> str:

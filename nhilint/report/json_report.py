@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +13,7 @@ from nhilint.model import Fact, Finding, Grant, Identity, Inventory, PermissionD
 from nhilint.model_agents import AgentTool
 from nhilint.model_stores import KeyVault
 from nhilint.redact import for_inventory
+from nhilint.report import json_text
 from nhilint.report.readable import readable
 from nhilint.result import Report, parse_errors
 from nhilint.rules.base import Rule
@@ -82,7 +82,7 @@ def render_scan(report: Report) -> str:
     }
     _add_comparisons(document, report)
     # Redacted as a document: fingerprints stay those of the findings (the baseline's), values are hidden.
-    return json.dumps(for_inventory(report.inventory).apply(document), indent=2) + "\n"
+    return json_text.dumps(for_inventory(report.inventory).document(document)) + "\n"
 
 
 def _add_comparisons(document: dict[str, Any], report: Report) -> None:
@@ -352,7 +352,7 @@ def render_inventory(report: Report) -> str:
         "key_vaults": [key_vault_dict(v) for v in sorted(inventory.key_vaults, key=lambda v: (v.location, v.address))],
     }
     _add_blast_radius(document["identities"], analysis)
-    return json.dumps(readable(for_inventory(inventory).apply(document)), indent=2) + "\n"
+    return json_text.dumps(readable(for_inventory(inventory).document(document))) + "\n"
 
 
 def _add_blast_radius(identities: list[dict[str, Any]], analysis: AnalysisView) -> None:

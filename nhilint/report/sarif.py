@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -10,6 +9,7 @@ from nhilint import __version__
 from nhilint.fingerprint import fingerprint
 from nhilint.model import Finding, Severity
 from nhilint.redact import for_inventory
+from nhilint.report import json_text
 from nhilint.result import Report
 from nhilint.rules import RULES
 
@@ -96,8 +96,8 @@ def render(report: Report) -> str:
                     }
                 },
                 "originalUriBaseIds": {"SRCROOT": {"uri": report.root.as_uri() + "/"}},
-                "results": for_inventory(report.inventory).apply([_result(f, index) for f in report.findings]),
+                "results": for_inventory(report.inventory).document([_result(f, index) for f in report.findings]),
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json_text.dumps(document) + "\n"

@@ -279,3 +279,31 @@ def test_secret_names() -> None:
     assert [
         n for n in ("role_name", "region", "secret_arn", "kms_key_id", "token_ttl", "key_name") if secret_name(n)
     ] == []
+
+
+def test_document_redacts_as_apply_does_and_keeps_a_clean_document_itself() -> None:
+    """`Redactor.document` (one walk when nothing is secret) gives what `apply` gives, on every shape."""
+    from dataclasses import dataclass
+
+    from nhilint.redact import Redactor
+
+    @dataclass(frozen=True)
+    class Row:
+        name: str
+
+    sensitive = {SUFFIX: "variable build_suffix (sensitive)", "ab1": "parameter Pin (NoEcho)"}
+    clean: dict[str, Any] = {"id": "ci", "n": 3, "ok": True, "none": None, "ratio": 0.5, "rows": [["a", ("b",)]]}
+    dirty: list[Any] = [
+        {"name": f"ci-{SUFFIX}", TOKEN: ["x", {"k": "ab1"}]},
+        ("ab1", 7, f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----"),
+        ORDINARY,
+    ]
+    for document in (clean, dirty, [clean, dirty], {"row": Row(f"x-{SUFFIX}")}, [Row("plain")], {}, [], "ab1", 4):
+        expected = Redactor(sensitive).apply(document)
+        found = Redactor(sensitive).document(document)
+        assert found == expected
+        assert json.dumps(found, default=repr) == json.dumps(expected, default=repr)
+    assert Redactor(sensitive).document(clean) is clean
+    redacted = Redactor(sensitive).document(dirty)
+    assert SUFFIX not in json.dumps(redacted) and TOKEN not in json.dumps(redacted) and PEM_BODY not in str(redacted)
+    assert dirty[0]["name"] == f"ci-{SUFFIX}"  # the input is not changed
