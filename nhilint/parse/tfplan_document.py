@@ -173,6 +173,9 @@ def _change(change: dict[str, Any], where: str, shape: Shape) -> Entry | None:
     if (actions and set(actions) <= _GONE) or after is None:
         _mask(None, unknown, sensitive, pointer(at, "after_sensitive"), shape, pointer(at, "after_unknown"))
         return Entry(*identity, None)
+    if after and (sensitive is True or unknown is True):  # Terraform marks an object's attributes, not the whole
+        key = "after_sensitive" if sensitive is True else "after_unknown"
+        shape.wrong(pointer(at, key), "an object of marks over an object `after`", True)  # none of it is read
     masked = _mask(after, unknown, sensitive, pointer(at, "after_sensitive"), shape, pointer(at, "after_unknown"))
     return Entry(*identity, masked if isinstance(masked, dict) else {})
 

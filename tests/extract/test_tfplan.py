@@ -378,6 +378,20 @@ _HIDDEN = "<unknown: sensitive in the plan (the value is not read)>"
             "/resource_changes/0/change/after_sensitive: expected a boolean or an object, found an array",
         ),
         (
+            {"after_sensitive": True},
+            (),
+            _HIDDEN,
+            "/resource_changes/0/change/after_sensitive: expected an object of marks over an object `after`, "
+            "found a boolean",
+        ),
+        (
+            {"after_unknown": True},
+            (),
+            _HIDDEN,
+            "/resource_changes/0/change/after_unknown: expected an object of marks over an object `after`, "
+            "found a boolean",
+        ),
+        (
             {"after_sensitive": {"secret_string": {"x": True}}},
             ("secret_string",),
             _HIDDEN,
