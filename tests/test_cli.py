@@ -200,3 +200,17 @@ def test_inventory_json_lists_an_agents_tools_and_their_operations(
         "changes_state": False,
     }
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("today", "problem"),
+    [("2027-02-30", "is not a valid date"), ("tomorrow", "is not YYYY-MM-DD"), ("2027-2-3", "is not YYYY-MM-DD")],
+)
+def test_a_today_that_is_no_date_is_a_usage_error_saying_which_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], today: str, problem: str
+) -> None:
+    """The same words from `scan` and `audit` (one parser): an impossible day is not a format problem."""
+    for command in (["scan", str(tmp_path)], ["audit", "--out", str(tmp_path / "out"), str(tmp_path)]):
+        code, _, err = run([*command, "--today", today], capsys)
+        assert code == 2
+        assert f"--today {today!r} {problem}" in err

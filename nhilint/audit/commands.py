@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -119,17 +118,16 @@ def audit(
 def _auditor_config(config: str | None, policy: str | None, today: str | None) -> Any:
     """The auditor's config, found from the current directory as `nhilint scan` finds it; applied to every
     repository alike (a repository's own .nhilint.yaml does not lower the bar of the audit)."""
+    from nhilint.commands.common import parse_today
     from nhilint.config import ConfigError, load_config
 
     try:
         loaded = load_config(Path.cwd(), Path(config) if config else None, policy)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    if today:
-        try:
-            loaded = loaded.with_overrides(today=date.fromisoformat(today))
-        except ValueError:
-            raise click.UsageError(f"--today {today!r} is not YYYY-MM-DD") from None
+    given = parse_today(today)
+    if given is not None:
+        loaded = loaded.with_overrides(today=given)
     return loaded
 
 

@@ -53,7 +53,9 @@ def parse_today(today: str | None) -> date | None:
     try:
         return date.fromisoformat(today)
     except ValueError:
-        raise click.UsageError(f"--today {today!r} is not YYYY-MM-DD") from None
+        shaped = len(today) == 10 and today[4] == today[7] == "-" and today.replace("-", "").isdigit()
+        problem = "is not a valid date" if shaped else "is not YYYY-MM-DD"  # 2027-02-30: the form is right
+        raise click.UsageError(f"--today {today!r} {problem}") from None
 
 
 def scan_options(var_files: tuple[str, ...], today: str | None, no_cache: bool, inline: bool = True) -> ScanOptions:
