@@ -5,6 +5,7 @@ from __future__ import annotations
 from nhilint import redact
 from nhilint.model import Finding, Severity
 from nhilint.report.escape import printable
+from nhilint.report.grouping import fold
 from nhilint.result import Report
 
 COMMAND = {
@@ -25,7 +26,8 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str:
+def annotation(finding: Finding, folded: str = "") -> str:
+    """`folded`: the suffix naming the identities of a folded entry (`grouping.Entry.suffix`), or ""."""
     location = finding.location
     properties = ",".join(
         [
@@ -35,16 +37,18 @@ def annotation(finding: Finding) -> str:
             f"title={_escape_property(f'{finding.rule_id} ({finding.severity})')}",
         ]
     )
-    who = f" [{finding.identity}]" if finding.identity else ""
+    who = folded or (f" [{finding.identity}]" if finding.identity else "")
     return f"::{COMMAND[finding.severity]} {properties}::{_escape_data(finding.message + who)}"
 
 
 def render(report: Report, quiet: bool = False) -> str:
-    """One annotation per finding, then the summary line (not with `--quiet`, as in text output)."""
+    """One annotation per finding, repeats across identities folded (`grouping.fold`), then the summary line
+    (not with `--quiet`, as in text output)."""
     from nhilint.report.text import summary
 
     report = redact.report(report, inventory=False)
-    lines = [annotation(f) for f in report.findings]
+    entries = fold(report.findings)
+    lines = [annotation(e.first, e.suffix) for e in entries]
     if not quiet:
-        lines.append(summary(report))
+        lines.append(summary(report, shown=len(entries)))
     return "".join(f"{line}\n" for line in lines)

@@ -6,6 +6,7 @@ from collections import Counter
 
 from nhilint import redact
 from nhilint.report.escape import markdown_cell, printable
+from nhilint.report.grouping import fold
 from nhilint.report.json_report import rule_by_id
 from nhilint.report.text import plural
 from nhilint.result import Report, parse_errors
@@ -49,11 +50,12 @@ def render(report: Report) -> str:
             "| Where | Rule | Severity | Message |",
             "|---|---|---|---|",
         ]
-        for finding in report.findings:  # every cell escaped: a path or message may hold `|` or a newline
+        for entry in fold(report.findings):  # every cell escaped: a path or message may hold `|` or a newline
+            finding = entry.first
             where = markdown_cell(f"{finding.location.path}:{finding.location.start_line}")
             lines.append(
                 f"| `{where}` | {markdown_cell(finding.rule_id)} | {markdown_cell(f'{finding.severity}')} | "
-                f"{markdown_cell(finding.message)} |"
+                f"{markdown_cell(finding.message + entry.suffix)} |"
             )
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

@@ -3,7 +3,8 @@
 Each finding line reads `path:line: RULE severity message`, the form editors and CI logs link to. Grouped
 output puts the identity, its kind and owner above its findings (the question a reviewer asks is "what is
 wrong with this identity"); quiet output adds the identity in brackets instead, for grep and pre-commit.
-Severities are coloured only when writing to a terminal. Text that comes from the scanned files (file names,
+Severities are coloured only when writing to a terminal. Findings that differ only in their identity (one
+module called from several roots) are printed once, naming the identities (`grouping.py`). Text that comes from the scanned files (file names,
 resource names in messages) is passed through `printable`: a file named with a newline or an ANSI escape
 cannot forge a finding line or colour the terminal.
 """
@@ -15,6 +16,7 @@ from collections import Counter
 from nhilint import redact
 from nhilint.model import Finding, Severity
 from nhilint.report.escape import printable as printable  # the one escaping layer; re-exported
+from nhilint.report.grouping import Entry, fold
 from nhilint.result import Report, parse_errors
 
 COLOURS = {
@@ -38,14 +40,15 @@ def render(report: Report, quiet: bool = False, colour: bool = False) -> str:
     if quiet:
         return "".join(f"{line(f, colour)}{_bracket(f)}\n" for f in report.findings)
     lines: list[str] = []
-    groups: dict[str, list[Finding]] = {}
-    for finding in report.findings:
-        groups.setdefault(finding.identity or finding.address or "", []).append(finding)
-    for key, findings in groups.items():
-        lines.append(_header(report, key, findings[0], colour, redactor))
-        lines.extend(f"  {line(f, colour)}" for f in findings)
+    entries = fold(report.findings)
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:  # a folded entry stands under its first identity
+        groups.setdefault(entry.first.identity or entry.first.address or "", []).append(entry)
+    for key, group in groups.items():
+        lines.append(_header(report, key, group[0].first, colour, redactor))
+        lines.extend(f"  {line(e.first, colour)}{printable(e.suffix)}" for e in group)
     lines.extend(comparisons(report))
-    lines.append(summary(report))
+    lines.append(summary(report, shown=len(entries)))
     return "\n".join(lines) + "\n"
 
 
@@ -93,7 +96,9 @@ def comparisons(report: Report) -> list[str]:
     return lines
 
 
-def summary(report: Report) -> str:
+def summary(report: Report, shown: int | None = None) -> str:
+    """The closing line. `shown`: the entries printed after folding repeats (`grouping.fold`), said only when
+    fewer than the findings, which are always counted in full."""
     inventory = report.inventory
     counts = Counter(str(f.severity) for f in report.findings)
     order = ("critical", "high", "medium", "low", "info")
@@ -105,6 +110,8 @@ def summary(report: Report) -> str:
         plural(len(inventory.grants), "grant"),
     ]
     text = f"nhilint: {plural(len(report.findings), 'finding')} ({by_severity}) in {', '.join(parts)}"
+    if shown is not None and shown < len(report.findings):
+        text += f"; {shown} shown (repeats across identities folded)"
     if report.suppressed:
         text += f"; {len(report.suppressed)} suppressed"
     if report.baselined:
