@@ -4,10 +4,10 @@ A reusable Terraform module called from several root modules yields one finding 
 line, with the same rule and a message that differs only in the identity (its address). A reviewer reading
 seven identical lines, or GitHub showing seven identical annotations on one line, learns nothing from the
 repeats; folded, the entry says once what is wrong and which identities it covers. Findings fold when they
-share rule id, file, line and severity, and their messages are equal once the identity's id and address are
-taken out (the id, and the address or the longest
-tail of it at a `/` that the message names: messages leave out the root-module directory). Findings without an identity never fold. JSON, SARIF, JUnit, baselines and fingerprints keep
-every finding; only these three reporters call `fold`.
+share rule id, file, line and severity, and their messages are equal once the identity is taken out: its id,
+and its address or the longest tail of it at a `/` that the message names (messages leave out the
+root-module directory). Findings without an identity never fold. JSON, SARIF, JUnit, baselines and
+fingerprints keep every finding; only these three reporters call `fold`.
 
 Returns plain (unescaped) text: each reporter escapes it its own way (`nhilint/report/escape.py`).
 """

@@ -4,7 +4,8 @@ Each finding line reads `path:line: RULE severity message`, the form editors and
 output puts the identity, its kind and owner above its findings (the question a reviewer asks is "what is
 wrong with this identity"); quiet output adds the identity in brackets instead, for grep and pre-commit.
 Severities are coloured only when writing to a terminal. Findings that differ only in their identity (one
-module called from several roots) are printed once, naming the identities (`grouping.py`). Text that comes from the scanned files (file names,
+module called from several roots) are printed once, naming the identities (`grouping.py`); quiet output
+keeps one line per finding. Text that comes from the scanned files (file names,
 resource names in messages) is passed through `printable`: a file named with a newline or an ANSI escape
 cannot forge a finding line or colour the terminal.
 """
