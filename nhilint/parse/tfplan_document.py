@@ -26,6 +26,7 @@ from nhilint.values import LDict
 
 _GONE = frozenset({"delete", "forget"})  # actions that leave nothing in the planned state
 _OBJECT, _ARRAY, _STRING = "an object", "an array", "a string"
+_ANY_MARK = "a boolean, an object or an array"  # what a sensitive or unknown mark may be
 
 
 def json_kind(value: Any) -> str:
@@ -187,21 +188,9 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
     array where the value is not one (`[true]` over a string), is a problem, and the value it covers is
     treated as marked: never read (sensitive), or known after apply.
     """
-    if sensitive is not None and not isinstance(sensitive, bool | dict | list):
-        shape.wrong(secret_at, "a boolean, an object or an array", sensitive)
-        sensitive = True
-    if sensitive is True:
+    if _marks_whole(sensitive, value, secret_at, shape):
         return Unknown(SENSITIVE)
-    if _misshapen(sensitive, value):
-        shape.wrong(secret_at, _mark_kind(value), sensitive)
-        return Unknown(SENSITIVE)
-    if unknown is not None and not isinstance(unknown, bool | dict | list):
-        shape.wrong(unknown_at, "a boolean, an object or an array", unknown)
-        unknown = True
-    if unknown is True:
-        return Unknown(AFTER_APPLY)
-    if _misshapen(unknown, value):
-        shape.wrong(unknown_at, _mark_kind(value), unknown)
+    if _marks_whole(unknown, value, unknown_at, shape):
         return Unknown(AFTER_APPLY)
     if isinstance(value, dict):
         unknown_keys: dict[str, Any] = unknown if isinstance(unknown, dict) else {}
@@ -219,7 +208,7 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
                 out[str(key)] = Unknown(AFTER_APPLY)
         for key, mark in secret_keys.items():
             if key not in value and not isinstance(mark, bool | dict | list):
-                shape.wrong(pointer(secret_at, key), "a boolean, an object or an array", mark)
+                shape.wrong(pointer(secret_at, key), _ANY_MARK, mark)
         return out
     if isinstance(value, list):
         unknown_items: list[Any] = unknown if isinstance(unknown, list) else []
@@ -239,6 +228,20 @@ def _mask(value: Any, unknown: Any, sensitive: Any, secret_at: str, shape: Shape
             for i, v in enumerate(value)
         ]
     return value
+
+
+def _marks_whole(mark: Any, value: Any, at: str, shape: Shape) -> bool:
+    """Whether the mark covers all of the value: `true`, or (a problem, so fail closed) a mark of another
+    type or an object or array mark over a value that is not one."""
+    if mark is not None and not isinstance(mark, bool | dict | list):
+        shape.wrong(at, _ANY_MARK, mark)
+        return True
+    if mark is True:
+        return True
+    if _misshapen(mark, value):
+        shape.wrong(at, _mark_kind(value), mark)
+        return True
+    return False
 
 
 def _misshapen(mark: Any, value: Any) -> bool:
