@@ -1,14 +1,15 @@
 """What the chosen detect-secrets plugins can flag, known without importing detect-secrets.
 
-`secrets._prefilter` reads a necessary condition for `scan_line` to flag a line from the plugins themselves:
-each regex plugin's `denylist` patterns, and the entropy plugin's charset and limit. Importing the package to
+A necessary condition for `scan_line` to flag a line can be read from the plugins themselves: each regex
+plugin's `denylist` patterns (the JWT plugin reports a subset of them), and the entropy plugin's charset and
+limit (it counts only when the whole line is in its charset and above its limit). Importing the package to
 read them costs about 0.2 s (it pulls in `requests`), more than scanning a repository of templates, and the
-answer is the same every time. This module holds that condition as data, so `detect_many` imports
-detect-secrets only for a value with a line that passes it: in practice never, unless a value looks like a
-token. It must stay the exact mirror of the plugins: `tests/report/test_secrets_prefilter.py` compares it
-with what `secrets.plugin_shapes` reads from the installed package (pattern text and flags, charset and
-limit), so a detect-secrets release that changes a plugin fails the test rather than a scan.
-"""
+answer is the same every time. This module holds that condition as data, so `secrets.detect_many` imports
+detect-secrets only for a value with a line that passes it (in practice never, unless a value looks like a
+token), and sends only those lines to `scan_line`. It must stay the exact mirror of the plugins:
+`tests/report/test_secrets_prefilter.py` compares it with what it reads from the installed package (pattern
+text and flags, charset and limit), so a detect-secrets release that changes a plugin fails the test rather
+than a scan."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def shannon_entropy(data: str, charset: str) -> float:
 
 
 def could_flag(line: str) -> bool:
-    """`secrets._prefilter`'s answer for the chosen plugins: False only when `scan_line` cannot flag `line`."""
+    """False only when `scan_line`, with the chosen plugins, cannot flag `line`."""
     global _DENYLIST_ANY, _CHARSETS
     if _DENYLIST_ANY is None or _CHARSETS is None:  # compiled on first use: most scans never get here
         _DENYLIST_ANY = denylist_any()

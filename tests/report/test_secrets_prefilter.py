@@ -1,17 +1,23 @@
-"""The detector's prefilter (nhilint/secrets.py `_prefilter`) only skips lines detect-secrets would not flag:
-`detect_many` answers exactly as running every candidate line through `scan_line` does. Its import-free copy
-(nhilint/secret_shapes.py) is the exact mirror of what `_prefilter` reads from the installed plugins."""
+"""The detector's prefilter (nhilint/secret_shapes.py) only skips lines detect-secrets would not flag:
+`detect_many` answers exactly as running every candidate line through `scan_line` does. It is the exact mirror
+of what `_prefilter` below reads from the installed plugins."""
 
 from __future__ import annotations
 
 import base64
+import math
 import random
 import re
 import string
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from detect_secrets.core.scan import scan_line
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+from detect_secrets.plugins.jwt import JwtTokenDetector
 from detect_secrets.settings import get_plugins, transient_settings
 
 from nhilint import secret_shapes, secrets
@@ -62,6 +68,50 @@ ORDINARY = [
     "role iam.yaml#EventsBatchRole2 has no expiry or review-by date",
     "projects/payments-prod-4821/serviceAccounts/ci@payments-prod-4821.iam.gserviceaccount.com",
 ]
+
+
+def _plugin_shapes(plugins: list[Any]) -> tuple[list[re.Pattern[str]], list[Any]] | None:
+    """The regex plugins' denylist patterns and the entropy plugins, or None when a plugin has another shape
+    (then any line may be flagged)."""
+    patterns: list[re.Pattern[str]] = []
+    entropy: list[Any] = []
+    for plugin in plugins:
+        kind = type(plugin)
+        if isinstance(plugin, HighEntropyStringsPlugin) and kind.analyze_line is HighEntropyStringsPlugin.analyze_line:
+            entropy.append(plugin)
+        elif (
+            isinstance(plugin, RegexBasedDetector)
+            and kind.analyze_line is RegexBasedDetector.analyze_line
+            and (kind.analyze_string in (RegexBasedDetector.analyze_string, JwtTokenDetector.analyze_string))
+        ):
+            patterns.extend(plugin.denylist)
+        else:
+            return None
+    return patterns, entropy
+
+
+def _prefilter(plugins: list[Any]) -> Callable[[str], bool]:
+    """A necessary condition for `scan_line` to flag a line, read from the plugins themselves: a regex
+    plugin reports only matches of its `denylist` patterns (the JWT plugin a subset of them), and the entropy
+    plugin counts only when the whole line is in its charset and above its limit."""
+    shapes = _plugin_shapes(plugins)
+    if shapes is None:
+        return lambda line: True
+    patterns, entropy_plugins = shapes
+    entropy = [(re.compile(f"[{re.escape(plugin.charset)}]+"), plugin) for plugin in entropy_plugins]
+
+    def could_flag(line: str) -> bool:
+        quoted = f'"{line}"'  # as `secrets._scan` passes it
+        if any(pattern.search(quoted) for pattern in patterns):
+            return True
+        return any(
+            charset.fullmatch(line)
+            and math.log2(len(set(line))) >= plugin.entropy_limit - 1e-6  # Shannon entropy <= log2(symbols)
+            and plugin.calculate_shannon_entropy(line) > plugin.entropy_limit
+            for charset, plugin in entropy
+        )
+
+    return could_flag
 
 
 def _reference(values: list[str], gate: bool = True) -> dict[str, str]:
@@ -122,7 +172,7 @@ def test_shapes_mirror_the_installed_plugins() -> None:
     """secret_shapes holds the plugins' patterns (text and flags) and entropy settings exactly: a detect-secrets
     release that changes a plugin fails here, not silently in a scan."""
     with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
-        shapes = secrets.plugin_shapes(get_plugins())
+        shapes = _plugin_shapes(get_plugins())
     assert shapes is not None
     patterns, entropy = shapes
     assert [(p.pattern, p.flags) for p in patterns] == [
@@ -143,8 +193,8 @@ def test_shapes_answer_as_the_plugins_prefilter() -> None:
             lines.append(base64.urlsafe_b64encode(rng.randbytes(length)).decode().rstrip("="))
     with transient_settings({"plugins_used": list(secrets.PLUGINS)}):
         plugins = get_plugins()
-        could_flag = secrets._prefilter(plugins)
-        entropy = secrets.plugin_shapes(plugins)[1]  # type: ignore[index]
+        could_flag = _prefilter(plugins)
+        entropy = _plugin_shapes(plugins)[1]  # type: ignore[index]
         for line in lines:
             assert secret_shapes.could_flag(line) == could_flag(line), line
             for plugin in entropy:
