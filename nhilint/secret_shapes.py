@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 import re
 
+from nhilint.lazy_re import LazyPattern
+
 _I = re.IGNORECASE
 _X = re.VERBOSE
 
@@ -111,19 +113,19 @@ ENTROPY: tuple[tuple[str, float], ...] = (
     ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/\\-_=", 4.5),
 )
 
-_DENYLIST_ANY: re.Pattern[str] | None = None
-_CHARSETS: list[tuple[re.Pattern[str], str, float]] | None = None
 _FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.VERBOSE, "x"))
 
 
-def denylist_any() -> re.Pattern[str]:
-    """Every DENYLIST pattern as one alternation, each under its own flags (`(?i:…)`): one search in C per
-    line instead of one Python call per pattern (a dashboard ConfigMap has thousands of lines)."""
-    parts = []
-    for pattern, flags in DENYLIST:
-        letters = "".join(letter for flag, letter in _FLAG_LETTERS if flags & flag)
-        parts.append(f"(?{letters}:{pattern})")
-    return re.compile("|".join(parts))
+def _scoped(pattern: str, flags: int) -> str:
+    letters = "".join(letter for flag, letter in _FLAG_LETTERS if flags & flag)
+    return f"(?{letters}:{pattern})"
+
+
+# Every DENYLIST pattern as one alternation, each under its own flags (`(?i:…)`): one search in C per line
+# instead of one Python call per pattern (a dashboard ConfigMap has thousands of lines). Compiled on first use,
+# as the charsets are: most scans never get here.
+_DENYLIST_ANY = LazyPattern("|".join(_scoped(pattern, flags) for pattern, flags in DENYLIST))
+_CHARSETS = [(LazyPattern(f"[{re.escape(charset)}]+"), charset, limit) for charset, limit in ENTROPY]
 
 
 def shannon_entropy(data: str, charset: str) -> float:
@@ -140,10 +142,6 @@ def shannon_entropy(data: str, charset: str) -> float:
 
 def could_flag(line: str) -> bool:
     """False only when `scan_line`, with the chosen plugins, cannot flag `line`."""
-    global _DENYLIST_ANY, _CHARSETS
-    if _DENYLIST_ANY is None or _CHARSETS is None:  # compiled on first use: most scans never get here
-        _DENYLIST_ANY = denylist_any()
-        _CHARSETS = [(re.compile(f"[{re.escape(charset)}]+"), charset, limit) for charset, limit in ENTROPY]
     if _DENYLIST_ANY.search(f'"{line}"'):  # quoted as `secrets._scan` passes it
         return True
     return any(
