@@ -37,7 +37,6 @@ from nhilint.parse.bounded_run import Output, OverLimit, run_bounded
 from nhilint.parse.kubernetes import K8sObject, ManifestFile, parse_file
 from nhilint.parse.kustomize_check import is_component, refusal
 from nhilint.parse.kustomize_plain import Applied, apply, included_directories, is_plain
-from nhilint.parse.kustomize_plain import under_kustomization as under_kustomization
 from nhilint.parse.sandbox import sandbox
 from nhilint.parse.yamlmarks import LOADER
 from nhilint.values import LDict
@@ -52,7 +51,6 @@ __all__ = [
     "refusal",
     "render",
     "resolve_all",
-    "under_kustomization",
 ]
 
 TIMEOUT_SECONDS = 60
