@@ -28,13 +28,12 @@ from yaml.events import (
 )
 
 from nhilint.limits import Limits
-from nhilint.parse.yaml_composer import STANDARD_TAG, Composer, scalar_value
+from nhilint.parse.yaml_composer import STR_TAG, Composer, scalar_value
 from nhilint.parse.yamlmarks import Loaded, Stream
 from nhilint.values import LDict
 
 MIN_CHARS = 32 << 10  # smaller files are cheap to compose; and most hold an object that is read
 KEPT = frozenset({"apiVersion", "kind", "metadata"})  # what a skimmed object is built to (kubernetes.SKIMMED_KEYS)
-_STR_TAG = f"{STANDARD_TAG}str"
 _KIND_RE = re.compile(r"^kind:[ \t]*([A-Za-z0-9]+)[ \t]*$", re.M)
 _API_RE = re.compile(r"^apiVersion:[ \t]*([A-Za-z0-9./-]+)[ \t]*$", re.M)
 
@@ -160,10 +159,10 @@ class _Reader:
 
     def _scalar(self, event: Any) -> Any:
         tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        return event.value if tag == _STR_TAG else scalar_value(yaml.ScalarNode(tag, event.value))
+        return event.value if tag == STR_TAG else scalar_value(yaml.ScalarNode(tag, event.value))
 
     def _key(self, frame: _Frame, event: Any) -> None:
-        if self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit) != _STR_TAG:
+        if self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit) != STR_TAG:
             raise _Decline  # a number, boolean, null or merge key: composing decides what it is
         key = event.value
         if key in frame.keys:

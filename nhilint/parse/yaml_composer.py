@@ -12,7 +12,7 @@ STANDARD_TAG = "tag:yaml.org,2002:"
 _RESOLVED: dict[str, str] = {}  # plain scalar -> its implicit tag (`Type`, `true`, `3`): the same in every file
 _RESOLVED_MAX, _RESOLVED_LENGTH = 50_000, 100
 _SCALAR = yaml.ScalarNode
-_STR_TAG = f"{STANDARD_TAG}str"
+STR_TAG = f"{STANDARD_TAG}str"  # a string scalar's tag
 _COLLECTION_TAGS: dict[type, str] = {yaml.SequenceNode: f"{STANDARD_TAG}seq", yaml.MappingNode: f"{STANDARD_TAG}map"}
 
 
@@ -27,7 +27,7 @@ class Composer(LOADER):  # type: ignore[misc,valid-type]
         def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
             if kind is _SCALAR:
                 if not implicit[0]:
-                    return _STR_TAG  # quoted, or `!`
+                    return STR_TAG  # quoted, or `!`
                 tag = _RESOLVED.get(value)  # type: ignore[arg-type]
                 if tag is None:
                     tag = str(super().resolve(kind, value, implicit))

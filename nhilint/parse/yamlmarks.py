@@ -30,11 +30,11 @@ import yaml
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse import json_marks
 from nhilint.parse.yaml_composer import LOADER as LOADER  # re-exported: the Kubernetes and kustomize readers
-from nhilint.parse.yaml_composer import STANDARD_TAG, Composer, scalar_value
+from nhilint.parse.yaml_composer import STANDARD_TAG, STR_TAG, Composer, scalar_value
 from nhilint.values import LDict
 
 _STANDARD_TAG = STANDARD_TAG
-_STR_TAG, _MERGE_TAG = f"{_STANDARD_TAG}str", f"{_STANDARD_TAG}merge"
+_STR_TAG, _MERGE_TAG = STR_TAG, f"{_STANDARD_TAG}merge"
 
 KeyPath = tuple[str | int, ...]
 Merge = Callable[[KeyPath, LDict, dict[str, list[Any]]], dict[str, str]]
