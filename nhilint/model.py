@@ -171,6 +171,11 @@ class Credential:
     def attribute(self, key: str) -> str | None:
         return dict(self.attributes).get(key)
 
+    @property
+    def kept_in(self) -> str | None:
+        """The id of the scan's credential this one's secret is kept in (`KEPT_IN`), if any."""
+        return self.attribute(KEPT_IN)
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -308,6 +313,10 @@ class Inventory:
 
     def credentials_of(self, identity_id: str) -> list[Credential]:
         return self._by("credentials", self.credentials, "of").get(identity_id, [])
+
+    def credentials_kept_in(self, credential_id: str) -> list[Credential]:
+        """The credentials whose secret is kept in this one (`Credential.kept_in`), in order."""
+        return self._by("kept_in", self.credentials, "kept_in").get(credential_id, [])
 
     def _by(self, name: str, items: list[Any], attribute: str) -> dict[Any, list[Any]]:
         """An index of `items` by one attribute, rebuilt when the list grows (lookups are for finished scans;

@@ -22,7 +22,7 @@ from nhilint.model import (
 )
 from nhilint.parse import hcl
 from nhilint.parse.terraform import TfRecord, TfResource
-from nhilint.values import LDict, Ref, to_text
+from nhilint.values import LDict, Ref, ref_marker, to_text
 
 Handler = Callable[[TfResource, Builder], None]
 
@@ -228,6 +228,15 @@ def ref_or_text(value: Any) -> Ref | str | Unknown | None:
     if isinstance(value, list) and len(value) == 1:
         return ref_or_text(value[0])
     return to_text(value)
+
+
+Link = Ref | str | Unknown | None
+
+
+def link(value: Any) -> Link:
+    """A link target: Refs (also `${…}` markers with instance keys), literal text, or Unknown."""
+    target = ref_or_text(value)
+    return (ref_marker(target) or target) if isinstance(target, str) else target
 
 
 def as_list(value: Any) -> list[Any]:

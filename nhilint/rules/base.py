@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from nhilint.config import Settings
-from nhilint.model import KEPT_IN, Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown, Usage
+from nhilint.model import Credential, Fact, Finding, Identity, Inventory, Location, Severity, Unknown, Usage
 from nhilint.values import readable_references
 
 if TYPE_CHECKING:
@@ -128,13 +128,13 @@ def label(subject: Subject) -> str:
 def kept_in(inventory: Inventory, credential: Credential) -> Credential | None:
     """The credential of the scan this one's secret is kept in (an AgentCore provider's Secrets Manager
     secret): the provider's expiry and retirement are that secret's, reported once, on the secret."""
-    held = credential.attribute(KEPT_IN)
+    held = credential.kept_in
     return next((c for c in inventory.credentials if c.id == held), None) if held else None
 
 
 def read_by(inventory: Inventory, credential: Credential) -> str:
     """` (read by agent oauth client x)`: the credentials whose secret is kept in this one, for its message."""
-    readers = [label(c) for c in inventory.credentials if c.attribute(KEPT_IN) == credential.id]
+    readers = [label(c) for c in inventory.credentials_kept_in(credential.id)]
     return f" (read by {', '.join(readers)})" if readers else ""
 
 

@@ -10,10 +10,8 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from nhilint.api import scan
-from nhilint.model import Inventory
 from nhilint.report.json_report import render_inventory
-from tests.helpers import config_for, write_tree
+from tests.helpers import scan_tree
 
 VAULTS = """
 resource "azurerm_user_assigned_identity" "billing" {
@@ -69,8 +67,7 @@ resource "azurerm_key_vault_access_policy" "outsider" {
 
 
 def test_access_policies_are_grants_to_their_object_id(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"kv.tf": VAULTS})
-    inventory = scan([tmp_path], config_for(tmp_path), tmp_path).inventory
+    inventory = scan_tree(tmp_path, {"kv.tf": VAULTS}).inventory
     policies = [g for g in inventory.grants if g.via.startswith("key vault access policy")]
     found = {(g.principal, g.source, g.permissions, str(g.scope[0]), g.location.start_line) for g in policies}
     billing = "azure:azurerm_user_assigned_identity.billing"
@@ -150,13 +147,8 @@ resource "azurerm_key_vault" "legacy" {
 """
 
 
-def _inventory(tmp_path: Path, files: dict[str, str]) -> Inventory:
-    write_tree(tmp_path, files)
-    return scan([tmp_path], config_for(tmp_path), tmp_path).inventory
-
-
 def test_vaults_are_recorded_with_their_group_and_permission_model(tmp_path: Path) -> None:
-    inventory = _inventory(tmp_path, {"kv.tf": VAULTS, "secure/kv.tf": RBAC_4X})
+    inventory = scan_tree(tmp_path, {"kv.tf": VAULTS, "secure/kv.tf": RBAC_4X}).inventory
     found = {(v.address, v.location.path, v.location.start_line, v.name) for v in inventory.key_vaults}
     assert found == {
         ("azurerm_key_vault.billing", "kv.tf", 7, "kv-billing"),
@@ -178,7 +170,7 @@ def test_vaults_are_recorded_with_their_group_and_permission_model(tmp_path: Pat
 def test_access_policies_of_an_rbac_vault_are_not_grants(tmp_path: Path) -> None:
     """Blocks and standalone policies on an RBAC vault are ignored by Azure; on a vault whose model cannot be
     evaluated they are read, saying so."""
-    inventory = _inventory(tmp_path, {"kv.tf": RBAC_4X})
+    inventory = scan_tree(tmp_path, {"kv.tf": RBAC_4X}).inventory
     policies = [g for g in inventory.grants if g.via.startswith("key vault access policy")]
     assert [(g.source, g.location.start_line) for g in policies] == [("azurerm_key_vault.legacy", 46)]
     assert policies[0].unknown is not None
@@ -215,14 +207,14 @@ def test_plan_vaults_read_the_flag_the_configuration_writes(tmp_path: Path) -> N
     rbac = {**base, "rbac_authorization_enabled": True, "enable_rbac_authorization": False}
     policies = {**base, "rbac_authorization_enabled": False, "enable_rbac_authorization": False}
     kept = {**base, "rbac_authorization_enabled": True, "enable_rbac_authorization": True}
-    inventory = _inventory(
+    inventory = scan_tree(
         tmp_path,
         {
             "rbac/plan.json": _plan("secure", rbac, {**base, "rbac_authorization_enabled": True}),
             "policies/plan.json": _plan("app", policies, base),
             "kept/plan.json": _plan("kept", kept, base),  # an existing vault switched to RBAC outside the code
         },
-    )
+    ).inventory
     found = {(v.location.path, v.resource_group, v.authorization) for v in inventory.key_vaults}
     assert found == {
         ("rbac/plan.json", "rg-app", "rbac"),
@@ -232,8 +224,7 @@ def test_plan_vaults_read_the_flag_the_configuration_writes(tmp_path: Path) -> N
 
 
 def test_inventory_json_lists_the_vaults(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"kv.tf": RBAC_4X})
-    document = json.loads(render_inventory(scan([tmp_path], config_for(tmp_path), tmp_path)))
+    document = json.loads(render_inventory(scan_tree(tmp_path, {"kv.tf": RBAC_4X})))
     schema = json.loads(resources.files("nhilint.schemas").joinpath("inventory.schema.json").read_text())
     Draft202012Validator(schema).validate(document)
     secure, legacy = document["key_vaults"]
@@ -257,7 +248,7 @@ def test_inventory_json_lists_the_vaults(tmp_path: Path) -> None:
 
 
 def test_a_group_named_after_apply_gives_no_literal_name(tmp_path: Path) -> None:
-    inventory = _inventory(
+    inventory = scan_tree(
         tmp_path,
         {
             "kv.tf": """
@@ -279,13 +270,13 @@ def test_a_group_named_after_apply_gives_no_literal_name(tmp_path: Path) -> None
                 }
             """
         },
-    )
+    ).inventory
     (vault,) = inventory.key_vaults
     assert (vault.resource_group, vault.resource_group_address) == (None, "azurerm_resource_group.main")
 
 
 def test_a_flag_known_only_after_apply_is_unknown_and_says_why(tmp_path: Path) -> None:
-    inventory = _inventory(
+    inventory = scan_tree(
         tmp_path,
         {
             "kv.tf": """
@@ -299,7 +290,7 @@ def test_a_flag_known_only_after_apply_is_unknown_and_says_why(tmp_path: Path) -
                 }
             """
         },
-    )
+    ).inventory
     (vault,) = inventory.key_vaults
     assert (vault.authorization, vault.unknown) == (
         "unknown",

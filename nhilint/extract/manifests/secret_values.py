@@ -19,13 +19,12 @@ base64, not UTF-8 text — a keystore, a DER key —, or too large) counts as a 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from nhilint.extract.written_secrets.notes import decoded_text
 from nhilint.secrets import detect_many, fill_in, named_secret, secret_name
 
 MAX_VALUE = 1 << 20  # characters of one value judged; a larger one is reported unread
@@ -67,14 +66,6 @@ def placeholder(text: str) -> bool:
     return text.startswith(_PLACEHOLDER_PREFIXES) or _ANGLE_PLACEHOLDER.fullmatch(text) is not None
 
 
-def decoded(value: str) -> str | None:
-    """A `data` value as the text it encodes; None when it is not base64 of UTF-8 text."""
-    try:
-        return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-
-
 def secret_keys(values: dict[str, Any], encoded: bool, secret_type: Any) -> list[str]:
     """The keys of `values` (a Secret's `data` when `encoded`, else `stringData`) that hold a secret, in order."""
     typed = TYPED_KEYS.get(secret_type, frozenset()) if isinstance(secret_type, str) else frozenset()
@@ -87,7 +78,7 @@ def secret_keys(values: dict[str, Any], encoded: bool, secret_type: Any) -> list
         if len(text) > MAX_VALUE or key in typed:
             found.add(key)
             continue
-        plain = decoded(text) if encoded else text
+        plain = decoded_text(text) if encoded else text
         if plain is None or not literal(plain):
             if plain is None:
                 found.add(key)  # not base64 text: a binary key or keystore, or unreadable — fail closed

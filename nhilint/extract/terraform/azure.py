@@ -30,13 +30,14 @@ from typing import Any, Final
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
     Handler,
+    Link,
     add_identity,
     add_literal_secret,
     as_list,
     credential_of,
     identity_id,
+    link,
     plain_tags,
-    ref_or_text,
     rotation_from_time_rotating,
     text_of,
 )
@@ -62,7 +63,7 @@ from nhilint.model import (
     Usage,
 )
 from nhilint.parse.terraform import TfRecord, TfResource
-from nhilint.values import LDict, Ref, ref_marker, to_text
+from nhilint.values import LDict, Ref, to_text
 
 PLATFORM: Final = "azure"
 APP = ("azuread_application",)
@@ -73,14 +74,6 @@ _TAG_RE = re.compile(r"^\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")
 _HOURS_RE = re.compile(r"^\s*(\d+)h\s*$")
 _CLAIM_RE = re.compile(r"claims\[\s*'([^']+)'\s*\]\s+(matches|eq)\s+'([^']*)'\s*(?:and\s+|$)", re.IGNORECASE)
 _UAI_ID_RE = re.compile(r"/userAssignedIdentities/([^/]+)$", re.IGNORECASE)
-
-Link = Ref | str | Unknown | None
-
-
-def link(value: Any) -> Link:
-    """A link target: Refs (also `${…}` markers with instance keys), literal text, or Unknown."""
-    target = ref_or_text(value)
-    return (ref_marker(target) or target) if isinstance(target, str) else target
 
 
 def first_link(resource: TfRecord, attrs: tuple[str, ...]) -> Link:

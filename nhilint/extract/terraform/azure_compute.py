@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
-from nhilint.extract.common import ref_or_text
+from nhilint.extract.common import link
 from nhilint.model import Unknown
 from nhilint.parse.terraform import TfResource
 
 if TYPE_CHECKING:
     from nhilint.extract.builder import Builder
-from nhilint.values import Ref, ref_marker, refs_in_text, to_text
+from nhilint.values import Ref, refs_in_text, to_text
 
 # Compute that runs code as its managed identity, by what the escalation catalogue calls it (`runs_on` in
 # nhilint/data/escalation/azure.yaml): whoever can change what it runs acts as its identity.
@@ -87,19 +87,15 @@ def compute_placement(resource: TfResource) -> tuple[tuple[str, str], ...]:
 def principal_link(value: object) -> Ref | str | Unknown | None:
     """A `principal_id`/`object_id` as a link; `azurerm_linux_virtual_machine.vm.identity[0].principal_id`
     names the VM's system-assigned identity (`<address>.identity`)."""
-    target = ref_or_text(value)
-    if isinstance(target, str):
-        target = ref_marker(target) or target
+    target = link(value)
     if isinstance(target, Ref) and (target.attribute or "").startswith("identity"):
         return Ref(f"{target.address}.identity")
     return target
 
 
 def _link(value: object) -> Ref | str | None:
-    target = ref_or_text(value)
-    if isinstance(target, str):
-        return ref_marker(target) or target
-    return target if isinstance(target, Ref) else None
+    target = link(value)
+    return None if isinstance(target, Unknown) else target
 
 
 @dataclass

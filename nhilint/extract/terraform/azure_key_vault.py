@@ -21,12 +21,12 @@ from __future__ import annotations
 from typing import Any
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import as_list, ref_or_text, text_of
+from nhilint.extract.common import as_list, link, text_of
 from nhilint.extract.terraform.azure_compute import principal_link
 from nhilint.model import ActionPattern, Grant, TargetRef, Unknown
 from nhilint.model_stores import KeyVault, VaultAuthorization
 from nhilint.parse.terraform import TfRecord, TfResource
-from nhilint.values import Ref, ref_marker, refs_in_text, to_text
+from nhilint.values import Ref, refs_in_text, to_text
 
 VAULT = "azurerm_key_vault"
 # The flag that switches a vault to RBAC authorization, by provider version (azurerm < 4, azurerm 4.x).
@@ -63,7 +63,7 @@ def _why(value: Any) -> str:
     """Why a flag is no boolean: the Unknown's reason, or the reference it is made of (never other text)."""
     if isinstance(value, Unknown):
         return value.reason
-    target = _link(value)
+    target = link(value)
     if isinstance(target, str) and (refs := refs_in_text(target)):
         target = refs[0][0]
     if isinstance(target, Ref):
@@ -83,7 +83,7 @@ def _flag(value: Any) -> bool | None:
 def key_vault(resource: TfResource, builder: Builder) -> None:
     """An `azurerm_key_vault`: the vault, then its `access_policy {}` blocks unless it authorizes with RBAC."""
     mode, reason = authorization(resource)
-    group = _link(resource.get("resource_group_name")) if resource.has("resource_group_name") else None
+    group = link(resource.get("resource_group_name")) if resource.has("resource_group_name") else None
     name = to_text(resource.get("name")) if resource.has("name") else None
     vault = KeyVault(
         resource.address,
@@ -114,7 +114,7 @@ def access_policy(resource: TfResource, builder: Builder) -> None:
 
 def _vault_of(builder: Builder, value: Any) -> KeyVault | None:
     """The in-code vault a `key_vault_id` names: by reference, or by a literal id's vault name."""
-    target = _link(value)
+    target = link(value)
     vaults = builder.inventory.key_vaults
     if isinstance(target, Ref):
         return next((v for v in vaults if v.address == target.address), None)
@@ -129,13 +129,6 @@ def _model_unknown(vault: KeyVault) -> str | None:
     if vault.authorization != "unknown":
         return None
     return f"whether {vault.address} authorizes with RBAC (which ignores access policies): {vault.unknown}"
-
-
-def _link(value: object) -> Ref | str | Unknown | None:
-    target = ref_or_text(value)
-    if isinstance(target, str):
-        return ref_marker(target) or target
-    return target
 
 
 def _grant(resource: TfResource, builder: Builder, policy: TfRecord, scope: str, unknown: str | None) -> None:

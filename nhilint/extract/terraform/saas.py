@@ -21,22 +21,23 @@ service accounts by `saas_atlas`, whose handlers this table carries.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from nhilint.extract.builder import Builder
 from nhilint.extract.common import (
+    Link,
     add_identity,
     add_literal_secret,
     as_list,
     credential_of,
-    ref_or_text,
+    link,
     text_of,
 )
 from nhilint.extract.terraform import saas_atlas, saas_keys
 from nhilint.extract.terraform.table import PlatformTable
 from nhilint.model import ActionPattern, Fact, Grant, Identity, Platform, Unknown
 from nhilint.parse.terraform import TfResource
-from nhilint.values import Ref, ref_marker, to_text
+from nhilint.values import to_text
 
 OKTA: Final = "okta"
 AUTH0: Final = "auth0"
@@ -44,13 +45,6 @@ CLOUDFLARE: Final = "cloudflare"
 OKTA_APP = ("okta_app_oauth",)
 AUTH0_CLIENT = ("auth0_client",)
 SECRET_AUTH = frozenset({"client_secret_basic", "client_secret_post", "client_secret_jwt"})
-
-Link = Ref | str | Unknown | None
-
-
-def _link(value: Any) -> Link:
-    target = ref_or_text(value)
-    return (ref_marker(target) or target) if isinstance(target, str) else target
 
 
 def _texts(resource: TfResource, attr: str) -> list[str]:
@@ -108,7 +102,7 @@ def okta_app(resource: TfResource, builder: Builder) -> None:
 
 def okta_api_scope(resource: TfResource, builder: Builder) -> None:
     issuer, _ = text_of(resource, "issuer")
-    _scope_grant(resource, builder, OKTA, _link(resource.get("app_id")), OKTA_APP, issuer or "okta")
+    _scope_grant(resource, builder, OKTA, link(resource.get("app_id")), OKTA_APP, issuer or "okta")
 
 
 # -- Auth0 -----------------------------------------------------------------------------------------
@@ -122,13 +116,13 @@ def auth0_client(resource: TfResource, builder: Builder) -> None:
 
 def auth0_client_grant(resource: TfResource, builder: Builder) -> None:
     audience, _ = text_of(resource, "audience")
-    _scope_grant(resource, builder, AUTH0, _link(resource.get("client_id")), AUTH0_CLIENT, audience or "auth0")
+    _scope_grant(resource, builder, AUTH0, link(resource.get("client_id")), AUTH0_CLIENT, audience or "auth0")
 
 
 def auth0_client_credentials(resource: TfResource, builder: Builder) -> None:
     method = to_text(resource.get("authentication_method"))
     if not isinstance(method, str) or method in SECRET_AUTH:
-        _secret(resource, builder, AUTH0, _link(resource.get("client_id")), AUTH0_CLIENT)
+        _secret(resource, builder, AUTH0, link(resource.get("client_id")), AUTH0_CLIENT)
     add_literal_secret(resource, builder, "client_secret", AUTH0)
 
 

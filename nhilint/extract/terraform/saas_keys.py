@@ -22,7 +22,15 @@ from __future__ import annotations
 from typing import Any, Final
 
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import Handler, add_identity, as_list, credential_of, identity_id, ref_or_text, text_of
+from nhilint.extract.common import (
+    Handler,
+    add_identity,
+    as_list,
+    credential_of,
+    identity_id,
+    link,
+    text_of,
+)
 from nhilint.model import (
     ActionPattern,
     CredentialKind,
@@ -34,7 +42,7 @@ from nhilint.model import (
     Unknown,
 )
 from nhilint.parse.terraform import TfResource
-from nhilint.values import Ref, ref_marker, to_text
+from nhilint.values import to_text
 
 DATADOG: Final = "datadog"
 GITHUB: Final = "github"
@@ -168,8 +176,7 @@ def snowflake_role_grant(resource: TfResource, builder: Builder) -> None:
         return  # a role granted to a role, not to a user
     role, reason = text_of(resource, "role_name")
     role = _role_name(resource.get("role_name"), role)
-    target = ref_or_text(resource.get("user_name"))
-    link: Ref | str | Unknown | None = (ref_marker(target) or target) if isinstance(target, str) else target
+    user = link(resource.get("user_name"))
     grant = Grant(
         None,
         () if reason else (ActionPattern(role),),
@@ -182,7 +189,7 @@ def snowflake_role_grant(resource: TfResource, builder: Builder) -> None:
         platform=SNOWFLAKE,
         unknown=reason,
     )
-    builder.add_grant(grant, link, SNOWFLAKE_USERS)
+    builder.add_grant(grant, user, SNOWFLAKE_USERS)
 
 
 def _role_name(value: Any, text: str) -> str:
