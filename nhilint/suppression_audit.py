@@ -60,10 +60,11 @@ def audit(inventory: Inventory, findings: Sequence[Finding], today: date, known:
         if annotation.verb != "ignore":
             continue
         judged = suppress.judge(annotation, today, known)
+        expired = False
         if isinstance(judged, suppress.Suppression):
             probe, problem = judged, None
         elif judged.expired is not None:
-            probe, problem = judged.expired, judged.message
+            probe, problem, expired = judged.expired, judged.message, True
         else:
             ids = tuple(_RULE_ID_RE.findall(annotation.text))
             probe, problem = suppress.Suppression(ids, "", None, annotation), judged.message
@@ -76,7 +77,7 @@ def audit(inventory: Inventory, findings: Sequence[Finding], today: date, known:
                 probe.reason or None,
                 probe.until,
                 problem,
-                isinstance(judged, suppress.Problem) and judged.expired is not None,
+                expired,
                 len(covered),
                 owners.get((block.path, block.start_line)),
             )

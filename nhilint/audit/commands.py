@@ -132,7 +132,7 @@ def _auditor_config(config: str | None, policy: str | None, today: str | None) -
 
 
 def _report(repositories: int, failed: int, cached: int, identities: int, out: str) -> None:
-    from nhilint.audit.progress import printable
+    from nhilint.report.escape import printable
 
     click.echo(
         f"nhilint audit: {repositories} {'repository' if repositories == 1 else 'repositories'} ({failed} failed, "
@@ -154,7 +154,7 @@ def audit_merge(directories: tuple[str, ...], out: str) -> None:
         figures, duplicates = merge([Path(d) for d in directories], Path(out))
     except MergeError as exc:
         raise click.UsageError(str(exc)) from None
-    from nhilint.audit.progress import printable
+    from nhilint.report.escape import printable
 
     for source in sorted(set(duplicates)):
         click.echo(f"nhilint audit-merge: warning: {printable(source)} is in more than one shard; kept once", err=True)

@@ -7,7 +7,7 @@ import sys
 from types import TracebackType
 from typing import Any, TextIO
 
-from nhilint.report.escape import printable as printable  # the one escaping layer (import-free); re-exported
+from nhilint.report.escape import printable  # the one escaping layer (import-free)
 
 
 def _describe(record: dict[str, Any]) -> str:

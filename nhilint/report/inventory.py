@@ -14,6 +14,7 @@ from nhilint.redact import for_inventory
 from nhilint.report.escape import csv_cell, markdown_cell, printable
 from nhilint.report.readable import readable
 from nhilint.result import Report
+from nhilint.values import readable_symbols
 
 
 def _fact(fact: Fact | None) -> str:
@@ -144,7 +145,7 @@ def _documents_markdown(inventory: Inventory) -> list[str]:
     lines = ["", "| document | kind | file | attached_to |", "|---|---|---|---|"]
     for document in sorted(inventory.documents.values(), key=lambda d: (d.location, d.id)):
         unknown = document.attachment_unknown
-        otherwise = f"unknown: {readable(unknown)}" if unknown else "nothing in the scan"
+        otherwise = f"unknown: {readable_symbols(unknown)}" if unknown else "nothing in the scan"
         used = ", ".join(document.attached_to) or otherwise
         cells = (document.id, document.kind, str(document.location), used)
         lines.append("| " + " | ".join(markdown_cell(c) for c in cells) + " |")

@@ -12,7 +12,8 @@ from xml.etree import ElementTree
 
 from nhilint import redact
 from nhilint.model import Finding
-from nhilint.report.text import plural, printable
+from nhilint.report.escape import printable
+from nhilint.report.text import plural
 from nhilint.result import Report
 from nhilint.rules import RULES
 

@@ -16,7 +16,7 @@ from collections import Counter
 
 from nhilint import redact
 from nhilint.model import Finding, Severity
-from nhilint.report.escape import printable as printable  # the one escaping layer; re-exported
+from nhilint.report.escape import printable
 from nhilint.report.grouping import Entry, fold
 from nhilint.result import Report, parse_errors
 

@@ -173,7 +173,7 @@ def test_annotation_escapes_control_characters() -> None:
 
 
 def test_printable_escapes() -> None:
-    from nhilint.report.text import printable
+    from nhilint.report.escape import printable
 
     assert printable("infra/main.tf") == "infra/main.tf"
     assert printable("a\tb\rc\nd\x00\x7f\x9b\u202e\u2028ü😀") == "a\\tb\\rc\\nd\\x00\\x7f\\x9b\\u202e\\u2028ü😀"

@@ -85,7 +85,7 @@ def test_a_report_of_the_example_tree() -> None:
         ["inventory", "--format", "json", str(example)],
     ):
         document = _captured(main, command)
-        assert json_text.dumps(document) + "\n" == json.dumps(document, indent=2) + "\n"
+        assert json_text.dumps(document) == json.dumps(document, indent=2)
 
 
 def _captured(main: Any, argv: list[str]) -> Any:
