@@ -204,7 +204,13 @@ def test_inventory_json_lists_an_agents_tools_and_their_operations(
 
 @pytest.mark.parametrize(
     ("today", "problem"),
-    [("2027-02-30", "is not a valid date"), ("tomorrow", "is not YYYY-MM-DD"), ("2027-2-3", "is not YYYY-MM-DD")],
+    [
+        ("2027-02-30", "is not a valid date"),
+        ("tomorrow", "is not YYYY-MM-DD"),
+        ("2027-2-3", "is not YYYY-MM-DD"),
+        ("20270101", "is not YYYY-MM-DD"),
+        ("2027-W01-1", "is not YYYY-MM-DD"),
+    ],
 )
 def test_a_today_that_is_no_date_is_a_usage_error_saying_which_way(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], today: str, problem: str

@@ -50,12 +50,15 @@ def parse_today(today: str | None) -> date | None:
     """`--today YYYY-MM-DD`; anything else is a usage error."""
     if not today:
         return None
+    # Only YYYY-MM-DD, as suppressions' `until` dates: Python also reads 20270101 and week dates.
+    shaped = len(today) == 10 and today[4] == today[7] == "-" and today.replace("-", "").isdigit()
     try:
-        return date.fromisoformat(today)
+        if shaped:
+            return date.fromisoformat(today)
     except ValueError:
-        shaped = len(today) == 10 and today[4] == today[7] == "-" and today.replace("-", "").isdigit()
-        problem = "is not a valid date" if shaped else "is not YYYY-MM-DD"  # 2027-02-30: the form is right
-        raise click.UsageError(f"--today {today!r} {problem}") from None
+        pass
+    problem = "is not a valid date" if shaped else "is not YYYY-MM-DD"  # 2027-02-30: the form is right
+    raise click.UsageError(f"--today {today!r} {problem}")
 
 
 def scan_options(var_files: tuple[str, ...], today: str | None, no_cache: bool, inline: bool = True) -> ScanOptions:
