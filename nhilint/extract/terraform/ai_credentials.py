@@ -9,8 +9,8 @@ from typing import Any, Final
 
 from nhilint.extract.aws_links import SECRET
 from nhilint.extract.builder import Builder
-from nhilint.extract.common import identity_id, literal_secret, ref_or_text, rotation_from_time_rotating
-from nhilint.model import KEPT_IN, Credential, Fact, LiteralSecret, Unknown
+from nhilint.extract.common import credential_of, literal_secret, ref_or_text, rotation_from_time_rotating
+from nhilint.model import KEPT_IN, Fact, LiteralSecret, Unknown
 from nhilint.parse.terraform import TfRecord, TfResource
 from nhilint.values import Ref, to_text
 
@@ -78,14 +78,13 @@ def credential_provider(resource: TfResource, builder: Builder) -> None:
     if secret_configs:
         shown = secret.address if isinstance(secret, Ref) else _text(secret)
         attributes += (("secret_source", "EXTERNAL"), ("secret_id", shown))
-    tags = resource.get("tags") if resource.has("tags") else None
-    credential = Credential(
-        id=identity_id(AWS, resource.address),
-        kind="agent_api_key" if api_key else "agent_oauth_client",
-        platform=AWS,
-        address=resource.address,
-        location=resource.location,
-        lifecycle=builder.lifecycle(resource.location, tags, "tag", resource.provider_tags, resource.at("tags")),
+    credential = credential_of(
+        resource,
+        builder,
+        "agent_api_key" if api_key else "agent_oauth_client",
+        AWS,
+        tags=True,
+        default_tags=True,
         secret_in_code=written,
         rotation=rotation,
         attributes=(*attributes, *_texts(resource, "name", "credential_provider_vendor")),
