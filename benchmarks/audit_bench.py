@@ -140,7 +140,7 @@ def run_audit(urls_file: Path, out: Path, *options: str) -> Sample:
     command = [
         sys.executable,
         "-c",
-        "from nhilint.cli import entry; entry()",
+        "from nhilint.launch import entry; entry()",
         "audit",
         "--repos-file",
         str(urls_file),

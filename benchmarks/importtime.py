@@ -5,7 +5,7 @@ command `--runs` times in fresh processes and keeps each module's smallest self 
 (nhilint sub-packages, third-party distributions) so that the heavy families stand out:
 
     python benchmarks/importtime.py -- -c "import nhilint.api"
-    cd benchmarks/out/tree && python ../../importtime.py --runs 5 -- -c "from nhilint.cli import entry; entry()" \
+    cd benchmarks/out/tree && python ../../importtime.py --runs 5 -- -c "from nhilint.launch import entry; entry()" \
         scan envs/dev/analytics-batch/iam.tf -q --no-cache
 
 A module loaded with `importlib.import_module` (the rule modules, the Terraform platform tables, the report

@@ -30,11 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import with_bytecode
+from run import ENTRY, with_bytecode
 
 HERE = Path(__file__).resolve().parent
 PRECOMMIT_FILES = ["azure.tf", "gcp.tf", "iam.tf", "main.tf", "monitoring.tf"]
-CLI = "from nhilint.cli import entry; entry()"
+CLI = ENTRY
 CONFIG = "settings:\n  owner_tags: [owner, team]\n  max_expiry_days: 90\nrules:\n  NHI-EXP-004:\n    severity: medium\n"
 HCL2_FLOOR = "import sys, hcl2\nfor name in sys.argv[1:]:\n    with open(name) as f:\n        hcl2.load(f)"
 

@@ -30,7 +30,7 @@ Profile a scan (pyinstrument from PyPI; the profile is not committed):
 
     cd benchmarks/out/peers/platform-300 && python -m pyinstrument -c "import sys; \\
       sys.argv=['nhilint','scan','.','--no-cache','--format','json','-o','/dev/null']; \\
-      from nhilint.cli import entry; entry()"
+      from nhilint.launch import entry; entry()"
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import Run, check, nhilint_command, run_child, with_bytecode
+from run import ENTRY, Run, check, nhilint_command, run_child, with_bytecode
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "peers"
@@ -121,7 +121,7 @@ SOURCE: Path | None = None  # --source: run nhilint from this source tree (PYTHO
 
 
 def nhilint(tree: Path) -> tuple[list[str], tuple[int, ...]]:
-    command = [sys.executable, "-c", "from nhilint.cli import entry; entry()"] if SOURCE else nhilint_command()
+    command = [sys.executable, "-c", ENTRY] if SOURCE else nhilint_command()
     return [*command, "scan", ".", "--no-cache", "--format", "json", "-o", os.devnull], (0, 1)
 
 

@@ -166,6 +166,10 @@ def with_bytecode(source: Path | None = None) -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
 
+# What the `nhilint` script runs (nhilint.launch), for `python -c`; a tree from before the launcher has only the CLI.
+ENTRY = "try:\n    from nhilint.launch import entry\nexcept ImportError:\n    from nhilint.cli import entry\nentry()"
+
+
 def nhilint_command() -> list[str]:
     script = Path(sys.executable).parent / "nhilint"
     if script.is_file():
@@ -173,7 +177,7 @@ def nhilint_command() -> list[str]:
     found = shutil.which("nhilint")
     if found:
         return [found]
-    return [sys.executable, "-c", "from nhilint.cli import entry; entry()"]
+    return [sys.executable, "-c", ENTRY]
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -1,5 +1,5 @@
 """`python -m nhilint`: the same command as the `nhilint` script (for environments without the entry point)."""
 
-from nhilint.cli import entry
+from nhilint.launch import entry
 
 entry()

@@ -23,7 +23,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nhilint import rules, suppress
+from nhilint import rules, suppress, yaml_memo
+from nhilint.cache_dir import default_directory
 from nhilint.config import Config
 from nhilint.errors import processing
 from nhilint.gc_pause import paused_gc
@@ -127,6 +128,7 @@ def build_inventory(
     from nhilint.extract.written_secrets.notes import finish as finish_written_secrets
 
     plans, plan_source = list(options.plans), options.plan_source
+    yaml_memo.keep_package_data_in(default_directory() if options.cache else None)  # the catalogues, as JSON
     with processing(lambda: _label("", paths, root)):
         found = discover(paths, root, config.exclude, config.limits, options.all_tracked)
     extra_vars = [root / v for v in config.var_files] + list(options.var_files)
@@ -177,7 +179,6 @@ def _terraform(
 ) -> TerraformProject:
     """The Terraform files parsed (with the var files, `-var` values and the files read for context)."""
     from nhilint.extract.terraform.project import resource_types
-    from nhilint.parse.cache import default_directory
     from nhilint.parse.terraform import TerraformProject
 
     cache_dir = default_directory() if options.cache else None

@@ -7,6 +7,7 @@ nobody else is read. `NHILINT_CACHE_DIR=off` turns every use off.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -26,3 +27,18 @@ def trusted(st: os.stat_result, kind: int) -> bool:
     if getuid is not None and st.st_uid != getuid():
         return False
     return stat.S_IFMT(st.st_mode) == kind and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def private_folder(directory: Path, name: str) -> Path | None:
+    """`directory/name`, made where missing: the cache directory itself and the folder both private (0o700:
+    `mkdir(parents=True)` would give a missing cache directory the umask's mode) and trusted; else None."""
+    folder = directory / name
+    try:
+        for path in (directory, folder):
+            with contextlib.suppress(FileExistsError):
+                path.mkdir(mode=0o700, parents=path == directory)
+            if not trusted(os.stat(path), stat.S_IFDIR):
+                return None
+    except OSError:
+        return None
+    return folder

@@ -17,7 +17,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from nhilint import config_memo
+from nhilint import config_memo, yaml_memo
+from nhilint.cache_dir import default_directory
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Severity
 
@@ -178,20 +179,35 @@ def _read_policy(name_or_path: str, bases: list[Path], memo: bool) -> tuple[dict
         raise ConfigError(f"unknown policy {name_or_path!r} (built-in policies: {known})")
     origin = f"policies/{name_or_path}.yaml"
     # Built-in packs are validated by the test suite; skipping jsonschema here keeps pre-commit runs fast.
+    return yaml_memo.load(resource.read_text(), _memo_directory(memo), _builtin_yaml) or {}, origin, None
+
+
+def _builtin_yaml(text: str) -> Any:
     import yaml  # here, not at import: `nhilint --version` and `import nhilint.api` read no YAML
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(resource.read_text(), Loader=loader) or {}, origin, None
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _load_yaml(path: Path, memo: bool) -> dict[str, Any]:
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return validate(data, str(path), memo=memo)
+
+    def parse(text: str) -> Any:
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+    return validate(yaml_memo.load(text, _memo_directory(memo), parse), str(path), memo=memo)
+
+
+def _memo_directory(memo: bool) -> Path | None:
+    """Where YAML already read is kept as JSON (nhilint/yaml_memo.py): `--no-cache` turns it off, as the rest."""
+    return default_directory() if memo else None
 
 
 def _policy_chain(name: str, base: Path, named_in: str | None, memo: bool) -> list[tuple[dict[str, Any], str]]:

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nhilint.cache_dir import default_directory, trusted
+from nhilint.cache_dir import default_directory, private_folder, trusted
 
 _PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.datetime)
 
@@ -49,10 +49,10 @@ def remember_valid(data: Any) -> None:
     path = _marker(data)
     if path is None:
         return
+    if private_folder(path.parent.parent, path.parent.name) is None:
+        return
     with contextlib.suppress(OSError):
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if trusted(os.stat(path.parent), stat.S_IFDIR):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
 
 
 def _marker(data: Any) -> Path | None:

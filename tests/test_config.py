@@ -170,3 +170,13 @@ def test_a_pack_extends_a_file_next_to_it(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config.settings.owner_tags == ("squad",)
     assert config.fail_on.name == "HIGH"
+
+
+def test_the_record_of_valid_configs_makes_a_missing_cache_directory_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NHILINT_CACHE_DIR", str(cache))
+    (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
+    load_config(tmp_path)
+    assert [p.stat().st_mode & 0o777 for p in (cache, cache / "config-valid", cache / "yaml-data")] == [0o700] * 3

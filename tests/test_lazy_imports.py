@@ -283,7 +283,8 @@ def test_the_registry_names_each_rule_by_its_own_id() -> None:
 
 def test_a_warm_pre_commit_run_imports_no_parser(tmp_path: Path) -> None:
     """Every file (and terraform.tfvars) served by the parse cache: lark and python-hcl2 are never loaded,
-    nor importlib.metadata for the cache key."""
+    nor importlib.metadata for the cache key, nor PyYAML: the policy pack and the escalation catalogue come
+    from their JSON copies (nhilint/yaml_memo.py)."""
     (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
     (tmp_path / "variables.tf").write_text('variable "region" {}\n', encoding="utf-8")
     (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\n', encoding="utf-8")
@@ -300,7 +301,8 @@ def test_a_warm_pre_commit_run_imports_no_parser(tmp_path: Path) -> None:
     assert {"lark", "hcl2", "nhilint.rules.owner_missing"} <= cold  # the first run parsed and scanned
     warm = _modules_after(code, tmp_path)
     assert "nhilint.rules.owner_missing" in warm
-    assert sorted({"lark", "hcl2", "nhilint.parse.hcl_convert", "importlib.metadata"} & warm) == []
+    assert {"nhilint.analyse.privesc_methods"} <= warm  # the catalogue was read
+    assert sorted({"lark", "hcl2", "nhilint.parse.hcl_convert", "importlib.metadata", "yaml"} & warm) == []
 
 
 def _config_run(tmp_path: Path, *options: str) -> str:
@@ -335,3 +337,28 @@ def test_no_cache_neither_trusts_nor_writes_the_record_of_valid_configs(tmp_path
     assert "jsonschema" in _modules_after(_config_run(tmp_path), tmp_path)  # validates, and records it
     assert "jsonschema" not in _modules_after(_config_run(tmp_path), tmp_path)  # trusted without --no-cache
     assert "jsonschema" in _modules_after(_config_run(tmp_path, "--no-cache"), tmp_path)  # ignored with it
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_program_imports_its_command_out_of_the_collectors_way(tmp_path: Path, enabled: bool) -> None:
+    """nhilint.launch: what the command imported is frozen out of the cyclic GC's view (it lives as long as
+    the process) and the collector is left as it was found."""
+    code = textwrap.dedent(
+        f"""\
+        import contextlib, gc, io, json, sys
+        if not {enabled}:
+            gc.disable()
+        sys.argv = ["nhilint", "--version"]
+        from nhilint.launch import entry
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            try:
+                entry()
+            except SystemExit as exc:
+                code = exc.code
+        print(json.dumps([code, out.getvalue().startswith("nhilint"), gc.isenabled(), gc.get_freeze_count()]))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    exit_code, printed, still_enabled, frozen = json.loads(done.stdout)
+    assert (exit_code, printed, still_enabled) == (0, True, enabled)
+    assert frozen > 10_000  # the command's modules: functions, classes, code objects

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from nhilint import yaml_memo
 
 _DATA_PACKAGE = "nhilint.data"
 
@@ -57,7 +57,7 @@ def catalogue_data(platform: str) -> dict[str, Any]:
     from nhilint.package_data import read_text  # only when a catalogue is first read
 
     text = read_text(_DATA_PACKAGE, "escalation", f"{platform}.yaml")
-    data = yaml.load(text, Loader=_LOADER)
+    data = yaml_memo.load(text, yaml_memo.package_directory(), _parse_yaml)
     if not isinstance(data, dict) or not isinstance(data.get("methods"), list):
         raise TypeError(f"escalation catalogue {platform}.yaml has no list of methods")
     return data
@@ -86,7 +86,11 @@ def aws() -> AwsCatalogue:
     return AwsCatalogue(methods, targets, harmless)
 
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _parse_yaml(text: str) -> Any:
+    import yaml  # only without a JSON copy of the catalogue (nhilint/yaml_memo.py)
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
 
 # Resource type -> (ARN service, resource prefix): how an ARN of that type is written. A reference names its
 # kind itself (`TargetRef.kind`, from the table in nhilint.extract.references).
@@ -100,6 +104,12 @@ TARGET_TYPES: dict[str, tuple[str, str]] = {
 
 
 _LAZY = frozenset({"METHODS", "TARGETS", "ASSUME", "SELF_HARMLESS", "METHOD_SERVICES"})
+if TYPE_CHECKING:  # what __getattr__ answers
+    METHODS: tuple[Method, ...]
+    TARGETS: dict[str, str]
+    ASSUME: Method
+    SELF_HARMLESS: frozenset[str]
+    METHOD_SERVICES: frozenset[str]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,16 +6,14 @@ object is a block is decided by the block names identity code uses (the JSON syn
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse import hcl
-from nhilint.parse.hcl import Attribute, Block, Body, HclLimitError
+from nhilint.parse.hcl import Attribute, Block, Body
 from nhilint.parse.hcl_check import Problem
-from nhilint.parse.nesting import json_depth
+from nhilint.parse.tfjson_values import JsonSyntaxError as JsonSyntaxError
+from nhilint.parse.tfjson_values import load_json
 
 # Nested blocks that identity-related resources use; any other object value is an attribute map.
 NESTED_BLOCKS = frozenset(
@@ -49,26 +47,6 @@ NESTED_BLOCKS = frozenset(
 )
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class JsonSyntaxError(ValueError):
-    """Invalid JSON; the reason names what the parser expected, never the file's text."""
-
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"line {line}: {reason}")
-        self.lineno = line
-        self.reason = reason
-
-
-def load_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """json.loads, after checking the nesting depth (json.loads recurses per level); errors without content."""
-    depth, line = json_depth(text, limits.max_depth)
-    if depth > limits.max_depth:
-        raise HclLimitError(line, f"{limits.describe('max_depth')} exceeded: JSON nested too deeply")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise JsonSyntaxError(exc.lineno, f"invalid JSON: {exc.msg.lower()}") from None
 
 
 def body_from_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Body:

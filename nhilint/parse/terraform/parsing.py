@@ -17,7 +17,7 @@ from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache
 from nhilint.parse.hcl import Body, HclLimitError, HclSyntaxError
 from nhilint.parse.terraform.records import SourceFile
-from nhilint.parse.tfjson import JsonSyntaxError, body_from_json
+from nhilint.parse.tfjson_values import JsonSyntaxError
 
 PARALLEL_THRESHOLD = 200  # below this many files, starting worker processes costs more than it saves
 
@@ -77,6 +77,8 @@ def parse_file(task: ParseTask, lazy: bool = False) -> Parsed:
         return rel, SourceFile(rel, cached, text.splitlines())
     try:
         if path.name.endswith(".tf.json"):
+            from nhilint.parse.tfjson import body_from_json  # PyYAML (for line numbers): only with such a file
+
             body = body_from_json(text, limits)
         else:
             body = hcl.parse_hcl(text, keep, lazy and cache is None, limits)

@@ -22,7 +22,7 @@ from nhilint.model_inputs import ParseError
 from nhilint.parse import hcl
 from nhilint.parse.cache import ParseCache, holds_secret
 from nhilint.parse.hcl_eval import Budget, Evaluator, Nesting
-from nhilint.parse.tfjson import JsonSyntaxError, load_json
+from nhilint.parse.tfjson_values import JsonSyntaxError, load_json
 from nhilint.values import stamp_path
 
 

@@ -1,0 +1,107 @@
+"""YAML that every run reads (the escalation catalogues, the policy packs, a project's `.nhilint.yaml`), kept
+as JSON in the cache directory: a run that finds the JSON of the same text never imports PyYAML.
+
+Importing PyYAML and reading the catalogues costs a pre-commit run about 20 ms, a tenth of a warm run on a
+few Terraform files, whose own parses come from the parse cache. The copy is named by the SHA-256 of the text
+(with nhilint's and Python's versions), holds only data that JSON carries exactly (a text that loads to dates,
+say, is parsed every time), and is read only from a directory and file that are ours and writable by nobody
+else (nhilint.cache_dir.trusted), as the parse cache is. Anything missing, refused or unreadable means: parse
+the YAML. Without a directory (`--no-cache`, `NHILINT_CACHE_DIR=off`, the library's default) nothing is
+read or written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nhilint import __version__
+from nhilint.cache_dir import private_folder, trusted
+
+_FOLDER = "yaml-data"
+_MISSING = object()
+_package_directory: Path | None = None
+
+
+def load(text: str, directory: Path | None, parse: Callable[[str], Any]) -> Any:
+    """`parse(text)`, or the JSON an earlier run kept of it in `directory`; a plain result is kept there."""
+    if directory is None:
+        return parse(text)
+    path = directory / _FOLDER / f"{_key(text)}.json"
+    kept = _read(path)
+    if kept is not _MISSING:
+        return kept
+    data = parse(text)
+    try:
+        plain = _plain(data)
+    except RecursionError:  # nested deeper than JSON is worth keeping
+        plain = False
+    if plain:
+        _write(path, data)
+    return data
+
+
+def keep_package_data_in(directory: Path | None) -> None:
+    """Where the package's own YAML (the escalation catalogues, read on first use) is kept for this process:
+    set from the scan's cache option, as the parse cache's directory is."""
+    global _package_directory
+    _package_directory = directory
+
+
+def package_directory() -> Path | None:
+    return _package_directory
+
+
+def _key(text: str) -> str:
+    version = f"{__version__}\0{sys.version_info[:3]}\0"
+    return hashlib.sha256(version.encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read(path: Path) -> Any:
+    try:
+        if not trusted(os.stat(path.parent), stat.S_IFDIR):
+            return _MISSING
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return _MISSING
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            if not trusted(os.fstat(handle.fileno()), stat.S_IFREG):
+                return _MISSING
+            return json.loads(handle.read())
+        except (OSError, ValueError):
+            return _MISSING
+
+
+def _write(path: Path, data: Any) -> None:
+    """Best effort, atomic: a failure only costs the next run the YAML parse."""
+    if private_folder(path.parent.parent, path.parent.name) is None:
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with contextlib.suppress(OSError):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(temporary, path)
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
+
+
+def _plain(value: Any) -> bool:
+    """Whether JSON gives back exactly this value: dicts with string keys, lists, strings, finite numbers,
+    booleans, None (a tuple would come back a list, a date not at all)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(v) for v in value)
+    if kind is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    return kind in (str, int, bool) or value is None
