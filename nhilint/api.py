@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nhilint import rules, suppress, yaml_memo
+from nhilint import data_memo, rules, suppress
 from nhilint.cache_dir import default_directory
 from nhilint.config import Config
 from nhilint.errors import processing
@@ -128,7 +128,7 @@ def build_inventory(
     from nhilint.extract.written_secrets.notes import finish as finish_written_secrets
 
     plans, plan_source = list(options.plans), options.plan_source
-    yaml_memo.keep_package_data_in(default_directory() if options.cache else None)  # the catalogues, as JSON
+    data_memo.keep_package_data_in(default_directory() if options.cache else None)  # the catalogues, as JSON
     with processing(lambda: _label("", paths, root)):
         found = discover(paths, root, config.exclude, config.limits, options.all_tracked)
     extra_vars = [root / v for v in config.var_files] + list(options.var_files)

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from nhilint import config_memo, yaml_memo
+from nhilint import config_memo, data_memo
 from nhilint.cache_dir import default_directory
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model import Severity
@@ -179,7 +179,7 @@ def _read_policy(name_or_path: str, bases: list[Path], memo: bool) -> tuple[dict
         raise ConfigError(f"unknown policy {name_or_path!r} (built-in policies: {known})")
     origin = f"policies/{name_or_path}.yaml"
     # Built-in packs are validated by the test suite; skipping jsonschema here keeps pre-commit runs fast.
-    return yaml_memo.load(resource.read_text(), _memo_directory(memo), _builtin_yaml) or {}, origin, None
+    return data_memo.yaml(resource.read_text(), _memo_directory(memo), _builtin_yaml) or {}, origin, None
 
 
 def _builtin_yaml(text: str) -> Any:
@@ -202,11 +202,11 @@ def _load_yaml(path: Path, memo: bool) -> dict[str, Any]:
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: cannot read: {exc}") from None
 
-    return validate(yaml_memo.load(text, _memo_directory(memo), parse), str(path), memo=memo)
+    return validate(data_memo.yaml(text, _memo_directory(memo), parse), str(path), memo=memo)
 
 
 def _memo_directory(memo: bool) -> Path | None:
-    """Where YAML already read is kept as JSON (nhilint/yaml_memo.py): `--no-cache` turns it off, as the rest."""
+    """Where YAML already read is kept as JSON (nhilint/data_memo.py): `--no-cache` turns it off, as the rest."""
     return default_directory() if memo else None
 
 

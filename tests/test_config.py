@@ -179,4 +179,4 @@ def test_the_record_of_valid_configs_makes_a_missing_cache_directory_private(
     monkeypatch.setenv("NHILINT_CACHE_DIR", str(cache))
     (tmp_path / ".nhilint.yaml").write_text("settings:\n  owner_tags: [owner, team]\n", encoding="utf-8")
     load_config(tmp_path)
-    assert [p.stat().st_mode & 0o777 for p in (cache, cache / "config-valid", cache / "yaml-data")] == [0o700] * 3
+    assert [p.stat().st_mode & 0o777 for p in (cache, cache / "config-valid", cache / "data")] == [0o700] * 3

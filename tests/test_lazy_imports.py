@@ -284,7 +284,7 @@ def test_the_registry_names_each_rule_by_its_own_id() -> None:
 def test_a_warm_pre_commit_run_imports_no_parser(tmp_path: Path) -> None:
     """Every file (and terraform.tfvars) served by the parse cache: lark and python-hcl2 are never loaded,
     nor importlib.metadata for the cache key, nor PyYAML: the policy pack and the escalation catalogue come
-    from their JSON copies (nhilint/yaml_memo.py)."""
+    from their JSON copies (nhilint/data_memo.py)."""
     (tmp_path / "iam.tf").write_text(ROLE, encoding="utf-8")
     (tmp_path / "variables.tf").write_text('variable "region" {}\n', encoding="utf-8")
     (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\n', encoding="utf-8")

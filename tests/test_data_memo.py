@@ -1,4 +1,4 @@
-"""nhilint.yaml_memo: YAML read on every run, kept as JSON in the cache directory, trusted like the parse cache."""
+"""nhilint.data_memo: YAML read on every run, kept as JSON in the cache directory, trusted like the parse cache."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from nhilint import yaml_memo
+from nhilint import data_memo
 
 TEXT = "settings:\n  owner_tags: [owner, team]\nrules:\n  NHI-EXP-004: {severity: medium}\n"
 DATA = {"settings": {"owner_tags": ["owner", "team"]}, "rules": {"NHI-EXP-004": {"severity": "medium"}}}
@@ -28,22 +28,22 @@ class Parser:
 
 
 def kept_files(directory: Path) -> list[Path]:
-    return sorted((directory / "yaml-data").glob("*.json")) if (directory / "yaml-data").is_dir() else []
+    return sorted((directory / "data").glob("*.json")) if (directory / "data").is_dir() else []
 
 
 def test_a_second_read_of_the_same_text_is_the_json_kept_by_the_first(tmp_path: Path) -> None:
     parse = Parser()
-    assert yaml_memo.load(TEXT, tmp_path, parse) == DATA
-    assert yaml_memo.load(TEXT, tmp_path, parse) == DATA
+    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
+    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
     assert parse.calls == 1
     [kept] = kept_files(tmp_path)
-    assert (kept.stat().st_mode & 0o777, (tmp_path / "yaml-data").stat().st_mode & 0o777) == (0o600, 0o700)
+    assert (kept.stat().st_mode & 0o777, (tmp_path / "data").stat().st_mode & 0o777) == (0o600, 0o700)
 
 
 def test_another_text_is_parsed(tmp_path: Path) -> None:
     parse = Parser()
-    yaml_memo.load(TEXT, tmp_path, parse)
-    assert yaml_memo.load(TEXT.replace("team", "squad"), tmp_path, parse)["settings"]["owner_tags"] == [
+    data_memo.yaml(TEXT, tmp_path, parse)
+    assert data_memo.yaml(TEXT.replace("team", "squad"), tmp_path, parse)["settings"]["owner_tags"] == [
         "owner",
         "squad",
     ]
@@ -53,7 +53,7 @@ def test_another_text_is_parsed(tmp_path: Path) -> None:
 
 def test_without_a_directory_nothing_is_read_or_written(tmp_path: Path) -> None:
     parse = Parser()
-    assert yaml_memo.load(TEXT, None, parse) == yaml_memo.load(TEXT, None, parse) == DATA
+    assert data_memo.yaml(TEXT, None, parse) == data_memo.yaml(TEXT, None, parse) == DATA
     assert parse.calls == 2
 
 
@@ -67,53 +67,53 @@ def test_without_a_directory_nothing_is_read_or_written(tmp_path: Path) -> None:
 )
 def test_data_json_cannot_carry_exactly_is_parsed_every_time(tmp_path: Path, text: str) -> None:
     parse = Parser()
-    first = yaml_memo.load(text, tmp_path, parse)
-    assert yaml_memo.load(text, tmp_path, parse) == first
+    first = data_memo.yaml(text, tmp_path, parse)
+    assert data_memo.yaml(text, tmp_path, parse) == first
     assert parse.calls == 2
     assert kept_files(tmp_path) == []
 
 
 def test_a_date_stays_a_date(tmp_path: Path) -> None:
-    assert yaml_memo.load("until: 2027-01-01\n", tmp_path, Parser()) == {"until": datetime.date(2027, 1, 1)}
+    assert data_memo.yaml("until: 2027-01-01\n", tmp_path, Parser()) == {"until": datetime.date(2027, 1, 1)}
 
 
 def test_a_copy_someone_else_can_write_is_not_trusted(tmp_path: Path) -> None:
     parse = Parser()
-    yaml_memo.load(TEXT, tmp_path, parse)
+    data_memo.yaml(TEXT, tmp_path, parse)
     [kept] = kept_files(tmp_path)
     kept.write_text('{"rules": {"NHI-OWN-001": false}}', encoding="utf-8")  # tampered...
-    (tmp_path / "yaml-data").chmod(0o777)  # ...in a directory anyone may write
-    assert yaml_memo.load(TEXT, tmp_path, parse) == DATA
+    (tmp_path / "data").chmod(0o777)  # ...in a directory anyone may write
+    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
     assert parse.calls == 2
 
 
 def test_a_copy_writable_by_the_group_is_not_trusted(tmp_path: Path) -> None:
     parse = Parser()
-    yaml_memo.load(TEXT, tmp_path, parse)
+    data_memo.yaml(TEXT, tmp_path, parse)
     [kept] = kept_files(tmp_path)
     kept.chmod(0o660)
-    assert yaml_memo.load(TEXT, tmp_path, parse) == DATA
+    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
     assert parse.calls == 2
 
 
 def test_a_symlinked_copy_is_not_followed(tmp_path: Path) -> None:
     parse = Parser()
-    yaml_memo.load(TEXT, tmp_path, parse)
+    data_memo.yaml(TEXT, tmp_path, parse)
     [kept] = kept_files(tmp_path)
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text('{"rules": {}}', encoding="utf-8")
     kept.unlink()
     os.symlink(elsewhere, kept)
-    assert yaml_memo.load(TEXT, tmp_path, parse) == DATA
+    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
     assert parse.calls == 2
 
 
 def test_an_unreadable_copy_means_parsing(tmp_path: Path) -> None:
     parse = Parser()
-    yaml_memo.load(TEXT, tmp_path, parse)
+    data_memo.yaml(TEXT, tmp_path, parse)
     [kept] = kept_files(tmp_path)
     kept.write_text('{"settings": ', encoding="utf-8")  # cut short
-    assert yaml_memo.load(TEXT, tmp_path, parse) == DATA
+    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
     assert parse.calls == 2
 
 
@@ -121,18 +121,18 @@ def test_a_directory_that_cannot_be_written_costs_only_the_parse(tmp_path: Path)
     blocked = tmp_path / "file"
     blocked.write_text("", encoding="utf-8")  # the cache "directory" is a file
     parse = Parser()
-    assert yaml_memo.load(TEXT, blocked, parse) == yaml_memo.load(TEXT, blocked, parse) == DATA
+    assert data_memo.yaml(TEXT, blocked, parse) == data_memo.yaml(TEXT, blocked, parse) == DATA
     assert parse.calls == 2
 
 
 def test_a_parse_error_propagates_and_nothing_is_kept(tmp_path: Path) -> None:
     with pytest.raises(yaml.YAMLError):
-        yaml_memo.load("rules: [unclosed\n", tmp_path, Parser())
+        data_memo.yaml("rules: [unclosed\n", tmp_path, Parser())
     assert kept_files(tmp_path) == []
 
 
 def test_a_missing_cache_directory_is_made_private(tmp_path: Path) -> None:
     """Not the umask's mode: `mkdir(parents=True)` gives the parents it makes 0o755 (the config memo did)."""
     cache = tmp_path / "cache"
-    yaml_memo.load(TEXT, cache, Parser())
-    assert [p.stat().st_mode & 0o777 for p in (cache, cache / "yaml-data")] == [0o700, 0o700]
+    data_memo.yaml(TEXT, cache, Parser())
+    assert [p.stat().st_mode & 0o777 for p in (cache, cache / "data")] == [0o700, 0o700]
