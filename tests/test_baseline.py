@@ -75,8 +75,7 @@ def test_only_new_findings_fail(estate: Path, capsys: pytest.CaptureFixture[str]
         "aws:infra/aws_iam_access_key.bot (access key, no owner)\n"
         "  infra/keys.tf:1: NHI-CRED-001 high access key aws_iam_access_key.bot of user aws_iam_user.bot is a "
         "long-lived static key that is never rotated\n"
-        "  infra/keys.tf:1: NHI-OWN-001 medium access key aws_iam_access_key.bot has no owner\n"
-        "nhilint: 2 findings (1 high, 1 medium) in 3 files, 2 identities, 1 credential, 1 grant; 7 baselined\n"
+        "nhilint: 1 finding (1 high) in 3 files, 2 identities, 1 credential, 1 grant; 7 baselined\n"
     )
 
 

@@ -23,6 +23,12 @@ Best practice::
 IAM groups are not reported: a group is a container of principals, not an identity that acts or holds a
 credential; its members are (their group memberships still count among their grants).
 
+A credential of an identity in the scanned code (an access key of a user, a service-account key) takes that
+identity's owner: when both have none, the identity is reported, once, not each of its keys again (an AWS
+access key cannot even carry tags). A credential whose secret is kept in a secret of the scan (an AgentCore
+provider's client secret in Secrets Manager) is reported on that secret, as NHI-RET-001 does. A credential of
+no identity of the scan, or with an owner fact of its own that cannot be evaluated, is reported itself.
+
 When the owner tag is set from something nhilint cannot evaluate (a variable without a default, a data
 source), the finding says "could not evaluate" and takes the policy's `unknown_severity`.
 """
@@ -31,8 +37,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.model import Finding, Severity
-from nhilint.rules.base import Context, Rule, fact_where, label, subjects, unknown_reason
+from nhilint.model import Credential, Finding, Identity, Inventory, Severity
+from nhilint.rules.base import Context, Rule, fact_where, kept_in, label, subjects, unknown_reason
 
 # Identity kinds that hold principals rather than act: exempt from the owner, expiry and retirement rules.
 CONTAINER_KINDS = frozenset({"group"})
@@ -40,7 +46,7 @@ CONTAINER_KINDS = frozenset({"group"})
 
 def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for subject in subjects(ctx.inventory):
-        if subject.kind in CONTAINER_KINDS:
+        if subject.kind in CONTAINER_KINDS or _reported_elsewhere(subject, ctx.inventory):
             continue
         owner = subject.lifecycle.owner
         if owner is None:
@@ -58,3 +64,14 @@ def check(rule: Rule, ctx: Context) -> Iterator[Finding]:
 
 
 RULE = Rule("NHI-OWN-001", "owner-missing", Severity.MEDIUM, "NHI1", "Identity or credential has no owner", check)
+
+
+def _reported_elsewhere(subject: Identity | Credential, inventory: Inventory) -> bool:
+    """A credential whose missing owner is its identity's (inherited, nhilint.extract.builder), or that goes with
+    the secret of the scan it is kept in."""
+    if not isinstance(subject, Credential):
+        return False
+    parent = inventory.identities.get(subject.of) if isinstance(subject.of, str) else None
+    if parent is not None and parent.kind not in CONTAINER_KINDS and subject.lifecycle.owner == parent.lifecycle.owner:
+        return True
+    return kept_in(inventory, subject) is not None
