@@ -76,7 +76,6 @@ Reads = Callable[[str, str], bool]
 checked for bounds and repeated keys like every document, but their body is not built (a large
 CustomResourceDefinition, a dashboard in a ConfigMap nobody reads). A large file of such objects only is checked
 on the parser's events without composing it (nhilint.parse.manifest_skim)."""
-SKIMMED_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 
 
 def parse_file(file: Path, path: str, limits: Limits = DEFAULT_LIMITS, reads: Reads | None = None) -> ManifestFile:
@@ -169,6 +168,8 @@ def parse_text(
 
 
 def _skim(reads: Reads) -> Callable[[yaml.Node], frozenset[str] | None]:
+    from nhilint.parse import manifest_skim  # its keys: what a skimmed object is built to
+
     def skim(node: yaml.Node) -> frozenset[str] | None:
         if not isinstance(node, yaml.MappingNode):
             return None
@@ -178,7 +179,7 @@ def _skim(reads: Reads) -> Callable[[yaml.Node], frozenset[str] | None]:
             return None
         if kind.value.endswith("List") or reads(str(api_version.value), str(kind.value)):
             return None
-        return SKIMMED_KEYS
+        return manifest_skim.KEPT
 
     return skim
 

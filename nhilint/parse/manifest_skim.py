@@ -33,7 +33,7 @@ from nhilint.parse.yamlmarks import Loaded, Stream
 from nhilint.values import LDict
 
 MIN_CHARS = 32 << 10  # smaller files are cheap to compose; and most hold an object that is read
-KEPT = frozenset({"apiVersion", "kind", "metadata"})  # what a skimmed object is built to (kubernetes.SKIMMED_KEYS)
+KEPT = frozenset({"apiVersion", "kind", "metadata"})  # what a skimmed object is built to, however it is read
 _KIND_RE = re.compile(r"^kind:[ \t]*([A-Za-z0-9]+)[ \t]*$", re.M)
 _API_RE = re.compile(r"^apiVersion:[ \t]*([A-Za-z0-9./-]+)[ \t]*$", re.M)
 
