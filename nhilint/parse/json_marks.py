@@ -24,9 +24,9 @@ text, whatever the text (huge strings, deep nesting, many keys).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from itertools import accumulate, chain, compress, count, repeat
-from operator import getitem, gt
+from collections.abc import Callable
+from itertools import accumulate, compress, count, repeat
+from operator import gt
 from typing import Any
 
 from nhilint.lazy_re import LazyPattern
@@ -85,15 +85,15 @@ def load(text: str, base_line: int, limits: Limits) -> tuple[Any, int] | None:
         2 * (text.count(",") + text.count("{") + text.count("[")) + 1 > limits.max_nodes
     ):
         return None
-    hook, closes, stack = _objects(structure, base_line)
+    hook, finished = _objects(structure, base_line)
     try:
         value = json.loads(
             text, object_pairs_hook=hook, parse_float=_plain if exponent else None, parse_constant=_plain
         )
     except (ValueError, RecursionError, IndexError, _Declined):
         return None
-    if stack or next(closes, None) is not None:
-        return None  # not the objects the skeleton says: do not guess
+    if not finished():
+        return None  # not the objects the structure shows: do not guess
     return value, base_line + start
 
 
@@ -133,47 +133,61 @@ def _long_key(parts: list[str]) -> bool:
     return any(i % 2 and i + 1 < len(parts) and parts[i + 1].lstrip()[:1] == ":" for i in long)
 
 
-def _objects(structure: bytes, base_line: int) -> tuple[_Hook, Iterator[tuple[Sequence[int], int]], list[int]]:
-    """The `object_pairs_hook` that marks each object, what is left for it to mark, and its stack (both are
-    empty once `json.loads` has read the objects the structure shows).
+def _objects(structure: bytes, base_line: int) -> tuple[_Hook, Callable[[], bool]]:
+    """The `object_pairs_hook` that marks each object, and whether it has marked every object the structure
+    shows (what `json.loads` read is what the structure says).
 
-    Each `{` and key is pushed, as its line, on a stack when the `}` after it closes (in text order, which is the
-    order `json.loads` closes objects in). The object that closes then holds the top of the stack: its keys
-    (as many as `json.loads` gives it), and below them its `{` (what the objects inside it pushed is gone).
+    `json.loads` closes objects in the order their `}` are written. Each `{` and key before a `}` is a token
+    there, its line in `lines`; the tokens since the previous `}` are the segment of that `}`. An object that
+    holds no other has its `{` and keys at the end of its segment (they are all after the previous `}`); the
+    tokens before them belong to objects still open, and wait on a stack. An object that holds others has in
+    its segment only the keys after the last of them; its `{` and other keys are at the top of the stack.
     """
     opens_and_keys = structure.translate(_OPEN_AS_KEY)  # one kind of token: `:`
-    closing = opens_and_keys.split(b"}")  # the text before each `}`, and after the last
-    closing.pop()
-    before = list(accumulate(map(bytes.count, closing, repeat(b":"))))  # how many pushed before each `}`
-    end_lines = accumulate(map(bytes.count, closing, repeat(b"\n")), initial=base_line)
+    segments = opens_and_keys.split(b"}")  # the text before each `}`, and after the last
+    segments.pop()
+    before = accumulate(map(bytes.count, segments, repeat(b":")))  # how many tokens before each `}`
+    end_lines = accumulate(map(bytes.count, segments, repeat(b"\n")), initial=base_line)
     next(end_lines)
     pieces = opens_and_keys.split(b":")
     pieces.pop()
-    lines = list(accumulate(map(bytes.count, pieces, repeat(b"\n")), initial=base_line))  # of each `{` and key
+    lines = list(accumulate(map(bytes.count, pieces, repeat(b"\n")), initial=base_line))  # of each token
     del lines[0]
-    closes = zip(map(getitem, repeat(lines), map(slice, chain((0,), before), before)), end_lines, strict=True)
+    closes = zip(before, end_lines, strict=True)
     stack: list[int] = []
+    done = 0  # tokens before the previous `}`
 
     def mapping(pairs: list[tuple[str, Any]]) -> LDict:
-        nonlocal stack
-        pushed, end = next(closes)
-        stack += pushed
+        nonlocal done, stack
+        tokens, end = next(closes)
         size = len(pairs)
-        mark = len(stack) - size - 1
-        if mark < 0:
-            raise _Declined
         result = _new_dict(LDict)  # what `LDict(pairs, line, end_line)` makes, without its Python `__init__`
         _fill(result, pairs)
         if len(result) != size:
             raise _Declined  # a key written twice
-        result.line = line = stack[mark]
+        mark = tokens - size - 1  # where its `{` is, if it holds no other object
+        if mark >= done:
+            if mark > done:
+                stack += lines[done:mark]
+            result.line = line = lines[mark]
+            result.key_lines = dict(zip(result, lines[mark + 1 : tokens]))  # noqa: B905 (as long: `size`)
+        else:
+            stack += lines[done:tokens]
+            mark = len(stack) - size - 1
+            if mark < 0:
+                raise _Declined
+            result.line = line = stack[mark]
+            result.key_lines = dict(zip(result, stack[mark + 1 :]))  # noqa: B905 (as long: `size`)
+            del stack[mark:]
+        done = tokens
         result.end_line = end or line
         result.path = None
-        result.key_lines = dict(zip(result, stack[mark + 1 :]))  # noqa: B905 (the lengths are equal)
-        del stack[mark:]
         return result
 
-    return mapping, closes, stack
+    def finished() -> bool:
+        return not stack and done == len(lines) and next(closes, None) is None
+
+    return mapping, finished
 
 
 _RESOLVE: list[Callable[[str], Any]] = []
