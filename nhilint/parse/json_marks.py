@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from itertools import accumulate, compress, count, repeat
-from operator import gt
+from operator import gt, sub
 from typing import Any
 
 from nhilint.lazy_re import LazyPattern
@@ -143,15 +143,16 @@ def _objects(structure: bytes, base_line: int) -> tuple[_Hook, Callable[[], bool
     tokens before them belong to objects still open, and wait on a stack. An object that holds others has in
     its segment only the keys after the last of them; its `{` and other keys are at the top of the stack.
     """
-    opens_and_keys = structure.translate(_OPEN_AS_KEY)  # one kind of token: `:`
-    segments = opens_and_keys.split(b"}")  # the text before each `}`, and after the last
+    tokens = structure.translate(_OPEN_AS_KEY, b"[]")  # `:` (a `{` or a key), `}` and line breaks
+    segments = tokens.split(b"}")  # before each `}`, and after the last
     segments.pop()
-    before = accumulate(map(bytes.count, segments, repeat(b":")))  # how many tokens before each `}`
-    end_lines = accumulate(map(bytes.count, segments, repeat(b"\n")), initial=base_line)
+    breaks = list(map(bytes.count, segments, repeat(b"\n")))
+    before = accumulate(map(sub, map(len, segments), breaks))  # how many tokens before each `}`
+    end_lines = accumulate(breaks, initial=base_line)
     next(end_lines)
-    pieces = opens_and_keys.split(b":")
-    pieces.pop()
-    lines = list(accumulate(map(bytes.count, pieces, repeat(b"\n")), initial=base_line))  # of each token
+    between = tokens.translate(None, b"}").split(b":")  # only line breaks between tokens
+    between.pop()
+    lines = list(accumulate(map(len, between), initial=base_line))  # of each token
     del lines[0]
     closes = zip(before, end_lines, strict=True)
     stack: list[int] = []
