@@ -154,7 +154,7 @@ def _objects(structure: bytes, base_line: int) -> tuple[_Hook, Callable[[], bool
     between.pop()
     lines = list(accumulate(map(len, between), initial=base_line))  # of each token
     del lines[0]
-    closes = zip(before, end_lines, strict=True)
+    closes = iter(list(zip(before, end_lines, strict=True)))
     stack: list[int] = []
     done = 0  # tokens before the previous `}`
 
