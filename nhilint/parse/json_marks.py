@@ -3,11 +3,13 @@
 JSON is YAML, and `yamlmarks` reads it as such, but composing YAML nodes costs about thirty times `json.loads`
 (a quarter of the templates in a CloudFormation repository are JSON). Here `json.loads` builds the values, its
 `object_pairs_hook` making each object the same `LDict` (lines, end line, key lines) the YAML walker would.
-The lines come from the text's skeleton: with every string taken out, what is left of a JSON text is its
-structure (`{}[]`, a key's `:`, line breaks), numbers and literals, so a few passes of `bytes` methods (split,
-count, translate) give the line of every `{`, `}` and key, and how many of each come before each `}`. Objects
-close in the same order in the text and in `json.loads`, so the hook, called once per `}`, takes its object's
-opening line and keys from stacks of those. Nothing in Python runs per key or per bracket, only per object.
+The lines come from the text's skeleton: with its escapes blanked (same length) and then every string taken
+out, what is left of a JSON text is its structure (`{}[]`, a key's `:`, line breaks), numbers and literals, and
+a few passes of `bytes` methods (split, len, count, translate) give the line of every `{`, `}` and key, and how
+many come before each `}`. For a text `json.loads` accepts, that skeleton is exact. Objects close in the order
+their `}` are written, in the text as in `json.loads`, so the hook, called once per `}`, takes its object's
+lines from those of the tokens (a stack keeps those of objects still open). Python runs once per object, not
+per key or bracket; what is left is about the cost of making an `LDict` and its `key_lines` per object.
 
 Numbers are read as YAML reads them (`1e5` is a string in YAML 1.1): integers and floats without an exponent
 read alike, so only an exponent or a constant (`NaN`, `Infinity`) asks YAML's resolver, and only then is
@@ -16,7 +18,7 @@ PyYAML imported (a JSON policy in Terraform code is read without it).
 This is a fast path only. Whenever the answer might differ from the YAML reading, it declines (None) and the
 caller reads the text as YAML: a key written twice (the format's merge and the duplicate report), invalid
 JSON, a document near a limit (nodes, depth), characters YAML treats differently (non-printable ones, line
-breaks other than `\\n` and `\\r\\n`, tabs, escaped surrogate pairs), a key longer than YAML's keys or whose
+breaks other than `\\n` and `\\r\\n`, tabs, escaped surrogates), a key longer than YAML's keys or whose
 `:` is on a later line, or any disagreement between the skeleton and `json.loads`. Every step is linear in the
 text, whatever the text (huge strings, deep nesting, many keys).
 """
@@ -43,7 +45,6 @@ _ESCAPE = LazyPattern(r"\\(?:[^u\n]|u(?![dD][89a-fA-F]))")
 _LONG_KEY = 1000  # YAML's keys: at most 1024 characters (a key this long, quotes included, is read as YAML)
 _BLANKS = b" \r"  # taken out of the skeleton (a tab declines): only line breaks are left between tokens
 _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b"{}[]:\n")))
-_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"{}[]")))
 _DEPTH = [0] * 256  # a bracket's change of depth, by byte
 _DEPTH[ord("{")] = _DEPTH[ord("[")] = 1
 _DEPTH[ord("}")] = _DEPTH[ord("]")] = -1
@@ -160,27 +161,27 @@ def _objects(structure: bytes, base_line: int) -> tuple[_Hook, Callable[[], bool
 
     def mapping(pairs: list[tuple[str, Any]]) -> LDict:
         nonlocal done, stack
-        tokens, end = next(closes)
+        upto, end = next(closes)
         size = len(pairs)
         result = _new_dict(LDict)  # what `LDict(pairs, line, end_line)` makes, without its Python `__init__`
         _fill(result, pairs)
         if len(result) != size:
             raise _Declined  # a key written twice
-        mark = tokens - size - 1  # where its `{` is, if it holds no other object
+        mark = upto - size - 1  # where its `{` is, if it holds no other object
         if mark >= done:
             if mark > done:
                 stack += lines[done:mark]
             result.line = line = lines[mark]
-            result.key_lines = dict(zip(result, lines[mark + 1 : tokens]))  # noqa: B905 (as long: `size`)
+            result.key_lines = dict(zip(result, lines[mark + 1 : upto]))  # noqa: B905 (as long: `size`)
         else:
-            stack += lines[done:tokens]
+            stack += lines[done:upto]
             mark = len(stack) - size - 1
             if mark < 0:
                 raise _Declined
             result.line = line = stack[mark]
             result.key_lines = dict(zip(result, stack[mark + 1 :]))  # noqa: B905 (as long: `size`)
             del stack[mark:]
-        done = tokens
+        done = upto
         result.end_line = end or line
         result.path = None
         return result
