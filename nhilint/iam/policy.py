@@ -2,8 +2,9 @@
 
 A key written twice in a JSON policy (two `Action` keys) is reported (NHI-PARSE-005) and evaluated as the
 broader statement (`parse.policy_merge.broader`, the same merge CloudFormation templates are read with).
-The line-marking YAML reader that finds those keys (and PyYAML) is imported when JSON policy text is first
-read, not with this module: every scan builds an inventory, few read policy text.
+JSON policy text is read with line marks by `parse.json_marks`; only text it declines (a key written twice,
+characters YAML reads differently, a limit near) goes to the line-marking YAML reader, and only then are it
+and PyYAML imported: every scan builds an inventory, few read policy text, fewer need YAML for it.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ def _parse_json_text(text: str, path: str, line: int, errors: list[ParseError], 
     stripped = text.strip()
     if not stripped:
         return Unknown("the policy is empty")
+    from nhilint.parse import json_marks
+
+    fast = json_marks.load(text, line, limits)  # what the YAML reading below gives, when it can tell
+    if fast is not None:
+        return fast[0]
     try:
         json.loads(stripped, object_pairs_hook=_first_pairs)
     except RecursionError:

@@ -1,14 +1,15 @@
 """Keys written twice in an IAM policy document, resolved as the broader grant.
 
 Shared by JSON policy text (`iam.policy`) and CloudFormation templates (`parse.cloudformation`), which
-hold policies as loaded YAML/JSON values: it works on loaded values, before any evaluation.
+hold policies as loaded YAML/JSON values: it works on loaded values, before any evaluation. It does not
+import the YAML reader: JSON policy text without a key written twice is read without it (`json_marks`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from nhilint.parse.yamlmarks import KeyPath, last_wins
+from nhilint.parse.key_merge import KeyPath, last_wins
 from nhilint.values import LDict
 
 _LISTS = ("Action", "Resource", "Principal")

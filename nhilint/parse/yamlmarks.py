@@ -29,18 +29,15 @@ import yaml
 
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse import json_marks
+from nhilint.parse.key_merge import KeyPath as KeyPath  # re-exported, as the readers of the formats use them
+from nhilint.parse.key_merge import Merge as Merge
+from nhilint.parse.key_merge import last_wins as last_wins
 from nhilint.parse.yaml_composer import LOADER as LOADER  # re-exported: the Kubernetes and kustomize readers
 from nhilint.parse.yaml_composer import STANDARD_TAG, STR_TAG, Composer, scalar_value
 from nhilint.values import LDict
 
 _STANDARD_TAG = STANDARD_TAG
 _STR_TAG, _MERGE_TAG = STR_TAG, f"{_STANDARD_TAG}merge"
-
-KeyPath = tuple[str | int, ...]
-Merge = Callable[[KeyPath, LDict, dict[str, list[Any]]], dict[str, str]]
-"""Resolve the repeated keys of one mapping: (path of the mapping, the mapping holding each key's last
-value, every value of each repeated key in order) -> how each key was resolved, for the report. The merge
-sets the values it keeps in the mapping; `keep_both` adds the repeats under suffixed keys."""
 
 
 class LimitError(ValueError):
@@ -105,11 +102,6 @@ def key_path(path: KeyPath) -> str:
             text = part if len(part) <= 64 else part[:61] + "..."
             out += f".{text}" if out else text
     return out or "(document)"
-
-
-def last_wins(path: KeyPath, mapping: LDict, repeated: dict[str, list[Any]]) -> dict[str, str]:
-    """What PyYAML, json.loads and kubectl do: the last value stays (reported all the same)."""
-    return {key: "the last value is used" for key in repeated}
 
 
 def keep_both(mapping: LDict, key: str, values: list[Any]) -> None:

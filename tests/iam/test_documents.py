@@ -170,3 +170,57 @@ def test_an_effect_that_is_neither_allow_nor_deny_is_judged_as_allow_and_marked_
         (f.rule_id, f.location.path, f.location.start_line) for f in report.findings if f.rule_id == "NHI-PRIV-004"
     ]
     assert admin == [("NHI-PRIV-004", "main.tf", 7)]
+
+
+MANAGED = """\
+resource "aws_iam_role" "ci" {
+  name               = "ci"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_policy" "deploy" {
+  name   = "deploy"
+  policy = <<EOT
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::artifacts/*"
+    },
+    {
+      "Effect": "Allow",
+      "Action": "cloudformation:*",
+      "Resource": "*",
+      "Action": "cloudformation:DescribeStacks"
+    }
+  ]
+}
+EOT
+}
+
+resource "aws_iam_role_policy_attachment" "deploy" {
+  role       = aws_iam_role.ci.name
+  policy_arn = aws_iam_policy.deploy.arn
+}
+
+resource "aws_iam_role_policy_attachment" "read" {
+  role       = aws_iam_role.ci.name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+"""
+
+
+def test_a_customer_managed_policy_in_heredoc_json_keeps_its_statement_lines(tmp_path: Path) -> None:
+    # `aws_iam_policy` is code in the scan, not a catalogue entry: its statements are where findings point, and
+    # a key written twice in it is reported. AWS managed policies are never parsed (analyse.aws_managed): their
+    # grants point at the attachment.
+    report = scan_tree(tmp_path, {"main.tf": MANAGED})
+    grants = report.inventory.grants_of("aws:aws_iam_role.ci")
+    assert [(g.permissions, g.location.start_line, g.location.end_line) for g in grants] == [
+        (("s3:GetObject",), 12, 16),
+        (("cloudformation:*", "cloudformation:DescribeStacks"), 17, 22),
+        (("arn:aws:iam::aws:policy/ReadOnlyAccess",), 33, 36),
+    ]
+    assert [(e.line, e.kind) for e in report.inventory.errors] == [(21, "duplicate-key")]
