@@ -73,20 +73,21 @@ def relative_names(paths: Iterable[Path], real_root: Path) -> dict[Path, str]:
     given when it resolves outside the root. A file that is not a symlink resolves to its directory's real path
     and its own name, so each directory is resolved once (resolving every file costs a system call per
     directory level of each)."""
-    bases: dict[Path, str | None] = {}
+    root = os.fspath(real_root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    bases: dict[str, str | None] = {}
     names: dict[Path, str] = {}
     for path in paths:
-        if path.is_symlink():
+        text = os.fspath(path)
+        if os.path.islink(text):
             names[path] = _relative_name(path, real_root)
             continue
-        parent = path.parent
-        if parent not in bases:
-            try:
-                bases[parent] = parent.resolve().relative_to(real_root).as_posix()
-            except ValueError:
-                bases[parent] = None
-        base = bases[parent]
-        names[path] = path.as_posix() if base is None else path.name if base == "." else f"{base}/{path.name}"
+        parent, name = os.path.split(text)  # strings: Path's parent, resolve and relative_to cost more than the calls
+        base = bases.get(parent, "")
+        if base == "":
+            real = os.path.realpath(parent or os.curdir)
+            base = bases[parent] = "." if real == root else real[len(prefix) :] if real.startswith(prefix) else None
+        names[path] = path.as_posix() if base is None else name if base == "." else f"{base}/{name}"
     return names
 
 
