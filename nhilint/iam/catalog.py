@@ -46,10 +46,14 @@ def service_actions(service: str) -> tuple[Action, ...]:
     if key not in _service_keys():
         return ()
     data = _actions_file(key)
-    return tuple(
-        Action(key, str(v["name"]), tuple(level.strip() for level in str(v.get("accessLevel", "Write")).split(",")))
-        for v in data.values()
-    )
+    levels: dict[str, tuple[str, ...]] = {}  # a few level texts for hundreds of actions: each split once
+    found = []
+    for v in data.values():
+        text = str(v.get("accessLevel", "Write"))
+        if text not in levels:
+            levels[text] = tuple(level.strip() for level in text.split(","))
+        found.append(Action(key, str(v["name"]), levels[text]))
+    return tuple(found)
 
 
 def _actions_file(service: str) -> dict[str, dict[str, object]]:
@@ -89,11 +93,20 @@ def expand(pattern: str) -> tuple[Action, ...] | None:
 
 @functools.lru_cache(maxsize=4096)
 def _match(service: str, name: str) -> tuple[Action, ...]:
-    actions = service_actions(service)
     if "*" not in name and "?" not in name:
-        return tuple(a for a in actions if a.name.lower() == name)
+        return _by_lower_name(service).get(name, ())
+    actions = service_actions(service)
     matches = wildcard.one(name)  # as fnmatch.fnmatchcase, without a regex call for `Get*`
     return tuple(a for a, lowered in zip(actions, _lower_names(service), strict=True) if matches(lowered))
+
+
+@functools.lru_cache(maxsize=512)
+def _by_lower_name(service: str) -> dict[str, tuple[Action, ...]]:
+    """A service's actions by lower-case name (a name AWS spells one way is looked up, not searched for)."""
+    found: dict[str, tuple[Action, ...]] = {}
+    for action, lowered in zip(service_actions(service), _lower_names(service), strict=True):
+        found[lowered] = (*found.get(lowered, ()), action)
+    return found
 
 
 @functools.lru_cache(maxsize=512)
