@@ -1,9 +1,8 @@
 """Which files to scan, and as what; the one place that decides which paths nhilint may read.
 
-Terraform is known by its suffix. YAML and JSON files are classified by content, never by name:
-CloudFormation (`AWSTemplateFormatVersion`, or `Resources` with `AWS::` types, SAM's `Transform`),
-Kubernetes (documents with `apiVersion` and `kind`), Terraform plan JSON (`terraform show -json`), and
-`kustomization.yaml` overlays. Anything else is skipped silently.
+Terraform is known by its suffix; YAML and JSON files are classified by the content of their first MiB
+(nhilint.file_kinds: CloudFormation, Kubernetes, Terraform plan JSON, kustomization overlays), and anything
+else is skipped silently.
 
 Discovery fails closed: a directory or file that cannot be read, a symlink loop or a broken link is a
 problem (NHI-PARSE-001) and the walk goes on; a symlink or named path that leaves the scan root is reported
@@ -18,38 +17,27 @@ up in the git index (nhilint.git_index, read without running git, only when some
 
 from __future__ import annotations
 
-import codecs
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nhilint.file_kinds import SNIFF_BYTES, TERRAFORM_SUFFIXES, NotText, candidate, classify_bytes, is_text
+from nhilint.file_kinds import classify as classify  # re-exported with the other classification names
+from nhilint.file_kinds import cloudformation as cloudformation
 from nhilint.ignore import NOTHING, Ignores
 
 if TYPE_CHECKING:
     from nhilint.git_index import Tracked
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.model_inputs import InputProblem, ParseError
-from nhilint.regular_file import open_regular
+from nhilint.regular_file import open_regular, read_at_most
 
 SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "__pycache__", ".tox"})
-TERRAFORM_SUFFIXES = (".tf", ".tf.json")
-DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
-SNIFF_BYTES = 1 << 20  # classify on the first MiB; templates and manifests are far smaller
 GITIGNORE_BYTES = 1 << 20
-
-# A resource type (`Type: AWS::IAM::Role`, `"Type": "AWS::S3::Bucket"`). A quote before `Type` changes nothing
-# whether it matches; starting at the literal lets the regex engine skip to each `Type`.
-_CFN_TYPE_RE = re.compile(r"""Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::""")
-_K8S_API_RE = re.compile(r"""^\s*["']?apiVersion["']?\s*:""", re.M)
-_K8S_KIND_RE = re.compile(r"""^\s*["']?kind["']?\s*:""", re.M)
-_PLAN_RE = re.compile(r'"format_version"')
-_PLAN_BODY_RE = re.compile(r'"(?:planned_values|resource_changes)"')
 
 
 @dataclass(slots=True)
@@ -62,65 +50,22 @@ class Discovered:
     problems: list[ParseError] = field(default_factory=list)  # paths that could not be read or were refused
 
 
-def candidate(name: str) -> str | None:
-    """What a file name may hold: terraform, kustomize, helm, data (classified by content), or None."""
-    if name.endswith(TERRAFORM_SUFFIXES):
-        return "terraform"
-    if name in KUSTOMIZATION_NAMES:
-        return "kustomize"
-    if name == "Chart.yaml":
-        return "helm"
-    return "data" if name.endswith(DATA_SUFFIXES) else None
-
-
-def classify(name: str, head: str) -> str | None:
-    """tfplan, cloudformation, kubernetes or None for a data file, from its first bytes."""
-    if name.endswith(".json") and _PLAN_RE.search(head) and _PLAN_BODY_RE.search(head):
-        return "tfplan"
-    if cloudformation(head):
-        return "cloudformation"
-    # Each pattern holds its literal: the `in` test (a fast substring search) saves most regex scans.
-    if "apiVersion" in head and "kind" in head and _K8S_API_RE.search(head) and _K8S_KIND_RE.search(head):
-        return "kubernetes"
-    return None
-
-
-def cloudformation(head: str) -> bool:
-    """`AWSTemplateFormatVersion`, a SAM type, or a resource with an `AWS::` type anywhere in the text.
-
-    Substring tests first: a large manifest that mentions AWS (a CRD documenting SigV4) is ruled out without
-    a regex scan, which tried three alternatives at every character of it."""
-    if "AWSTemplateFormatVersion" in head or "AWS::Serverless" in head:
-        return True
-    return "AWS::" in head and _CFN_TYPE_RE.search(head) is not None
-
-
-class NotText(ValueError):
-    """A data file (`.yaml`, `.json`, `.template` …) whose first bytes are not UTF-8 text and that no kind
-    matches: it cannot be classified, so it is reported (NHI-PARSE-001) rather than skipped as "not code"."""
-
-
 def kind_of(path: Path) -> str | None:
     """terraform, cloudformation, kubernetes, tfplan, kustomize, or None. Raises OSError if it cannot be read,
     NotText if it is binary (not UTF-8, or holding a NUL) and unclassified."""
-    kind = candidate(path.name)
+    return _kind_of(path, path.name)
+
+
+def _kind_of(path: str | Path, name: str) -> str | None:
+    kind = candidate(name)
     if kind != "data":
         return kind
     with open_regular(path) as handle:
-        head = handle.read(SNIFF_BYTES)
-    found = classify(path.name, head.decode("utf-8", errors="replace"))
-    if found is None and not _text(head, whole=len(head) < SNIFF_BYTES):
+        head = read_at_most(handle, SNIFF_BYTES)
+    found = classify_bytes(name, head)
+    if found is None and not is_text(head, whole=len(head) < SNIFF_BYTES):
         raise NotText("not UTF-8 text (binary content), so it cannot be classified or read")
     return found  # a classified file that does not decode is reported by its parser
-
-
-def _text(head: bytes, whole: bool) -> bool:
-    """Whether the bytes are UTF-8 text without NUL; a character cut at the end of a partial read counts."""
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
-    except UnicodeDecodeError:
-        return False
-    return b"\0" not in head
 
 
 def relative_names(paths: Iterable[Path], real_root: Path) -> dict[Path, str]:
@@ -128,20 +73,21 @@ def relative_names(paths: Iterable[Path], real_root: Path) -> dict[Path, str]:
     given when it resolves outside the root. A file that is not a symlink resolves to its directory's real path
     and its own name, so each directory is resolved once (resolving every file costs a system call per
     directory level of each)."""
-    bases: dict[Path, str | None] = {}
+    root = os.fspath(real_root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    bases: dict[str, str | None] = {}
     names: dict[Path, str] = {}
     for path in paths:
-        if path.is_symlink():
+        text = os.fspath(path)
+        if os.path.islink(text):
             names[path] = _relative_name(path, real_root)
             continue
-        parent = path.parent
-        if parent not in bases:
-            try:
-                bases[parent] = parent.resolve().relative_to(real_root).as_posix()
-            except ValueError:
-                bases[parent] = None
-        base = bases[parent]
-        names[path] = path.as_posix() if base is None else path.name if base == "." else f"{base}/{path.name}"
+        parent, name = os.path.split(text)  # strings: Path's parent, resolve and relative_to cost more than the calls
+        base = bases.get(parent, "")
+        if base == "":
+            real = os.path.realpath(parent or os.curdir)
+            base = bases[parent] = "." if real == root else real[len(prefix) :] if real.startswith(prefix) else None
+        names[path] = path.as_posix() if base is None else name if base == "." else f"{base}/{name}"
     return names
 
 
@@ -192,18 +138,18 @@ class _Walk:
 
     # -- paths ---------------------------------------------------------------------------------------
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: str | Path) -> str:
         """The path as findings show it: relative to the scan root, POSIX, the link's own name for links."""
         absolute = Path(os.path.abspath(path))
         for base in (self.root, self.real_root):
             if absolute.is_relative_to(base):
                 return absolute.relative_to(base).as_posix()
-        return path.as_posix()
+        return Path(path).as_posix()
 
     def inside(self, real: str) -> bool:
         return Path(real).is_relative_to(self.real_root)
 
-    def problem(self, path: Path, reason: str, kind: InputProblem = "unreadable") -> None:
+    def problem(self, path: str | Path, reason: str, kind: InputProblem = "unreadable") -> None:
         relative = self.relative(path)
         if (relative, kind) not in self.reported:
             self.reported.add((relative, kind))
@@ -253,7 +199,7 @@ class _Walk:
         if explicit and not os.path.isdir(real):
             self.found.named.add(self.relative(Path(real)))
             self.found.explicit.add(Path(real))
-            self.file(path, real, Path(real) if stat.S_ISLNK(mode) else path)
+            self.file(os.fspath(path), real, real if stat.S_ISLNK(mode) else os.fspath(path))
             return
         self.walk(path, self.ignores_for(path), via_link=False)
 
@@ -289,14 +235,14 @@ class _Walk:
 
     # -- the walk ------------------------------------------------------------------------------------
 
-    def admitted(self, name: str, rules: Ignores, only_tracked: bool, path: Path, is_dir: bool = False) -> bool:
-        """Whether to scan a path (`name`, relative to the root): not excluded by config, and either not ignored
-        by a `.gitignore` (nor inside a directory one ignores: `only_tracked`) or tracked by git. When the index
+    def admitted(self, name: str, rules: Ignores, ignored: bool, path: str, is_dir: bool = False) -> bool:
+        """Whether to scan a path (`name`, relative to the root): not excluded by config, and either not
+        `ignored` (by a `.gitignore`, or inside a directory one ignores) or tracked by git. When the index
         cannot be read, an ignored directory is walked to find the files to list in the finding, and an
         ignored file is listed if it is infrastructure code (a `.vscode/settings.json` is not)."""
         if rules.excluded(name, is_dir):
             return False
-        if not only_tracked and not rules.gitignored(name, is_dir):
+        if not ignored:
             return True
         if self.tracked is None:
             from nhilint.git_index import Tracked
@@ -311,43 +257,51 @@ class _Walk:
 
     def walk(self, top: Path, ignores: Ignores, via_link: bool) -> None:
         """Every directory below `top` once (by real path), without recursion; symlinks are queued. Below a
-        directory a `.gitignore` excludes, only what git tracks is scanned (`only_tracked`)."""
-        stack = [(top, ignores, False)]
+        directory a `.gitignore` excludes, only what git tracks is scanned (`only_tracked`).
+
+        Paths are strings until a file is recorded, and a directory's real path and name relative to the root
+        are its parent's and its own name (it is not a symlink), not resolved again."""
+        relative = self.relative(top)
+        stack = [(os.fspath(top), os.path.realpath(top), "" if relative == "." else relative, ignores, False)]
         while stack:
-            directory, rules, only_tracked = stack.pop()
-            real = os.path.realpath(directory)
+            directory, real, relative, rules, only_tracked = stack.pop()
             if real in self.dirs:
                 continue
             self.dirs.add(real)
-            relative = self.relative(directory)
-            relative = "" if relative == "." else relative
-            rules = self.gitignore(directory, relative, rules)
             try:
                 with os.scandir(directory) as listing:
-                    entries = sorted(listing, key=lambda e: e.name)
+                    entries = sorted(listing, key=_name)
             except OSError as exc:
+                self.gitignore(Path(directory), relative, rules)  # its problems come first, as they always have
                 self.problem(directory, f"directory cannot be read ({exc.strerror or exc})")
                 continue
-            subdirs: list[tuple[Path, bool]] = []
+            if any(entry.name == ".gitignore" for entry in entries):
+                rules = self.gitignore(Path(directory), relative, rules)
+            subdirs: list[tuple[str, str, str, Ignores, bool]] = []
             for entry in entries:
-                path = Path(entry.path)
-                name = f"{relative}/{entry.name}" if relative else entry.name
+                own = entry.name
+                name = f"{relative}/{own}" if relative else own
                 try:
                     is_link = entry.is_symlink()
                     is_dir = not is_link and entry.is_dir(follow_symlinks=False)
                 except OSError as exc:
-                    self.problem(path, f"cannot be read ({exc.strerror or exc})")
+                    self.problem(entry.path, f"cannot be read ({exc.strerror or exc})")
                     continue
                 if is_link:
-                    if self.admitted(name, rules, only_tracked, path):
-                        self.links.append((path, rules))
+                    if self.admitted(name, rules, only_tracked or rules.gitignored(name, False), entry.path):
+                        self.links.append((Path(entry.path), rules))
                 elif is_dir:
-                    if entry.name not in SKIP_DIRS and self.admitted(name, rules, only_tracked, path, is_dir=True):
-                        subdirs.append((path, only_tracked or rules.gitignored(name, is_dir=True)))
-                elif candidate(entry.name) and self.admitted(name, rules, only_tracked, path):
-                    own = os.path.join(real, entry.name)
-                    self.file(path, own, Path(own) if via_link else path)
-            stack.extend((d, rules, t) for d, t in reversed(subdirs))
+                    if own in SKIP_DIRS:
+                        continue
+                    ignored = only_tracked or rules.gitignored(name, is_dir=True)
+                    if self.admitted(name, rules, ignored, entry.path, is_dir=True):
+                        subdirs.append((entry.path, os.path.join(real, own), name, rules, ignored))
+                elif candidate(own) and self.admitted(
+                    name, rules, only_tracked or rules.gitignored(name, False), entry.path
+                ):
+                    path = os.path.join(real, own)
+                    self.file(entry.path, path, path if via_link else entry.path)
+            stack.extend(reversed(subdirs))
 
     def follow_links(self) -> None:
         """Symlinks found by the walk: followed inside the root (each real file once), reported otherwise."""
@@ -360,7 +314,7 @@ class _Walk:
             relative = self.relative(path)
             if not os.path.isdir(real):
                 if name:
-                    self.file(path, real, Path(real))
+                    self.file(os.fspath(path), real, real)
                 continue
             if path.name in SKIP_DIRS or rules.ignored(relative, is_dir=True):
                 continue
@@ -369,9 +323,9 @@ class _Walk:
             elif real not in self.dirs:
                 self.walk(path, rules, via_link=True)
 
-    def file(self, path: Path, real: str, shown: Path) -> None:
+    def file(self, path: str, real: str, shown: str) -> None:
         """Classify one file (`real` is its real path, `shown` the path the parsers get) and record it."""
-        kind = candidate(path.name)
+        kind = candidate(os.path.basename(path))
         if kind is None or real in self.files:
             return
         try:
@@ -384,7 +338,7 @@ class _Walk:
             return
         if kind == "data":
             try:
-                kind = kind_of(Path(real))
+                kind = _kind_of(real, os.path.basename(real))
             except OSError as exc:
                 self.problem(path, f"file cannot be read ({exc.strerror or exc})")
                 return
@@ -398,9 +352,9 @@ class _Walk:
         if info.st_size > self.limits.max_file_bytes:
             self.problem(path, f"{info.st_size} bytes exceed {self.limits.describe('max_file_bytes')}", "limit")
         elif kind == "terraform":
-            self.found.terraform.append(shown)
+            self.found.terraform.append(Path(shown))
         else:
-            self.found.other.setdefault(kind, []).append(shown)
+            self.found.other.setdefault(kind, []).append(Path(shown))
 
     def module_context(self) -> None:
         """The other `.tf` files of each scanned module directory: read for context (variables, tags, policy
@@ -428,16 +382,21 @@ class _Walk:
                     self.found.context.append(Path(real))
 
 
-def _code(path: Path) -> bool:
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _code(path: str) -> bool:
     """Whether discovery would scan the file if nothing excluded it; one that cannot be read or classified
     counts. A symlink or anything but a regular file counts without being opened: the link may leave the scan
     root (it is not followed before its tracked state is known), and opening a pipe blocks."""
-    if not candidate(path.name):
+    name = os.path.basename(path)
+    if not candidate(name):
         return False
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return True
-        return kind_of(path) is not None
+        return _kind_of(path, name) is not None
     except (OSError, NotText):
         return True
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nhilint.model_inputs import InputProblem
-from nhilint.regular_file import NotRegular, open_regular
+from nhilint.regular_file import NotRegular, open_regular, read_at_most
 
 _HEADER = struct.Struct(">4sII")
 _FLAGS = struct.Struct(">H")
@@ -326,7 +326,7 @@ def _regular(path: str, limit: int, shown: str) -> bytes:
     block the scan forever, and a device never ends."""
     try:
         with open_regular(path) as handle:
-            data = handle.read(limit + 1)
+            data = read_at_most(handle, limit + 1)
     except NotRegular as exc:
         raise _Refused("unreadable", f"{shown} is {exc.strerror}") from exc
     except OSError as exc:

@@ -11,10 +11,15 @@ pathspec answers for whole file paths: to it `logs/**` matches `logs/` because i
 git asks about the directory itself, which `logs/**` does not match (so `!logs/keep.tf` re-includes the
 file), and discovery prunes directories, so a directory is asked git's question (`_matches_directory`).
 tests/test_discover_gitignore.py compares discovery with `git ls-files` on small trees.
+
+A `.gitignore` is compiled (and pathspec, a tenth of a small scan's discovery, imported) only when a path
+could match one of its patterns: each plain pattern (`*.tfstate`, `.idea/`, `build/**/out`) matches only
+paths holding its literal text, so a path holding none of them is decided without it (`_Layer`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,7 +35,7 @@ _DIR_MARK = "ps_d"  # the regex group pathspec's gitignore patterns use for the 
 class Ignores:
     """The ignore rules in force in one directory: its `.gitignore` layers (shallowest first) and `exclude`."""
 
-    layers: tuple[tuple[str, GitIgnoreSpec], ...] = ()  # (directory relative to the scan root, "" for the root)
+    layers: tuple[tuple[str, _Layer], ...] = ()  # (directory relative to the scan root, "" for the root)
     exclude: GitIgnoreSpec | None = None
 
     @classmethod
@@ -44,12 +49,10 @@ class Ignores:
 
     def with_gitignore(self, directory: str, text: str) -> Ignores:
         """These rules plus a `.gitignore` found in `directory` (relative to the scan root)."""
-        from pathspec import GitIgnoreSpec
-
-        spec = GitIgnoreSpec.from_lines(text.splitlines())
-        if all(p.include is None for p in spec.patterns):  # only comments and blank lines
-            return self
-        return Ignores((*self.layers, (directory, spec)), self.exclude)
+        layer = _Layer(text.splitlines())
+        if layer.needles == () or (layer.needles is None and all(p.include is None for p in layer.spec.patterns)):
+            return self  # only comments and blank lines
+        return Ignores((*self.layers, (directory, layer)), self.exclude)
 
     def ignored(self, relative: str, is_dir: bool) -> bool:
         """Whether the path (relative to the scan root, POSIX) is excluded or ignored."""
@@ -64,10 +67,58 @@ class Ignores:
         for base, spec in reversed(self.layers):
             if base and not relative.startswith(base + "/"):
                 continue
-            decided = _decide(spec, relative[len(base) + 1 :] if base else relative, is_dir)
+            decided = spec.decide(relative[len(base) + 1 :] if base else relative, is_dir)
             if decided is not None:
                 return decided
         return False
+
+
+# A line of letters, digits, `._-`, `*`, `?` and `/`: a pattern pathspec compiles without error whose every run
+# of other characters than `*?/` must be in a path it matches. Any other line (`!`, `[`, `\\`, spaces) is compiled
+# with its file at once, as it always was: its errors are raised where they were.
+_PLAIN_LINE = re.compile(r"[A-Za-z0-9._*?/-]*")
+_LITERAL = re.compile(r"[^*?/]+")
+
+
+class _Layer:
+    """The patterns of one `.gitignore`; `needles` holds one literal of each when every line is plain (else
+    None), and a path holding none of them matches no pattern, so the file is compiled when one is held."""
+
+    __slots__ = ("_lines", "_spec", "needles")
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        needles: list[str] = []
+        plain = True
+        for line in lines:
+            if not line or line.startswith("#"):
+                continue  # blank lines and comments are no patterns
+            runs = _LITERAL.findall(line) if _PLAIN_LINE.fullmatch(line) else []
+            if not runs:
+                plain = False
+                break
+            needles.append(max(runs, key=len))
+        self.needles = tuple(needles) if plain else None
+        # Not plain: compiled now, so an invalid pattern fails where it always has.
+        self._spec = None if plain else _compile(lines)
+
+    @property
+    def spec(self) -> GitIgnoreSpec:
+        if self._spec is None:
+            self._spec = _compile(self._lines)
+        return self._spec
+
+    def decide(self, path: str, is_dir: bool) -> bool | None:
+        """As `_decide` with this file's patterns."""
+        if self.needles is not None and not any(needle in path for needle in self.needles):
+            return None
+        return _decide(self.spec, path, is_dir)
+
+
+def _compile(lines: list[str]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(lines)
 
 
 def _decide(spec: GitIgnoreSpec, path: str, is_dir: bool) -> bool | None:

