@@ -349,16 +349,54 @@ def test_the_program_imports_its_command_out_of_the_collectors_way(tmp_path: Pat
         if not {enabled}:
             gc.disable()
         sys.argv = ["nhilint", "--version"]
-        from nhilint.launch import entry
+        import nhilint.launch as launch
+        codes = []
+        launch.leave = codes.append
         with contextlib.redirect_stdout(io.StringIO()) as out:
-            try:
-                entry()
-            except SystemExit as exc:
-                code = exc.code
-        print(json.dumps([code, out.getvalue().startswith("nhilint"), gc.isenabled(), gc.get_freeze_count()]))
+            launch.entry()
+        print(json.dumps([codes, out.getvalue().startswith("nhilint"), gc.isenabled(), gc.get_freeze_count()]))
         """
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
-    exit_code, printed, still_enabled, frozen = json.loads(done.stdout)
-    assert (exit_code, printed, still_enabled) == (0, True, enabled)
+    codes, printed, still_enabled, frozen = json.loads(done.stdout)
+    assert (codes, printed, still_enabled) == ([0], True, enabled)
     assert frozen > 10_000  # the command's modules: functions, classes, code objects
+
+
+def _leave(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    script = "import atexit, io, sys\nfrom nhilint.launch import leave\n" + textwrap.dedent(code)
+    return subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+
+
+def test_the_program_ends_with_the_commands_code_its_output_and_exit_handlers(tmp_path: Path) -> None:
+    done = _leave(
+        tmp_path,
+        """\
+        atexit.register(lambda: print("handler ran"))
+        sys.stdout.write("buffered, ")
+        sys.stderr.write("to stderr")
+        leave(3)
+        """,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, "buffered, handler ran\n", "to stderr")
+
+
+@pytest.mark.parametrize(("code", "expected"), [(0, 120), (1, 1)])
+def test_output_that_cannot_be_written_is_a_failure(tmp_path: Path, code: int, expected: int) -> None:
+    """As Python's own exit: a run whose findings could not be written does not exit 0 (`nhilint scan | head`)."""
+    done = _leave(
+        tmp_path,
+        f"""\
+        class Closed(io.StringIO):
+            def flush(self):
+                raise BrokenPipeError(32, "Broken pipe")
+        sys.stdout = Closed()
+        leave({code})
+        """,
+    )
+    assert done.returncode == expected
+
+
+def test_python_m_nhilint_runs_the_program(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "nhilint", "--version"], cwd=tmp_path, capture_output=True, text=True)
+    assert (done.returncode, done.stdout.startswith("nhilint, version")) == (0, True)
