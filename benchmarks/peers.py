@@ -29,8 +29,10 @@ and kustomizations: `generate.py --format kubernetes --platform`), `mixed` (a th
 Profile a scan (pyinstrument from PyPI; the profile is not committed):
 
     cd benchmarks/out/peers/platform-300 && python -m pyinstrument -c "import sys; \\
-      sys.argv=['nhilint','scan','.','--no-cache','--format','json','-o','/dev/null']; \\
-      from nhilint.launch import entry; entry()"
+      from nhilint.cli import main; sys.exit(main(['scan','.','--no-cache','--format','json','-o','/dev/null']))"
+
+(`nhilint.cli.main`, not the program's `nhilint.launch.entry`: that one ends the process with `os._exit`, and a
+profiler would never write its report.)
 """
 
 from __future__ import annotations
