@@ -94,7 +94,7 @@ def plan(kustomization: Path, root: Path, reads: Reads, limits: Limits, stubs: S
     if os.path.lexists(real_root / WRAPPER):
         return None
     try:
-        return _Planner(real_root, reads, limits, stubs).plan(kustomization)
+        return _Planner(root, reads, limits, stubs).plan(kustomization)
     except (_Full, OSError, UnicodeDecodeError, ValueError):
         return None
 
@@ -132,8 +132,9 @@ def render_slim(
 
 
 class _Planner:
-    def __init__(self, real_root: Path, reads: Reads, limits: Limits, stubs: Stubs) -> None:
-        self.real_root, self.reads, self.limits, self.stubs = real_root, reads, limits, stubs
+    def __init__(self, root: Path, reads: Reads, limits: Limits, stubs: Stubs) -> None:
+        self.real_root, self.reads, self.limits, self.stubs = Path(os.path.realpath(root)), reads, limits, stubs
+        self.roots = (str(self.real_root), os.path.normpath(os.path.abspath(root)))  # named from either
         self.resources: set[Path] = set()  # files named as resources: stubbed when all skimmed
         self.others: set[Path] = set()  # kustomizations, patches, generator inputs: copied as written
         self.patched: set[str] = set()  # kinds a patch may reach
@@ -179,9 +180,13 @@ class _Planner:
         return Plan(files, removed, Path(os.path.realpath(kustomization.parent)))
 
     def _real(self, file: Path) -> Path:
+        """The file's real path, `_Full` when a link below the scan root is on the way (the mirror holds real
+        paths only, and `..` after a link is not where it seems)."""
+        written = os.path.normpath(os.path.abspath(file))
+        base = next((b for b in self.roots if written == b or written.startswith(b.rstrip(os.sep) + os.sep)), None)
         real = Path(os.path.realpath(file))
-        if str(real) != os.path.normpath(os.path.abspath(file)) or not real.is_relative_to(self.real_root):
-            raise _Full  # a link on the way: the mirror holds real paths only
+        if base is None or real != self.real_root / os.path.relpath(written, base):
+            raise _Full
         return real
 
     def _local(self, entry: str, directory: Path) -> Path:

@@ -284,6 +284,15 @@ def test_a_generator_merging_into_a_stubbed_kind_renders_the_real_tree(
     assert (found is not None) == slim  # ConfigMaps skimmed here: the dashboard is a stub
 
 
+def test_a_scan_root_named_through_a_link_is_mirrored(tmp_path: Path) -> None:
+    write_tree(tmp_path / "repo", PLATFORM)
+    (tmp_path / "checkout").symlink_to("repo")
+    root = tmp_path / "checkout"
+    found = plan(root / PROD, root, reads_body, DEFAULT_LIMITS, {})
+    assert found is not None
+    assert found.directory == (tmp_path / "repo/overlays/prod").resolve()
+
+
 def test_nothing_to_stub_renders_the_real_tree(tmp_path: Path) -> None:
     files = {k: v for k, v in PLATFORM.items() if "crds" not in k and "namespace" not in k}
     files["platform/kustomization.yaml"] = "resources:\n  - dashboards/payments.yaml\n  - operator/operator.yaml\n"
