@@ -19,7 +19,7 @@ from nhilint.parse import kustomize, kustomize_mirror
 from nhilint.parse.kustomize_mirror import WRAPPER, plan
 from nhilint.parse.kustomize_stub import stub
 from nhilint.report.json_report import render_scan
-from tests.helpers import config_for, write_tree
+from tests.helpers import config_for, triples, write_tree
 
 KUBECTL = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 SCHEMA = "".join(f"                field{n}:\n                  type: string\n" for n in range(40))
@@ -315,6 +315,12 @@ def test_slim_and_full_renders_read_the_same(tmp_path: Path, monkeypatch: pytest
         ("Deployment/platform-system/prod-platform-operator", "platform/operator/operator.yaml", 7),
     ]
     assert "kustomization overlays/prod/kustomization.yaml" in [r.what for r in report.inventory.rendered]
+    prod = "kubernetes:ServiceAccount/platform-system/prod-platform-operator"
+    assert [t for t in triples(report) if t[3] == prod] == [
+        ("NHI-EXP-004", "platform/operator/operator.yaml", 1, prod),
+        ("NHI-OWN-001", "platform/operator/operator.yaml", 1, prod),
+        ("NHI-PRIV-004", "platform/operator/operator.yaml", 24, prod),  # the ClusterRoleBinding, prefixed
+    ]
 
 
 @KUBECTL
