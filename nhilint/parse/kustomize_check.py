@@ -58,8 +58,8 @@ def refusal(kustomization: Path, root: Path, limits: Limits = DEFAULT_LIMITS) ->
         for key, reason in REFUSED_KEYS.items():
             if key in data:
                 return f"{reason} ({where})"
-        for key, entry in _paths(data):
-            problem = _local(entry, Path(real).parent, real_root)
+        for key, entry in named_paths(data):
+            problem = local_path(entry, Path(real).parent, real_root)
             if isinstance(problem, str):
                 return f"{problem} ({where}, {key})"
             if key in RESOURCE_KEYS and problem.is_dir():
@@ -87,7 +87,7 @@ def load(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any] | str:
     return data if isinstance(data, dict) else {}
 
 
-def _paths(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def named_paths(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(key, path) for every file or directory the kustomization names."""
     for key in (*RESOURCE_KEYS, *FILE_KEYS):
         for entry in _list(data.get(key)):
@@ -118,7 +118,7 @@ def _inline_plugins(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield key, yaml.safe_dump(entry)
 
 
-def _local(entry: str, directory: Path, real_root: Path) -> Path | str:
+def local_path(entry: str, directory: Path, real_root: Path) -> Path | str:
     """The real local path an entry names, or why it is refused (remote, missing, outside the scan root)."""
     if entry.startswith(REMOTE_PREFIXES) or "://" in entry:
         return f"remote resource {_USERINFO.sub('', entry)} is not fetched"

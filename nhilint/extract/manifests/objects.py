@@ -136,7 +136,7 @@ def extract_kustomizations(paths: list[Path], root: Path, builder: Builder) -> N
         return state.files[file]
 
     outcomes = kustomize.resolve_all(
-        sorted(paths), root, shutil.which("kubectl"), read, builder.limits, state.read.__contains__
+        sorted(paths), root, shutil.which("kubectl"), read, builder.limits, state.read.__contains__, reads_body
     )
     for file, rendered in outcomes:  # kubectl only where needed; it refuses what could leave the sandbox
         path = _relative(file, real_root)
