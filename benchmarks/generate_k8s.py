@@ -22,8 +22,9 @@ Layout::
 
 Every file is a multi-document YAML stream (or one JSON document). ServiceAccounts are a minority of the
 objects; most are workloads, Services, ConfigMaps and Secrets. The add-ons of `_system/` are the same in every
-cluster (same namespace and name), as in real fleets: nhilint models a ServiceAccount by namespace and name,
-so those count once. No kustomization or Helm template is written (kustomize needs `kubectl`, Helm templates
+cluster (same namespace and name), as in real fleets: each cluster directory's copy is its own identity (the
+id of a second copy carries its file), and copies in separate directories are not reported as collisions.
+No kustomization or Helm template is written (kustomize needs `kubectl`, Helm templates
 are not YAML until rendered).
 """
 

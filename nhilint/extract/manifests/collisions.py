@@ -2,12 +2,17 @@
 
 `kubectl apply` keeps whichever copy is applied last, so a reviewer may read one ServiceAccount or binding
 while the cluster gets the other. Both copies are read (a second ServiceAccount, an identity, gets an id that
-carries its file, so neither hides the other), and the second is reported as an input problem
-(NHI-PARSE-007) naming where the first is. Objects a rendered kustomization repeats from a scanned file are
-the same object, not a collision; objects whose name the API server chooses (`generateName`) never collide.
+carries its file, so neither hides the other). The second is reported as an input problem (NHI-PARSE-007),
+naming where the first is, when the two are applied together: written in one directory (`kubectl apply -f
+DIR`), or one in a directory below the other's (`-R`). Copies in separate directories (`clusters/dev/` and
+`clusters/prod/`, the same add-on in every cluster of a fleet) are separate deployments, not a collision.
+Objects a rendered kustomization repeats from a scanned file are the same object; objects whose name the API
+server chooses (`generateName`) never collide.
 """
 
 from __future__ import annotations
+
+from pathlib import PurePosixPath
 
 from nhilint.model import Location
 from nhilint.model_inputs import ParseError
@@ -30,18 +35,27 @@ def tracked(group: str, kind: str) -> bool:
     return (group, kind) in TRACKED
 
 
-def collision(declared: dict[Key, Location], key: Key, location: Location) -> ParseError | None:
-    """Remember where `key` is declared; the problem to report when it was declared before."""
+def collision(declared: dict[Key, Location], key: Key, location: Location) -> tuple[bool, ParseError | None]:
+    """Remember where `key` is declared: (whether it was declared before, the problem to report when the
+    copies are applied together)."""
     first = declared.setdefault(key, location)
     if first == location:
-        return None
+        return False, None
+    if not applied_together(first.path, location.path):
+        return True, None
     _, kind, namespace, name = key
     shown = f"{namespace}/{name}" if namespace else name
     reason = (
         f"{kind} {shown} is also declared at {first.path}:{first.start_line}; kubectl apply keeps whichever "
         "copy is applied last"
     )
-    return ParseError(location.path, location.start_line, reason, "duplicate-object")
+    return True, ParseError(location.path, location.start_line, reason, "duplicate-object")
+
+
+def applied_together(first: str, second: str) -> bool:
+    """Whether files at these paths (relative, POSIX) are applied together: one directory, or one below the other."""
+    one, other = PurePosixPath(first).parent, PurePosixPath(second).parent
+    return one == other or one in other.parents or other in one.parents
 
 
 def with_file(address: str, location: Location) -> str:

@@ -214,11 +214,12 @@ def read_object(
     shown = name if isinstance(name, str) else "<generated>" if meta.get("generateName") else "<unnamed>"
     address = "/".join(p for p in (obj.kind, namespace, shown) if p)
     if copies and isinstance(name, str) and collisions.tracked(obj.group, obj.kind):
-        collided = collisions.collision(state.declared, (obj.group, obj.kind, namespace or "", name), obj.location)
+        where = (obj.group, obj.kind, namespace or "", name)
+        again, collided = collisions.collision(state.declared, where, obj.location)
         if collided is not None:
             builder.inventory.errors.append(collided)
-            if (obj.group, obj.kind) == ("", "ServiceAccount"):  # an identity: both kept, the second's id has its file
-                address = collisions.with_file(address, obj.location)
+        if again and (obj.group, obj.kind) == ("", "ServiceAccount"):  # both kept: the second's id has its file
+            address = collisions.with_file(address, obj.location)
     _ignores(meta, source, builder)
     group = obj.group
     pod_spec = pod_spec_path(group, obj.kind, obj.body)
