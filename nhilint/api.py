@@ -282,9 +282,10 @@ def scan(paths: list[Path], config: Config, root: Path | None = None, options: S
             findings = [f for f in findings if f.location.path in explicit or (f.block and f.block.path in explicit)]
         active = suppress.active(found.annotations, config.today, RULE_IDS) if options.inline_suppressions else []
         findings, silenced = suppress.apply(findings, active)
-        from nhilint.rules import unset_variable
+        from nhilint.rules import owner_missing, unset_variable
 
         findings = unset_variable.fold(findings, config)  # one finding per root variable left without a value
+        findings = owner_missing.fold(findings, found)  # a credential's missing owner, when its identity's is shown
         ordered = sorted(set(findings), key=lambda f: f.sort_key)
     return Report(
         scan_root,

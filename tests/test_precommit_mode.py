@@ -71,3 +71,32 @@ def test_committing_only_the_policy_file_reads_its_module(tmp_path: Path) -> Non
     assert [(f.rule_id, f.location.path, f.location.start_line, f.identity) for f in report.findings] == [
         ("NHI-PRIV-004", "infra/admin.json", 1, "aws:infra/aws_iam_role.ci")
     ]
+
+
+KEYS = {
+    "users.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n',
+    "keys.tf": 'resource "aws_iam_access_key" "ci" {\n  user = aws_iam_user.ci.name\n}\n',
+}
+
+
+def _owner_findings(tmp_path: Path, *named: str) -> list[tuple[str, int, str | None]]:
+    report = scan([tmp_path / n for n in named] or [tmp_path], config_for(tmp_path), tmp_path)
+    return sorted(
+        (f.location.path, f.location.start_line, f.identity) for f in report.findings if f.rule_id == "NHI-OWN-001"
+    )
+
+
+def test_a_key_without_owner_is_reported_once_with_its_user_and_on_its_own_file_alone(tmp_path: Path) -> None:
+    """NHI-OWN-001: the key takes the user's owner, so the whole scan reports the user only; a pre-commit run on
+    the key's file (the user's finding is another file's) reports the key."""
+    write_tree(tmp_path, KEYS)
+    assert _owner_findings(tmp_path) == [("users.tf", 1, "aws:aws_iam_user.ci")]
+    assert _owner_findings(tmp_path, "keys.tf") == [("keys.tf", 1, "aws:aws_iam_access_key.ci")]
+
+
+def test_a_key_whose_users_missing_owner_is_suppressed_is_reported(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {**KEYS, "users.tf": "# nhilint:ignore NHI-OWN-001 -- owned by the CI platform, SEC-12\n" + KEYS["users.tf"]},
+    )
+    assert _owner_findings(tmp_path) == [("keys.tf", 1, "aws:aws_iam_access_key.ci")]
