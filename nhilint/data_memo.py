@@ -42,11 +42,7 @@ def load(kind: str, source: str, directory: Path | None, derive: Callable[[], An
     if kept is not _MISSING:
         return kept
     data = derive()
-    try:
-        plain = _plain(data)
-    except RecursionError:  # nested deeper than JSON is worth keeping
-        plain = False
-    if plain:
+    if _plain(data, len(source) + 16):
         _write(path, data)
     return data
 
@@ -102,14 +98,32 @@ def _write(path: Path, data: Any) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _plain(value: Any) -> bool:
-    """Whether JSON gives back exactly this value: dicts with string keys, lists, strings, finite numbers,
-    booleans, None (a tuple would come back a list, a date not at all)."""
-    kind = type(value)
-    if kind is dict:
-        return all(type(k) is str and _plain(v) for k, v in value.items())
-    if kind is list:
-        return all(_plain(v) for v in value)
-    if kind is float:
-        return value == value and value not in (float("inf"), float("-inf"))
-    return kind in (str, int, bool) or value is None
+def _plain(value: Any, budget: int) -> bool:
+    """Whether JSON gives back exactly this value, in at most `budget` values: dicts with string keys, lists,
+    strings, finite numbers, booleans, None (a tuple would come back a list, a date not at all). A container
+    reached twice (a YAML alias) is refused: written out, shared values multiply (eight levels of ten aliases
+    are a hundred million values), and a text holds fewer values than characters otherwise."""
+    seen: set[int] = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        kind = type(item)
+        if kind is dict or kind is list:
+            if id(item) in seen:
+                return False
+            seen.add(id(item))
+            if kind is dict:
+                if any(type(k) is not str for k in item):
+                    return False
+                pending.extend(item.values())
+            else:
+                pending.extend(item)
+        elif kind is float:
+            if item != item or item in (float("inf"), float("-inf")):
+                return False
+        elif kind not in (str, int, bool) and item is not None:
+            return False
+    return True

@@ -136,3 +136,20 @@ def test_a_missing_cache_directory_is_made_private(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     data_memo.yaml(TEXT, cache, Parser())
     assert [p.stat().st_mode & 0o777 for p in (cache, cache / "data")] == [0o700, 0o700]
+
+
+def test_yaml_whose_aliases_would_multiply_when_written_is_not_kept(tmp_path: Path) -> None:
+    """A hostile `.nhilint.yaml` of nested aliases loads to shared lists; written as JSON it would be gigabytes."""
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    text = "\n".join(levels) + "\n"
+    parse = Parser()
+    assert data_memo.yaml(text, tmp_path, parse)["a8"][0][0][0][0][0][0][0][0] == ["x"] * 10
+    assert kept_files(tmp_path) == []
+
+
+def test_a_value_reached_twice_is_not_kept_but_a_repeated_scalar_is(tmp_path: Path) -> None:
+    assert data_memo.yaml("a: &x [1]\nb: *x\n", tmp_path, Parser()) == {"a": [1], "b": [1]}
+    assert kept_files(tmp_path) == []
+    assert data_memo.yaml("a: &x one\nb: *x\n", tmp_path, Parser()) == {"a": "one", "b": "one"}
+    assert len(kept_files(tmp_path)) == 1

@@ -35,18 +35,20 @@ def tracked(group: str, kind: str) -> bool:
     return (group, kind) in TRACKED
 
 
-def collision(declared: dict[Key, Location], key: Key, location: Location) -> tuple[bool, ParseError | None]:
-    """Remember where `key` is declared: (whether it was declared before, the problem to report when the
-    copies are applied together)."""
-    first = declared.setdefault(key, location)
-    if first == location:
-        return False, None
-    if not applied_together(first.path, location.path):
-        return True, None
+def collision(declared: dict[Key, list[Location]], key: Key, location: Location) -> tuple[bool, ParseError | None]:
+    """Remember where `key` is declared: (whether it was declared before, the problem to report when this copy
+    is applied together with one declared before: the first such copy is named)."""
+    copies = declared.setdefault(key, [])
+    if location in copies:
+        return bool(copies[: copies.index(location)]), None
+    earlier = next((c for c in copies if applied_together(c.path, location.path)), None)
+    copies.append(location)
+    if earlier is None:
+        return len(copies) > 1, None
     _, kind, namespace, name = key
     shown = f"{namespace}/{name}" if namespace else name
     reason = (
-        f"{kind} {shown} is also declared at {first.path}:{first.start_line}; kubectl apply keeps whichever "
+        f"{kind} {shown} is also declared at {earlier.path}:{earlier.start_line}; kubectl apply keeps whichever "
         "copy is applied last"
     )
     return True, ParseError(location.path, location.start_line, reason, "duplicate-object")

@@ -87,7 +87,7 @@ class State:
     files: dict[Path, ManifestFile] = field(default_factory=dict)  # parsed files a kustomization may name
     kustomized: dict[Path, bool] = field(default_factory=dict)  # directories with a kustomization above
     read: set[Path] = field(default_factory=set)  # manifest files scanned as written
-    declared: dict[collisions.Key, Location] = field(default_factory=dict)  # where each object is first written
+    declared: dict[collisions.Key, list[Location]] = field(default_factory=dict)  # where each object is written
 
 
 @dataclass(slots=True)
