@@ -36,6 +36,7 @@ from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, RESOURCE_KEYS, lo
 from nhilint.parse.kustomize_stub import Stub, stub
 from nhilint.parse.sandbox import Sandbox
 from nhilint.parse.yamlmarks import LOADER
+from nhilint.regular_file import open_regular, read_at_most
 
 WRAPPER = ".nhilint-render"  # the wrapper's directory in the mirror; origins resolve against it in the scan root
 MAX_TOTAL_FILES = 4  # the mirror holds at most this many times `max_file_bytes`
@@ -78,6 +79,19 @@ class _Full(Exception):
     """Render the real tree."""
 
 
+def _regular_bytes(real: Path, limit: int) -> bytes:
+    """A regular file's bytes, opened without following a link and never a pipe: the path was checked when the
+    mirror was planned, and may have been swapped since (`_Full` when it is not such a file or over `limit`)."""
+    try:
+        with open_regular(real) as handle:
+            data = read_at_most(handle, limit + 1)
+    except OSError:
+        raise _Full from None
+    if len(data) > limit:
+        raise _Full
+    return data
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What the mirror holds: each real file with its stub (None: copied as written), and the bytes left out."""
@@ -112,18 +126,14 @@ def render_slim(
             if cut is not None:
                 target.write_text(cut.text, encoding="utf-8")
                 continue
-            with real.open("rb") as source:
-                data = source.read(limits.max_file_bytes + 1)
-            if len(data) > limits.max_file_bytes:
-                return None
-            target.write_bytes(data)
+            target.write_bytes(_regular_bytes(real, limits.max_file_bytes))
         wrapper = mirror / WRAPPER
         wrapper.mkdir()
         overlay = os.path.relpath(mirror / found.directory.relative_to(real_root), wrapper)
         (wrapper / "kustomization.yaml").write_text(
             f"resources:\n- {overlay}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"
         )
-    except (OSError, ValueError):
+    except (_Full, OSError, ValueError):
         return None
     out = run_bounded([kubectl, "kustomize", str(wrapper)], box.env, box.home, limits, timeout, tool)
     if not isinstance(out, Output) or len(out.text) + EXPANSION * found.removed > limits.max_file_bytes:
@@ -204,7 +214,8 @@ class _Planner:
 
     def _stub(self, real: Path) -> Stub | None:
         if real not in self.stubs:
-            self.stubs[real] = stub(real.read_text(encoding="utf-8"), self.reads, self.limits)
+            text = _regular_bytes(real, self.limits.max_file_bytes).decode("utf-8")
+            self.stubs[real] = stub(text, self.reads, self.limits)
         return self.stubs[real]
 
     def _patches(self, data: dict[str, Any], directory: Path) -> None:
@@ -234,10 +245,7 @@ class _Planner:
             self.patched.update(self._own_kind(document) for document in _documents(text))
 
     def _patch_text(self, entry: str, directory: Path) -> str:
-        real = self._local(entry, directory)
-        if real.stat().st_size > MAX_PATCH_BYTES:
-            raise _Full
-        return real.read_text(encoding="utf-8")
+        return _regular_bytes(self._local(entry, directory), MAX_PATCH_BYTES).decode("utf-8")
 
     def _own_kind(self, document: Any) -> str:
         """A strategic merge patch's kind; `_Full` when it is not plain, or skimmed."""

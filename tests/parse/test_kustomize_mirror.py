@@ -363,3 +363,21 @@ def test_a_slim_render_that_fails_renders_the_real_tree(tmp_path: Path, failing_
     assert rendered.origin_base.name == "wrapper"  # the real tree's wrapper, in the sandbox
     first, second = failing_slim_kubectl.read_text().splitlines()
     assert f"mirror/{WRAPPER}" in first and "mirror" not in second
+
+
+def test_the_mirror_reads_only_regular_files_it_opens_without_following_links(tmp_path: Path) -> None:
+    """A file swapped for a link or a pipe after the mirror was planned is never read (nor blocks the scan)."""
+    from nhilint.parse import kustomize_mirror
+
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kind: Secret\n", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(outside)
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    for path in (link, pipe):
+        with pytest.raises(kustomize_mirror._Full):
+            kustomize_mirror._regular_bytes(path, 1 << 20)
+    with pytest.raises(kustomize_mirror._Full):
+        kustomize_mirror._regular_bytes(outside, 4)  # over the limit
+    assert kustomize_mirror._regular_bytes(outside, 1 << 20) == b"kind: Secret\n"
