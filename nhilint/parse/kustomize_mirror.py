@@ -41,7 +41,6 @@ from nhilint.regular_file import open_regular, read_at_most
 WRAPPER = ".nhilint-render"  # the wrapper's directory in the mirror; origins resolve against it in the scan root
 MAX_TOTAL_FILES = 4  # the mirror holds at most this many times `max_file_bytes`
 MAX_PATCH_BYTES = 1 << 20  # a patch read here to learn what it targets: larger ones render the real tree
-EXPANSION = 3  # how much larger kustomize may print a stubbed body than it is written (JSON re-indented as YAML)
 KNOWN_KEYS = frozenset(
     {
         "apiVersion",
@@ -136,7 +135,7 @@ def render_slim(
     except (_Full, OSError, ValueError):
         return None
     out = run_bounded([kubectl, "kustomize", str(wrapper)], box.env, box.home, limits, timeout, tool)
-    if not isinstance(out, Output) or len(out.text) + EXPANSION * found.removed > limits.max_file_bytes:
+    if not isinstance(out, Output) or len(out.text) + found.removed > limits.max_file_bytes:
         return None  # the full render might be over the limit: it decides
     return out.text, real_root / WRAPPER
 
@@ -178,11 +177,11 @@ class _Planner:
         files: dict[Path, Stub | None] = {}
         removed = 0
         for real in sorted(self.resources | self.others):
-            size = self._size(real)
+            self._size(real)
             cut = self._stub(real) if real not in self.others else None
             files[real] = cut
             if cut is not None:
-                removed += max(0, size - len(cut.text))
+                removed += max(0, cut.printed - len(cut.text))  # the most the real render prints beyond the stubs
                 if cut.kinds & (self.patched | self.merged):
                     raise _Full
         if not removed:

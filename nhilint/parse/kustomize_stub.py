@@ -43,6 +43,7 @@ class Stub:
 
     text: str
     kinds: frozenset[str]
+    printed: int  # at most what kustomize prints of the file's documents as written (`printed_size`)
 
 
 class _Decline(Exception):
@@ -57,6 +58,16 @@ def stub(text: str, reads: Callable[[str, str], bool], limits: Limits) -> Stub |
         return _Reader(text, reads, limits).read()
     except (_Decline, yaml.YAMLError, RecursionError):
         return None
+
+
+def printed_size(value: str, depth: int) -> int:
+    """At most how many characters a YAML printer writes for one node at this depth: each of its lines indented
+    (two columns a level, a key or `- ` before it) and every character that may be escaped in a double-quoted
+    string at its escape's length (`\\"`, `\\\\`, `\\uXXXX`). kustomize re-indents JSON and deep documents: what it
+    prints may be many times what is written, and a copy whose stubs hide that must not pass under the limit."""
+    plain = value.isascii() and value.replace("\n", "").isprintable()
+    escaped = value.count('"') + value.count("\\") + (0 if plain else 5 * len(value))
+    return len(value) + escaped + (value.count("\n") + 1) * (2 * depth + 6)
 
 
 def _reads_some(text: str, reads: Callable[[str, str], bool]) -> bool:
@@ -82,6 +93,7 @@ class _Reader:
         self.tops: dict[str, str] = {}
         self.meta: tuple[Any, Any] | None = None  # the start and end marks of the metadata mapping
         self.documents = 0
+        self.printed = 0
 
     def read(self) -> Stub:
         stack: list[_Frame] = []
@@ -102,6 +114,7 @@ class _Reader:
                 nodes += 1
                 if nodes > self.limits.max_nodes or len(stack) >= self.limits.max_depth:
                     raise _Decline
+                self.printed += printed_size(event.value if kind is ScalarEvent else "", len(stack))
                 if not stack:  # a document
                     if kind is not MappingStartEvent:
                         if kind is ScalarEvent and event.value == "" and event.implicit[0]:
@@ -133,7 +146,7 @@ class _Reader:
                 stack[-1].expect_key = stack[-1].is_map
         if not self.stubs:
             raise _Decline  # nothing to stub
-        return Stub("---\n".join(self.stubs), frozenset(self.kinds))
+        return Stub("---\n".join(self.stubs), frozenset(self.kinds), self.printed)
 
     def _document(self) -> None:
         self.documents += 1

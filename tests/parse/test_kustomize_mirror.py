@@ -381,3 +381,47 @@ def test_the_mirror_reads_only_regular_files_it_opens_without_following_links(tm
     with pytest.raises(kustomize_mirror._Full):
         kustomize_mirror._regular_bytes(outside, 4)  # over the limit
     assert kustomize_mirror._regular_bytes(outside, 1 << 20) == b"kind: Secret\n"
+
+
+def _deep_crd(depth: int, lines: int) -> str:
+    """A CustomResourceDefinition written as compact JSON, nested `depth` deep, with a `lines`-line string."""
+    import json
+
+    body: Any = {"description": "a\n" * lines}
+    for level in range(depth):
+        body = {f"p{level}": body}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "deeps.example.io"},
+        "spec": {"group": "example.io", "schema": body},
+    }
+    return json.dumps(crd, separators=(",", ":")) + "\n"
+
+
+def test_what_a_stub_hides_is_counted_at_what_kustomize_may_print() -> None:
+    """kustomize re-indents JSON: a 7 KB document nested 150 deep prints about 0.6 MB. The slim render must not
+    pass under `max_file_bytes` what the real render prints over it."""
+    from nhilint.parse.kustomize_stub import printed_size, stub
+
+    text = _deep_crd(150, 2000)
+    cut = stub(text, reads_body, DEFAULT_LIMITS)
+    assert cut is not None and len(text) < 10_000
+    assert cut.printed > 600_000
+    assert printed_size("plain", 0) < printed_size("plain", 10) < printed_size('"quoted"\n\\', 10)
+    assert printed_size("é", 0) >= 6  # `\u00e9`
+
+
+@KUBECTL
+def test_the_printed_estimate_covers_kubectls_output(tmp_path: Path) -> None:
+    import subprocess
+
+    from nhilint.parse.kustomize_stub import stub
+
+    text = _deep_crd(150, 2000)
+    write_tree(tmp_path, {"base/kustomization.yaml": "resources:\n  - crd.json\n", "base/crd.json": text})
+    printed = subprocess.run(
+        ["kubectl", "kustomize", str(tmp_path / "base")], capture_output=True, text=True, check=True
+    ).stdout
+    cut = stub(text, reads_body, DEFAULT_LIMITS)
+    assert cut is not None and cut.printed >= len(printed) > 500_000
