@@ -21,6 +21,13 @@ from nhilint.parse.cloudformation import Template, tight_end
 from nhilint.values import LDict, Ref, kind_of
 
 
+DYNAMIC = "{{resolve:"  # a dynamic reference (`{{resolve:ssm:...}}`): its value exists only at deploy
+
+
+def _dynamic(text: str) -> Unknown:
+    return Unknown(f"{text} is a dynamic reference resolved at deploy")
+
+
 class _NoValue:
     """`Ref: AWS::NoValue`: the enclosing property or list item is removed."""
 
@@ -90,7 +97,7 @@ class Evaluator:
             return self.too_deep(depth)
         kind = type(node)
         if kind is str:  # most nodes: a plain string
-            return Unknown(f"{node} is a dynamic reference resolved at deploy") if "{{resolve:" in node else node
+            return _dynamic(node) if DYNAMIC in node else node
         if kind is LDict or isinstance(node, dict):
             if isinstance(node, LDict):
                 line, end, path, key_lines = node.line, node.end_line, node.path, node.key_lines
@@ -109,7 +116,7 @@ class Evaluator:
             inner = depth + 1
             plain = inner <= template.limits.max_depth  # a plain string item is itself (`value`, inlined)
             for key, item in node.items():
-                if plain and type(item) is str and "{{resolve:" not in item:
+                if plain and type(item) is str and DYNAMIC not in item:
                     result[key] = item
                     continue
                 evaluated = self.value(item, inner)
@@ -121,15 +128,15 @@ class Evaluator:
             items: list[Any] = []
             plain = inner <= template.limits.max_depth  # as for a mapping: a plain string item is itself
             for item in node:
-                if plain and type(item) is str and "{{resolve:" not in item:
+                if plain and type(item) is str and DYNAMIC not in item:
                     items.append(item)
                     continue
                 evaluated = self.value(item, inner)
                 if evaluated is not NO_VALUE:
                     items.append(evaluated)
             return items
-        if isinstance(node, str) and "{{resolve:" in node:
-            return Unknown(f"{node} is a dynamic reference resolved at deploy")
+        if isinstance(node, str) and DYNAMIC in node:
+            return _dynamic(node)
         return node
 
     def _intrinsic(self, name: str, arg: Any, depth: int) -> Any:
