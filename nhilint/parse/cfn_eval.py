@@ -20,7 +20,6 @@ from nhilint.model_inputs import ParseError
 from nhilint.parse.cloudformation import Template, tight_end
 from nhilint.values import LDict, Ref, kind_of
 
-
 DYNAMIC = "{{resolve:"  # a dynamic reference (`{{resolve:ssm:...}}`): its value exists only at deploy
 
 
