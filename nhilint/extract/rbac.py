@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any, Final, NamedTuple
 
 from nhilint.config import Settings
@@ -130,7 +131,8 @@ class Index:
     namespaces: dict[str, Link]
     sa_namespace: dict[str, str | Unknown]  # SA address -> namespace
     sa_by_address: dict[str, str]  # address -> identity id
-    sa_by_name: dict[tuple[str, str], str]
+    sa_by_name: dict[tuple[str, str], str]  # the first copy of each
+    copies: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)  # (file, id) of every copy
 
     def namespace_of(self, value: Link, default: str) -> str | Unknown:
         """A namespace as text: literal, the name of an in-code namespace, or a reference (a `TargetRef`)."""
@@ -145,8 +147,10 @@ class Index:
             return TargetRef(value.address, value.attribute)
         return value
 
-    def account(self, name: Link, namespace: str | Unknown) -> str | Unknown | None:
-        """The identity id of a ServiceAccount; None when it is a literal name not created in the code."""
+    def account(self, name: Link, namespace: str | Unknown, near: str | None = None) -> str | Unknown | None:
+        """The identity id of a ServiceAccount; None when it is a literal name not created in the code. Written
+        in several files (a fleet's clusters), the copy applied together with the file `near` is the one meant,
+        else the first."""
         if isinstance(name, Ref):
             found = self.sa_by_address.get(name.address)
             return found or Unknown(f"{name} is not in the scanned code")
@@ -154,7 +158,17 @@ class Index:
             return name or Unknown("the ServiceAccount has no name")
         if isinstance(namespace, Unknown):
             return Unknown(f"namespace of ServiceAccount {name}: {namespace.reason}")
-        return self.sa_by_name.get((namespace, name))
+        copies = self.copies.get((namespace, name), ()) if near is not None else ()
+        together = next((id_ for path, id_ in copies if near is not None and applied_together(path, near)), None)
+        return together or self.sa_by_name.get((namespace, name))
+
+
+def applied_together(first: str, second: str) -> bool:
+    """Whether manifests at these paths (relative, POSIX) are applied together: in one directory (`kubectl apply
+    -f DIR`), or one in a directory below the other's (`-R`). Copies in separate directories (`clusters/dev/`,
+    `clusters/prod/`) are separate deployments."""
+    one, other = PurePosixPath(first).parent, PurePosixPath(second).parent
+    return one == other or one in other.parents or other in one.parents
 
 
 def describe(kind: str, address: str) -> str:
@@ -175,7 +189,7 @@ def bind(builder: Builder, index: Index, item: Binding, roles: Sequence[Role]) -
         replace(g, unknown=g.unknown or scope_unknown) for g in _role_grants(item, namespace_, scope, roles, index)
     ]
     for subject in item.subjects:
-        principal, unknown = _principal(subject, namespace_ or "default", index)
+        principal, unknown = _principal(subject, namespace_ or "default", index, item.location.path)
         for grant in templates:
             builder.add_grant(replace(grant, principal=principal, unknown=grant.unknown or unknown), None, ())
 
@@ -274,14 +288,17 @@ def _matches(selector: Any, labels: Any) -> bool:
     return all(key in labels and to_text(labels[key]) == to_text(value) for key, value in selector.items())
 
 
-def _principal(subject: Subject | Unknown, namespace_: str | Unknown, index: Index) -> tuple[str | None, str | None]:
-    """An identity id, or `group:…`/`user:…`/`serviceaccount:ns/name` for subjects the code does not create."""
+def _principal(
+    subject: Subject | Unknown, namespace_: str | Unknown, index: Index, near: str
+) -> tuple[str | None, str | None]:
+    """An identity id, or `group:…`/`user:…`/`serviceaccount:ns/name` for subjects the code does not create
+    (`near`: the binding's file, whose own copy of a ServiceAccount written several times is meant)."""
     if isinstance(subject, Unknown):
         return None, subject.reason
     kind = subject.kind
     if kind == "ServiceAccount":
         ns = namespace_ if subject.namespace is None else index.namespace_of(subject.namespace, "default")
-        found = index.account(subject.name, ns)
+        found = index.account(subject.name, ns, near)
         if isinstance(found, str):
             return found, None
         if found is None:

@@ -831,3 +831,62 @@ def test_kustomize_overlay_whose_trust_names_the_rendered_account(tmp_path: Path
         "ServiceAccount/shop-prod/prod-web"
     ]
     assert [t for t in triples(report, "NHI-K8S") if t[3] == PROD_WEB] == []
+
+
+FLEET_CLUSTER = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ingest
+  namespace: payments
+  labels: {owner: team-payments}
+  annotations: {nhilint.io/expires: "2027-06-30", nhilint.io/retire-on: "app:ingest"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ingest-admin
+subjects:
+  - kind: ServiceAccount
+    name: ingest
+    namespace: payments
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingest
+  namespace: payments
+spec:
+  selector: {matchLabels: {app: ingest}}
+  template:
+    metadata: {labels: {app: ingest}}
+    spec:
+      serviceAccountName: ingest
+      automountServiceAccountToken: false
+      containers:
+        - name: ingest
+          image: ghcr.io/acme/ingest:1.4.0
+"""
+
+
+def test_each_cluster_directorys_copy_gets_the_bindings_and_workloads_written_beside_it(tmp_path: Path) -> None:
+    """A fleet: the same ServiceAccount, binding and Deployment in every cluster's directory. Each copy is its
+    own identity, granted by its own binding and used by its own Deployment (not all by the first copy)."""
+    report = scan_tree(
+        tmp_path, {"clusters/dev/ingest.yaml": FLEET_CLUSTER, "clusters/prod/ingest.yaml": FLEET_CLUSTER}
+    )
+    dev = "kubernetes:ServiceAccount/payments/ingest"
+    prod = "kubernetes:ServiceAccount/payments/ingest@clusters/prod/ingest.yaml"
+    assert sorted(report.inventory.identities) == [dev, prod]
+    assert sorted((u.identity, u.location.path) for u in report.inventory.usages) == [
+        (dev, "clusters/dev/ingest.yaml"),
+        (prod, "clusters/prod/ingest.yaml"),
+    ]
+    assert sorted(t for t in triples(report) if t[0] != "NHI-EXP-002") == [
+        ("NHI-PRIV-004", "clusters/dev/ingest.yaml", 17, dev),
+        ("NHI-PRIV-004", "clusters/prod/ingest.yaml", 17, prod),
+    ]

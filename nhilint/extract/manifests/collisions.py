@@ -12,8 +12,7 @@ server chooses (`generateName`) never collide.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
+from nhilint.extract.rbac import applied_together
 from nhilint.model import Location
 from nhilint.model_inputs import ParseError
 
@@ -52,12 +51,6 @@ def collision(declared: dict[Key, list[Location]], key: Key, location: Location)
         "copy is applied last"
     )
     return True, ParseError(location.path, location.start_line, reason, "duplicate-object")
-
-
-def applied_together(first: str, second: str) -> bool:
-    """Whether files at these paths (relative, POSIX) are applied together: one directory, or one below the other."""
-    one, other = PurePosixPath(first).parent, PurePosixPath(second).parent
-    return one == other or one in other.parents or other in one.parents
 
 
 def with_file(address: str, location: Location) -> str:

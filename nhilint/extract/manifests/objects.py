@@ -80,7 +80,8 @@ class State:
     """What every call has seen (kept on the Builder, `builder.side(State)`): ServiceAccounts, roles, objects,
     usages."""
 
-    accounts: dict[tuple[str, str], str] = field(default_factory=dict)
+    accounts: dict[tuple[str, str], str] = field(default_factory=dict)  # the first copy of each
+    copies: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)  # (file, id) of every copy
     roles: list[Role] = field(default_factory=list)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     usages: set[tuple[str, str]] = field(default_factory=set)
@@ -322,7 +323,9 @@ def _service_account(
         attributes=tuple(attributes),
     )
     builder.add_identity(identity, "ServiceAccount")
-    if isinstance(name, str) and (namespace, name) not in state.accounts:  # links go to the first copy
+    if isinstance(name, str):  # every copy, for the references written beside it (rbac.Index.account)
+        state.copies.setdefault((namespace, name), []).append((source.location.path, identity_id))
+    if isinstance(name, str) and (namespace, name) not in state.accounts:  # other links go to the first copy
         builder.by_name.pop(("ServiceAccount", name), None)  # bare names are ambiguous across namespaces
         builder.register(address, identity_id, "ServiceAccount", f"{namespace}/{name}")
         state.accounts[(namespace, name)] = identity_id
@@ -397,11 +400,11 @@ def _projected_token(token: dict[str, Any]) -> str:
 
 
 def _link(builder: Builder, state: State, batch: Batch) -> None:
-    index = Index({}, {}, {}, {**terraform_accounts(builder), **state.accounts})
+    index = Index({}, {}, {}, {**terraform_accounts(builder), **state.accounts}, state.copies)
     for credential, sa_name, namespace in batch.token_secrets:
         of: str | Unknown | None = None
         if sa_name is not None:
-            found = index.account(sa_name, namespace)
+            found = index.account(sa_name, namespace, credential.location.path)
             of = (
                 found
                 if found is not None
@@ -410,7 +413,7 @@ def _link(builder: Builder, state: State, batch: Batch) -> None:
         builder.add_credential(replace(credential, of=of), None, ())
     for address, kind, namespace, account, location, attributes in batch.workloads:
         name = account or "default"
-        found = index.account(name, namespace)
+        found = index.account(name, namespace, location.path)
         if found is None and name == "default":
             found = implicit_service_account(namespace)
         if isinstance(found, str) and (found, address) not in state.usages:
