@@ -29,14 +29,16 @@ def trusted(st: os.stat_result, kind: int) -> bool:
     return stat.S_IFMT(st.st_mode) == kind and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def private_folder(directory: Path, name: str) -> Path | None:
-    """`directory/name`, made where missing: the cache directory itself and the folder both private (0o700:
-    `mkdir(parents=True)` would give a missing cache directory the umask's mode) and trusted; else None."""
+def private_folder(directory: Path, name: str, create: bool = True) -> Path | None:
+    """`directory/name`, made where missing (with `create`): the cache directory itself and the folder both
+    private (0o700: `mkdir(parents=True)` would give a missing cache directory the umask's mode) and trusted;
+    else None. Every store in the cache directory (parsed files, validated configs, kept data) goes through it."""
     folder = directory / name
     try:
         for path in (directory, folder):
-            with contextlib.suppress(FileExistsError):
-                path.mkdir(mode=0o700, parents=path == directory)
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    path.mkdir(mode=0o700, parents=path == directory)
             if not trusted(os.stat(path), stat.S_IFDIR):
                 return None
     except OSError:

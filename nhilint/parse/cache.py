@@ -33,6 +33,7 @@ from typing import Any
 
 from nhilint import secrets
 from nhilint.cache_dir import default_directory as default_directory
+from nhilint.cache_dir import private_folder
 from nhilint.cache_dir import trusted as _trusted
 from nhilint.parse import cache_codec, hcl
 from nhilint.parse.hcl import Body
@@ -162,23 +163,10 @@ class ParseCache:
         digest = hashlib.sha256(f"{self.salt}\0{text}".encode()).hexdigest()
         return self.directory / digest[:2] / digest
 
-    def _trusted_dir(self, path: Path, create: bool) -> bool:
-        if create:
-            try:
-                path.mkdir(mode=0o700, parents=path == self.directory)
-            except FileExistsError:
-                pass
-            except OSError:
-                return False
-        try:
-            return _trusted(os.stat(path), stat.S_IFDIR)
-        except OSError:
-            return False
-
     def get(self, text: str) -> Body | None:
         """The cached tree of `text`, or None: no entry, or one that is refused, unreadable or invalid."""
         path = self._path(text)
-        if not (self._trusted_dir(self.directory, False) and self._trusted_dir(path.parent, False)):
+        if private_folder(self.directory, path.parent.name, create=False) is None:
             return None
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
@@ -216,7 +204,7 @@ class ParseCache:
         header = json.dumps({"format": cache_codec.FORMAT, "salt": self.salt, "sha256": _content_hash(text)})
         data = header[:-1].encode() + b',"body":' + payload + b"}"
         path = self._path(text)
-        if not (self._trusted_dir(self.directory, True) and self._trusted_dir(path.parent, True)):
+        if private_folder(self.directory, path.parent.name) is None:
             return
         try:
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
