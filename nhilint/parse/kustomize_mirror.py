@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,9 @@ import yaml
 
 from nhilint.limits import Limits
 from nhilint.parse.bounded_run import Output, run_bounded
+from nhilint.parse.kubernetes import Reads
 from nhilint.parse.kustomize_check import KUSTOMIZATION_NAMES, RESOURCE_KEYS, load, local_path, named_paths
+from nhilint.parse.kustomize_plain import PLAIN_KEYS
 from nhilint.parse.kustomize_stub import Stub, stub
 from nhilint.parse.sandbox import Sandbox
 from nhilint.parse.yamlmarks import LOADER
@@ -41,35 +42,23 @@ from nhilint.regular_file import open_regular, read_at_most
 WRAPPER = ".nhilint-render"  # the wrapper's directory in the mirror; origins resolve against it in the scan root
 MAX_TOTAL_FILES = 4  # the mirror holds at most this many times `max_file_bytes`
 MAX_PATCH_BYTES = 1 << 20  # a patch read here to learn what it targets: larger ones render the real tree
-KNOWN_KEYS = frozenset(
-    {
-        "apiVersion",
-        "kind",
-        "metadata",
-        "resources",
-        "bases",
-        "components",
-        "namespace",
-        "namePrefix",
-        "nameSuffix",
-        "commonLabels",
-        "labels",
-        "commonAnnotations",
-        "images",
-        "replicas",
-        "patches",
-        "patchesStrategicMerge",
-        "patchesJson6902",
-        "configMapGenerator",
-        "secretGenerator",
-        "generatorOptions",
-        "buildMetadata",
-        "sortOptions",
-    }
-)
+# What the mirror knows how kustomize applies: the plain keys and patches, images, replicas and generators.
+KNOWN_KEYS = PLAIN_KEYS | {
+    "metadata",
+    "components",
+    "images",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "buildMetadata",
+    "sortOptions",
+}
 GENERATED = {"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"}
 _PLAIN_KIND = re.compile(r"^[A-Za-z0-9]+$")
-Reads = Callable[[str, str], bool]
 Stubs = dict[Path, "Stub | None"]
 """Stubs made so far, by real path (None: copied as written), shared by the overlays of one scan."""
 

@@ -14,7 +14,6 @@ error.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,10 +30,8 @@ from yaml.events import (
 )
 
 from nhilint.limits import Limits
+from nhilint.parse.manifest_skim import names_a_read_object
 from nhilint.parse.yaml_composer import STR_TAG, Composer
-
-_KIND_RE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)['\"]?[ \t]*$", re.M)
-_API_RE = re.compile(r"^apiVersion:[ \t]*['\"]?([A-Za-z0-9./-]+)['\"]?[ \t]*$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +49,7 @@ class _Decline(Exception):
 
 def stub(text: str, reads: Callable[[str, str], bool], limits: Limits) -> Stub | None:
     """The file's documents as stubs, or None when it must be copied as written."""
-    if _reads_some(text, reads):  # a guess from the text: a file that visibly holds a read object is not parsed
+    if names_a_read_object(text, reads):  # a file that visibly holds a read object is not parsed
         return None
     try:
         return _Reader(text, reads, limits).read()
@@ -68,11 +65,6 @@ def printed_size(value: str, depth: int) -> int:
     plain = value.isascii() and value.replace("\n", "").isprintable()
     escaped = value.count('"') + value.count("\\") + (0 if plain else 5 * len(value))
     return len(value) + escaped + (value.count("\n") + 1) * (2 * depth + 6)
-
-
-def _reads_some(text: str, reads: Callable[[str, str], bool]) -> bool:
-    kinds, versions = set(_KIND_RE.findall(text)), set(_API_RE.findall(text))
-    return any(kind.endswith("List") for kind in kinds) or any(reads(v, k) for k in kinds for v in versions)
 
 
 class _Frame:

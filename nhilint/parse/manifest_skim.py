@@ -34,8 +34,8 @@ from nhilint.values import LDict
 
 MIN_CHARS = 32 << 10  # smaller files are cheap to compose; and most hold an object that is read
 KEPT = frozenset({"apiVersion", "kind", "metadata"})  # what a skimmed object is built to, however it is read
-_KIND_RE = re.compile(r"^kind:[ \t]*([A-Za-z0-9]+)[ \t]*$", re.M)
-_API_RE = re.compile(r"^apiVersion:[ \t]*([A-Za-z0-9./-]+)[ \t]*$", re.M)
+_KIND_RE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)['\"]?[ \t]*$", re.M)
+_API_RE = re.compile(r"^apiVersion:[ \t]*['\"]?([A-Za-z0-9./-]+)['\"]?[ \t]*$", re.M)
 
 
 class _Decline(Exception):
@@ -48,11 +48,17 @@ def worth_trying(text: str, reads: Callable[[str, str], bool]) -> bool:
     if len(text) < MIN_CHARS:
         return False
     kinds, versions = set(_KIND_RE.findall(text)), set(_API_RE.findall(text))
-    return (
-        bool(kinds and versions)
-        and not any(kind.endswith("List") for kind in kinds)
-        and not any(reads(version, kind) for kind in kinds for version in versions)
-    )
+    return bool(kinds and versions) and not _any_read(kinds, versions, reads)
+
+
+def names_a_read_object(text: str, reads: Callable[[str, str], bool]) -> bool:
+    """Whether the text's top-level `kind:` and `apiVersion:` lines may name an object a reader reads, or a
+    List (a guess from the text that spares parsing a file that visibly holds one)."""
+    return _any_read(set(_KIND_RE.findall(text)), set(_API_RE.findall(text)), reads)
+
+
+def _any_read(kinds: set[str], versions: set[str], reads: Callable[[str, str], bool]) -> bool:
+    return any(kind.endswith("List") for kind in kinds) or any(reads(v, k) for k in kinds for v in versions)
 
 
 def skim_stream(text: str, limits: Limits, reads: Callable[[str, str], bool]) -> Stream | None:
