@@ -77,42 +77,33 @@ def test_a_date_stays_a_date(tmp_path: Path) -> None:
     assert data_memo.yaml("until: 2027-01-01\n", tmp_path, Parser()) == {"until": datetime.date(2027, 1, 1)}
 
 
-def test_a_copy_someone_else_can_write_is_not_trusted(tmp_path: Path) -> None:
-    parse = Parser()
-    data_memo.yaml(TEXT, tmp_path, parse)
-    [kept] = kept_files(tmp_path)
+def _open_to_all(kept: Path) -> None:
     kept.write_text('{"rules": {"NHI-OWN-001": false}}', encoding="utf-8")  # tampered...
-    (tmp_path / "data").chmod(0o777)  # ...in a directory anyone may write
-    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
-    assert parse.calls == 2
+    kept.parent.chmod(0o777)  # ...in a directory anyone may write
 
 
-def test_a_copy_writable_by_the_group_is_not_trusted(tmp_path: Path) -> None:
-    parse = Parser()
-    data_memo.yaml(TEXT, tmp_path, parse)
-    [kept] = kept_files(tmp_path)
-    kept.chmod(0o660)
-    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
-    assert parse.calls == 2
-
-
-def test_a_symlinked_copy_is_not_followed(tmp_path: Path) -> None:
-    parse = Parser()
-    data_memo.yaml(TEXT, tmp_path, parse)
-    [kept] = kept_files(tmp_path)
-    elsewhere = tmp_path / "elsewhere.json"
+def _linked_elsewhere(kept: Path) -> None:
+    elsewhere = kept.parent.parent / "elsewhere.json"
     elsewhere.write_text('{"rules": {}}', encoding="utf-8")
     kept.unlink()
     os.symlink(elsewhere, kept)
-    assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
-    assert parse.calls == 2
 
 
-def test_an_unreadable_copy_means_parsing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _open_to_all,
+        lambda kept: kept.chmod(0o660),  # writable by the group
+        _linked_elsewhere,  # a link is not followed
+        lambda kept: kept.write_text('{"settings": ', encoding="utf-8"),  # cut short: unreadable
+    ],
+    ids=["in a directory anyone may write", "group-writable", "a symlink", "cut short"],
+)
+def test_a_copy_that_is_not_trusted_or_not_readable_means_parsing(tmp_path: Path, spoil: Any) -> None:
     parse = Parser()
     data_memo.yaml(TEXT, tmp_path, parse)
     [kept] = kept_files(tmp_path)
-    kept.write_text('{"settings": ', encoding="utf-8")  # cut short
+    spoil(kept)
     assert data_memo.yaml(TEXT, tmp_path, parse) == DATA
     assert parse.calls == 2
 
