@@ -179,13 +179,7 @@ def _read_policy(name_or_path: str, bases: list[Path], memo: bool) -> tuple[dict
         raise ConfigError(f"unknown policy {name_or_path!r} (built-in policies: {known})")
     origin = f"policies/{name_or_path}.yaml"
     # Built-in packs are validated by the test suite; skipping jsonschema here keeps pre-commit runs fast.
-    return data_memo.yaml(resource.read_text(), _memo_directory(memo), _builtin_yaml) or {}, origin, None
-
-
-def _builtin_yaml(text: str) -> Any:
-    import yaml  # here, not at import: `nhilint --version` and `import nhilint.api` read no YAML
-
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data_memo.yaml(resource.read_text(), _memo_directory(memo), data_memo.safe_yaml) or {}, origin, None
 
 
 def _load_yaml(path: Path, memo: bool) -> dict[str, Any]:

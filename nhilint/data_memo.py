@@ -53,6 +53,13 @@ def yaml(text: str, directory: Path | None, parse: Callable[[str], Any]) -> Any:
     return load(f"yaml:{derived_by(parse)}", text, directory, lambda: parse(text))
 
 
+def safe_yaml(text: str) -> Any:
+    """PyYAML's safe loader (its C one where built): how nhilint's own YAML (policy packs, catalogues) is read."""
+    import yaml  # only without a JSON copy
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def derived_by(function: Callable[..., Any]) -> str:
     """What names a deriving function in a copy's key: its module and qualified name."""
     named = function if hasattr(function, "__qualname__") else type(function)  # a function, or a callable object

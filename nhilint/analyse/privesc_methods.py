@@ -57,7 +57,7 @@ def catalogue_data(platform: str) -> dict[str, Any]:
     from nhilint.package_data import read_text  # only when a catalogue is first read
 
     text = read_text(_DATA_PACKAGE, "escalation", f"{platform}.yaml")
-    data = data_memo.yaml(text, data_memo.package_directory(), _parse_yaml)
+    data = data_memo.yaml(text, data_memo.package_directory(), data_memo.safe_yaml)
     if not isinstance(data, dict) or not isinstance(data.get("methods"), list):
         raise TypeError(f"escalation catalogue {platform}.yaml has no list of methods")
     return data
@@ -84,12 +84,6 @@ def aws() -> AwsCatalogue:
     targets = {action.lower(): kind for action, kind in data.get("targets", {}).items()}
     harmless = frozenset(a.lower() for a in data.get("self_harmless", ()))
     return AwsCatalogue(methods, targets, harmless)
-
-
-def _parse_yaml(text: str) -> Any:
-    import yaml  # only without a JSON copy of the catalogue (nhilint/data_memo.py)
-
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 # Resource type -> (ARN service, resource prefix): how an ARN of that type is written. A reference names its
