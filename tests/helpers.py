@@ -5,9 +5,11 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from nhilint.api import Report, scan
 from nhilint.config import Config, load_config
+from nhilint.values import LDict
 
 TODAY = date(2026, 11, 22)
 
@@ -36,3 +38,14 @@ def triples(report: Report, rule_prefix: str = "") -> list[tuple[str, str, int, 
         for f in report.findings
         if f.rule_id.startswith(rule_prefix)
     ]
+
+
+def with_marks(value: Any) -> Any:
+    """A parsed value with every LDict's lines made visible, as a comparable structure (LDict equality is a
+    dict's: it ignores them), each scalar with its type (`1`, `1.0` and `True` differ)."""
+    if isinstance(value, LDict):
+        items = [(key, with_marks(item)) for key, item in value.items()]
+        return ("LDict", value.line, value.end_line, value.key_lines, value.path, items)
+    if isinstance(value, list):
+        return [with_marks(item) for item in value]
+    return (type(value).__name__, repr(value))

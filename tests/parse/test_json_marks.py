@@ -15,6 +15,7 @@ import pytest
 from nhilint.limits import DEFAULT_LIMITS, Limits
 from nhilint.parse import json_marks, yamlmarks
 from nhilint.values import LDict
+from tests.helpers import with_marks
 
 TEMPLATE = """\
 {
@@ -88,16 +89,6 @@ DECLINED = [
 ]
 
 
-def _marks(value: Any) -> Any:
-    """The value with every mapping's lines, as a comparable structure."""
-    if isinstance(value, LDict):
-        items = [(k, _marks(v)) for k, v in value.items()]
-        return ("LDict", value.line, value.end_line, value.key_lines, value.path, items)
-    if isinstance(value, list):
-        return [_marks(v) for v in value]
-    return (type(value).__name__, repr(value))
-
-
 def _as_yaml(text: str, base_line: int) -> yamlmarks.Loaded:
     node = yamlmarks.yaml.compose(text, Loader=yamlmarks.Composer)
     walker = yamlmarks._Walker(base_line - 1, DEFAULT_LIMITS, yamlmarks.last_wins)
@@ -111,8 +102,8 @@ def test_reads_what_yaml_reads(text: str, base_line: int) -> None:
     assert fast is not None
     slow = _as_yaml(text, base_line)
     assert fast[1] == slow.line
-    assert _marks(fast[0]) == _marks(slow.value)
-    assert _marks(yamlmarks.load_document(text, base_line).value) == _marks(slow.value)
+    assert with_marks(fast[0]) == with_marks(slow.value)
+    assert with_marks(yamlmarks.load_document(text, base_line).value) == with_marks(slow.value)
 
 
 @pytest.mark.parametrize("text", DECLINED)
@@ -171,7 +162,7 @@ def test_random_documents_read_alike() -> None:
         read += 1
         slow = _as_yaml(dumped, 3)
         assert not slow.duplicates
-        assert (fast[1], _marks(fast[0])) == (slow.line, _marks(slow.value)), dumped
+        assert (fast[1], with_marks(fast[0])) == (slow.line, with_marks(slow.value)), dumped
     assert read > 150
 
 
@@ -270,7 +261,7 @@ def test_random_texts_read_as_yaml_reads_or_are_declined(seed: int) -> None:
         read += 1
         slow = _as_yaml(text, base_line)
         assert not slow.duplicates, text
-        assert (fast[1], _marks(fast[0])) == (slow.line, _marks(slow.value)), text
+        assert (fast[1], with_marks(fast[0])) == (slow.line, with_marks(slow.value)), text
     assert read > 250  # most texts are JSON that YAML reads alike
 
 
@@ -278,7 +269,7 @@ def test_numbers_read_as_yaml_reads_them() -> None:
     text = '{"a": [1e5, 1E5, 1.5e+3, 1.5E-3, 2e-1, 0.5, -0.0, 7, NaN, Infinity, -Infinity]}'
     value, _ = json_marks.load(text, 1, DEFAULT_LIMITS) or (None, 0)
     assert value == {"a": ["1e5", "1E5", 1500.0, 0.0015, "2e-1", 0.5, -0.0, 7, "NaN", "Infinity", "-Infinity"]}
-    assert _marks(value) == _marks(_as_yaml(text, 1).value)
+    assert with_marks(value) == with_marks(_as_yaml(text, 1).value)
 
 
 def _modules_after(code: str) -> set[str]:

@@ -12,7 +12,7 @@ from nhilint.extract.manifests.objects import reads_body
 from nhilint.limits import DEFAULT_LIMITS
 from nhilint.parse import kubernetes, workers
 from nhilint.parse.kubernetes import ManifestFile, ParseTask, parse_file, parse_files
-from nhilint.values import LDict
+from tests.helpers import with_marks
 
 ACCOUNT = """\
 apiVersion: v1
@@ -56,19 +56,9 @@ def _files(root: Path) -> list[Path]:
     return sorted(root.iterdir())
 
 
-def _marks(value: Any) -> Any:
-    """A value with every LDict's marks made visible (LDict equality is a dict's: it ignores them)."""
-    if isinstance(value, LDict):
-        items = [(key, _marks(item)) for key, item in value.items()]
-        return ("LDict", value.line, value.end_line, value.key_lines, value.path, items)
-    if isinstance(value, list):
-        return [_marks(item) for item in value]
-    return value
-
-
 def _seen(manifests: list[ManifestFile]) -> list[Any]:
     return [
-        (m.path, m.errors, m.lines, [(o.api_version, o.kind, o.location, _marks(o.body)) for o in m.objects])
+        (m.path, m.errors, m.lines, [(o.api_version, o.kind, o.location, with_marks(o.body)) for o in m.objects])
         for m in manifests
     ]
 

@@ -13,7 +13,7 @@ from nhilint.parse import kubernetes, manifest_skim
 from nhilint.parse.kubernetes import parse_text, rbac_broader
 from nhilint.parse.manifest_skim import MIN_CHARS, skim_stream, worth_trying
 from nhilint.parse.yamlmarks import Stream, load_all_located
-from nhilint.values import LDict
+from tests.helpers import with_marks
 
 LIMITS = Limits(max_nodes=400, max_aliases=20, max_depth=12, max_documents=6)
 CRD = """\
@@ -51,17 +51,8 @@ def _full(text: str, limits: Limits) -> Stream:
     return load_all_located(text, limits, rbac_broader, skim)
 
 
-def _marks(value: Any) -> Any:
-    if isinstance(value, LDict):
-        items = [(key, _marks(item)) for key, item in value.items()]
-        return ("LDict", value.line, value.end_line, value.key_lines, value.path, items)
-    if isinstance(value, list):
-        return [_marks(item) for item in value]
-    return (type(value).__name__, value)
-
-
 def _seen(stream: Stream) -> Any:
-    return [(_marks(d.value), d.line, d.duplicates) for d in stream.documents], stream.problems
+    return [(with_marks(d.value), d.line, d.duplicates) for d in stream.documents], stream.problems
 
 
 # Read from the events, and equal to composing.
@@ -153,8 +144,8 @@ def test_a_large_file_parses_the_same_either_way(monkeypatch: pytest.MonkeyPatch
     fast = parse_text(text, "crds.yaml", reads=reads_body)
     monkeypatch.setattr(manifest_skim, "worth_trying", lambda text, reads: False)
     usual = parse_text(text, "crds.yaml", reads=reads_body)
-    assert [(o.kind, o.location, _marks(o.body)) for o in fast.objects] == [
-        (o.kind, o.location, _marks(o.body)) for o in usual.objects
+    assert [(o.kind, o.location, with_marks(o.body)) for o in fast.objects] == [
+        (o.kind, o.location, with_marks(o.body)) for o in usual.objects
     ]
     assert (fast.errors, fast.lines) == (usual.errors, usual.lines)
     assert len(fast.objects) == 9
